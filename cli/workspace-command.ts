@@ -1,0 +1,43 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { createBenchServices } from '../electron/services/bench-services';
+import { createLogger } from '../electron/services/logger';
+import { ServiceError } from '../electron/services/service-error';
+import { startWorkspaceHost } from '../electron/workspace/workspace-host';
+import { appVersion, defaultDataDir, projectRoot } from './paths';
+
+export interface WorkspaceCommandOptions {
+  dataDir?: string;
+  port: number;
+  distDir?: string;
+}
+
+/** Runs the bench services and serves the renderer to a browser until SIGINT or SIGTERM. */
+export async function runWorkspace(options: WorkspaceCommandOptions): Promise<void> {
+  const logger = createLogger('workspace');
+  const distDir = path.resolve(options.distDir ?? path.join(projectRoot, 'dist'));
+  const rendererDir = path.join(distDir, 'renderer');
+  const bridgeFile = path.join(distDir, 'workspace-bridge', 'bridge.js');
+  if (!existsSync(path.join(rendererDir, 'index.html')) || !existsSync(bridgeFile)) {
+    throw new ServiceError('NOT_CONFIGURED', `No built renderer in ${distDir}: run "npm run build" first.`);
+  }
+  const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
+  const services = createBenchServices({ dataDir, appVersion: appVersion(), mode: 'workspace', logger });
+  let host;
+  try {
+    host = await startWorkspaceHost({ services, rendererDir, bridgeFile, logger, port: options.port });
+  } catch (error) {
+    services.close();
+    throw error;
+  }
+  process.stdout.write(`Data directory: ${dataDir}\n`);
+  process.stdout.write(`Workspace URL: ${host.url}\n`);
+
+  const stop = async (): Promise<void> => {
+    await host.close();
+    services.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
+}

@@ -1,0 +1,39 @@
+/**
+ * The result envelope every BenchApi call returns, across Electron IPC and workspace HTTP alike.
+ * Errors travel as data: an Error thrown through ipcMain.handle loses everything but its message.
+ */
+
+/** Error codes shared by every transport. Later parts add their own domain codes to this list. */
+export const benchErrorCodes = [
+  'INVALID_ARGUMENT',
+  'UNKNOWN_METHOD',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_CONFIGURED',
+  'STORE_ERROR',
+  'STORE_TOO_NEW',
+  'TRANSPORT_ERROR',
+  'INTERNAL',
+] as const;
+
+export type BenchErrorCode = (typeof benchErrorCodes)[number];
+
+export interface BenchError {
+  code: BenchErrorCode;
+  /** One sentence for the operator: what happened and what to do next. */
+  message: string;
+}
+
+export type Result<T> = { ok: true; value: T } | { ok: false; error: BenchError };
+
+export function ok<T>(value: T): Result<T> {
+  return { ok: true, value };
+}
+
+export function fail(code: BenchErrorCode, message: string): { ok: false; error: BenchError } {
+  return { ok: false, error: { code, message } };
+}
+
+export function isBenchErrorCode(value: unknown): value is BenchErrorCode {
+  return typeof value === 'string' && (benchErrorCodes as readonly string[]).includes(value);
+}

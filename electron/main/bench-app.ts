@@ -1,0 +1,100 @@
+/**
+ * The Electron adapter: lifecycle, window, protocol, permissions and IPC around the plain-Node services.
+ * It receives the electron module as a parameter so tests drive it with a fake (see test/fakes/electron.ts).
+ */
+import type * as Electron from 'electron';
+import { pathToFileURL } from 'node:url';
+import { IPC_EVENT_CHANNEL } from '../contract/channels';
+import type { BenchEventMessage } from '../contract/bench-api';
+import type { BenchServices } from '../services/bench-services';
+import { contentSecurityPolicy } from '../services/security/content-security-policy';
+import { APP_ENTRY_URL, APP_SCHEME, isAppUrl, resolveAppFile } from './app-protocol';
+import { createSenderCheck, registerBenchIpc } from './ipc';
+import { createMainWindowOptions } from './window-options';
+
+export type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'session' | 'net'>;
+
+export interface BenchAppOptions {
+  rendererDir: string;
+  preloadPath: string;
+  createServices(dataDir: string, appVersion: string): BenchServices;
+  /** Extra work once services run (workspace host on request); failures are logged, not fatal. */
+  onServicesReady?(services: BenchServices): Promise<void> | void;
+}
+
+export interface BenchAppHandle {
+  /** false when another instance already holds the lock and this one quits. */
+  readonly primary: boolean;
+  readonly ready: Promise<void>;
+  mainWindow(): Electron.BrowserWindow | null;
+}
+
+export function startBenchApp(electron: ElectronModule, options: BenchAppOptions): BenchAppHandle {
+  const { app, BrowserWindow, ipcMain, protocol, session, net } = electron;
+  let window: Electron.BrowserWindow | null = null;
+  let services: BenchServices | null = null;
+
+  // One bench app per machine: two would fight over the serial port and the database.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return { primary: false, ready: Promise.resolve(), mainWindow: () => null };
+  }
+
+  protocol.registerSchemesAsPrivileged([
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false } },
+  ]);
+
+  app.on('second-instance', () => {
+    if (!window) return;
+    if (window.isMinimized()) window.restore();
+    window.focus();
+  });
+
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-navigate', (navigation, url) => {
+      if (!isAppUrl(url)) navigation.preventDefault();
+    });
+    contents.on('will-redirect', (navigation, url) => {
+      if (!isAppUrl(url)) navigation.preventDefault();
+    });
+    contents.on('will-attach-webview', (attach) => attach.preventDefault());
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  });
+
+  app.on('window-all-closed', () => app.quit());
+  app.on('will-quit', () => services?.close());
+
+  const ready = app.whenReady().then(async () => {
+    const defaultSession = session.defaultSession;
+    defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+    defaultSession.setPermissionCheckHandler(() => false);
+
+    const csp = contentSecurityPolicy();
+    protocol.handle(APP_SCHEME, async (request) => {
+      const file = resolveAppFile(options.rendererDir, request.url);
+      if (!file) return new Response('Not found', { status: 404 });
+      const response = await net.fetch(pathToFileURL(file).toString());
+      const headers = new Headers(response.headers);
+      headers.set('content-security-policy', csp);
+      headers.set('x-content-type-options', 'nosniff');
+      return new Response(response.body, { status: response.status, headers });
+    });
+
+    services = options.createServices(app.getPath('userData'), app.getVersion());
+    registerBenchIpc(ipcMain, services.dispatch, createSenderCheck(() => window?.webContents ?? null));
+
+    window = new BrowserWindow(createMainWindowOptions(options.preloadPath));
+    const shown = window;
+    shown.once('ready-to-show', () => shown.show());
+    shown.on('closed', () => {
+      window = null;
+    });
+    services.events.subscribe((event, payload) => {
+      if (window && !window.isDestroyed()) window.webContents.send(IPC_EVENT_CHANNEL, { event, payload } satisfies BenchEventMessage);
+    });
+    await shown.loadURL(APP_ENTRY_URL);
+    await options.onServicesReady?.(services);
+  });
+
+  return { primary: true, ready, mainWindow: () => window };
+}

@@ -1,0 +1,34 @@
+/**
+ * Electron entry point (bundled to dist/electron/main.cjs). The only module besides the preload that
+ * imports 'electron'; everything it does is in bench-app.ts.
+ */
+import * as electron from 'electron';
+import path from 'node:path';
+import { createBenchServices } from '../services/bench-services';
+import { createLogger } from '../services/logger';
+import { startWorkspaceHost } from '../workspace/workspace-host';
+import { startBenchApp } from './bench-app';
+
+const logger = createLogger('bench-app');
+const distDir = path.resolve(__dirname, '..');
+const rendererDir = path.join(distDir, 'renderer');
+
+startBenchApp(electron, {
+  rendererDir,
+  preloadPath: path.join(__dirname, 'preload.cjs'),
+  createServices: (dataDir, appVersion) => createBenchServices({ dataDir, appVersion, mode: 'electron', logger }),
+  // The packaged app opens no port unless an admin asks for workspace mode explicitly.
+  onServicesReady: async (services) => {
+    if (!process.argv.includes('--workspace')) return;
+    const host = await startWorkspaceHost({
+      services,
+      rendererDir,
+      bridgeFile: path.join(distDir, 'workspace-bridge', 'bridge.js'),
+      logger,
+    });
+    process.stdout.write(`Workspace URL: ${host.url}\n`);
+  },
+}).ready.catch((error: unknown) => {
+  logger.fatal({ err: error }, 'bench app failed to start');
+  electron.app.exit(1);
+});

@@ -1,0 +1,22 @@
+import { pino, type Logger } from 'pino';
+
+export type { Logger };
+
+/** Paths that may hold secrets; pino replaces their values before anything is written. */
+const redactedPaths = [
+  'token',
+  '*.token',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'headers.authorization',
+  'headers.cookie',
+  'pin',
+  '*.pin',
+  'privateKey',
+  '*.privateKey',
+];
+
+/** Structured logs on stderr, so stdout stays free for the lines other programs read. */
+export function createLogger(name: string, level: string = process.env.INJBENCH_LOG_LEVEL ?? 'info'): Logger {
+  return pino({ name, level, redact: { paths: redactedPaths, censor: '[redacted]' } }, pino.destination(2));
+}

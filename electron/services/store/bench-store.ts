@@ -1,0 +1,72 @@
+/**
+ * The bench's SQLite store: the only module that opens the database. Services reach tables only
+ * through the repositories below; nothing else writes SQL (lint keeps better-sqlite3 in this folder).
+ */
+import Database from 'better-sqlite3';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { ServiceError } from '../service-error';
+import { LaunchRepository } from './launch-repository';
+import { migrate, schemaVersionOf, type MigrationOutcome } from './migrate';
+import { SettingsRepository } from './settings-repository';
+
+export const STORE_FILE_NAME = 'bench.sqlite';
+
+export interface StoreInfo {
+  file: string;
+  schemaVersion: number;
+  journalMode: string;
+  synchronous: 'OFF' | 'NORMAL' | 'FULL' | 'EXTRA';
+}
+
+export interface BenchStore {
+  readonly settings: SettingsRepository;
+  readonly launches: LaunchRepository;
+  readonly migration: MigrationOutcome;
+  info(): StoreInfo;
+  close(): void;
+}
+
+const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
+
+export function openBenchStore(dataDir: string): BenchStore {
+  const file = path.join(dataDir, STORE_FILE_NAME);
+  let db: Database.Database;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // WAL defaults to NORMAL, which can lose the last commits on power loss; bench records must not.
+    db.pragma('synchronous = FULL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ServiceError('STORE_ERROR', `Cannot open the bench database at ${file} (${reason}). Check the file and free disk space.`, {
+      cause: error,
+    });
+  }
+  let migration: MigrationOutcome;
+  try {
+    migration = migrate(db);
+  } catch (error) {
+    db.close();
+    if (error instanceof ServiceError) throw error;
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new ServiceError('STORE_ERROR', `Cannot update the bench database at ${file} (${reason}).`, { cause: error });
+  }
+  const settings = new SettingsRepository(db);
+  const launches = new LaunchRepository(db);
+  return {
+    settings,
+    launches,
+    migration,
+    info: () => ({
+      file,
+      schemaVersion: schemaVersionOf(db),
+      journalMode: String(db.pragma('journal_mode', { simple: true })),
+      synchronous: synchronousNames[Number(db.pragma('synchronous', { simple: true }))] ?? 'OFF',
+    }),
+    close: () => db.close(),
+  };
+}

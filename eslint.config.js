@@ -1,0 +1,90 @@
+// Lint rules, and the import boundaries that keep the layout honest. Each file belongs to exactly one
+// zone; a zone lists every import it may not use (flat config does not merge one rule across blocks).
+import js from '@eslint/js';
+import globals from 'globals';
+import { builtinModules } from 'node:module';
+import tseslint from 'typescript-eslint';
+
+const nodeBuiltins = [...builtinModules.filter((name) => !name.startsWith('_')), ...builtinModules.map((name) => `node:${name}`)];
+
+const electron = { name: 'electron', message: "Only electron/main and electron/preload may import 'electron'." };
+const serialportPatterns = {
+  group: ['serialport', '@serialport/*'],
+  message: "Only native-bridge may import 'serialport'.",
+};
+const sqlite = { name: 'better-sqlite3', message: 'Only the store (electron/services/store) opens the database; use its repositories.' };
+const nodeInBrowser = { group: nodeBuiltins, message: 'Browser code (renderer, workspace bridge) may not use Node modules; call window.bench.' };
+const reactOutsideRenderer = { group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'], message: 'UI libraries belong to the renderer.' };
+
+/** Builds the no-restricted-imports rule for a zone. */
+function forbid({ paths = [], patterns = [] }) {
+  return { 'no-restricted-imports': ['error', { paths, patterns }] };
+}
+
+const zones = [
+  {
+    name: 'renderer',
+    files: ['renderer/**/*.{ts,tsx}', 'electron/workspace-bridge/**/*.ts'],
+    ignores: ['renderer/vite.config.ts'],
+    rules: forbid({ paths: [electron, sqlite], patterns: [serialportPatterns, nodeInBrowser] }),
+  },
+  {
+    name: 'contract',
+    files: ['electron/contract/**/*.ts'],
+    rules: forbid({ paths: [electron, sqlite], patterns: [serialportPatterns, nodeInBrowser, reactOutsideRenderer] }),
+  },
+  {
+    name: 'electron adapter',
+    files: ['electron/main/**/*.ts', 'electron/preload/**/*.ts'],
+    rules: forbid({ paths: [sqlite], patterns: [serialportPatterns, reactOutsideRenderer] }),
+  },
+  {
+    name: 'store',
+    files: ['electron/services/store/**/*.ts'],
+    rules: forbid({ paths: [electron], patterns: [serialportPatterns, reactOutsideRenderer] }),
+  },
+  {
+    name: 'native bridge',
+    files: ['native-bridge/**/*.ts'],
+    rules: forbid({ paths: [electron, sqlite], patterns: [reactOutsideRenderer] }),
+  },
+  {
+    name: 'plain node',
+    files: ['**/*.{ts,tsx,mts,cts,js,mjs}'],
+    ignores: [
+      'renderer/src/**',
+      'electron/workspace-bridge/**',
+      'electron/contract/**',
+      'electron/main/**',
+      'electron/preload/**',
+      'electron/services/store/**',
+      'native-bridge/**',
+      'test/**',
+    ],
+    rules: forbid({ paths: [electron, sqlite], patterns: [serialportPatterns, reactOutsideRenderer] }),
+  },
+];
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', 'test-results/**', 'test/fixtures/lint/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { ...globals.node } },
+    rules: {
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      eqeqeq: ['error', 'always'],
+      'no-console': 'error',
+    },
+  },
+  {
+    files: ['renderer/src/**/*.{ts,tsx}', 'electron/workspace-bridge/**/*.ts'],
+    languageOptions: { globals: { ...globals.browser } },
+  },
+  {
+    files: ['scripts/**', 'test/**', 'bin/**'],
+    rules: { 'no-console': 'off' },
+  },
+  ...zones.map(({ name, ...zone }) => ({ name: `boundaries/${name}`, ...zone })),
+);

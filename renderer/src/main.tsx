@@ -1,0 +1,22 @@
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { getBench } from './bench';
+import { connectEvents, createAppStore } from './store/app-store';
+import { StoreProvider } from './store/context';
+import { StatusPage } from './views/StatusPage';
+import './styles.css';
+
+const bench = getBench();
+const store = createAppStore(bench);
+connectEvents(bench, store);
+void store.getState().loadStatus();
+
+const root = document.getElementById('root');
+if (!root) throw new Error('index.html has no #root element');
+createRoot(root).render(
+  <StrictMode>
+    <StoreProvider store={store}>
+      <StatusPage />
+    </StoreProvider>
+  </StrictMode>,
+);

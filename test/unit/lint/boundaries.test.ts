@@ -1,0 +1,39 @@
+import { ESLint } from 'eslint';
+import { describe, expect, it } from 'vitest';
+
+const eslint = new ESLint({ cwd: process.cwd() });
+
+async function restrictedImports(filePath: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(code, { filePath });
+  return (result?.messages ?? []).filter((message) => message.ruleId === 'no-restricted-imports').map((message) => message.message);
+}
+
+describe('import boundaries (eslint)', () => {
+  it.each([
+    ['electron/services/session.ts', "import { app } from 'electron';\nexport const a = app;\n", /Only electron\/main and electron\/preload/],
+    ['native-bridge/driver.ts', "import { ipcMain } from 'electron';\nexport const a = ipcMain;\n", /Only electron\/main/],
+    ['cli/main.ts', "import electron from 'electron';\nexport const a = electron;\n", /Only electron\/main/],
+    ['electron/services/link.ts', "import { SerialPort } from 'serialport';\nexport const a = SerialPort;\n", /Only native-bridge/],
+    ['electron/main/ports.ts', "import { SerialPort } from '@serialport/stream';\nexport const a = SerialPort;\n", /Only native-bridge/],
+    ['renderer/src/App.tsx', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n", /may not use Node modules/],
+    ['renderer/src/App.tsx', "import fs from 'fs';\nexport const a = fs;\n", /may not use Node modules/],
+    ['renderer/src/App.tsx', "import Database from 'better-sqlite3';\nexport const a = Database;\n", /Only the store/],
+    ['renderer/src/App.tsx', "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;\n", /Only electron\/main/],
+    ['electron/contract/x.ts', "import path from 'node:path';\nexport const a = path;\n", /may not use Node modules/],
+    ['electron/services/bench-services.ts', "import Database from 'better-sqlite3';\nexport const a = Database;\n", /Only the store/],
+  ])('fires in %s on a deliberate violation', async (filePath, code, message) => {
+    const messages = await restrictedImports(filePath, code);
+    expect(messages).toHaveLength(1);
+    expect(messages[0]).toMatch(message);
+  });
+
+  it.each([
+    ['electron/main/index.ts', "import { app } from 'electron';\nexport const a = app;\n"],
+    ['electron/preload/index.ts', "import { contextBridge } from 'electron';\nexport const a = contextBridge;\n"],
+    ['native-bridge/serial.ts', "import { SerialPort } from 'serialport';\nexport const a = SerialPort;\n"],
+    ['electron/services/store/x.ts', "import Database from 'better-sqlite3';\nexport const a = Database;\n"],
+    ['renderer/src/App.tsx', "import { create } from 'zustand';\nexport const a = create;\n"],
+  ])('allows the sanctioned import in %s', async (filePath, code) => {
+    expect(await restrictedImports(filePath, code)).toEqual([]);
+  });
+});

@@ -1,0 +1,82 @@
+import { describe, expect, it, vi } from 'vitest';
+import type { BenchStatus } from '../../../electron/contract/bench-api';
+import { createDispatcher, type BenchHandlers } from '../../../electron/services/dispatcher';
+import { ServiceError } from '../../../electron/services/service-error';
+
+const settings = { benchPort: null, serverUrl: null, language: 'en' as const };
+
+function handlers(overrides: Partial<BenchHandlers> = {}): BenchHandlers {
+  return {
+    getStatus: () => ({}) as BenchStatus,
+    getSettings: () => settings,
+    updateSettings: (input) => ({ ...settings, ...input }),
+    ...overrides,
+  };
+}
+
+describe('dispatcher', () => {
+  const logger = { error: vi.fn() };
+
+  it('answers a valid call with an ok envelope', async () => {
+    const dispatch = createDispatcher(handlers(), logger);
+    await expect(dispatch('updateSettings', { benchPort: 'tcp://127.0.0.1:4001' })).resolves.toEqual({
+      ok: true,
+      value: { ...settings, benchPort: 'tcp://127.0.0.1:4001' },
+    });
+  });
+
+  it.each([undefined, {}])('accepts %j for a method without arguments', async (input) => {
+    const dispatch = createDispatcher(handlers(), logger);
+    await expect(dispatch('getSettings', input)).resolves.toMatchObject({ ok: true });
+  });
+
+  it.each([
+    ['an unknown method', 'dropTables', undefined, 'UNKNOWN_METHOD'],
+    ['a non-string method', 42, undefined, 'UNKNOWN_METHOD'],
+    ['an inherited property name', 'constructor', undefined, 'UNKNOWN_METHOD'],
+    ['extra fields', 'getSettings', { admin: true }, 'INVALID_ARGUMENT'],
+    ['a wrong type', 'updateSettings', { language: 7 }, 'INVALID_ARGUMENT'],
+    ['an unknown enum value', 'updateSettings', { language: 'xx' }, 'INVALID_ARGUMENT'],
+    ['a shell string as port', 'updateSettings', { benchPort: '/dev/ttyUSB0; rm -rf /' }, 'INVALID_ARGUMENT'],
+    ['a non-http server URL', 'updateSettings', { serverUrl: 'file:///etc/passwd' }, 'INVALID_ARGUMENT'],
+    ['unknown keys in an update', 'updateSettings', { benchPort: null, isAdmin: true }, 'INVALID_ARGUMENT'],
+    ['an array instead of an object', 'updateSettings', ['en'], 'INVALID_ARGUMENT'],
+  ])('refuses %s with %s', async (_label, method, input, code) => {
+    const handler = vi.fn();
+    const dispatch = createDispatcher(handlers({ updateSettings: handler, getSettings: handler }), logger);
+    const result = await dispatch(method, input);
+    expect(result).toMatchObject({ ok: false, error: { code } });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('passes a ServiceError through as its code and message', async () => {
+    const dispatch = createDispatcher(
+      handlers({
+        getStatus: () => {
+          throw new ServiceError('NOT_CONFIGURED', 'No bench port set: open Settings.');
+        },
+      }),
+      logger,
+    );
+    await expect(dispatch('getStatus', undefined)).resolves.toEqual({
+      ok: false,
+      error: { code: 'NOT_CONFIGURED', message: 'No bench port set: open Settings.' },
+    });
+  });
+
+  it('hides unexpected errors behind INTERNAL and logs them', async () => {
+    const log = { error: vi.fn() };
+    const dispatch = createDispatcher(
+      handlers({
+        getSettings: async () => {
+          throw new Error('SQLITE_CORRUPT at /secret/path');
+        },
+      }),
+      log,
+    );
+    const result = await dispatch('getSettings', undefined);
+    expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
+    expect(JSON.stringify(result)).not.toContain('/secret/path');
+    expect(log.error).toHaveBeenCalledOnce();
+  });
+});

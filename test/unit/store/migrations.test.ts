@@ -1,0 +1,120 @@
+import Database from 'better-sqlite3';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { openBenchStore, STORE_FILE_NAME } from '../../../electron/services/store/bench-store';
+import { migrate, schemaVersionOf } from '../../../electron/services/store/migrate';
+import { latestSchemaVersion, migrations } from '../../../electron/services/store/migrations/index';
+import { useTempDirs } from '../../helpers/temp-dir';
+
+function schemaOf(db: Database.Database): string[] {
+  return db
+    .prepare<[], { sql: string }>("SELECT sql FROM sqlite_schema WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' ORDER BY name")
+    .all()
+    .map((row) => row.sql.replace(/\s+/g, ' ').trim());
+}
+
+/** Sample rows for the tables that exist at each version, to prove upgrades keep data. */
+const seedAtVersion: Record<number, (db: Database.Database) => void> = {
+  1: (db) => db.prepare("INSERT INTO settings VALUES ('language', '\"de\"', '2026-01-01T00:00:00Z')").run(),
+  2: (db) => db.prepare("INSERT INTO app_launches (started_at, mode, app_version) VALUES ('2026-01-01T00:00:00Z', 'workspace', '0.0.1')").run(),
+};
+
+describe('store migrations', () => {
+  const tempDir = useTempDirs();
+
+  it('are numbered 1..n without gaps, each with a seed for the upgrade test', () => {
+    expect(migrations.map((m) => m.version)).toEqual(migrations.map((_, i) => i + 1));
+    for (const migration of migrations) expect(seedAtVersion[migration.version], `seed for v${migration.version}`).toBeTypeOf('function');
+  });
+
+  it('build the latest schema from an empty database', () => {
+    const db = new Database(path.join(tempDir(), 'empty.sqlite'));
+    const outcome = migrate(db);
+    expect(outcome).toEqual({ from: 0, to: latestSchemaVersion, applied: migrations.map((m) => m.version) });
+    expect(schemaOf(db).join('\n')).toContain('CREATE TABLE app_launches');
+    db.close();
+  });
+
+  it('are a no-op when applied twice', () => {
+    const db = new Database(path.join(tempDir(), 'twice.sqlite'));
+    migrate(db);
+    const schema = schemaOf(db);
+    expect(migrate(db)).toEqual({ from: latestSchemaVersion, to: latestSchemaVersion, applied: [] });
+    expect(schemaOf(db)).toEqual(schema);
+    db.close();
+  });
+
+  const earlier = Array.from({ length: latestSchemaVersion }, (_, i) => i);
+  it.each(earlier)('upgrade a database at version %i to the latest schema and keep its data', (start) => {
+    const fresh = new Database(':memory:');
+    migrate(fresh);
+    const expectedSchema = schemaOf(fresh);
+    fresh.close();
+
+    const file = path.join(tempDir(), `v${start}.sqlite`);
+    const db = new Database(file);
+    migrate(db, migrations, start);
+    for (let version = 1; version <= start; version += 1) seedAtVersion[version]?.(db);
+    expect(schemaVersionOf(db)).toBe(start);
+    const outcome = migrate(db);
+    expect(outcome.applied).toEqual(migrations.filter((m) => m.version > start).map((m) => m.version));
+    expect(schemaOf(db)).toEqual(expectedSchema);
+    if (start >= 1) expect(db.prepare('SELECT value_json FROM settings WHERE key = ?').pluck().get('language')).toBe('"de"');
+    if (start >= 2) expect(db.prepare('SELECT COUNT(*) FROM app_launches').pluck().get()).toBe(1);
+    db.close();
+  });
+
+  it('roll a failing migration back whole and leave the version where it was', () => {
+    const db = new Database(path.join(tempDir(), 'broken.sqlite'));
+    const broken = [...migrations, { version: migrations.length + 1, name: 'broken', sql: 'CREATE TABLE half (x INTEGER); SELECT * FROM missing_table;' }];
+    expect(() => migrate(db, broken)).toThrow(/missing_table/);
+    expect(schemaVersionOf(db)).toBe(latestSchemaVersion);
+    expect(schemaOf(db).join('\n')).not.toContain('half');
+    db.close();
+  });
+
+  it('refuse a database newer than the app and leave it untouched', () => {
+    const dir = tempDir();
+    const db = new Database(path.join(dir, STORE_FILE_NAME));
+    db.pragma(`user_version = ${latestSchemaVersion + 5}`);
+    db.close();
+    expect(() => openBenchStore(dir)).toThrow(expect.objectContaining({ code: 'STORE_TOO_NEW' }));
+    const reopened = new Database(path.join(dir, STORE_FILE_NAME));
+    expect(schemaVersionOf(reopened)).toBe(latestSchemaVersion + 5);
+    expect(schemaOf(reopened)).toEqual([]);
+    reopened.close();
+  });
+});
+
+describe('bench store file', () => {
+  const tempDir = useTempDirs();
+
+  it('is a WAL database with synchronous=FULL', () => {
+    const store = openBenchStore(tempDir());
+    expect(store.info()).toMatchObject({ journalMode: 'wal', synchronous: 'FULL', schemaVersion: latestSchemaVersion });
+    store.close();
+  });
+
+  it('reports a file that is not a database as a STORE_ERROR naming the file', () => {
+    const dir = tempDir();
+    writeFileSync(path.join(dir, STORE_FILE_NAME), 'this is not sqlite, just text that is long enough to have a header'.repeat(20));
+    expect(() => openBenchStore(dir)).toThrow(expect.objectContaining({ code: 'STORE_ERROR', message: expect.stringContaining(STORE_FILE_NAME) }));
+  });
+
+  it('keeps settings across a reopen and ignores rows that no longer parse', () => {
+    const dir = tempDir();
+    const store = openBenchStore(dir);
+    expect(store.settings.get()).toEqual({ benchPort: null, serverUrl: null, language: 'en' });
+    store.settings.update({ benchPort: 'tcp://127.0.0.1:4001', language: 'fr' });
+    store.close();
+
+    const raw = new Database(path.join(dir, STORE_FILE_NAME));
+    raw.prepare("UPDATE settings SET value_json = '{broken' WHERE key = 'language'").run();
+    raw.close();
+
+    const reopened = openBenchStore(dir);
+    expect(reopened.settings.get()).toEqual({ benchPort: 'tcp://127.0.0.1:4001', serverUrl: null, language: 'en' });
+    reopened.close();
+  });
+});
