@@ -1,10 +1,12 @@
+import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createBenchServices } from '../electron/services/bench-services';
-import { createLogger } from '../electron/services/logger';
-import { ServiceError } from '../electron/services/service-error';
-import { startWorkspaceHost } from '../electron/workspace/workspace-host';
-import { appVersion, defaultDataDir, projectRoot } from './paths';
+import { createBenchServices } from '../../electron/services/bench-services';
+import { createLogger } from '../../electron/services/logger';
+import { ServiceError } from '../../electron/services/service-error';
+import { startWorkspaceHost } from '../../electron/workspace/workspace-host';
+import { portNumber } from '../options';
+import { appVersion, defaultDataDir, projectRoot } from '../paths';
 
 export interface WorkspaceCommandOptions {
   dataDir?: string;
@@ -40,4 +42,14 @@ export async function runWorkspace(options: WorkspaceCommandOptions): Promise<vo
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
+}
+
+export function registerWorkspaceCommand(program: Command): void {
+  program
+    .command('workspace')
+    .description('serve the bench app to a browser on 127.0.0.1 (token-protected)')
+    .option('--data-dir <dir>', 'bench data directory (default: $INJBENCH_DATA_DIR or the XDG data directory)')
+    .option('--port <port>', 'TCP port on 127.0.0.1; 0 picks a free one', portNumber, 0)
+    .option('--dist-dir <dir>', 'built app directory (default: ./dist)')
+    .action(runWorkspace);
 }
