@@ -83,7 +83,7 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
-    files: ['scripts/**', 'test/**', 'bin/**'],
+    files: ['scripts/**', 'test/**', 'bin/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },
   ...zones.map(({ name, ...zone }) => ({ name: `boundaries/${name}`, ...zone })),

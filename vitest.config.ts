@@ -24,6 +24,17 @@ export default defineConfig({
       {
         extends: true,
         test: {
+          // Real parts in one process tree: pseudo-terminals, TCP sockets, SQLite files, HTTP servers.
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
