@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { ServiceError } from '../electron/services/service-error';
+import { registerSupportCommand } from './commands/support';
 import { registerWorkspaceCommand } from './commands/workspace';
 import { appVersion } from './paths';
 
@@ -13,6 +14,7 @@ const program = new Command()
   .version(appVersion());
 
 registerWorkspaceCommand(program);
+registerSupportCommand(program);
 
 try {
   await program.parseAsync(process.argv);

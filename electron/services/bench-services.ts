@@ -5,6 +5,8 @@
 import type { BenchStatus, PartStatus } from '../contract/bench-api';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import { BenchEventBus } from './event-bus';
+import { loadOrCreateBenchIdentity, type BenchIdentity } from './identity/bench-identity';
+import { IntegrityLog } from './integrity-log/integrity-log';
 import type { Logger } from './logger';
 import { openBenchStore, type BenchStore } from './store/bench-store';
 import type { LaunchMode } from './store/launch-repository';
@@ -23,12 +25,16 @@ export interface BenchServices {
   readonly dispatch: Dispatch;
   readonly events: BenchEventBus;
   readonly store: BenchStore;
+  readonly identity: BenchIdentity;
+  readonly integrityLog: IntegrityLog;
   status(): BenchStatus;
   close(): void;
 }
 
-function storePart(store: BenchStore): PartStatus {
+function storePart(store: BenchStore, identity: BenchIdentity): PartStatus {
   const info = store.info();
+  const head = store.integrityLog.head();
+  const sealed = store.integrityLog.lastCheckpoint()?.seq ?? 0;
   return {
     id: 'store',
     label: 'Store',
@@ -39,6 +45,8 @@ function storePart(store: BenchStore): PartStatus {
       { label: 'Schema version', value: String(info.schemaVersion) },
       { label: 'Journal', value: info.journalMode.toUpperCase() },
       { label: 'Synchronous', value: info.synchronous },
+      { label: 'Bench ID', value: identity.benchId },
+      { label: 'Integrity log', value: `${head?.seq ?? 0} entries, sealed through ${sealed}` },
     ],
   };
 }
@@ -51,7 +59,16 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const store = openBenchStore(options.dataDir);
+  let identity: BenchIdentity;
+  try {
+    identity = loadOrCreateBenchIdentity(options.dataDir, store, now);
+  } catch (error) {
+    store.close();
+    throw error;
+  }
+  const integrityLog = new IntegrityLog(store.integrityLog, identity, now);
   store.launches.record(startedAt, options.mode, options.appVersion);
+  integrityLog.append('app.started', { mode: options.mode, appVersion: options.appVersion });
   const events = new BenchEventBus();
 
   function status(): BenchStatus {
@@ -67,7 +84,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
         launchCount: store.launches.count(),
       },
       parts: [
-        storePart(store),
+        storePart(store, identity),
         notYetBuilt(
           'benchLink',
           'Bench link',
@@ -114,9 +131,14 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     dispatch,
     events,
     store,
+    identity,
+    integrityLog,
     status,
     close: () => {
       if (ticker) clearInterval(ticker);
+      // A clean shutdown seals the chain so nothing before it can be cut away unnoticed.
+      integrityLog.append('app.stopped', {});
+      integrityLog.checkpoint();
       store.close();
     },
   };

@@ -6,8 +6,11 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ServiceError } from '../service-error';
+import { IdentityRepository } from './identity-repository';
+import { IntegrityLogRepository } from './integrity-log-repository';
 import { LaunchRepository } from './launch-repository';
 import { migrate, schemaVersionOf, type MigrationOutcome } from './migrate';
+import { latestSchemaVersion } from './migrations/index';
 import { SettingsRepository } from './settings-repository';
 
 export const STORE_FILE_NAME = 'bench.sqlite';
@@ -22,6 +25,8 @@ export interface StoreInfo {
 export interface BenchStore {
   readonly settings: SettingsRepository;
   readonly launches: LaunchRepository;
+  readonly identity: IdentityRepository;
+  readonly integrityLog: IntegrityLogRepository;
   readonly migration: MigrationOutcome;
   info(): StoreInfo;
   close(): void;
@@ -29,16 +34,25 @@ export interface BenchStore {
 
 const synchronousNames = ['OFF', 'NORMAL', 'FULL', 'EXTRA'] as const;
 
-export function openBenchStore(dataDir: string): BenchStore {
+export interface OpenStoreOptions {
+  /** For inspection tools (support verify): no migration, no write, and the file must exist. */
+  readonly?: boolean;
+}
+
+export function openBenchStore(dataDir: string, options: OpenStoreOptions = {}): BenchStore {
   const file = path.join(dataDir, STORE_FILE_NAME);
   let db: Database.Database;
   try {
-    mkdirSync(dataDir, { recursive: true });
-    db = new Database(file);
-    db.pragma('journal_mode = WAL');
-    // WAL defaults to NORMAL, which can lose the last commits on power loss; bench records must not.
-    db.pragma('synchronous = FULL');
-    db.pragma('foreign_keys = ON');
+    if (options.readonly) {
+      db = new Database(file, { readonly: true, fileMustExist: true });
+    } else {
+      mkdirSync(dataDir, { recursive: true });
+      db = new Database(file);
+      db.pragma('journal_mode = WAL');
+      // WAL defaults to NORMAL, which can lose the last commits on power loss; bench records must not.
+      db.pragma('synchronous = FULL');
+      db.pragma('foreign_keys = ON');
+    }
     db.pragma('busy_timeout = 5000');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
@@ -48,7 +62,15 @@ export function openBenchStore(dataDir: string): BenchStore {
   }
   let migration: MigrationOutcome;
   try {
-    migration = migrate(db);
+    if (options.readonly) {
+      const version = schemaVersionOf(db);
+      if (version !== latestSchemaVersion) {
+        throw new ServiceError('STORE_ERROR', `The bench database at ${file} is at schema version ${version}, this tool reads ${latestSchemaVersion}: start the bench app once to upgrade it, or use the matching tool version.`);
+      }
+      migration = { from: version, to: version, applied: [] };
+    } else {
+      migration = migrate(db);
+    }
   } catch (error) {
     db.close();
     if (error instanceof ServiceError) throw error;
@@ -56,10 +78,11 @@ export function openBenchStore(dataDir: string): BenchStore {
     throw new ServiceError('STORE_ERROR', `Cannot update the bench database at ${file} (${reason}).`, { cause: error });
   }
   const settings = new SettingsRepository(db);
-  const launches = new LaunchRepository(db);
   return {
     settings,
-    launches,
+    launches: new LaunchRepository(db),
+    identity: new IdentityRepository(db),
+    integrityLog: new IntegrityLogRepository(db),
     migration,
     info: () => ({
       file,

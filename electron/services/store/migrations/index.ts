@@ -34,6 +34,41 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX app_launches_started_at ON app_launches (started_at);
     `,
   },
+  {
+    version: 3,
+    name: 'bench identity and integrity log',
+    sql: `
+      CREATE TABLE bench_identity (
+        singleton   INTEGER PRIMARY KEY CHECK (singleton = 1),
+        bench_id    TEXT NOT NULL,
+        public_key  TEXT NOT NULL,
+        created_at  TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE integrity_log (
+        seq          INTEGER PRIMARY KEY,
+        prev_hash    TEXT NOT NULL,
+        entry_hash   TEXT NOT NULL UNIQUE,
+        recorded_at  TEXT NOT NULL,
+        type         TEXT NOT NULL,
+        payload_json TEXT NOT NULL
+      ) STRICT;
+      CREATE TABLE integrity_checkpoints (
+        seq         INTEGER PRIMARY KEY,
+        entry_hash  TEXT NOT NULL,
+        signed_at   TEXT NOT NULL,
+        signature   TEXT NOT NULL
+      ) STRICT;
+      -- Append-only: the app never rewrites history, and neither may a bug.
+      CREATE TRIGGER integrity_log_no_update BEFORE UPDATE ON integrity_log
+        BEGIN SELECT RAISE(ABORT, 'integrity_log is append-only'); END;
+      CREATE TRIGGER integrity_log_no_delete BEFORE DELETE ON integrity_log
+        BEGIN SELECT RAISE(ABORT, 'integrity_log is append-only'); END;
+      CREATE TRIGGER integrity_checkpoints_no_update BEFORE UPDATE ON integrity_checkpoints
+        BEGIN SELECT RAISE(ABORT, 'integrity_checkpoints is append-only'); END;
+      CREATE TRIGGER integrity_checkpoints_no_delete BEFORE DELETE ON integrity_checkpoints
+        BEGIN SELECT RAISE(ABORT, 'integrity_checkpoints is append-only'); END;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -1,0 +1,31 @@
+/**
+ * The integrity log's wire format: how an entry is hashed and what a checkpoint signs. Shared by the
+ * bench that writes the log and every verifier (support CLI, central server), so it lives in one place.
+ */
+import { createHash } from 'node:crypto';
+
+export const GENESIS_HASH = '0'.repeat(64);
+const ENTRY_DOMAIN = 'injbench-log/1';
+const CHECKPOINT_DOMAIN = 'injbench/1:log-checkpoint:';
+
+export interface HashedFields {
+  seq: number;
+  prevHash: string;
+  recordedAt: string;
+  type: string;
+  payloadJson: string;
+}
+
+export function entryHash(fields: HashedFields): string {
+  // Newline-separated with the payload last: no field but the payload may hold a newline (types and
+  // times are validated), so the encoding is unambiguous.
+  return createHash('sha256')
+    .update(`${ENTRY_DOMAIN}\n${fields.seq}\n${fields.prevHash}\n${fields.recordedAt}\n${fields.type}\n${fields.payloadJson}`)
+    .digest('hex');
+}
+
+export function checkpointMessage(benchId: string, seq: number, entryHashHex: string, signedAt: string): Uint8Array {
+  return new TextEncoder().encode(`${CHECKPOINT_DOMAIN}${JSON.stringify({ benchId, seq, entryHash: entryHashHex, signedAt })}`);
+}
+
+export const ENTRY_TYPE_PATTERN = /^[a-z][a-z0-9_.-]{0,63}$/;

@@ -1,0 +1,71 @@
+/**
+ * Verifies an integrity log end to end and names the first bad entry. Pure: the entries come from the
+ * bench database, a support bundle or the server's copy alike.
+ *
+ * What each check catches: an edited entry no longer hashes to its entry_hash (ENTRY_ALTERED); a deleted
+ * one leaves a gap in the sequence (ENTRY_MISSING); a reordered or spliced one breaks the prev_hash link
+ * (CHAIN_BROKEN); a rewritten tail with recomputed hashes (a fork) no longer matches the hash a signed
+ * checkpoint sealed (CHECKPOINT_MISMATCH); cutting entries sealed by a checkpoint leaves the checkpoint
+ * pointing past the end (TRUNCATED). Entries after the last checkpoint are hash-chained but not yet
+ * signed: deleting them locally is caught only by the server, which has seen them.
+ */
+import { decodeBase64, verifyDetached } from '../identity/ed25519';
+import type { CheckpointRecord, LogEntryRecord } from '../store/integrity-log-repository';
+import { GENESIS_HASH, checkpointMessage, entryHash } from './log-format';
+
+export type LogFaultCode = 'ENTRY_ALTERED' | 'ENTRY_MISSING' | 'CHAIN_BROKEN' | 'CHECKPOINT_MISMATCH' | 'BAD_CHECKPOINT_SIGNATURE' | 'TRUNCATED';
+
+export type LogVerdict =
+  | { ok: true; entries: number; headHash: string; sealedThrough: number; unsealedEntries: number }
+  | { ok: false; code: LogFaultCode; seq: number; reason: string };
+
+export interface LogToVerify {
+  benchId: string;
+  /** Base64 Ed25519 public key the checkpoints must verify against (from enrolment, or the bench). */
+  publicKey: string;
+  entries: Iterable<LogEntryRecord>;
+  checkpoints: readonly CheckpointRecord[];
+}
+
+export function verifyIntegrityLog(log: LogToVerify): LogVerdict {
+  const publicKey = decodeBase64(log.publicKey);
+  const checkpoints = [...log.checkpoints].sort((a, b) => a.seq - b.seq);
+  const checkpointAt = new Map<number, CheckpointRecord>();
+  for (const checkpoint of checkpoints) {
+    const signature = decodeBase64(checkpoint.signature);
+    const message = checkpointMessage(log.benchId, checkpoint.seq, checkpoint.entryHash, checkpoint.signedAt);
+    if (!publicKey || !verifyDetached(message, signature, publicKey)) {
+      return { ok: false, code: 'BAD_CHECKPOINT_SIGNATURE', seq: checkpoint.seq, reason: `the checkpoint at entry ${checkpoint.seq} is not signed by this bench's key` };
+    }
+    checkpointAt.set(checkpoint.seq, checkpoint);
+  }
+
+  let expectedSeq = 1;
+  let prevHash = GENESIS_HASH;
+  for (const entry of log.entries) {
+    if (entry.seq !== expectedSeq) {
+      return entry.seq > expectedSeq
+        ? { ok: false, code: 'ENTRY_MISSING', seq: expectedSeq, reason: `entry ${expectedSeq} is missing (the next stored entry is ${entry.seq})` }
+        : { ok: false, code: 'CHAIN_BROKEN', seq: entry.seq, reason: `entry ${entry.seq} appears out of order after entry ${expectedSeq - 1}` };
+    }
+    if (entry.prevHash !== prevHash) {
+      return { ok: false, code: 'CHAIN_BROKEN', seq: entry.seq, reason: `entry ${entry.seq} does not link to entry ${entry.seq - 1}` };
+    }
+    if (entryHash(entry) !== entry.entryHash) {
+      return { ok: false, code: 'ENTRY_ALTERED', seq: entry.seq, reason: `entry ${entry.seq} (${entry.type}) was changed after it was written` };
+    }
+    const checkpoint = checkpointAt.get(entry.seq);
+    if (checkpoint && checkpoint.entryHash !== entry.entryHash) {
+      return { ok: false, code: 'CHECKPOINT_MISMATCH', seq: entry.seq, reason: `entry ${entry.seq} differs from the one the signed checkpoint sealed (the log was rewritten)` };
+    }
+    prevHash = entry.entryHash;
+    expectedSeq += 1;
+  }
+
+  const entries = expectedSeq - 1;
+  const sealedThrough = checkpoints.at(-1)?.seq ?? 0;
+  if (sealedThrough > entries) {
+    return { ok: false, code: 'TRUNCATED', seq: entries + 1, reason: `a signed checkpoint seals entry ${sealedThrough}, but the log ends at entry ${entries}` };
+  }
+  return { ok: true, entries, headHash: prevHash, sealedThrough, unsealedEntries: entries - sealedThrough };
+}

@@ -1,0 +1,116 @@
+import type Database from 'better-sqlite3';
+
+export interface LogEntryRecord {
+  seq: number;
+  prevHash: string;
+  entryHash: string;
+  recordedAt: string;
+  type: string;
+  /** The exact JSON text that was hashed. */
+  payloadJson: string;
+}
+
+export interface CheckpointRecord {
+  seq: number;
+  entryHash: string;
+  signedAt: string;
+  /** Ed25519 signature by the bench key, base64. */
+  signature: string;
+}
+
+interface EntryRow {
+  seq: number;
+  prev_hash: string;
+  entry_hash: string;
+  recorded_at: string;
+  type: string;
+  payload_json: string;
+}
+
+interface CheckpointRow {
+  seq: number;
+  entry_hash: string;
+  signed_at: string;
+  signature: string;
+}
+
+const toEntry = (row: EntryRow): LogEntryRecord => ({
+  seq: row.seq,
+  prevHash: row.prev_hash,
+  entryHash: row.entry_hash,
+  recordedAt: row.recorded_at,
+  type: row.type,
+  payloadJson: row.payload_json,
+});
+
+const toCheckpoint = (row: CheckpointRow): CheckpointRecord => ({
+  seq: row.seq,
+  entryHash: row.entry_hash,
+  signedAt: row.signed_at,
+  signature: row.signature,
+});
+
+/**
+ * Storage of the hash-chained integrity log. Appends run in an IMMEDIATE transaction so the head read
+ * and the insert cannot interleave with another writer; the chain itself is computed by the caller.
+ */
+export class IntegrityLogRepository {
+  readonly #head: Database.Statement<[], EntryRow>;
+  readonly #insertEntry: Database.Statement<[number, string, string, string, string, string]>;
+  readonly #insertCheckpoint: Database.Statement<[number, string, string, string]>;
+  readonly #entriesFrom: Database.Statement<[number, number], EntryRow>;
+  readonly #checkpoints: Database.Statement<[], CheckpointRow>;
+  readonly #lastCheckpoint: Database.Statement<[], CheckpointRow>;
+
+  constructor(private readonly db: Database.Database) {
+    this.#head = db.prepare('SELECT * FROM integrity_log ORDER BY seq DESC LIMIT 1');
+    this.#insertEntry = db.prepare(
+      'INSERT INTO integrity_log (seq, prev_hash, entry_hash, recorded_at, type, payload_json) VALUES (?, ?, ?, ?, ?, ?)',
+    );
+    this.#insertCheckpoint = db.prepare('INSERT INTO integrity_checkpoints (seq, entry_hash, signed_at, signature) VALUES (?, ?, ?, ?)');
+    this.#entriesFrom = db.prepare('SELECT * FROM integrity_log WHERE seq >= ? ORDER BY seq LIMIT ?');
+    this.#checkpoints = db.prepare('SELECT * FROM integrity_checkpoints ORDER BY seq');
+    this.#lastCheckpoint = db.prepare('SELECT * FROM integrity_checkpoints ORDER BY seq DESC LIMIT 1');
+  }
+
+  /** Runs `build` with the current head and stores the entry it returns, atomically. */
+  append(build: (head: LogEntryRecord | null) => LogEntryRecord): LogEntryRecord {
+    return this.db
+      .transaction(() => {
+        const headRow = this.#head.get();
+        const entry = build(headRow ? toEntry(headRow) : null);
+        this.#insertEntry.run(entry.seq, entry.prevHash, entry.entryHash, entry.recordedAt, entry.type, entry.payloadJson);
+        return entry;
+      })
+      .immediate();
+  }
+
+  head(): LogEntryRecord | null {
+    const row = this.#head.get();
+    return row ? toEntry(row) : null;
+  }
+
+  addCheckpoint(checkpoint: CheckpointRecord): void {
+    this.#insertCheckpoint.run(checkpoint.seq, checkpoint.entryHash, checkpoint.signedAt, checkpoint.signature);
+  }
+
+  lastCheckpoint(): CheckpointRecord | null {
+    const row = this.#lastCheckpoint.get();
+    return row ? toCheckpoint(row) : null;
+  }
+
+  /** Entries in sequence order, a page at a time so a long log never loads whole. */
+  *entries(pageSize = 1000): Generator<LogEntryRecord> {
+    let next = 1;
+    for (;;) {
+      const page = this.#entriesFrom.all(next, pageSize);
+      for (const row of page) yield toEntry(row);
+      if (page.length < pageSize) return;
+      next = (page.at(-1)?.seq ?? next) + 1;
+    }
+  }
+
+  checkpoints(): CheckpointRecord[] {
+    return this.#checkpoints.all().map(toCheckpoint);
+  }
+}
