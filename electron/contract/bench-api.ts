@@ -58,10 +58,46 @@ const serverUrlSchema = z
 
 const noInput = z.union([z.undefined(), z.object({}).strict()]);
 
+export const roles = ['technician', 'admin', 'support'] as const;
+export const roleSchema = z.enum(roles);
+export type Role = z.infer<typeof roleSchema>;
+
+/** Who may call a method: anyone (before sign-in), any signed-in operator, or the listed roles. */
+export type MethodAccess = 'public' | 'signedIn' | readonly Role[];
+
+const operatorIdSchema = z.string().regex(/^op-[0-9a-f]{16}$/, 'expected an operator id');
+const operatorNameSchema = z
+  .string()
+  .trim()
+  .min(2, 'a name needs at least 2 characters')
+  .max(40)
+  .regex(/^[\p{L}\p{N} .'-]+$/u, 'letters, digits, spaces and . \' - only');
+/** Digits only, so a PIN pad works with gloves; 4 to 12 long. */
+export const pinSchema = z.string().regex(/^\d{4,12}$/, 'a PIN is 4 to 12 digits');
+
+export const operatorSummarySchema = z.object({ id: operatorIdSchema, name: z.string(), role: roleSchema });
+export type OperatorSummary = z.infer<typeof operatorSummarySchema>;
+
+export const operatorDetailSchema = operatorSummarySchema.extend({
+  disabled: z.boolean(),
+  lockedUntil: z.string().nullable(),
+  createdAt: z.string(),
+});
+export type OperatorDetail = z.infer<typeof operatorDetailSchema>;
+
+export const sessionSchema = z.object({
+  operator: operatorSummarySchema.nullable(),
+  /** True until the first admin exists: the only thing the app offers then is creating one. */
+  setupRequired: z.boolean(),
+  idleTimeoutSeconds: z.number().int().positive(),
+});
+export type BenchSession = z.infer<typeof sessionSchema>;
+
 export const benchApiSchema = {
-  getStatus: { input: noInput, output: statusSchema },
-  getSettings: { input: noInput, output: settingsSchema },
+  getStatus: { access: 'public', input: noInput, output: statusSchema },
+  getSettings: { access: 'signedIn', input: noInput, output: settingsSchema },
   updateSettings: {
+    access: ['admin'],
     input: z
       .object({
         benchPort: benchPortSchema.nullable().optional(),
@@ -71,14 +107,35 @@ export const benchApiSchema = {
       .strict(),
     output: settingsSchema,
   },
-} satisfies Record<BenchMethodName, { input: z.ZodType; output: z.ZodType }>;
+  getSession: { access: 'public', input: noInput, output: sessionSchema },
+  listSignInOperators: { access: 'public', input: noInput, output: z.array(operatorSummarySchema) },
+  setupFirstAdmin: { access: 'public', input: z.object({ name: operatorNameSchema, pin: pinSchema }).strict(), output: sessionSchema },
+  signIn: { access: 'public', input: z.object({ operatorId: operatorIdSchema, pin: z.string().max(64) }).strict(), output: sessionSchema },
+  signOut: { access: 'signedIn', input: noInput, output: sessionSchema },
+  listOperators: { access: ['admin'], input: noInput, output: z.array(operatorDetailSchema) },
+  createOperator: {
+    access: ['admin'],
+    input: z.object({ name: operatorNameSchema, role: roleSchema, pin: pinSchema }).strict(),
+    output: operatorDetailSchema,
+  },
+  updateOperator: {
+    access: ['admin'],
+    input: z
+      .object({ operatorId: operatorIdSchema, role: roleSchema.optional(), pin: pinSchema.optional(), disabled: z.boolean().optional() })
+      .strict(),
+    output: operatorDetailSchema,
+  },
+} satisfies Record<BenchMethodName, { access: MethodAccess; input: z.ZodType; output: z.ZodType }>;
 
 export const benchEventSchema = {
   status: statusSchema,
+  session: sessionSchema,
 } satisfies Record<BenchEventName, z.ZodType>;
 
 type MethodSchemas = typeof benchApiSchema;
 export type MethodInput<M extends BenchMethodName> = z.input<MethodSchemas[M]['input']>;
+/** The argument after validation, as a handler receives it. */
+export type MethodParsedInput<M extends BenchMethodName> = z.output<MethodSchemas[M]['input']>;
 export type MethodOutput<M extends BenchMethodName> = z.output<MethodSchemas[M]['output']>;
 export type EventPayload<E extends BenchEventName> = z.output<(typeof benchEventSchema)[E]>;
 

@@ -3,10 +3,22 @@
  * bench-api.ts checks at compile time that every name here has a schema and vice versa.
  */
 
-export const benchMethodNames = ['getStatus', 'getSettings', 'updateSettings'] as const;
+export const benchMethodNames = [
+  'getStatus',
+  'getSettings',
+  'updateSettings',
+  'getSession',
+  'listSignInOperators',
+  'setupFirstAdmin',
+  'signIn',
+  'signOut',
+  'listOperators',
+  'createOperator',
+  'updateOperator',
+] as const;
 export type BenchMethodName = (typeof benchMethodNames)[number];
 
-export const benchEventNames = ['status'] as const;
+export const benchEventNames = ['status', 'session'] as const;
 export type BenchEventName = (typeof benchEventNames)[number];
 
 /** Every IPC channel carries this prefix, so main can refuse anything outside the contract. */

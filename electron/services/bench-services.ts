@@ -8,6 +8,7 @@ import { BenchEventBus } from './event-bus';
 import { loadOrCreateBenchIdentity, type BenchIdentity } from './identity/bench-identity';
 import { IntegrityLog } from './integrity-log/integrity-log';
 import type { Logger } from './logger';
+import { OperatorService, type SignInPolicy } from './operators/operator-service';
 import { openBenchStore, type BenchStore } from './store/bench-store';
 import type { LaunchMode } from './store/launch-repository';
 
@@ -19,6 +20,9 @@ export interface BenchServicesOptions {
   now?: () => Date;
   /** How often the status event is published to connected views; 0 turns it off. */
   statusIntervalMs?: number;
+  signInPolicy?: SignInPolicy;
+  /** Tests pass a cheap hash; production uses scrypt at full cost. */
+  hashPin?: (pin: string) => Promise<string>;
 }
 
 export interface BenchServices {
@@ -27,6 +31,7 @@ export interface BenchServices {
   readonly store: BenchStore;
   readonly identity: BenchIdentity;
   readonly integrityLog: IntegrityLog;
+  readonly operators: OperatorService;
   status(): BenchStatus;
   close(): void;
 }
@@ -70,6 +75,14 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
   store.launches.record(startedAt, options.mode, options.appVersion);
   integrityLog.append('app.started', { mode: options.mode, appVersion: options.appVersion });
   const events = new BenchEventBus();
+  const operators = new OperatorService(
+    store.operators,
+    integrityLog,
+    now,
+    (session) => events.publish('session', session),
+    options.signInPolicy,
+    options.hashPin,
+  );
 
   function status(): BenchStatus {
     const current = now();
@@ -111,11 +124,21 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       getSettings: () => store.settings.get(),
       updateSettings: (input) => {
         const updated = store.settings.update(input ?? {});
+        integrityLog.append('admin.settings_changed', { by: operators.session().operator?.id, changed: Object.keys(input ?? {}) });
         events.publish('status', status());
         return updated;
       },
+      getSession: () => operators.session(),
+      listSignInOperators: () => operators.signInChoices(),
+      setupFirstAdmin: (input) => operators.setupFirstAdmin(input.name, input.pin),
+      signIn: (input) => operators.signIn(input.operatorId, input.pin),
+      signOut: () => operators.signOut(),
+      listOperators: () => operators.listOperators(),
+      createOperator: (input) => operators.createOperator(input),
+      updateOperator: (input) => operators.updateOperator(input),
     },
     options.logger,
+    operators.authorize,
   );
 
   const intervalMs = options.statusIntervalMs ?? 2000;
@@ -133,6 +156,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     store,
     identity,
     integrityLog,
+    operators,
     status,
     close: () => {
       if (ticker) clearInterval(ticker);

@@ -3,13 +3,13 @@
  * contract, runs the handler and always answers with a result envelope.
  */
 import type { z } from 'zod';
-import { benchApiSchema, type MethodInput, type MethodOutput } from '../contract/bench-api';
+import { benchApiSchema, type MethodAccess, type MethodOutput, type MethodParsedInput } from '../contract/bench-api';
 import { isBenchMethodName, type BenchMethodName } from '../contract/channels';
-import { fail, ok, type Result } from '../contract/envelope';
+import { fail, ok, type BenchError, type Result } from '../contract/envelope';
 import { ServiceError } from './service-error';
 
 export type BenchHandlers = {
-  [M in BenchMethodName]: (input: Exclude<MethodInput<M>, undefined> | undefined) => Promise<MethodOutput<M>> | MethodOutput<M>;
+  [M in BenchMethodName]: (input: MethodParsedInput<M>) => Promise<MethodOutput<M>> | MethodOutput<M>;
 };
 
 export interface DispatchLogger {
@@ -18,6 +18,11 @@ export interface DispatchLogger {
 
 export type Dispatch = (method: unknown, input: unknown) => Promise<Result<unknown>>;
 
+/** Decides whether the current caller may use a method; returns the refusal, or null to go on. */
+export type Authorize = (method: BenchMethodName, access: MethodAccess) => BenchError | null;
+
+export const allowEveryone: Authorize = () => null;
+
 function describeIssues(error: z.ZodError): string {
   return error.issues
     .slice(0, 3)
@@ -25,11 +30,14 @@ function describeIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-export function createDispatcher(handlers: BenchHandlers, logger: DispatchLogger): Dispatch {
+export function createDispatcher(handlers: BenchHandlers, logger: DispatchLogger, authorize: Authorize): Dispatch {
   return async (method, input) => {
     if (!isBenchMethodName(method)) {
       return fail('UNKNOWN_METHOD', `The bench services have no method called ${JSON.stringify(String(method)).slice(0, 80)}.`);
     }
+    // Authorization before validation: a caller without the right learns nothing about the arguments.
+    const refusal = authorize(method, benchApiSchema[method].access);
+    if (refusal) return { ok: false, error: refusal };
     const parsed = benchApiSchema[method].input.safeParse(input);
     if (!parsed.success) {
       return fail('INVALID_ARGUMENT', `Invalid argument for ${method}: ${describeIssues(parsed.error)}.`);

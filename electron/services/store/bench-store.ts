@@ -9,6 +9,7 @@ import { ServiceError } from '../service-error';
 import { IdentityRepository } from './identity-repository';
 import { IntegrityLogRepository } from './integrity-log-repository';
 import { LaunchRepository } from './launch-repository';
+import { OperatorRepository } from './operator-repository';
 import { migrate, schemaVersionOf, type MigrationOutcome } from './migrate';
 import { latestSchemaVersion } from './migrations/index';
 import { SettingsRepository } from './settings-repository';
@@ -27,6 +28,7 @@ export interface BenchStore {
   readonly launches: LaunchRepository;
   readonly identity: IdentityRepository;
   readonly integrityLog: IntegrityLogRepository;
+  readonly operators: OperatorRepository;
   readonly migration: MigrationOutcome;
   info(): StoreInfo;
   close(): void;
@@ -83,6 +85,7 @@ export function openBenchStore(dataDir: string, options: OpenStoreOptions = {}):
     launches: new LaunchRepository(db),
     identity: new IdentityRepository(db),
     integrityLog: new IntegrityLogRepository(db),
+    operators: new OperatorRepository(db),
     migration,
     info: () => ({
       file,

@@ -93,7 +93,7 @@ describe('Electron adapter driven through the fake electron module', () => {
   });
 
   it('validates arguments coming over IPC', async () => {
-    const reply = await ipcMain.invokeFrom(window.webContents, window.webContents.mainFrame, ipcChannelFor('updateSettings'), { language: 'xx' });
+    const reply = await ipcMain.invokeFrom(window.webContents, window.webContents.mainFrame, ipcChannelFor('setupFirstAdmin'), { name: 'Ana', pin: '12' });
     expect(reply).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
   });
 
@@ -115,7 +115,13 @@ describe('Electron adapter driven through the fake electron module', () => {
   });
 
   it('forwards service events to the window on the event channel', async () => {
-    await ipcMain.invokeFrom(window.webContents, window.webContents.mainFrame, ipcChannelFor('updateSettings'), { language: 'de' });
+    const frame = window.webContents.mainFrame;
+    await expect(ipcMain.invokeFrom(window.webContents, frame, ipcChannelFor('updateSettings'), { language: 'de' })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'UNAUTHORIZED' },
+    });
+    await ipcMain.invokeFrom(window.webContents, frame, ipcChannelFor('setupFirstAdmin'), { name: 'Ana', pin: '2468' });
+    await expect(ipcMain.invokeFrom(window.webContents, frame, ipcChannelFor('updateSettings'), { language: 'de' })).resolves.toMatchObject({ ok: true });
     const statusEvents = window.webContents.sent.filter((entry) => entry.channel === IPC_EVENT_CHANNEL);
     expect(statusEvents.at(-1)?.message).toMatchObject({ event: 'status', payload: { app: { mode: 'electron' } } });
   });

@@ -30,8 +30,11 @@ describe('bench services', () => {
 
   it('persists settings, publishes fresh status and names the configured port', async () => {
     const services = createBenchServices({ dataDir: tempDir(), appVersion: '1.0.0', mode: 'workspace', logger: silentLogger(), statusIntervalMs: 0 });
+    await services.dispatch('setupFirstAdmin', { name: 'Ana', pin: '2468' });
     const published: unknown[] = [];
-    services.events.subscribe((_event, payload) => published.push(payload));
+    services.events.subscribe((event, payload) => {
+      if (event === 'status') published.push(payload);
+    });
     const updated = await services.dispatch('updateSettings', { benchPort: '/dev/ttyUSB0' });
     expect(updated).toMatchObject({ ok: true, value: { benchPort: '/dev/ttyUSB0' } });
     expect(published).toHaveLength(1);

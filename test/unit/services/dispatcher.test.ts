@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { BenchStatus } from '../../../electron/contract/bench-api';
-import { createDispatcher, type BenchHandlers } from '../../../electron/services/dispatcher';
+import { allowEveryone, createDispatcher, type BenchHandlers } from '../../../electron/services/dispatcher';
 import { ServiceError } from '../../../electron/services/service-error';
 
 const settings = { benchPort: null, serverUrl: null, language: 'en' as const };
@@ -10,6 +10,18 @@ function handlers(overrides: Partial<BenchHandlers> = {}): BenchHandlers {
     getStatus: () => ({}) as BenchStatus,
     getSettings: () => settings,
     updateSettings: (input) => ({ ...settings, ...input }),
+    getSession: () => ({ operator: null, setupRequired: false, idleTimeoutSeconds: 900 }),
+    listSignInOperators: () => [],
+    setupFirstAdmin: () => ({ operator: null, setupRequired: false, idleTimeoutSeconds: 900 }),
+    signIn: () => ({ operator: null, setupRequired: false, idleTimeoutSeconds: 900 }),
+    signOut: () => ({ operator: null, setupRequired: false, idleTimeoutSeconds: 900 }),
+    listOperators: () => [],
+    createOperator: () => {
+      throw new Error('not used');
+    },
+    updateOperator: () => {
+      throw new Error('not used');
+    },
     ...overrides,
   };
 }
@@ -18,7 +30,7 @@ describe('dispatcher', () => {
   const logger = { error: vi.fn() };
 
   it('answers a valid call with an ok envelope', async () => {
-    const dispatch = createDispatcher(handlers(), logger);
+    const dispatch = createDispatcher(handlers(), logger, allowEveryone);
     await expect(dispatch('updateSettings', { benchPort: 'tcp://127.0.0.1:4001' })).resolves.toEqual({
       ok: true,
       value: { ...settings, benchPort: 'tcp://127.0.0.1:4001' },
@@ -26,7 +38,7 @@ describe('dispatcher', () => {
   });
 
   it.each([undefined, {}])('accepts %j for a method without arguments', async (input) => {
-    const dispatch = createDispatcher(handlers(), logger);
+    const dispatch = createDispatcher(handlers(), logger, allowEveryone);
     await expect(dispatch('getSettings', input)).resolves.toMatchObject({ ok: true });
   });
 
@@ -43,9 +55,24 @@ describe('dispatcher', () => {
     ['an array instead of an object', 'updateSettings', ['en'], 'INVALID_ARGUMENT'],
   ])('refuses %s with %s', async (_label, method, input, code) => {
     const handler = vi.fn();
-    const dispatch = createDispatcher(handlers({ updateSettings: handler, getSettings: handler }), logger);
+    const dispatch = createDispatcher(handlers({ updateSettings: handler, getSettings: handler }), logger, allowEveryone);
     const result = await dispatch(method, input);
     expect(result).toMatchObject({ ok: false, error: { code } });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it('asks the authorizer before validating, and returns its refusal', async () => {
+    const handler = vi.fn();
+    const seen: unknown[] = [];
+    const dispatch = createDispatcher(handlers({ updateSettings: handler }), logger, (method, access) => {
+      seen.push([method, access]);
+      return { code: 'FORBIDDEN', message: 'Only an admin may change settings.' };
+    });
+    await expect(dispatch('updateSettings', { language: 'not even valid' })).resolves.toEqual({
+      ok: false,
+      error: { code: 'FORBIDDEN', message: 'Only an admin may change settings.' },
+    });
+    expect(seen).toEqual([['updateSettings', ['admin']]]);
     expect(handler).not.toHaveBeenCalled();
   });
 
@@ -57,6 +84,7 @@ describe('dispatcher', () => {
         },
       }),
       logger,
+      allowEveryone,
     );
     await expect(dispatch('getStatus', undefined)).resolves.toEqual({
       ok: false,
@@ -73,6 +101,7 @@ describe('dispatcher', () => {
         },
       }),
       log,
+      allowEveryone,
     );
     const result = await dispatch('getSettings', undefined);
     expect(result).toMatchObject({ ok: false, error: { code: 'INTERNAL' } });

@@ -19,6 +19,10 @@ const seedAtVersion: Record<number, (db: Database.Database) => void> = {
   1: (db) => db.prepare("INSERT INTO settings VALUES ('language', '\"de\"', '2026-01-01T00:00:00Z')").run(),
   2: (db) => db.prepare("INSERT INTO app_launches (started_at, mode, app_version) VALUES ('2026-01-01T00:00:00Z', 'workspace', '0.0.1')").run(),
   3: (db) => db.prepare("INSERT INTO bench_identity VALUES (1, 'bench-0001', 'pk', '2026-01-01T00:00:00Z')").run(),
+  4: (db) =>
+    db
+      .prepare("INSERT INTO operators (id, name, role, pin_hash, created_at, updated_at) VALUES ('op-1', 'Ana', 'admin', 'h', 't', 't')")
+      .run(),
 };
 
 describe('store migrations', () => {
@@ -64,6 +68,7 @@ describe('store migrations', () => {
     if (start >= 1) expect(db.prepare('SELECT value_json FROM settings WHERE key = ?').pluck().get('language')).toBe('"de"');
     if (start >= 2) expect(db.prepare('SELECT COUNT(*) FROM app_launches').pluck().get()).toBe(1);
     if (start >= 3) expect(db.prepare('SELECT bench_id FROM bench_identity').pluck().get()).toBe('bench-0001');
+    if (start >= 4) expect(db.prepare('SELECT name FROM operators').pluck().get()).toBe('Ana');
     db.close();
   });
 

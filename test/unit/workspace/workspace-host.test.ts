@@ -83,8 +83,10 @@ describe('workspace host on 127.0.0.1', () => {
     expect(response.status).toBe(200);
     expect(response.headers.get('cache-control')).toBe('no-store');
     expect(await response.json()).toMatchObject({ ok: true, value: { app: { version: '1.2.3', mode: 'workspace' } } });
-    const invalid = await call('updateSettings', { language: 'klingon' });
+    const invalid = await call('setupFirstAdmin', { name: 'Ana', pin: 'abcd' });
     expect(await invalid.json()).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    const unauthorized = await call('updateSettings', { language: 'de' });
+    expect(await unauthorized.json()).toMatchObject({ ok: false, error: { code: 'UNAUTHORIZED' } });
   });
 
   it('refuses other origins and other host names', async () => {

@@ -69,6 +69,23 @@ export const migrations: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'integrity_checkpoints is append-only'); END;
     `,
   },
+  {
+    version: 4,
+    name: 'operators',
+    sql: `
+      CREATE TABLE operators (
+        id              TEXT PRIMARY KEY NOT NULL,
+        name            TEXT NOT NULL UNIQUE COLLATE NOCASE,
+        role            TEXT NOT NULL CHECK (role IN ('technician', 'admin', 'support')),
+        pin_hash        TEXT NOT NULL,
+        failed_attempts INTEGER NOT NULL DEFAULT 0,
+        locked_until    TEXT,
+        disabled        INTEGER NOT NULL DEFAULT 0 CHECK (disabled IN (0, 1)),
+        created_at      TEXT NOT NULL,
+        updated_at      TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
