@@ -83,6 +83,21 @@ export default tseslint.config(
     languageOptions: { globals: { ...globals.browser } },
   },
   {
+    // Schemas run in the services; the renderer takes only their types. Bundling zod into the page
+    // would also trip the CSP (zod probes for eval).
+    files: ['renderer/src/**/*.{ts,tsx}', 'electron/workspace-bridge/**/*.ts', 'electron/preload/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['**/contract/bench-api', 'zod', 'zod/*'], allowTypeImports: true, message: 'Import types only from the contract schemas in browser code.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['scripts/**', 'test/**', 'bin/**', 'bench/**'],
     rules: { 'no-console': 'off' },
   },

@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import type { BenchEventName, BenchMethodName } from './channels';
 import type { Result } from './envelope';
+import { roles, type Role } from './roles';
 
 const partState = z.enum(['ok', 'not_configured', 'error']);
 
@@ -58,9 +59,8 @@ const serverUrlSchema = z
 
 const noInput = z.union([z.undefined(), z.object({}).strict()]);
 
-export const roles = ['technician', 'admin', 'support'] as const;
 export const roleSchema = z.enum(roles);
-export type Role = z.infer<typeof roleSchema>;
+export type { Role };
 
 /** Who may call a method: anyone (before sign-in), any signed-in operator, or the listed roles. */
 export type MethodAccess = 'public' | 'signedIn' | readonly Role[];

@@ -1,9 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { App } from './App';
 import { getBench } from './bench';
 import { connectEvents, createAppStore } from './store/app-store';
 import { StoreProvider } from './store/context';
-import { StatusPage } from './views/StatusPage';
 import './styles.css';
 
 const bench = getBench();
@@ -16,7 +16,7 @@ if (!root) throw new Error('index.html has no #root element');
 createRoot(root).render(
   <StrictMode>
     <StoreProvider store={store}>
-      <StatusPage />
+      <App />
     </StoreProvider>
   </StrictMode>,
 );

@@ -4,20 +4,27 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BenchApi } from '../../../electron/contract/bench-api';
+import { createOperatorsSlice, type OperatorsSlice } from './operators-slice';
+import { createSessionSlice, type SessionSlice } from './session-slice';
 import { createStatusSlice, type StatusSlice } from './status-slice';
 
-export type AppState = StatusSlice;
+export type AppState = StatusSlice & SessionSlice & OperatorsSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(bench: BenchApi): AppStore {
   return createStore<AppState>()((...args) => ({
     ...createStatusSlice(bench)(...args),
+    ...createSessionSlice(bench)(...args),
+    ...createOperatorsSlice(bench)(...args),
   }));
 }
 
 /** Subscribes the store to service events; returns the function that unsubscribes. */
 export function connectEvents(bench: BenchApi, store: AppStore): () => void {
-  const unsubscribers = [bench.on('status', (status) => store.getState().receiveStatus(status))];
+  const unsubscribers = [
+    bench.on('status', (status) => store.getState().receiveStatus(status)),
+    bench.on('session', (session) => store.getState().receiveSession(session)),
+  ];
   return () => {
     for (const unsubscribe of unsubscribers) unsubscribe();
   };

@@ -51,7 +51,7 @@ export function StatusPage() {
   return (
     <main className="status-page">
       <header className="topbar">
-        <h1>Injector Bench</h1>
+        <h1>Bench status</h1>
         {status && (
           <p className="topbar__meta" data-testid="app-meta">
             v{status.app.version} · {status.app.mode === 'electron' ? 'Desktop app' : 'Workspace mode'} · launch #{status.app.launchCount}

@@ -27,6 +27,13 @@ describe('import boundaries (eslint)', () => {
     expect(messages[0]).toMatch(message);
   });
 
+  it('keeps contract schemas (and zod) out of browser bundles while allowing their types', async () => {
+    const [value] = await eslint.lintText("import { statusSchema } from '../../electron/contract/bench-api';\nexport const a = statusSchema;\n", { filePath: 'renderer/src/x.ts' });
+    expect(value?.messages.map((m) => m.ruleId)).toContain('@typescript-eslint/no-restricted-imports');
+    const [typeOnly] = await eslint.lintText("import type { BenchStatus } from '../../electron/contract/bench-api';\nexport type A = BenchStatus;\n", { filePath: 'renderer/src/x.ts' });
+    expect(typeOnly?.messages).toEqual([]);
+  });
+
   it.each([
     ['electron/main/index.ts', "import { app } from 'electron';\nexport const a = app;\n"],
     ['electron/preload/index.ts', "import { contextBridge } from 'electron';\nexport const a = contextBridge;\n"],

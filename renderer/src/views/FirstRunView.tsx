@@ -1,0 +1,42 @@
+import { useState, type FormEvent } from 'react';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { useAppStore } from '../store/context';
+
+/** A new bench has no operators: the only way in is creating the first admin, here, once. */
+export function FirstRunView() {
+  const setup = useAppStore((state) => state.setupFirstAdmin);
+  const error = useAppStore((state) => state.sessionError);
+  const [name, setName] = useState('');
+  const [pin, setPin] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [busy, setBusy] = useState(false);
+  const mismatch = confirm.length > 0 && pin !== confirm;
+  const pinValid = /^\d{4,12}$/.test(pin);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!pinValid || mismatch || busy) return;
+    setBusy(true);
+    void setup(name.trim(), pin).finally(() => setBusy(false));
+  };
+
+  return (
+    <main className="centered-view" aria-labelledby="setup-title">
+      <h1 id="setup-title">Set up this bench</h1>
+      <p className="hint">Create the first admin. Admins add technicians and support operators afterwards.</p>
+      <ErrorNotice error={error} testId="setup-error" />
+      <form className="form" onSubmit={submit}>
+        <label htmlFor="setup-name">Admin name</label>
+        <input id="setup-name" value={name} onChange={(event) => setName(event.target.value)} autoComplete="off" required minLength={2} maxLength={40} />
+        <label htmlFor="setup-pin">PIN (4–12 digits)</label>
+        <input id="setup-pin" type="password" inputMode="numeric" value={pin} onChange={(event) => setPin(event.target.value.replace(/\D/g, ''))} maxLength={12} required />
+        <label htmlFor="setup-confirm">Repeat the PIN</label>
+        <input id="setup-confirm" type="password" inputMode="numeric" value={confirm} onChange={(event) => setConfirm(event.target.value.replace(/\D/g, ''))} maxLength={12} required aria-invalid={mismatch} />
+        {mismatch && <p className="field-error">The PINs differ.</p>}
+        <button type="submit" className="button button--primary" disabled={!pinValid || mismatch || busy || name.trim().length < 2}>
+          Create admin and sign in
+        </button>
+      </form>
+    </main>
+  );
+}

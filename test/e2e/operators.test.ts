@@ -1,0 +1,91 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousAccessibilityViolations } from '../helpers/accessibility';
+import { launchChromium, watchPage, type PageProblems } from '../helpers/browser';
+import { startWorkspaceProcess, type WorkspaceProcess } from '../helpers/workspace-process';
+
+const artifacts = path.resolve('test-results', 'e2e');
+
+describe('first run, operators and roles in headless Chromium', () => {
+  let workspace: WorkspaceProcess;
+  let browser: Browser;
+  let dataDir: string;
+  let page: Page;
+  let problems: PageProblems;
+
+  beforeAll(async () => {
+    mkdirSync(artifacts, { recursive: true });
+    dataDir = mkdtempSync(path.join(os.tmpdir(), 'injbench-e2e-operators-'));
+    workspace = await startWorkspaceProcess(dataDir);
+    browser = await launchChromium();
+    page = await browser.newPage();
+    problems = await watchPage(page);
+    await page.goto(workspace.url);
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await workspace?.stop();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  async function signIn(name: string, pin: string) {
+    await page.getByTestId(`operator-${name}`).click();
+    await page.getByLabel('PIN', { exact: true }).fill(pin);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+  }
+
+  it('sets up the first admin on a new bench, with the status visible before sign-in', async () => {
+    await expect.poll(() => page.getByRole('heading', { name: 'Set up this bench' }).isVisible(), { timeout: 15_000 }).toBe(true);
+    expect(await page.getByTestId('part-store-state').textContent()).toBe('Running');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(artifacts, 'first-run.png'), fullPage: true });
+    await page.getByLabel('Admin name').fill('Ana Admin');
+    await page.getByLabel('PIN (4–12 digits)').fill('246810');
+    await page.getByLabel('Repeat the PIN').fill('246810');
+    await page.getByRole('button', { name: 'Create admin and sign in' }).click();
+    await expect.poll(() => page.getByTestId('signed-in-as').textContent()).toBe('Ana Admin · admin');
+  });
+
+  it('lets the admin add a technician', async () => {
+    await page.getByTestId('nav-operators').click();
+    await page.getByLabel('Name', { exact: true }).fill('Tom Tech');
+    await page.getByLabel('Role', { exact: true }).selectOption('technician');
+    await page.getByLabel('PIN (4–12 digits)').fill('1357');
+    await page.getByRole('button', { name: 'Add operator' }).click();
+    await expect.poll(() => page.getByTestId('operator-row-Tom Tech').isVisible()).toBe(true);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(artifacts, 'operators.png'), fullPage: true });
+    await page.getByTestId('sign-out').click();
+  });
+
+  it('shows a technician no admin actions, and the services refuse them too', async () => {
+    await signIn('Tom Tech', '1357');
+    await expect.poll(() => page.getByTestId('signed-in-as').textContent()).toBe('Tom Tech · technician');
+    expect(await page.getByTestId('nav-operators').count()).toBe(0);
+    const forbidden = await page.evaluate(async () => {
+      const bench = (window as unknown as { bench: { listOperators(): Promise<unknown>; updateSettings(input: unknown): Promise<unknown> } }).bench;
+      return [await bench.listOperators(), await bench.updateSettings({ language: 'de' })];
+    });
+    expect(forbidden).toEqual([
+      { ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('Only an admin') } },
+      { ok: false, error: { code: 'FORBIDDEN', message: expect.stringContaining('Only an admin') } },
+    ]);
+    await page.getByTestId('sign-out').click();
+  });
+
+  it('locks an operator out after five wrong PINs and says so', async () => {
+    await page.getByTestId('operator-Tom Tech').click();
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      await page.getByLabel('PIN', { exact: true }).fill(`000${attempt}`);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await expect.poll(() => page.getByTestId('sign-in-error').getAttribute('data-code')).toBe(attempt < 5 ? 'BAD_CREDENTIALS' : 'LOCKED_OUT');
+    }
+    expect(await page.getByTestId('sign-in-error').textContent()).toContain('locked');
+    await page.screenshot({ path: path.join(artifacts, 'sign-in-locked.png'), fullPage: true });
+    expect(problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
+  });
+});
