@@ -93,6 +93,31 @@ export const sessionSchema = z.object({
 });
 export type BenchSession = z.infer<typeof sessionSchema>;
 
+export const evidenceEntrySchema = z.object({
+  seq: z.number().int().positive(),
+  recordedAt: z.string(),
+  type: z.string(),
+  payload: z.record(z.string(), z.unknown()),
+  entryHash: z.string(),
+});
+export type EvidenceEntry = z.infer<typeof evidenceEntrySchema>;
+
+export const evidencePageSchema = z.object({
+  entries: z.array(evidenceEntrySchema),
+  /** Entries up to this sequence number are sealed by a checkpoint signed with the bench key. */
+  sealedThrough: z.number().int().nonnegative(),
+  hasMore: z.boolean(),
+});
+export type EvidencePage = z.infer<typeof evidencePageSchema>;
+
+export const logVerdictSchema = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), entries: z.number().int(), headHash: z.string(), sealedThrough: z.number().int(), unsealedEntries: z.number().int() }),
+  z.object({ ok: z.literal(false), code: z.string(), seq: z.number().int(), reason: z.string() }),
+]);
+export type LogVerdictView = z.infer<typeof logVerdictSchema>;
+
+const isoTime = z.iso.datetime({ offset: true });
+
 export const benchApiSchema = {
   getStatus: { access: 'public', input: noInput, output: statusSchema },
   getSettings: { access: 'signedIn', input: noInput, output: settingsSchema },
@@ -125,6 +150,21 @@ export const benchApiSchema = {
       .strict(),
     output: operatorDetailSchema,
   },
+  listEvidence: {
+    access: ['admin', 'support'],
+    input: z
+      .object({
+        typePrefix: z.string().regex(/^[a-z][a-z0-9_.-]{0,63}$/).optional(),
+        from: isoTime.optional(),
+        to: isoTime.optional(),
+        beforeSeq: z.number().int().positive().optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict()
+      .default({ limit: 50 }),
+    output: evidencePageSchema,
+  },
+  verifyEvidenceLog: { access: ['admin', 'support'], input: noInput, output: logVerdictSchema },
 } satisfies Record<BenchMethodName, { access: MethodAccess; input: z.ZodType; output: z.ZodType }>;
 
 export const benchEventSchema = {

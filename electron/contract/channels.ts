@@ -15,6 +15,8 @@ export const benchMethodNames = [
   'listOperators',
   'createOperator',
   'updateOperator',
+  'listEvidence',
+  'verifyEvidenceLog',
 ] as const;
 export type BenchMethodName = (typeof benchMethodNames)[number];
 

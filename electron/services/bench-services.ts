@@ -2,11 +2,13 @@
  * Composition root of the plain-Node bench services. Electron main and the workspace host both call
  * createBenchServices and put their own transport in front of the returned dispatcher and event bus.
  */
-import type { BenchStatus, PartStatus } from '../contract/bench-api';
+import type { BenchStatus, EvidenceEntry, PartStatus } from '../contract/bench-api';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import { BenchEventBus } from './event-bus';
 import { loadOrCreateBenchIdentity, type BenchIdentity } from './identity/bench-identity';
 import { IntegrityLog } from './integrity-log/integrity-log';
+import { verifyIntegrityLog } from './integrity-log/verify-log';
+import type { LogEntryRecord } from './store/integrity-log-repository';
 import type { Logger } from './logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
 import { openBenchStore, type BenchStore } from './store/bench-store';
@@ -54,6 +56,17 @@ function storePart(store: BenchStore, identity: BenchIdentity): PartStatus {
       { label: 'Integrity log', value: `${head?.seq ?? 0} entries, sealed through ${sealed}` },
     ],
   };
+}
+
+function toEvidenceEntry(entry: LogEntryRecord): EvidenceEntry {
+  let payload: Record<string, unknown>;
+  try {
+    payload = JSON.parse(entry.payloadJson) as Record<string, unknown>;
+  } catch {
+    // The verifier reports the altered entry; the list still shows that something is there.
+    payload = { unreadable: entry.payloadJson.slice(0, 200) };
+  }
+  return { seq: entry.seq, recordedAt: entry.recordedAt, type: entry.type, payload, entryHash: entry.entryHash };
 }
 
 function notYetBuilt(id: PartStatus['id'], label: string, detail: string): PartStatus {
@@ -136,6 +149,16 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       listOperators: () => operators.listOperators(),
       createOperator: (input) => operators.createOperator(input),
       updateOperator: (input) => operators.updateOperator(input),
+      listEvidence: (query) => {
+        const found = store.integrityLog.search({ ...query, limit: query.limit + 1 });
+        return {
+          entries: found.slice(0, query.limit).map(toEvidenceEntry),
+          sealedThrough: store.integrityLog.lastCheckpoint()?.seq ?? 0,
+          hasMore: found.length > query.limit,
+        };
+      },
+      verifyEvidenceLog: () =>
+        verifyIntegrityLog({ benchId: identity.benchId, publicKey: identity.publicKey, entries: store.integrityLog.entries(), checkpoints: store.integrityLog.checkpoints() }),
     },
     options.logger,
     operators.authorize,

@@ -2,6 +2,7 @@ import { useEffect, useState, type ReactElement } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Role } from '../../electron/contract/bench-api';
 import { useAppStore } from './store/context';
+import { EvidenceView } from './views/EvidenceView';
 import { FirstRunView } from './views/FirstRunView';
 import { OperatorsView } from './views/OperatorsView';
 import { SignInView } from './views/SignInView';
@@ -18,6 +19,7 @@ interface ViewDefinition {
 const views: readonly ViewDefinition[] = [
   { id: 'status', label: 'Status', roles: ['technician', 'admin', 'support'], render: () => <StatusPage /> },
   { id: 'operators', label: 'Operators', roles: ['admin'], render: () => <OperatorsView /> },
+  { id: 'evidence', label: 'Evidence', roles: ['admin', 'support'], render: () => <EvidenceView /> },
 ];
 
 export function App() {

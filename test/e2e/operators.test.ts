@@ -59,6 +59,19 @@ describe('first run, operators and roles in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('operator-row-Tom Tech').isVisible()).toBe(true);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(artifacts, 'operators.png'), fullPage: true });
+  });
+
+  it('shows the admin the evidence of it and verifies the log', async () => {
+    await page.getByTestId('nav-evidence').click();
+    await expect.poll(() => page.locator('tr[data-type="admin.operator_created"]').count()).toBe(1);
+    expect(await page.locator('tr[data-type="admin.operator_created"]').textContent()).toContain('Tom Tech');
+    await page.getByRole('button', { name: 'Sign-in' }).click();
+    await expect.poll(() => page.locator('tr[data-type="admin.operator_created"]').count()).toBe(0);
+    expect(await page.locator('tr[data-type="auth.signed_in"]').count()).toBeGreaterThan(0);
+    await page.getByTestId('verify-log').click();
+    await expect.poll(() => page.getByTestId('log-verdict').textContent()).toMatch(/^Intact: \d+ entries/);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(artifacts, 'evidence.png'), fullPage: true });
     await page.getByTestId('sign-out').click();
   });
 
@@ -66,6 +79,7 @@ describe('first run, operators and roles in headless Chromium', () => {
     await signIn('Tom Tech', '1357');
     await expect.poll(() => page.getByTestId('signed-in-as').textContent()).toBe('Tom Tech · technician');
     expect(await page.getByTestId('nav-operators').count()).toBe(0);
+    expect(await page.getByTestId('nav-evidence').count()).toBe(0);
     const forbidden = await page.evaluate(async () => {
       const bench = (window as unknown as { bench: { listOperators(): Promise<unknown>; updateSettings(input: unknown): Promise<unknown> } }).bench;
       return [await bench.listOperators(), await bench.updateSettings({ language: 'de' })];

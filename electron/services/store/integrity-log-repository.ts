@@ -18,6 +18,17 @@ export interface CheckpointRecord {
   signature: string;
 }
 
+export interface LogSearch {
+  /** Entry types starting with this, e.g. "auth." or "admin.operator". */
+  typePrefix?: string;
+  /** ISO times, inclusive. */
+  from?: string;
+  to?: string;
+  /** Only entries older than this sequence number (paging backwards). */
+  beforeSeq?: number;
+  limit: number;
+}
+
 interface EntryRow {
   seq: number;
   prev_hash: string;
@@ -60,6 +71,7 @@ export class IntegrityLogRepository {
   readonly #insertCheckpoint: Database.Statement<[number, string, string, string]>;
   readonly #entriesFrom: Database.Statement<[number, number], EntryRow>;
   readonly #checkpoints: Database.Statement<[], CheckpointRow>;
+  readonly #search: Database.Statement<Record<string, string | number | null>, EntryRow>;
   readonly #lastCheckpoint: Database.Statement<[], CheckpointRow>;
 
   constructor(private readonly db: Database.Database) {
@@ -70,6 +82,15 @@ export class IntegrityLogRepository {
     this.#insertCheckpoint = db.prepare('INSERT INTO integrity_checkpoints (seq, entry_hash, signed_at, signature) VALUES (?, ?, ?, ?)');
     this.#entriesFrom = db.prepare('SELECT * FROM integrity_log WHERE seq >= ? ORDER BY seq LIMIT ?');
     this.#checkpoints = db.prepare('SELECT * FROM integrity_checkpoints ORDER BY seq');
+    // A prefix compare rather than LIKE: entry types may contain '_', which LIKE treats as a wildcard.
+    this.#search = db.prepare(`
+      SELECT * FROM integrity_log
+      WHERE (@prefix IS NULL OR substr(type, 1, length(@prefix)) = @prefix)
+        AND (@from IS NULL OR recorded_at >= @from)
+        AND (@to IS NULL OR recorded_at <= @to)
+        AND (@before IS NULL OR seq < @before)
+      ORDER BY seq DESC
+      LIMIT @limit`);
     this.#lastCheckpoint = db.prepare('SELECT * FROM integrity_checkpoints ORDER BY seq DESC LIMIT 1');
   }
 
@@ -108,6 +129,13 @@ export class IntegrityLogRepository {
       if (page.length < pageSize) return;
       next = (page.at(-1)?.seq ?? next) + 1;
     }
+  }
+
+  /** Newest first, for the evidence view. */
+  search(query: LogSearch): LogEntryRecord[] {
+    return this.#search
+      .all({ prefix: query.typePrefix ?? null, from: query.from ?? null, to: query.to ?? null, before: query.beforeSeq ?? null, limit: query.limit })
+      .map(toEntry);
   }
 
   checkpoints(): CheckpointRecord[] {

@@ -4,11 +4,12 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BenchApi } from '../../../electron/contract/bench-api';
+import { createEvidenceSlice, type EvidenceSlice } from './evidence-slice';
 import { createOperatorsSlice, type OperatorsSlice } from './operators-slice';
 import { createSessionSlice, type SessionSlice } from './session-slice';
 import { createStatusSlice, type StatusSlice } from './status-slice';
 
-export type AppState = StatusSlice & SessionSlice & OperatorsSlice;
+export type AppState = StatusSlice & SessionSlice & OperatorsSlice & EvidenceSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(bench: BenchApi): AppStore {
@@ -16,6 +17,7 @@ export function createAppStore(bench: BenchApi): AppStore {
     ...createStatusSlice(bench)(...args),
     ...createSessionSlice(bench)(...args),
     ...createOperatorsSlice(bench)(...args),
+    ...createEvidenceSlice(bench)(...args),
   }));
 }
 

@@ -22,6 +22,8 @@ function handlers(overrides: Partial<BenchHandlers> = {}): BenchHandlers {
     updateOperator: () => {
       throw new Error('not used');
     },
+    listEvidence: () => ({ entries: [], sealedThrough: 0, hasMore: false }),
+    verifyEvidenceLog: () => ({ ok: true, entries: 0, headHash: '', sealedThrough: 0, unsealedEntries: 0 }),
     ...overrides,
   };
 }
