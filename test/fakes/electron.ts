@@ -63,6 +63,7 @@ export class BrowserWindow extends EventEmitter {
 
 class FakeApp extends EventEmitter {
   singleInstanceLock = true;
+  isPackaged = false;
   quitCalls = 0;
   userDataPath = '/tmp/injbench-fake-user-data';
   #ready: () => void = () => undefined;
