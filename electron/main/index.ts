@@ -32,6 +32,11 @@ startBenchApp(electron, {
       logger,
     });
     if (!process.argv.includes('--workspace')) return;
+    if (electron.app.isPackaged) {
+      // The workspace test host is left out of the package (electron-builder.yml): the installed app opens no port.
+      logger.warn('--workspace is not available in the packaged app; run `injbench workspace` from a checkout instead');
+      return;
+    }
     const host = await startWorkspaceHost({
       services,
       rendererDir,
