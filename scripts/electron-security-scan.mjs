@@ -4,7 +4,7 @@
 //
 //   node scripts/electron-security-scan.mjs [directory ...]
 import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { Module, createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -34,8 +34,26 @@ export async function scanAppDirectories(directories) {
   }
 }
 
+/**
+ * The scanner downloads translations at every start (and the excluded check, Electron's release list)
+ * with `got`. Lint must give the same answer with or without a network, and reach nothing: its `got`
+ * is replaced by one that fails at once, which both callers handle (English messages, check skipped).
+ */
+function keepScannerOffline() {
+  const scannerRequire = createRequire(require.resolve('@doyensec/electronegativity'));
+  const gotPath = scannerRequire.resolve('got');
+  if (require.cache[gotPath]?.exports?.offline) return;
+  const offline = new Module(gotPath);
+  offline.filename = gotPath;
+  offline.loaded = true;
+  const refuse = () => Promise.reject(new Error('the Electron security scan runs offline'));
+  offline.exports = Object.assign(refuse, { default: refuse, offline: true });
+  require.cache[gotPath] = offline;
+}
+
 /** Runs the scanner over each directory; returns the findings that fail the scan and those to review. */
 export async function scanForElectronRisks(directories) {
+  keepScannerOffline();
   const electronegativity = require('@doyensec/electronegativity');
   const electronVersion = require('electron/package.json').version;
   const failing = [];

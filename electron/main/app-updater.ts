@@ -116,17 +116,24 @@ export async function startAppUpdates(electron: Pick<ElectronModule, 'app'>, opt
     return null;
   }
   const evidence = options.evidence ?? new JsonLinesEvidenceSink(path.join(app.getPath('userData'), APP_UPDATE_EVIDENCE_FILE));
-  const policy = new AppUpdatePolicy(
-    {
-      updater: createElectronUpdaterPort(options.updater(), { feedUrl, logger }),
-      channel: options.channel,
-      sessions: options.sessions,
-      hold: options.hold,
-      evidence,
-    },
-    logger,
-  );
-  await policy.start({ checkEveryMs: options.checkEveryMs ?? FOUR_HOURS_MS });
+  let policy: AppUpdatePolicy;
+  try {
+    policy = new AppUpdatePolicy(
+      {
+        updater: createElectronUpdaterPort(options.updater(), { feedUrl, logger }),
+        channel: options.channel,
+        sessions: options.sessions,
+        hold: options.hold,
+        evidence,
+      },
+      logger,
+    );
+    await policy.start({ checkEveryMs: options.checkEveryMs ?? FOUR_HOURS_MS });
+  } catch (error) {
+    // The bench must still start for the technician; without evidence it simply does not update.
+    logger.error({ err: error }, 'app updates off: the updater or its evidence log could not start');
+    return null;
+  }
   void policy.check('start');
   return policy;
 }

@@ -116,6 +116,19 @@ describe('startAppUpdates with the fake electron module', () => {
     expect(fake.feed).toBeNull();
   });
 
+  it('stays off, and lets the app start, when the evidence log cannot be written', async () => {
+    app.isPackaged = true;
+    const fake = new FakeAppUpdater();
+    const policy = await startAppUpdates(electron as never, {
+      ...common,
+      serverUrl: 'https://central.workshop.example',
+      updater: () => fake as unknown as ElectronUpdater,
+      evidence: { append: () => Promise.reject(new Error('read-only file system')) },
+    });
+    expect(policy).toBeNull();
+    expect(fake.downgradeAllowedAtCheck).toEqual([]);
+  });
+
   it('in the packaged app, follows the bench channel and records evidence in userData', async () => {
     app.isPackaged = true;
     app.userDataPath = tempDir();
