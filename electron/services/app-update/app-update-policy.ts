@@ -206,10 +206,16 @@ export class AppUpdatePolicy {
       }
       return { outcome: 'install-deferred', version: pending.version };
     }
-    await this.#record('app-update.install.started', 'bench', `Installing ${pending.version}; the app restarts.`, {
-      pendingVersion: pending.version,
-    });
+    // Claimed before the first await, so a session end and a lifted hold arriving together install once.
     this.#phase = 'installing';
+    try {
+      await this.#record('app-update.install.started', 'bench', `Installing ${pending.version}; the app restarts.`, {
+        pendingVersion: pending.version,
+      });
+    } catch (error) {
+      this.#phase = 'downloaded';
+      throw error;
+    }
     try {
       this.#ports.updater.install();
     } catch (error) {

@@ -139,6 +139,21 @@ describe('app update policy', () => {
     await vi.waitFor(() => expect(updater.installs).toBe(1));
   });
 
+  it('installs once when the session ends and the hold is lifted at the same moment', async () => {
+    const { policy, updater, hold, sessions, evidence } = setup();
+    updater.offers.set('latest', { version: '1.5.0' });
+    await policy.start();
+    sessions.begin();
+    await expect(policy.check()).resolves.toMatchObject({ outcome: 'install-deferred' });
+    // Both events ask for the install in the same tick.
+    sessions.end();
+    hold.set(null);
+    await vi.waitFor(() => expect(updater.installs).toBe(1));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(updater.installs).toBe(1);
+    expect(evidence.kinds().filter((kind) => kind === 'app-update.install.started')).toHaveLength(1);
+  });
+
   it('ignores a hold whose end date has passed: pins are time-bounded', async () => {
     const { policy, updater, hold } = setup();
     updater.offers.set('latest', { version: '1.5.0' });
