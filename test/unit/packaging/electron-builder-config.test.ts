@@ -4,11 +4,13 @@ import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { ICON_SIZE, drawIcon } from '../../../scripts/draw-app-icon.mjs';
 import { ELECTRON_BUILDER_VERSION, electronBuilderArguments } from '../../../scripts/package-app.mjs';
 
 const root = path.resolve(import.meta.dirname, '..', '..', '..');
 
 const configSchema = z.object({
+  directories: z.object({ buildResources: z.string() }),
   files: z.array(z.string()),
   asar: z.boolean(),
   asarUnpack: z.array(z.string()),
@@ -121,6 +123,14 @@ describe('electron-builder.yml', () => {
     expect(shipped('packs/demo/crin2-demo/manifest.json')).toBe(true);
     expect(shipped('README.md')).toBe(false);
     expect(shipped('build/icon.png')).toBe(false);
+  });
+
+  it('has the app icon electron-builder needs, as drawn by scripts/draw-app-icon.mjs', () => {
+    const icon = readFileSync(path.join(root, config.directories.buildResources, 'icon.png'));
+    expect(icon.subarray(1, 4).toString('ascii')).toBe('PNG');
+    expect([icon.readUInt32BE(16), icon.readUInt32BE(20)]).toEqual([ICON_SIZE, ICON_SIZE]);
+    expect(ICON_SIZE).toBeGreaterThanOrEqual(256);
+    expect(icon.equals(drawIcon())).toBe(true);
   });
 
   it('builds AppImage and deb for Linux and NSIS for Windows, publishing generic update files', () => {
