@@ -138,10 +138,11 @@ export const responseSchemas = {
     coilResistanceOhm: z.number().nullable(),
     insulationMOhm: z.number(),
     inductanceUH: z.number().nullable(),
+    durationMs: z.number().int().nonnegative(),
   }),
   LEAK_TEST: z.object({ railBar: z.number(), backLeakMlPerMin: z.number(), durationMs: z.number().int().nonnegative() }),
-  CAL_CHECK: z.object({ lastCheck: z.iso.date(), due: z.iso.date(), overdue: z.boolean(), referenceDeviationPct: z.number() }),
-  WRITE_CODE: z.object({ written: z.number().int().nonnegative() }),
+  CAL_CHECK: z.object({ lastCheck: z.iso.date(), due: z.iso.date(), overdue: z.boolean(), referenceDeviationPct: z.number(), durationMs: z.number().int().nonnegative() }),
+  WRITE_CODE: z.object({ written: z.number().int().nonnegative(), durationMs: z.number().int().nonnegative() }),
   READ_CODE: z.object({ code: injectorCodeSchema.nullable() }),
   SAFE: z.object({ state: z.enum(benchStates), safeReason: z.string().max(200).nullable() }),
 } satisfies Record<CommandName, z.ZodType>;
