@@ -65,6 +65,8 @@ export interface DriverOptions {
   reconnect: { enabled: boolean; delayMs: number; maxAttempts: number };
   /** Hard bound on one request including its live phase, whatever the bench streams. */
   maxRequestMs: number;
+  /** How a link is opened; tests put an in-memory link here. */
+  openLink: (target: LinkTarget) => Promise<ByteLink>;
 }
 
 export const defaultDriverOptions: DriverOptions = {
@@ -73,6 +75,7 @@ export const defaultDriverOptions: DriverOptions = {
   heartbeatIntervalMs: 200,
   reconnect: { enabled: true, delayMs: 250, maxAttempts: 20 },
   maxRequestMs: 10 * 60_000,
+  openLink,
 };
 
 export interface LinkStats {
@@ -147,7 +150,7 @@ export class BenchDriver {
   private async connect(): Promise<void> {
     let link: ByteLink;
     try {
-      link = await openLink(this.target);
+      link = await this.options.openLink(this.target);
     } catch (error) {
       if (error instanceof TransportError) throw new BenchLinkError(error.code, error.message, undefined, { cause: error });
       throw error;
