@@ -171,6 +171,17 @@ describe('typed failures at the command line', () => {
     expect(result.stderr).toMatch(/injbench: DISCOVERY_UNAVAILABLE: port discovery needs udevadm/);
   });
 
+  it('the simulator refuses bad options and a missing socat with the rule, not a stack trace', async () => {
+    const badOptions = await runCli(['sim', '--tcp', '10.0.0.1:5000', '--fault', 'corrupt=5']);
+    expect(badOptions.code).toBe(1);
+    expect(badOptions.stderr).toMatch(/injbench: INVALID_ARGUMENT: --tcp: expected 127\.0\.0\.1:PORT/);
+    const badFault = await runCli(['sim', '--tcp', '127.0.0.1:0', '--fault', 'warp=3']);
+    expect(badFault.stderr).toMatch(/INVALID_ARGUMENT: unknown fault "warp=3"/);
+    const noSocat = await runCli(['sim', '--pty'], { ...process.env, PATH: '/nonexistent' });
+    expect(noSocat.code).toBe(1);
+    expect(noSocat.stderr).toMatch(/injbench: TRANSPORT_ERROR: socat is not installed/);
+  });
+
   it('a probe of a port that does not exist ends with a typed error', async () => {
     const result = await runCli(['bench', 'probe', '--port', '/dev/pts/999999']);
     expect(result.code).toBe(1);
