@@ -128,7 +128,7 @@ describe('faults on the link', () => {
   });
 
   it('an unplug mid-step reports disconnected, the bench goes SAFE, and no step result is reported', async () => {
-    const bench = await sim('--pty', '--speed', '100', '--watchdog-ms', '300', '--fault', 'disconnect=40');
+    const bench = await sim('--pty', '--speed', '100', '--fault', 'disconnect=40');
     const driver = await open(bench.address, { reconnect: { enabled: false, delayMs: 0, maxAttempts: 0 } });
     const events: DriverEvent[] = [];
     driver.on((event) => events.push(event));
@@ -143,9 +143,11 @@ describe('faults on the link', () => {
     await waitFor(() => bench.logs().some((line) => line.msg === 'state' && line.state === 'safe' && line.safeReason === 'heartbeat lost'), 5000, 'SAFE in the bench log');
     const unplugAt = bench.logs().findIndex((line) => line.msg === 'unplug');
     expect(unplugAt).toBeGreaterThanOrEqual(0);
-    const stepReplies = bench.logs().filter((line) => line.msg === 'reply' && line.command === 'RUN_STEP');
+    const stepReplies = () => bench.logs().filter((line) => line.msg === 'reply' && line.command === 'RUN_STEP');
+    // SAFE is logged before the aborted step's reply: wait for the reply line too.
+    await waitFor(() => stepReplies().length > 0, 5000, 'the RUN_STEP outcome in the bench log');
     // The bench aborted the step itself; nothing valid was ever produced for it.
-    expect(stepReplies.map((line) => (line.outcome as { ok: boolean; code?: string }).code)).toEqual(['ABORTED']);
+    expect(stepReplies().map((line) => (line.outcome as { ok: boolean; code?: string }).code)).toEqual(['ABORTED']);
     expect(await driver.status().catch((failure: unknown) => (failure as BenchLinkError).code)).toBe('DISCONNECTED');
   });
 
