@@ -44,7 +44,8 @@ export function parseLinkTarget(text: string): LinkTarget {
     }
     return { kind: 'tcp', host: url.hostname.replace(/^\[|\]$/g, ''), port };
   }
-  if (/^(\/dev\/[\w./-]+|COM\d+)$/.test(text)) return { kind: 'serial', path: text };
+  // Any absolute path, not only /dev: udev rules and test rigs put stable symlinks elsewhere too.
+  if (text.length <= 256 && /^(\/[\w.:+/-]+|COM\d{1,3})$/.test(text) && !text.split('/').includes('..')) return { kind: 'serial', path: text };
   throw new TransportError('BAD_TARGET', `"${text}" is neither a serial port path (/dev/ttyUSB0, COM3) nor tcp://HOST:PORT`);
 }
 

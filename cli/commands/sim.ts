@@ -9,6 +9,7 @@ import { TransportError } from '../../native-bridge/transport';
 const simOptionsSchema = z
   .object({
     pty: z.boolean().optional(),
+    ptyLink: z.string().regex(/^\/[\w./-]+$/, 'expected an absolute path').optional(),
     tcp: z
       .string()
       .regex(/^(127\.0\.0\.1|localhost|\[::1\]):\d{1,5}$/, 'expected 127.0.0.1:PORT (the virtual bench listens on loopback only)')
@@ -21,7 +22,8 @@ const simOptionsSchema = z
     calDue: z.iso.date(),
     fault: z.array(z.string()),
   })
-  .refine((options) => Boolean(options.pty) !== Boolean(options.tcp), { message: 'give exactly one of --pty or --tcp 127.0.0.1:PORT' });
+  .refine((options) => Boolean(options.pty) !== Boolean(options.tcp), { message: 'give exactly one of --pty or --tcp 127.0.0.1:PORT' })
+  .refine((options) => !options.ptyLink || options.pty, { message: '--pty-link needs --pty' });
 
 function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
@@ -44,7 +46,7 @@ async function runSim(raw: unknown): Promise<void> {
   } catch (error) {
     throw new ServiceError('INVALID_ARGUMENT', error instanceof Error ? error.message : String(error));
   }
-  let listen: SimListen = { kind: 'pty' };
+  let listen: SimListen = options.ptyLink ? { kind: 'pty', link: options.ptyLink } : { kind: 'pty' };
   if (options.tcp) {
     const at = options.tcp.lastIndexOf(':');
     listen = { kind: 'tcp', host: options.tcp.slice(0, at).replace(/^\[|\]$/g, ''), port: Number(options.tcp.slice(at + 1)) };
@@ -86,6 +88,7 @@ export function registerSimCommand(program: Command): void {
     .command('sim')
     .description('run the virtual bench: a bench controller and a synthetic injector that speak the bench protocol')
     .option('--pty', 'serve on a pseudo-terminal pair made by socat; prints "listening /dev/pts/N"')
+    .option('--pty-link <path>', 'with --pty: a stable symlink to the host end, kept across unplug/replug (prints it instead of /dev/pts/N)')
     .option('--tcp <host:port>', 'serve on TCP like a serial device server (127.0.0.1:0 picks a port); prints "listening tcp://..."')
     .option('--speed <factor>', 'run modeled time this many times faster (tests use 20-200)', '1')
     .option('--seed <n>', 'seed of measurement noise and link faults', '1')
@@ -95,7 +98,7 @@ export function registerSimCommand(program: Command): void {
     .option('--cal-due <date>', 'date the next calibration check is due', isoDay(90))
     .option(
       '--fault <spec>',
-      'fault to inject, repeatable or comma-separated: corrupt=PCT, drop=PCT, delay=MS, disconnect=FRAMES, nak=PCT[:CODE], stuck-nozzle, high-leak, open-coil, pressure-not-reached, code-mismatch',
+      'fault to inject, repeatable or comma-separated: corrupt=PCT, drop=PCT, delay=MS, disconnect=FRAMES, replug=MS, nak=PCT[:CODE], stuck-nozzle, high-leak, open-coil, pressure-not-reached, code-mismatch',
       collect,
       [],
     )

@@ -29,12 +29,14 @@ export interface LinkFaults {
   delayMs: number;
   /** Unplug the link after this many frames (both directions counted); null: never. */
   disconnectAfterFrames: number | null;
+  /** Plug the pty back in this long after an unplug (pty mode); null: stay unplugged. */
+  replugAfterMs: number | null;
   /** Percent of requests answered with a NAK instead of being executed. */
   nakPct: number;
   nakCode: NakCode;
 }
 
-export const noLinkFaults: LinkFaults = { corruptPct: 0, dropPct: 0, delayMs: 0, disconnectAfterFrames: null, nakPct: 0, nakCode: 'BUSY' };
+export const noLinkFaults: LinkFaults = { corruptPct: 0, dropPct: 0, delayMs: 0, disconnectAfterFrames: null, replugAfterMs: null, nakPct: 0, nakCode: 'BUSY' };
 
 export interface DeviceLinkEvents {
   /** A reply the device sent for a request: what the host should receive, byte for byte. */

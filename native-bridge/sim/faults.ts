@@ -18,6 +18,7 @@ const linkFaultSchemas = {
   drop: percent,
   delay: z.coerce.number().int().min(0).max(60_000),
   disconnect: z.coerce.number().int().min(1).max(1_000_000),
+  replug: z.coerce.number().int().min(0).max(600_000),
   nak: z.string().regex(/^\d+(\.\d+)?(:[A-Z_]+)?$/),
 } as const;
 const benchFlags = {
@@ -57,6 +58,9 @@ export function parseFaults(specs: readonly string[]): { link: LinkFaults; bench
         break;
       case 'disconnect':
         link.disconnectAfterFrames = parsed.data as number;
+        break;
+      case 'replug':
+        link.replugAfterMs = parsed.data as number;
         break;
       case 'nak': {
         const [pct = '0', code = 'BUSY'] = (parsed.data as string).split(':');

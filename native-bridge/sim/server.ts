@@ -6,11 +6,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import type { Logger } from 'pino';
-import { isLoopbackHost, openSerialLink, socketLink, TransportError } from '../transport';
+import { isLoopbackHost, openSerialLink, socketLink, TransportError, type ByteLink } from '../transport';
 import { DeviceLink, type LinkFaults } from './device-link';
 import { VirtualBench, type VirtualBenchOptions } from './virtual-bench';
 
-export type SimListen = { kind: 'pty' } | { kind: 'tcp'; host: string; port: number };
+/** `link`: a stable symlink to the host's pty end, which survives an unplug and replug. */
+export type SimListen = { kind: 'pty'; link?: string } | { kind: 'tcp'; host: string; port: number };
 
 export interface RunningSim {
   /** What the host opens: a /dev/pts path or tcp://127.0.0.1:PORT. */
@@ -24,9 +25,10 @@ export class SimStartError extends Error {
 }
 
 /** Starts `socat` with two linked ptys and resolves their paths from its diagnostics. */
-function startPtyPair(timeoutMs = 5000): Promise<{ socat: ChildProcess; benchSide: string; hostSide: string }> {
+function startPtyPair(hostLink?: string, timeoutMs = 5000): Promise<{ socat: ChildProcess; benchSide: string; hostSide: string }> {
   return new Promise((resolve, reject) => {
-    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', 'pty,raw,echo=0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const hostEnd = hostLink ? `pty,raw,echo=0,link=${hostLink}` : 'pty,raw,echo=0';
+    const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', hostEnd], { stdio: ['ignore', 'ignore', 'pipe'] });
     let diagnostics = '';
     const timer = setTimeout(() => {
       socat.kill('SIGKILL');
@@ -45,7 +47,7 @@ function startPtyPair(timeoutMs = 5000): Promise<{ socat: ChildProcess; benchSid
       const paths = [...diagnostics.matchAll(/PTY is (\/dev\/\S+)/g)].map((match) => match[1]!);
       if (paths.length >= 2) {
         clearTimeout(timer);
-        resolve({ socat, benchSide: paths[0]!, hostSide: paths[1]! });
+        resolve({ socat, benchSide: paths[0]!, hostSide: hostLink ?? paths[1]! });
       }
     });
   });
@@ -74,26 +76,46 @@ export async function startVirtualBench(listen: SimListen, options: VirtualBench
   const device = deviceLink;
 
   if (listen.kind === 'pty') {
-    const { socat, benchSide, hostSide } = await startPtyPair();
-    let link;
-    try {
-      link = await openSerialLink(benchSide);
-    } catch (error) {
-      socat.kill('SIGTERM');
-      throw error;
-    }
-    device.attach(link);
+    let socat: ChildProcess | null = null;
+    let link: ByteLink | null = null;
+    let closed = false;
+    const stopSocat = () => socat?.kill('SIGTERM');
     // socat must not outlive the bench, however the process ends.
-    const stopSocat = () => socat.kill('SIGTERM');
     process.once('exit', stopSocat);
-    // Pulling the cable: both pty ends vanish, and the host's port reports an error.
-    unplug = () => socat.kill('SIGTERM');
+    const plugIn = async (): Promise<string> => {
+      const pair = await startPtyPair(listen.link);
+      socat = pair.socat;
+      try {
+        link = await openSerialLink(pair.benchSide);
+      } catch (error) {
+        stopSocat();
+        throw error;
+      }
+      device.attach(link);
+      return pair.hostSide;
+    };
+    const hostSide = await plugIn();
+    // Pulling the cable: both pty ends vanish and the host's port reports an error. With a stable link
+    // path and replug=MS, the cable goes back in and the host can reopen the same path.
+    unplug = () => {
+      stopSocat();
+      const replugMs = faults.replugAfterMs;
+      if (replugMs === null) return;
+      setTimeout(() => {
+        if (closed) return;
+        plugIn().then(
+          (path) => logger.info({ path }, 'replug'),
+          (error: unknown) => logger.error({ err: error }, 'replug failed'),
+        );
+      }, replugMs);
+    };
     return {
       address: hostSide,
       bench,
       close: async () => {
+        closed = true;
         device.close();
-        await link.close();
+        await link?.close();
         process.removeListener('exit', stopSocat);
         stopSocat();
       },

@@ -2,11 +2,15 @@
  * The bench link end to end: the real `serialport` package over a socat pty pair, and TCP, to the
  * virtual bench running as its own process.
  */
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { BenchDriver, BenchLinkError, type DriverEvent } from '../../native-bridge/driver';
 import type { StepResult } from '../../native-bridge/protocol/messages';
 import { isTypedPlanFailure, runTestPlan, syntheticPlan, type PlanResult } from '../../native-bridge/test-plan';
 import { runCli, startSimProcess, waitFor, type SimLogLine, type SimProcess } from '../helpers/sim-process';
+import { useTempDirs } from '../helpers/temp-dir';
+
+const tempDir = useTempDirs();
 
 const running: Array<SimProcess | BenchDriver> = [];
 afterEach(async () => {
@@ -149,6 +153,20 @@ describe('faults on the link', () => {
     // The bench aborted the step itself; nothing valid was ever produced for it.
     expect(stepReplies().map((line) => (line.outcome as { ok: boolean; code?: string }).code)).toEqual(['ABORTED']);
     expect(await driver.status().catch((failure: unknown) => (failure as BenchLinkError).code)).toBe('DISCONNECTED');
+  });
+
+  it('reopens the serial port after an unplug and replug of the pty, and continues', async () => {
+    const linkPath = path.join(tempDir(), 'bench-port');
+    const bench = await sim('--pty', '--pty-link', linkPath, '--speed', '100', '--fault', 'disconnect=10,replug=300');
+    expect(bench.address).toBe(linkPath);
+    const driver = await open(bench.address, { reconnect: { enabled: true, delayMs: 150, maxAttempts: 30 } });
+    const events: DriverEvent[] = [];
+    driver.on((event) => events.push(event));
+    await waitFor(() => events.some((event) => event.type === 'reconnected'), 15_000, 'reconnection over the replugged pty');
+    expect(events[0]?.type).toBe('disconnected');
+    expect(bench.logs().some((line) => line.msg === 'replug')).toBe(true);
+    if ((await driver.status()).state === 'safe') await driver.clearSafe();
+    expect((await driver.setRailPressure(300)).railBar).toBe(300);
   });
 
   it('reconnects after the link drops and finds the bench in SAFE state until cleared', async () => {

@@ -43,8 +43,8 @@ describe('synthetic injector', () => {
 
 describe('fault flags', () => {
   it('parses link and bench faults, repeated or comma-separated', () => {
-    const { link, bench } = parseFaults(['corrupt=5,drop=2', 'delay=200', 'disconnect=40', 'nak=10:INTERLOCK', 'stuck-nozzle', 'code-mismatch']);
-    expect(link).toEqual({ corruptPct: 5, dropPct: 2, delayMs: 200, disconnectAfterFrames: 40, nakPct: 10, nakCode: 'INTERLOCK' });
+    const { link, bench } = parseFaults(['corrupt=5,drop=2', 'delay=200', 'disconnect=40,replug=300', 'nak=10:INTERLOCK', 'stuck-nozzle', 'code-mismatch']);
+    expect(link).toEqual({ corruptPct: 5, dropPct: 2, delayMs: 200, disconnectAfterFrames: 40, replugAfterMs: 300, nakPct: 10, nakCode: 'INTERLOCK' });
     expect(bench).toMatchObject({ stuckNozzle: true, codeMismatch: true, highLeak: false });
   });
 
@@ -58,7 +58,8 @@ describe('link targets', () => {
     expect(parseLinkTarget('/dev/pts/3')).toEqual({ kind: 'serial', path: '/dev/pts/3' });
     expect(parseLinkTarget('COM3')).toEqual({ kind: 'serial', path: 'COM3' });
     expect(parseLinkTarget('tcp://127.0.0.1:4001')).toEqual({ kind: 'tcp', host: '127.0.0.1', port: 4001 });
-    for (const bad of ['tcp://127.0.0.1', 'tcp://127.0.0.1:0', 'http://x:1', 'bench', '/dev/pts/3;rm']) {
+    expect(parseLinkTarget('/dev/serial/by-id/usb-FTDI_FT232R-if00-port0')).toEqual({ kind: 'serial', path: '/dev/serial/by-id/usb-FTDI_FT232R-if00-port0' });
+    for (const bad of ['tcp://127.0.0.1', 'tcp://127.0.0.1:0', 'http://x:1', 'bench', '/dev/pts/3;rm', '/dev/../etc/passwd', 'dev/ttyS0']) {
       expect(() => parseLinkTarget(bad)).toThrow(TransportError);
     }
   });
