@@ -166,6 +166,12 @@ export class BenchDriver {
       }
       throw error;
     }
+    if (this.closing) {
+      // close() ran while a reconnection was negotiating: this link must not outlive the driver.
+      this.detach();
+      await link.close();
+      throw new BenchLinkError('CLOSED', 'the bench driver was closed');
+    }
     const interval = Math.min(this.options.heartbeatIntervalMs, Math.floor(this.identity.watchdogMs / 4));
     this.heartbeat = setInterval(() => this.sendHeartbeat(), Math.max(10, interval));
   }

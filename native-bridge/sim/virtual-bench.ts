@@ -125,13 +125,22 @@ export class VirtualBench {
     const rampMs = (Math.abs(bar - from) / RAIL_RAMP_BAR_PER_S) * 1000;
     // A real controller gives up after the ramp time plus a margin.
     const limitMs = rampMs + 2000;
-    await this.run(rampMs, ctx, (elapsedMs) => ({ phase: 'pressurizing', railBar: this.railBar(), elapsedMs, strokesDone: 0 }));
-    if (Math.abs(this.railBar() - bar) > PRESSURE_TOLERANCE_BAR) {
-      await this.run(limitMs - rampMs, ctx, (elapsedMs) => ({ phase: 'pressurizing', railBar: this.railBar(), elapsedMs, strokesDone: 0 }));
+    const progress = (elapsedMs: number): LiveValues => ({ phase: 'pressurizing', railBar: this.railBar(), elapsedMs, strokesDone: 0 });
+    try {
+      await this.run(rampMs, ctx, progress);
       if (Math.abs(this.railBar() - bar) > PRESSURE_TOLERANCE_BAR) {
-        this.setState('ready');
-        throw new NakError('HARDWARE_FAULT', `rail pressure not reached: ${this.railBar()} of ${bar} bar after ${Math.round(limitMs)} ms`);
+        await this.run(limitMs - rampMs, ctx, progress);
+        if (Math.abs(this.railBar() - bar) > PRESSURE_TOLERANCE_BAR) {
+          throw new NakError('HARDWARE_FAULT', `rail pressure not reached: ${this.railBar()} of ${bar} bar after ${Math.round(limitMs)} ms`);
+        }
       }
+    } catch (error) {
+      // Aborted or failed: hold the pressure reached so far; SAFE has already set its own target.
+      if (this.state === 'pressurizing') {
+        this.setRailTarget(this.railBar());
+        this.setState(this.railBar() > 0 ? 'ready' : 'idle');
+      }
+      throw error;
     }
     this.setState(bar > 0 ? 'ready' : 'idle');
     return rampMs;

@@ -184,6 +184,19 @@ describe('driver against the virtual bench', () => {
     expect(replies.filter((entry) => entry.command === 'RUN_STEP')).toEqual([{ command: 'RUN_STEP', ok: false, code: 'ABORTED' }]);
   });
 
+  it('an aborted pressure ramp holds the pressure reached, and the bench accepts the next command', async () => {
+    const { driver } = await virtualPair({}, {}, 2);
+    const ramp = driver.setRailPressure(1600).catch((failure: unknown) => failure);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    await driver.abort();
+    expect(((await ramp) as BenchLinkError).nak).toBe('ABORTED');
+    const status = await driver.status();
+    expect(status.state).toBe('ready');
+    expect(status.railBar).toBeGreaterThan(0);
+    expect(status.railBar).toBeLessThan(1600);
+    expect(status.railTargetBar).toBe(status.railBar);
+  });
+
   it('SAFE blocks pressure until cleared; the state change arrives as an event', async () => {
     const { driver } = await virtualPair();
     const states: string[] = [];
