@@ -44,7 +44,12 @@ export function registerBenchCommand(program: Command): void {
     .option('--timeout <ms>', 'reply timeout per attempt', '500')
     .action(async (options: { port: string; timeout: string }) => {
       const result = await withDriver(options.port, parse(timeout, options.timeout, '--timeout'), async (driver) => {
-        if (driver.ident && (await driver.status()).state === 'safe') await driver.clearSafe();
+        const before = await driver.status();
+        if (before.state === 'safe') {
+          // Usually the watchdog of an earlier session that ended; said out loud, since it is a safety state.
+          process.stderr.write(`bench was in SAFE state (${before.safeReason ?? 'no reason given'}); clearing it to run the plan\n`);
+          await driver.clearSafe();
+        }
         return runTestPlan(driver);
       });
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
