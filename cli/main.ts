@@ -3,7 +3,8 @@
  * registers itself here.
  */
 import { Command } from 'commander';
-import { ServiceError } from '../electron/services/service-error';
+import { registerBenchCommand } from './commands/bench';
+import { registerSimCommand } from './commands/sim';
 import { registerSupportCommand } from './commands/support';
 import { registerWorkspaceCommand } from './commands/workspace';
 import { appVersion } from './paths';
@@ -14,12 +15,20 @@ const program = new Command()
   .version(appVersion());
 
 registerWorkspaceCommand(program);
+registerSimCommand(program);
+registerBenchCommand(program);
 registerSupportCommand(program);
+
+/** Every typed error of the project carries an upper-case code; anything else is a plain failure. */
+function typedCode(error: unknown): string | null {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code) ? code : null;
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const code = error instanceof ServiceError ? `${error.code}: ` : '';
-  process.stderr.write(`injbench: ${code}${error instanceof Error ? error.message : String(error)}\n`);
+  const code = typedCode(error);
+  process.stderr.write(`injbench: ${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 }
