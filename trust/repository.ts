@@ -124,7 +124,7 @@ function readTimestampVersion(repoDir: string): number {
 }
 
 /** Re-signs snapshot and timestamp over the current index files. */
-function refreshSnapshot(context: RepositoryContext, keys: Pick<RoleKeyPairs, 'index' | 'timestamp'>, root: RootDocument): void {
+export function refreshSnapshot(context: RepositoryContext, keys: Pick<RoleKeyPairs, 'index' | 'timestamp'>, root: RootDocument): void {
   const previous = readSnapshot(context.repoDir, root);
   const indexes: SnapshotDocument['indexes'] = {};
   for (const family of listFamilies(context.repoDir)) {
