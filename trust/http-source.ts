@@ -1,5 +1,6 @@
 import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { TrustError } from './errors';
 import { byteCap, type MetadataSource } from './source';
@@ -32,7 +33,7 @@ export function httpSource(baseUrl: string): MetadataSource {
       if (!response?.body) return null;
       const chunks: Buffer[] = [];
       let total = 0;
-      for await (const chunk of Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>)) {
+      for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
         total += (chunk as Buffer).length;
         if (total > maxBytes) throw new TrustError('OVERSIZE', `${name} exceeds its ${maxBytes}-byte cap.`);
         chunks.push(chunk as Buffer);
@@ -42,7 +43,7 @@ export function httpSource(baseUrl: string): MetadataSource {
     async download(name, maxBytes, destination) {
       const response = await get(name, maxBytes);
       if (!response?.body) throw new TrustError('NOT_FOUND', `${name} is missing from ${base}.`);
-      await pipeline(Readable.fromWeb(response.body as import('node:stream/web').ReadableStream<Uint8Array>), byteCap(maxBytes, name), createWriteStream(destination, { mode: 0o600 }));
+      await pipeline(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), byteCap(maxBytes, name), createWriteStream(destination, { mode: 0o600 }));
     },
   };
 }

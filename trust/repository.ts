@@ -125,7 +125,12 @@ function readTimestampVersion(repoDir: string): number {
 
 /** Re-signs snapshot and timestamp over the current index files. */
 export function refreshSnapshot(context: RepositoryContext, keys: Pick<RoleKeyPairs, 'index' | 'timestamp'>, root: RootDocument): void {
-  const previous = readSnapshot(context.repoDir, root);
+  // Only the previous version number is needed; after an index key rotation the old signature no longer verifies.
+  const snapshotFile = path.join(context.repoDir, 'snapshot.json');
+  const previous = existsSync(snapshotFile)
+    ? parsePayload(openEnvelope(readBytes(snapshotFile, limits.snapshotBytes), limits.snapshotBytes, 'snapshot'), snapshotSchema, 'snapshot')
+    : null;
+  void root;
   const indexes: SnapshotDocument['indexes'] = {};
   for (const family of listFamilies(context.repoDir)) {
     const bytes = readBytes(path.join(context.repoDir, 'index', `${family}.json`), limits.indexBytes);
