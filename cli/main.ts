@@ -4,6 +4,8 @@
  */
 import { Command } from 'commander';
 import { ServiceError } from '../electron/services/service-error';
+import { TrustError } from '../trust/errors';
+import { registerReleaseCommand } from './commands/release';
 import { registerSupportCommand } from './commands/support';
 import { registerWorkspaceCommand } from './commands/workspace';
 import { appVersion } from './paths';
@@ -15,11 +17,12 @@ const program = new Command()
 
 registerWorkspaceCommand(program);
 registerSupportCommand(program);
+registerReleaseCommand(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const code = error instanceof ServiceError ? `${error.code}: ` : '';
+  const code = error instanceof ServiceError || error instanceof TrustError ? `${error.code}: ` : '';
   process.stderr.write(`injbench: ${code}${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 }
