@@ -3,9 +3,9 @@
  * registers itself here.
  */
 import { Command } from 'commander';
-import { ServiceError } from '../electron/services/service-error';
-import { TrustError } from '../trust/errors';
+import { registerBenchCommand } from './commands/bench';
 import { registerReleaseCommand } from './commands/release';
+import { registerSimCommand } from './commands/sim';
 import { registerSupportCommand } from './commands/support';
 import { registerWorkspaceCommand } from './commands/workspace';
 import { appVersion } from './paths';
@@ -16,13 +16,21 @@ const program = new Command()
   .version(appVersion());
 
 registerWorkspaceCommand(program);
+registerSimCommand(program);
+registerBenchCommand(program);
 registerSupportCommand(program);
 registerReleaseCommand(program);
+
+/** Every typed error of the project carries an upper-case code; anything else is a plain failure. */
+function typedCode(error: unknown): string | null {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code) ? code : null;
+}
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const code = error instanceof ServiceError || error instanceof TrustError ? `${error.code}: ` : '';
-  process.stderr.write(`injbench: ${code}${error instanceof Error ? error.message : String(error)}\n`);
+  const code = typedCode(error);
+  process.stderr.write(`injbench: ${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`);
   process.exitCode = 1;
 }
