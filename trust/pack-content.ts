@@ -52,6 +52,8 @@ export const codingFieldSchema = z.object({
   /** For corrections: the test step whose deviation the field encodes (absent slots code as the offset). */
   step: z.string().optional(),
   signed: z.boolean().default(false),
+  /** For protocol, class and reserved fields: the constant they hold (default 0). */
+  value: z.number().int().nonnegative().optional(),
 });
 
 export const codingSchema = z
