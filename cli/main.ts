@@ -4,6 +4,7 @@
  */
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench';
+import { registerCreditsCommand } from './commands/credits';
 import { registerReleaseCommand } from './commands/release';
 import { registerSimCommand } from './commands/sim';
 import { registerSupportCommand } from './commands/support';
@@ -20,6 +21,7 @@ registerSimCommand(program);
 registerBenchCommand(program);
 registerSupportCommand(program);
 registerReleaseCommand(program);
+registerCreditsCommand(program);
 
 /** Every typed error of the project carries an upper-case code; anything else is a plain failure. */
 function typedCode(error: unknown): string | null {
