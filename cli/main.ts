@@ -5,7 +5,9 @@
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench';
 import { registerCreditsCommand } from './commands/credits';
+import { registerPacksCommand } from './commands/packs';
 import { registerReleaseCommand } from './commands/release';
+import { registerSessionCommand } from './commands/session';
 import { registerSimCommand } from './commands/sim';
 import { registerSupportCommand } from './commands/support';
 import { registerWorkspaceCommand } from './commands/workspace';
@@ -22,6 +24,8 @@ registerBenchCommand(program);
 registerSupportCommand(program);
 registerReleaseCommand(program);
 registerCreditsCommand(program);
+registerPacksCommand(program);
+registerSessionCommand(program);
 
 /** Every typed error of the project carries an upper-case code; anything else is a plain failure. */
 function typedCode(error: unknown): string | null {
