@@ -10,7 +10,7 @@ const timeout = z.coerce.number().int().min(10).max(60_000);
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, name: string): T {
   const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new ServiceError('INVALID_ARGUMENT', `${name}: ${z.prettifyError(parsed.error).replaceAll('\n', ' ')}`);
+  if (!parsed.success) throw new ServiceError('INVALID_ARGUMENT', `${name}: ${parsed.error.issues.map((issue) => issue.message).join('; ')}`);
   return parsed.data;
 }
 

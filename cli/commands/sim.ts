@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { createLogger } from '../../electron/services/logger';
 import { ServiceError } from '../../electron/services/service-error';
 import { parseFaults } from '../../native-bridge/sim/faults';
-import { startVirtualBench, type SimListen } from '../../native-bridge/sim/server';
+import { SimStartError, startVirtualBench, type SimListen } from '../../native-bridge/sim/server';
+import { TransportError } from '../../native-bridge/transport';
 
 const simOptionsSchema = z
   .object({
@@ -22,13 +23,20 @@ const simOptionsSchema = z
   })
   .refine((options) => Boolean(options.pty) !== Boolean(options.tcp), { message: 'give exactly one of --pty or --tcp 127.0.0.1:PORT' });
 
+function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
 async function runSim(raw: unknown): Promise<void> {
   const parsed = simOptionsSchema.safeParse(raw);
-  if (!parsed.success) throw new ServiceError('INVALID_ARGUMENT', z.prettifyError(parsed.error).replaceAll('\n', ' '));
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => (issue.path.length ? `--${kebab(String(issue.path[0]))}: ${issue.message}` : issue.message));
+    throw new ServiceError('INVALID_ARGUMENT', problems.join('; '));
+  }
   const options = parsed.data;
   let faults;
   try {
@@ -55,7 +63,10 @@ async function runSim(raw: unknown): Promise<void> {
     },
     faults.link,
     logger,
-  );
+  ).catch((error: unknown) => {
+    if (error instanceof SimStartError || error instanceof TransportError) throw new ServiceError('TRANSPORT_ERROR', error.message, { cause: error });
+    throw error;
+  });
   logger.info({ address: sim.address, speed: options.speed, faults }, 'virtual bench ready');
   process.stdout.write(`listening ${sim.address}\n`);
   const stop = async (): Promise<void> => {

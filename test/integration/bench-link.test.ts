@@ -128,7 +128,7 @@ describe('faults on the link', () => {
   });
 
   it('an unplug mid-step reports disconnected, the bench goes SAFE, and no step result is reported', async () => {
-    const bench = await sim('--pty', '--speed', '100', '--watchdog-ms', '300', '--fault', 'disconnect=40');
+    const bench = await sim('--pty', '--speed', '100', '--fault', 'disconnect=40');
     const driver = await open(bench.address, { reconnect: { enabled: false, delayMs: 0, maxAttempts: 0 } });
     const events: DriverEvent[] = [];
     driver.on((event) => events.push(event));
@@ -143,9 +143,11 @@ describe('faults on the link', () => {
     await waitFor(() => bench.logs().some((line) => line.msg === 'state' && line.state === 'safe' && line.safeReason === 'heartbeat lost'), 5000, 'SAFE in the bench log');
     const unplugAt = bench.logs().findIndex((line) => line.msg === 'unplug');
     expect(unplugAt).toBeGreaterThanOrEqual(0);
-    const stepReplies = bench.logs().filter((line) => line.msg === 'reply' && line.command === 'RUN_STEP');
+    const stepReplies = () => bench.logs().filter((line) => line.msg === 'reply' && line.command === 'RUN_STEP');
+    // SAFE is logged before the aborted step's reply: wait for the reply line too.
+    await waitFor(() => stepReplies().length > 0, 5000, 'the RUN_STEP outcome in the bench log');
     // The bench aborted the step itself; nothing valid was ever produced for it.
-    expect(stepReplies.map((line) => (line.outcome as { ok: boolean; code?: string }).code)).toEqual(['ABORTED']);
+    expect(stepReplies().map((line) => (line.outcome as { ok: boolean; code?: string }).code)).toEqual(['ABORTED']);
     expect(await driver.status().catch((failure: unknown) => (failure as BenchLinkError).code)).toBe('DISCONNECTED');
   });
 
@@ -169,6 +171,17 @@ describe('typed failures at the command line', () => {
     const result = await runCli(['bench', 'ports', '--vid', '0403'], { ...process.env, PATH: '/nonexistent' });
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/injbench: DISCOVERY_UNAVAILABLE: port discovery needs udevadm/);
+  });
+
+  it('the simulator refuses bad options and a missing socat with the rule, not a stack trace', async () => {
+    const badOptions = await runCli(['sim', '--tcp', '10.0.0.1:5000', '--fault', 'corrupt=5']);
+    expect(badOptions.code).toBe(1);
+    expect(badOptions.stderr).toMatch(/injbench: INVALID_ARGUMENT: --tcp: expected 127\.0\.0\.1:PORT/);
+    const badFault = await runCli(['sim', '--tcp', '127.0.0.1:0', '--fault', 'warp=3']);
+    expect(badFault.stderr).toMatch(/INVALID_ARGUMENT: unknown fault "warp=3"/);
+    const noSocat = await runCli(['sim', '--pty'], { ...process.env, PATH: '/nonexistent' });
+    expect(noSocat.code).toBe(1);
+    expect(noSocat.stderr).toMatch(/injbench: TRANSPORT_ERROR: socat is not installed/);
   });
 
   it('a probe of a port that does not exist ends with a typed error', async () => {
