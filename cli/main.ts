@@ -5,6 +5,7 @@
 import { Command } from 'commander';
 import { ServiceError } from '../electron/services/service-error';
 import { TrustError } from '../trust/errors';
+import { registerPacksCommand } from './commands/packs';
 import { registerReleaseCommand } from './commands/release';
 import { registerWorkspaceCommand } from './commands/workspace';
 import { appVersion } from './paths';
@@ -16,6 +17,7 @@ const program = new Command()
 
 registerWorkspaceCommand(program);
 registerReleaseCommand(program);
+registerPacksCommand(program);
 
 try {
   await program.parseAsync(process.argv);

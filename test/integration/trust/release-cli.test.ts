@@ -63,6 +63,17 @@ describe('demo repository', () => {
     expect(result.stderr).toMatch(/^injbench: DEV_KEY_IN_PROD: /);
   });
 
+  it('updates a bench data directory and clears it for a session (injbench packs)', () => {
+    const dataDir = makeDir();
+    const update = injbench(['packs', 'update', '--repo', demo, '--family', 'delphi-like-c2i', '--data-dir', dataDir, '--channel', 'canary']);
+    expect(update.stdout).toMatch(/^ACTIVE delphi-like-c2i 1\.1\.0 [0-9a-f]{64} via default channel canary\n$/);
+    const preflight = injbench(['packs', 'preflight', '--family', 'delphi-like-c2i', '--data-dir', dataDir]);
+    expect(preflight.stdout).toMatch(/^READY delphi-like-c2i 1\.1\.0 [0-9a-f]{64}\n$/);
+    const downgrade = injbench(['packs', 'update', '--repo', demo, '--family', 'delphi-like-c2i', '--data-dir', dataDir]);
+    expect(downgrade.status).toBe(1);
+    expect(downgrade.stderr).toMatch(/^injbench: DOWNGRADE_REFUSED: /);
+  });
+
   it.each([
     ['a pack', 'packs/bosch-like-cri/1.0.0.injpack', ['HASH_MISMATCH']],
     ['an index', 'index/bosch-like-cri.json', ['HASH_MISMATCH']],
