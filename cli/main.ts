@@ -21,11 +21,11 @@ const program = new Command()
 registerWorkspaceCommand(program);
 registerSimCommand(program);
 registerBenchCommand(program);
+registerSessionCommand(program);
+registerPacksCommand(program);
+registerCreditsCommand(program);
 registerSupportCommand(program);
 registerReleaseCommand(program);
-registerCreditsCommand(program);
-registerPacksCommand(program);
-registerSessionCommand(program);
 
 /** Every typed error of the project carries an upper-case code; anything else is a plain failure. */
 function typedCode(error: unknown): string | null {

@@ -1,5 +1,5 @@
 /**
- * The demo repository: a development root (keys derived from public seeds, see dev-keys.ts) and signed
+ * The demo repository: a development root v1 (keys derived from public seeds, see dev-keys.ts) rotated once to v2 and signed
  * synthetic packs for three injector families, stable at 1.0.0 and canary at 1.1.0.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -7,7 +7,7 @@ import path from 'node:path';
 import { developmentKeyPair } from './dev-keys';
 import type { RoleKeyPairs } from './keys';
 import { buildPackFromSource } from './pack-source';
-import { initRepository, promote, publishPack, type RepositoryContext } from './repository';
+import { initRepository, promote, publishPack, rotateRoot, type RepositoryContext } from './repository';
 import { keyRoles } from './schemas';
 
 export const demoFamilies = ['bosch-like-cri', 'delphi-like-c2i', 'denso-like-g3'] as const;
@@ -25,6 +25,8 @@ export function buildDemoRepository(options: { sourceDir: string; outDir: string
   const context: RepositoryContext = { repoDir: options.outDir, now, audit };
   mkdirSync(options.outDir, { recursive: true });
   const { rootBytes } = initRepository(context, keys, { environment: 'development', rootExpires: DEMO_ROOT_EXPIRES });
+  // One rotation (same keys, v2), so every verification walks the root chain.
+  rotateRoot(context, keys.root, {}, { expires: DEMO_ROOT_EXPIRES });
   const buildDir = path.join(options.outDir, 'build');
   mkdirSync(buildDir, { recursive: true });
   const packs: { family: string; version: string; sha256: string }[] = [];

@@ -16,6 +16,7 @@ export const trustErrorCodes = [
   'BELOW_FLOOR',
   'DOWNGRADE_REFUSED',
   'NOT_FOUND',
+  'UNREACHABLE',
   'NOT_ACTIVE',
   'RELEASE_REFUSED',
 ] as const;

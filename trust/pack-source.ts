@@ -22,6 +22,8 @@ function readJson(file: string): unknown {
 function listFiles(directory: string, prefix = ''): string[] {
   return readdirSync(directory, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
+    // Dot entries (.git, editor files) are tooling, not pack data.
+    .filter((entry) => !entry.name.startsWith('.'))
     .flatMap((entry) => {
       const relative = prefix ? `${prefix}/${entry.name}` : entry.name;
       if (entry.isDirectory()) return listFiles(path.join(directory, entry.name), relative);

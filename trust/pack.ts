@@ -26,12 +26,17 @@ export interface BuiltPack {
 }
 
 export function buildPack(manifest: Omit<PackManifest, 'files' | 'type' | 'spec'>, files: readonly PackInputFile[]): BuiltPack {
-  const full: PackManifest = manifestSchema.parse({
+  const parsed = manifestSchema.safeParse({
     type: 'pack_manifest',
     spec: 'injbench/1',
     ...manifest,
     files: files.map((file) => ({ path: file.path, length: file.bytes.length, hashes: { sha256: sha256Hex(file.bytes) } })),
   });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new TrustError('MALFORMED', `pack manifest: ${issue ? `${issue.path.join('.')}: ${issue.message}` : 'invalid'}.`);
+  }
+  const full: PackManifest = parsed.data;
   const manifestBytes = Buffer.from(JSON.stringify(full, null, 1), 'utf8');
   const header = Buffer.alloc(HEADER_BYTES);
   PACK_MAGIC.copy(header, 0);

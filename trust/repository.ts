@@ -124,7 +124,7 @@ function readTimestampVersion(repoDir: string): number {
 }
 
 /** Re-signs snapshot and timestamp over the current index files. */
-export function refreshSnapshot(context: RepositoryContext, keys: Pick<RoleKeyPairs, 'index' | 'timestamp'>, root: RootDocument): void {
+export function refreshSnapshot(context: RepositoryContext, keys: { index: KeyPair; timestamp: KeyPair }, root: RootDocument): void {
   // Only the previous version number is needed; after an index key rotation the old signature no longer verifies.
   const snapshotFile = path.join(context.repoDir, 'snapshot.json');
   const previous = existsSync(snapshotFile)
@@ -379,7 +379,7 @@ export function rotateRoot(
   context: RepositoryContext,
   oldRootKey: KeyPair,
   newKeys: Partial<Record<KeyRole, KeyPair>>,
-  options: { environment?: 'production' | 'development'; expires?: string } = {},
+  options: { environment?: 'production' | 'development'; expires?: string; resignWith?: { index: KeyPair; timestamp: KeyPair } } = {},
 ): { version: number; sha256: string } {
   const { root } = latestRoot(context.repoDir);
   const keys: Record<string, RootDocument['keys'][string]> = { ...root.keys };
@@ -401,6 +401,15 @@ export function rotateRoot(
   const signers = newRootKey.keyid === oldRootKey.keyid ? [oldRootKey] : [oldRootKey, newRootKey];
   const bytes = signDocument('root', next, signers);
   writeRepoFile(context.repoDir, path.join('root', `${next.version}.root.json`), bytes);
+  // New index or timestamp keys: everything they sign is re-signed now, or benches would refuse it.
+  if (options.resignWith && (newKeys.index || newKeys.timestamp)) {
+    for (const family of listFamilies(context.repoDir)) {
+      const file = path.join(context.repoDir, 'index', `${family}.json`);
+      const index = parsePayload(openEnvelope(readBytes(file, limits.indexBytes), limits.indexBytes, `index ${family}`), indexSchema, `index ${family}`);
+      writeRepoFile(context.repoDir, path.join('index', `${family}.json`), signDocument('index', { ...index, sequence: index.sequence + 1 }, [options.resignWith.index]));
+    }
+    refreshSnapshot(context, options.resignWith, next);
+  }
   appendEvidence(context, 'rotate-root', { root_version: next.version, sha256: sha256Hex(bytes), rotated_roles: Object.keys(newKeys) });
   return { version: next.version, sha256: sha256Hex(bytes) };
 }

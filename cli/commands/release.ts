@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
@@ -13,7 +13,6 @@ import { buildDemoRepository } from '../../trust/demo-repository';
 import { developmentKeysIn } from '../../trust/dev-keys';
 import { TrustError } from '../../trust/errors';
 import { readAllKeys, readKeyFile, writeKeyFile } from '../../trust/keys';
-import { verifyPackFile } from '../../trust/pack';
 import { buildPackFromSource } from '../../trust/pack-source';
 import {
   initRepository,
@@ -31,8 +30,8 @@ import {
   setFloor,
   type RepositoryContext,
 } from '../../trust/repository';
-import { openEnvelope, parsePayload } from '../../trust/envelope';
-import { channelNames, keyRoles, limits, snapshotSchema, type ChannelName, type KeyRole } from '../../trust/schemas';
+import { channelNames, keyRoles, type ChannelName, type KeyRole } from '../../trust/schemas';
+import { snapshotFamilies, verifyRepository } from '../../trust/verify-repository';
 import { directorySource, type MetadataSource } from '../../trust/source';
 import { httpSource } from '../../trust/http-source';
 import { initialTrustedMetadata, verifyRelease } from '../../trust/verify-release';
@@ -205,18 +204,19 @@ export function registerReleaseCommand(program: Command): void {
     .argument('<bench-id>')
     .requiredOption('--family <family>', 'injector family')
     .option('--channel <channel>', 'follow this channel', channel)
-    .option('--version <version>', 'exact version (the directive carries its manifest hash)')
+    // Not --version: the root program owns that flag and would print the app version instead.
+    .option('--pin-version <version>', 'exact version (the directive carries its manifest hash)')
     .option('--offline-grace-hours <hours>', 'hours the bench may code on expired metadata while offline', nonNegativeInteger)
-    .action((benchId: string, options: AuditOptions & { family: string; channel?: ChannelName; version?: string; offlineGraceHours?: number }) => {
-      if (Boolean(options.channel) === Boolean(options.version)) throw new InvalidArgumentError('give exactly one of --channel or --version');
-      const assignment = options.version ? { version: options.version } : { channel: options.channel as ChannelName };
+    .action((benchId: string, options: AuditOptions & { family: string; channel?: ChannelName; pinVersion?: string; offlineGraceHours?: number }) => {
+      if (Boolean(options.channel) === Boolean(options.pinVersion)) throw new InvalidArgumentError('give exactly one of --channel or --pin-version');
+      const assignment = options.pinVersion ? { version: options.pinVersion } : { channel: options.channel as ChannelName };
       const directive = pinBench(contextOf(options), { director: readKeyFile(path.resolve(options.keys), 'director') }, {
         benchId,
         family: options.family,
         assignment,
         offlineGraceHours: options.offlineGraceHours,
       });
-      out(`directive seq ${directive.seq} for ${benchId}: ${options.family} -> ${options.version ?? options.channel}`);
+      out(`directive seq ${directive.seq} for ${benchId}: ${options.family} -> ${options.pinVersion ?? options.channel}`);
     });
 
   mutating(release.command('rotate-root'))
@@ -228,7 +228,9 @@ export function registerReleaseCommand(program: Command): void {
       const oldRoot = readKeyFile(path.resolve(options.keys), 'root');
       const newKeys: Partial<Record<KeyRole, KeyPair>> = {};
       for (const role of options.roles) newKeys[role] = readKeyFile(path.resolve(options.newKeys), role);
-      const result = rotateRoot(contextOf(options), oldRoot, newKeys, { environment: options.environment });
+      const current = readAllKeys(path.resolve(options.keys));
+      const resignWith = { index: newKeys.index ?? current.index, timestamp: newKeys.timestamp ?? current.timestamp };
+      const result = rotateRoot(contextOf(options), oldRoot, newKeys, { environment: options.environment, resignWith });
       out(`root v${result.version} ${result.sha256} (rotated: ${options.roles.join(', ')})`);
     });
 
@@ -266,8 +268,6 @@ export function registerReleaseCommand(program: Command): void {
     .option('--trusted-root <file>', 'bundled root of trust', path.join(projectRoot, 'resources', 'trust', 'root.json'))
     .option('--production', 'verify as a packaged production build (refuses development roots)', process.env.INJBENCH_PRODUCTION === '1')
     .action(async (options: { repo: string; family?: string; benchId?: string; channel: ChannelName; hardware: string; trustedRoot: string; production: boolean }) => {
-      const source = sourceFor(options.repo);
-      const trusted = initialTrustedMetadata(readFileSync(path.resolve(options.trustedRoot)));
       const bench = {
         benchId: options.benchId ?? null,
         hardware: options.hardware,
@@ -276,18 +276,13 @@ export function registerReleaseCommand(program: Command): void {
         production: options.production,
         requireTimestamp: true,
       };
+      // Print each verdict as it comes: a later family's failure must not hide an earlier OK.
+      const source = sourceFor(options.repo);
+      const trustedRoot = readFileSync(path.resolve(options.trustedRoot));
       const families = options.family ? [options.family] : await snapshotFamilies(source);
-      const staging = mkdtempSync(path.join(os.tmpdir(), 'injbench-verify-'));
-      try {
-        for (const family of families) {
-          const verified = await verifyRelease({ source, family, bench, trusted, now: new Date() });
-          const staged = path.join(staging, `${family}.injpack`);
-          await source.download(`packs/${family}/${verified.version}.injpack`, verified.entry.pack_length, staged);
-          await verifyPackFile(staged, { family, version: verified.version, entry: verified.entry, bench });
-          out(`OK ${family} ${verified.version} ${verified.entry.manifest.sha256}`);
-        }
-      } finally {
-        rmSync(staging, { recursive: true, force: true });
+      for (const family of families) {
+        const [verdict] = await verifyRepository({ source, trustedRoot, bench, family });
+        if (verdict) out(`OK ${verdict.family} ${verdict.version} ${verdict.sha256}`);
       }
     });
 
@@ -316,15 +311,6 @@ export function registerReleaseCommand(program: Command): void {
       for (const item of packs) out(`${item.family} ${item.version} ${item.sha256}`);
       out(`demo repository: ${outDir}`);
     });
-}
-
-/** Family names from the snapshot; each family is then verified in full, snapshot included. */
-async function snapshotFamilies(source: MetadataSource): Promise<string[]> {
-  const bytes = await source.read('snapshot.json', limits.snapshotBytes);
-  if (!bytes) throw new TrustError('NOT_FOUND', 'the repository has no snapshot.json.');
-  const listed = Object.keys(parsePayload(openEnvelope(bytes, limits.snapshotBytes, 'snapshot'), snapshotSchema, 'snapshot').indexes);
-  if (listed.length === 0) throw new TrustError('NOT_FOUND', 'the snapshot lists no family.');
-  return listed.sort();
 }
 
 async function remoteStatus(url: string, trustedRootFile: string): Promise<void> {
