@@ -107,7 +107,8 @@ describe('coding session engine', () => {
     expect(report.code).toHaveLength(calibration.coding.length);
     expect(bench.written).toBe(report.code);
     expect(report.steps.map((step) => step.verdict)).toEqual(['in_tolerance', 'in_tolerance', 'in_tolerance', 'in_tolerance']);
-    expect(report.steps.find((step) => step.id === 'VL')?.correctionSteps).toBe(2);
+    // +1 % at full load: −0.55 mm³ / 0.065 mm³/µs ≈ −8.5 µs, in steps of 3 µs → −3
+    expect(report.steps.find((step) => step.id === 'VL')?.correctionSteps).toBe(-3);
     expect(report.gates.every((gate) => gate.passed)).toBe(true);
     expect(store.sessions.balance()).toBe(10 - PRICE);
     expect(store.sessions.byId(report.sessionId)).toMatchObject({ status: 'completed', code: report.code, creditsDebited: PRICE });
@@ -124,7 +125,7 @@ describe('coding session engine', () => {
     bench.deviation = (stepId, nominal) => (stepId === 'LL' ? nominal * 0.06 : 0);
     const report = await engine.run({ partNumber: PART, serial: 'INJ-2', operatorId: null });
     expect(report.verdict).toBe('pass');
-    expect(report.steps.find((step) => step.id === 'LL')).toMatchObject({ verdict: 'corrected', correctionSteps: 12 });
+    expect(report.steps.find((step) => step.id === 'LL')).toMatchObject({ verdict: 'corrected', correctionSteps: -9 });
     closeAll(store);
   });
 
