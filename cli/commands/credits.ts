@@ -3,12 +3,15 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { signCreditGrant } from '../../electron/services/credits/credit-grants';
+import { ServiceError } from '../../electron/services/service-error';
+import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
 import { SPEC, type CreditGrant } from '../../trust/schemas';
 import { appendCreditGrant, openBenchForCli } from '../bench-context';
 
 const grantOptions = z.object({
-  keys: z.string().min(1),
+  keys: z.string().min(1).optional(),
+  demoKey: z.boolean().optional(),
   benchId: z.string().min(1),
   credits: z.coerce.number().int().positive().max(1_000_000),
   grantId: z.string().min(1).max(128).optional(),
@@ -19,7 +22,9 @@ const grantOptions = z.object({
 /** Release-manager side: signs a grant with the credits key (the server does the same through its API). */
 function runGrant(raw: unknown): void {
   const options = grantOptions.parse(raw);
-  const key = readKeyFile(path.resolve(options.keys), 'credits');
+  if (Boolean(options.keys) === Boolean(options.demoKey)) throw new ServiceError('INVALID_ARGUMENT', 'give exactly one of --keys <dir> or --demo-key');
+  // The demo key is derived from a public seed: only benches on the development root accept its grants.
+  const key = options.keys ? readKeyFile(path.resolve(options.keys), 'credits') : developmentKeys().credits;
   const issuedAt = new Date();
   const grant: CreditGrant = {
     type: 'credit_grant',
@@ -62,7 +67,8 @@ export function registerCreditsCommand(program: Command): void {
   credits
     .command('grant')
     .description('sign a credit grant for one bench with the credits key')
-    .requiredOption('--keys <dir>', 'directory with the release keys (credits.key)')
+    .option('--keys <dir>', 'directory with the release keys (credits key file)')
+    .option('--demo-key', "sign with the demo repository's development credits key")
     .requiredOption('--bench-id <id>', 'the bench the grant is for')
     .requiredOption('--credits <n>', 'number of credits')
     .option('--grant-id <id>', 'grant id (default: time and bench)')

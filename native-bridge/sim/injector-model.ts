@@ -81,6 +81,7 @@ export const defaultFamily: FamilyModel = {
 
 export class SyntheticInjector {
   readonly family: string;
+  readonly kind: FamilyModel['kind'];
   private readonly kFactor: number;
   private readonly t0OffsetUs: number;
   private readonly wear: number;
@@ -95,6 +96,7 @@ export class SyntheticInjector {
     private readonly model: FamilyModel = defaultFamily,
   ) {
     this.family = model.name;
+    this.kind = model.kind;
     const own = seededRandom(hashSeed(serial));
     this.kFactor = 1 + 0.02 * gaussian(own);
     this.t0OffsetUs = 8 * gaussian(own);
