@@ -8,6 +8,8 @@ import tseslint from 'typescript-eslint';
 const nodeBuiltins = [...builtinModules.filter((name) => !name.startsWith('_')), ...builtinModules.map((name) => `node:${name}`)];
 
 const electron = { name: 'electron', message: "Only electron/main and electron/preload may import 'electron'." };
+// electron-updater loads Electron as soon as its updater is created: it belongs with 'electron'.
+const electronUpdater = { name: 'electron-updater', message: "Only electron/main and electron/preload may import 'electron-updater'." };
 const serialportPatterns = {
   group: ['serialport', '@serialport/*'],
   message: "Only native-bridge may import 'serialport'.",
@@ -26,12 +28,12 @@ const zones = [
     name: 'renderer',
     files: ['renderer/**/*.{ts,tsx}', 'electron/workspace-bridge/**/*.ts'],
     ignores: ['renderer/vite.config.ts'],
-    rules: forbid({ paths: [electron, sqlite], patterns: [serialportPatterns, nodeInBrowser] }),
+    rules: forbid({ paths: [electron, electronUpdater, sqlite], patterns: [serialportPatterns, nodeInBrowser] }),
   },
   {
     name: 'contract',
     files: ['electron/contract/**/*.ts'],
-    rules: forbid({ paths: [electron, sqlite], patterns: [serialportPatterns, nodeInBrowser, reactOutsideRenderer] }),
+    rules: forbid({ paths: [electron, electronUpdater, sqlite], patterns: [serialportPatterns, nodeInBrowser, reactOutsideRenderer] }),
   },
   {
     name: 'electron adapter',
@@ -41,12 +43,12 @@ const zones = [
   {
     name: 'store',
     files: ['electron/services/store/**/*.ts'],
-    rules: forbid({ paths: [electron], patterns: [serialportPatterns, reactOutsideRenderer] }),
+    rules: forbid({ paths: [electron, electronUpdater], patterns: [serialportPatterns, reactOutsideRenderer] }),
   },
   {
     name: 'native bridge',
     files: ['native-bridge/**/*.ts'],
-    rules: forbid({ paths: [electron, sqlite], patterns: [reactOutsideRenderer] }),
+    rules: forbid({ paths: [electron, electronUpdater, sqlite], patterns: [reactOutsideRenderer] }),
   },
   {
     name: 'plain node',
@@ -61,7 +63,7 @@ const zones = [
       'native-bridge/**',
       'test/**',
     ],
-    rules: forbid({ paths: [electron, sqlite], patterns: [serialportPatterns, reactOutsideRenderer] }),
+    rules: forbid({ paths: [electron, electronUpdater, sqlite], patterns: [serialportPatterns, reactOutsideRenderer] }),
   },
 ];
 

@@ -12,6 +12,9 @@ import { APP_ENTRY_URL, APP_SCHEME, isAppUrl, resolveAppFile } from './app-proto
 import { createSenderCheck, registerBenchIpc } from './ipc';
 import { createMainWindowOptions } from './window-options';
 
+/** Every scheme that reaches another machine; the page has no business with any of them. */
+export const REMOTE_URL_PATTERNS = ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*'];
+
 export type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'session' | 'net'>;
 
 export interface BenchAppOptions {
@@ -39,6 +42,9 @@ export function startBenchApp(electron: ElectronModule, options: BenchAppOptions
     app.quit();
     return { primary: false, ready: Promise.resolve(), mainWindow: () => null };
   }
+
+  // Every renderer sandboxed, including any a future change or dependency creates without asking.
+  app.enableSandbox();
 
   protocol.registerSchemesAsPrivileged([
     { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: false } },
@@ -68,6 +74,10 @@ export function startBenchApp(electron: ElectronModule, options: BenchAppOptions
     const defaultSession = session.defaultSession;
     defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
     defaultSession.setPermissionCheckHandler(() => false);
+    // WebHID, WebUSB and Web Serial: the bench talks to hardware from main (native-bridge), never the page.
+    defaultSession.setDevicePermissionHandler(() => false);
+    // No remote content: the renderer loads app:// only. The updater uses its own session, not this one.
+    defaultSession.webRequest.onBeforeRequest({ urls: REMOTE_URL_PATTERNS }, (_details, callback) => callback({ cancel: true }));
 
     const csp = contentSecurityPolicy();
     protocol.handle(APP_SCHEME, async (request) => {
@@ -83,7 +93,13 @@ export function startBenchApp(electron: ElectronModule, options: BenchAppOptions
     services = options.createServices(app.getPath('userData'), app.getVersion());
     registerBenchIpc(ipcMain, services.dispatch, createSenderCheck(() => window?.webContents ?? null));
 
-    window = new BrowserWindow(createMainWindowOptions(options.preloadPath));
+    const windowOptions = createMainWindowOptions(options.preloadPath);
+    window = new BrowserWindow({
+      ...windowOptions,
+      // Restated last, at the one place a window is made, so no edit of the options factory can turn these
+      // off; the Electron security scan in lint reads them here.
+      webPreferences: { ...windowOptions.webPreferences, contextIsolation: true, sandbox: true, nodeIntegration: false },
+    });
     const shown = window;
     shown.once('ready-to-show', () => shown.show());
     shown.on('closed', () => {

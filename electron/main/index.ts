@@ -3,10 +3,13 @@
  * imports 'electron'; everything it does is in bench-app.ts.
  */
 import * as electron from 'electron';
+import { autoUpdater } from 'electron-updater';
 import path from 'node:path';
+import { fixedReleaseChannel, noAdminHold, noCodingSessions } from '../services/app-update/standalone-ports';
 import { createBenchServices } from '../services/bench-services';
 import { createLogger } from '../services/logger';
 import { startWorkspaceHost } from '../workspace/workspace-host';
+import { startAppUpdates } from './app-updater';
 import { startBenchApp } from './bench-app';
 
 const logger = createLogger('bench-app');
@@ -19,7 +22,21 @@ startBenchApp(electron, {
   createServices: (dataDir, appVersion) => createBenchServices({ dataDir, appVersion, mode: 'electron', logger }),
   // The packaged app opens no port unless an admin asks for workspace mode explicitly.
   onServicesReady: async (services) => {
+    // Until the channels and session work lands, the app follows stable and no session or hold can exist.
+    await startAppUpdates(electron, {
+      updater: () => autoUpdater,
+      serverUrl: services.store.settings.get().serverUrl,
+      channel: fixedReleaseChannel('stable'),
+      sessions: noCodingSessions,
+      hold: noAdminHold,
+      logger,
+    });
     if (!process.argv.includes('--workspace')) return;
+    if (electron.app.isPackaged) {
+      // The workspace test host is left out of the package (electron-builder.yml): the installed app opens no port.
+      logger.warn('--workspace is not available in the packaged app; run `injbench workspace` from a checkout instead');
+      return;
+    }
     const host = await startWorkspaceHost({
       services,
       rendererDir,

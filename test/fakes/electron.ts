@@ -63,10 +63,15 @@ export class BrowserWindow extends EventEmitter {
 
 class FakeApp extends EventEmitter {
   singleInstanceLock = true;
+  isPackaged = false;
   quitCalls = 0;
   userDataPath = '/tmp/injbench-fake-user-data';
   #ready: () => void = () => undefined;
   readonly #readyPromise = new Promise<void>((resolve) => (this.#ready = resolve));
+  sandboxEnabled = false;
+  enableSandbox(): void {
+    this.sandboxEnabled = true;
+  }
   requestSingleInstanceLock(): boolean {
     return this.singleInstanceLock;
   }
@@ -124,9 +129,23 @@ class FakeProtocol {
 
 export const protocol = new FakeProtocol();
 
+type BeforeRequestListener = (details: { url: string }, callback: (response: { cancel?: boolean }) => void) => void;
+
+class FakeWebRequest {
+  beforeRequest: { filter: { urls: string[] }; listener: BeforeRequestListener } | null = null;
+  onBeforeRequest(filter: { urls: string[] }, listener: BeforeRequestListener): void {
+    this.beforeRequest = { filter, listener };
+  }
+}
+
 class FakeSession {
   permissionRequestHandler: ((contents: unknown, permission: string, callback: (granted: boolean) => void) => void) | null = null;
   permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
+  devicePermissionHandler: ((details: unknown) => boolean) | null = null;
+  readonly webRequest = new FakeWebRequest();
+  setDevicePermissionHandler(handler: FakeSession['devicePermissionHandler']): void {
+    this.devicePermissionHandler = handler;
+  }
   setPermissionRequestHandler(handler: FakeSession['permissionRequestHandler']): void {
     this.permissionRequestHandler = handler;
   }

@@ -21,6 +21,10 @@ describe('import boundaries (eslint)', () => {
     ['renderer/src/App.tsx', "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;\n", /Only electron\/main/],
     ['electron/contract/x.ts', "import path from 'node:path';\nexport const a = path;\n", /may not use Node modules/],
     ['electron/services/bench-services.ts', "import Database from 'better-sqlite3';\nexport const a = Database;\n", /Only the store/],
+    ['electron/services/app-update/x.ts', "import { autoUpdater } from 'electron-updater';\nexport const a = autoUpdater;\n", /Only electron\/main and electron\/preload may import 'electron-updater'/],
+    ['electron/services/store/x.ts', "import type { AppUpdater } from 'electron-updater';\nexport type A = AppUpdater;\n", /may import 'electron-updater'/],
+    ['cli/main.ts', "import { autoUpdater } from 'electron-updater';\nexport const a = autoUpdater;\n", /may import 'electron-updater'/],
+    ['renderer/src/App.tsx', "import { autoUpdater } from 'electron-updater';\nexport const a = autoUpdater;\n", /may import 'electron-updater'/],
   ])('fires in %s on a deliberate violation', async (filePath, code, message) => {
     const messages = await restrictedImports(filePath, code);
     expect(messages).toHaveLength(1);
@@ -37,6 +41,7 @@ describe('import boundaries (eslint)', () => {
   it.each([
     ['electron/main/index.ts', "import { app } from 'electron';\nexport const a = app;\n"],
     ['electron/preload/index.ts', "import { contextBridge } from 'electron';\nexport const a = contextBridge;\n"],
+    ['electron/main/app-updater.ts', "import { autoUpdater } from 'electron-updater';\nexport const a = autoUpdater;\n"],
     ['native-bridge/serial.ts', "import { SerialPort } from 'serialport';\nexport const a = SerialPort;\n"],
     ['electron/services/store/x.ts', "import Database from 'better-sqlite3';\nexport const a = Database;\n"],
     ['renderer/src/App.tsx', "import { create } from 'zustand';\nexport const a = create;\n"],

@@ -1,0 +1,2 @@
+export declare const ICON_SIZE: number;
+export declare function drawIcon(): Buffer;
