@@ -5,6 +5,7 @@ import { createBenchServices } from '../../electron/services/bench-services';
 import { createLogger } from '../../electron/services/logger';
 import { ServiceError } from '../../electron/services/service-error';
 import { startWorkspaceHost } from '../../electron/workspace/workspace-host';
+import { bundledRootFile } from '../bench-context';
 import { portNumber } from '../options';
 import { appVersion, defaultDataDir, projectRoot } from '../paths';
 
@@ -24,12 +25,12 @@ export async function runWorkspace(options: WorkspaceCommandOptions): Promise<vo
     throw new ServiceError('NOT_CONFIGURED', `No built renderer in ${distDir}: run "npm run build" first.`);
   }
   const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
-  const services = createBenchServices({ dataDir, appVersion: appVersion(), mode: 'workspace', logger });
+  const services = createBenchServices({ dataDir, appVersion: appVersion(), mode: 'workspace', logger, bundledRootFile });
   let host;
   try {
     host = await startWorkspaceHost({ services, rendererDir, bridgeFile, logger, port: options.port });
   } catch (error) {
-    services.close();
+    await services.close();
     throw error;
   }
   process.stdout.write(`Data directory: ${dataDir}\n`);
@@ -37,7 +38,7 @@ export async function runWorkspace(options: WorkspaceCommandOptions): Promise<vo
 
   const stop = async (): Promise<void> => {
     await host.close();
-    services.close();
+    await services.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
