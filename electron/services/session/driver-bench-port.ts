@@ -18,6 +18,21 @@ export class DriverBenchPort implements BenchPort {
     return { model: ident.model, benchSerial: ident.benchSerial, firmware: ident.firmware };
   }
 
+  async prepare(): Promise<{ clearedSafe: string | null }> {
+    const status = await this.driver.status();
+    let clearedSafe: string | null = null;
+    if (status.state === 'safe') {
+      clearedSafe = status.safeReason ?? 'unknown reason';
+      await this.driver.clearSafe();
+    }
+    if (status.railBar > 0 || status.railTargetBar > 0) await this.driver.setRailPressure(0);
+    return { clearedSafe };
+  }
+
+  async release(): Promise<void> {
+    await this.driver.setRailPressure(0);
+  }
+
   async selectInjector(partNumber: string, serial: string): Promise<void> {
     await this.driver.selectInjector({ partNumber, serial });
   }

@@ -20,6 +20,12 @@ export interface LiveSample {
 
 export interface BenchPort {
   identity(): BenchIdentity;
+  /**
+   * Brings the bench to a clean start: a SAFE state left by an earlier session is cleared (starting a
+   * session is the technician's acknowledgement) and the rail is depressurised for the electrical test.
+   * Returns whether a SAFE state was cleared, for the log.
+   */
+  prepare(): Promise<{ clearedSafe: string | null }>;
   /** Tells the controller which injector is clamped (drive profile, adapter). */
   selectInjector(partNumber: string, serial: string): Promise<void>;
   calibrationCheck(): Promise<{ overdue: boolean; due: string; lastCheck: string }>;
@@ -32,6 +38,8 @@ export interface BenchPort {
   /** Null when the bench has no coding target attached. */
   writeCode(code: string): Promise<'written' | 'no_target'>;
   readCode(): Promise<string | null>;
+  /** After a completed session: rail depressurised, drive off, ready for the next injector. */
+  release(): Promise<void>;
   /** Rail depressurised, drivers off. Must not throw: it is the way out of every failure. */
   safe(reason: string): Promise<void>;
 }

@@ -178,6 +178,8 @@ export class CodingSessionEngine {
       }
       const { pack, plan } = state;
       this.#checkAbort();
+      const prepared = await this.deps.bench.prepare();
+      if (prepared.clearedSafe) this.deps.log.append('bench.safe_cleared', { sessionId, reason: prepared.clearedSafe });
       await this.deps.bench.selectInjector(request.partNumber, request.serial);
 
       emit({ type: 'phase', sessionId, phase: 'electrical' });
@@ -199,6 +201,7 @@ export class CodingSessionEngine {
       report.leak = { backLeakMlPerMin: leak.backLeakMlPerMin, railBar: leak.railBar, limitMlPerMin: plan.leak.back_leak_max_ml_min, passed: leak.backLeakMlPerMin <= plan.leak.back_leak_max_ml_min };
       this.deps.log.append('session.leak', { sessionId, ...report.leak });
       if (!report.leak.passed) {
+        await this.deps.bench.release();
         return this.#finish(state, 'completed', 'fail', {
           code: 'LEAK_FAIL',
           message: `Back-leak ${leak.backLeakMlPerMin.toFixed(1)} mL/min is above the limit of ${plan.leak.back_leak_max_ml_min} mL/min. The injector is rejected; no code is issued.`,
@@ -242,6 +245,7 @@ export class CodingSessionEngine {
         if (!(error instanceof CorrectionCodeError) || error.code !== 'NOT_CODABLE') throw error;
         const failing = report.steps.find((step) => step.id === error.step);
         if (failing) failing.verdict = 'not_codable';
+        await this.deps.bench.release();
         return this.#finish(state, 'completed', 'fail', { code: 'NOT_CODABLE', message: `${error.message} No code is issued and nothing is charged.` });
       }
       for (const correction of encoded.corrections) {
@@ -263,6 +267,7 @@ export class CodingSessionEngine {
         report.codeWrite = 'no_target';
       }
       report.code = encoded.code;
+      await this.deps.bench.release();
       return this.#finish(state, 'completed', 'pass', null, pack.calibration.credit_tariff.per_correction_code);
     } catch (error) {
       const reason = this.#running?.abortReason ? { code: 'ABORTED_BY_OPERATOR', message: this.#running.abortReason } : { code: errorCode(error), message: errorMessage(error) };

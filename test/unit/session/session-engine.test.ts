@@ -32,6 +32,16 @@ class ScriptedBench implements BenchPort {
   identity() {
     return { model: 'INJBENCH-SIM-1', benchSerial: 'SIM-0001', firmware: '1.0.0' };
   }
+  safeLeftOver: string | null = null;
+  releases = 0;
+  async prepare() {
+    const clearedSafe = this.safeLeftOver;
+    this.safeLeftOver = null;
+    return { clearedSafe };
+  }
+  async release() {
+    this.releases += 1;
+  }
   async selectInjector() {}
   async calibrationCheck() {
     return { overdue: this.overdue, due: '2027-01-01', lastCheck: '2026-10-01' };
@@ -117,6 +127,17 @@ describe('coding session engine', () => {
     expect(progress.some((event) => event.type === 'live')).toBe(true);
     expect(verifyLog()).toMatchObject({ ok: true, unsealedEntries: 0 });
     expect(report.logCheckpoint?.seq).toBe(store.integrityLog.head()?.seq);
+    expect(bench.releases).toBe(1);
+    closeAll(store);
+  });
+
+  it('clears a SAFE state an earlier session left, and logs that it did', async () => {
+    const { store, bench, engine } = setup();
+    bench.safeLeftOver = 'heartbeat lost';
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-1b', operatorId: null });
+    expect(report.status).toBe('completed');
+    const cleared = [...store.integrityLog.entries()].find((entry) => entry.type === 'bench.safe_cleared');
+    expect(cleared?.payloadJson).toContain('heartbeat lost');
     closeAll(store);
   });
 
