@@ -4,6 +4,10 @@
  */
 import { Command } from 'commander';
 import { registerBenchCommand } from './commands/bench';
+import { registerCreditsCommand } from './commands/credits';
+import { registerPacksCommand } from './commands/packs';
+import { registerReleaseCommand } from './commands/release';
+import { registerSessionCommand } from './commands/session';
 import { registerSimCommand } from './commands/sim';
 import { registerSupportCommand } from './commands/support';
 import { registerWorkspaceCommand } from './commands/workspace';
@@ -17,7 +21,11 @@ const program = new Command()
 registerWorkspaceCommand(program);
 registerSimCommand(program);
 registerBenchCommand(program);
+registerSessionCommand(program);
+registerPacksCommand(program);
+registerCreditsCommand(program);
 registerSupportCommand(program);
+registerReleaseCommand(program);
 
 /** Every typed error of the project carries an upper-case code; anything else is a plain failure. */
 function typedCode(error: unknown): string | null {

@@ -356,6 +356,7 @@ export class BenchDriver {
   setDrive = (drive: RequestOf<'SET_DRIVE'>) => this.request('SET_DRIVE', drive);
   runStep = (step: RequestOf<'RUN_STEP'>, onLive?: (values: LiveValues) => void) => this.request('RUN_STEP', step, onLive);
   abort = () => this.request('ABORT', {});
+  selectInjector = (injector: RequestOf<'SELECT_INJECTOR'>) => this.request('SELECT_INJECTOR', injector);
   electricalTest = () => this.request('ELECTRICAL_TEST', {});
   leakTest = (test: RequestOf<'LEAK_TEST'>, onLive?: (values: LiveValues) => void) => this.request('LEAK_TEST', test, onLive);
   calCheck = () => this.request('CAL_CHECK', {});

@@ -36,5 +36,7 @@ if (electron.binary) {
   run(electron.binary, [root, ...forwarded]);
 } else {
   console.log(`Electron cannot start here: ${electron.reason}; starting workspace mode instead.`);
-  run(process.execPath, [path.join(root, 'bin', 'injbench.mjs'), 'workspace', ...forwarded]);
+  // A newcomer gets a working bench: the virtual bench, demo packs and demo credits, unless --no-demo.
+  const demo = forwarded.includes('--no-demo') ? [] : ['--demo'];
+  run(process.execPath, [path.join(root, 'bin', 'injbench.mjs'), 'workspace', ...demo, ...forwarded.filter((arg) => arg !== '--no-demo')]);
 }

@@ -2,7 +2,10 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { createLogger } from '../../electron/services/logger';
 import { ServiceError } from '../../electron/services/service-error';
+import path from 'node:path';
+import { loadFamilyModels } from '../../native-bridge/sim/families';
 import { parseFaults } from '../../native-bridge/sim/faults';
+import { projectRoot } from '../paths';
 import { SimStartError, startVirtualBench, type SimListen } from '../../native-bridge/sim/server';
 import { TransportError } from '../../native-bridge/transport';
 
@@ -21,6 +24,7 @@ const simOptionsSchema = z
     lastCal: z.iso.date(),
     calDue: z.iso.date(),
     fault: z.array(z.string()),
+    families: z.string().min(1),
   })
   .refine((options) => Boolean(options.pty) !== Boolean(options.tcp), { message: 'give exactly one of --pty or --tcp 127.0.0.1:PORT' })
   .refine((options) => !options.ptyLink || options.pty, { message: '--pty-link needs --pty' });
@@ -62,6 +66,7 @@ async function runSim(raw: unknown): Promise<void> {
       lastCalibration: options.lastCal,
       calibrationDue: options.calDue,
       faults: faults.bench,
+      families: loadFamilyModels(path.resolve(options.families)),
     },
     faults.link,
     logger,
@@ -92,6 +97,7 @@ export function registerSimCommand(program: Command): void {
     .option('--tcp <host:port>', 'serve on TCP like a serial device server (127.0.0.1:0 picks a port); prints "listening tcp://..."')
     .option('--speed <factor>', 'run modeled time this many times faster (tests use 20-200)', '1')
     .option('--seed <n>', 'seed of measurement noise and link faults', '1')
+    .option('--families <dir>', 'injector families the bench can clamp, by part number (calibration sources)', path.join(projectRoot, 'resources', 'demo-source'))
     .option('--injector <serial>', 'serial number of the synthetic injector on the coding target', 'SYN0445110123')
     .option('--watchdog-ms <ms>', 'heartbeat loss after which the bench goes SAFE', '1000')
     .option('--last-cal <date>', 'date of the last calibration check', isoDay(-90))

@@ -2,9 +2,11 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createBenchServices } from '../../electron/services/bench-services';
+import { prepareDemoBench, type DemoBench } from '../../electron/services/demo/demo-bench';
 import { createLogger } from '../../electron/services/logger';
 import { ServiceError } from '../../electron/services/service-error';
 import { startWorkspaceHost } from '../../electron/workspace/workspace-host';
+import { bundledRootFile } from '../bench-context';
 import { portNumber } from '../options';
 import { appVersion, defaultDataDir, projectRoot } from '../paths';
 
@@ -12,6 +14,9 @@ export interface WorkspaceCommandOptions {
   dataDir?: string;
   port: number;
   distDir?: string;
+  /** Virtual bench, demo packs and demo credits (what `npm start` runs by default). */
+  demo?: boolean;
+  speed: number;
 }
 
 /** Runs the bench services and serves the renderer to a browser until SIGINT or SIGTERM. */
@@ -24,20 +29,25 @@ export async function runWorkspace(options: WorkspaceCommandOptions): Promise<vo
     throw new ServiceError('NOT_CONFIGURED', `No built renderer in ${distDir}: run "npm run build" first.`);
   }
   const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
-  const services = createBenchServices({ dataDir, appVersion: appVersion(), mode: 'workspace', logger });
+  const services = createBenchServices({ dataDir, appVersion: appVersion(), mode: 'workspace', logger, bundledRootFile });
   let host;
+  let demo: DemoBench | null = null;
   try {
+    if (options.demo) demo = await prepareDemoBench(services, { dataDir, sourceDir: path.join(projectRoot, 'resources', 'demo-source'), speed: options.speed, logger });
     host = await startWorkspaceHost({ services, rendererDir, bridgeFile, logger, port: options.port });
   } catch (error) {
-    services.close();
+    await services.close();
+    await demo?.close();
     throw error;
   }
   process.stdout.write(`Data directory: ${dataDir}\n`);
+  if (demo) process.stdout.write(`Virtual bench: ${demo.address} (demo packs, ${services.store.sessions.balance()} credits)\n`);
   process.stdout.write(`Workspace URL: ${host.url}\n`);
 
   const stop = async (): Promise<void> => {
     await host.close();
-    services.close();
+    await services.close();
+    await demo?.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
@@ -51,5 +61,7 @@ export function registerWorkspaceCommand(program: Command): void {
     .option('--data-dir <dir>', 'bench data directory (default: $INJBENCH_DATA_DIR or the XDG data directory)')
     .option('--port <port>', 'TCP port on 127.0.0.1; 0 picks a free one', portNumber, 0)
     .option('--dist-dir <dir>', 'built app directory (default: ./dist)')
+    .option('--demo', 'run a virtual bench with the synthetic demo packs and demo credits')
+    .option('--speed <factor>', 'with --demo: the virtual bench runs this many times faster than real time', Number, 20)
     .action(runWorkspace);
 }

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { BenchEventName, BenchMethodName } from './channels';
 import type { Result } from './envelope';
 import { roles, type Role } from './roles';
+import { codingSessionEventSchema, sessionReportSchema, sessionSummarySchema } from './coding-session';
 
 const partState = z.enum(['ok', 'not_configured', 'error']);
 
@@ -118,6 +119,31 @@ export type LogVerdictView = z.infer<typeof logVerdictSchema>;
 
 const isoTime = z.iso.datetime({ offset: true });
 
+export const benchLinkStateSchema = z.object({
+  status: z.enum(['disconnected', 'connecting', 'connected', 'reconnecting', 'error']),
+  target: z.string().nullable(),
+  model: z.string().nullable(),
+  benchSerial: z.string().nullable(),
+  firmware: z.string().nullable(),
+  benchState: z.string().nullable(),
+  safeReason: z.string().nullable(),
+  lastError: z.object({ code: z.string(), message: z.string() }).nullable(),
+  calibrationDue: z.string().nullable(),
+});
+export type BenchLinkStateView = z.infer<typeof benchLinkStateSchema>;
+
+export const activePackSchema = z.object({
+  family: z.string(),
+  version: z.string(),
+  sha256: z.string(),
+  releaseCounter: z.number().int(),
+  lastKnownGood: z.object({ version: z.string(), sha256: z.string() }).nullable(),
+});
+export type ActivePack = z.infer<typeof activePackSchema>;
+
+const partNumberSchema = z.string().trim().regex(/^[A-Za-z0-9-]{3,40}$/, 'a part number is 3-40 letters, digits or dashes');
+const injectorSerialSchema = z.string().trim().regex(/^[A-Za-z0-9-]{1,32}$/, 'an injector serial is 1-32 letters, digits or dashes');
+
 export const benchApiSchema = {
   getStatus: { access: 'public', input: noInput, output: statusSchema },
   getSettings: { access: 'signedIn', input: noInput, output: settingsSchema },
@@ -165,11 +191,45 @@ export const benchApiSchema = {
     output: evidencePageSchema,
   },
   verifyEvidenceLog: { access: ['admin', 'support'], input: noInput, output: logVerdictSchema },
+  getBenchLink: { access: 'signedIn', input: noInput, output: benchLinkStateSchema },
+  listBenchPorts: {
+    access: 'signedIn',
+    input: noInput,
+    output: z.array(z.object({ path: z.string(), vendorId: z.string().nullable(), productId: z.string().nullable(), manufacturer: z.string().nullable(), serialNumber: z.string().nullable() })),
+  },
+  /** Without a target, the bench port from the settings. */
+  connectBench: { access: 'signedIn', input: z.object({ target: benchPortSchema.optional() }).strict().default({}), output: benchLinkStateSchema },
+  disconnectBench: { access: 'signedIn', input: noInput, output: benchLinkStateSchema },
+  startCodingSession: {
+    access: ['technician', 'admin'],
+    input: z.object({ partNumber: partNumberSchema, serial: injectorSerialSchema }).strict(),
+    output: z.object({ sessionId: z.string() }),
+  },
+  abortCodingSession: { access: 'signedIn', input: noInput, output: z.object({ aborted: z.boolean() }) },
+  getCodingSession: { access: 'signedIn', input: z.object({ sessionId: z.string().regex(/^ses-[0-9]{8}-[0-9a-f]{12}$/) }).strict(), output: sessionReportSchema },
+  listCodingSessions: {
+    access: 'signedIn',
+    input: z
+      .object({
+        serial: injectorSerialSchema.optional(),
+        from: isoTime.optional(),
+        to: isoTime.optional(),
+        beforeStartedAt: isoTime.optional(),
+        limit: z.number().int().min(1).max(200).default(50),
+      })
+      .strict()
+      .default({ limit: 50 }),
+    output: z.array(sessionSummarySchema),
+  },
+  getCredits: { access: 'signedIn', input: noInput, output: z.object({ balance: z.number().int() }) },
+  listPacks: { access: 'signedIn', input: noInput, output: z.array(activePackSchema) },
 } satisfies Record<BenchMethodName, { access: MethodAccess; input: z.ZodType; output: z.ZodType }>;
 
 export const benchEventSchema = {
   status: statusSchema,
   session: sessionSchema,
+  benchLink: benchLinkStateSchema,
+  codingSession: codingSessionEventSchema,
 } satisfies Record<BenchEventName, z.ZodType>;
 
 type MethodSchemas = typeof benchApiSchema;

@@ -17,10 +17,20 @@ export const benchMethodNames = [
   'updateOperator',
   'listEvidence',
   'verifyEvidenceLog',
+  'getBenchLink',
+  'listBenchPorts',
+  'connectBench',
+  'disconnectBench',
+  'startCodingSession',
+  'abortCodingSession',
+  'getCodingSession',
+  'listCodingSessions',
+  'getCredits',
+  'listPacks',
 ] as const;
 export type BenchMethodName = (typeof benchMethodNames)[number];
 
-export const benchEventNames = ['status', 'session'] as const;
+export const benchEventNames = ['status', 'session', 'benchLink', 'codingSession'] as const;
 export type BenchEventName = (typeof benchEventNames)[number];
 
 /** Every IPC channel carries this prefix, so main can refuse anything outside the contract. */

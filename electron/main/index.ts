@@ -5,7 +5,8 @@
 import * as electron from 'electron';
 import { autoUpdater } from 'electron-updater';
 import path from 'node:path';
-import { fixedReleaseChannel, noAdminHold, noCodingSessions } from '../services/app-update/standalone-ports';
+import type { CodingSessionEvent } from '../contract/coding-session';
+import { fixedReleaseChannel, noAdminHold } from '../services/app-update/standalone-ports';
 import { createBenchServices } from '../services/bench-services';
 import { createLogger } from '../services/logger';
 import { startWorkspaceHost } from '../workspace/workspace-host';
@@ -19,15 +20,32 @@ const rendererDir = path.join(distDir, 'renderer');
 startBenchApp(electron, {
   rendererDir,
   preloadPath: path.join(__dirname, 'preload.cjs'),
-  createServices: (dataDir, appVersion) => createBenchServices({ dataDir, appVersion, mode: 'electron', logger }),
+  createServices: (dataDir, appVersion) =>
+    createBenchServices({
+      dataDir,
+      appVersion,
+      mode: 'electron',
+      logger,
+      // The root of trust ships beside the archive in the package (electron-builder extraResources).
+      bundledRootFile: electron.app.isPackaged
+        ? path.join(process.resourcesPath, 'resources', 'trust', 'root.json')
+        : path.resolve(distDir, '..', 'resources', 'trust', 'root.json'),
+      production: electron.app.isPackaged,
+    }),
   // The packaged app opens no port unless an admin asks for workspace mode explicitly.
   onServicesReady: async (services) => {
-    // Until the channels and session work lands, the app follows stable and no session or hold can exist.
+    // Until the channels work lands, the app follows stable and no admin hold can exist.
     await startAppUpdates(electron, {
       updater: () => autoUpdater,
       serverUrl: services.store.settings.get().serverUrl,
       channel: fixedReleaseChannel('stable'),
-      sessions: noCodingSessions,
+      sessions: {
+        isRunning: () => services.sessions.running,
+        onIdle: (listener) =>
+          services.events.subscribe((event, payload) => {
+            if (event === 'codingSession' && (payload as CodingSessionEvent).type === 'finished') listener();
+          }),
+      },
       hold: noAdminHold,
       logger,
     });

@@ -2,20 +2,30 @@
  * Composition root of the plain-Node bench services. Electron main and the workspace host both call
  * createBenchServices and put their own transport in front of the returned dispatcher and event bus.
  */
-import type { BenchStatus, EvidenceEntry, PartStatus } from '../contract/bench-api';
+import type { ActivePack, BenchStatus, EvidenceEntry, PartStatus } from '../contract/bench-api';
+import { openBenchCore, type BenchCore } from './bench-core';
+import { BenchLinkService, type BenchLinkState } from './bench-link/bench-link-service';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import { BenchEventBus } from './event-bus';
-import { loadOrCreateBenchIdentity, type BenchIdentity } from './identity/bench-identity';
-import { IntegrityLog } from './integrity-log/integrity-log';
+import type { BenchIdentity } from './identity/bench-identity';
+import type { IntegrityLog } from './integrity-log/integrity-log';
 import { verifyIntegrityLog } from './integrity-log/verify-log';
+import type { PackManager } from './packs/pack-manager';
+import { ServiceError } from './service-error';
+import { PackManagerPort } from './session/pack-manager-port';
+import { SessionService } from './session/session-service';
 import type { LogEntryRecord } from './store/integrity-log-repository';
 import type { Logger } from './logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
-import { openBenchStore, type BenchStore } from './store/bench-store';
+import type { BenchStore } from './store/bench-store';
 import type { LaunchMode } from './store/launch-repository';
 
 export interface BenchServicesOptions {
   dataDir: string;
+  /** The root of trust the app ships (resources/trust/root.json). */
+  bundledRootFile: string;
+  /** A packaged production build refuses development roots and keys. */
+  production?: boolean;
   mode: LaunchMode;
   appVersion: string;
   logger: Logger;
@@ -34,8 +44,11 @@ export interface BenchServices {
   readonly identity: BenchIdentity;
   readonly integrityLog: IntegrityLog;
   readonly operators: OperatorService;
+  readonly benchLink: BenchLinkService;
+  readonly sessions: SessionService;
+  readonly packs: PackManager;
   status(): BenchStatus;
-  close(): void;
+  close(): Promise<void>;
 }
 
 function storePart(store: BenchStore, identity: BenchIdentity): PartStatus {
@@ -69,6 +82,57 @@ function toEvidenceEntry(entry: LogEntryRecord): EvidenceEntry {
   return { seq: entry.seq, recordedAt: entry.recordedAt, type: entry.type, payload, entryHash: entry.entryHash };
 }
 
+function benchLinkPart(state: BenchLinkState, configuredPort: string | null): PartStatus {
+  const facts = [
+    { label: 'Port', value: state.target ?? configuredPort ?? 'not set' },
+    ...(state.model ? [{ label: 'Model', value: state.model }] : []),
+    ...(state.firmware ? [{ label: 'Firmware', value: state.firmware }] : []),
+    ...(state.benchState ? [{ label: 'Bench state', value: state.safeReason ? `${state.benchState} (${state.safeReason})` : state.benchState }] : []),
+    ...(state.calibrationDue ? [{ label: 'Calibration due', value: state.calibrationDue }] : []),
+  ];
+  if (state.status === 'connected') return { id: 'benchLink', label: 'Bench link', state: 'ok', detail: `Connected to ${state.model ?? 'the bench'} ${state.benchSerial ?? ''}.`.replace(' .', '.'), facts };
+  if (state.status === 'error') return { id: 'benchLink', label: 'Bench link', state: 'error', detail: state.lastError?.message ?? 'The bench link failed.', facts };
+  if (state.status === 'connecting' || state.status === 'reconnecting') return { id: 'benchLink', label: 'Bench link', state: 'not_configured', detail: `${state.status === 'connecting' ? 'Connecting' : 'Reconnecting'} to ${state.target ?? 'the bench'}…`, facts };
+  return {
+    id: 'benchLink',
+    label: 'Bench link',
+    state: 'not_configured',
+    detail: configuredPort ? `Not connected. Connect to ${configuredPort} from the Bench view.` : 'Not configured: set the bench port in Settings, then connect.',
+    facts,
+  };
+}
+
+function activePacks(packs: PackManager): ActivePack[] {
+  const state = packs.readState();
+  return Object.entries(state.trusted.active).map(([family, active]) => {
+    const lkg = state.lkg[family];
+    return {
+      family,
+      version: active.version,
+      sha256: active.manifest_sha256,
+      releaseCounter: active.release_counter,
+      lastKnownGood: lkg ? { version: lkg.version, sha256: lkg.manifest_sha256 } : null,
+    };
+  });
+}
+
+function packsPart(packs: PackManager): PartStatus {
+  let active: ActivePack[];
+  try {
+    active = activePacks(packs);
+  } catch (error) {
+    return { id: 'packs', label: 'Calibration packs', state: 'error', detail: error instanceof Error ? error.message : String(error), facts: [] };
+  }
+  if (active.length === 0) return { id: 'packs', label: 'Calibration packs', state: 'not_configured', detail: 'No pack is active: an admin refreshes the packs from the central server or a release directory.', facts: [] };
+  return {
+    id: 'packs',
+    label: 'Calibration packs',
+    state: 'ok',
+    detail: `${active.length} famil${active.length === 1 ? 'y' : 'ies'} active; each pack is re-verified before every session.`,
+    facts: active.map((pack) => ({ label: pack.family, value: `${pack.version}${pack.lastKnownGood ? ` (last-known-good ${pack.lastKnownGood.version})` : ''}` })),
+  };
+}
+
 function notYetBuilt(id: PartStatus['id'], label: string, detail: string): PartStatus {
   return { id, label, state: 'not_configured', detail, facts: [] };
 }
@@ -76,15 +140,15 @@ function notYetBuilt(id: PartStatus['id'], label: string, detail: string): PartS
 export function createBenchServices(options: BenchServicesOptions): BenchServices {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
-  const store = openBenchStore(options.dataDir);
-  let identity: BenchIdentity;
-  try {
-    identity = loadOrCreateBenchIdentity(options.dataDir, store, now);
-  } catch (error) {
-    store.close();
-    throw error;
-  }
-  const integrityLog = new IntegrityLog(store.integrityLog, identity, now);
+  const core: BenchCore = openBenchCore({
+    dataDir: options.dataDir,
+    bundledRootFile: options.bundledRootFile,
+    appVersion: options.appVersion,
+    production: options.production ?? false,
+    now,
+  });
+  const { store, identity, packs } = core;
+  const integrityLog = core.log;
   store.launches.record(startedAt, options.mode, options.appVersion);
   integrityLog.append('app.started', { mode: options.mode, appVersion: options.appVersion });
   const events = new BenchEventBus();
@@ -96,6 +160,19 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     options.signInPolicy,
     options.hashPin,
   );
+  const benchLink = new BenchLinkService(integrityLog, (state) => {
+    events.publish('benchLink', state);
+    events.publish('status', status());
+  });
+  const sessions = new SessionService({
+    sessions: store.sessions,
+    log: integrityLog,
+    packs: new PackManagerPort(packs),
+    benchPort: () => benchLink.benchPort(),
+    publish: (event) => events.publish('codingSession', event),
+    now,
+  });
+  sessions.closeInterrupted();
 
   function status(): BenchStatus {
     const current = now();
@@ -111,14 +188,8 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       },
       parts: [
         storePart(store, identity),
-        notYetBuilt(
-          'benchLink',
-          'Bench link',
-          settings.benchPort
-            ? `Port ${settings.benchPort} is configured; the bench driver is not part of this build yet.`
-            : 'Not configured: the bench driver is not part of this build yet.',
-        ),
-        notYetBuilt('packs', 'Calibration packs', 'Not configured: pack verification is not part of this build yet.'),
+        benchLinkPart(benchLink.state(), settings.benchPort),
+        packsPart(packs),
         notYetBuilt(
           'sync',
           'Sync',
@@ -157,6 +228,30 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
           hasMore: found.length > query.limit,
         };
       },
+      getBenchLink: () => benchLink.state(),
+      listBenchPorts: async () => {
+        try {
+          return await benchLink.listPorts();
+        } catch (error) {
+          throw new ServiceError('NOT_CONFIGURED', error instanceof Error ? error.message : String(error));
+        }
+      },
+      connectBench: async (input) => {
+        const target = input.target ?? store.settings.get().benchPort;
+        if (!target) throw new ServiceError('NOT_CONFIGURED', 'No bench port is set: an admin sets it in Settings, or give one here.');
+        return benchLink.connect(target);
+      },
+      disconnectBench: async () => {
+        if (sessions.running) throw new ServiceError('CONFLICT', 'A coding session is running: abort it before disconnecting the bench.');
+        await benchLink.disconnect();
+        return benchLink.state();
+      },
+      startCodingSession: (input) => sessions.start(input, operators.session().operator?.id ?? null),
+      abortCodingSession: async () => ({ aborted: await sessions.abort() }),
+      getCodingSession: (input) => sessions.report(input.sessionId),
+      listCodingSessions: (query) => sessions.list(query),
+      getCredits: () => ({ balance: store.sessions.balance() }),
+      listPacks: () => activePacks(packs),
       verifyEvidenceLog: () =>
         verifyIntegrityLog({ benchId: identity.benchId, publicKey: identity.publicKey, entries: store.integrityLog.entries(), checkpoints: store.integrityLog.checkpoints() }),
     },
@@ -180,13 +275,18 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     identity,
     integrityLog,
     operators,
+    benchLink,
+    sessions,
+    packs,
     status,
-    close: () => {
+    close: async () => {
       if (ticker) clearInterval(ticker);
+      if (sessions.running) await sessions.abort();
+      await sessions.settled();
+      await benchLink.disconnect();
       // A clean shutdown seals the chain so nothing before it can be cut away unnoticed.
       integrityLog.append('app.stopped', {});
-      integrityLog.checkpoint();
-      store.close();
+      core.close();
     },
   };
 }

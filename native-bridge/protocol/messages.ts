@@ -15,6 +15,7 @@ export const Command = {
   SET_DRIVE: 0x11,
   RUN_STEP: 0x12,
   ABORT: 0x13,
+  SELECT_INJECTOR: 0x14,
   ELECTRICAL_TEST: 0x20,
   LEAK_TEST: 0x21,
   CAL_CHECK: 0x22,
@@ -82,6 +83,7 @@ export const requestSchemas = {
   SET_DRIVE: driveSchema.strict(),
   RUN_STEP: z.object({ strokes: z.number().int().min(1).max(10_000), settleMs: z.number().int().min(0).max(60_000) }).strict(),
   ABORT: empty,
+  SELECT_INJECTOR: z.object({ partNumber: z.string().regex(/^[A-Za-z0-9-]{3,40}$/), serial: injectorSerial }).strict(),
   ELECTRICAL_TEST: empty,
   LEAK_TEST: z.object({ bar: z.number().min(0).max(2500), durationMs: z.number().int().min(100).max(120_000) }).strict(),
   CAL_CHECK: empty,
@@ -133,6 +135,7 @@ export const responseSchemas = {
   SET_DRIVE: driveSchema,
   RUN_STEP: stepResultSchema,
   ABORT: z.object({ aborted: z.boolean() }),
+  SELECT_INJECTOR: z.object({ family: z.string().max(80), kind: z.enum(['solenoid', 'piezo']) }),
   ELECTRICAL_TEST: z.object({
     /** null: open circuit. */
     coilResistanceOhm: z.number().nullable(),

@@ -44,8 +44,44 @@ export function nominalDelivery(railBar: number, energizingTimeUs: number): numb
   return Math.max(0, nominalK(railBar) * (energizingTimeUs - nominalT0(railBar)));
 }
 
+/**
+ * A family's nominal behaviour: k(p) and t0(p) at a few rail pressures, interpolated linearly between
+ * them. The virtual bench models injectors of the demo families from the same curves the demo packs
+ * publish, so a healthy virtual injector passes its pack's test plan.
+ */
+export interface FamilyModel {
+  name: string;
+  kind: 'solenoid' | 'piezo';
+  curve: ReadonlyArray<{ railBar: number; k: number; t0: number }>;
+}
+
+function interpolate(curve: FamilyModel['curve'], railBar: number, pick: (point: FamilyModel['curve'][number]) => number): number {
+  const points = [...curve].sort((a, b) => a.railBar - b.railBar);
+  const first = points[0];
+  const last = points.at(-1);
+  if (!first || !last) return 0;
+  if (railBar <= first.railBar) return pick(first);
+  if (railBar >= last.railBar) return pick(last);
+  for (let index = 1; index < points.length; index += 1) {
+    const upper = points[index];
+    const lower = points[index - 1];
+    if (upper && lower && railBar <= upper.railBar) {
+      return pick(lower) + ((railBar - lower.railBar) / (upper.railBar - lower.railBar)) * (pick(upper) - pick(lower));
+    }
+  }
+  return pick(last);
+}
+
+/** The family of docs/domain.md's table, used when no part number selects another. */
+export const defaultFamily: FamilyModel = {
+  name: 'SYN-CRI2 solenoid (synthetic)',
+  kind: 'solenoid',
+  curve: [250, 800, 1600, 2000].map((railBar) => ({ railBar, k: nominalK(railBar), t0: nominalT0(railBar) })),
+};
+
 export class SyntheticInjector {
-  readonly family = 'SYN-CRI2 solenoid (synthetic)';
+  readonly family: string;
+  readonly kind: FamilyModel['kind'];
   private readonly kFactor: number;
   private readonly t0OffsetUs: number;
   private readonly wear: number;
@@ -57,7 +93,10 @@ export class SyntheticInjector {
     readonly serial: string,
     seed: number,
     private readonly faults: InjectorFaults,
+    private readonly model: FamilyModel = defaultFamily,
   ) {
+    this.family = model.name;
+    this.kind = model.kind;
     const own = seededRandom(hashSeed(serial));
     this.kFactor = 1 + 0.02 * gaussian(own);
     this.t0OffsetUs = 8 * gaussian(own);
@@ -71,7 +110,9 @@ export class SyntheticInjector {
   /** Delivered quantity in mm³/stroke, averaged over the strokes of a step. */
   delivery(railBar: number, energizingTimeUs: number, strokes: number): number {
     if (this.faults.stuckNozzle) return 0;
-    const mean = Math.max(0, nominalK(railBar) * this.kFactor * (energizingTimeUs - nominalT0(railBar) - this.t0OffsetUs));
+    const k = interpolate(this.model.curve, railBar, (point) => point.k);
+    const t0 = interpolate(this.model.curve, railBar, (point) => point.t0);
+    const mean = Math.max(0, k * this.kFactor * (energizingTimeUs - t0 - this.t0OffsetUs));
     // Short pulses scatter more (pilot about four times a long pulse); averaging over strokes narrows it.
     const spread = (0.004 * mean + 0.02 * (300 / Math.max(energizingTimeUs, 50))) / Math.sqrt(Math.max(1, strokes / 100));
     return Math.max(0, mean + spread * gaussian(this.noise));

@@ -5,7 +5,7 @@
  */
 import type { BenchState, CommandName, Drive, LiveValues, NakCode, RequestOf, ResponseOf } from '../protocol/messages';
 import { PROTOCOL_VERSION } from '../protocol/messages';
-import { round, SyntheticInjector, type InjectorFaults } from './injector-model';
+import { round, SyntheticInjector, type FamilyModel, type InjectorFaults } from './injector-model';
 
 export interface BenchFaults extends InjectorFaults {
   pressureNotReached: boolean;
@@ -20,6 +20,8 @@ export interface VirtualBenchOptions {
   lastCalibration: string;
   calibrationDue: string;
   faults: BenchFaults;
+  /** Injector families by part number, for SELECT_INJECTOR (see families.ts). */
+  families?: ReadonlyMap<string, FamilyModel>;
   today?: () => string;
 }
 
@@ -46,7 +48,7 @@ const PRESSURE_TOLERANCE_BAR = 2;
 export const longCommands: ReadonlySet<CommandName> = new Set(['SET_RAIL_PRESSURE', 'RUN_STEP', 'LEAK_TEST', 'ELECTRICAL_TEST', 'CAL_CHECK', 'WRITE_CODE']);
 
 export class VirtualBench {
-  readonly injector: SyntheticInjector;
+  injector: SyntheticInjector;
   private state: BenchState = 'idle';
   private safeReason: string | null = null;
   private rail = { from: 0, to: 0, startedAt: 0 };
@@ -169,11 +171,12 @@ export class VirtualBench {
       case 'IDENT':
         return {
           protocolVersion: PROTOCOL_VERSION,
-          model: 'Injector Bench virtual bench',
+          // A hardware model id, as packs list it in compatible_hardware.
+          model: 'virtual-bench',
           benchSerial: 'VB-0001',
           firmware: '1.0.0-sim',
           watchdogMs: this.options.watchdogMs,
-          injector: { serial: this.injector.serial, family: this.injector.family, kind: 'solenoid' },
+          injector: { serial: this.injector.serial, family: this.injector.family, kind: this.injector.kind },
         } satisfies ResponseOf<'IDENT'>;
       case 'STATUS':
         return {
@@ -184,6 +187,17 @@ export class VirtualBench {
           drive: this.drive,
           uptimeMs,
         } satisfies ResponseOf<'STATUS'>;
+      case 'SELECT_INJECTOR': {
+        // Clamping another injector: a real controller loads the adapter's drive profile; the
+        // virtual one mounts a synthetic injector of the part's family.
+        if (this.state === 'running' || this.busy) throw new NakError('BAD_STATE', 'an operation is running: abort it before changing the injector');
+        const { partNumber, serial } = input as RequestOf<'SELECT_INJECTOR'>;
+        const model = this.options.families?.get(partNumber);
+        if (this.options.families && !model) throw new NakError('OUT_OF_RANGE', `no adapter for part ${partNumber} on this bench`);
+        this.injector = new SyntheticInjector(serial, this.options.seed, this.options.faults, model);
+        this.storedCode = null;
+        return { family: this.injector.family, kind: this.injector.kind } satisfies ResponseOf<'SELECT_INJECTOR'>;
+      }
       case 'HEARTBEAT':
         return { uptimeMs } satisfies ResponseOf<'HEARTBEAT'>;
       case 'SET_RAIL_PRESSURE': {

@@ -2,9 +2,12 @@ import { useEffect, useState, type ReactElement } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Role } from '../../electron/contract/bench-api';
 import { useAppStore } from './store/context';
+import { BenchView } from './views/BenchView';
 import { EvidenceView } from './views/EvidenceView';
 import { FirstRunView } from './views/FirstRunView';
+import { HistoryView } from './views/HistoryView';
 import { OperatorsView } from './views/OperatorsView';
+import { SessionView } from './views/SessionView';
 import { SignInView } from './views/SignInView';
 import { StatusPage } from './views/StatusPage';
 
@@ -13,10 +16,13 @@ interface ViewDefinition {
   label: string;
   /** Roles that see the view; the services enforce the same rule for every call it makes. */
   roles: readonly Role[];
-  render(): ReactElement;
+  render(show: (view: string) => void): ReactElement;
 }
 
 const views: readonly ViewDefinition[] = [
+  { id: 'session', label: 'Session', roles: ['technician', 'admin'], render: () => <SessionView /> },
+  { id: 'bench', label: 'Bench', roles: ['technician', 'admin', 'support'], render: () => <BenchView /> },
+  { id: 'history', label: 'History', roles: ['technician', 'admin', 'support'], render: (show) => <HistoryView onOpen={() => show('session')} /> },
   { id: 'status', label: 'Status', roles: ['technician', 'admin', 'support'], render: () => <StatusPage /> },
   { id: 'operators', label: 'Operators', roles: ['admin'], render: () => <OperatorsView /> },
   { id: 'evidence', label: 'Evidence', roles: ['admin', 'support'], render: () => <EvidenceView /> },
@@ -24,7 +30,7 @@ const views: readonly ViewDefinition[] = [
 
 export function App() {
   const { session, signOut, loadSession } = useAppStore(useShallow((state) => ({ session: state.session, signOut: state.signOut, loadSession: state.loadSession })));
-  const [current, setCurrent] = useState('status');
+  const [current, setCurrent] = useState('session');
 
   useEffect(() => {
     void loadSession();
@@ -62,7 +68,7 @@ export function App() {
           Sign out
         </button>
       </header>
-      {active?.render()}
+      {active?.render(setCurrent)}
     </div>
   );
 }

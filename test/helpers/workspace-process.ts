@@ -11,8 +11,8 @@ export interface WorkspaceProcess {
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
 /** Starts `injbench workspace` as its own process, the way `npm start` does, and reads its URL line. */
-export function startWorkspaceProcess(dataDir: string, timeoutMs = 30_000): Promise<WorkspaceProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'workspace', '--data-dir', dataDir], {
+export function startWorkspaceProcess(dataDir: string, extraArgs: readonly string[] = [], timeoutMs = 60_000): Promise<WorkspaceProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'workspace', '--data-dir', dataDir, ...extraArgs], {
     cwd: projectRoot,
     env: { ...process.env, INJBENCH_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

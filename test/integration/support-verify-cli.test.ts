@@ -1,3 +1,4 @@
+import { bundledRootFile } from '../helpers/bundled-root';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -25,9 +26,9 @@ describe('injbench support verify', () => {
 
   it('prints OK for an intact log and names the first bad entry after tampering', async () => {
     const dataDir = tempDir();
-    const services = createBenchServices({ dataDir, appVersion: '1.0.0', mode: 'workspace', logger: silentLogger(), statusIntervalMs: 0 });
+    const services = createBenchServices({ dataDir, appVersion: '1.0.0', mode: 'workspace', bundledRootFile, logger: silentLogger(), statusIntervalMs: 0 });
     services.integrityLog.append('admin.pin', { actor: 'admin', reason: 'canary trial', ticket: 'WS-12' });
-    services.close();
+    await services.close();
 
     const intact = await supportVerify(dataDir);
     expect(intact.code).toBe(0);

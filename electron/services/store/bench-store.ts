@@ -12,6 +12,7 @@ import { LaunchRepository } from './launch-repository';
 import { OperatorRepository } from './operator-repository';
 import { migrate, schemaVersionOf, type MigrationOutcome } from './migrate';
 import { latestSchemaVersion } from './migrations/index';
+import { SessionRepository } from './session-repository';
 import { SettingsRepository } from './settings-repository';
 
 export const STORE_FILE_NAME = 'bench.sqlite';
@@ -29,6 +30,7 @@ export interface BenchStore {
   readonly identity: IdentityRepository;
   readonly integrityLog: IntegrityLogRepository;
   readonly operators: OperatorRepository;
+  readonly sessions: SessionRepository;
   readonly migration: MigrationOutcome;
   info(): StoreInfo;
   close(): void;
@@ -86,6 +88,7 @@ export function openBenchStore(dataDir: string, options: OpenStoreOptions = {}):
     identity: new IdentityRepository(db),
     integrityLog: new IntegrityLogRepository(db),
     operators: new OperatorRepository(db),
+    sessions: new SessionRepository(db),
     migration,
     info: () => ({
       file,

@@ -4,12 +4,14 @@
  */
 import { createStore, type StoreApi } from 'zustand/vanilla';
 import type { BenchApi } from '../../../electron/contract/bench-api';
+import { createBenchSlice, type BenchSlice } from './bench-slice';
+import { createCodingSlice, type CodingSlice } from './coding-slice';
 import { createEvidenceSlice, type EvidenceSlice } from './evidence-slice';
 import { createOperatorsSlice, type OperatorsSlice } from './operators-slice';
 import { createSessionSlice, type SessionSlice } from './session-slice';
 import { createStatusSlice, type StatusSlice } from './status-slice';
 
-export type AppState = StatusSlice & SessionSlice & OperatorsSlice & EvidenceSlice;
+export type AppState = StatusSlice & SessionSlice & OperatorsSlice & EvidenceSlice & BenchSlice & CodingSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(bench: BenchApi): AppStore {
@@ -18,6 +20,8 @@ export function createAppStore(bench: BenchApi): AppStore {
     ...createSessionSlice(bench)(...args),
     ...createOperatorsSlice(bench)(...args),
     ...createEvidenceSlice(bench)(...args),
+    ...createBenchSlice(bench)(...args),
+    ...createCodingSlice(bench)(...args),
   }));
 }
 
@@ -26,6 +30,8 @@ export function connectEvents(bench: BenchApi, store: AppStore): () => void {
   const unsubscribers = [
     bench.on('status', (status) => store.getState().receiveStatus(status)),
     bench.on('session', (session) => store.getState().receiveSession(session)),
+    bench.on('benchLink', (state) => store.getState().receiveBenchLink(state)),
+    bench.on('codingSession', (event) => store.getState().receiveCodingEvent(event)),
   ];
   return () => {
     for (const unsubscribe of unsubscribers) unsubscribe();

@@ -1,3 +1,4 @@
+import { bundledRootFile } from '../../helpers/bundled-root';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as electron from 'electron';
@@ -26,7 +27,7 @@ describe('Electron adapter driven through the fake electron module', () => {
       rendererDir,
       preloadPath: path.join(dir, 'preload.cjs'),
       createServices: (dataDir, appVersion) =>
-        createBenchServices({ dataDir, appVersion, mode: 'electron', logger: silentLogger(), statusIntervalMs: 0 }),
+        createBenchServices({ dataDir, appVersion, mode: 'electron', bundledRootFile, logger: silentLogger(), statusIntervalMs: 0 }),
     });
     app.becomeReady();
     await handle.ready;

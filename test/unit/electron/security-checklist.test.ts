@@ -1,3 +1,4 @@
+import { bundledRootFile } from '../../helpers/bundled-root';
 /**
  * Electron's security checklist (electronjs.org/docs/latest/tutorial/security), item by item, for the
  * items that apply to the bench app. Items already proven elsewhere are named with their test file and
@@ -59,7 +60,7 @@ describe('Electron security checklist', () => {
       rendererDir,
       preloadPath: path.join(dir, 'preload.cjs'),
       createServices: (dataDir, appVersion) =>
-        createBenchServices({ dataDir, appVersion, mode: 'electron', logger: silentLogger(), statusIntervalMs: 0 }),
+        createBenchServices({ dataDir, appVersion, mode: 'electron', bundledRootFile, logger: silentLogger(), statusIntervalMs: 0 }),
     });
     sandboxEnabledBeforeReady = app.sandboxEnabled;
     app.becomeReady();

@@ -1,3 +1,4 @@
+import { bundledRootFile } from '../../helpers/bundled-root';
 import { describe, expect, it } from 'vitest';
 import { statusSchema } from '../../../electron/contract/bench-api';
 import { createBenchServices } from '../../../electron/services/bench-services';
@@ -9,10 +10,10 @@ describe('bench services', () => {
 
   it('reports status from the real store and counts launches', async () => {
     const dataDir = tempDir();
-    const first = createBenchServices({ dataDir, appVersion: '9.9.9', mode: 'workspace', logger: silentLogger(), statusIntervalMs: 0 });
-    first.close();
+    const first = createBenchServices({ dataDir, appVersion: '9.9.9', mode: 'workspace', bundledRootFile, logger: silentLogger(), statusIntervalMs: 0 });
+    await first.close();
     let clock = new Date('2026-11-22T10:00:00Z');
-    const services = createBenchServices({ dataDir, appVersion: '9.9.9', mode: 'workspace', logger: silentLogger(), statusIntervalMs: 0, now: () => clock });
+    const services = createBenchServices({ dataDir, appVersion: '9.9.9', mode: 'workspace', bundledRootFile, logger: silentLogger(), statusIntervalMs: 0, now: () => clock });
     clock = new Date('2026-11-22T10:00:42Z');
     const result = await services.dispatch('getStatus', undefined);
     if (!result.ok) throw new Error(result.error.message);
@@ -25,11 +26,11 @@ describe('bench services', () => {
       ['sync', 'not_configured'],
     ]);
     expect(status.parts[0]?.facts).toContainEqual({ label: 'File', value: expect.stringContaining(dataDir) });
-    services.close();
+    await services.close();
   });
 
   it('persists settings, publishes fresh status and names the configured port', async () => {
-    const services = createBenchServices({ dataDir: tempDir(), appVersion: '1.0.0', mode: 'workspace', logger: silentLogger(), statusIntervalMs: 0 });
+    const services = createBenchServices({ dataDir: tempDir(), appVersion: '1.0.0', mode: 'workspace', bundledRootFile, logger: silentLogger(), statusIntervalMs: 0 });
     await services.dispatch('setupFirstAdmin', { name: 'Ana', pin: '2468' });
     const published: unknown[] = [];
     services.events.subscribe((event, payload) => {
@@ -38,12 +39,12 @@ describe('bench services', () => {
     const updated = await services.dispatch('updateSettings', { benchPort: '/dev/ttyUSB0' });
     expect(updated).toMatchObject({ ok: true, value: { benchPort: '/dev/ttyUSB0' } });
     expect(published).toHaveLength(1);
-    expect(JSON.stringify(published[0])).toContain('Port /dev/ttyUSB0 is configured');
-    services.close();
+    expect(JSON.stringify(published[0])).toContain('Connect to /dev/ttyUSB0 from the Bench view');
+    await services.close();
   });
 
   it('publishes status on its interval only while someone listens', async () => {
-    const services = createBenchServices({ dataDir: tempDir(), appVersion: '1.0.0', mode: 'workspace', logger: silentLogger(), statusIntervalMs: 20 });
+    const services = createBenchServices({ dataDir: tempDir(), appVersion: '1.0.0', mode: 'workspace', bundledRootFile, logger: silentLogger(), statusIntervalMs: 20 });
     const published: unknown[] = [];
     const unsubscribe = services.events.subscribe((_event, payload) => published.push(payload));
     await new Promise((resolve) => setTimeout(resolve, 120));
@@ -52,6 +53,6 @@ describe('bench services', () => {
     expect(count).toBeGreaterThanOrEqual(2);
     await new Promise((resolve) => setTimeout(resolve, 80));
     expect(published.length).toBe(count);
-    services.close();
+    await services.close();
   });
 });

@@ -1,29 +1,25 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { BenchStatus } from '../../../electron/contract/bench-api';
+import { benchMethodNames } from '../../../electron/contract/channels';
 import { allowEveryone, createDispatcher, type BenchHandlers } from '../../../electron/services/dispatcher';
 import { ServiceError } from '../../../electron/services/service-error';
 
 const settings = { benchPort: null, serverUrl: null, language: 'en' as const };
 
 function handlers(overrides: Partial<BenchHandlers> = {}): BenchHandlers {
+  const unused = Object.fromEntries(
+    benchMethodNames.map((name) => [
+      name,
+      () => {
+        throw new Error(`${name} is not used in this test`);
+      },
+    ]),
+  ) as unknown as BenchHandlers;
   return {
+    ...unused,
     getStatus: () => ({}) as BenchStatus,
     getSettings: () => settings,
     updateSettings: (input) => ({ ...settings, ...input }),
-    getSession: () => ({ operator: null, setupRequired: false, idleTimeoutSeconds: 900 }),
-    listSignInOperators: () => [],
-    setupFirstAdmin: () => ({ operator: null, setupRequired: false, idleTimeoutSeconds: 900 }),
-    signIn: () => ({ operator: null, setupRequired: false, idleTimeoutSeconds: 900 }),
-    signOut: () => ({ operator: null, setupRequired: false, idleTimeoutSeconds: 900 }),
-    listOperators: () => [],
-    createOperator: () => {
-      throw new Error('not used');
-    },
-    updateOperator: () => {
-      throw new Error('not used');
-    },
-    listEvidence: () => ({ entries: [], sealedThrough: 0, hasMore: false }),
-    verifyEvidenceLog: () => ({ ok: true, entries: 0, headHash: '', sealedThrough: 0, unsealedEntries: 0 }),
     ...overrides,
   };
 }

@@ -1,3 +1,4 @@
+import { bundledRootFile } from '../../helpers/bundled-root';
 import { describe, expect, it } from 'vitest';
 import type { EvidencePage } from '../../../electron/contract/bench-api';
 import { createBenchServices } from '../../../electron/services/bench-services';
@@ -13,7 +14,7 @@ describe('evidence through the BenchApi', () => {
     const services = createBenchServices({
       dataDir,
       appVersion: '1.0.0',
-      mode: 'workspace',
+      mode: 'workspace', bundledRootFile,
       logger: silentLogger(),
       statusIntervalMs: 0,
       hashPin: (pin) => hashPin(pin, { N: 1024, r: 8, p: 1 }),
@@ -41,7 +42,7 @@ describe('evidence through the BenchApi', () => {
     expect(auth.entries.map((entry) => entry.type)).toEqual(['auth.signed_in', 'auth.first_admin_created']);
     // '_' is not a wildcard: "admin_" matches nothing although "admin." entries exist.
     expect((await page(services, { typePrefix: 'admin_' })).entries).toEqual([]);
-    services.close();
+    await services.close();
   });
 
   it('filters by time range', async () => {
@@ -52,7 +53,7 @@ describe('evidence through the BenchApi', () => {
     expect((await page(services, { from: newest.recordedAt })).entries.every((entry) => entry.recordedAt >= newest.recordedAt)).toBe(true);
     expect((await page(services, { to: '2000-01-01T00:00:00Z' })).entries).toEqual([]);
     await expect(services.dispatch('listEvidence', { from: 'yesterday' })).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
-    services.close();
+    await services.close();
   });
 
   it('verifies the log on request and reports the first bad entry after tampering', async () => {
@@ -62,7 +63,7 @@ describe('evidence through the BenchApi', () => {
     await expect(services.dispatch('verifyEvidenceLog', undefined)).resolves.toMatchObject({ ok: true, value: { ok: true, sealedThrough: 3 } });
     tamperWith(dataDir, (db) => db.prepare(`UPDATE integrity_log SET payload_json = '{"forged":true}' WHERE seq = 2`).run());
     await expect(services.dispatch('verifyEvidenceLog', undefined)).resolves.toMatchObject({ ok: true, value: { ok: false, code: 'ENTRY_ALTERED', seq: 2 } });
-    services.close();
+    await services.close();
   });
 
   it('is closed to technicians', async () => {
@@ -73,6 +74,6 @@ describe('evidence through the BenchApi', () => {
     await services.dispatch('signIn', { operatorId: (created.value as { id: string }).id, pin: '1357' });
     await expect(services.dispatch('listEvidence', undefined)).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     await expect(services.dispatch('verifyEvidenceLog', undefined)).resolves.toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-    services.close();
+    await services.close();
   });
 });

@@ -1,3 +1,4 @@
+import { bundledRootFile } from '../../helpers/bundled-root';
 import { describe, expect, it } from 'vitest';
 import { createBenchServices, type BenchServices } from '../../../electron/services/bench-services';
 import { hashPin, verifyPin } from '../../../electron/services/operators/pin-hash';
@@ -13,7 +14,7 @@ describe('operators, sign-in and authorization', () => {
     return createBenchServices({
       dataDir: tempDir(),
       appVersion: '1.0.0',
-      mode: 'workspace',
+      mode: 'workspace', bundledRootFile,
       logger: silentLogger(),
       statusIntervalMs: 0,
       hashPin: cheapHash,
@@ -43,7 +44,7 @@ describe('operators, sign-in and authorization', () => {
     expect(session).toMatchObject({ operator: { name: 'Ana Admin', role: 'admin' }, setupRequired: false });
     await call(services, 'signOut');
     await expect(call(services, 'setupFirstAdmin', { name: 'Mallory', pin: '0000' })).rejects.toMatchObject({ code: 'ALREADY_SET_UP' });
-    services.close();
+    await services.close();
   });
 
   it('lets a technician work but not administer, through the BenchApi', async () => {
@@ -59,7 +60,7 @@ describe('operators, sign-in and authorization', () => {
     ] as const) {
       await expect(call(services, method, input), method).rejects.toMatchObject({ code: 'FORBIDDEN' });
     }
-    services.close();
+    await services.close();
   });
 
   it('locks an operator out after repeated wrong PINs, logs it, and lets an admin reset the PIN', async () => {
@@ -78,7 +79,7 @@ describe('operators, sign-in and authorization', () => {
 
     clock = new Date(clock.getTime() + 61_000);
     expect(await call(services, 'signIn', { operatorId: technicianId, pin: '1357' })).toMatchObject({ operator: { role: 'technician' } });
-    services.close();
+    await services.close();
   });
 
   it('signs out after the idle timeout', async () => {
@@ -89,7 +90,7 @@ describe('operators, sign-in and authorization', () => {
     await expect(call(services, 'listOperators')).rejects.toMatchObject({ code: 'UNAUTHORIZED' });
     expect(await call(services, 'getSession')).toMatchObject({ operator: null });
     expect([...services.store.integrityLog.entries()].at(-1)).toMatchObject({ type: 'auth.signed_out', payloadJson: expect.stringContaining('"idle"') });
-    services.close();
+    await services.close();
   });
 
   it('never demotes or disables the last admin, and refuses duplicate names', async () => {
@@ -99,7 +100,7 @@ describe('operators, sign-in and authorization', () => {
     await expect(call(services, 'updateOperator', { operatorId: admin?.id, role: 'technician' })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(call(services, 'updateOperator', { operatorId: admin?.id, disabled: true })).rejects.toMatchObject({ code: 'CONFLICT' });
     await expect(call(services, 'createOperator', { name: 'ana admin', role: 'support', pin: '1234' })).rejects.toMatchObject({ code: 'CONFLICT' });
-    services.close();
+    await services.close();
   });
 
   it('keeps disabled operators out', async () => {
@@ -111,7 +112,7 @@ describe('operators, sign-in and authorization', () => {
     await call(services, 'signOut');
     expect(((await call(services, 'listSignInOperators')) as unknown as unknown[]).length).toBe(1);
     await expect(call(services, 'signIn', { operatorId: technicianId, pin: '1357' })).rejects.toMatchObject({ code: 'BAD_CREDENTIALS' });
-    services.close();
+    await services.close();
   });
 });
 

@@ -23,6 +23,10 @@ const seedAtVersion: Record<number, (db: Database.Database) => void> = {
     db
       .prepare("INSERT INTO operators (id, name, role, pin_hash, created_at, updated_at) VALUES ('op-1', 'Ana', 'admin', 'h', 't', 't')")
       .run(),
+  5: (db) =>
+    db
+      .prepare("INSERT INTO coding_sessions (id, part_number, injector_serial, started_at, status) VALUES ('s-1', 'P', 'S', 't', 'aborted')")
+      .run(),
 };
 
 describe('store migrations', () => {
@@ -69,6 +73,7 @@ describe('store migrations', () => {
     if (start >= 2) expect(db.prepare('SELECT COUNT(*) FROM app_launches').pluck().get()).toBe(1);
     if (start >= 3) expect(db.prepare('SELECT bench_id FROM bench_identity').pluck().get()).toBe('bench-0001');
     if (start >= 4) expect(db.prepare('SELECT name FROM operators').pluck().get()).toBe('Ana');
+    if (start >= 5) expect(db.prepare('SELECT status FROM coding_sessions').pluck().get()).toBe('aborted');
     db.close();
   });
 

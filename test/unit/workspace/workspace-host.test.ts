@@ -1,3 +1,4 @@
+import { bundledRootFile } from '../../helpers/bundled-root';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -22,13 +23,13 @@ describe('workspace host on 127.0.0.1', () => {
     writeFileSync(path.join(dir, 'outside.txt'), 'outside');
     const bridgeFile = path.join(dir, 'bridge.js');
     writeFileSync(bridgeFile, '/* bridge */');
-    services = createBenchServices({ dataDir: path.join(dir, 'data'), appVersion: '1.2.3', mode: 'workspace', logger: silentLogger(), statusIntervalMs: 50 });
+    services = createBenchServices({ dataDir: path.join(dir, 'data'), appVersion: '1.2.3', mode: 'workspace', bundledRootFile, logger: silentLogger(), statusIntervalMs: 50 });
     host = await startWorkspaceHost({ services, rendererDir, bridgeFile, logger: silentLogger() });
   });
 
   afterAll(async () => {
     await host?.close();
-    services?.close();
+    await services?.close();
   });
 
   const call = (method: string, input: unknown, headers: Record<string, string> = {}) =>

@@ -86,6 +86,57 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'coding sessions and credits ledger',
+    sql: `
+      CREATE TABLE coding_sessions (
+        id              TEXT PRIMARY KEY NOT NULL,
+        operator_id     TEXT,
+        part_number     TEXT NOT NULL,
+        injector_serial TEXT NOT NULL,
+        family          TEXT,
+        pack_version    TEXT,
+        pack_sha256     TEXT,
+        started_at      TEXT NOT NULL,
+        ended_at        TEXT,
+        status          TEXT NOT NULL CHECK (status IN ('running', 'completed', 'aborted', 'refused')),
+        verdict         TEXT CHECK (verdict IN ('pass', 'fail')),
+        code            TEXT,
+        credits_debited INTEGER NOT NULL DEFAULT 0,
+        reason_code     TEXT,
+        reason          TEXT,
+        report_json     TEXT
+      ) STRICT;
+      CREATE INDEX coding_sessions_started_at ON coding_sessions (started_at);
+      CREATE INDEX coding_sessions_serial ON coding_sessions (injector_serial);
+      CREATE TABLE credit_grants (
+        grant_id    TEXT PRIMARY KEY NOT NULL,
+        credits     INTEGER NOT NULL CHECK (credits > 0),
+        issued_at   TEXT NOT NULL,
+        expires     TEXT NOT NULL,
+        imported_at TEXT NOT NULL,
+        envelope    BLOB NOT NULL
+      ) STRICT;
+      -- Double entry: every movement debits one account and credits another. A grant moves credits
+      -- from the server to the bench; an issued code moves them from the bench to spent. One spend per
+      -- session at most (UNIQUE), and a spend names a session while a grant names a grant.
+      CREATE TABLE ledger_entries (
+        id             INTEGER PRIMARY KEY AUTOINCREMENT,
+        at             TEXT NOT NULL,
+        debit_account  TEXT NOT NULL CHECK (debit_account IN ('bench', 'spent')),
+        credit_account TEXT NOT NULL CHECK (credit_account IN ('server', 'bench')),
+        amount         INTEGER NOT NULL CHECK (amount > 0),
+        grant_id       TEXT UNIQUE REFERENCES credit_grants (grant_id),
+        session_id     TEXT UNIQUE REFERENCES coding_sessions (id),
+        CHECK ((grant_id IS NULL) <> (session_id IS NULL))
+      ) STRICT;
+      CREATE TRIGGER ledger_entries_no_update BEFORE UPDATE ON ledger_entries
+        BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END;
+      CREATE TRIGGER ledger_entries_no_delete BEFORE DELETE ON ledger_entries
+        BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

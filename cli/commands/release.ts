@@ -1,0 +1,371 @@
+/**
+ * `injbench release …`: keys, repository, packs, channels, directives and the bench's own verifier.
+ * Every mutating command takes --actor --reason --ticket and leaves a line in <repo>/evidence.jsonl.
+ */
+import { InvalidArgumentError, Option, type Command } from 'commander';
+import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { generateKeyPair, type KeyPair } from '../../trust/crypto';
+import { buildDemoRepository } from '../../trust/demo-repository';
+import { developmentKeysIn } from '../../trust/dev-keys';
+import { TrustError } from '../../trust/errors';
+import { readAllKeys, readKeyFile, writeKeyFile } from '../../trust/keys';
+import { buildPackFromSource } from '../../trust/pack-source';
+import {
+  initRepository,
+  latestRoot,
+  listFamilies,
+  pinBench,
+  promote,
+  publishPack,
+  readIndex,
+  readSnapshot,
+  repositoryStatus,
+  revoke,
+  rollback,
+  rotateRoot,
+  setFloor,
+  type RepositoryContext,
+} from '../../trust/repository';
+import { channelNames, keyRoles, type ChannelName, type KeyRole } from '../../trust/schemas';
+import { snapshotFamilies, verifyRepository } from '../../trust/verify-repository';
+import { directorySource, type MetadataSource } from '../../trust/source';
+import { httpSource } from '../../trust/http-source';
+import { initialTrustedMetadata, verifyRelease } from '../../trust/verify-release';
+import { appVersion, projectRoot } from '../paths';
+
+const out = (line: string): void => {
+  process.stdout.write(`${line}\n`);
+};
+
+function channel(value: string): ChannelName {
+  if (!(channelNames as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${channelNames.join(', ')}`);
+  return value as ChannelName;
+}
+
+function nonNegativeInteger(value: string): number {
+  const number = Number(value);
+  if (!Number.isInteger(number) || number < 0) throw new InvalidArgumentError('expected a whole number ≥ 0');
+  return number;
+}
+
+function percent(value: string): number {
+  const number = nonNegativeInteger(value);
+  if (number > 100) throw new InvalidArgumentError('expected 0-100');
+  return number;
+}
+
+function roleList(value: string): KeyRole[] {
+  const roles = value.split(',').map((role) => role.trim());
+  for (const role of roles) if (!(keyRoles as readonly string[]).includes(role)) throw new InvalidArgumentError(`unknown role ${role}; roles are ${keyRoles.join(', ')}`);
+  return roles as KeyRole[];
+}
+
+interface AuditOptions {
+  repo: string;
+  keys: string;
+  actor: string;
+  reason: string;
+  ticket: string;
+}
+
+/** Adds --repo --keys --actor --reason --ticket, all required. */
+function mutating(command: Command): Command {
+  return command
+    .requiredOption('--repo <dir>', 'release repository directory')
+    .requiredOption('--keys <dir>', 'directory holding the private key files')
+    .requiredOption('--actor <name>', 'who does this (evidence)')
+    .requiredOption('--reason <text>', 'why (evidence)')
+    .requiredOption('--ticket <id>', 'change ticket (evidence)');
+}
+
+function contextOf(options: AuditOptions): RepositoryContext {
+  return { repoDir: path.resolve(options.repo), now: new Date(), audit: { actor: options.actor, reason: options.reason, ticket: options.ticket } };
+}
+
+function gitProvenance(sourceDir: string): { commit: string; dirty: boolean } {
+  try {
+    const commit = execFileSync('git', ['-C', sourceDir, 'rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const status = execFileSync('git', ['-C', sourceDir, 'status', '--porcelain', '--', '.'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return { commit, dirty: status.trim().length > 0 };
+  } catch {
+    throw new TrustError('RELEASE_REFUSED', `${sourceDir} is not inside a git work tree; a pack records its source commit.`);
+  }
+}
+
+function sourceFor(repo: string): MetadataSource {
+  return /^https?:\/\//.test(repo) ? httpSource(repo) : directorySource(repo);
+}
+
+export function registerReleaseCommand(program: Command): void {
+  const release = program.command('release').description('Signed calibration packs, release indexes and directives.');
+
+  release
+    .command('keygen')
+    .description('Generate Ed25519 key files (mode 0600), one per role.')
+    .requiredOption('--out <dir>', 'directory for the key files')
+    .option('--roles <list>', `comma-separated roles (${keyRoles.join(',')})`, roleList, [...keyRoles])
+    .option('--development', 'mark the keys as development keys (refused by production builds)', false)
+    .action((options: { out: string; roles: KeyRole[]; development: boolean }) => {
+      for (const role of options.roles) {
+        const key = generateKeyPair();
+        const file = writeKeyFile(path.resolve(options.out), role, key, options.development);
+        out(`${role} ${key.keyid} ${file}`);
+      }
+    });
+
+  mutating(release.command('init'))
+    .description('Create root v1 and an empty repository.')
+    .addOption(new Option('--environment <env>', 'root environment').choices(['production', 'development']).default('production'))
+    .action((options: AuditOptions & { environment: 'production' | 'development' }) => {
+      const context = contextOf(options);
+      const { rootBytes } = initRepository(context, readAllKeys(path.resolve(options.keys)), { environment: options.environment });
+      out(`initialised ${context.repoDir}: root v1 (${options.environment}), ${rootBytes.length} bytes`);
+    });
+
+  const pack = release.command('pack').description('Build packs.');
+  pack
+    .command('build')
+    .description('Validate a pack source directory and build one pack file.')
+    .argument('<source-dir>')
+    .requiredOption('--out <file>', 'pack file to write')
+    .option('--allow-dirty', 'build from uncommitted sources (recorded; blocks promotion past canary)', false)
+    .action((sourceDir: string, options: { out: string; allowDirty: boolean }) => {
+      const resolved = path.resolve(sourceDir);
+      const { commit, dirty } = gitProvenance(resolved);
+      if (dirty && !options.allowDirty) throw new TrustError('RELEASE_REFUSED', `${resolved} has uncommitted changes; commit them or pass --allow-dirty (canary only).`);
+      const built = buildPackFromSource(resolved, {
+        source_commit: commit,
+        dirty,
+        build_id: `${os.hostname()}-${randomBytes(4).toString('hex')}`,
+        build_time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      });
+      writeFileSync(path.resolve(options.out), built.bytes);
+      out(`built ${built.manifest.feature_id} ${built.manifest.version} ${built.manifestSha256}${dirty ? ' (dirty)' : ''} -> ${path.resolve(options.out)}`);
+    });
+
+  mutating(release.command('publish'))
+    .description('Publish a pack to the canary channel (promotion moves it further).')
+    .argument('<pack>')
+    .requiredOption('--channel <channel>', 'must be canary: every release starts there', channel)
+    .option('--notes <file>', 'release notes file, recorded in the evidence')
+    .action((packFile: string, options: AuditOptions & { channel: ChannelName; notes?: string }) => {
+      if (options.channel !== 'canary') throw new TrustError('RELEASE_REFUSED', 'publish goes to canary only; use promote for staged, stable or lts.');
+      const notes = options.notes ? readFileSync(path.resolve(options.notes), 'utf8').slice(0, 10_000) : undefined;
+      const result = publishPack(contextOf(options), readAllKeys(path.resolve(options.keys)), { packFile: path.resolve(packFile), channel: 'canary', notes });
+      out(`published ${result.family} ${result.version} ${result.sha256} to canary (index sequence ${result.sequence})`);
+    });
+
+  mutating(release.command('promote'))
+    .description('Point a channel at an already published version (same manifest hash; nothing is rebuilt).')
+    .argument('<family>')
+    .argument('<version>')
+    .requiredOption('--to <channel>', 'staged, stable or lts', channel)
+    .option('--rollout <percent>', 'share of benches (cohort by bench id)', percent)
+    .action((family: string, version: string, options: AuditOptions & { to: ChannelName; rollout?: number }) => {
+      const result = promote(contextOf(options), readAllKeys(path.resolve(options.keys)), { family, version, to: options.to, rolloutPercent: options.rollout });
+      out(`promoted ${family} ${version} ${result.sha256} to ${options.to} (index sequence ${result.sequence})`);
+    });
+
+  mutating(release.command('rollback'))
+    .description('Point a channel back at an older version (a new sequence; never below the floor).')
+    .argument('<family>')
+    .requiredOption('--channel <channel>', 'channel to roll back', channel)
+    .requiredOption('--to <version>', 'older version')
+    .requiredOption('--impact <text>', 'customer-impact summary (evidence)')
+    .action((family: string, options: AuditOptions & { channel: ChannelName; to: string; impact: string }) => {
+      const result = rollback(contextOf(options), readAllKeys(path.resolve(options.keys)), { family, channel: options.channel, to: options.to, impact: options.impact });
+      out(`rolled back ${family} ${options.channel} from ${result.from ?? '(none)'} to ${options.to} (index sequence ${result.sequence})`);
+    });
+
+  mutating(release.command('floor'))
+    .description('Raise the security floor: releases with a lower release counter are refused.')
+    .argument('<family>')
+    .argument('<release-counter>', 'lowest acceptable release counter', nonNegativeInteger)
+    .action((family: string, counter: number, options: AuditOptions) => {
+      const result = setFloor(contextOf(options), readAllKeys(path.resolve(options.keys)), { family, releaseCounter: counter });
+      out(`security floor of ${family} is ${counter} (index sequence ${result.sequence})`);
+    });
+
+  mutating(release.command('revoke'))
+    .description('Revoke a version: benches refuse to activate or keep using it.')
+    .argument('<family>')
+    .argument('<version>')
+    .action((family: string, version: string, options: AuditOptions) => {
+      const result = revoke(contextOf(options), readAllKeys(path.resolve(options.keys)), { family, version });
+      out(`revoked ${family} ${version} (index sequence ${result.sequence})`);
+    });
+
+  mutating(release.command('pin'))
+    .description('Sign a directive for one bench: a channel or an exact version for a family.')
+    .argument('<bench-id>')
+    .requiredOption('--family <family>', 'injector family')
+    .option('--channel <channel>', 'follow this channel', channel)
+    // Not --version: the root program owns that flag and would print the app version instead.
+    .option('--pin-version <version>', 'exact version (the directive carries its manifest hash)')
+    .option('--offline-grace-hours <hours>', 'hours the bench may code on expired metadata while offline', nonNegativeInteger)
+    .action((benchId: string, options: AuditOptions & { family: string; channel?: ChannelName; pinVersion?: string; offlineGraceHours?: number }) => {
+      if (Boolean(options.channel) === Boolean(options.pinVersion)) throw new InvalidArgumentError('give exactly one of --channel or --pin-version');
+      const assignment = options.pinVersion ? { version: options.pinVersion } : { channel: options.channel as ChannelName };
+      const directive = pinBench(contextOf(options), { director: readKeyFile(path.resolve(options.keys), 'director') }, {
+        benchId,
+        family: options.family,
+        assignment,
+        offlineGraceHours: options.offlineGraceHours,
+      });
+      out(`directive seq ${directive.seq} for ${benchId}: ${options.family} -> ${options.pinVersion ?? options.channel}`);
+    });
+
+  mutating(release.command('rotate-root'))
+    .description('Sign root N+1 with new keys for the given roles (signed by the old and the new root key).')
+    .requiredOption('--new-keys <dir>', 'directory holding the new key files')
+    .option('--roles <list>', 'roles whose keys change', roleList, ['root'])
+    .addOption(new Option('--environment <env>', 'environment of the new root').choices(['production', 'development']))
+    .action((options: AuditOptions & { newKeys: string; roles: KeyRole[]; environment?: 'production' | 'development' }) => {
+      const oldRoot = readKeyFile(path.resolve(options.keys), 'root');
+      const newKeys: Partial<Record<KeyRole, KeyPair>> = {};
+      for (const role of options.roles) newKeys[role] = readKeyFile(path.resolve(options.newKeys), role);
+      const current = readAllKeys(path.resolve(options.keys));
+      const resignWith = { index: newKeys.index ?? current.index, timestamp: newKeys.timestamp ?? current.timestamp };
+      const result = rotateRoot(contextOf(options), oldRoot, newKeys, { environment: options.environment, resignWith });
+      out(`root v${result.version} ${result.sha256} (rotated: ${options.roles.join(', ')})`);
+    });
+
+  release
+    .command('status')
+    .description('What each channel points to, sequences and expiries.')
+    .option('--repo <dir>', 'release repository directory')
+    .option('--remote <url>', 'a repository served over HTTP (verified against --trusted-root)')
+    .option('--trusted-root <file>', 'root of trust for --remote', path.join(projectRoot, 'resources', 'trust', 'root.json'))
+    .action(async (options: { repo?: string; remote?: string; trustedRoot: string }) => {
+      if (options.remote) {
+        await remoteStatus(options.remote, options.trustedRoot);
+        return;
+      }
+      if (!options.repo) throw new InvalidArgumentError('give --repo or --remote');
+      const status = repositoryStatus(path.resolve(options.repo));
+      out(`root v${status.rootVersion} (${status.environment}) expires ${status.rootExpires}`);
+      out(`snapshot ${status.snapshot ? `v${status.snapshot.version} expires ${status.snapshot.expires}` : '(none)'}`);
+      for (const family of status.families) {
+        out(`${family.family} sequence ${family.sequence} expires ${family.expires} floor ${family.securityFloor}${family.revoked.length ? ` revoked ${family.revoked.join(',')}` : ''}`);
+        for (const [name, pointer] of Object.entries(family.channels)) {
+          out(`  ${name.padEnd(7)} ${pointer.version} ${pointer.rolloutPercent}% ${pointer.sha256}`);
+        }
+      }
+    });
+
+  release
+    .command('verify')
+    .description("The bench's own verifier: prints OK <family> <version> <sha256> or the typed error.")
+    .requiredOption('--repo <dir|url>', 'repository directory or http(s) URL')
+    .option('--family <family>', 'injector family (default: every family in the snapshot)')
+    .option('--bench-id <id>', 'bench id (applies its directive and rollout cohort)')
+    .option('--channel <channel>', 'the bench default channel', channel, 'stable')
+    .option('--hardware <model>', 'bench hardware model', 'virtual-bench')
+    .option('--trusted-root <file>', 'bundled root of trust', path.join(projectRoot, 'resources', 'trust', 'root.json'))
+    .option('--production', 'verify as a packaged production build (refuses development roots)', process.env.INJBENCH_PRODUCTION === '1')
+    .action(async (options: { repo: string; family?: string; benchId?: string; channel: ChannelName; hardware: string; trustedRoot: string; production: boolean }) => {
+      const bench = {
+        benchId: options.benchId ?? null,
+        hardware: options.hardware,
+        appVersion: appVersion(),
+        defaultChannel: options.channel,
+        production: options.production,
+        requireTimestamp: true,
+      };
+      // Print each verdict as it comes: a later family's failure must not hide an earlier OK.
+      const source = sourceFor(options.repo);
+      const trustedRoot = readFileSync(path.resolve(options.trustedRoot));
+      const families = options.family ? [options.family] : await snapshotFamilies(source);
+      for (const family of families) {
+        const [verdict] = await verifyRepository({ source, trustedRoot, bench, family });
+        if (verdict) out(`OK ${verdict.family} ${verdict.version} ${verdict.sha256}`);
+      }
+    });
+
+  release
+    .command('doctor')
+    .description('Production checklist: production root, no development keys, expiries ahead, admin authentication.')
+    .requiredOption('--repo <dir>', 'release repository directory')
+    .option('--keys <dir>', 'key directory to check for development keys')
+    .option('--min-days <days>', 'expiries must be at least this far ahead', nonNegativeInteger, 7)
+    .action((options: { repo: string; keys?: string; minDays: number }) => {
+      const checks = doctorChecks(path.resolve(options.repo), options.keys ? path.resolve(options.keys) : undefined, options.minDays);
+      for (const check of checks) out(`${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`);
+      const failed = checks.filter((check) => !check.ok).length;
+      if (failed > 0) throw new TrustError('RELEASE_REFUSED', `${failed} production check(s) failed.`);
+    });
+
+  release
+    .command('demo')
+    .description('Build the synthetic demo repository (development root, three families, stable 1.0.0, canary 1.1.0).')
+    .requiredOption('--out <dir>', 'directory for the repository (must not exist)')
+    .option('--source <dir>', 'demo pack sources', path.join(projectRoot, 'resources', 'demo-source'))
+    .action((options: { out: string; source: string }) => {
+      const outDir = path.resolve(options.out);
+      if (existsSync(outDir)) throw new TrustError('RELEASE_REFUSED', `${outDir} exists; choose a new directory.`);
+      const { packs } = buildDemoRepository({ sourceDir: path.resolve(options.source), outDir });
+      for (const item of packs) out(`${item.family} ${item.version} ${item.sha256}`);
+      out(`demo repository: ${outDir}`);
+    });
+}
+
+async function remoteStatus(url: string, trustedRootFile: string): Promise<void> {
+  const source = httpSource(url);
+  const trusted = initialTrustedMetadata(readFileSync(path.resolve(trustedRootFile)));
+  const bench = { benchId: null, hardware: 'any', appVersion: appVersion(), defaultChannel: 'stable' as const, production: false, requireTimestamp: true };
+  for (const family of await snapshotFamilies(source)) {
+    try {
+      const verified = await verifyRelease({ source, family, bench, trusted, now: new Date() });
+      out(`${family} sequence ${verified.index.sequence} expires ${verified.index.expires} floor ${verified.index.security_floor}`);
+      for (const [name, pointer] of Object.entries(verified.index.channels)) {
+        if (pointer) out(`  ${name.padEnd(7)} ${pointer.version} ${pointer.rollout_percent}% ${verified.index.versions[pointer.version]?.manifest.sha256 ?? '?'}`);
+      }
+    } catch (error) {
+      if (!(error instanceof TrustError)) throw error;
+      out(`${family} ${error.code}: ${error.message}`);
+    }
+  }
+}
+
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+/** The seeds' production checklist, applied to a release repository and this environment. */
+export function doctorChecks(repoDir: string, keysDir: string | undefined, minDays: number, env: NodeJS.ProcessEnv = process.env, now = new Date()): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  const horizon = now.getTime() + minDays * 86_400_000;
+  const ahead = (expires: string) => Date.parse(expires) > horizon;
+  const { root } = latestRoot(repoDir);
+  checks.push({ name: 'production root', ok: root.environment === 'production', detail: `root v${root.version} is ${root.environment}` });
+  const devKeys = developmentKeysIn(root);
+  checks.push({ name: 'no development keys in root', ok: devKeys.length === 0, detail: devKeys.length ? `${devKeys.length} development key(s)` : 'none' });
+  if (keysDir) {
+    const devFiles = keyRoles.filter((role) => {
+      try {
+        return readKeyFile(keysDir, role).development;
+      } catch {
+        return false;
+      }
+    });
+    checks.push({ name: 'no development signing keys', ok: devFiles.length === 0, detail: devFiles.length ? devFiles.join(', ') : 'none' });
+  }
+  checks.push({ name: 'root expiry ahead', ok: ahead(root.expires), detail: root.expires });
+  const snapshot = readSnapshot(repoDir, root);
+  checks.push({ name: 'snapshot expiry ahead', ok: snapshot !== null && ahead(snapshot.expires), detail: snapshot?.expires ?? 'no snapshot' });
+  for (const family of listFamilies(repoDir)) {
+    const index = readIndex(repoDir, family, root);
+    checks.push({ name: `index ${family} expiry ahead`, ok: index !== null && ahead(index.expires), detail: index?.expires ?? 'missing' });
+  }
+  const allowInsecure = env.INJBENCH_ALLOW_DEV_KEYS === '1' || env.INJBENCH_ALLOW_UNAUTHENTICATED_ADMIN === '1';
+  checks.push({ name: 'no insecure overrides', ok: !allowInsecure, detail: allowInsecure ? 'INJBENCH_ALLOW_DEV_KEYS or INJBENCH_ALLOW_UNAUTHENTICATED_ADMIN is set' : 'none set' });
+  const adminAuth = typeof env.INJBENCH_ADMIN_TOKEN === 'string' && env.INJBENCH_ADMIN_TOKEN.length >= 32;
+  checks.push({ name: 'admin authentication configured', ok: adminAuth, detail: adminAuth ? 'INJBENCH_ADMIN_TOKEN set' : 'INJBENCH_ADMIN_TOKEN missing or shorter than 32 characters' });
+  return checks;
+}

@@ -1,0 +1,113 @@
+/**
+ * The coding session as the contract carries it: the report of one session and the progress events
+ * the UI follows live. The session engine (electron/services/session) produces exactly these types.
+ */
+import { z } from 'zod';
+
+export const gateIds = ['pack', 'channel', 'hardware', 'calibration', 'credits'] as const;
+
+export const gateResultSchema = z.object({
+  id: z.enum(gateIds),
+  label: z.string(),
+  passed: z.boolean(),
+  /** Pass: what was checked. Block: why, in words for the technician. */
+  detail: z.string(),
+  /** When blocked: what to do next. */
+  action: z.string().optional(),
+  code: z.string().optional(),
+});
+export type GateResult = z.infer<typeof gateResultSchema>;
+export type GateId = GateResult['id'];
+
+export const stepVerdicts = ['in_tolerance', 'corrected', 'not_codable'] as const;
+export type StepVerdict = (typeof stepVerdicts)[number];
+
+export const stepReportSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  railBar: z.number(),
+  energizingUs: z.number(),
+  nominalMm3: z.number(),
+  measuredMm3: z.number(),
+  /** Half-width of the tolerance band in mm³ around the nominal delivery. */
+  toleranceMm3: z.number(),
+  deviationPct: z.number(),
+  backLeakMlPerMin: z.number(),
+  verdict: z.enum(stepVerdicts),
+  correctionSteps: z.number().int().nullable(),
+});
+export type StepReport = z.infer<typeof stepReportSchema>;
+
+export const sessionReportSchema = z.object({
+  sessionId: z.string(),
+  status: z.enum(['completed', 'aborted', 'refused']),
+  /** For completed sessions: pass (code issued) or fail (injector rejected). */
+  verdict: z.enum(['pass', 'fail']).nullable(),
+  reason: z.object({ code: z.string(), message: z.string() }).nullable(),
+  partNumber: z.string(),
+  serial: z.string(),
+  operatorId: z.string().nullable(),
+  bench: z.object({ model: z.string(), benchSerial: z.string(), firmware: z.string() }),
+  pack: z.object({ family: z.string(), version: z.string(), sha256: z.string(), resolvedBy: z.string(), synthetic: z.boolean() }).nullable(),
+  gates: z.array(gateResultSchema),
+  electrical: z
+    .object({
+      coilResistanceOhm: z.number().nullable(),
+      insulationMOhm: z.number(),
+      passed: z.boolean(),
+      limits: z.object({ minOhm: z.number(), maxOhm: z.number(), minInsulationMOhm: z.number() }),
+    })
+    .nullable(),
+  leak: z.object({ backLeakMlPerMin: z.number(), limitMlPerMin: z.number(), railBar: z.number(), passed: z.boolean() }).nullable(),
+  steps: z.array(stepReportSchema),
+  code: z.string().nullable(),
+  codeFormat: z.string().nullable(),
+  /** verified: written and read back identical; no_target: printed on the label only. */
+  codeWrite: z.enum(['verified', 'no_target']).nullable(),
+  creditsDebited: z.number().int().nonnegative(),
+  startedAt: z.string(),
+  endedAt: z.string(),
+  logCheckpoint: z.object({ seq: z.number().int(), entryHash: z.string() }).nullable(),
+});
+export type SessionReport = z.infer<typeof sessionReportSchema>;
+
+export const sessionPhases = ['preflight', 'electrical', 'leak', 'delivery', 'coding', 'writing', 'done'] as const;
+
+export const sessionProgressSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('phase'), sessionId: z.string(), phase: z.enum(sessionPhases), stepId: z.string().optional() }),
+  z.object({ type: z.literal('gate'), sessionId: z.string(), gate: gateResultSchema }),
+  z.object({
+    type: z.literal('live'),
+    sessionId: z.string(),
+    stepId: z.string().nullable(),
+    phase: z.string(),
+    railBar: z.number(),
+    elapsedMs: z.number(),
+    strokesDone: z.number(),
+  }),
+  z.object({ type: z.literal('step'), sessionId: z.string(), step: stepReportSchema }),
+]);
+export type SessionProgress = z.infer<typeof sessionProgressSchema>;
+
+/** What the UI receives: progress in batches (at most 20 a second), then the final report. */
+export const codingSessionEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('progress'), sessionId: z.string(), events: z.array(sessionProgressSchema) }),
+  z.object({ type: z.literal('finished'), report: sessionReportSchema }),
+]);
+export type CodingSessionEvent = z.infer<typeof codingSessionEventSchema>;
+
+export const sessionSummarySchema = z.object({
+  sessionId: z.string(),
+  partNumber: z.string(),
+  serial: z.string(),
+  status: z.enum(['running', 'completed', 'aborted', 'refused']),
+  verdict: z.enum(['pass', 'fail']).nullable(),
+  code: z.string().nullable(),
+  family: z.string().nullable(),
+  packVersion: z.string().nullable(),
+  creditsDebited: z.number().int(),
+  reasonCode: z.string().nullable(),
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+});
+export type SessionSummary = z.infer<typeof sessionSummarySchema>;

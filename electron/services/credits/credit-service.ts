@@ -1,0 +1,36 @@
+import { TrustError } from '../../../trust/errors';
+import type { CreditGrant } from '../../../trust/schemas';
+import { openTrustedRoot } from '../../../trust/verify-release';
+import type { IntegrityLog } from '../integrity-log/integrity-log';
+import type { PackManager } from '../packs/pack-manager';
+import type { SessionRepository } from '../store/session-repository';
+import { verifyCreditGrant } from './credit-grants';
+
+export interface GrantImport {
+  grant: CreditGrant;
+  /** False when this grant was imported before: nothing was added. */
+  added: boolean;
+  balance: number;
+}
+
+/** Verifies a grant against the bench's current root of trust and books it once. */
+export function importCreditGrant(
+  deps: { benchId: string; packs: PackManager; sessions: SessionRepository; log: IntegrityLog; now: () => Date },
+  bytes: Uint8Array,
+): GrantImport {
+  const root = openTrustedRoot(Buffer.from(deps.packs.readState().trusted.rootBase64, 'base64'));
+  let grant: CreditGrant;
+  try {
+    grant = verifyCreditGrant(bytes, root, deps.benchId, deps.now());
+  } catch (error) {
+    deps.log.append('credits.grant_refused', { code: error instanceof TrustError ? error.code : 'INTERNAL' });
+    throw error;
+  }
+  const added = deps.sessions.addGrant(
+    { grantId: grant.grant_id, credits: grant.credits, issuedAt: grant.issued_at, expires: grant.expires },
+    bytes,
+    deps.now().toISOString(),
+  );
+  if (added) deps.log.append('credits.grant_imported', { grantId: grant.grant_id, credits: grant.credits, expires: grant.expires });
+  return { grant, added, balance: deps.sessions.balance() };
+}

@@ -1,0 +1,73 @@
+/**
+ * The demo bench `npm start` runs by default: a virtual bench on 127.0.0.1, the synthetic demo packs
+ * activated through the normal verified path, and demo credits signed with the development credits key.
+ * Only a bench on the development root accepts any of it; a production build refuses the root.
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { loadFamilyModels } from '../../../native-bridge/sim/families';
+import { noBenchFaults } from '../../../native-bridge/sim/faults';
+import { noLinkFaults } from '../../../native-bridge/sim/device-link';
+import { startVirtualBench } from '../../../native-bridge/sim/server';
+import { buildDemoRepository, developmentKeys } from '../../../trust/demo-repository';
+import { listFamilies } from '../../../trust/repository';
+import { SPEC } from '../../../trust/schemas';
+import { directorySource } from '../../../trust/source';
+import type { BenchServices } from '../bench-services';
+import { signCreditGrant } from '../credits/credit-grants';
+import { importCreditGrant } from '../credits/credit-service';
+import type { Logger } from '../logger';
+
+export interface DemoBench {
+  address: string;
+  close(): Promise<void>;
+}
+
+const DEMO_CREDITS = 60;
+
+function isoDay(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+export async function prepareDemoBench(services: BenchServices, options: { dataDir: string; sourceDir: string; speed: number; logger: Logger }): Promise<DemoBench> {
+  const repo = path.join(options.dataDir, 'demo-repository');
+  if (!existsSync(repo)) buildDemoRepository({ sourceDir: options.sourceDir, outDir: repo });
+  const source = directorySource(repo);
+  for (const family of listFamilies(repo)) {
+    await services.packs.update(source, family).catch((error: unknown) => options.logger.warn({ family, err: error }, 'demo pack not activated'));
+  }
+  if (services.store.sessions.balance() < DEMO_CREDITS / 2) {
+    const now = new Date();
+    const grant = signCreditGrant(
+      {
+        type: 'credit_grant',
+        spec: SPEC,
+        bench_id: services.identity.benchId,
+        grant_id: `demo-${now.toISOString().replace(/[-:.TZ]/g, '')}`,
+        credits: DEMO_CREDITS,
+        issued_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
+        expires: new Date(now.getTime() + 365 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      },
+      [developmentKeys().credits],
+    );
+    importCreditGrant({ benchId: services.identity.benchId, packs: services.packs, sessions: services.store.sessions, log: services.integrityLog, now: () => new Date() }, grant);
+  }
+  const sim = await startVirtualBench(
+    { kind: 'tcp', host: '127.0.0.1', port: 0 },
+    {
+      injectorSerial: 'SYN-DEMO-0001',
+      seed: Date.now() % 100_000,
+      speed: options.speed,
+      watchdogMs: 1000,
+      lastCalibration: isoDay(-60),
+      calibrationDue: isoDay(120),
+      faults: noBenchFaults,
+      families: loadFamilyModels(options.sourceDir),
+    },
+    noLinkFaults,
+    options.logger.child({ part: 'virtual-bench' }, { level: 'warn' }),
+  );
+  services.store.settings.update({ benchPort: sim.address });
+  await services.benchLink.connect(sim.address);
+  return { address: sim.address, close: () => sim.close() };
+}

@@ -1,0 +1,249 @@
+/**
+ * The bench side of docs/trust.md: update (steps 1 to 9) and the session-start preflight (step 10).
+ *
+ *   <dataDir>/packs/state.json                       trusted state, stored metadata bytes, active and LKG
+ *   <dataDir>/packs/store/<family>/<sha256>.injpack  verified packs, immutable, named by manifest hash
+ *   <dataDir>/packs/staging/                         downloads being verified
+ *   <dataDir>/packs/evidence.jsonl                   one line per outcome, success or typed failure
+ *
+ * Activation and the new trusted state are one atomic rename of state.json, written only after the pack
+ * is verified and durably in the store: a restart finds the old state or the new one, and the state
+ * never names a pack that is not fully on disk. Plain Node: never imports electron.
+ */
+import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, mkdirSync, openSync, fsyncSync, closeSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { fsyncDirectory, writeFileAtomic } from '../../../trust/atomic-file';
+import { sha256Hex } from '../../../trust/crypto';
+import { openEnvelope, parsePayload, requireThreshold } from '../../../trust/envelope';
+import { TrustError, isTrustError } from '../../../trust/errors';
+import { verifyPackFile, type VerifiedPack } from '../../../trust/pack';
+import { directiveSchema, indexSchema, limits, type PackManifest } from '../../../trust/schemas';
+import type { MetadataSource } from '../../../trust/source';
+import {
+  initialTrustedMetadata,
+  openTrustedRoot,
+  refuseDevelopmentRoot,
+  verifyRelease,
+  type ActiveRelease,
+  type BenchProfile,
+  type TrustedMetadata,
+} from '../../../trust/verify-release';
+
+const activeSchema = z.object({ version: z.string(), release_counter: z.number().int(), manifest_sha256: z.string() });
+const stateSchema = z.object({
+  schema: z.literal(1),
+  trusted: z.object({
+    rootBase64: z.string(),
+    lastTrustedTime: z.string().nullable(),
+    timestamp: z.object({ version: z.number(), sha256: z.string() }).nullable(),
+    snapshot: z.object({ version: z.number(), sha256: z.string() }).nullable(),
+    indexes: z.record(z.string(), z.object({ sequence: z.number(), sha256: z.string() })),
+    directive: z.object({ seq: z.number(), sha256: z.string() }).nullable(),
+    active: z.record(z.string(), activeSchema),
+  }),
+  /** Exact bytes (base64) of the metadata the trusted state was built from, for preflight. */
+  stored: z.object({ indexes: z.record(z.string(), z.string()), directive: z.string().nullable() }),
+  lkg: z.record(z.string(), activeSchema),
+});
+export type PackState = z.infer<typeof stateSchema>;
+
+export interface PackManagerOptions {
+  dataDir: string;
+  bundledRoot: Uint8Array;
+  bench: BenchProfile;
+  now?: () => Date;
+}
+
+export interface ActivationResult {
+  family: string;
+  version: string;
+  sha256: string;
+  changed: boolean;
+  resolvedBy: string;
+}
+
+export interface PreflightResult {
+  family: string;
+  version: string;
+  sha256: string;
+  packPath: string;
+  manifest: PackManifest;
+  verified: VerifiedPack;
+  /** True when the active pack failed and the last-known-good one was re-verified and re-activated. */
+  fellBackToLkg: boolean;
+}
+
+export class PackManager {
+  readonly directory: string;
+  private readonly statePath: string;
+  private readonly now: () => Date;
+
+  constructor(private readonly options: PackManagerOptions) {
+    this.directory = path.join(options.dataDir, 'packs');
+    this.statePath = path.join(this.directory, 'state.json');
+    this.now = options.now ?? (() => new Date());
+    mkdirSync(path.join(this.directory, 'staging'), { recursive: true });
+    mkdirSync(path.join(this.directory, 'store'), { recursive: true });
+  }
+
+  /** The persisted state, or the initial one built on the bundled root. A corrupt state file is MALFORMED. */
+  readState(): PackState {
+    if (!existsSync(this.statePath)) {
+      return { schema: 1, trusted: initialTrustedMetadata(this.options.bundledRoot), stored: { indexes: {}, directive: null }, lkg: {} };
+    }
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(this.statePath, 'utf8'));
+    } catch {
+      throw new TrustError('MALFORMED', `${this.statePath} is not JSON; the trusted state is damaged.`);
+    }
+    const parsed = stateSchema.safeParse(raw);
+    if (!parsed.success) throw new TrustError('MALFORMED', `${this.statePath} is not a pack state file.`);
+    return parsed.data;
+  }
+
+  packPath(family: string, sha256: string): string {
+    return path.join(this.directory, 'store', family, `${sha256}.injpack`);
+  }
+
+  private writeState(state: PackState): void {
+    writeFileAtomic(this.statePath, Buffer.from(JSON.stringify(state)), 0o600);
+  }
+
+  private evidence(entry: Record<string, unknown>): void {
+    appendFileSync(path.join(this.directory, 'evidence.jsonl'), `${JSON.stringify({ at: this.now().toISOString(), bench_id: this.options.bench.benchId, ...entry })}\n`);
+  }
+
+  /** Steps 1 to 9: verify the metadata, fetch and verify the pack in staging, activate, persist, record. */
+  async update(source: MetadataSource, family: string): Promise<ActivationResult> {
+    const state = this.readState();
+    const staged = path.join(this.directory, 'staging', `${family}-${randomBytes(6).toString('hex')}.injpack`);
+    try {
+      // Steps 1-6: metadata and target (pure; nothing persisted).
+      const release = await verifyRelease({ source, family, bench: this.options.bench, trusted: state.trusted, now: this.now() });
+      const sha256 = release.entry.manifest.sha256;
+      const active = state.trusted.active[family];
+      const target = this.packPath(family, sha256);
+
+      // Step 7: fetch into staging capped at the signed length, then manifest and every file.
+      if (!(active?.manifest_sha256 === sha256 && existsSync(target))) {
+        await source.download(`packs/${family}/${release.version}.injpack`, release.entry.pack_length, staged);
+        await verifyPackFile(staged, { family, version: release.version, entry: release.entry, bench: this.options.bench });
+        syncFile(staged);
+        // Step 8a: the verified pack enters the store by rename; the store holds only whole, verified packs.
+        mkdirSync(path.dirname(target), { recursive: true });
+        renameSync(staged, target);
+        fsyncDirectory(path.dirname(target));
+      } else {
+        await verifyPackFile(target, { family, version: release.version, entry: release.entry, bench: this.options.bench });
+      }
+
+      // Step 8b: activation and the new trusted state in one atomic rename, only now.
+      const next: TrustedMetadata = release.next;
+      next.active = { ...next.active, [family]: { version: release.version, release_counter: release.entry.release_counter, manifest_sha256: sha256 } };
+      this.writeState({
+        schema: 1,
+        trusted: next,
+        stored: {
+          indexes: { ...state.stored.indexes, [family]: Buffer.from(release.bytes.index).toString('base64') },
+          directive: release.bytes.directive ? Buffer.from(release.bytes.directive).toString('base64') : state.stored.directive,
+        },
+        lkg: state.lkg,
+      });
+      const changed = active?.manifest_sha256 !== sha256;
+      // Step 9: evidence of the outcome.
+      this.evidence({ event: 'activate', family, version: release.version, sha256, changed, resolved_by: release.resolvedBy, previous: active?.version ?? null });
+      return { family, version: release.version, sha256, changed, resolvedBy: release.resolvedBy };
+    } catch (error) {
+      this.evidence({ event: 'activate-refused', family, code: isTrustError(error) ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    } finally {
+      rmSync(staged, { force: true });
+    }
+  }
+
+  /**
+   * Step 10, before every coding session: re-verify the stored metadata from disk and re-hash the active
+   * pack. When the active pack is damaged, the LKG pack is used only if it re-verifies the same way.
+   */
+  async preflight(family: string, options: { fallbackToLkg?: boolean } = {}): Promise<PreflightResult> {
+    const state = this.readState();
+    const active = state.trusted.active[family];
+    if (!active) throw new TrustError('NOT_ACTIVE', `no pack is active for ${family}.`);
+    try {
+      return await this.verifyInstalled(state, family, active, false);
+    } catch (error) {
+      const lkg = state.lkg[family];
+      const damaged = isTrustError(error) && ['HASH_MISMATCH', 'LENGTH_MISMATCH', 'MALFORMED', 'OVERSIZE', 'NOT_FOUND'].includes(error.code);
+      if (!options.fallbackToLkg || !damaged || !lkg || lkg.manifest_sha256 === active.manifest_sha256) throw error;
+      const result = await this.verifyInstalled(state, family, lkg, true);
+      state.trusted.active = { ...state.trusted.active, [family]: lkg };
+      this.writeState(state);
+      this.evidence({ event: 'fallback-to-lkg', family, version: lkg.version, sha256: lkg.manifest_sha256, cause: (error as TrustError).code });
+      return result;
+    }
+  }
+
+  /** A coding session completed cleanly on the active pack: it becomes the last-known-good. */
+  markSessionCompleted(family: string): void {
+    const state = this.readState();
+    const active = state.trusted.active[family];
+    if (!active) throw new TrustError('NOT_ACTIVE', `no pack is active for ${family}.`);
+    state.lkg = { ...state.lkg, [family]: active };
+    this.writeState(state);
+    this.evidence({ event: 'lkg', family, version: active.version, sha256: active.manifest_sha256 });
+  }
+
+  private async verifyInstalled(state: PackState, family: string, release: ActiveRelease, fellBackToLkg: boolean): Promise<PreflightResult> {
+    const now = this.now();
+    const { trusted } = state;
+    if (trusted.lastTrustedTime && now.getTime() < Date.parse(trusted.lastTrustedTime)) {
+      throw new TrustError('CLOCK_ROLLBACK', `the clock reads ${now.toISOString()}, before the last trusted time ${trusted.lastTrustedTime}.`);
+    }
+    const root = openTrustedRoot(Buffer.from(trusted.rootBase64, 'base64'));
+    refuseDevelopmentRoot(root, this.options.bench.production);
+
+    // Offline grace: only a director-signed directive extends how long expired metadata may be used.
+    let graceMs = 0;
+    if (state.stored.directive && trusted.directive) {
+      const bytes = Buffer.from(state.stored.directive, 'base64');
+      if (sha256Hex(bytes) !== trusted.directive.sha256) throw new TrustError('HASH_MISMATCH', 'the stored directive is not the trusted one.');
+      const envelope = openEnvelope(bytes, limits.directiveBytes, 'stored directive');
+      requireThreshold('directive', envelope, root.roles.director, root.keys, 'stored directive');
+      graceMs = parsePayload(envelope, directiveSchema, 'stored directive').offline_grace_hours * 3_600_000;
+    }
+    if (Date.parse(root.expires) + graceMs <= now.getTime()) throw new TrustError('EXPIRED', `root v${root.version} expired at ${root.expires}.`);
+
+    const storedIndex = state.stored.indexes[family];
+    const seen = trusted.indexes[family];
+    if (!storedIndex || !seen) throw new TrustError('NOT_FOUND', `no stored index for ${family}.`);
+    const indexBytes = Buffer.from(storedIndex, 'base64');
+    if (sha256Hex(indexBytes) !== seen.sha256) throw new TrustError('HASH_MISMATCH', `the stored index of ${family} is not the trusted one.`);
+    const envelope = openEnvelope(indexBytes, limits.indexBytes, `stored index ${family}`);
+    requireThreshold('index', envelope, root.roles.index, root.keys, `stored index ${family}`);
+    const index = parsePayload(envelope, indexSchema, `stored index ${family}`);
+    if (Date.parse(index.expires) + graceMs <= now.getTime()) {
+      throw new TrustError('EXPIRED', `index ${family} expired at ${index.expires}${graceMs ? ' and the offline grace is over' : ''}; connect to update.`);
+    }
+    const entry = index.versions[release.version];
+    if (!entry || entry.manifest.sha256 !== release.manifest_sha256) throw new TrustError('HASH_MISMATCH', `${family} ${release.version} is not the release the index signs.`);
+    if (index.revoked.includes(release.version)) throw new TrustError('REVOKED', `${family} ${release.version} is revoked.`);
+    if (entry.release_counter < index.security_floor) throw new TrustError('BELOW_FLOOR', `${family} ${release.version} is below the security floor ${index.security_floor}.`);
+
+    const packPath = this.packPath(family, release.manifest_sha256);
+    if (!existsSync(packPath)) throw new TrustError('NOT_FOUND', `the pack file of ${family} ${release.version} is missing.`);
+    const verified = await verifyPackFile(packPath, { family, version: release.version, entry, bench: this.options.bench });
+    return { family, version: release.version, sha256: release.manifest_sha256, packPath, manifest: verified.manifest, verified, fellBackToLkg };
+  }
+}
+
+function syncFile(file: string): void {
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}

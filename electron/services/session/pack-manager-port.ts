@@ -1,0 +1,66 @@
+/**
+ * Binds the session's PackPort to the bench's PackManager: the family is found from the active packs'
+ * test plans, and the pack is re-verified (trust.md step 10) before every session.
+ */
+import { sha256Hex } from '../../../trust/crypto';
+import { TrustError } from '../../../trust/errors';
+import { readPackFile } from '../../../trust/pack';
+import { calibrationSchema, type Calibration } from '../../../trust/pack-content';
+import type { PackManager, PreflightResult } from '../packs/pack-manager';
+import type { PackPort, VerifiedPackForSession } from './ports';
+
+const CALIBRATION_FILE = 'calibration.json';
+
+/** Reads calibration.json from a verified pack and checks its bytes again: the file may change after verification. */
+export async function readCalibration(preflight: PreflightResult): Promise<Calibration> {
+  const bytes = await readPackFile(preflight.packPath, preflight.verified, CALIBRATION_FILE);
+  const listed = preflight.manifest.files.find((file) => file.path === CALIBRATION_FILE);
+  if (!listed || sha256Hex(bytes) !== listed.hashes.sha256) throw new TrustError('HASH_MISMATCH', `${CALIBRATION_FILE} of ${preflight.family} ${preflight.version} changed after verification.`);
+  const parsed = calibrationSchema.safeParse(JSON.parse(bytes.toString('utf8')));
+  if (!parsed.success) throw new TrustError('MALFORMED', `${CALIBRATION_FILE} of ${preflight.family} ${preflight.version} is not a calibration.`);
+  return parsed.data;
+}
+
+export class PackManagerPort implements PackPort {
+  /** Part numbers per pack, by manifest hash: a pack's content never changes under its hash. */
+  readonly #partsBySha = new Map<string, readonly string[]>();
+
+  constructor(private readonly manager: PackManager) {}
+
+  async familyForPart(partNumber: string): Promise<string | null> {
+    const active = this.manager.readState().trusted.active;
+    for (const [family, release] of Object.entries(active)) {
+      let parts = this.#partsBySha.get(release.manifest_sha256);
+      if (!parts) {
+        try {
+          const calibration = await readCalibration(await this.manager.preflight(family));
+          parts = calibration.test_plans.flatMap((plan) => plan.part_numbers);
+          this.#partsBySha.set(release.manifest_sha256, parts);
+        } catch {
+          // A family whose pack fails verification cannot be chosen; the preflight gate reports why.
+          continue;
+        }
+      }
+      if (parts.includes(partNumber)) return family;
+    }
+    return null;
+  }
+
+  async preflight(family: string): Promise<VerifiedPackForSession> {
+    const result = await this.manager.preflight(family, { fallbackToLkg: true });
+    const calibration = await readCalibration(result);
+    return {
+      family,
+      version: result.version,
+      sha256: result.sha256,
+      releaseCounter: result.manifest.release_counter,
+      compatibleHardware: result.manifest.compatible_hardware,
+      calibration,
+      resolvedBy: result.fellBackToLkg ? 'the last-known-good pack (the active one failed re-verification)' : 'the active pack of this bench',
+    };
+  }
+
+  markSessionCompleted(family: string): void {
+    this.manager.markSessionCompleted(family);
+  }
+}

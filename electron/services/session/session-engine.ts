@@ -1,0 +1,399 @@
+/**
+ * The coding session (docs/product.md, "The coding session"): fail-closed preflight gates, electrical
+ * test, static leak test, the pack's delivery steps, a verdict per step, the correction code, write and
+ * read back, then one transaction that records the code and debits its credits. Any abort or fault puts
+ * the bench in SAFE, ends the session `aborted` with its reason, and charges nothing.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Calibration } from '../../../trust/pack-content';
+import type { IntegrityLog } from '../integrity-log/integrity-log';
+import type { SessionRepository } from '../store/session-repository';
+import { CorrectionCodeError, encodeCorrectionCode, type StepMeasurement } from './correction-code';
+import type { BenchPort, CreditsPort, PackPort, VerifiedPackForSession } from './ports';
+import type { GateResult, SessionProgress, SessionReport, StepReport } from './session-report';
+
+export class SessionError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'SessionError';
+  }
+}
+
+export interface SessionRequest {
+  partNumber: string;
+  serial: string;
+  operatorId: string | null;
+}
+
+export interface SessionEngineDeps {
+  bench: BenchPort;
+  packs: PackPort;
+  credits: CreditsPort;
+  sessions: SessionRepository;
+  log: IntegrityLog;
+  now?: () => Date;
+}
+
+type TestPlan = Calibration['test_plans'][number];
+
+/** Where a session stands while it runs; the finished report is built from it. */
+interface RunState {
+  report: SessionReport;
+  pack: VerifiedPackForSession | null;
+  plan: TestPlan | null;
+}
+
+function toleranceMm3(step: TestPlan['steps'][number]): number {
+  return step.tolerance.kind === 'percent' ? (step.nominal_mm3 * step.tolerance.value) / 100 : step.tolerance.value_mm3;
+}
+
+function errorCode(error: unknown): string {
+  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
+  return typeof code === 'string' ? code : 'INTERNAL';
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export class CodingSessionEngine {
+  readonly #now: () => Date;
+  #running: { id: string; abortReason: string | null } | null = null;
+
+  constructor(private readonly deps: SessionEngineDeps) {
+    this.#now = deps.now ?? (() => new Date());
+  }
+
+  get runningSessionId(): string | null {
+    return this.#running?.id ?? null;
+  }
+
+  /** Asks the running session to stop: the bench goes SAFE at once and the session ends aborted. */
+  async abort(reason = 'aborted by the operator'): Promise<boolean> {
+    const running = this.#running;
+    if (!running) return false;
+    running.abortReason = reason;
+    await this.deps.bench.safe(reason);
+    return true;
+  }
+
+  /** Sessions left running by a crash are closed as aborted, uncharged, before anything else runs. */
+  closeInterruptedSessions(): string[] {
+    const closed: string[] = [];
+    for (const session of this.deps.sessions.running()) {
+      const endedAt = this.#now().toISOString();
+      this.deps.sessions.end(
+        session.id,
+        {
+          endedAt,
+          status: 'aborted',
+          verdict: null,
+          code: null,
+          reasonCode: 'INTERRUPTED',
+          reason: 'The app stopped during this session; nothing was charged.',
+          reportJson: JSON.stringify({ sessionId: session.id, status: 'aborted', reason: { code: 'INTERRUPTED' } }),
+          family: session.family,
+          packVersion: session.packVersion,
+          packSha256: session.packSha256,
+        },
+        0,
+      );
+      this.deps.log.append('session.aborted', { sessionId: session.id, reason: 'INTERRUPTED', creditsDebited: 0 });
+      closed.push(session.id);
+    }
+    if (closed.length > 0) this.deps.log.checkpoint();
+    return closed;
+  }
+
+  async run(request: SessionRequest, onProgress: (progress: SessionProgress) => void = () => undefined): Promise<SessionReport> {
+    if (this.#running) throw new SessionError('SESSION_RUNNING', `Session ${this.#running.id} is still running: finish or abort it first.`);
+    const sessionId = `ses-${this.#now().toISOString().slice(0, 10).replaceAll('-', '')}-${randomBytes(6).toString('hex')}`;
+    this.#running = { id: sessionId, abortReason: null };
+    const startedAt = this.#now().toISOString();
+    const state: RunState = {
+      pack: null,
+      plan: null,
+      report: {
+        sessionId,
+        status: 'aborted',
+        verdict: null,
+        reason: null,
+        partNumber: request.partNumber,
+        serial: request.serial,
+        operatorId: request.operatorId,
+        bench: this.deps.bench.identity(),
+        pack: null,
+        gates: [],
+        electrical: null,
+        leak: null,
+        steps: [],
+        code: null,
+        codeFormat: null,
+        codeWrite: null,
+        creditsDebited: 0,
+        startedAt,
+        endedAt: startedAt,
+        logCheckpoint: null,
+      },
+    };
+    this.deps.sessions.start(sessionId, request.operatorId, request.partNumber, request.serial, startedAt);
+    this.deps.log.append('session.started', { sessionId, partNumber: request.partNumber, serial: request.serial, operatorId: request.operatorId, bench: state.report.bench });
+    const emit = (progress: SessionProgress): void => {
+      try {
+        onProgress(progress);
+      } catch {
+        // A broken progress listener must not break the session.
+      }
+    };
+    try {
+      return await this.#execute(request, state, emit);
+    } finally {
+      this.#running = null;
+    }
+  }
+
+  #checkAbort(): void {
+    const reason = this.#running?.abortReason;
+    if (reason) throw new SessionError('ABORTED_BY_OPERATOR', reason);
+  }
+
+  async #execute(request: SessionRequest, state: RunState, emit: (progress: SessionProgress) => void): Promise<SessionReport> {
+    const { report } = state;
+    const sessionId = report.sessionId;
+    try {
+      emit({ type: 'phase', sessionId, phase: 'preflight' });
+      const gates = await this.#preflight(request, state);
+      for (const gate of gates) emit({ type: 'gate', sessionId, gate });
+      report.gates = gates;
+      this.deps.log.append('session.preflight', { sessionId, gates: gates.map(({ id, passed, code }) => ({ id, passed, code })) });
+      const blocked = gates.filter((gate) => !gate.passed);
+      if (blocked.length > 0 || !state.pack || !state.plan) {
+        return this.#finish(state, 'refused', null, {
+          code: 'PREFLIGHT_BLOCKED',
+          message: `Coding is locked: ${blocked.map((gate) => `${gate.label}: ${gate.detail}`).join('; ')}`,
+        });
+      }
+      const { pack, plan } = state;
+      this.#checkAbort();
+      const prepared = await this.deps.bench.prepare();
+      if (prepared.clearedSafe) this.deps.log.append('bench.safe_cleared', { sessionId, reason: prepared.clearedSafe });
+      await this.deps.bench.selectInjector(request.partNumber, request.serial);
+
+      emit({ type: 'phase', sessionId, phase: 'electrical' });
+      const electrical = await this.deps.bench.electricalTest();
+      const limits = { minOhm: plan.electrical.resistance_ohm.min, maxOhm: plan.electrical.resistance_ohm.max, minInsulationMOhm: plan.electrical.insulation_min_mohm };
+      const coilOk = electrical.coilResistanceOhm !== null && electrical.coilResistanceOhm >= limits.minOhm && electrical.coilResistanceOhm <= limits.maxOhm;
+      report.electrical = { ...electrical, limits, passed: coilOk && electrical.insulationMOhm >= limits.minInsulationMOhm };
+      this.deps.log.append('session.electrical', { sessionId, ...report.electrical });
+      if (!report.electrical.passed) {
+        const what = electrical.coilResistanceOhm === null ? 'the coil is open' : `coil ${electrical.coilResistanceOhm} Ω or insulation ${electrical.insulationMOhm} MΩ is outside the limits`;
+        return this.#finish(state, 'completed', 'fail', { code: 'ELECTRICAL_FAIL', message: `Electrical test failed: ${what}. The injector is rejected; no code is issued.` });
+      }
+      this.#checkAbort();
+
+      emit({ type: 'phase', sessionId, phase: 'leak' });
+      const leak = await this.deps.bench.leakTest(plan.leak.test_rail_bar, plan.leak.hold_s * 1000, (sample) =>
+        emit({ type: 'live', sessionId, stepId: null, ...sample }),
+      );
+      report.leak = { backLeakMlPerMin: leak.backLeakMlPerMin, railBar: leak.railBar, limitMlPerMin: plan.leak.back_leak_max_ml_min, passed: leak.backLeakMlPerMin <= plan.leak.back_leak_max_ml_min };
+      this.deps.log.append('session.leak', { sessionId, ...report.leak });
+      if (!report.leak.passed) {
+        await this.deps.bench.release();
+        return this.#finish(state, 'completed', 'fail', {
+          code: 'LEAK_FAIL',
+          message: `Back-leak ${leak.backLeakMlPerMin.toFixed(1)} mL/min is above the limit of ${plan.leak.back_leak_max_ml_min} mL/min. The injector is rejected; no code is issued.`,
+        });
+      }
+
+      const measurements = new Map<string, StepMeasurement>();
+      for (const step of plan.steps) {
+        this.#checkAbort();
+        emit({ type: 'phase', sessionId, phase: 'delivery', stepId: step.id });
+        const measured = await this.deps.bench.runDeliveryStep(
+          { railBar: step.rail_bar, energizingTimeUs: step.energizing_us, frequencyHz: step.frequency_hz, strokes: step.strokes, settleMs: step.settle_ms },
+          (sample) => emit({ type: 'live', sessionId, stepId: step.id, ...sample }),
+        );
+        const band = toleranceMm3(step);
+        const deviationMm3 = measured.deliveryMm3PerStroke - step.nominal_mm3;
+        const stepReport: StepReport = {
+          id: step.id,
+          label: step.label,
+          railBar: step.rail_bar,
+          energizingUs: step.energizing_us,
+          nominalMm3: step.nominal_mm3,
+          measuredMm3: measured.deliveryMm3PerStroke,
+          toleranceMm3: band,
+          deviationPct: step.nominal_mm3 === 0 ? 0 : (deviationMm3 / step.nominal_mm3) * 100,
+          backLeakMlPerMin: measured.backLeakMlPerMin,
+          verdict: Math.abs(deviationMm3) <= band ? 'in_tolerance' : 'corrected',
+          correctionSteps: null,
+        };
+        measurements.set(step.id, { railBar: step.rail_bar, nominalMm3: step.nominal_mm3, measuredMm3: measured.deliveryMm3PerStroke });
+        report.steps.push(stepReport);
+        this.deps.log.append('session.step', { sessionId, ...stepReport });
+        emit({ type: 'step', sessionId, step: stepReport });
+      }
+
+      emit({ type: 'phase', sessionId, phase: 'coding' });
+      let encoded;
+      try {
+        encoded = encodeCorrectionCode(pack.calibration, measurements);
+      } catch (error) {
+        if (!(error instanceof CorrectionCodeError) || error.code !== 'NOT_CODABLE') throw error;
+        const failing = report.steps.find((step) => step.id === error.step);
+        if (failing) failing.verdict = 'not_codable';
+        await this.deps.bench.release();
+        return this.#finish(state, 'completed', 'fail', { code: 'NOT_CODABLE', message: `${error.message} No code is issued and nothing is charged.` });
+      }
+      for (const correction of encoded.corrections) {
+        const step = report.steps.find((candidate) => candidate.id === correction.step);
+        if (step) step.correctionSteps = correction.steps;
+      }
+      report.codeFormat = encoded.formatId;
+      this.#checkAbort();
+
+      emit({ type: 'phase', sessionId, phase: 'writing' });
+      const written = await this.deps.bench.writeCode(encoded.code);
+      if (written === 'written') {
+        const readBack = await this.deps.bench.readCode();
+        if (readBack !== encoded.code) {
+          throw new SessionError('CODE_READBACK_MISMATCH', `The coding target read back ${readBack ?? 'nothing'} instead of ${encoded.code}: the code does not count as written.`);
+        }
+        report.codeWrite = 'verified';
+      } else {
+        report.codeWrite = 'no_target';
+      }
+      report.code = encoded.code;
+      await this.deps.bench.release();
+      return this.#finish(state, 'completed', 'pass', null, pack.calibration.credit_tariff.per_correction_code);
+    } catch (error) {
+      const reason = this.#running?.abortReason ? { code: 'ABORTED_BY_OPERATOR', message: this.#running.abortReason } : { code: errorCode(error), message: errorMessage(error) };
+      await this.deps.bench.safe(`session ${sessionId} ended: ${reason.code}`);
+      report.code = null;
+      report.codeWrite = null;
+      return this.#finish(state, 'aborted', null, reason);
+    }
+  }
+
+  /** Every gate is evaluated and shown, so the technician sees all that blocks, not just the first. */
+  async #preflight(request: SessionRequest, state: RunState): Promise<GateResult[]> {
+    const gates: GateResult[] = [];
+    const family = await this.deps.packs.familyForPart(request.partNumber);
+    if (!family) {
+      gates.push({
+        id: 'pack',
+        label: 'Calibration pack',
+        passed: false,
+        code: 'UNKNOWN_PART',
+        detail: `No active pack lists part ${request.partNumber}.`,
+        action: 'Check the part number, or ask an admin to refresh the packs.',
+      });
+    } else {
+      try {
+        const pack = await this.deps.packs.preflight(family);
+        state.pack = pack;
+        state.plan = pack.calibration.test_plans.find((plan) => plan.part_numbers.includes(request.partNumber)) ?? null;
+        state.report.pack = { family, version: pack.version, sha256: pack.sha256, resolvedBy: pack.resolvedBy, synthetic: pack.calibration.synthetic };
+        gates.push({ id: 'pack', label: 'Calibration pack', passed: state.plan !== null, detail: `${family} ${pack.version} verified now (every file re-hashed).` });
+      } catch (error) {
+        gates.push({
+          id: 'pack',
+          label: 'Calibration pack',
+          passed: false,
+          code: errorCode(error),
+          detail: errorMessage(error),
+          action: 'Ask an admin to refresh the packs or roll back to the last-known-good pack.',
+        });
+      }
+    }
+    const pack = state.pack;
+    gates.push(
+      pack
+        ? { id: 'channel', label: 'Release channel', passed: true, detail: `Allowed by ${pack.resolvedBy}.` }
+        : { id: 'channel', label: 'Release channel', passed: false, detail: 'No verified pack to check against the channel.', action: 'Fix the pack gate first.' },
+    );
+    const model = state.report.bench.model;
+    gates.push(
+      pack && pack.compatibleHardware.includes(model)
+        ? { id: 'hardware', label: 'Bench hardware', passed: true, detail: `${model} is supported by the pack.` }
+        : {
+            id: 'hardware',
+            label: 'Bench hardware',
+            passed: false,
+            code: 'INCOMPATIBLE',
+            detail: pack ? `The pack supports ${pack.compatibleHardware.join(', ')}, not ${model}.` : 'Unknown until a pack is verified.',
+            action: 'Use a pack built for this bench model.',
+          },
+    );
+    try {
+      const calibration = await this.deps.bench.calibrationCheck();
+      gates.push(
+        calibration.overdue
+          ? { id: 'calibration', label: 'Bench calibration', passed: false, code: 'CALIBRATION_OVERDUE', detail: `The bench calibration check was due on ${calibration.due}.`, action: 'Run the calibration check with the reference injector.' }
+          : { id: 'calibration', label: 'Bench calibration', passed: true, detail: `Checked ${calibration.lastCheck}, next due ${calibration.due}.` },
+      );
+    } catch (error) {
+      gates.push({ id: 'calibration', label: 'Bench calibration', passed: false, code: errorCode(error), detail: errorMessage(error), action: 'Check the bench connection.' });
+    }
+    const price = pack?.calibration.credit_tariff.per_correction_code ?? 0;
+    const balance = this.deps.credits.balance();
+    gates.push(
+      balance >= price
+        ? { id: 'credits', label: 'Credits', passed: true, detail: `${balance} available, a code costs ${price}.` }
+        : { id: 'credits', label: 'Credits', passed: false, code: 'INSUFFICIENT_CREDITS', detail: `${balance} available, a code costs ${price}.`, action: 'Import a credit grant from the central server.' },
+    );
+    return gates;
+  }
+
+  #finish(state: RunState, status: SessionReport['status'], verdict: SessionReport['verdict'], reason: SessionReport['reason'], debit = 0): SessionReport {
+    const { report } = state;
+    report.status = status;
+    report.verdict = verdict;
+    report.reason = reason;
+    report.endedAt = this.#now().toISOString();
+    report.creditsDebited = debit;
+    // The code and its charge are one transaction; the log entry that seals them comes right after.
+    this.deps.sessions.end(
+      report.sessionId,
+      {
+        endedAt: report.endedAt,
+        status,
+        verdict,
+        code: report.code,
+        reasonCode: reason?.code ?? null,
+        reason: reason?.message ?? null,
+        reportJson: JSON.stringify(report),
+        family: report.pack?.family ?? null,
+        packVersion: report.pack?.version ?? null,
+        packSha256: report.pack?.sha256 ?? null,
+      },
+      debit,
+    );
+    // The settlement trace: what was coded, on which pack, and what it cost.
+    const entry = this.deps.log.append(`session.${status}`, {
+      sessionId: report.sessionId,
+      verdict,
+      reason: reason?.code ?? null,
+      partNumber: report.partNumber,
+      serial: report.serial,
+      pack: report.pack,
+      code: report.code,
+      codeWrite: report.codeWrite,
+      creditsDebited: debit,
+    });
+    if (status === 'completed' && report.pack) {
+      try {
+        this.deps.packs.markSessionCompleted(report.pack.family);
+      } catch (error) {
+        // The session stands; only the last-known-good pointer stays where it was.
+        this.deps.log.append('packs.lkg_not_updated', { sessionId: report.sessionId, family: report.pack.family, code: errorCode(error) });
+      }
+    }
+    const checkpoint = this.deps.log.checkpoint();
+    report.logCheckpoint = checkpoint ? { seq: checkpoint.seq, entryHash: checkpoint.entryHash } : { seq: entry.seq, entryHash: entry.entryHash };
+    return report;
+  }
+}

@@ -1,0 +1,174 @@
+import type Database from 'better-sqlite3';
+
+export type SessionStatus = 'running' | 'completed' | 'aborted' | 'refused';
+
+export interface SessionRecord {
+  id: string;
+  operatorId: string | null;
+  partNumber: string;
+  injectorSerial: string;
+  family: string | null;
+  packVersion: string | null;
+  packSha256: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  status: SessionStatus;
+  verdict: 'pass' | 'fail' | null;
+  code: string | null;
+  creditsDebited: number;
+  reasonCode: string | null;
+  reason: string | null;
+  reportJson: string | null;
+}
+
+interface SessionRow {
+  id: string;
+  operator_id: string | null;
+  part_number: string;
+  injector_serial: string;
+  family: string | null;
+  pack_version: string | null;
+  pack_sha256: string | null;
+  started_at: string;
+  ended_at: string | null;
+  status: SessionStatus;
+  verdict: 'pass' | 'fail' | null;
+  code: string | null;
+  credits_debited: number;
+  reason_code: string | null;
+  reason: string | null;
+  report_json: string | null;
+}
+
+const toRecord = (row: SessionRow): SessionRecord => ({
+  id: row.id,
+  operatorId: row.operator_id,
+  partNumber: row.part_number,
+  injectorSerial: row.injector_serial,
+  family: row.family,
+  packVersion: row.pack_version,
+  packSha256: row.pack_sha256,
+  startedAt: row.started_at,
+  endedAt: row.ended_at,
+  status: row.status,
+  verdict: row.verdict,
+  code: row.code,
+  creditsDebited: row.credits_debited,
+  reasonCode: row.reason_code,
+  reason: row.reason,
+  reportJson: row.report_json,
+});
+
+export interface SessionEnd {
+  endedAt: string;
+  status: Exclude<SessionStatus, 'running'>;
+  verdict: 'pass' | 'fail' | null;
+  code: string | null;
+  reasonCode: string | null;
+  reason: string | null;
+  reportJson: string;
+  family: string | null;
+  packVersion: string | null;
+  packSha256: string | null;
+}
+
+export interface SessionSearch {
+  serial?: string;
+  from?: string;
+  to?: string;
+  beforeStartedAt?: string;
+  limit: number;
+}
+
+/**
+ * Coding sessions and the credits ledger. A session's end and its one debit are written in the same
+ * transaction: a code is never recorded without its charge, and a charge never without its code.
+ */
+export class SessionRepository {
+  readonly #insert: Database.Statement<[string, string | null, string, string, string]>;
+  readonly #end: Database.Statement<Record<string, string | number | null>>;
+  readonly #byId: Database.Statement<[string], SessionRow>;
+  readonly #search: Database.Statement<Record<string, string | number | null>, SessionRow>;
+  readonly #debit: Database.Statement<[string, number, string]>;
+  readonly #grant: Database.Statement<[string, number, string, string, string, Buffer]>;
+  readonly #grantEntry: Database.Statement<[string, number, string]>;
+  readonly #hasGrant: Database.Statement<[string], { n: number }>;
+  readonly #balance: Database.Statement<[], { balance: number | null }>;
+  readonly #running: Database.Statement<[], SessionRow>;
+
+  constructor(private readonly db: Database.Database) {
+    this.#insert = db.prepare("INSERT INTO coding_sessions (id, operator_id, part_number, injector_serial, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')");
+    this.#end = db.prepare(`
+      UPDATE coding_sessions SET ended_at = @endedAt, status = @status, verdict = @verdict, code = @code, reason_code = @reasonCode,
+        reason = @reason, report_json = @reportJson, family = @family, pack_version = @packVersion, pack_sha256 = @packSha256,
+        credits_debited = @creditsDebited
+      WHERE id = @id AND status = 'running'`);
+    this.#byId = db.prepare('SELECT * FROM coding_sessions WHERE id = ?');
+    this.#search = db.prepare(`
+      SELECT * FROM coding_sessions
+      WHERE (@serial IS NULL OR injector_serial = @serial)
+        AND (@from IS NULL OR started_at >= @from)
+        AND (@to IS NULL OR started_at <= @to)
+        AND (@before IS NULL OR started_at < @before)
+      ORDER BY started_at DESC LIMIT @limit`);
+    this.#debit = db.prepare("INSERT INTO ledger_entries (at, debit_account, credit_account, amount, session_id) VALUES (?, 'spent', 'bench', ?, ?)");
+    this.#grant = db.prepare('INSERT INTO credit_grants (grant_id, credits, issued_at, expires, imported_at, envelope) VALUES (?, ?, ?, ?, ?, ?)');
+    this.#grantEntry = db.prepare("INSERT INTO ledger_entries (at, debit_account, credit_account, amount, grant_id) VALUES (?, 'bench', 'server', ?, ?)");
+    this.#hasGrant = db.prepare('SELECT COUNT(*) AS n FROM credit_grants WHERE grant_id = ?');
+    this.#balance = db.prepare(`
+      SELECT COALESCE(SUM(CASE WHEN debit_account = 'bench' THEN amount ELSE 0 END), 0)
+           - COALESCE(SUM(CASE WHEN credit_account = 'bench' THEN amount ELSE 0 END), 0) AS balance
+      FROM ledger_entries`);
+    this.#running = db.prepare("SELECT * FROM coding_sessions WHERE status = 'running'");
+  }
+
+  start(id: string, operatorId: string | null, partNumber: string, serial: string, startedAt: string): void {
+    this.#insert.run(id, operatorId, partNumber, serial, startedAt);
+  }
+
+  /** Ends a running session and, for an issued code, debits its credits in the same transaction. */
+  end(id: string, end: SessionEnd, debit: number): void {
+    this.db
+      .transaction(() => {
+        const changed = this.#end.run({ id, ...end, creditsDebited: debit }).changes;
+        if (changed !== 1) throw new Error(`session ${id} is not running`);
+        if (debit > 0) {
+          if (this.balance() < debit) throw new Error(`balance below ${debit}`);
+          this.#debit.run(end.endedAt, debit, id);
+        }
+      })
+      .immediate();
+  }
+
+  byId(id: string): SessionRecord | null {
+    const row = this.#byId.get(id);
+    return row ? toRecord(row) : null;
+  }
+
+  search(query: SessionSearch): SessionRecord[] {
+    return this.#search
+      .all({ serial: query.serial ?? null, from: query.from ?? null, to: query.to ?? null, before: query.beforeStartedAt ?? null, limit: query.limit })
+      .map(toRecord);
+  }
+
+  /** Sessions a crash left running; the engine closes them as aborted at start-up. */
+  running(): SessionRecord[] {
+    return this.#running.all().map(toRecord);
+  }
+
+  /** Records a verified grant once; a second import of the same grant id is a no-op (false). */
+  addGrant(grant: { grantId: string; credits: number; issuedAt: string; expires: string }, envelope: Uint8Array, importedAt: string): boolean {
+    return this.db
+      .transaction(() => {
+        if ((this.#hasGrant.get(grant.grantId)?.n ?? 0) > 0) return false;
+        this.#grant.run(grant.grantId, grant.credits, grant.issuedAt, grant.expires, importedAt, Buffer.from(envelope));
+        this.#grantEntry.run(importedAt, grant.credits, grant.grantId);
+        return true;
+      })
+      .immediate();
+  }
+
+  balance(): number {
+    return this.#balance.get()?.balance ?? 0;
+  }
+}

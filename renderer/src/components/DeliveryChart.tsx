@@ -1,0 +1,55 @@
+import { useEffect, useRef } from 'react';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import type { StepReport } from '../../../electron/contract/coding-session';
+
+/**
+ * Measured delivery against the tolerance band, every step on one scale: deviation from nominal in
+ * percent, the band drawn as the step's ± tolerance. Drawn with uPlot on a canvas (no inline script
+ * or style attributes, so the strict CSP holds).
+ */
+export function DeliveryChart({ steps }: { steps: readonly StepReport[] }) {
+  const container = useRef<HTMLDivElement>(null);
+  const plot = useRef<uPlot | null>(null);
+  const stepIds = useRef<string[]>([]);
+  stepIds.current = steps.map((step) => step.id);
+
+  useEffect(() => {
+    const element = container.current;
+    if (!element) return;
+    const chart = new uPlot(
+      {
+        width: Math.max(320, element.clientWidth),
+        height: 240,
+        scales: { x: { time: false }, y: { range: (_u, min, max) => [Math.min(-12, min - 1), Math.max(12, max + 1)] } },
+        axes: [
+          { stroke: '#a9b6c4', grid: { show: false }, values: (_u, ticks) => ticks.map((tick) => stepIds.current[tick] ?? ''), incrs: [1] },
+          { stroke: '#a9b6c4', grid: { stroke: '#2a3746' }, values: (_u, ticks) => ticks.map((tick) => `${tick}%`) },
+        ],
+        series: [
+          {},
+          { label: 'Upper tolerance', stroke: '#e0b44a', dash: [6, 4], points: { show: false } },
+          { label: 'Lower tolerance', stroke: '#e0b44a', dash: [6, 4], points: { show: false } },
+          { label: 'Measured', stroke: '#3fbf7f', width: 0, points: { show: true, size: 12, fill: '#3fbf7f' } },
+        ],
+        legend: { show: true },
+      },
+      [[], [], [], []],
+      element,
+    );
+    plot.current = chart;
+    return () => {
+      chart.destroy();
+      plot.current = null;
+    };
+    // Built once: data updates go through setData below; axis labels read the latest steps via the ref.
+  }, []);
+
+  useEffect(() => {
+    const x = steps.map((_, index) => index);
+    const band = steps.map((step) => (step.nominalMm3 === 0 ? 0 : (step.toleranceMm3 / step.nominalMm3) * 100));
+    plot.current?.setData([x, band, band.map((value) => -value), steps.map((step) => step.deviationPct)]);
+  }, [steps]);
+
+  return <div className="delivery-chart" ref={container} data-testid="delivery-chart" aria-label="Measured delivery against the tolerance band" role="img" />;
+}

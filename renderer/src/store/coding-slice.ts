@@ -1,0 +1,96 @@
+import type { StateCreator } from 'zustand';
+import type { BenchApi } from '../../../electron/contract/bench-api';
+import type { CodingSessionEvent, GateResult, SessionReport, SessionSummary, StepReport } from '../../../electron/contract/coding-session';
+import type { BenchError } from '../../../electron/contract/envelope';
+
+export interface LiveReading {
+  stepId: string | null;
+  phase: string;
+  railBar: number;
+  elapsedMs: number;
+  strokesDone: number;
+}
+
+export interface CodingSlice {
+  /** The session on screen: running, or the last one finished. */
+  codingSessionId: string | null;
+  codingPhase: string | null;
+  codingStepId: string | null;
+  codingGates: GateResult[];
+  codingSteps: StepReport[];
+  codingLive: LiveReading | null;
+  codingReport: SessionReport | null;
+  codingError: BenchError | null;
+  /** The part of the last session, kept for "next injector". */
+  lastPartNumber: string;
+  history: SessionSummary[];
+  startCoding(partNumber: string, serial: string): Promise<boolean>;
+  abortCoding(): Promise<void>;
+  nextInjector(): void;
+  receiveCodingEvent(event: CodingSessionEvent): void;
+  loadHistory(serial?: string): Promise<void>;
+  openReport(sessionId: string): Promise<void>;
+}
+
+const idle = {
+  codingSessionId: null,
+  codingPhase: null,
+  codingStepId: null,
+  codingGates: [],
+  codingSteps: [],
+  codingLive: null,
+  codingReport: null,
+  codingError: null,
+};
+
+export const createCodingSlice =
+  (bench: BenchApi): StateCreator<CodingSlice, [], [], CodingSlice> =>
+  (set, get) => ({
+    ...idle,
+    lastPartNumber: '',
+    history: [],
+    async startCoding(partNumber, serial) {
+      set({ ...idle, lastPartNumber: partNumber });
+      const result = await bench.startCodingSession({ partNumber, serial });
+      if (!result.ok) {
+        set({ codingError: result.error });
+        return false;
+      }
+      set({ codingSessionId: result.value.sessionId });
+      return true;
+    },
+    async abortCoding() {
+      const result = await bench.abortCodingSession();
+      if (!result.ok) set({ codingError: result.error });
+    },
+    nextInjector: () => set({ ...idle }),
+    receiveCodingEvent(event) {
+      if (event.type === 'finished') {
+        const { report } = event;
+        // A session started elsewhere (another window) still shows, so the bench never runs unseen.
+        set({ codingSessionId: report.sessionId, codingReport: report, codingGates: report.gates, codingSteps: report.steps, codingPhase: 'done', codingLive: null, lastPartNumber: report.partNumber });
+        void get().loadHistory();
+        return;
+      }
+      if (get().codingSessionId !== event.sessionId) set({ ...idle, codingSessionId: event.sessionId });
+      let { codingGates, codingSteps, codingPhase, codingStepId, codingLive } = get();
+      for (const progress of event.events) {
+        if (progress.type === 'gate') codingGates = [...codingGates.filter((gate) => gate.id !== progress.gate.id), progress.gate];
+        else if (progress.type === 'step') codingSteps = [...codingSteps, progress.step];
+        else if (progress.type === 'phase') {
+          codingPhase = progress.phase;
+          codingStepId = progress.stepId ?? null;
+        } else codingLive = { stepId: progress.stepId, phase: progress.phase, railBar: progress.railBar, elapsedMs: progress.elapsedMs, strokesDone: progress.strokesDone };
+      }
+      set({ codingGates, codingSteps, codingPhase, codingStepId, codingLive });
+    },
+    async loadHistory(serial) {
+      const result = await bench.listCodingSessions(serial ? { serial } : {});
+      if (result.ok) set({ history: result.value });
+    },
+    async openReport(sessionId) {
+      const result = await bench.getCodingSession({ sessionId });
+      if (result.ok) set({ codingSessionId: sessionId, codingReport: result.value, codingGates: result.value.gates, codingSteps: result.value.steps, codingPhase: 'done', codingError: null });
+      else set({ codingError: result.error });
+    },
+  });

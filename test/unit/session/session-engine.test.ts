@@ -1,0 +1,239 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { loadOrCreateBenchIdentity } from '../../../electron/services/identity/bench-identity';
+import { IntegrityLog } from '../../../electron/services/integrity-log/integrity-log';
+import { verifyIntegrityLog } from '../../../electron/services/integrity-log/verify-log';
+import type { BenchPort, LiveSample, PackPort, VerifiedPackForSession } from '../../../electron/services/session/ports';
+import { CodingSessionEngine } from '../../../electron/services/session/session-engine';
+import type { SessionProgress } from '../../../electron/services/session/session-report';
+import { openBenchStore, type BenchStore } from '../../../electron/services/store/bench-store';
+import { calibrationSchema } from '../../../trust/pack-content';
+import { useTempDirs } from '../../helpers/temp-dir';
+
+const calibration = calibrationSchema.parse(JSON.parse(readFileSync('resources/demo-source/bosch-like-cri/calibration.json', 'utf8')));
+const PART = 'SYN-0445110-001';
+const plan = calibration.test_plans[0];
+if (!plan) throw new Error('demo plan missing');
+const PRICE = calibration.credit_tariff.per_correction_code;
+
+/** A bench that measures exactly what it is told to, and records what the session asked of it. */
+class ScriptedBench implements BenchPort {
+  deviation: (stepId: string, nominal: number) => number = () => 0;
+  coilOhm: number | null = 0.38;
+  backLeak = 10;
+  overdue = false;
+  target: 'written' | 'no_target' = 'written';
+  readBackOverride: string | null = null;
+  failAtStep: string | null = null;
+  onStep: ((stepId: string) => void) | null = null;
+  written: string | null = null;
+  safeCalls: string[] = [];
+
+  identity() {
+    return { model: 'INJBENCH-SIM-1', benchSerial: 'SIM-0001', firmware: '1.0.0' };
+  }
+  safeLeftOver: string | null = null;
+  releases = 0;
+  async prepare() {
+    const clearedSafe = this.safeLeftOver;
+    this.safeLeftOver = null;
+    return { clearedSafe };
+  }
+  async release() {
+    this.releases += 1;
+  }
+  async selectInjector() {}
+  async calibrationCheck() {
+    return { overdue: this.overdue, due: '2027-01-01', lastCheck: '2026-10-01' };
+  }
+  async electricalTest() {
+    return { coilResistanceOhm: this.coilOhm, insulationMOhm: 500 };
+  }
+  async leakTest(railBar: number, _durationMs: number, onLive: (sample: LiveSample) => void) {
+    onLive({ phase: 'leak', railBar, elapsedMs: 10, strokesDone: 0 });
+    return { backLeakMlPerMin: this.backLeak, railBar };
+  }
+  async runDeliveryStep(step: { railBar: number; energizingTimeUs: number; strokes: number }, onLive: (sample: LiveSample) => void) {
+    const planned = plan?.steps.find((candidate) => candidate.rail_bar === step.railBar && candidate.energizing_us === step.energizingTimeUs);
+    if (!planned) throw new Error('unplanned step');
+    this.onStep?.(planned.id);
+    if (this.failAtStep === planned.id) throw Object.assign(new Error('bench link lost'), { code: 'DISCONNECTED' });
+    onLive({ phase: 'injecting', railBar: step.railBar, elapsedMs: 5, strokesDone: step.strokes / 2 });
+    return { deliveryMm3PerStroke: planned.nominal_mm3 + this.deviation(planned.id, planned.nominal_mm3), backLeakMlPerMin: 12, railBar: step.railBar, durationMs: 100 };
+  }
+  async writeCode(code: string) {
+    this.written = code;
+    return this.target;
+  }
+  async readCode() {
+    return this.readBackOverride ?? this.written;
+  }
+  async safe(reason: string) {
+    this.safeCalls.push(reason);
+  }
+}
+
+class StaticPacks implements PackPort {
+  failure: Error | null = null;
+  completed: string[] = [];
+  async familyForPart(partNumber: string) {
+    return calibration.test_plans.some((candidate) => candidate.part_numbers.includes(partNumber)) ? calibration.family : null;
+  }
+  async preflight(): Promise<VerifiedPackForSession> {
+    if (this.failure) throw this.failure;
+    return { family: calibration.family, version: '1.0.0', sha256: 'ab'.repeat(32), releaseCounter: 1, compatibleHardware: ['INJBENCH-SIM-1'], calibration, resolvedBy: 'channel stable' };
+  }
+  markSessionCompleted(family: string) {
+    this.completed.push(family);
+  }
+}
+
+describe('coding session engine', () => {
+  const tempDir = useTempDirs();
+
+  function setup(credits = 10) {
+    const dataDir = tempDir();
+    const store = openBenchStore(dataDir);
+    const identity = loadOrCreateBenchIdentity(dataDir, store);
+    const log = new IntegrityLog(store.integrityLog, identity);
+    if (credits > 0) store.sessions.addGrant({ grantId: 'g-1', credits, issuedAt: '2026-11-01T00:00:00Z', expires: '2027-11-01T00:00:00Z' }, new Uint8Array([1]), '2026-11-02T00:00:00Z');
+    const bench = new ScriptedBench();
+    const packs = new StaticPacks();
+    const engine = new CodingSessionEngine({ bench, packs, credits: store.sessions, sessions: store.sessions, log });
+    const verifyLog = () => verifyIntegrityLog({ benchId: identity.benchId, publicKey: identity.publicKey, entries: store.integrityLog.entries(), checkpoints: store.integrityLog.checkpoints() });
+    return { store, bench, packs, engine, log, verifyLog };
+  }
+
+  function closeAll(store: BenchStore) {
+    store.close();
+  }
+
+  it('codes a good injector, writes and reads back the code, and debits its credits once', async () => {
+    const { store, bench, packs, engine, verifyLog } = setup();
+    bench.deviation = (stepId, nominal) => (stepId === 'VL' ? nominal * 0.01 : 0);
+    const progress: SessionProgress[] = [];
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-1', operatorId: 'op-1' }, (event) => progress.push(event));
+    expect(report).toMatchObject({ status: 'completed', verdict: 'pass', codeWrite: 'verified', creditsDebited: PRICE, reason: null });
+    expect(report.code).toHaveLength(calibration.coding.length);
+    expect(bench.written).toBe(report.code);
+    expect(report.steps.map((step) => step.verdict)).toEqual(['in_tolerance', 'in_tolerance', 'in_tolerance', 'in_tolerance']);
+    // +1 % at full load: −0.55 mm³ / 0.065 mm³/µs ≈ −8.5 µs, in steps of 3 µs → −3
+    expect(report.steps.find((step) => step.id === 'VL')?.correctionSteps).toBe(-3);
+    expect(report.gates.every((gate) => gate.passed)).toBe(true);
+    expect(store.sessions.balance()).toBe(10 - PRICE);
+    expect(store.sessions.byId(report.sessionId)).toMatchObject({ status: 'completed', code: report.code, creditsDebited: PRICE });
+    expect(packs.completed).toEqual([calibration.family]);
+    expect(progress.filter((event) => event.type === 'step')).toHaveLength(4);
+    expect(progress.some((event) => event.type === 'live')).toBe(true);
+    expect(verifyLog()).toMatchObject({ ok: true, unsealedEntries: 0 });
+    expect(report.logCheckpoint?.seq).toBe(store.integrityLog.head()?.seq);
+    expect(bench.releases).toBe(1);
+    closeAll(store);
+  });
+
+  it('clears a SAFE state an earlier session left, and logs that it did', async () => {
+    const { store, bench, engine } = setup();
+    bench.safeLeftOver = 'heartbeat lost';
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-1b', operatorId: null });
+    expect(report.status).toBe('completed');
+    const cleared = [...store.integrityLog.entries()].find((entry) => entry.type === 'bench.safe_cleared');
+    expect(cleared?.payloadJson).toContain('heartbeat lost');
+    closeAll(store);
+  });
+
+  it('marks out-of-tolerance but codable points as corrected', async () => {
+    const { store, bench, engine } = setup();
+    bench.deviation = (stepId, nominal) => (stepId === 'LL' ? nominal * 0.06 : 0);
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-2', operatorId: null });
+    expect(report.verdict).toBe('pass');
+    expect(report.steps.find((step) => step.id === 'LL')).toMatchObject({ verdict: 'corrected', correctionSteps: -9 });
+    closeAll(store);
+  });
+
+  it.each([
+    ['no credits', (ctx: ReturnType<typeof setup>) => ctx, 0, 'credits', 'INSUFFICIENT_CREDITS'],
+    ['a pack that fails re-verification', (ctx: ReturnType<typeof setup>) => ((ctx.packs.failure = Object.assign(new Error('file changed'), { code: 'HASH_MISMATCH' })), ctx), 10, 'pack', 'HASH_MISMATCH'],
+    ['an overdue calibration check', (ctx: ReturnType<typeof setup>) => ((ctx.bench.overdue = true), ctx), 10, 'calibration', 'CALIBRATION_OVERDUE'],
+  ])('refuses to start with %s, names the gate and charges nothing', async (_label, arrange, credits, gateId, code) => {
+    const ctx = arrange(setup(credits));
+    const report = await ctx.engine.run({ partNumber: PART, serial: 'INJ-3', operatorId: null });
+    expect(report).toMatchObject({ status: 'refused', verdict: null, creditsDebited: 0, reason: { code: 'PREFLIGHT_BLOCKED' } });
+    expect(report.gates.find((gate) => gate.id === gateId)).toMatchObject({ passed: false, code });
+    expect(report.gates.find((gate) => gate.id === gateId)?.action).toBeTruthy();
+    expect(ctx.bench.written).toBeNull();
+    expect(ctx.store.sessions.balance()).toBe(credits);
+    closeAll(ctx.store);
+  });
+
+  it('refuses an unknown part number', async () => {
+    const { store, engine } = setup();
+    const report = await engine.run({ partNumber: 'NOPE-1', serial: 'INJ-4', operatorId: null });
+    expect(report.gates[0]).toMatchObject({ id: 'pack', passed: false, code: 'UNKNOWN_PART' });
+    closeAll(store);
+  });
+
+  it.each([
+    ['an open coil', (bench: ScriptedBench) => (bench.coilOhm = null), 'ELECTRICAL_FAIL'],
+    ['a high back-leak', (bench: ScriptedBench) => (bench.backLeak = 80), 'LEAK_FAIL'],
+    ['a point outside the codable window', (bench: ScriptedBench) => (bench.deviation = (stepId, nominal) => (stepId === 'VL' ? -nominal * 0.2 : 0)), 'NOT_CODABLE'],
+  ])('rejects an injector with %s: completed, verdict fail, no code, nothing charged', async (_label, arrange, code) => {
+    const { store, bench, engine } = setup();
+    arrange(bench);
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-5', operatorId: null });
+    expect(report).toMatchObject({ status: 'completed', verdict: 'fail', code: null, creditsDebited: 0, reason: { code } });
+    expect(bench.written).toBeNull();
+    expect(store.sessions.balance()).toBe(10);
+    closeAll(store);
+  });
+
+  it('does not count a code whose readback differs: aborted, SAFE, nothing charged', async () => {
+    const { store, bench, packs, engine } = setup();
+    bench.readBackOverride = 'XXXXXXX';
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-6', operatorId: null });
+    expect(report).toMatchObject({ status: 'aborted', code: null, creditsDebited: 0, reason: { code: 'CODE_READBACK_MISMATCH' } });
+    expect(bench.safeCalls).toHaveLength(1);
+    expect(store.sessions.balance()).toBe(10);
+    expect(packs.completed).toEqual([]);
+    closeAll(store);
+  });
+
+  it('ends aborted with the bench fault when the link drops mid-step', async () => {
+    const { store, bench, engine, verifyLog } = setup();
+    bench.failAtStep = 'EM';
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-7', operatorId: null });
+    expect(report).toMatchObject({ status: 'aborted', reason: { code: 'DISCONNECTED' }, creditsDebited: 0 });
+    expect(report.steps.map((step) => step.id)).toEqual(['VL']);
+    expect(bench.safeCalls).toHaveLength(1);
+    expect(verifyLog()).toMatchObject({ ok: true });
+    closeAll(store);
+  });
+
+  it('aborts on request: SAFE at once, session aborted by the operator, nothing charged', async () => {
+    const { store, bench, engine } = setup();
+    bench.onStep = (stepId) => {
+      if (stepId === 'LL') void engine.abort('technician pressed abort');
+    };
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-8', operatorId: null });
+    expect(report).toMatchObject({ status: 'aborted', reason: { code: 'ABORTED_BY_OPERATOR', message: 'technician pressed abort' }, creditsDebited: 0 });
+    expect(bench.safeCalls[0]).toBe('technician pressed abort');
+    expect(store.sessions.balance()).toBe(10);
+    closeAll(store);
+  });
+
+  it('runs one session at a time and closes sessions a crash left running', async () => {
+    const { store, bench, engine } = setup();
+    let release: () => void = () => undefined;
+    bench.onStep = () => undefined;
+    const slow = bench.calibrationCheck.bind(bench);
+    bench.calibrationCheck = () => new Promise((resolve) => (release = () => void slow().then(resolve)));
+    const first = engine.run({ partNumber: PART, serial: 'INJ-9', operatorId: null });
+    await expect(engine.run({ partNumber: PART, serial: 'INJ-10', operatorId: null })).rejects.toMatchObject({ code: 'SESSION_RUNNING' });
+    release();
+    await first;
+
+    store.sessions.start('ses-crashed', null, PART, 'INJ-11', '2026-11-22T08:00:00Z');
+    expect(engine.closeInterruptedSessions()).toEqual(['ses-crashed']);
+    expect(store.sessions.byId('ses-crashed')).toMatchObject({ status: 'aborted', reasonCode: 'INTERRUPTED', creditsDebited: 0 });
+    closeAll(store);
+  });
+});

@@ -1,0 +1,33 @@
+import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import path from 'node:path';
+
+/** fsync a directory so a rename inside it survives power loss (a no-op where directories cannot be opened). */
+export function fsyncDirectory(directory: string): void {
+  let fd: number | null = null;
+  try {
+    fd = openSync(directory, 'r');
+    fsyncSync(fd);
+  } catch (error) {
+    if (process.platform !== 'win32') throw error;
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}
+
+/**
+ * Write to a temporary sibling, fsync it, rename it over the target, fsync the directory: a reader (or a
+ * restart after kill -9 or power loss) sees the old file or the new one, never a mix.
+ */
+export function writeFileAtomic(file: string, bytes: Uint8Array, mode = 0o644): void {
+  const temporary = `${file}.${process.pid}.tmp`;
+  const fd = openSync(temporary, 'w', mode);
+  try {
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(temporary, file);
+  fsyncDirectory(path.dirname(file));
+}

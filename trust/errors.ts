@@ -1,0 +1,39 @@
+/** The typed failures of trust verification (docs/trust.md); every check fails closed with one of them. */
+export const trustErrorCodes = [
+  'BAD_SIGNATURE',
+  'THRESHOLD_NOT_MET',
+  'EXPIRED',
+  'ROLLBACK',
+  'CLOCK_ROLLBACK',
+  'DEV_KEY_IN_PROD',
+  'HASH_MISMATCH',
+  'LENGTH_MISMATCH',
+  'OVERSIZE',
+  'MALFORMED',
+  'WRONG_TARGET',
+  'INCOMPATIBLE',
+  'REVOKED',
+  'BELOW_FLOOR',
+  'DOWNGRADE_REFUSED',
+  'NOT_FOUND',
+  'UNREACHABLE',
+  'NOT_ACTIVE',
+  'RELEASE_REFUSED',
+] as const;
+
+export type TrustErrorCode = (typeof trustErrorCodes)[number];
+
+export class TrustError extends Error {
+  constructor(
+    readonly code: TrustErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'TrustError';
+  }
+}
+
+export function isTrustError(error: unknown, code?: TrustErrorCode): error is TrustError {
+  return error instanceof TrustError && (code === undefined || error.code === code);
+}

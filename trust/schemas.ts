@@ -1,0 +1,193 @@
+/**
+ * The signed documents of docs/trust.md as zod schemas. Unknown fields are accepted (they are covered by
+ * the signature over the exact bytes) but never read.
+ */
+import { z } from 'zod';
+import { keyIdOf } from './crypto';
+
+export const SPEC = 'injbench/1';
+export const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
+export const timestamp = z.iso.datetime({ message: 'expected an ISO 8601 UTC time' });
+export const featureId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a family id (a-z, 0-9, -)');
+export const semver = z.string().regex(/^\d{1,6}\.\d{1,6}\.\d{1,6}$/, 'expected a version like 1.2.3');
+export const benchId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a bench id (letters, digits, . _ -)');
+export const channelNames = ['canary', 'staged', 'stable', 'lts'] as const;
+export const channelName = z.enum(channelNames);
+export type ChannelName = z.infer<typeof channelName>;
+export const keyRoles = ['root', 'index', 'timestamp', 'director', 'credits'] as const;
+export type KeyRole = (typeof keyRoles)[number];
+
+const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
+const positive = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const auditText = z.string().min(1).max(2000);
+
+export const roleKeysSchema = z.object({
+  keyids: z.array(hex64).min(1).max(32),
+  threshold: z.number().int().min(1).max(32),
+});
+export type RoleKeys = z.infer<typeof roleKeysSchema>;
+
+export const publicKeySchema = z.object({
+  scheme: z.literal('ed25519'),
+  public: hex64,
+  development: z.boolean().optional(),
+});
+
+export const rootSchema = z
+  .object({
+    type: z.literal('root'),
+    spec: z.literal(SPEC),
+    version: positive,
+    expires: timestamp,
+    environment: z.enum(['production', 'development']),
+    keys: z.record(hex64, publicKeySchema),
+    roles: z.object({ root: roleKeysSchema, index: roleKeysSchema, timestamp: roleKeysSchema, director: roleKeysSchema, credits: roleKeysSchema }),
+  })
+  .superRefine((root, context) => {
+    for (const [keyid, key] of Object.entries(root.keys)) {
+      if (keyIdOf(Buffer.from(key.public, 'hex')) !== keyid) context.addIssue({ code: 'custom', message: `key id ${keyid.slice(0, 12)} is not the SHA-256 of its public key` });
+    }
+    for (const [role, spec] of Object.entries(root.roles)) {
+      for (const keyid of spec.keyids) {
+        if (!root.keys[keyid]) context.addIssue({ code: 'custom', message: `role ${role} names unknown key ${keyid.slice(0, 12)}` });
+      }
+    }
+  });
+export type RootDocument = z.infer<typeof rootSchema>;
+
+export const versionEntrySchema = z.object({
+  manifest: z.object({ sha256: hex64, length: positive }),
+  pack_length: positive,
+  release_counter: count,
+  built_dirty: z.boolean().default(false),
+  published_at: timestamp.optional(),
+});
+export type VersionEntry = z.infer<typeof versionEntrySchema>;
+
+export const channelPointerSchema = z.object({
+  version: semver,
+  rollout_percent: z.number().int().min(0).max(100).default(100),
+  /** What benches outside the rollout cohort get; without it they keep what they have. */
+  fallback_version: semver.optional(),
+});
+export type ChannelPointer = z.infer<typeof channelPointerSchema>;
+
+export const indexSchema = z.object({
+  type: z.literal('index'),
+  spec: z.literal(SPEC),
+  feature_id: featureId,
+  sequence: positive,
+  expires: timestamp,
+  schema_version: z.literal(1),
+  versions: z.record(semver, versionEntrySchema),
+  channels: z.partialRecord(channelName, channelPointerSchema),
+  security_floor: count,
+  revoked: z.array(semver).max(10_000),
+});
+export type IndexDocument = z.infer<typeof indexSchema>;
+
+export const metaFileSchema = z.object({ sha256: hex64, length: positive });
+
+export const snapshotSchema = z.object({
+  type: z.literal('snapshot'),
+  spec: z.literal(SPEC),
+  version: positive,
+  expires: timestamp,
+  indexes: z.record(featureId, metaFileSchema.extend({ sequence: positive })),
+});
+export type SnapshotDocument = z.infer<typeof snapshotSchema>;
+
+export const timestampSchema = z.object({
+  type: z.literal('timestamp'),
+  spec: z.literal(SPEC),
+  version: positive,
+  expires: timestamp,
+  snapshot: metaFileSchema.extend({ version: positive }),
+});
+export type TimestampDocument = z.infer<typeof timestampSchema>;
+
+export const assignmentSchema = z.union([
+  z.object({ channel: channelName }).strict(),
+  z.object({ version: semver, sha256: hex64 }).strict(),
+]);
+export type Assignment = z.infer<typeof assignmentSchema>;
+
+export const directiveSchema = z.object({
+  type: z.literal('directive'),
+  spec: z.literal(SPEC),
+  bench_id: benchId,
+  seq: positive,
+  issued_at: timestamp,
+  expires: timestamp,
+  assignments: z.record(featureId, assignmentSchema),
+  /** Hours a bench may keep coding on expired metadata while offline; only a directive grants it. */
+  offline_grace_hours: z.number().int().min(0).max(24 * 30).default(0),
+  actor: auditText,
+  reason: auditText,
+  ticket: auditText,
+  previous_sha256: hex64.nullable(),
+});
+export type DirectiveDocument = z.infer<typeof directiveSchema>;
+
+/** Pack file names: relative, forward slashes, no '..' or empty segments (no path traversal). */
+export const packPath = z
+  .string()
+  .max(200)
+  .regex(/^[A-Za-z0-9_][A-Za-z0-9._-]*(\/[A-Za-z0-9_][A-Za-z0-9._-]*)*$/, 'expected a relative path without ".." segments')
+  .refine((value) => !value.split('/').some((segment) => segment === '..' || segment === '.'), 'path traversal');
+
+export const manifestFileSchema = z.object({
+  path: packPath,
+  length: count,
+  hashes: z.record(z.string().max(32), z.string().max(256)),
+});
+
+export const manifestSchema = z
+  .object({
+    type: z.literal('pack_manifest'),
+    spec: z.literal(SPEC),
+    feature_id: featureId,
+    version: semver,
+    release_counter: count,
+    compatible_hardware: z.array(z.string().min(1).max(64)).min(1).max(64),
+    min_app_version: semver,
+    synthetic: z.boolean(),
+    provenance: z.object({
+      source_commit: z.string().regex(/^[0-9a-f]{40}$|^none$/),
+      dirty: z.boolean(),
+      build_id: z.string().min(1).max(128),
+      build_time: timestamp,
+    }),
+    files: z.array(manifestFileSchema).min(1).max(4096),
+  })
+  .superRefine((manifest, context) => {
+    const seen = new Set<string>();
+    for (const file of manifest.files) {
+      if (seen.has(file.path)) context.addIssue({ code: 'custom', message: `file ${file.path} listed twice` });
+      seen.add(file.path);
+    }
+  });
+export type PackManifest = z.infer<typeof manifestSchema>;
+
+export const creditGrantSchema = z.object({
+  type: z.literal('credit_grant'),
+  spec: z.literal(SPEC),
+  bench_id: benchId,
+  grant_id: z.string().min(1).max(128),
+  credits: positive,
+  issued_at: timestamp,
+  expires: timestamp,
+});
+export type CreditGrant = z.infer<typeof creditGrantSchema>;
+
+/** Size caps, checked before a byte is read. */
+export const limits = {
+  rootBytes: 64 * 1024,
+  timestampBytes: 16 * 1024,
+  snapshotBytes: 1024 * 1024,
+  indexBytes: 4 * 1024 * 1024,
+  directiveBytes: 64 * 1024,
+  manifestBytes: 1024 * 1024,
+  packBytes: 1024 * 1024 * 1024,
+  maxRootRotations: 32,
+} as const;

@@ -1,0 +1,54 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { openEnvelope, parsePayload } from './envelope';
+import { TrustError } from './errors';
+import { verifyPackFile } from './pack';
+import { limits, snapshotSchema } from './schemas';
+import type { MetadataSource } from './source';
+import { initialTrustedMetadata, verifyRelease, type BenchProfile } from './verify-release';
+
+export interface RepositoryVerdict {
+  family: string;
+  version: string;
+  sha256: string;
+}
+
+/** Family names from the snapshot; each family is then verified in full, snapshot included. */
+export async function snapshotFamilies(source: MetadataSource): Promise<string[]> {
+  const bytes = await source.read('snapshot.json', limits.snapshotBytes);
+  if (!bytes) throw new TrustError('NOT_FOUND', `${source.describe()} has no snapshot.json.`);
+  const listed = Object.keys(parsePayload(openEnvelope(bytes, limits.snapshotBytes, 'snapshot'), snapshotSchema, 'snapshot').indexes);
+  if (listed.length === 0) throw new TrustError('NOT_FOUND', 'the snapshot lists no family.');
+  return listed.sort();
+}
+
+/**
+ * What a fresh bench holding only `trustedRoot` would activate for each family: steps 1 to 7 of
+ * docs/trust.md, with the pack fetched into a temporary staging directory and removed afterwards.
+ */
+export async function verifyRepository(options: {
+  source: MetadataSource;
+  trustedRoot: Uint8Array;
+  bench: BenchProfile;
+  family?: string;
+  now?: Date;
+}): Promise<RepositoryVerdict[]> {
+  const { source, bench } = options;
+  const trusted = initialTrustedMetadata(options.trustedRoot);
+  const families = options.family ? [options.family] : await snapshotFamilies(source);
+  const staging = mkdtempSync(path.join(os.tmpdir(), 'injbench-verify-'));
+  const verdicts: RepositoryVerdict[] = [];
+  try {
+    for (const family of families) {
+      const verified = await verifyRelease({ source, family, bench, trusted, now: options.now ?? new Date() });
+      const staged = path.join(staging, `${family}.injpack`);
+      await source.download(`packs/${family}/${verified.version}.injpack`, verified.entry.pack_length, staged);
+      await verifyPackFile(staged, { family, version: verified.version, entry: verified.entry, bench });
+      verdicts.push({ family, version: verified.version, sha256: verified.entry.manifest.sha256 });
+    }
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+  return verdicts;
+}
