@@ -54,6 +54,8 @@ export interface PackManagerOptions {
   bundledRoot: Uint8Array;
   bench: BenchProfile;
   now?: () => Date;
+  /** Writes state.json atomically; replaceable so tests can make the disk fail at exactly this step. */
+  writeAtomically?: (file: string, bytes: Uint8Array, mode: number) => void;
 }
 
 export interface ActivationResult {
@@ -109,7 +111,13 @@ export class PackManager {
   }
 
   private writeState(state: PackState): void {
-    writeFileAtomic(this.statePath, Buffer.from(JSON.stringify(state)), 0o600);
+    const write = this.options.writeAtomically ?? writeFileAtomic;
+    try {
+      write(this.statePath, Buffer.from(JSON.stringify(state)), 0o600);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+      throw new TrustError('STORAGE_FAILED', `could not persist the pack state (${reason}); the previous state is still in force.`, { cause: error });
+    }
   }
 
   private evidence(entry: Record<string, unknown>): void {
