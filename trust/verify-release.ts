@@ -248,6 +248,10 @@ export async function verifyRelease(input: {
   let directiveBytes: Uint8Array | null = null;
   if (bench.benchId) {
     directiveBytes = await source.read(`directives/${bench.benchId}.json`, limits.directiveBytes);
+    // Rule: a directive once trusted cannot be withdrawn by not serving it (that would silently un-pin).
+    if (!directiveBytes && trusted.directive) {
+      throw new TrustError('ROLLBACK', `the directive for ${bench.benchId} (trusted seq ${trusted.directive.seq}) is no longer served.`);
+    }
     if (directiveBytes) {
       const envelope = openEnvelope(directiveBytes, limits.directiveBytes, 'directive');
       requireThreshold('directive', envelope, root.roles.director, root.keys, 'directive');
