@@ -5,12 +5,12 @@
 import type { KeyPair } from './crypto';
 import { openEnvelope, parsePayload, requireThreshold, signDocument } from './envelope';
 import { TrustError } from './errors';
-import { SPEC, creditGrantSchema, type CreditGrant, type RootDocument } from './schemas';
+import { SPEC, creditGrantSchema, parseOrMalformed, type CreditGrant, type RootDocument } from './schemas';
 
 export const CREDIT_GRANT_MAX_BYTES = 16 * 1024;
 
 export function signCreditGrant(grant: Omit<CreditGrant, 'type' | 'spec'>, credits: KeyPair): Uint8Array {
-  return signDocument('credit_grant', creditGrantSchema.parse({ type: 'credit_grant', spec: SPEC, ...grant }), [credits]);
+  return signDocument('credit_grant', parseOrMalformed(creditGrantSchema, { type: 'credit_grant', spec: SPEC, ...grant }, 'credit grant'), [credits]);
 }
 
 export function verifyCreditGrant(bytes: Uint8Array, options: { root: RootDocument; benchId: string; now: Date; redeemedGrantIds: ReadonlySet<string> }): CreditGrant {

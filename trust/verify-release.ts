@@ -8,6 +8,9 @@ import { developmentKeysIn } from './dev-keys';
 import { openEnvelope, parsePayload, requireThreshold } from './envelope';
 import { TrustError } from './errors';
 import {
+  benchId as benchIdSchema,
+  featureId,
+  parseOrMalformed,
   directiveSchema,
   indexSchema,
   limits,
@@ -150,6 +153,9 @@ export async function verifyRelease(input: {
   now: Date;
 }): Promise<VerifiedRelease> {
   const { source, family, bench, trusted, now } = input;
+  // Boundary: the family and bench id become file names in the repository.
+  parseOrMalformed(featureId, family, 'family');
+  if (bench.benchId !== null) parseOrMalformed(benchIdSchema, bench.benchId, 'bench id');
 
   // 1. Reference time: a clock earlier than the last trusted time would revive expired metadata.
   if (trusted.lastTrustedTime && now.getTime() < Date.parse(trusted.lastTrustedTime)) {

@@ -190,6 +190,8 @@ describe('release commands', () => {
       'directive seq 1 for bench-7: denso-like-g3 -> 1.0.0\n',
     );
     expect(ok(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot, '--bench-id', 'bench-7'])).toMatch(/^OK denso-like-g3 1\.0\.0 /);
+    refused(['release', 'pin', 'bad id!', ...common, '--family', 'denso-like-g3', '--channel', 'stable'], 'MALFORMED');
+    refused(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot, '--family', '../index'], 'MALFORMED');
 
     // Root rotation to new root keys: the old trusted root still reaches the new one through the chain.
     const newKeys = path.join(work, 'new-keys');
