@@ -204,6 +204,16 @@ export class PackManager {
    * pack. When the active pack is damaged, the LKG pack is used only if it re-verifies the same way.
    */
   async preflight(family: string, options: { fallbackToLkg?: boolean } = {}): Promise<PreflightResult> {
+    try {
+      return await this.preflightOrThrow(family, options);
+    } catch (error) {
+      // A refused session start is evidence too: support sees why coding stayed locked.
+      this.evidence({ event: 'preflight-refused', family, code: isTrustError(error) ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
+
+  private async preflightOrThrow(family: string, options: { fallbackToLkg?: boolean }): Promise<PreflightResult> {
     const state = this.readState();
     const active = state.trusted.active[family];
     if (!active) throw new TrustError('NOT_ACTIVE', `no pack is active for ${family}.`);

@@ -541,6 +541,8 @@ describe('faults', () => {
     const before = benchSnapshot(fixture.dataDir);
     await expect(manager.preflight(FAMILY)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
     expect(benchSnapshot(fixture.dataDir)).toEqual(before);
+    const evidence = readFileSync(path.join(fixture.dataDir, 'packs', 'evidence.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(evidence.at(-1) ?? '{}')).toMatchObject({ event: 'preflight-refused', family: FAMILY, code: 'HASH_MISMATCH' });
   });
 
   it('falls back to the last-known-good pack only when it re-verifies', async () => {
