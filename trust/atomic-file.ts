@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
 /** fsync a directory so a rename inside it survives power loss (a no-op where directories cannot be opened). */
@@ -22,12 +22,18 @@ export function writeFileAtomic(file: string, bytes: Uint8Array, mode = 0o644): 
   const temporary = `${file}.${process.pid}.tmp`;
   const fd = openSync(temporary, 'w', mode);
   try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
+    try {
+      let written = 0;
+      while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+    renameSync(temporary, file);
+  } catch (error) {
+    // Disk full or I/O error: the target is untouched; do not leave the partial temporary behind.
+    rmSync(temporary, { force: true });
+    throw error;
   }
-  renameSync(temporary, file);
   fsyncDirectory(path.dirname(file));
 }

@@ -19,6 +19,7 @@ export const trustErrorCodes = [
   'UNREACHABLE',
   'NOT_ACTIVE',
   'RELEASE_REFUSED',
+  'STORAGE_FAILED',
 ] as const;
 
 export type TrustErrorCode = (typeof trustErrorCodes)[number];

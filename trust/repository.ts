@@ -21,6 +21,7 @@ import type { RoleKeyPairs } from './keys';
 import { compareVersions } from './pack';
 import {
   SPEC,
+  parseOrMalformed,
   directiveSchema,
   indexSchema,
   limits,
@@ -147,11 +148,11 @@ export function refreshSnapshot(context: RepositoryContext, keys: { index: KeyPa
     expires: inDays(context.now, expiryDays.timestamp),
     snapshot: { version: snapshot.version, sha256: sha256Hex(snapshotBytes), length: snapshotBytes.length },
   };
-  writeRepoFile(context.repoDir, 'timestamp.json', signDocument('timestamp', timestampSchema.parse(timestamp), [keys.timestamp]));
+  writeRepoFile(context.repoDir, 'timestamp.json', signDocument('timestamp', parseOrMalformed(timestampSchema, timestamp, 'timestamp'), [keys.timestamp]));
 }
 
 function writeIndex(context: RepositoryContext, keys: Pick<RoleKeyPairs, 'index' | 'timestamp'>, root: RootDocument, index: IndexDocument): void {
-  const next = indexSchema.parse({ ...index, sequence: index.sequence, expires: inDays(context.now, expiryDays.index) });
+  const next = parseOrMalformed(indexSchema, { ...index, expires: inDays(context.now, expiryDays.index) }, `index ${index.feature_id}`);
   writeRepoFile(context.repoDir, path.join('index', `${index.feature_id}.json`), signDocument('index', next, [keys.index]));
   refreshSnapshot(context, keys, root);
 }
@@ -162,7 +163,7 @@ export function buildRootDocument(keys: Record<KeyRole, KeyPair>, options: { ver
     { scheme: 'ed25519' as const, public: Buffer.from(key.publicKey).toString('hex'), ...(options.development ? { development: true } : {}) },
   ]);
   const role = (name: KeyRole) => ({ keyids: [keys[name].keyid], threshold: 1 });
-  return rootSchema.parse({
+  return parseOrMalformed(rootSchema, {
     type: 'root',
     spec: SPEC,
     version: options.version,
@@ -170,7 +171,7 @@ export function buildRootDocument(keys: Record<KeyRole, KeyPair>, options: { ver
     environment: options.environment,
     keys: Object.fromEntries(entries),
     roles: { root: role('root'), index: role('index'), timestamp: role('timestamp'), director: role('director'), credits: role('credits') },
-  });
+  }, 'root');
 }
 
 export function initRepository(
@@ -355,7 +356,7 @@ export function pinBench(
     previous = parsePayload(envelope, directiveSchema, 'directive');
     previousSha = sha256Hex(bytes);
   }
-  const directive = directiveSchema.parse({
+  const directive = parseOrMalformed(directiveSchema, {
     type: 'directive',
     spec: SPEC,
     bench_id: options.benchId,
@@ -368,7 +369,7 @@ export function pinBench(
     reason: context.audit.reason,
     ticket: context.audit.ticket,
     previous_sha256: previousSha,
-  });
+  }, 'directive');
   writeRepoFile(context.repoDir, path.join('directives', `${options.benchId}.json`), signDocument('directive', directive, [keys.director]));
   appendEvidence(context, 'pin', { bench_id: options.benchId, family: options.family, assignment, seq: directive.seq });
   return directive;
@@ -389,14 +390,14 @@ export function rotateRoot(
     roles[role] = { keyids: [key.keyid], threshold: 1 };
   }
   const used = new Set(Object.values(roles).flatMap((spec) => spec.keyids));
-  const next = rootSchema.parse({
+  const next = parseOrMalformed(rootSchema, {
     ...root,
     version: root.version + 1,
     expires: options.expires ?? inDays(context.now, expiryDays.root),
     environment: options.environment ?? root.environment,
     keys: Object.fromEntries(Object.entries(keys).filter(([keyid]) => used.has(keyid))),
     roles,
-  });
+  }, `root v${root.version + 1}`);
   const newRootKey = newKeys.root ?? oldRootKey;
   const signers = newRootKey.keyid === oldRootKey.keyid ? [oldRootKey] : [oldRootKey, newRootKey];
   const bytes = signDocument('root', next, signers);

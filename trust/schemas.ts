@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { keyIdOf } from './crypto';
+import { TrustError } from './errors';
 
 export const SPEC = 'injbench/1';
 export const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
@@ -191,3 +192,11 @@ export const limits = {
   packBytes: 1024 * 1024 * 1024,
   maxRootRotations: 32,
 } as const;
+
+/** zod parse for values we build from operator input: a failure is MALFORMED naming the field, not a ZodError. */
+export function parseOrMalformed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new TrustError('MALFORMED', `${what}: ${issue ? `${issue.path.join('.') || '(value)'}: ${issue.message}` : 'invalid'}.`);
+}

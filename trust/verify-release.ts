@@ -8,6 +8,9 @@ import { developmentKeysIn } from './dev-keys';
 import { openEnvelope, parsePayload, requireThreshold } from './envelope';
 import { TrustError } from './errors';
 import {
+  benchId as benchIdSchema,
+  featureId,
+  parseOrMalformed,
   directiveSchema,
   indexSchema,
   limits,
@@ -150,6 +153,9 @@ export async function verifyRelease(input: {
   now: Date;
 }): Promise<VerifiedRelease> {
   const { source, family, bench, trusted, now } = input;
+  // Boundary: the family and bench id become file names in the repository.
+  parseOrMalformed(featureId, family, 'family');
+  if (bench.benchId !== null) parseOrMalformed(benchIdSchema, bench.benchId, 'bench id');
 
   // 1. Reference time: a clock earlier than the last trusted time would revive expired metadata.
   if (trusted.lastTrustedTime && now.getTime() < Date.parse(trusted.lastTrustedTime)) {
@@ -248,6 +254,10 @@ export async function verifyRelease(input: {
   let directiveBytes: Uint8Array | null = null;
   if (bench.benchId) {
     directiveBytes = await source.read(`directives/${bench.benchId}.json`, limits.directiveBytes);
+    // Rule: a directive once trusted cannot be withdrawn by not serving it (that would silently un-pin).
+    if (!directiveBytes && trusted.directive) {
+      throw new TrustError('ROLLBACK', `the directive for ${bench.benchId} (trusted seq ${trusted.directive.seq}) is no longer served.`);
+    }
     if (directiveBytes) {
       const envelope = openEnvelope(directiveBytes, limits.directiveBytes, 'directive');
       requireThreshold('directive', envelope, root.roles.director, root.keys, 'directive');

@@ -11,7 +11,7 @@
  * never names a pack that is not fully on disk. Plain Node: never imports electron.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, openSync, fsyncSync, closeSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, openSync, fsyncSync, closeSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { fsyncDirectory, writeFileAtomic } from '../../../trust/atomic-file';
@@ -54,7 +54,14 @@ export interface PackManagerOptions {
   bundledRoot: Uint8Array;
   bench: BenchProfile;
   now?: () => Date;
+  /** Writes state.json atomically; replaceable so tests can make the disk fail at exactly this step. */
+  writeAtomically?: (file: string, bytes: Uint8Array, mode: number) => void;
+  /** Called after each step of an update; the crash-safety test kills the process at each one. */
+  onStep?: (step: ActivationStep) => void;
 }
+
+export const activationSteps = ['metadata-verified', 'downloaded', 'pack-verified', 'stored', 'persisted'] as const;
+export type ActivationStep = (typeof activationSteps)[number];
 
 export interface ActivationResult {
   family: string;
@@ -109,11 +116,33 @@ export class PackManager {
   }
 
   private writeState(state: PackState): void {
-    writeFileAtomic(this.statePath, Buffer.from(JSON.stringify(state)), 0o600);
+    const write = this.options.writeAtomically ?? writeFileAtomic;
+    try {
+      write(this.statePath, Buffer.from(JSON.stringify(state)), 0o600);
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
+      throw new TrustError('STORAGE_FAILED', `could not persist the pack state (${reason}); the previous state is still in force.`, { cause: error });
+    }
   }
 
   private evidence(entry: Record<string, unknown>): void {
     appendFileSync(path.join(this.directory, 'evidence.jsonl'), `${JSON.stringify({ at: this.now().toISOString(), bench_id: this.options.bench.benchId, ...entry })}\n`);
+  }
+
+  /**
+   * After a crash: staged downloads and half-written state temporaries are garbage (the state file itself is
+   * always whole). Call once at startup, before any update runs.
+   */
+  removeLeftovers(): string[] {
+    const staging = path.join(this.directory, 'staging');
+    const leftovers = [
+      ...readdirSync(staging).map((name) => path.join(staging, name)),
+      ...readdirSync(this.directory)
+        .filter((name) => /^state\.json\.\d+\.tmp$/.test(name))
+        .map((name) => path.join(this.directory, name)),
+    ];
+    for (const file of leftovers) rmSync(file, { force: true });
+    return leftovers.map((file) => path.relative(this.directory, file));
   }
 
   /** Steps 1 to 9: verify the metadata, fetch and verify the pack in staging, activate, persist, record. */
@@ -123,6 +152,8 @@ export class PackManager {
     try {
       // Steps 1-6: metadata and target (pure; nothing persisted).
       const release = await verifyRelease({ source, family, bench: this.options.bench, trusted: state.trusted, now: this.now() });
+      const step = this.options.onStep ?? (() => undefined);
+      step('metadata-verified');
       const sha256 = release.entry.manifest.sha256;
       const active = state.trusted.active[family];
       const target = this.packPath(family, sha256);
@@ -130,12 +161,15 @@ export class PackManager {
       // Step 7: fetch into staging capped at the signed length, then manifest and every file.
       if (!(active?.manifest_sha256 === sha256 && existsSync(target))) {
         await source.download(`packs/${family}/${release.version}.injpack`, release.entry.pack_length, staged);
+        step('downloaded');
         await verifyPackFile(staged, { family, version: release.version, entry: release.entry, bench: this.options.bench });
         syncFile(staged);
+        step('pack-verified');
         // Step 8a: the verified pack enters the store by rename; the store holds only whole, verified packs.
         mkdirSync(path.dirname(target), { recursive: true });
         renameSync(staged, target);
         fsyncDirectory(path.dirname(target));
+        step('stored');
       } else {
         await verifyPackFile(target, { family, version: release.version, entry: release.entry, bench: this.options.bench });
       }
@@ -152,6 +186,7 @@ export class PackManager {
         },
         lkg: state.lkg,
       });
+      step('persisted');
       const changed = active?.manifest_sha256 !== sha256;
       // Step 9: evidence of the outcome.
       this.evidence({ event: 'activate', family, version: release.version, sha256, changed, resolved_by: release.resolvedBy, previous: active?.version ?? null });
@@ -169,6 +204,16 @@ export class PackManager {
    * pack. When the active pack is damaged, the LKG pack is used only if it re-verifies the same way.
    */
   async preflight(family: string, options: { fallbackToLkg?: boolean } = {}): Promise<PreflightResult> {
+    try {
+      return await this.preflightOrThrow(family, options);
+    } catch (error) {
+      // A refused session start is evidence too: support sees why coding stayed locked.
+      this.evidence({ event: 'preflight-refused', family, code: isTrustError(error) ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+      throw error;
+    }
+  }
+
+  private async preflightOrThrow(family: string, options: { fallbackToLkg?: boolean }): Promise<PreflightResult> {
     const state = this.readState();
     const active = state.trusted.active[family];
     if (!active) throw new TrustError('NOT_ACTIVE', `no pack is active for ${family}.`);

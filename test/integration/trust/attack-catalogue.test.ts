@@ -12,6 +12,7 @@ import { directorySource } from '../../../trust/source';
 import { buildPack } from '../../../trust/pack';
 import { pinBench, promote, rotateRoot, setFloor } from '../../../trust/repository';
 import type { RootDocument } from '../../../trust/schemas';
+import { cohortBucket } from '../../../trust/verify-release';
 import { benchSnapshot, createTrustFixture, expectRefused, makePack, T0, type TrustFixture } from '../../helpers/trust-fixture';
 import { useTempDirs } from '../../helpers/temp-dir';
 
@@ -359,6 +360,24 @@ describe('mix-and-match and wrong target', () => {
     await expectRefused(fixture, manager, FAMILY, 'HASH_MISMATCH');
   });
 
+  it('refuses a trusted directive being withdrawn (silently un-pinning the bench)', async () => {
+    const manager = fixture.bench();
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    rmSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
+  });
+
+  it('refuses an older directive after a newer one', async () => {
+    const manager = fixture.bench();
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    const first = readFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    writeFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'), first);
+    await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
+  });
+
   it('refuses a directive made for another bench (replay)', async () => {
     const manager = await activeBench();
     pinBench(fixture.context(), fixture.keys, { benchId: 'bench-2', family: FAMILY, assignment: { channel: 'canary' } });
@@ -522,6 +541,8 @@ describe('faults', () => {
     const before = benchSnapshot(fixture.dataDir);
     await expect(manager.preflight(FAMILY)).rejects.toMatchObject({ code: 'HASH_MISMATCH' });
     expect(benchSnapshot(fixture.dataDir)).toEqual(before);
+    const evidence = readFileSync(path.join(fixture.dataDir, 'packs', 'evidence.jsonl'), 'utf8').trim().split('\n');
+    expect(JSON.parse(evidence.at(-1) ?? '{}')).toMatchObject({ event: 'preflight-refused', family: FAMILY, code: 'HASH_MISMATCH' });
   });
 
   it('falls back to the last-known-good pack only when it re-verifies', async () => {
@@ -568,5 +589,19 @@ describe('faults', () => {
     await expect(offline.preflight(FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
     graced.clock.now = new Date(T0.getTime() + 94 * 86_400_000);
     await expect(offline.preflight(FAMILY)).rejects.toMatchObject({ code: 'EXPIRED' });
+  });
+});
+
+describe('target resolution', () => {
+  it('splits a partial rollout by cohort bucket, benches outside it getting the fallback version', async () => {
+    promote(fixture.context(), fixture.keys, { family: FAMILY, version: '1.1.0', to: 'stable', rolloutPercent: 50 });
+    const ids = Array.from({ length: 200 }, (_, i) => `bench-${i}`);
+    const inside = ids.find((id) => cohortBucket(id, FAMILY) < 50) as string;
+    const outside = ids.find((id) => cohortBucket(id, FAMILY) >= 50) as string;
+    await expect(fixture.bench({ benchId: inside }).update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    const other = createTrustFixture(makeDir);
+    publishBaseline(other);
+    promote(other.context(), other.keys, { family: FAMILY, version: '1.1.0', to: 'stable', rolloutPercent: 50 });
+    await expect(other.bench({ benchId: outside }).update(other.source(), FAMILY)).resolves.toMatchObject({ version: '1.0.0', resolvedBy: expect.stringContaining('outside rollout cohort') });
   });
 });

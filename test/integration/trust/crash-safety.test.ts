@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, it } from 'vitest';
-import { PackManager } from '../../../electron/services/packs/pack-manager';
+import { PackManager, activationSteps } from '../../../electron/services/packs/pack-manager';
 import { promote } from '../../../trust/repository';
 import { createTrustFixture, makePack, T0 } from '../../helpers/trust-fixture';
 import { useTempDirs } from '../../helpers/temp-dir';
@@ -48,7 +48,7 @@ function runChild(args: string[], killAfterMs: number | null): Promise<ChildRun>
   });
 }
 
-it(`leaves the old or the new pack active after kill -9 at ${MIN_RUNS}+ random moments`, { timeout: TIME_BUDGET_MS + 60_000 }, async () => {
+it(`leaves the old or the new pack active after kill -9 at ${MIN_RUNS}+ random moments and at every step`, { timeout: TIME_BUDGET_MS + 60_000 }, async () => {
   const fixture = createTrustFixture(makeDir);
   // Large enough that copying, hashing and fsyncing take a measurable time to land kills inside.
   const filler = (seed: number) => ({ path: 'curves/bulk.bin', bytes: Buffer.alloc(8 * 1024 * 1024, seed) });
@@ -99,6 +99,26 @@ it(`leaves the old or the new pack active after kill -9 at ${MIN_RUNS}+ random m
       if (runs % 10 === 0) await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
       rmSync(dataDir, { recursive: true, force: true });
       runs += 1;
+    }
+    // And at every named step, including half of state.json's temporary written: old before the state
+    // rename, new after it, never anything else.
+    for (const crashAt of [...activationSteps, 'state-half-written']) {
+      const dataDir = freshCopy(`step-${crashAt}`);
+      const run = await runChild([dataDir, fixture.repo, rootFile, FAMILY, now, crashAt], null);
+      expect(run.output, crashAt).not.toContain('done');
+      const manager = new PackManager({
+        dataDir,
+        bundledRoot: fixture.rootV1,
+        bench: { benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, requireTimestamp: true },
+        now: () => T0,
+      });
+      const leftovers = manager.removeLeftovers();
+      if (crashAt === 'downloaded' || crashAt === 'pack-verified') expect(leftovers, crashAt).toEqual([expect.stringMatching(/^staging\//)]);
+      if (crashAt === 'state-half-written') expect(leftovers, crashAt).toEqual([expect.stringMatching(/^state\.json\.\d+\.tmp$/)]);
+      expect(manager.removeLeftovers()).toEqual([]);
+      const expected = crashAt === 'persisted' ? '1.1.0' : '1.0.0';
+      await expect(manager.preflight(FAMILY), crashAt).resolves.toMatchObject({ version: expected });
+      await expect(manager.update(fixture.source(), FAMILY), crashAt).resolves.toMatchObject({ version: '1.1.0' });
     }
     console.log(`crash safety: ${runs} kills within ${Math.round(window)} ms activations; ${outcomes.old} old, ${outcomes.new} new`);
     expect(runs).toBeGreaterThanOrEqual(MIN_RUNS);

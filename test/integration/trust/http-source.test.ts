@@ -2,6 +2,7 @@
  * Fetching a repository over real HTTP on 127.0.0.1: the demo verifies through a URL, and 404, timeouts,
  * bodies cut short and oversize answers fail typed.
  */
+import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,6 +68,17 @@ describe('httpSource', () => {
   it('verifies the demo repository through a URL', async () => {
     const verdicts = await verifyRepository({ source: httpSource(`${base}/repo/`), trustedRoot: trustedRoot(), bench });
     expect(verdicts.map((verdict) => `${verdict.family} ${verdict.version}`)).toEqual(['bosch-like-cri 1.0.0', 'delphi-like-c2i 1.0.0', 'denso-like-g3 1.0.0']);
+  });
+
+  it('shows what each channel points to, verified, with release status --remote', async () => {
+    const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'release', 'status', '--remote', `${base}/repo/`], { cwd: projectRoot });
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    const status = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(status).toBe(0);
+    expect(stdout).toMatch(/^bosch-like-cri sequence 3 expires \S+ floor 0\n/);
+    expect(stdout.match(/^ {2}stable {2}1\.0\.0 100% [0-9a-f]{64}$/gm)).toHaveLength(3);
+    expect(stdout.match(/^ {2}canary {2}1\.1\.0 100% [0-9a-f]{64}$/gm)).toHaveLength(3);
   });
 
   it('reads a 404 as missing', async () => {

@@ -7,6 +7,7 @@ import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { doctorChecks } from '../../../cli/commands/release';
 import { buildDemoRepository, demoFamilies } from '../../../trust/demo-repository';
 import { isTrustError, type TrustErrorCode } from '../../../trust/errors';
 import { directorySource } from '../../../trust/source';
@@ -55,6 +56,12 @@ describe('demo repository', () => {
     for (const line of lines) expect(line).toMatch(/^OK \S+ \d+\.\d+\.\d+ [0-9a-f]{64}$/);
     const canary = injbench(['release', 'verify', '--repo', demo, '--family', 'denso-like-g3', '--channel', 'canary']);
     expect(canary.stdout).toMatch(/^OK denso-like-g3 1\.1\.0 [0-9a-f]{64}\n$/);
+  });
+
+  it('fails the production checklist (development root and keys)', () => {
+    const checks = doctorChecks(demo, undefined, 7, { INJBENCH_ADMIN_TOKEN: 'x'.repeat(40) });
+    const failed = checks.filter((check) => !check.ok).map((check) => check.name);
+    expect(failed).toEqual(['production root', 'no development keys in root']);
   });
 
   it('is refused by a production build (DEV_KEY_IN_PROD)', () => {
@@ -190,6 +197,8 @@ describe('release commands', () => {
       'directive seq 1 for bench-7: denso-like-g3 -> 1.0.0\n',
     );
     expect(ok(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot, '--bench-id', 'bench-7'])).toMatch(/^OK denso-like-g3 1\.0\.0 /);
+    refused(['release', 'pin', 'bad id!', ...common, '--family', 'denso-like-g3', '--channel', 'stable'], 'MALFORMED');
+    refused(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot, '--family', '../index'], 'MALFORMED');
 
     // Root rotation to new root keys: the old trusted root still reaches the new one through the chain.
     const newKeys = path.join(work, 'new-keys');
