@@ -32,11 +32,12 @@ function run(command, args) {
 
 await buildAll({ quiet: true });
 const electron = electronBinary();
+// A newcomer gets a working bench: the virtual bench, demo packs and demo credits, unless --no-demo.
+const demo = forwarded.includes('--no-demo') ? [] : ['--demo'];
+const rest = forwarded.filter((arg) => arg !== '--no-demo');
 if (electron.binary) {
-  run(electron.binary, [root, ...forwarded]);
+  run(electron.binary, [root, ...demo, ...rest]);
 } else {
   console.log(`Electron cannot start here: ${electron.reason}; starting workspace mode instead.`);
-  // A newcomer gets a working bench: the virtual bench, demo packs and demo credits, unless --no-demo.
-  const demo = forwarded.includes('--no-demo') ? [] : ['--demo'];
-  run(process.execPath, [path.join(root, 'bin', 'injbench.mjs'), 'workspace', ...demo, ...forwarded.filter((arg) => arg !== '--no-demo')]);
+  run(process.execPath, [path.join(root, 'bin', 'injbench.mjs'), 'workspace', ...demo, ...rest]);
 }

@@ -2,11 +2,10 @@ import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { signCreditGrant } from '../../electron/services/credits/credit-grants';
+import { signCreditGrant } from '../../trust/credit-grant';
 import { ServiceError } from '../../electron/services/service-error';
 import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
-import { SPEC, type CreditGrant } from '../../trust/schemas';
 import { appendCreditGrant, openBenchForCli } from '../bench-context';
 
 const grantOptions = z.object({
@@ -26,16 +25,14 @@ function runGrant(raw: unknown): void {
   // The demo key is derived from a public seed: only benches on the development root accept its grants.
   const key = options.keys ? readKeyFile(path.resolve(options.keys), 'credits') : developmentKeys().credits;
   const issuedAt = new Date();
-  const grant: CreditGrant = {
-    type: 'credit_grant',
-    spec: SPEC,
+  const grant = {
     bench_id: options.benchId,
     grant_id: options.grantId ?? `grant-${issuedAt.toISOString().replace(/[-:.TZ]/g, '')}-${options.benchId}`,
     credits: options.credits,
     issued_at: issuedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
     expires: new Date(issuedAt.getTime() + options.validDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
   };
-  writeFileSync(path.resolve(options.out), signCreditGrant(grant, [key]), { mode: 0o600 });
+  writeFileSync(path.resolve(options.out), signCreditGrant(grant, key), { mode: 0o600 });
   process.stdout.write(`signed ${grant.grant_id}: ${grant.credits} credits for ${grant.bench_id}, valid until ${grant.expires}\n`);
 }
 

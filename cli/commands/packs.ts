@@ -3,10 +3,11 @@
  * activate) and preflight (re-verify from disk, as before every coding session). The bench's own
  * identity and root of trust come from the data directory, as in the app.
  */
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import type { BenchCore } from '../../electron/services/bench-core';
 import { httpSource } from '../../trust/http-source';
 import { listFamilies } from '../../trust/repository';
+import { channelNames, type ChannelName } from '../../trust/schemas';
 import { directorySource } from '../../trust/source';
 import { openBenchForCli } from '../bench-context';
 import { defaultDataDir } from '../paths';
@@ -42,10 +43,15 @@ export function registerPacksCommand(program: Command): void {
     .description('Verify the repository, stage and verify each pack, activate it atomically.')
     .requiredOption('--repo <dir|url>', 'release repository directory or http(s) URL')
     .option('--family <family...>', 'only these families (required for a URL)')
+    .addOption(new Option('--channel <channel>', "set the bench's release channel first").choices(channelNames))
     .option('--data-dir <dir>', 'bench data directory (default: $INJBENCH_DATA_DIR or the XDG data directory)')
-    .action(async (options: { repo: string; family?: string[]; dataDir?: string }) => {
+    .action(async (options: { repo: string; family?: string[]; channel?: ChannelName; dataDir?: string }) => {
       const bench = openBenchForCli(options.dataDir ?? defaultDataDir());
       try {
+        if (options.channel) {
+          bench.store.settings.update({ releaseChannel: options.channel });
+          bench.log.append('admin.channel_set', { channel: options.channel, via: 'command line' });
+        }
         const outcomes = await refreshPacks(bench, options.repo, options.family ?? []);
         if (outcomes.length === 0) process.stdout.write('nothing to update: name the families with --family\n');
         for (const outcome of outcomes) process.stdout.write(`${outcome.line}\n`);

@@ -40,6 +40,8 @@ export const settingsSchema = z.object({
   /** Central server base URL; null while the bench runs offline. */
   serverUrl: z.string().nullable(),
   language: z.enum(['en', 'de', 'fr']),
+  /** The release channel this bench follows when no signed directive says otherwise. */
+  releaseChannel: z.enum(['canary', 'staged', 'stable', 'lts']),
 });
 export type BenchSettings = z.infer<typeof settingsSchema>;
 
@@ -154,6 +156,7 @@ export const benchApiSchema = {
         benchPort: benchPortSchema.nullable().optional(),
         serverUrl: serverUrlSchema.nullable().optional(),
         language: settingsSchema.shape.language.optional(),
+        releaseChannel: settingsSchema.shape.releaseChannel.optional(),
       })
       .strict(),
     output: settingsSchema,

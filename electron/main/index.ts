@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { CodingSessionEvent } from '../contract/coding-session';
 import { fixedReleaseChannel, noAdminHold } from '../services/app-update/standalone-ports';
 import { createBenchServices } from '../services/bench-services';
+import { prepareDemoBench } from '../services/demo/demo-bench';
 import { createLogger } from '../services/logger';
 import { startWorkspaceHost } from '../workspace/workspace-host';
 import { startAppUpdates } from './app-updater';
@@ -49,6 +50,12 @@ startBenchApp(electron, {
       hold: noAdminHold,
       logger,
     });
+    if (process.argv.includes('--demo')) {
+      // npm start's default: a virtual bench with the synthetic demo packs (refused by a production root).
+      const resources = electron.app.isPackaged ? path.join(process.resourcesPath, 'resources') : path.resolve(distDir, '..', 'resources');
+      const demo = await prepareDemoBench(services, { dataDir: electron.app.getPath('userData'), sourceDir: path.join(resources, 'demo-source'), speed: 20, logger });
+      electron.app.on('will-quit', () => void demo.close());
+    }
     if (!process.argv.includes('--workspace')) return;
     if (electron.app.isPackaged) {
       // The workspace test host is left out of the package (electron-builder.yml): the installed app opens no port.

@@ -44,7 +44,10 @@ export function openBenchCore(options: BenchCoreOptions): BenchCore {
         benchId: identity.benchId,
         hardware: options.hardware ?? 'virtual-bench',
         appVersion: options.appVersion,
-        defaultChannel: 'stable',
+        // Read at each decision, so a channel an admin sets applies to the next refresh.
+        get defaultChannel() {
+          return store.settings.get().releaseChannel;
+        },
         production: options.production,
         requireTimestamp: false,
       },

@@ -45,39 +45,19 @@ export function nominalDelivery(railBar: number, energizingTimeUs: number): numb
 }
 
 /**
- * A family's nominal behaviour: k(p) and t0(p) at a few rail pressures, interpolated linearly between
- * them. The virtual bench models injectors of the demo families from the same curves the demo packs
- * publish, so a healthy virtual injector passes its pack's test plan.
+ * A family's nominal behaviour: k(p) and t0(p) of Q = k(p)·(ET − t0(p)). The virtual bench models the
+ * demo families from the same nominal curves the demo packs publish (families.ts interpolates them), so
+ * a healthy virtual injector passes its pack's test plan.
  */
 export interface FamilyModel {
   name: string;
   kind: 'solenoid' | 'piezo';
-  curve: ReadonlyArray<{ railBar: number; k: number; t0: number }>;
-}
-
-function interpolate(curve: FamilyModel['curve'], railBar: number, pick: (point: FamilyModel['curve'][number]) => number): number {
-  const points = [...curve].sort((a, b) => a.railBar - b.railBar);
-  const first = points[0];
-  const last = points.at(-1);
-  if (!first || !last) return 0;
-  if (railBar <= first.railBar) return pick(first);
-  if (railBar >= last.railBar) return pick(last);
-  for (let index = 1; index < points.length; index += 1) {
-    const upper = points[index];
-    const lower = points[index - 1];
-    if (upper && lower && railBar <= upper.railBar) {
-      return pick(lower) + ((railBar - lower.railBar) / (upper.railBar - lower.railBar)) * (pick(upper) - pick(lower));
-    }
-  }
-  return pick(last);
+  k(railBar: number): number;
+  t0(railBar: number): number;
 }
 
 /** The family of docs/domain.md's table, used when no part number selects another. */
-export const defaultFamily: FamilyModel = {
-  name: 'SYN-CRI2 solenoid (synthetic)',
-  kind: 'solenoid',
-  curve: [250, 800, 1600, 2000].map((railBar) => ({ railBar, k: nominalK(railBar), t0: nominalT0(railBar) })),
-};
+export const defaultFamily: FamilyModel = { name: 'SYN-CRI2 solenoid (synthetic)', kind: 'solenoid', k: nominalK, t0: nominalT0 };
 
 export class SyntheticInjector {
   readonly family: string;
@@ -110,8 +90,8 @@ export class SyntheticInjector {
   /** Delivered quantity in mm³/stroke, averaged over the strokes of a step. */
   delivery(railBar: number, energizingTimeUs: number, strokes: number): number {
     if (this.faults.stuckNozzle) return 0;
-    const k = interpolate(this.model.curve, railBar, (point) => point.k);
-    const t0 = interpolate(this.model.curve, railBar, (point) => point.t0);
+    const k = this.model.k(railBar);
+    const t0 = this.model.t0(railBar);
     const mean = Math.max(0, k * this.kFactor * (energizingTimeUs - t0 - this.t0OffsetUs));
     // Short pulses scatter more (pilot about four times a long pulse); averaging over strokes narrows it.
     const spread = (0.004 * mean + 0.02 * (300 / Math.max(energizingTimeUs, 50))) / Math.sqrt(Math.max(1, strokes / 100));

@@ -4,7 +4,7 @@ import { openTrustedRoot } from '../../../trust/verify-release';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import type { PackManager } from '../packs/pack-manager';
 import type { SessionRepository } from '../store/session-repository';
-import { verifyCreditGrant } from './credit-grants';
+import { verifyCreditGrant } from '../../../trust/credit-grant';
 
 export interface GrantImport {
   grant: CreditGrant;
@@ -21,7 +21,9 @@ export function importCreditGrant(
   const root = openTrustedRoot(Buffer.from(deps.packs.readState().trusted.rootBase64, 'base64'));
   let grant: CreditGrant;
   try {
-    grant = verifyCreditGrant(bytes, root, deps.benchId, deps.now());
+    // Redemption is the ledger's job (a grant id is booked once, and a re-import books nothing), so the
+    // verifier gets no redeemed set here.
+    grant = verifyCreditGrant(bytes, { root, benchId: deps.benchId, now: deps.now(), redeemedGrantIds: new Set() });
   } catch (error) {
     deps.log.append('credits.grant_refused', { code: error instanceof TrustError ? error.code : 'INTERNAL' });
     throw error;

@@ -11,10 +11,9 @@ import { noLinkFaults } from '../../../native-bridge/sim/device-link';
 import { startVirtualBench } from '../../../native-bridge/sim/server';
 import { buildDemoRepository, developmentKeys } from '../../../trust/demo-repository';
 import { listFamilies } from '../../../trust/repository';
-import { SPEC } from '../../../trust/schemas';
+import { signCreditGrant } from '../../../trust/credit-grant';
 import { directorySource } from '../../../trust/source';
 import type { BenchServices } from '../bench-services';
-import { signCreditGrant } from '../credits/credit-grants';
 import { importCreditGrant } from '../credits/credit-service';
 import type { Logger } from '../logger';
 
@@ -40,15 +39,13 @@ export async function prepareDemoBench(services: BenchServices, options: { dataD
     const now = new Date();
     const grant = signCreditGrant(
       {
-        type: 'credit_grant',
-        spec: SPEC,
         bench_id: services.identity.benchId,
         grant_id: `demo-${now.toISOString().replace(/[-:.TZ]/g, '')}`,
         credits: DEMO_CREDITS,
         issued_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
         expires: new Date(now.getTime() + 365 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
       },
-      [developmentKeys().credits],
+      developmentKeys().credits,
     );
     importCreditGrant({ benchId: services.identity.benchId, packs: services.packs, sessions: services.store.sessions, log: services.integrityLog, now: () => new Date() }, grant);
   }

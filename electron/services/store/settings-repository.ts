@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import { settingsSchema, type BenchSettings } from '../../contract/bench-api';
 
-const defaults: BenchSettings = { benchPort: null, serverUrl: null, language: 'en' };
+const defaults: BenchSettings = { benchPort: null, serverUrl: null, language: 'en', releaseChannel: 'stable' };
 
 interface SettingRow {
   key: string;

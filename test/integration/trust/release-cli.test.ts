@@ -76,7 +76,8 @@ describe('demo repository', () => {
     expect(update.stdout).toMatch(/^ACTIVE delphi-like-c2i 1\.1\.0 [0-9a-f]{64} via default channel canary\n$/);
     const preflight = injbench(['packs', 'preflight', '--family', 'delphi-like-c2i', '--data-dir', dataDir]);
     expect(preflight.stdout).toMatch(/^READY delphi-like-c2i 1\.1\.0 [0-9a-f]{64}\n$/);
-    const downgrade = injbench(['packs', 'update', '--repo', demo, '--family', 'delphi-like-c2i', '--data-dir', dataDir]);
+    // The bench keeps the channel it was set to; moving it back to stable would be a silent downgrade.
+    const downgrade = injbench(['packs', 'update', '--repo', demo, '--family', 'delphi-like-c2i', '--data-dir', dataDir, '--channel', 'stable']);
     expect(downgrade.status).toBe(1);
     expect(downgrade.stderr).toMatch(/^injbench: DOWNGRADE_REFUSED: /);
   });

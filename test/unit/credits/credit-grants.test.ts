@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { openBenchCore } from '../../../electron/services/bench-core';
-import { signCreditGrant } from '../../../electron/services/credits/credit-grants';
+import { signCreditGrant } from '../../../trust/credit-grant';
 import { importCreditGrant } from '../../../electron/services/credits/credit-service';
 import { developmentKeys } from '../../../trust/demo-repository';
 import { SPEC, type CreditGrant } from '../../../trust/schemas';
@@ -30,7 +30,7 @@ describe('credit grants', () => {
 
   it('books a grant signed by the credits key once, and logs it', () => {
     const { core, grant, importBytes } = bench();
-    const bytes = signCreditGrant(grant(), [keys.credits]);
+    const bytes = signCreditGrant(grant(), keys.credits);
     expect(importBytes(bytes)).toMatchObject({ added: true, balance: 12 });
     expect(importBytes(bytes)).toMatchObject({ added: false, balance: 12 });
     expect([...core.store.integrityLog.entries()].filter((entry) => entry.type === 'credits.grant_imported')).toHaveLength(1);
@@ -38,9 +38,9 @@ describe('credit grants', () => {
   });
 
   it.each([
-    ['signed with another role key', () => [{}, [keys.index]] as const, 'BAD_SIGNATURE'],
-    ['for another bench', () => [{ bench_id: 'bench-someone-else' }, [keys.credits]] as const, 'WRONG_TARGET'],
-    ['expired', () => [{ expires: '2026-11-01T00:00:00Z' }, [keys.credits]] as const, 'EXPIRED'],
+    ['signed with another role key', () => [{}, keys.index] as const, 'BAD_SIGNATURE'],
+    ['for another bench', () => [{ bench_id: 'bench-someone-else' }, keys.credits] as const, 'WRONG_TARGET'],
+    ['expired', () => [{ expires: '2026-11-01T00:00:00Z' }, keys.credits] as const, 'EXPIRED'],
   ])('refuses a grant %s and books nothing', (_label, make, code) => {
     const { core, grant, importBytes } = bench();
     const [overrides, signers] = make();
@@ -52,7 +52,7 @@ describe('credit grants', () => {
 
   it('refuses a grant whose signed bytes were changed', () => {
     const { core, grant, importBytes } = bench();
-    const envelope = JSON.parse(Buffer.from(signCreditGrant(grant(), [keys.credits])).toString('utf8')) as { signed: string };
+    const envelope = JSON.parse(Buffer.from(signCreditGrant(grant(), keys.credits)).toString('utf8')) as { signed: string };
     const payload = JSON.parse(Buffer.from(envelope.signed, 'base64').toString('utf8')) as CreditGrant;
     payload.credits = 1200;
     envelope.signed = Buffer.from(JSON.stringify(payload)).toString('base64');

@@ -4,7 +4,7 @@ import { benchMethodNames } from '../../../electron/contract/channels';
 import { allowEveryone, createDispatcher, type BenchHandlers } from '../../../electron/services/dispatcher';
 import { ServiceError } from '../../../electron/services/service-error';
 
-const settings = { benchPort: null, serverUrl: null, language: 'en' as const };
+const settings = { benchPort: null, serverUrl: null, language: 'en' as const, releaseChannel: 'stable' as const };
 
 function handlers(overrides: Partial<BenchHandlers> = {}): BenchHandlers {
   const unused = Object.fromEntries(

@@ -117,7 +117,7 @@ describe('bench store file', () => {
   it('keeps settings across a reopen and ignores rows that no longer parse', () => {
     const dir = tempDir();
     const store = openBenchStore(dir);
-    expect(store.settings.get()).toEqual({ benchPort: null, serverUrl: null, language: 'en' });
+    expect(store.settings.get()).toEqual({ benchPort: null, serverUrl: null, language: 'en', releaseChannel: 'stable' });
     store.settings.update({ benchPort: 'tcp://127.0.0.1:4001', language: 'fr' });
     store.close();
 
@@ -126,7 +126,7 @@ describe('bench store file', () => {
     raw.close();
 
     const reopened = openBenchStore(dir);
-    expect(reopened.settings.get()).toEqual({ benchPort: 'tcp://127.0.0.1:4001', serverUrl: null, language: 'en' });
+    expect(reopened.settings.get()).toEqual({ benchPort: 'tcp://127.0.0.1:4001', serverUrl: null, language: 'en', releaseChannel: 'stable' });
     reopened.close();
   });
 });
