@@ -30,7 +30,8 @@ export async function refreshPacks(bench: BenchCore, repo: string, families: rea
       outcomes.push({ family, ok: true, line: `ACTIVE ${result.family} ${result.version} ${result.sha256}${result.changed ? '' : ' (unchanged)'} via ${result.resolvedBy}` });
     } catch (error) {
       const code = (error as { code?: string }).code ?? 'INTERNAL';
-      outcomes.push({ family, ok: false, line: `REFUSED ${family} ${code}: ${error instanceof Error ? error.message : String(error)}` });
+      // The typed-error form every command uses, so scripts read refusals the same way.
+      outcomes.push({ family, ok: false, line: `injbench: ${code}: ${family}: ${error instanceof Error ? error.message : String(error)}` });
     }
   }
   return outcomes;
@@ -54,7 +55,7 @@ export function registerPacksCommand(program: Command): void {
         }
         const outcomes = await refreshPacks(bench, options.repo, options.family ?? []);
         if (outcomes.length === 0) process.stdout.write('nothing to update: name the families with --family\n');
-        for (const outcome of outcomes) process.stdout.write(`${outcome.line}\n`);
+        for (const outcome of outcomes) (outcome.ok ? process.stdout : process.stderr).write(`${outcome.line}\n`);
         if (outcomes.some((outcome) => !outcome.ok)) process.exitCode = 1;
       } finally {
         bench.close();

@@ -67,7 +67,10 @@ export async function runSession(raw: unknown): Promise<void> {
   const bench = openBenchForCli(options.dataDir ?? defaultDataDir());
   let driver: BenchDriver | null = null;
   try {
-    if (options.repo) await refreshPacks(bench, options.repo, []);
+    if (options.repo) {
+      // A refused family is reported and left as it was; the session's pack gate decides what that means.
+      for (const outcome of await refreshPacks(bench, options.repo, [])) if (!outcome.ok) process.stderr.write(`${outcome.line}\n`);
+    }
     driver = await BenchDriver.open(options.port);
     const engine = new CodingSessionEngine({
       bench: new DriverBenchPort(driver),
