@@ -13,6 +13,7 @@ import { OperatorRepository } from './operator-repository';
 import { migrate, schemaVersionOf, type MigrationOutcome } from './migrate';
 import { latestSchemaVersion } from './migrations/index';
 import { SettingsRepository } from './settings-repository';
+import { SyncStateRepository } from './sync-state-repository';
 
 export const STORE_FILE_NAME = 'bench.sqlite';
 
@@ -29,6 +30,7 @@ export interface BenchStore {
   readonly identity: IdentityRepository;
   readonly integrityLog: IntegrityLogRepository;
   readonly operators: OperatorRepository;
+  readonly syncState: SyncStateRepository;
   readonly migration: MigrationOutcome;
   info(): StoreInfo;
   close(): void;
@@ -86,6 +88,7 @@ export function openBenchStore(dataDir: string, options: OpenStoreOptions = {}):
     identity: new IdentityRepository(db),
     integrityLog: new IntegrityLogRepository(db),
     operators: new OperatorRepository(db),
+    syncState: new SyncStateRepository(db),
     migration,
     info: () => ({
       file,

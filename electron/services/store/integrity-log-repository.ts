@@ -61,6 +61,7 @@ export class IntegrityLogRepository {
   readonly #entriesFrom: Database.Statement<[number, number], EntryRow>;
   readonly #checkpoints: Database.Statement<[], CheckpointRow>;
   readonly #lastCheckpoint: Database.Statement<[], CheckpointRow>;
+  readonly #checkpointsAfter: Database.Statement<[number, number], CheckpointRow>;
 
   constructor(private readonly db: Database.Database) {
     this.#head = db.prepare('SELECT * FROM integrity_log ORDER BY seq DESC LIMIT 1');
@@ -71,6 +72,7 @@ export class IntegrityLogRepository {
     this.#entriesFrom = db.prepare('SELECT * FROM integrity_log WHERE seq >= ? ORDER BY seq LIMIT ?');
     this.#checkpoints = db.prepare('SELECT * FROM integrity_checkpoints ORDER BY seq');
     this.#lastCheckpoint = db.prepare('SELECT * FROM integrity_checkpoints ORDER BY seq DESC LIMIT 1');
+    this.#checkpointsAfter = db.prepare('SELECT * FROM integrity_checkpoints WHERE seq > ? ORDER BY seq LIMIT ?');
   }
 
   /** Runs `build` with the current head and stores the entry it returns, atomically. */
@@ -108,6 +110,15 @@ export class IntegrityLogRepository {
       if (page.length < pageSize) return;
       next = (page.at(-1)?.seq ?? next) + 1;
     }
+  }
+
+  /** Up to `limit` entries from `seq` on, in order (the sync outbox's next batch). */
+  entriesFrom(seq: number, limit: number): LogEntryRecord[] {
+    return this.#entriesFrom.all(seq, limit).map(toEntry);
+  }
+
+  checkpointsAfter(seq: number, limit: number): CheckpointRecord[] {
+    return this.#checkpointsAfter.all(seq, limit).map(toCheckpoint);
   }
 
   checkpoints(): CheckpointRecord[] {

@@ -17,10 +17,14 @@ describe('import boundaries (eslint)', () => {
     ['electron/main/ports.ts', "import { SerialPort } from '@serialport/stream';\nexport const a = SerialPort;\n", /Only native-bridge/],
     ['renderer/src/App.tsx', "import { readFileSync } from 'node:fs';\nexport const a = readFileSync;\n", /may not use Node modules/],
     ['renderer/src/App.tsx', "import fs from 'fs';\nexport const a = fs;\n", /may not use Node modules/],
-    ['renderer/src/App.tsx', "import Database from 'better-sqlite3';\nexport const a = Database;\n", /Only the store/],
+    ['renderer/src/App.tsx', "import Database from 'better-sqlite3';\nexport const a = Database;\n", /Only the stores/],
     ['renderer/src/App.tsx', "import { ipcRenderer } from 'electron';\nexport const a = ipcRenderer;\n", /Only electron\/main/],
     ['electron/contract/x.ts', "import path from 'node:path';\nexport const a = path;\n", /may not use Node modules/],
-    ['electron/services/bench-services.ts', "import Database from 'better-sqlite3';\nexport const a = Database;\n", /Only the store/],
+    ['electron/services/bench-services.ts', "import Database from 'better-sqlite3';\nexport const a = Database;\n", /Only the stores/],
+    ['server/app.ts', "import Database from 'better-sqlite3';\nexport const a = Database;\n", /Only the stores/],
+    ['server/app.ts', "import { Kysely } from 'kysely';\nexport const a = Kysely;\n", /server\/store/],
+    ['electron/services/sync/x.ts', "import pg from 'pg';\nexport const a = pg;\n", /server\/store/],
+    ['server/store/x.ts', "import { app } from 'electron';\nexport const a = app;\n", /Only electron\/main/],
   ])('fires in %s on a deliberate violation', async (filePath, code, message) => {
     const messages = await restrictedImports(filePath, code);
     expect(messages).toHaveLength(1);
@@ -39,6 +43,7 @@ describe('import boundaries (eslint)', () => {
     ['electron/preload/index.ts', "import { contextBridge } from 'electron';\nexport const a = contextBridge;\n"],
     ['native-bridge/serial.ts', "import { SerialPort } from 'serialport';\nexport const a = SerialPort;\n"],
     ['electron/services/store/x.ts', "import Database from 'better-sqlite3';\nexport const a = Database;\n"],
+    ['server/store/x.ts', "import Database from 'better-sqlite3';\nimport { Kysely } from 'kysely';\nimport pg from 'pg';\nexport const a = [Database, Kysely, pg];\n"],
     ['renderer/src/App.tsx', "import { create } from 'zustand';\nexport const a = create;\n"],
   ])('allows the sanctioned import in %s', async (filePath, code) => {
     expect(await restrictedImports(filePath, code)).toEqual([]);

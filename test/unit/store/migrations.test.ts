@@ -23,6 +23,7 @@ const seedAtVersion: Record<number, (db: Database.Database) => void> = {
     db
       .prepare("INSERT INTO operators (id, name, role, pin_hash, created_at, updated_at) VALUES ('op-1', 'Ana', 'admin', 'h', 't', 't')")
       .run(),
+  5: (db) => db.prepare("INSERT INTO sync_state (singleton, acked_entry_seq, updated_at) VALUES (1, 7, 't')").run(),
 };
 
 describe('store migrations', () => {
