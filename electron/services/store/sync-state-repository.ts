@@ -45,8 +45,8 @@ export class SyncStateRepository {
   readonly #select: Database.Statement<[], SyncStateRow>;
   readonly #ensure: Database.Statement<[string]>;
   readonly #setEnrolment: Database.Statement<[string, string, string]>;
-  readonly #recordAck: Database.Statement<[number, string, number, string, string, string]>;
-  readonly #recordFailure: Database.Statement<[string, string, string, string]>;
+  readonly #recordAck: Database.Statement<[{ seq: number; hash: string; checkpointSeq: number; now: string }]>;
+  readonly #recordFailure: Database.Statement<[{ code: string; message: string; now: string }]>;
 
   constructor(db: Database.Database) {
     this.#select = db.prepare('SELECT * FROM sync_state WHERE singleton = 1');
@@ -55,16 +55,16 @@ export class SyncStateRepository {
     // MAX() keeps the position monotonic even if an old acknowledgement arrives late.
     this.#recordAck = db.prepare(
       `UPDATE sync_state SET
-         acked_entry_hash = CASE WHEN ?1 >= acked_entry_seq THEN ?2 ELSE acked_entry_hash END,
-         acked_entry_seq = MAX(acked_entry_seq, ?1),
-         acked_checkpoint_seq = MAX(acked_checkpoint_seq, ?3),
-         last_attempt_at = ?4, last_success_at = ?5, last_error_code = NULL, last_error_message = NULL,
-         consecutive_failures = 0, updated_at = ?6
+         acked_entry_hash = CASE WHEN @seq >= acked_entry_seq THEN @hash ELSE acked_entry_hash END,
+         acked_entry_seq = MAX(acked_entry_seq, @seq),
+         acked_checkpoint_seq = MAX(acked_checkpoint_seq, @checkpointSeq),
+         last_attempt_at = @now, last_success_at = @now, last_error_code = NULL, last_error_message = NULL,
+         consecutive_failures = 0, updated_at = @now
        WHERE singleton = 1`,
     );
     this.#recordFailure = db.prepare(
-      `UPDATE sync_state SET last_attempt_at = ?1, last_error_code = ?2, last_error_message = ?3,
-         consecutive_failures = consecutive_failures + 1, updated_at = ?4 WHERE singleton = 1`,
+      `UPDATE sync_state SET last_attempt_at = @now, last_error_code = @code, last_error_message = @message,
+         consecutive_failures = consecutive_failures + 1, updated_at = @now WHERE singleton = 1`,
     );
   }
 
@@ -92,11 +92,11 @@ export class SyncStateRepository {
 
   recordAck(ack: { entrySeq: number; entryHash: string; checkpointSeq: number }, now: string): void {
     this.#ensure.run(now);
-    this.#recordAck.run(ack.entrySeq, ack.entryHash, ack.checkpointSeq, now, now, now);
+    this.#recordAck.run({ seq: ack.entrySeq, hash: ack.entryHash, checkpointSeq: ack.checkpointSeq, now });
   }
 
   recordFailure(code: string, message: string, now: string): void {
     this.#ensure.run(now);
-    this.#recordFailure.run(now, code, message, now);
+    this.#recordFailure.run({ code, message, now });
   }
 }

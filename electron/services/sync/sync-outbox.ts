@@ -204,7 +204,9 @@ export class SyncOutbox {
         outcome.entriesAcked += Math.max(0, sent.ack.throughSeq - before);
         failuresInARow = 0;
       } catch (error) {
-        const failure = error instanceof SyncError ? error : new SyncError('NETWORK_ERROR', String(error), true);
+        // Anything but a SyncError is a local failure (the store): retrying the network will not fix it.
+        if (!(error instanceof SyncError)) throw error;
+        const failure = error;
         outcome.lastError = failure;
         if (!failure.retryable || blockingCodes.has(failure.code)) return { ...outcome, stopped: 'blocked' };
         failuresInARow += 1;
