@@ -78,16 +78,17 @@ export function spawnServerProcess(databaseUrl: string, port: number, timeoutMs 
       child.kill('SIGKILL');
       reject(new Error(`no Server URL within ${timeoutMs} ms; stderr: ${errors}`));
     }, timeoutMs);
-    child.once('exit', (code) => {
+    const exitedEarly = (code: number | null): void => {
       clearTimeout(timer);
       reject(new Error(`server exited with ${code} before printing its URL; stderr: ${errors}`));
-    });
+    };
+    child.once('exit', exitedEarly);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = /^Server URL: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
       if (!match?.[1]) return;
       clearTimeout(timer);
-      child.removeAllListeners('exit');
+      child.off('exit', exitedEarly);
       resolve({
         url: match[1],
         child,
