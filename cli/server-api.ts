@@ -12,11 +12,12 @@ export function serverTokenFromEnv(): string {
 
 export async function callServer(serverUrl: string, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown): Promise<unknown> {
   const url = new URL(pathAndQuery, serverUrl);
+  const token = serverTokenFromEnv();
   let response: Response;
   try {
     response = await fetch(url, {
       method,
-      headers: { authorization: `Bearer ${serverTokenFromEnv()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(30_000),
     });
