@@ -26,7 +26,7 @@ export interface CentralServer {
 export const SERVER_HOST = '127.0.0.1';
 
 export async function startCentralServer(options: CentralServerOptions): Promise<CentralServer> {
-  const database = await openServerDatabase(options.databaseUrl);
+  const database = await openServerDatabase(options.databaseUrl, { logger: options.logger });
   const repository = new ServerRepository(database.db, database.dialect);
   let app: ServerApp;
   try {

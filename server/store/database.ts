@@ -7,6 +7,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResult 
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
+import type { Logger } from '../../electron/services/logger';
 import { ServerError } from '../server-error';
 import { serverMigrations } from './migrations';
 import type { ServerDatabase } from './schema';
@@ -50,16 +51,22 @@ function openSqlite(file: string): Database.Database {
   return sqlite;
 }
 
-export async function openServerDatabase(url: string, options: { poolSize?: number } = {}): Promise<OpenedDatabase> {
+function openPostgresPool(connectionString: string, poolSize: number, logger?: Logger): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle connection dropped by PostgreSQL (restart, failover, admin) is an 'error' event on the pool;
+  // unhandled it would end the process. The pool discards that client and the next query reconnects.
+  pool.on('error', (error) => logger?.warn({ err: error }, 'an idle PostgreSQL connection was closed'));
+  return pool;
+}
+
+export async function openServerDatabase(url: string, options: { poolSize?: number; logger?: Logger } = {}): Promise<OpenedDatabase> {
   const location = parseDatabaseUrl(url);
   let db: Kysely<ServerDatabase>;
   try {
     db =
       location.dialect === 'sqlite'
         ? new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: openSqlite(location.target) }) })
-        : new Kysely<ServerDatabase>({
-            dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: location.target, max: options.poolSize ?? 10 }) }),
-          });
+        : new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool: openPostgresPool(location.target, options.poolSize ?? 10, options.logger) }) });
   } catch (error) {
     throw new ServerError('INTERNAL', `Cannot open the server database ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -3,6 +3,7 @@
  * against SQLite and PostgreSQL. After every fault the server must hold exactly what the benches
  * acknowledged, once, and the benches must keep all their data.
  */
+import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { generateKeyPair, signDetached, encodeBase64 } from '../../electron/services/identity/ed25519';
 import { SyncError, sendSignedRequest } from '../../electron/services/sync/sync-client';
@@ -301,6 +302,23 @@ describeEachDialect('central server sync', (dialect) => {
     await bench.outbox.drain();
     await expectServerHolds(server, bench, 12);
   });
+
+  if (dialect === 'postgres') {
+    it('keeps serving after PostgreSQL closes its connections (restart, failover)', async () => {
+      const bench = await enrolledBench();
+      bench.append(3);
+      await bench.outbox.drain();
+      const admin = new pg.Client({ connectionString: database.url });
+      await admin.connect();
+      const killed = await admin.query('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()');
+      await admin.end();
+      expect(killed.rowCount).toBeGreaterThan(0);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      bench.append(2);
+      expect(await bench.outbox.drain()).toMatchObject({ stopped: 'idle' });
+      await expectServerHolds(server, bench, 5);
+    });
+  }
 
   it('refuses every request of a revoked bench by name; the bench keeps its data, other benches go on', async () => {
     const bench = await enrolledBench();
