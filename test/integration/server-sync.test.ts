@@ -12,6 +12,7 @@ import { ADMIN_CODES_PATH } from '../../server/app';
 import type { CentralServer } from '../../server/central-server';
 import { TEST_ADMIN_TOKEN, TEST_SUPPORT_TOKEN, callAs, newEnrolmentCode, pullLog, startTestServer } from '../helpers/central-server';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
+import { startFaultProxy } from '../helpers/fault-proxy';
 import { tamperWith } from '../helpers/tamper';
 import { useTempDirs } from '../helpers/temp-dir';
 import { openTestBench, type TestBench } from '../helpers/test-bench';
@@ -301,6 +302,25 @@ describeEachDialect('central server sync', (dialect) => {
     await expectServerHolds(server, bench, 5);
     await bench.outbox.drain();
     await expectServerHolds(server, bench, 12);
+  });
+
+  it('rides out 5xx answers, timeouts and lost acknowledgements through a fault proxy, storing each entry once', async () => {
+    const bench = await enrolledBench({ maxBatchEntries: 10, requestTimeoutMs: 400 });
+    const proxy = await startFaultProxy(server.url, ['503', 'hang', 'lose-answer', 'forward', 'lose-answer', '503', 'hang']);
+    try {
+      bench.store.syncState.setEnrolment(proxy.url, new Date().toISOString(), new Date().toISOString());
+      bench.append(30, 10);
+      const outcome = await bench.outbox.drain({ maxAttempts: 10, maxDurationMs: 30_000 });
+      expect(outcome).toMatchObject({ stopped: 'idle', batches: 3 });
+      expect(outcome.attempts).toBe(3 + 6 + 1);
+      expect(proxy.seen.slice(0, 7)).toEqual(['503', 'hang', 'lose-answer', 'forward', 'lose-answer', '503', 'hang']);
+      expect(bench.outbox.backlog()).toMatchObject({ unsentEntries: 0, unsentCheckpoints: 0, lastError: null });
+      await expectServerHolds(server, bench, 30);
+      expect((await pullLog(server.url, bench.identity.benchId)).integrity).toMatchObject({ ok: true, sealedThrough: 30 });
+      expect(await server.repository.alarms()).toEqual([]);
+    } finally {
+      await proxy.close();
+    }
   });
 
   if (dialect === 'postgres') {
