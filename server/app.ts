@@ -9,7 +9,6 @@ import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { decodeBase64, verifyDetached } from '../electron/services/identity/ed25519';
 import { fingerprintOf } from '../electron/services/identity/bench-identity';
-import { verifyIntegrityLog } from '../electron/services/integrity-log/verify-log';
 import type { Logger } from '../electron/services/logger';
 import {
   DEFAULT_CLOCK_SKEW_MS,
@@ -26,6 +25,7 @@ import {
 } from '../electron/services/sync/sync-protocol';
 import { ServerError } from './server-error';
 import type { ServerRepository } from './store/server-repository';
+import { verifyStoredLog } from './support/stored-log';
 import { ingestLogBatch } from './sync/log-ingest';
 
 declare module 'fastify' {
@@ -239,19 +239,11 @@ export async function buildServerApp(options: ServerAppOptions) {
     const { fromSeq, limit } = parse(supportQuerySchema, request.query, 'query');
     const bench = await repository.bench(benchId);
     if (!bench) throw new ServerError('NOT_FOUND', `No bench ${benchId} is enrolled with this server.`);
-    const checkpoints = await repository.checkpoints(benchId);
     // Re-verify the stored copy end to end: it proves the server's own database was not altered.
-    const everything = [];
-    for (let next = 1; ; ) {
-      const page = await repository.entries(benchId, next, MAX_SUPPORT_PAGE);
-      everything.push(...page);
-      if (page.length < MAX_SUPPORT_PAGE) break;
-      next = (page.at(-1)?.seq ?? next) + 1;
-    }
-    const verdict = verifyIntegrityLog({ benchId, publicKey: bench.public_key, entries: everything, checkpoints });
+    const verdict = await verifyStoredLog(repository, bench);
     const brokenFrom = verdict.ok ? Infinity : verdict.seq;
-    const sealedThrough = checkpoints.at(-1)?.seq ?? 0;
-    const page = everything.filter((entry) => entry.seq >= fromSeq).slice(0, limit);
+    const sealedThrough = verdict.ok ? verdict.sealedThrough : (await repository.checkpoints(benchId)).filter((c) => c.seq < brokenFrom).at(-1)?.seq ?? 0;
+    const page = await repository.entries(benchId, fromSeq, limit);
     return {
       benchId,
       benchStatus: bench.status,

@@ -3,12 +3,14 @@
  * against SQLite and PostgreSQL. After every fault the server must hold exactly what the benches
  * acknowledged, once, and the benches must keep all their data.
  */
+import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { generateKeyPair, signDetached, encodeBase64 } from '../../electron/services/identity/ed25519';
 import { SyncError, sendSignedRequest } from '../../electron/services/sync/sync-client';
 import { LOG_BATCH_PATH, ENROL_PATH, enrolResponseSchema, logAckSchema, requestSigningMessage, signatureHeaders } from '../../electron/services/sync/sync-protocol';
 import { ADMIN_CODES_PATH } from '../../server/app';
+import { verifyStoredLog } from '../../server/support/stored-log';
 import type { CentralServer } from '../../server/central-server';
 import { TEST_ADMIN_TOKEN, TEST_SUPPORT_TOKEN, callAs, newEnrolmentCode, pullLog, startTestServer } from '../helpers/central-server';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
@@ -302,6 +304,34 @@ describeEachDialect('central server sync', (dialect) => {
     await expectServerHolds(server, bench, 5);
     await bench.outbox.drain();
     await expectServerHolds(server, bench, 12);
+  });
+
+  it("re-verifies the server's stored copy page by page, and shows entries altered in the server's database as broken", async () => {
+    const bench = await enrolledBench();
+    bench.append(11, 4);
+    await bench.outbox.drain();
+    const stored = await server.repository.bench(bench.identity.benchId);
+    if (!stored) throw new Error('not enrolled');
+    const whole = await verifyStoredLog(server.repository, stored, 1000);
+    expect(whole).toMatchObject({ ok: true, entries: 11, sealedThrough: 8, unsealedEntries: 3 });
+    for (const pageSize of [1, 3, 4, 11]) expect(await verifyStoredLog(server.repository, stored, pageSize)).toEqual(whole);
+
+    // Someone with database access edits entry 6 on the server.
+    const statement = "UPDATE log_entries SET payload_json = '{\"n\":666}' WHERE bench_id = $1 AND seq = 6";
+    if (dialect === 'sqlite') {
+      const db = new Database(database.url.slice('sqlite:'.length));
+      db.prepare(statement.replace('$1', '?')).run(bench.identity.benchId);
+      db.close();
+    } else {
+      const client = new pg.Client({ connectionString: database.url });
+      await client.connect();
+      await client.query(statement, [bench.identity.benchId]);
+      await client.end();
+    }
+    for (const pageSize of [1, 4, 1000]) expect(await verifyStoredLog(server.repository, stored, pageSize)).toMatchObject({ ok: false, code: 'ENTRY_ALTERED', seq: 6 });
+    const pulled = await pullLog(server.url, bench.identity.benchId);
+    expect(pulled.integrity).toMatchObject({ ok: false, code: 'ENTRY_ALTERED' });
+    expect(pulled.entries.map((e) => e.integrity)).toEqual(['sealed', 'sealed', 'sealed', 'sealed', 'unsealed', 'broken', 'broken', 'broken', 'broken', 'broken', 'broken']);
   });
 
   it('rides out 5xx answers, timeouts and lost acknowledgements through a fault proxy, storing each entry once', async () => {
