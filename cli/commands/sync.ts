@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { loadOrCreateBenchIdentity } from '../../electron/services/identity/bench-identity';
+import { IntegrityLog } from '../../electron/services/integrity-log/integrity-log';
 import { createLogger } from '../../electron/services/logger';
 import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
 import { openBenchStore } from '../../electron/services/store/bench-store';
@@ -14,7 +15,8 @@ function withOutbox<T>(options: DataDirOption, work: (outbox: SyncOutbox) => Pro
   const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
   const store = openBenchStore(dataDir);
   const identity = loadOrCreateBenchIdentity(dataDir, store);
-  const outbox = new SyncOutbox({ store, identity, logger: createLogger('injbench-sync') });
+  const integrityLog = new IntegrityLog(store.integrityLog, identity);
+  const outbox = new SyncOutbox({ store, identity, integrityLog, logger: createLogger('injbench-sync') });
   return work(outbox).finally(() => store.close());
 }
 

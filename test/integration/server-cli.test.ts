@@ -58,7 +58,7 @@ describe('injbench server, admin, sync and support pull', () => {
     const enrolled = await cli(null, 'sync', 'enrol', '--data-dir', dataDir, '--server', server.url, '--code', code ?? '');
     expect(enrolled.stdout).toContain(`Enrolled ${benchId} with ${server.url}`);
     const pushed = await cli(null, 'sync', 'push', '--data-dir', dataDir);
-    expect(pushed.stdout).toMatch(/Backlog: 0 entries and 0 checkpoints unsent \(acknowledged through 4 of 4\)/);
+    expect(pushed.stdout).toMatch(/Backlog: 0 entries and 0 checkpoints unsent \(acknowledged through 5 of 5\)/);
 
     const json = await cli(TEST_SUPPORT_TOKEN, 'support', 'pull', '--server', server.url, '--bench', benchId);
     expect(json.code).toBe(0);
@@ -69,13 +69,14 @@ describe('injbench server, admin, sync and support pull', () => {
       [2, 'session.step', 'sealed'],
       [3, 'session.step', 'sealed'],
       [4, 'app.stopped', 'sealed'],
+      [5, 'sync.enrolled', 'unsealed'],
     ]);
-    expect(json.stderr).toContain('integrity OK: 4 entries, sealed through 4');
+    expect(json.stderr).toContain('integrity OK: 5 entries, sealed through 4');
 
     const csv = await cli(TEST_SUPPORT_TOKEN, 'support', 'pull', '--server', server.url, '--bench', benchId, '--format', 'csv');
     const lines = csv.stdout.trimEnd().split('\n');
     expect(lines[0]).toBe('seq,recorded_at,type,entry_hash,prev_hash,integrity,received_at,payload_json');
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(6);
     expect(lines[2]).toMatch(/^2,.*,session\.step,[0-9a-f]{64},[0-9a-f]{64},sealed,.*,"\{""step"":""electrical"",""note"":""ok, \\""within\\"" band""\}"$/);
 
     const unknown = await cli(TEST_SUPPORT_TOKEN, 'support', 'pull', '--server', server.url, '--bench', 'bench-0000000000000000');

@@ -6,6 +6,7 @@
  * can fix (fork, gap, revoked bench) stops the outbox and is reported, and the bench keeps all its data.
  */
 import type { BenchIdentity } from '../identity/bench-identity';
+import type { IntegrityLog } from '../integrity-log/integrity-log';
 import type { Logger } from '../logger';
 import type { BenchStore } from '../store/bench-store';
 import type { CheckpointRecord, LogEntryRecord } from '../store/integrity-log-repository';
@@ -16,6 +17,8 @@ export interface SyncOutboxOptions {
   store: BenchStore;
   identity: BenchIdentity;
   logger: Logger;
+  /** Where the enrolment is recorded as evidence (an admin action); the app always passes its log. */
+  integrityLog?: Pick<IntegrityLog, 'append'>;
   maxBatchEntries?: number;
   maxBatchBytes?: number;
   /** First retry waits up to this long; each further failure doubles the ceiling, up to maxDelayMs. */
@@ -65,6 +68,7 @@ export class SyncOutbox {
   readonly #store: BenchStore;
   readonly #identity: BenchIdentity;
   readonly #logger: Logger;
+  readonly #integrityLog: Pick<IntegrityLog, 'append'> | null;
   readonly #maxEntries: number;
   readonly #maxBytes: number;
   readonly #baseDelayMs: number;
@@ -81,6 +85,7 @@ export class SyncOutbox {
     this.#store = options.store;
     this.#identity = options.identity;
     this.#logger = options.logger;
+    this.#integrityLog = options.integrityLog ?? null;
     this.#maxEntries = Math.min(options.maxBatchEntries ?? 200, MAX_BATCH_ENTRIES);
     this.#maxBytes = Math.min(options.maxBatchBytes ?? MAX_BATCH_BYTES / 2, MAX_BATCH_BYTES);
     this.#baseDelayMs = options.baseDelayMs ?? 500;
@@ -122,6 +127,7 @@ export class SyncOutbox {
       now: this.#now,
     });
     this.#store.syncState.setEnrolment(url.origin, response.enrolledAt, this.#now().toISOString());
+    this.#integrityLog?.append('sync.enrolled', { serverUrl: url.origin, benchId: response.benchId, enrolledAt: response.enrolledAt });
     return response;
   }
 
