@@ -75,6 +75,10 @@ export async function openServerDatabase(url: string, options: { poolSize?: numb
   if (error) {
     await db.destroy();
     const reason = error instanceof Error ? error.message : String(error);
+    const unknown = /previously executed migration (\S+) is missing/.exec(reason)?.[1];
+    if (unknown) {
+      throw new ServerError('INTERNAL', `The server database ${redactUrl(url)} was upgraded by a newer server (migration ${unknown}); run that version. The database was left untouched.`, { cause: error });
+    }
     throw new ServerError('INTERNAL', `Cannot bring the server database ${redactUrl(url)} up to date: ${reason}`, { cause: error });
   }
   return { db, dialect: location.dialect, migrations: results ?? [], close: () => db.destroy() };
