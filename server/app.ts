@@ -51,6 +51,8 @@ export const supportLogPath = (benchId: string): string => `${PROTOCOL_PREFIX}/s
 const DEFAULT_CODE_TTL_MINUTES = 24 * 60;
 const MAX_SUPPORT_PAGE = 5000;
 
+const replayed = (): ServerError => new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
+
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
 const createCodeSchema = z.strictObject({
@@ -141,7 +143,7 @@ export async function buildServerApp(options: ServerAppOptions) {
    * Checks a bench-signed request: signature first (an unsigned caller cannot burn nonces), then the
    * clock window, then the nonce, recorded so the same request is refused the second time.
    */
-  async function verifySignedRequest(request: FastifyRequest, publicKeyBase64: string, benchId: string): Promise<void> {
+  async function verifySignedRequest(request: FastifyRequest, publicKeyBase64: string, benchId: string, nonceHandling: 'record' | 'return' = 'record'): Promise<string> {
     const header = (name: string): string => {
       const value = request.headers[name];
       if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
@@ -162,20 +164,21 @@ export async function buildServerApp(options: ServerAppOptions) {
     if (!Number.isFinite(signedAt) || skew > clockSkewMs) {
       throw new ServerError('STALE_REQUEST', `The request was signed at ${time}, more than ${Math.round(clockSkewMs / 1000)} s from the server's clock: check the bench's clock.`);
     }
-    if (!(await repository.rememberNonce(benchId, nonce, now().toISOString()))) {
-      throw new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
-    }
+    if (nonceHandling === 'return') return nonce;
+    if (!(await repository.rememberNonce(benchId, nonce, now().toISOString()))) throw replayed();
+    return nonce;
   }
 
+  /** A log batch records its nonce in its own transaction (one commit, one fsync per request). */
   async function authenticateBench(request: FastifyRequest) {
     const benchId = parse(benchIdSchema, request.headers[signatureHeaders.bench], `${signatureHeaders.bench} header`);
     const bench = await repository.bench(benchId);
     if (!bench) throw new ServerError('UNKNOWN_BENCH', `Bench ${benchId} is not enrolled with this server: enrol it with a code from the server admin.`);
-    await verifySignedRequest(request, bench.public_key, benchId);
+    const nonce = await verifySignedRequest(request, bench.public_key, benchId, 'return');
     if (bench.status === 'revoked') {
       throw new ServerError('BENCH_REVOKED', `Bench ${benchId} was revoked at ${bench.revoked_at ?? 'an unknown time'}; the server refuses its requests. Ask the server admin.`);
     }
-    return bench;
+    return { bench, nonce };
   }
 
   app.get('/healthz', async () => ({ ok: true }));
@@ -228,9 +231,15 @@ export async function buildServerApp(options: ServerAppOptions) {
   });
 
   app.post(LOG_BATCH_PATH, async (request) => {
-    const bench = await authenticateBench(request);
+    const { bench, nonce } = await authenticateBench(request);
     const batch = parse(logBatchSchema, request.body, 'log batch');
-    return ingestLogBatch(repository, bench.bench_id, batch, now, logger);
+    try {
+      return await ingestLogBatch(repository, bench.bench_id, batch, now, logger, nonce);
+    } catch (error) {
+      // A refused batch was rolled back with its nonce: record the nonce now, so the refusal cannot be replayed.
+      if (error instanceof ServerError && error.code !== 'REPLAYED_REQUEST') await repository.rememberNonce(bench.bench_id, nonce, now().toISOString());
+      throw error;
+    }
   });
 
   app.get(`${PROTOCOL_PREFIX}/support/benches/:benchId/log`, async (request) => {

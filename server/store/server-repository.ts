@@ -28,6 +28,8 @@ export interface StoredLogEntry extends LogEntryRecord {
 /** What a log batch may do to one bench, while that bench's row is locked. */
 export interface LogBatchTransaction {
   readonly bench: BenchRecord;
+  /** Records the request's nonce with the batch; false when it was seen before (a replay). */
+  rememberNonce(nonce: string, seenAt: string): Promise<boolean>;
   /** Stored entry hashes for seq in [from, to]. */
   entryHashes(from: number, to: number): Promise<Map<number, string>>;
   insertEntries(entries: readonly LogEntryRecord[], receivedAt: string): Promise<void>;
@@ -196,6 +198,14 @@ function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecor
   const benchId = bench.bench_id;
   return {
     bench: { ...bench, head_seq: Number(bench.head_seq), sealed_through: Number(bench.sealed_through) },
+    async rememberNonce(nonce, seenAt) {
+      const result = await trx
+        .insertInto('request_nonces')
+        .values({ bench_id: benchId, nonce, seen_at: seenAt })
+        .onConflict((oc) => oc.columns(['bench_id', 'nonce']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
     async entryHashes(from, to) {
       const rows = await trx
         .selectFrom('log_entries')

@@ -44,6 +44,8 @@ export async function ingestLogBatch(
   batch: LogBatch,
   now: () => Date,
   logger: Logger,
+  /** The request's nonce, recorded in the batch's own transaction: a replay finds it there. */
+  nonce: string,
 ): Promise<LogAck> {
   const entries = batch.entries;
   const first = entries[0];
@@ -51,6 +53,9 @@ export async function ingestLogBatch(
   if (!first || !last) throw new ServerError('INVALID_REQUEST', 'A log batch needs at least one entry.');
   try {
     return await repository.withBenchLocked(benchId, async (tx) => {
+      if (!(await tx.rememberNonce(nonce, now().toISOString()))) {
+        throw new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
+      }
       const head = tx.bench.head_seq;
       if (first.seq > head + 1) {
         throw new LogFault('LOG_GAP', `The batch starts at entry ${first.seq} but the server holds entries up to ${head}: send from entry ${head + 1}.`, {
