@@ -282,6 +282,55 @@ describeEachDialect('central server sync', (dialect) => {
     await expectServerHolds(server, bystander, 6);
   });
 
+  it('refuses the replay of a refused batch as a replay, without a second alarm', async () => {
+    const bench = await enrolledBench({ maxBatchEntries: 3 });
+    bench.append(9);
+    await bench.outbox.drain({ maxBatches: 1 });
+    const body = JSON.stringify({ entries: bench.localEntries().slice(5, 8), checkpoints: [] });
+    const time = new Date().toISOString();
+    const nonce = 'gap-request-nonce-1';
+    const signature = encodeBase64(bench.identity.sign(requestSigningMessage({ method: 'POST', path: LOG_BATCH_PATH, body, benchId: bench.identity.benchId, time, nonce })));
+    const send = async () => {
+      const response = await fetch(new URL(LOG_BATCH_PATH, server.url), {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          [signatureHeaders.bench]: bench.identity.benchId,
+          [signatureHeaders.time]: time,
+          [signatureHeaders.nonce]: nonce,
+          [signatureHeaders.signature]: signature,
+        },
+        body,
+      });
+      return ((await response.json()) as { error?: { code: string } }).error?.code;
+    };
+    expect(await send()).toBe('LOG_GAP');
+    expect(await send()).toBe('REPLAYED_REQUEST');
+    expect(await server.repository.alarms(bench.identity.benchId)).toHaveLength(1);
+    await expectServerHolds(server, bench, 3);
+  });
+
+  it('syncs in the background until stopped, and at once when nudged', async () => {
+    const bench = await enrolledBench();
+    const waitForBacklog = async (seq: number) => {
+      for (let i = 0; i < 500 && bench.outbox.backlog().ackedEntrySeq < seq; i += 1) await new Promise((resolve) => setTimeout(resolve, 10));
+    };
+    bench.append(5);
+    bench.outbox.start(60_000);
+    await waitForBacklog(5);
+    expect(bench.outbox.backlog()).toMatchObject({ ackedEntrySeq: 5, unsentEntries: 0 });
+    // The loop now sleeps for a minute; a nudge wakes it for the entries of a session just sealed.
+    bench.append(3, 8);
+    bench.outbox.nudge();
+    await waitForBacklog(8);
+    expect(bench.outbox.backlog()).toMatchObject({ ackedEntrySeq: 8, unsentEntries: 0, unsentCheckpoints: 0 });
+    await bench.outbox.stop();
+    bench.append(1);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(bench.outbox.backlog()).toMatchObject({ ackedEntrySeq: 8, unsentEntries: 1 });
+    await expectServerHolds(server, bench, 8);
+  });
+
   it('refuses a gap with LOG_GAP and an alarm, then accepts the missing part', async () => {
     const bench = await enrolledBench({ maxBatchEntries: 5 });
     bench.append(12);
