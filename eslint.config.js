@@ -14,7 +14,14 @@ const serialportPatterns = {
   group: ['serialport', '@serialport/*'],
   message: "Only native-bridge may import 'serialport'.",
 };
-const sqlite = { name: 'better-sqlite3', message: 'Only the store (electron/services/store) opens the database; use its repositories.' };
+const sqlite = {
+  name: 'better-sqlite3',
+  message: "Only the stores open a database: electron/services/store (the bench's) and server/store (the central server's); use their repositories.",
+};
+const kyselyAndPg = {
+  group: ['kysely', 'pg', 'pg-*'],
+  message: "Only the central server's store (server/store) queries its database; use ServerRepository.",
+};
 const nodeInBrowser = { group: nodeBuiltins, message: 'Browser code (renderer, workspace bridge) may not use Node modules; call window.bench.' };
 const reactOutsideRenderer = { group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'], message: 'UI libraries belong to the renderer.' };
 
@@ -46,6 +53,18 @@ const zones = [
     rules: forbid({ paths: [electron, electronUpdater], patterns: [serialportPatterns, reactOutsideRenderer] }),
   },
   {
+    // The central server's own database (SQLite or PostgreSQL through Kysely): not the bench's store.
+    name: 'server store',
+    files: ['server/store/**/*.ts'],
+    rules: forbid({ paths: [electron, electronUpdater], patterns: [serialportPatterns, reactOutsideRenderer] }),
+  },
+  {
+    // Benchmarks measure the stores against raw drivers (the named baselines), so they may open databases.
+    name: 'benchmarks',
+    files: ['bench/**/*.ts'],
+    rules: forbid({ paths: [electron, electronUpdater], patterns: [serialportPatterns, reactOutsideRenderer] }),
+  },
+  {
     name: 'native bridge',
     files: ['native-bridge/**/*.ts'],
     rules: forbid({ paths: [electron, electronUpdater, sqlite], patterns: [reactOutsideRenderer] }),
@@ -60,10 +79,12 @@ const zones = [
       'electron/main/**',
       'electron/preload/**',
       'electron/services/store/**',
+      'server/store/**',
       'native-bridge/**',
       'test/**',
+      'bench/**',
     ],
-    rules: forbid({ paths: [electron, electronUpdater, sqlite], patterns: [serialportPatterns, reactOutsideRenderer] }),
+    rules: forbid({ paths: [electron, electronUpdater, sqlite], patterns: [serialportPatterns, reactOutsideRenderer, kyselyAndPg] }),
   },
 ];
 

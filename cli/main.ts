@@ -7,9 +7,11 @@ import { registerBenchCommand } from './commands/bench';
 import { registerCreditsCommand } from './commands/credits';
 import { registerPacksCommand } from './commands/packs';
 import { registerReleaseCommand } from './commands/release';
+import { registerServerCommand } from './commands/server';
 import { registerSessionCommand } from './commands/session';
 import { registerSimCommand } from './commands/sim';
 import { registerSupportCommand } from './commands/support';
+import { registerSyncCommand } from './commands/sync';
 import { registerWorkspaceCommand } from './commands/workspace';
 import { appVersion } from './paths';
 
@@ -24,8 +26,10 @@ registerBenchCommand(program);
 registerSessionCommand(program);
 registerPacksCommand(program);
 registerCreditsCommand(program);
+registerSyncCommand(program);
 registerSupportCommand(program);
 registerReleaseCommand(program);
+registerServerCommand(program);
 
 /** Every typed error of the project carries an upper-case code; anything else is a plain failure. */
 function typedCode(error: unknown): string | null {

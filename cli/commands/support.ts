@@ -1,8 +1,13 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import path from 'node:path';
+import { z } from 'zod';
 import { verifyIntegrityLog } from '../../electron/services/integrity-log/verify-log';
 import { ServiceError } from '../../electron/services/service-error';
 import { openBenchStore } from '../../electron/services/store/bench-store';
+import { benchIdSchema } from '../../electron/services/sync/sync-protocol';
+import { SyncError } from '../../electron/services/sync/sync-client';
+import { supportLogPath } from '../../server/app';
+import { callServer } from '../server-api';
 
 interface VerifyOptions {
   publicKey?: string;
@@ -36,6 +41,62 @@ export function runSupportVerify(dataDir: string, options: VerifyOptions): void 
   }
 }
 
+const pulledLogSchema = z.object({
+  benchId: z.string(),
+  benchStatus: z.string(),
+  integrity: z.union([
+    z.object({ ok: z.literal(true), entries: z.number(), headHash: z.string(), sealedThrough: z.number(), unsealedEntries: z.number() }),
+    z.object({ ok: z.literal(false), code: z.string(), seq: z.number(), reason: z.string() }),
+  ]),
+  entries: z.array(
+    z.object({ seq: z.number(), prevHash: z.string(), entryHash: z.string(), recordedAt: z.string(), type: z.string(), payloadJson: z.string(), receivedAt: z.string(), integrity: z.string() }),
+  ),
+  nextFromSeq: z.number().nullable(),
+});
+type PulledLog = z.infer<typeof pulledLogSchema>;
+
+/** RFC 4180: quote a field when it holds a comma, quote or line break; double the quotes inside. */
+function csvField(value: string | number): string {
+  const text = String(value);
+  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+const PULL_PAGE = 5000;
+/** A bound on pages, so a misbehaving server cannot keep the command running for ever. */
+const MAX_PULL_PAGES = 10_000;
+
+/** Pulls a bench's integrity log from the central server, with the server's integrity verdict. */
+export async function runSupportPull(options: { server: string; bench: string; format: 'json' | 'csv' }): Promise<void> {
+  const benchId = benchIdSchema.safeParse(options.bench);
+  if (!benchId.success) throw new SyncError('INVALID_REQUEST', `${JSON.stringify(options.bench)} is not a bench id (bench-<16 hex digits>).`, false);
+  let first: PulledLog | null = null;
+  const entries: PulledLog['entries'] = [];
+  let fromSeq: number | null = 1;
+  for (let page = 0; fromSeq !== null && page < MAX_PULL_PAGES; page += 1) {
+    const answer = await callServer(options.server, 'GET', `${supportLogPath(benchId.data)}?fromSeq=${fromSeq}&limit=${PULL_PAGE}`);
+    const parsed = pulledLogSchema.safeParse(answer);
+    if (!parsed.success) throw new SyncError('BAD_RESPONSE', 'The server answered with an unexpected log format.', false);
+    first ??= parsed.data;
+    entries.push(...parsed.data.entries);
+    fromSeq = parsed.data.nextFromSeq;
+  }
+  if (!first) return;
+  if (options.format === 'csv') {
+    const header = ['seq', 'recorded_at', 'type', 'entry_hash', 'prev_hash', 'integrity', 'received_at', 'payload_json'];
+    const lines = entries.map((e) => [e.seq, e.recordedAt, e.type, e.entryHash, e.prevHash, e.integrity, e.receivedAt, e.payloadJson].map(csvField).join(','));
+    process.stdout.write(`${[header.join(','), ...lines].join('\n')}\n`);
+  } else {
+    process.stdout.write(`${JSON.stringify({ benchId: first.benchId, benchStatus: first.benchStatus, integrity: first.integrity, entries }, null, 2)}\n`);
+  }
+  const verdict = first.integrity;
+  process.stderr.write(
+    verdict.ok
+      ? `integrity OK: ${verdict.entries} entries, sealed through ${verdict.sealedThrough} (${verdict.unsealedEntries} not yet sealed)\n`
+      : `integrity FAIL ${verdict.code} at entry ${verdict.seq}: ${verdict.reason}\n`,
+  );
+  if (!verdict.ok) process.exitCode = 1;
+}
+
 export function registerSupportCommand(program: Command): void {
   const support = program.command('support').description('support tools: verify and export what a bench recorded');
   support
@@ -44,4 +105,11 @@ export function registerSupportCommand(program: Command): void {
     .argument('<data-dir>', 'the bench data directory (holds bench.sqlite)')
     .option('--public-key <base64>', 'the Ed25519 key the bench enrolled with (default: the key stored on the bench)')
     .action(runSupportVerify);
+  support
+    .command('pull')
+    .description("pull a bench's integrity log from the central server, with its integrity status (token from $INJBENCH_SERVER_TOKEN)")
+    .requiredOption('--server <url>', 'the central server, e.g. http://127.0.0.1:8780')
+    .requiredOption('--bench <id>', 'the bench id')
+    .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json'))
+    .action(runSupportPull);
 }

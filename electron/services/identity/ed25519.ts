@@ -1,7 +1,11 @@
 /**
  * Ed25519 through tweetnacl, wrapped so that malformed keys or signatures are a failed check, never a
- * throw and never a pass (tweetnacl throws on wrong sizes and non-Uint8Array input).
+ * throw and never a pass (tweetnacl throws on wrong sizes and non-Uint8Array input). Signing and
+ * verification run through Node's OpenSSL (same Ed25519, same bytes): the central server checks every
+ * request and checkpoint of a fleet, and tweetnacl's pure-JS code was most of its ingest time
+ * (see bench/server-ingest.ts). Key generation and the key format stay tweetnacl's.
  */
+import { createPrivateKey, createPublicKey, sign as opensslSign, verify as opensslVerify, type KeyObject } from 'node:crypto';
 import nacl from 'tweetnacl';
 
 export interface Ed25519KeyPair {
@@ -22,15 +26,40 @@ export function keyPairFromSecretKey(secretKey: Uint8Array): Ed25519KeyPair | nu
   }
 }
 
+const privateKeyObjects = new WeakMap<Uint8Array, KeyObject>();
+
+/** `secretKey` is tweetnacl's 64 bytes: the 32-byte seed, then the public key. */
 export function signDetached(message: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return nacl.sign.detached(message, secretKey);
+  let key = privateKeyObjects.get(secretKey);
+  if (!key) {
+    const d = Buffer.from(secretKey.subarray(0, 32)).toString('base64url');
+    const x = Buffer.from(secretKey.subarray(32, 64)).toString('base64url');
+    key = createPrivateKey({ key: { kty: 'OKP', crv: 'Ed25519', d, x }, format: 'jwk' });
+    privateKeyObjects.set(secretKey, key);
+  }
+  return new Uint8Array(opensslSign(null, message, key));
+}
+
+const publicKeyObjects = new Map<string, KeyObject>();
+const MAX_CACHED_KEYS = 4096;
+
+function publicKeyObject(publicKey: Uint8Array): KeyObject {
+  const x = Buffer.from(publicKey).toString('base64url');
+  let key = publicKeyObjects.get(x);
+  if (!key) {
+    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
+    // A bounded cache: a fleet's keys are reused on every request; a flood of new keys only evicts.
+    if (publicKeyObjects.size >= MAX_CACHED_KEYS) publicKeyObjects.clear();
+    publicKeyObjects.set(x, key);
+  }
+  return key;
 }
 
 export function verifyDetached(message: Uint8Array, signature: unknown, publicKey: unknown): boolean {
   if (!(signature instanceof Uint8Array) || !(publicKey instanceof Uint8Array)) return false;
   if (signature.length !== nacl.sign.signatureLength || publicKey.length !== nacl.sign.publicKeyLength) return false;
   try {
-    return nacl.sign.detached.verify(message, signature, publicKey);
+    return opensslVerify(null, message, publicKeyObject(publicKey), signature);
   } catch {
     return false;
   }

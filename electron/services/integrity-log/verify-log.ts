@@ -25,6 +25,11 @@ export interface LogToVerify {
   publicKey: string;
   entries: Iterable<LogEntryRecord>;
   checkpoints: readonly CheckpointRecord[];
+  /**
+   * Verify a continuation instead of a whole log: the entries must link to this already-verified entry
+   * (the server's last acknowledged one). Checkpoints then count only for the entries given here.
+   */
+  after?: { seq: number; entryHash: string };
 }
 
 export function verifyIntegrityLog(log: LogToVerify): LogVerdict {
@@ -40,8 +45,8 @@ export function verifyIntegrityLog(log: LogToVerify): LogVerdict {
     checkpointAt.set(checkpoint.seq, checkpoint);
   }
 
-  let expectedSeq = 1;
-  let prevHash = GENESIS_HASH;
+  let expectedSeq = (log.after?.seq ?? 0) + 1;
+  let prevHash = log.after?.entryHash ?? GENESIS_HASH;
   for (const entry of log.entries) {
     if (entry.seq !== expectedSeq) {
       return entry.seq > expectedSeq
@@ -64,6 +69,11 @@ export function verifyIntegrityLog(log: LogToVerify): LogVerdict {
 
   const entries = expectedSeq - 1;
   const sealedThrough = checkpoints.at(-1)?.seq ?? 0;
+  const firstChecked = (log.after?.seq ?? 0) + 1;
+  const unchecked = checkpoints.find((checkpoint) => checkpoint.seq < firstChecked);
+  if (unchecked) {
+    return { ok: false, code: 'CHECKPOINT_MISMATCH', seq: unchecked.seq, reason: `the checkpoint at entry ${unchecked.seq} seals an entry that is not in this part of the log` };
+  }
   if (sealedThrough > entries) {
     return { ok: false, code: 'TRUNCATED', seq: entries + 1, reason: `a signed checkpoint seals entry ${sealedThrough}, but the log ends at entry ${entries}` };
   }

@@ -14,6 +14,7 @@ import { migrate, schemaVersionOf, type MigrationOutcome } from './migrate';
 import { latestSchemaVersion } from './migrations/index';
 import { SessionRepository } from './session-repository';
 import { SettingsRepository } from './settings-repository';
+import { SyncStateRepository } from './sync-state-repository';
 
 export const STORE_FILE_NAME = 'bench.sqlite';
 
@@ -31,6 +32,7 @@ export interface BenchStore {
   readonly integrityLog: IntegrityLogRepository;
   readonly operators: OperatorRepository;
   readonly sessions: SessionRepository;
+  readonly syncState: SyncStateRepository;
   readonly migration: MigrationOutcome;
   info(): StoreInfo;
   close(): void;
@@ -89,6 +91,7 @@ export function openBenchStore(dataDir: string, options: OpenStoreOptions = {}):
     integrityLog: new IntegrityLogRepository(db),
     operators: new OperatorRepository(db),
     sessions: new SessionRepository(db),
+    syncState: new SyncStateRepository(db),
     migration,
     info: () => ({
       file,

@@ -73,6 +73,7 @@ export class IntegrityLogRepository {
   readonly #checkpoints: Database.Statement<[], CheckpointRow>;
   readonly #search: Database.Statement<Record<string, string | number | null>, EntryRow>;
   readonly #lastCheckpoint: Database.Statement<[], CheckpointRow>;
+  readonly #checkpointsAfter: Database.Statement<[number, number], CheckpointRow>;
 
   constructor(private readonly db: Database.Database) {
     this.#head = db.prepare('SELECT * FROM integrity_log ORDER BY seq DESC LIMIT 1');
@@ -92,6 +93,7 @@ export class IntegrityLogRepository {
       ORDER BY seq DESC
       LIMIT @limit`);
     this.#lastCheckpoint = db.prepare('SELECT * FROM integrity_checkpoints ORDER BY seq DESC LIMIT 1');
+    this.#checkpointsAfter = db.prepare('SELECT * FROM integrity_checkpoints WHERE seq > ? ORDER BY seq LIMIT ?');
   }
 
   /** Runs `build` with the current head and stores the entry it returns, atomically. */
@@ -136,6 +138,15 @@ export class IntegrityLogRepository {
     return this.#search
       .all({ prefix: query.typePrefix ?? null, from: query.from ?? null, to: query.to ?? null, before: query.beforeSeq ?? null, limit: query.limit })
       .map(toEntry);
+  }
+
+  /** Up to `limit` entries from `seq` on, in order (the sync outbox's next batch). */
+  entriesFrom(seq: number, limit: number): LogEntryRecord[] {
+    return this.#entriesFrom.all(seq, limit).map(toEntry);
+  }
+
+  checkpointsAfter(seq: number, limit: number): CheckpointRecord[] {
+    return this.#checkpointsAfter.all(seq, limit).map(toCheckpoint);
   }
 
   checkpoints(): CheckpointRecord[] {

@@ -27,6 +27,7 @@ const seedAtVersion: Record<number, (db: Database.Database) => void> = {
     db
       .prepare("INSERT INTO coding_sessions (id, part_number, injector_serial, started_at, status) VALUES ('s-1', 'P', 'S', 't', 'aborted')")
       .run(),
+  6: (db) => db.prepare("INSERT INTO sync_state (singleton, acked_entry_seq, updated_at) VALUES (1, 7, 't')").run(),
 };
 
 describe('store migrations', () => {
@@ -74,6 +75,7 @@ describe('store migrations', () => {
     if (start >= 3) expect(db.prepare('SELECT bench_id FROM bench_identity').pluck().get()).toBe('bench-0001');
     if (start >= 4) expect(db.prepare('SELECT name FROM operators').pluck().get()).toBe('Ana');
     if (start >= 5) expect(db.prepare('SELECT status FROM coding_sessions').pluck().get()).toBe('aborted');
+    if (start >= 6) expect(db.prepare('SELECT acked_entry_seq FROM sync_state').pluck().get()).toBe(7);
     db.close();
   });
 

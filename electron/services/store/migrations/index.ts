@@ -137,6 +137,27 @@ export const migrations: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'ledger_entries is append-only'); END;
     `,
   },
+  {
+    version: 6,
+    name: 'sync outbox position',
+    sql: `
+      -- How far the central server has acknowledged this bench's integrity log; the outbox resumes here.
+      CREATE TABLE sync_state (
+        singleton            INTEGER PRIMARY KEY CHECK (singleton = 1),
+        server_url           TEXT,
+        enrolled_at          TEXT,
+        acked_entry_seq      INTEGER NOT NULL DEFAULT 0,
+        acked_entry_hash     TEXT,
+        acked_checkpoint_seq INTEGER NOT NULL DEFAULT 0,
+        last_attempt_at      TEXT,
+        last_success_at      TEXT,
+        last_error_code      TEXT,
+        last_error_message   TEXT,
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        updated_at           TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

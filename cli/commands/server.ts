@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { createLogger } from '../../electron/services/logger';
+import { SyncError } from '../../electron/services/sync/sync-client';
+import { ADMIN_CODES_PATH } from '../../server/app';
+import { startCentralServer } from '../../server/central-server';
+import { redactUrl } from '../../server/store/database';
+import { portNumber } from '../options';
+import { callServer } from '../server-api';
+
+export const ADMIN_TOKEN_ENV = 'INJBENCH_SERVER_ADMIN_TOKEN';
+export const SUPPORT_TOKEN_ENV = 'INJBENCH_SERVER_SUPPORT_TOKEN';
+
+interface ServerOptions {
+  db: string;
+  port: number;
+  adminTokenFile?: string;
+}
+
+function adminToken(options: ServerOptions): string {
+  const token = options.adminTokenFile ? readFileSync(options.adminTokenFile, 'utf8').trim() : process.env[ADMIN_TOKEN_ENV];
+  if (!token || token.length < 32) {
+    throw new SyncError('UNAUTHORIZED', `The server needs an admin token of at least 32 characters: set ${ADMIN_TOKEN_ENV} or pass --admin-token-file.`, false);
+  }
+  return token;
+}
+
+export async function runServer(options: ServerOptions): Promise<void> {
+  const logger = createLogger('injbench-server');
+  const server = await startCentralServer({
+    databaseUrl: options.db,
+    port: options.port,
+    adminToken: adminToken(options),
+    supportToken: process.env[SUPPORT_TOKEN_ENV] || undefined,
+    logger,
+  });
+  process.stdout.write(`Database: ${server.dialect} ${redactUrl(options.db)}\nServer URL: ${server.url}\n`);
+  await new Promise<void>((resolve) => {
+    const shutdown = (): void => {
+      server.close().then(resolve, resolve);
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
+  });
+}
+
+const codeAnswerSchema = z.object({ code: z.string(), expiresAt: z.string() });
+
+export function registerServerCommand(program: Command): void {
+  program
+    .command('server')
+    .description(`run the central server on 127.0.0.1 (admin token from $${ADMIN_TOKEN_ENV}, read-only support token from $${SUPPORT_TOKEN_ENV})`)
+    .option('--db <url>', 'sqlite:FILE (embedded) or postgres://user@host:port/db', 'sqlite:injbench-server.sqlite')
+    .option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)', portNumber, 8780)
+    .option('--admin-token-file <file>', 'read the admin token from this file instead of the environment')
+    .action(runServer);
+
+  const admin = program.command('admin').description('central server administration (token from $INJBENCH_SERVER_TOKEN)');
+  admin
+    .command('enrolment-code')
+    .description('create a one-time enrolment code for a bench')
+    .requiredOption('--server <url>', 'the central server, e.g. http://127.0.0.1:8780')
+    .option('--ttl-minutes <n>', 'minutes until the code expires', (v) => Number(v), 24 * 60)
+    .option('--note <text>', 'what the code is for (kept on the server)')
+    .action(async (options: { server: string; ttlMinutes: number; note?: string }) => {
+      const answer = codeAnswerSchema.parse(await callServer(options.server, 'POST', ADMIN_CODES_PATH, { ttlMinutes: options.ttlMinutes, note: options.note }));
+      process.stdout.write(`Enrolment code: ${answer.code}\nExpires: ${answer.expiresAt}\n`);
+    });
+  admin
+    .command('revoke')
+    .description('revoke a bench: the server refuses its requests from now on')
+    .requiredOption('--server <url>', 'the central server')
+    .requiredOption('--bench <id>', 'the bench id')
+    .requiredOption('--reason <text>', 'why (kept on the server)')
+    .action(async (options: { server: string; bench: string; reason: string }) => {
+      await callServer(options.server, 'POST', `/api/v1/admin/benches/${encodeURIComponent(options.bench)}/revoke`, { reason: options.reason });
+      process.stdout.write(`Revoked ${options.bench}\n`);
+    });
+}

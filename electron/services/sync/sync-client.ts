@@ -1,0 +1,96 @@
+/**
+ * The bench's HTTP client for the central server: every request signed with the bench key, every answer
+ * checked against the protocol's schemas, every failure a SyncError that says whether a retry can help.
+ */
+import { randomBytes } from 'node:crypto';
+import type { z } from 'zod';
+import type { BenchIdentity } from '../identity/bench-identity';
+import { encodeBase64 } from '../identity/ed25519';
+import { errorEnvelopeSchema, requestSigningMessage, signatureHeaders, type ServerErrorCode } from './sync-protocol';
+
+/** Refusals that a later attempt of the same request cannot turn into success. */
+const finalRefusals: ReadonlySet<string> = new Set<ServerErrorCode>([
+  'INVALID_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'UNKNOWN_BENCH',
+  'BENCH_REVOKED',
+  'BAD_SIGNATURE',
+  'ENROLMENT_CODE_UNKNOWN',
+  'ENROLMENT_CODE_EXPIRED',
+  'ENROLMENT_CODE_USED',
+  'ALREADY_ENROLLED',
+  'LOG_GAP',
+  'LOG_FORK',
+  'LOG_INVALID',
+]);
+
+export type SyncErrorCode = ServerErrorCode | 'NETWORK_ERROR' | 'TIMEOUT' | 'BAD_RESPONSE' | 'NOT_ENROLLED';
+
+export class SyncError extends Error {
+  constructor(
+    readonly code: SyncErrorCode,
+    message: string,
+    /** True when the same request may succeed later (network, timeout, 5xx, clock, replay). */
+    readonly retryable: boolean,
+    readonly httpStatus?: number,
+  ) {
+    super(message);
+    this.name = 'SyncError';
+  }
+}
+
+export interface SignedRequest<T> {
+  serverUrl: string;
+  identity: Pick<BenchIdentity, 'benchId' | 'sign'>;
+  method: 'GET' | 'POST';
+  path: string;
+  body?: unknown;
+  responseSchema: z.ZodType<T>;
+  timeoutMs: number;
+  now?: () => Date;
+}
+
+export async function sendSignedRequest<T>(request: SignedRequest<T>): Promise<T> {
+  const body = request.body === undefined ? '' : JSON.stringify(request.body);
+  const time = (request.now ?? (() => new Date()))().toISOString();
+  const nonce = randomBytes(18).toString('base64url');
+  const signature = request.identity.sign(
+    requestSigningMessage({ method: request.method, path: request.path, body, benchId: request.identity.benchId, time, nonce }),
+  );
+  const headers: Record<string, string> = {
+    [signatureHeaders.bench]: request.identity.benchId,
+    [signatureHeaders.time]: time,
+    [signatureHeaders.nonce]: nonce,
+    [signatureHeaders.signature]: encodeBase64(signature),
+  };
+  if (body) headers['content-type'] = 'application/json';
+  const url = new URL(request.path, request.serverUrl);
+  let response: Response;
+  try {
+    response = await fetch(url, { method: request.method, headers, body: body || undefined, signal: AbortSignal.timeout(request.timeoutMs) });
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    if (name === 'TimeoutError' || name === 'AbortError') {
+      throw new SyncError('TIMEOUT', `The server at ${url.origin} did not answer within ${request.timeoutMs} ms.`, true);
+    }
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+    throw new SyncError('NETWORK_ERROR', `Cannot reach the server at ${url.origin}: ${cause}.`, true);
+  }
+  let payload: unknown;
+  try {
+    payload = await response.json();
+  } catch {
+    throw new SyncError('BAD_RESPONSE', `The server answered ${response.status} without a JSON body.`, response.status >= 500, response.status);
+  }
+  if (!response.ok) {
+    const envelope = errorEnvelopeSchema.safeParse(payload);
+    if (!envelope.success) throw new SyncError('BAD_RESPONSE', `The server answered ${response.status} with an unexpected body.`, response.status >= 500, response.status);
+    const { code, message } = envelope.data.error;
+    throw new SyncError(code, message, response.status >= 500 || !finalRefusals.has(code), response.status);
+  }
+  const parsed = request.responseSchema.safeParse(payload);
+  if (!parsed.success) throw new SyncError('BAD_RESPONSE', `The server's answer to ${request.path} does not match the protocol.`, false, response.status);
+  return parsed.data;
+}

@@ -1,0 +1,125 @@
+/**
+ * The wire protocol between a bench and the central server: request signing, and the zod schemas of
+ * every body either side sends. One definition, imported by the bench's outbox and by the server, so the
+ * two cannot drift apart.
+ */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { ENTRY_TYPE_PATTERN } from '../integrity-log/log-format';
+
+export const PROTOCOL_PREFIX = '/api/v1';
+export const ENROL_PATH = `${PROTOCOL_PREFIX}/enrol`;
+export const LOG_BATCH_PATH = `${PROTOCOL_PREFIX}/sync/log`;
+
+/** At most this many entries in one batch; the outbox also stays under MAX_BATCH_BYTES. */
+export const MAX_BATCH_ENTRIES = 500;
+export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
+/** A request signed further than this from the server's clock is refused as stale. */
+export const DEFAULT_CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export const signatureHeaders = {
+  bench: 'x-injbench-bench',
+  time: 'x-injbench-time',
+  nonce: 'x-injbench-nonce',
+  signature: 'x-injbench-signature',
+} as const;
+
+const REQUEST_DOMAIN = 'injbench/1:request';
+
+export interface SignedRequestFields {
+  method: string;
+  /** Path and query exactly as sent. */
+  path: string;
+  body: string;
+  benchId: string;
+  /** ISO 8601 time of signing. */
+  time: string;
+  nonce: string;
+}
+
+export function sha256Hex(text: string | Buffer): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** What the bench key signs: every part of the request that matters, so none can be swapped. */
+export function requestSigningMessage(fields: SignedRequestFields): Uint8Array {
+  return new TextEncoder().encode(
+    [REQUEST_DOMAIN, fields.method.toUpperCase(), fields.path, sha256Hex(fields.body), fields.benchId, fields.time, fields.nonce].join('\n'),
+  );
+}
+
+const hashHex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hash in lower-case hex');
+const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64').max(256);
+export const benchIdSchema = z.string().regex(/^bench-[0-9a-f]{16}$/, 'expected a bench id like bench-0123456789abcdef');
+const isoTime = z.iso.datetime({ offset: true });
+
+export const logEntrySchema = z.strictObject({
+  seq: z.int().min(1),
+  prevHash: hashHex,
+  entryHash: hashHex,
+  recordedAt: isoTime,
+  type: z.string().regex(ENTRY_TYPE_PATTERN, 'expected a lower-case dotted entry type'),
+  payloadJson: z.string().max(256 * 1024),
+});
+
+export const checkpointSchema = z.strictObject({
+  seq: z.int().min(1),
+  entryHash: hashHex,
+  signedAt: isoTime,
+  signature: base64,
+});
+
+export const logBatchSchema = z.strictObject({
+  entries: z.array(logEntrySchema).min(1).max(MAX_BATCH_ENTRIES),
+  checkpoints: z.array(checkpointSchema).max(MAX_BATCH_ENTRIES),
+});
+export type LogBatch = z.infer<typeof logBatchSchema>;
+
+/** The server's answer to a stored batch. A re-sent batch gets exactly the same acknowledgement. */
+export const logAckSchema = z.strictObject({
+  benchId: benchIdSchema,
+  throughSeq: z.int().min(1),
+  throughHash: hashHex,
+  checkpointsThrough: z.int().min(1).nullable(),
+});
+export type LogAck = z.infer<typeof logAckSchema>;
+
+export const enrolRequestSchema = z.strictObject({
+  code: z.string().min(8).max(128),
+  benchId: benchIdSchema,
+  publicKey: base64,
+});
+export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
+
+export const enrolResponseSchema = z.strictObject({
+  benchId: benchIdSchema,
+  enrolledAt: isoTime,
+});
+export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
+
+/** Error codes the server answers with; the bench and the CLI act on them by name. */
+export const serverErrorCodes = [
+  'INVALID_REQUEST',
+  'UNAUTHORIZED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'UNKNOWN_BENCH',
+  'BENCH_REVOKED',
+  'BAD_SIGNATURE',
+  'STALE_REQUEST',
+  'REPLAYED_REQUEST',
+  'ENROLMENT_CODE_UNKNOWN',
+  'ENROLMENT_CODE_EXPIRED',
+  'ENROLMENT_CODE_USED',
+  'ALREADY_ENROLLED',
+  'LOG_GAP',
+  'LOG_FORK',
+  'LOG_INVALID',
+  'INTERNAL',
+] as const;
+export type ServerErrorCode = (typeof serverErrorCodes)[number];
+
+export const errorEnvelopeSchema = z.object({
+  ok: z.literal(false),
+  error: z.object({ code: z.enum(serverErrorCodes), message: z.string() }),
+});

@@ -1,0 +1,278 @@
+/**
+ * The central server's HTTP API (fastify). Three kinds of caller, each authenticated its own way:
+ * - benches: every request signed by the bench's Ed25519 key over method, path, body hash, time and nonce;
+ * - the server admin: a bearer token from the server's configuration (enrolment codes, revocation);
+ * - support: a bearer token that can only read (log entries with their integrity status, alarms).
+ */
+import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { decodeBase64, verifyDetached } from '../electron/services/identity/ed25519';
+import { fingerprintOf } from '../electron/services/identity/bench-identity';
+import type { Logger } from '../electron/services/logger';
+import {
+  DEFAULT_CLOCK_SKEW_MS,
+  ENROL_PATH,
+  LOG_BATCH_PATH,
+  MAX_BATCH_BYTES,
+  PROTOCOL_PREFIX,
+  benchIdSchema,
+  enrolRequestSchema,
+  logBatchSchema,
+  requestSigningMessage,
+  signatureHeaders,
+  type EnrolResponse,
+} from '../electron/services/sync/sync-protocol';
+import { ServerError } from './server-error';
+import type { ServerRepository } from './store/server-repository';
+import { verifyStoredLog } from './support/stored-log';
+import { ingestLogBatch } from './sync/log-ingest';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    rawBody?: Buffer;
+  }
+}
+
+export interface ServerAppOptions {
+  repository: ServerRepository;
+  logger: Logger;
+  /** Full rights: enrolment codes, revocation, and everything support can do. */
+  adminToken: string;
+  /** Read-only support access; none when absent (the admin token still reads). */
+  supportToken?: string;
+  now?: () => Date;
+  clockSkewMs?: number;
+}
+
+export const ADMIN_CODES_PATH = `${PROTOCOL_PREFIX}/admin/enrolment-codes`;
+export const supportLogPath = (benchId: string): string => `${PROTOCOL_PREFIX}/support/benches/${benchId}/log`;
+
+const DEFAULT_CODE_TTL_MINUTES = 24 * 60;
+const MAX_SUPPORT_PAGE = 5000;
+
+const replayed = (): ServerError => new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
+
+const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+const createCodeSchema = z.strictObject({
+  ttlMinutes: z.int().min(1).max(30 * 24 * 60).default(DEFAULT_CODE_TTL_MINUTES),
+  note: z.string().max(200).optional(),
+});
+const revokeSchema = z.strictObject({ reason: z.string().min(1).max(500) });
+const benchParamsSchema = z.strictObject({ benchId: benchIdSchema });
+const supportQuerySchema = z.strictObject({
+  fromSeq: z.coerce.number().int().min(1).default(1),
+  limit: z.coerce.number().int().min(1).max(MAX_SUPPORT_PAGE).default(1000),
+});
+
+function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+  throw new ServerError('INVALID_REQUEST', `Invalid ${what}: ${where}${issue?.message ?? 'malformed'}.`);
+}
+
+/** A code people can type: 20 base32 characters in groups of four, 100 bits of randomness. */
+function newEnrolmentCode(): string {
+  const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZ23456789';
+  const bytes = randomBytes(20);
+  const chars = [...bytes].map((byte) => alphabet[byte % alphabet.length]).join('');
+  return chars.match(/.{4}/g)?.join('-') ?? chars;
+}
+
+export const hashEnrolmentCode = (code: string): string => createHash('sha256').update(code.trim().toUpperCase()).digest('hex');
+
+export async function buildServerApp(options: ServerAppOptions) {
+  const { repository, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const clockSkewMs = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+  if (options.adminToken.length < 32) throw new ServerError('INVALID_REQUEST', 'The server admin token must be at least 32 characters long.');
+  const adminDigest = digest(options.adminToken);
+  const supportDigest = options.supportToken ? digest(options.supportToken) : null;
+
+  const app = Fastify({
+    loggerInstance: logger.child({ part: 'server' }, { level: 'warn' }),
+    // Request lines would carry no secrets, but bearer headers must never reach a log line.
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: MAX_BATCH_BYTES + 64 * 1024,
+  });
+
+  // The signature covers the exact bytes sent, so keep them beside the parsed body.
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body: Buffer, done) => {
+    request.rawBody = body;
+    if (body.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch {
+      done(new ServerError('INVALID_REQUEST', 'The request body is not valid JSON.'), undefined);
+    }
+  });
+
+  app.setErrorHandler((error: unknown, request, reply) => {
+    if (error instanceof ServerError) {
+      return reply.code(error.httpStatus).send({ ok: false, error: { code: error.code, message: error.message } });
+    }
+    const status = (error as { statusCode?: unknown }).statusCode;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      const message = error instanceof Error ? error.message : 'Bad request.';
+      return reply.code(status).send({ ok: false, error: { code: 'INVALID_REQUEST', message } });
+    }
+    request.log.error({ err: error, url: request.url }, 'request failed');
+    return reply.code(500).send({ ok: false, error: { code: 'INTERNAL', message: 'The server failed to handle this request; the details are in its log.' } });
+  });
+
+  function bearerRole(request: FastifyRequest): 'admin' | 'support' | null {
+    const header = request.headers.authorization;
+    const match = typeof header === 'string' ? /^Bearer (\S+)$/.exec(header) : null;
+    if (!match?.[1]) return null;
+    const candidate = digest(match[1]);
+    if (timingSafeEqual(candidate, adminDigest)) return 'admin';
+    if (supportDigest && timingSafeEqual(candidate, supportDigest)) return 'support';
+    return null;
+  }
+
+  function requireRole(request: FastifyRequest, allowed: readonly ('admin' | 'support')[]): void {
+    const role = bearerRole(request);
+    if (!role) throw new ServerError('UNAUTHORIZED', 'This API needs a valid server token (Authorization: Bearer …).');
+    if (!allowed.includes(role)) throw new ServerError('FORBIDDEN', `The ${role} token may not do this.`);
+  }
+
+  /**
+   * Checks a bench-signed request: signature first (an unsigned caller cannot burn nonces), then the
+   * clock window, then the nonce, recorded so the same request is refused the second time.
+   */
+  async function verifySignedRequest(request: FastifyRequest, publicKeyBase64: string, benchId: string, nonceHandling: 'record' | 'return' = 'record'): Promise<string> {
+    const header = (name: string): string => {
+      const value = request.headers[name];
+      if (typeof value !== 'string' || value.length === 0 || value.length > 256) {
+        throw new ServerError('BAD_SIGNATURE', `The request has no valid ${name} header; benches sign every request.`);
+      }
+      return value;
+    };
+    const time = header(signatureHeaders.time);
+    const nonce = header(signatureHeaders.nonce);
+    const signature = decodeBase64(header(signatureHeaders.signature));
+    const publicKey = decodeBase64(publicKeyBase64);
+    const message = requestSigningMessage({ method: request.method, path: request.url, body: (request.rawBody ?? Buffer.alloc(0)).toString('utf8'), benchId, time, nonce });
+    if (!verifyDetached(message, signature, publicKey)) {
+      throw new ServerError('BAD_SIGNATURE', `The request signature does not verify with the key enrolled for ${benchId}.`);
+    }
+    const signedAt = Date.parse(time);
+    const skew = Math.abs(now().getTime() - signedAt);
+    if (!Number.isFinite(signedAt) || skew > clockSkewMs) {
+      throw new ServerError('STALE_REQUEST', `The request was signed at ${time}, more than ${Math.round(clockSkewMs / 1000)} s from the server's clock: check the bench's clock.`);
+    }
+    if (nonceHandling === 'return') return nonce;
+    if (!(await repository.rememberNonce(benchId, nonce, now().toISOString()))) throw replayed();
+    return nonce;
+  }
+
+  /** A log batch records its nonce in its own transaction (one commit, one fsync per request). */
+  async function authenticateBench(request: FastifyRequest) {
+    const benchId = parse(benchIdSchema, request.headers[signatureHeaders.bench], `${signatureHeaders.bench} header`);
+    const bench = await repository.bench(benchId);
+    if (!bench) throw new ServerError('UNKNOWN_BENCH', `Bench ${benchId} is not enrolled with this server: enrol it with a code from the server admin.`);
+    const nonce = await verifySignedRequest(request, bench.public_key, benchId, 'return');
+    if (bench.status === 'revoked') {
+      throw new ServerError('BENCH_REVOKED', `Bench ${benchId} was revoked at ${bench.revoked_at ?? 'an unknown time'}; the server refuses its requests. Ask the server admin.`);
+    }
+    return { bench, nonce };
+  }
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.post(ADMIN_CODES_PATH, async (request, reply) => {
+    requireRole(request, ['admin']);
+    const input = parse(createCodeSchema, request.body ?? {}, 'enrolment code request');
+    const code = newEnrolmentCode();
+    const createdAt = now();
+    const expiresAt = new Date(createdAt.getTime() + input.ttlMinutes * 60_000);
+    await repository.addEnrolmentCode({ codeHash: hashEnrolmentCode(code), createdAt: createdAt.toISOString(), expiresAt: expiresAt.toISOString(), note: input.note ?? null });
+    logger.info({ expiresAt: expiresAt.toISOString() }, 'enrolment code created');
+    return reply.code(201).header('cache-control', 'no-store').send({ code, expiresAt: expiresAt.toISOString() });
+  });
+
+  app.post(`${PROTOCOL_PREFIX}/admin/benches/:benchId/revoke`, async (request) => {
+    requireRole(request, ['admin']);
+    const { benchId } = parse(benchParamsSchema, request.params, 'bench id');
+    const { reason } = parse(revokeSchema, request.body, 'revocation');
+    const bench = await repository.revoke(benchId, reason, now().toISOString());
+    logger.warn({ benchId }, 'bench revoked');
+    return { benchId: bench.bench_id, status: bench.status, revokedAt: bench.revoked_at, reason: bench.revoke_reason };
+  });
+
+  app.get(`${PROTOCOL_PREFIX}/admin/benches`, async (request) => {
+    requireRole(request, ['admin', 'support']);
+    const benches = await repository.benches();
+    return benches.map((b) => ({ benchId: b.bench_id, status: b.status, enrolledAt: b.enrolled_at, revokedAt: b.revoked_at, headSeq: Number(b.head_seq), sealedThrough: Number(b.sealed_through) }));
+  });
+
+  app.get(`${PROTOCOL_PREFIX}/admin/alarms`, async (request) => {
+    requireRole(request, ['admin', 'support']);
+    return repository.alarms();
+  });
+
+  app.post(ENROL_PATH, async (request, reply): Promise<EnrolResponse> => {
+    const input = parse(enrolRequestSchema, request.body, 'enrolment');
+    const publicKey = decodeBase64(input.publicKey);
+    // The bench id is derived from its key, so the server adopts it after checking that it matches.
+    if (!publicKey || publicKey.length !== 32 || input.benchId !== `bench-${fingerprintOf(publicKey)}`) {
+      throw new ServerError('INVALID_REQUEST', `The bench id ${input.benchId} does not belong to the public key sent with it.`);
+    }
+    // Signed with the key being enrolled: the caller proves it holds the private key.
+    if (request.headers[signatureHeaders.bench] !== input.benchId) throw new ServerError('BAD_SIGNATURE', 'The enrolment request is not signed by the bench it enrols.');
+    await verifySignedRequest(request, input.publicKey, input.benchId);
+    const bench = await repository.enrol({ codeHash: hashEnrolmentCode(input.code), benchId: input.benchId, publicKey: input.publicKey, now: now().toISOString() });
+    logger.info({ benchId: bench.bench_id }, 'bench enrolled');
+    reply.code(201);
+    return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at };
+  });
+
+  app.post(LOG_BATCH_PATH, async (request) => {
+    const { bench, nonce } = await authenticateBench(request);
+    const batch = parse(logBatchSchema, request.body, 'log batch');
+    try {
+      return await ingestLogBatch(repository, bench.bench_id, batch, now, logger, nonce);
+    } catch (error) {
+      // A refused batch was rolled back with its nonce: record the nonce now, so the refusal cannot be replayed.
+      if (error instanceof ServerError && error.code !== 'REPLAYED_REQUEST') await repository.rememberNonce(bench.bench_id, nonce, now().toISOString());
+      throw error;
+    }
+  });
+
+  app.get(`${PROTOCOL_PREFIX}/support/benches/:benchId/log`, async (request) => {
+    requireRole(request, ['admin', 'support']);
+    const { benchId } = parse(benchParamsSchema, request.params, 'bench id');
+    const { fromSeq, limit } = parse(supportQuerySchema, request.query, 'query');
+    const bench = await repository.bench(benchId);
+    if (!bench) throw new ServerError('NOT_FOUND', `No bench ${benchId} is enrolled with this server.`);
+    // Re-verify the stored copy end to end: it proves the server's own database was not altered.
+    const verdict = await verifyStoredLog(repository, bench);
+    const brokenFrom = verdict.ok ? Infinity : verdict.seq;
+    const sealedThrough = verdict.ok ? verdict.sealedThrough : (await repository.checkpoints(benchId)).filter((c) => c.seq < brokenFrom).at(-1)?.seq ?? 0;
+    const page = await repository.entries(benchId, fromSeq, limit);
+    return {
+      benchId,
+      benchStatus: bench.status,
+      integrity: verdict,
+      entries: page.map((entry) => ({
+        ...entry,
+        integrity: entry.seq >= brokenFrom ? 'broken' : entry.seq <= sealedThrough ? 'sealed' : 'unsealed',
+      })),
+      nextFromSeq: page.length === limit ? (page.at(-1)?.seq ?? 0) + 1 : null,
+    };
+  });
+
+  // Bounded housekeeping: nonces older than twice the skew window can no longer pass the time check.
+  const pruneTimer = setInterval(() => {
+    repository.forgetNoncesBefore(new Date(now().getTime() - 2 * clockSkewMs).toISOString()).catch((error: unknown) => logger.warn({ err: error }, 'nonce pruning failed'));
+  }, Math.max(60_000, clockSkewMs));
+  pruneTimer.unref();
+  app.addHook('onClose', async () => clearInterval(pruneTimer));
+
+  return app;
+}
+
+export type ServerApp = Awaited<ReturnType<typeof buildServerApp>>;

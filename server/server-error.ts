@@ -1,0 +1,37 @@
+import type { ServerErrorCode } from '../electron/services/sync/sync-protocol';
+
+const statusByCode: Record<ServerErrorCode, number> = {
+  INVALID_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  UNKNOWN_BENCH: 401,
+  BENCH_REVOKED: 403,
+  BAD_SIGNATURE: 401,
+  STALE_REQUEST: 401,
+  REPLAYED_REQUEST: 409,
+  ENROLMENT_CODE_UNKNOWN: 403,
+  ENROLMENT_CODE_EXPIRED: 403,
+  ENROLMENT_CODE_USED: 403,
+  ALREADY_ENROLLED: 409,
+  LOG_GAP: 409,
+  LOG_FORK: 409,
+  LOG_INVALID: 422,
+  INTERNAL: 500,
+};
+
+/** A refusal the caller should see as it is: the HTTP layer sends `{ ok: false, error: { code, message } }`. */
+export class ServerError extends Error {
+  constructor(
+    readonly code: ServerErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ServerError';
+  }
+
+  get httpStatus(): number {
+    return statusByCode[this.code];
+  }
+}

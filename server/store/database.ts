@@ -1,0 +1,85 @@
+/**
+ * Opens the server database named by a URL: `sqlite:FILE` (embedded default) or `postgres://…` (fleet
+ * scale), and brings its schema up to date. Everything above this module is dialect-neutral Kysely.
+ */
+import Database from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResult } from 'kysely';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { Logger } from '../../electron/services/logger';
+import { ServerError } from '../server-error';
+import { serverMigrations } from './migrations';
+import type { ServerDatabase } from './schema';
+
+export type DialectName = 'sqlite' | 'postgres';
+
+export interface DatabaseLocation {
+  dialect: DialectName;
+  /** The file for SQLite, the connection string for PostgreSQL. */
+  target: string;
+}
+
+/** `sqlite:FILE`, `sqlite://FILE` or `postgres(ql)://…`; anything else is refused by name. */
+export function parseDatabaseUrl(url: string): DatabaseLocation {
+  if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', target: url };
+  const sqlite = /^sqlite:(?:\/\/)?(.+)$/.exec(url);
+  if (sqlite?.[1]) return { dialect: 'sqlite', target: path.resolve(sqlite[1]) };
+  throw new ServerError('INVALID_REQUEST', `Unsupported database URL ${JSON.stringify(redactUrl(url))}: use sqlite:FILE or postgres://user@host:port/db.`);
+}
+
+/** The URL without its password, for messages and logs. */
+export function redactUrl(url: string): string {
+  return url.replace(/^([a-z]+:\/\/[^:/@]*):[^@]*@/i, '$1:***@');
+}
+
+export interface OpenedDatabase {
+  db: Kysely<ServerDatabase>;
+  dialect: DialectName;
+  migrations: MigrationResult[];
+  close(): Promise<void>;
+}
+
+function openSqlite(file: string): Database.Database {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma('journal_mode = WAL');
+  // WAL defaults to NORMAL, which can lose the last commits on power loss; an acknowledged batch must not.
+  sqlite.pragma('synchronous = FULL');
+  sqlite.pragma('foreign_keys = ON');
+  sqlite.pragma('busy_timeout = 5000');
+  return sqlite;
+}
+
+function openPostgresPool(connectionString: string, poolSize: number, logger?: Logger): pg.Pool {
+  const pool = new pg.Pool({ connectionString, max: poolSize });
+  // An idle connection dropped by PostgreSQL (restart, failover, admin) is an 'error' event on the pool;
+  // unhandled it would end the process. The pool discards that client and the next query reconnects.
+  pool.on('error', (error) => logger?.warn({ err: error }, 'an idle PostgreSQL connection was closed'));
+  return pool;
+}
+
+export async function openServerDatabase(url: string, options: { poolSize?: number; logger?: Logger } = {}): Promise<OpenedDatabase> {
+  const location = parseDatabaseUrl(url);
+  let db: Kysely<ServerDatabase>;
+  try {
+    db =
+      location.dialect === 'sqlite'
+        ? new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: openSqlite(location.target) }) })
+        : new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool: openPostgresPool(location.target, options.poolSize ?? 10, options.logger) }) });
+  } catch (error) {
+    throw new ServerError('INTERNAL', `Cannot open the server database ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+  }
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => serverMigrations } });
+  const { error, results } = await migrator.migrateToLatest();
+  if (error) {
+    await db.destroy();
+    const reason = error instanceof Error ? error.message : String(error);
+    const unknown = /previously executed migration (\S+) is missing/.exec(reason)?.[1];
+    if (unknown) {
+      throw new ServerError('INTERNAL', `The server database ${redactUrl(url)} was upgraded by a newer server (migration ${unknown}); run that version. The database was left untouched.`, { cause: error });
+    }
+    throw new ServerError('INTERNAL', `Cannot bring the server database ${redactUrl(url)} up to date: ${reason}`, { cause: error });
+  }
+  return { db, dialect: location.dialect, migrations: results ?? [], close: () => db.destroy() };
+}

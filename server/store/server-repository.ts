@@ -1,0 +1,251 @@
+/**
+ * Every query of the central server, in one place and in Kysely, so the same code runs on SQLite and on
+ * PostgreSQL. Writes that must agree with each other (enrolment, a log batch) run in one transaction.
+ */
+import type { Kysely, Transaction } from 'kysely';
+import { randomUUID } from 'node:crypto';
+import { GENESIS_HASH } from '../../electron/services/integrity-log/log-format';
+import type { CheckpointRecord, LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
+import { ServerError } from '../server-error';
+import type { DialectName } from './database';
+import type { BenchTable, ServerDatabase } from './schema';
+
+export type BenchRecord = BenchTable;
+
+export interface AlarmRecord {
+  alarmId: string;
+  benchId: string;
+  kind: string;
+  message: string;
+  detail: Record<string, unknown>;
+  raisedAt: string;
+}
+
+export interface StoredLogEntry extends LogEntryRecord {
+  receivedAt: string;
+}
+
+/** What a log batch may do to one bench, while that bench's row is locked. */
+export interface LogBatchTransaction {
+  readonly bench: BenchRecord;
+  /** Records the request's nonce with the batch; false when it was seen before (a replay). */
+  rememberNonce(nonce: string, seenAt: string): Promise<boolean>;
+  /** Stored entry hashes for seq in [from, to]. */
+  entryHashes(from: number, to: number): Promise<Map<number, string>>;
+  insertEntries(entries: readonly LogEntryRecord[], receivedAt: string): Promise<void>;
+  /** Checkpoints already stored are left as they are (a re-sent batch carries them again). */
+  insertCheckpoints(checkpoints: readonly CheckpointRecord[], receivedAt: string): Promise<void>;
+  advanceHead(head: { seq: number; hash: string; sealedThrough: number }): Promise<void>;
+}
+
+// 8 columns a row: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const INSERT_CHUNK_ROWS = 500;
+
+function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export class ServerRepository {
+  constructor(
+    private readonly db: Kysely<ServerDatabase>,
+    readonly dialect: DialectName,
+  ) {}
+
+  async addEnrolmentCode(row: { codeHash: string; createdAt: string; expiresAt: string; note: string | null }): Promise<void> {
+    await this.db
+      .insertInto('enrolment_codes')
+      .values({ code_hash: row.codeHash, created_at: row.createdAt, expires_at: row.expiresAt, note: row.note, used_at: null, used_by: null })
+      .execute();
+  }
+
+  /** Uses the code and registers the bench, or refuses with the precise reason; all or nothing. */
+  async enrol(request: { codeHash: string; benchId: string; publicKey: string; now: string }): Promise<BenchRecord> {
+    return this.db.transaction().execute(async (trx) => {
+      const code = await trx.selectFrom('enrolment_codes').selectAll().where('code_hash', '=', request.codeHash).executeTakeFirst();
+      if (!code) throw new ServerError('ENROLMENT_CODE_UNKNOWN', 'This enrolment code is not known to the server: check it, or ask the server admin for a new one.');
+      if (code.used_at !== null) throw new ServerError('ENROLMENT_CODE_USED', 'This enrolment code has already been used: ask the server admin for a new one.');
+      if (code.expires_at <= request.now) throw new ServerError('ENROLMENT_CODE_EXPIRED', `This enrolment code expired at ${code.expires_at}: ask the server admin for a new one.`);
+      const existing = await trx
+        .selectFrom('benches')
+        .select('bench_id')
+        .where((eb) => eb.or([eb('bench_id', '=', request.benchId), eb('public_key', '=', request.publicKey)]))
+        .executeTakeFirst();
+      if (existing) throw new ServerError('ALREADY_ENROLLED', `Bench ${existing.bench_id} is already enrolled with this server; the code was not used.`);
+      // The guard on used_at makes two concurrent enrolments with one code impossible.
+      const used = await trx
+        .updateTable('enrolment_codes')
+        .set({ used_at: request.now, used_by: request.benchId })
+        .where('code_hash', '=', request.codeHash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(used.numUpdatedRows) !== 1) throw new ServerError('ENROLMENT_CODE_USED', 'This enrolment code has just been used by another bench.');
+      const bench: BenchRecord = {
+        bench_id: request.benchId,
+        public_key: request.publicKey,
+        status: 'active',
+        enrolled_at: request.now,
+        revoked_at: null,
+        revoke_reason: null,
+        head_seq: 0,
+        head_hash: GENESIS_HASH,
+        sealed_through: 0,
+      };
+      await trx.insertInto('benches').values(bench).execute();
+      return bench;
+    });
+  }
+
+  async bench(benchId: string): Promise<BenchRecord | null> {
+    return (await this.db.selectFrom('benches').selectAll().where('bench_id', '=', benchId).executeTakeFirst()) ?? null;
+  }
+
+  async benches(): Promise<BenchRecord[]> {
+    return this.db.selectFrom('benches').selectAll().orderBy('bench_id').execute();
+  }
+
+  async revoke(benchId: string, reason: string, now: string): Promise<BenchRecord> {
+    const result = await this.db
+      .updateTable('benches')
+      .set({ status: 'revoked', revoked_at: now, revoke_reason: reason })
+      .where('bench_id', '=', benchId)
+      .where('status', '=', 'active')
+      .executeTakeFirst();
+    const bench = await this.bench(benchId);
+    if (!bench) throw new ServerError('NOT_FOUND', `No bench ${benchId} is enrolled with this server.`);
+    if (Number(result.numUpdatedRows) === 0 && bench.status !== 'revoked') throw new ServerError('INTERNAL', `Bench ${benchId} could not be revoked.`);
+    return bench;
+  }
+
+  /** Records a request nonce; false when this bench has used it before (a replay). */
+  async rememberNonce(benchId: string, nonce: string, seenAt: string): Promise<boolean> {
+    const result = await this.db
+      .insertInto('request_nonces')
+      .values({ bench_id: benchId, nonce, seen_at: seenAt })
+      .onConflict((oc) => oc.columns(['bench_id', 'nonce']).doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+  }
+
+  /** Nonces older than the clock-skew window can no longer be replayed (the time check refuses them). */
+  async forgetNoncesBefore(cutoff: string): Promise<void> {
+    await this.db.deleteFrom('request_nonces').where('seen_at', '<', cutoff).execute();
+  }
+
+  /** Runs `work` with the bench's row locked against concurrent batches; commits only if it returns. */
+  async withBenchLocked<T>(benchId: string, work: (tx: LogBatchTransaction) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      let query = trx.selectFrom('benches').selectAll().where('bench_id', '=', benchId);
+      // SQLite has one writer and no FOR UPDATE; PostgreSQL needs the row lock.
+      if (this.dialect === 'postgres') query = query.forUpdate();
+      const bench = await query.executeTakeFirst();
+      if (!bench) throw new ServerError('UNKNOWN_BENCH', `Bench ${benchId} is not enrolled with this server.`);
+      return work(logBatchTransaction(trx, bench));
+    });
+  }
+
+  async raiseAlarm(alarm: { benchId: string; kind: string; message: string; detail: Record<string, unknown>; raisedAt: string }): Promise<AlarmRecord> {
+    const alarmId = randomUUID();
+    await this.db
+      .insertInto('alarms')
+      .values({ alarm_id: alarmId, bench_id: alarm.benchId, kind: alarm.kind, message: alarm.message, detail_json: JSON.stringify(alarm.detail), raised_at: alarm.raisedAt })
+      .execute();
+    return { alarmId, ...alarm };
+  }
+
+  async alarms(benchId?: string): Promise<AlarmRecord[]> {
+    let query = this.db.selectFrom('alarms').selectAll();
+    if (benchId) query = query.where('bench_id', '=', benchId);
+    const rows = await query.orderBy('raised_at').orderBy('alarm_id').execute();
+    return rows.map((row) => ({
+      alarmId: row.alarm_id,
+      benchId: row.bench_id,
+      kind: row.kind,
+      message: row.message,
+      detail: JSON.parse(row.detail_json) as Record<string, unknown>,
+      raisedAt: row.raised_at,
+    }));
+  }
+
+  async entries(benchId: string, fromSeq: number, limit: number): Promise<StoredLogEntry[]> {
+    const rows = await this.db
+      .selectFrom('log_entries')
+      .selectAll()
+      .where('bench_id', '=', benchId)
+      .where('seq', '>=', fromSeq)
+      .orderBy('seq')
+      .limit(limit)
+      .execute();
+    return rows.map((row) => ({
+      seq: Number(row.seq),
+      prevHash: row.prev_hash,
+      entryHash: row.entry_hash,
+      recordedAt: row.recorded_at,
+      type: row.type,
+      payloadJson: row.payload_json,
+      receivedAt: row.received_at,
+    }));
+  }
+
+  async checkpoints(benchId: string): Promise<CheckpointRecord[]> {
+    const rows = await this.db.selectFrom('log_checkpoints').selectAll().where('bench_id', '=', benchId).orderBy('seq').execute();
+    return rows.map((row) => ({ seq: Number(row.seq), entryHash: row.entry_hash, signedAt: row.signed_at, signature: row.signature }));
+  }
+}
+
+function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecord): LogBatchTransaction {
+  const benchId = bench.bench_id;
+  return {
+    bench: { ...bench, head_seq: Number(bench.head_seq), sealed_through: Number(bench.sealed_through) },
+    async rememberNonce(nonce, seenAt) {
+      const result = await trx
+        .insertInto('request_nonces')
+        .values({ bench_id: benchId, nonce, seen_at: seenAt })
+        .onConflict((oc) => oc.columns(['bench_id', 'nonce']).doNothing())
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0n) === 1;
+    },
+    async entryHashes(from, to) {
+      const rows = await trx
+        .selectFrom('log_entries')
+        .select(['seq', 'entry_hash'])
+        .where('bench_id', '=', benchId)
+        .where('seq', '>=', from)
+        .where('seq', '<=', to)
+        .execute();
+      return new Map(rows.map((row) => [Number(row.seq), row.entry_hash]));
+    },
+    async insertEntries(entries, receivedAt) {
+      for (const chunk of chunks(entries, INSERT_CHUNK_ROWS)) {
+        await trx
+          .insertInto('log_entries')
+          .values(
+            chunk.map((entry) => ({
+              bench_id: benchId,
+              seq: entry.seq,
+              prev_hash: entry.prevHash,
+              entry_hash: entry.entryHash,
+              recorded_at: entry.recordedAt,
+              type: entry.type,
+              payload_json: entry.payloadJson,
+              received_at: receivedAt,
+            })),
+          )
+          .execute();
+      }
+    },
+    async insertCheckpoints(checkpoints, receivedAt) {
+      for (const chunk of chunks(checkpoints, INSERT_CHUNK_ROWS)) {
+        await trx
+          .insertInto('log_checkpoints')
+          .values(chunk.map((c) => ({ bench_id: benchId, seq: c.seq, entry_hash: c.entryHash, signed_at: c.signedAt, signature: c.signature, received_at: receivedAt })))
+          .onConflict((oc) => oc.columns(['bench_id', 'seq']).doNothing())
+          .execute();
+      }
+    },
+    async advanceHead(head) {
+      await trx.updateTable('benches').set({ head_seq: head.seq, head_hash: head.hash, sealed_through: head.sealedThrough }).where('bench_id', '=', benchId).execute();
+    },
+  };
+}

@@ -1,0 +1,113 @@
+/**
+ * Ingest of a bench's integrity log. A batch continues the chain from the last acknowledged entry; it may
+ * overlap what is already stored (a re-sent batch, or a checkpoint for an entry sent earlier), and the
+ * overlap must match byte for byte. The chain and its signed checkpoints are checked by the bench's own
+ * verifier (verify-log.ts), the batch is committed, and only then acknowledged.
+ */
+import { verifyIntegrityLog, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
+import type { LogAck, LogBatch, ServerErrorCode } from '../../electron/services/sync/sync-protocol';
+import type { Logger } from '../../electron/services/logger';
+import { ServerError } from '../server-error';
+import type { ServerRepository } from '../store/server-repository';
+
+/** A refusal of the log itself (not of the request): raised as an alarm after the batch is rolled back. */
+class LogFault extends ServerError {
+  constructor(
+    code: Extract<ServerErrorCode, 'LOG_GAP' | 'LOG_FORK' | 'LOG_INVALID'>,
+    message: string,
+    readonly detail: Record<string, unknown>,
+  ) {
+    super(code, message);
+  }
+}
+
+function faultFromVerdict(code: LogFaultCode, seq: number, reason: string, firstSeq: number): LogFault {
+  const detail = { verifier: code, seq };
+  switch (code) {
+    case 'ENTRY_MISSING':
+      return new LogFault('LOG_GAP', `The batch skips entries: ${reason}.`, detail);
+    case 'CHAIN_BROKEN':
+      // A first entry that does not link to the acknowledged one means the bench's history changed.
+      return seq === firstSeq
+        ? new LogFault('LOG_FORK', `Entry ${seq} does not continue the log the server acknowledged: the bench's log was rewritten (fork).`, detail)
+        : new LogFault('LOG_INVALID', `The batch's chain is broken: ${reason}.`, detail);
+    case 'CHECKPOINT_MISMATCH':
+      return new LogFault('LOG_FORK', `A signed checkpoint contradicts the batch: ${reason}.`, detail);
+    default:
+      return new LogFault('LOG_INVALID', `The batch does not verify: ${reason} (${code}).`, detail);
+  }
+}
+
+export async function ingestLogBatch(
+  repository: ServerRepository,
+  benchId: string,
+  batch: LogBatch,
+  now: () => Date,
+  logger: Logger,
+  /** The request's nonce, recorded in the batch's own transaction: a replay finds it there. */
+  nonce: string,
+): Promise<LogAck> {
+  const entries = batch.entries;
+  const first = entries[0];
+  const last = entries.at(-1);
+  if (!first || !last) throw new ServerError('INVALID_REQUEST', 'A log batch needs at least one entry.');
+  try {
+    return await repository.withBenchLocked(benchId, async (tx) => {
+      if (!(await tx.rememberNonce(nonce, now().toISOString()))) {
+        throw new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
+      }
+      const head = tx.bench.head_seq;
+      if (first.seq > head + 1) {
+        throw new LogFault('LOG_GAP', `The batch starts at entry ${first.seq} but the server holds entries up to ${head}: send from entry ${head + 1}.`, {
+          firstSeq: first.seq,
+          serverHead: head,
+        });
+      }
+      if (first.seq <= head) {
+        const stored = await tx.entryHashes(first.seq, Math.min(last.seq, head));
+        for (const entry of entries) {
+          if (entry.seq > head) break;
+          const storedHash = stored.get(entry.seq);
+          if (storedHash !== entry.entryHash) {
+            throw new LogFault('LOG_FORK', `Entry ${entry.seq} differs from the one the server acknowledged: the bench's log was rewritten (fork).`, {
+              seq: entry.seq,
+              storedHash: storedHash ?? null,
+              sentHash: entry.entryHash,
+            });
+          }
+        }
+      }
+      const anchorSeq = first.seq - 1;
+      let after: { seq: number; entryHash: string } | undefined;
+      if (anchorSeq === head) after = head === 0 ? undefined : { seq: head, entryHash: tx.bench.head_hash };
+      else if (anchorSeq > 0) {
+        const anchorHash = (await tx.entryHashes(anchorSeq, anchorSeq)).get(anchorSeq);
+        if (!anchorHash) throw new ServerError('INTERNAL', `Stored entry ${anchorSeq} of ${benchId} is missing.`);
+        after = { seq: anchorSeq, entryHash: anchorHash };
+      }
+      const verdict = verifyIntegrityLog({ benchId, publicKey: tx.bench.public_key, entries, checkpoints: batch.checkpoints, after });
+      if (!verdict.ok) throw faultFromVerdict(verdict.code, verdict.seq, verdict.reason, first.seq);
+
+      const receivedAt = now().toISOString();
+      const fresh = entries.filter((entry) => entry.seq > head);
+      if (fresh.length > 0) await tx.insertEntries(fresh, receivedAt);
+      await tx.insertCheckpoints(batch.checkpoints, receivedAt);
+      const checkpointsThrough = batch.checkpoints.reduce<number | null>((max, c) => (max === null || c.seq > max ? c.seq : max), null);
+      if (last.seq > head || (checkpointsThrough ?? 0) > tx.bench.sealed_through) {
+        await tx.advanceHead({
+          seq: Math.max(head, last.seq),
+          hash: last.seq > head ? last.entryHash : tx.bench.head_hash,
+          sealedThrough: Math.max(tx.bench.sealed_through, checkpointsThrough ?? 0),
+        });
+      }
+      return { benchId, throughSeq: last.seq, throughHash: last.entryHash, checkpointsThrough };
+    });
+  } catch (error) {
+    if (error instanceof LogFault) {
+      // The batch was rolled back; the alarm is its own transaction so it survives the refusal.
+      await repository.raiseAlarm({ benchId, kind: error.code, message: error.message, detail: { ...error.detail, firstSeq: first.seq, lastSeq: last.seq }, raisedAt: now().toISOString() });
+      logger.warn({ benchId, code: error.code, firstSeq: first.seq, lastSeq: last.seq }, 'log batch refused');
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,106 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
+import path from 'node:path';
+import { ADMIN_CODES_PATH, supportLogPath } from '../../server/app';
+import { startCentralServer, type CentralServer } from '../../server/central-server';
+import { silentLogger } from './silent-logger';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
+export const TEST_SUPPORT_TOKEN = 'test-support-token-0123456789abcdefghijklmn';
+
+const projectRoot = path.resolve(import.meta.dirname, '..', '..');
+
+export function startTestServer(databaseUrl: string, options: { now?: () => Date; port?: number } = {}): Promise<CentralServer> {
+  return startCentralServer({ databaseUrl, port: options.port ?? 0, adminToken: TEST_ADMIN_TOKEN, supportToken: TEST_SUPPORT_TOKEN, logger: silentLogger(), now: options.now });
+}
+
+export async function callAs(token: string | null, serverUrl: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+  const headers: Record<string, string> = {};
+  if (token) headers.authorization = `Bearer ${token}`;
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(new URL(route, serverUrl), { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  return { status: response.status, body: await response.json() };
+}
+
+export async function newEnrolmentCode(serverUrl: string, ttlMinutes = 60): Promise<string> {
+  const answer = await callAs(TEST_ADMIN_TOKEN, serverUrl, 'POST', ADMIN_CODES_PATH, { ttlMinutes });
+  if (answer.status !== 201) throw new Error(`enrolment code: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return (answer.body as { code: string }).code;
+}
+
+export interface PulledLog {
+  benchId: string;
+  benchStatus: string;
+  integrity: { ok: boolean; entries?: number; sealedThrough?: number; code?: string };
+  entries: { seq: number; entryHash: string; prevHash: string; type: string; payloadJson: string; recordedAt: string; integrity: string }[];
+  nextFromSeq: number | null;
+}
+
+/** The server's copy of a bench's log through the support API (the whole log: the tests keep it small). */
+export async function pullLog(serverUrl: string, benchId: string): Promise<PulledLog> {
+  const answer = await callAs(TEST_SUPPORT_TOKEN, serverUrl, 'GET', `${supportLogPath(benchId)}?limit=5000`);
+  if (answer.status !== 200) throw new Error(`support pull: ${answer.status} ${JSON.stringify(answer.body)}`);
+  return answer.body as PulledLog;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  kill9(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** `injbench server` as its own process, the way an operator starts it; resolves once it prints its URL. */
+export function spawnServerProcess(databaseUrl: string, port: number, timeoutMs = 30_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'server', '--db', databaseUrl, '--port', String(port)], {
+    cwd: projectRoot,
+    env: { ...process.env, INJBENCH_SERVER_ADMIN_TOKEN: TEST_ADMIN_TOKEN, INJBENCH_SERVER_SUPPORT_TOKEN: TEST_SUPPORT_TOKEN, INJBENCH_LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let output = '';
+  let errors = '';
+  child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`no Server URL within ${timeoutMs} ms; stderr: ${errors}`));
+    }, timeoutMs);
+    const exitedEarly = (code: number | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before printing its URL; stderr: ${errors}`));
+    };
+    child.once('exit', exitedEarly);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /^Server URL: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
+      if (!match?.[1]) return;
+      clearTimeout(timer);
+      child.off('exit', exitedEarly);
+      resolve({
+        url: match[1],
+        child,
+        kill9: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+          await exited;
+        },
+        stop: async () => {
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      });
+    });
+  });
+}
