@@ -84,6 +84,41 @@ describe('injbench session run over a pty', () => {
     expect(verify.stdout).toMatch(/^OK bench-[0-9a-f]{16}: \d+ entries/);
   });
 
+  it.each([
+    ['denso-like-g3', 'SYN-295050-0010', /^[0-9A-F]{30}$/],
+    ['delphi-like-c2i', 'SYN-EJBR-0001', /^[0-9A-F]{16}$/],
+  ])('codes a %s injector with its own code format', async (family, part, format) => {
+    const dataDir = await benchWithCredits(`family-${family}`);
+    const bench = await sim();
+    const run = await runCli(['session', 'run', '--port', bench.address, '--part', part, '--serial', 'INJ-FAM-1', '--data-dir', dataDir, '--quiet'], process.env, 60_000);
+    expect(run.code, run.stderr).toBe(0);
+    const outcome = JSON.parse(run.stdout) as { status: string; verdict: string; code: string; pack: { family: string } };
+    expect(outcome).toMatchObject({ status: 'completed', verdict: 'pass', pack: { family } });
+    expect(outcome.code).toMatch(format);
+  });
+
+  it.each([
+    ['a high back-leak', 'high-leak', 'LEAK_FAIL'],
+    ['a stuck nozzle', 'stuck-nozzle', 'NOT_CODABLE'],
+  ])('rejects an injector with %s without a code or a charge', async (_label, fault, code) => {
+    const dataDir = await benchWithCredits(`reject-${fault}`);
+    const bench = await sim('--fault', fault);
+    const run = await runCli(['session', 'run', '--port', bench.address, '--part', PART, '--serial', 'INJ-REJ-1', '--data-dir', dataDir, '--quiet'], process.env, 60_000);
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'completed', verdict: 'fail', code: null, creditsDebited: 0, reason: { code } });
+    expect(balance(dataDir)).toBe(10);
+  });
+
+  it('ends aborted with a typed error when the bench is unplugged mid-step, and charges nothing', async () => {
+    const dataDir = await benchWithCredits('unplug');
+    const bench = await sim('--fault', 'disconnect=60');
+    const run = await runCli(['session', 'run', '--port', bench.address, '--part', PART, '--serial', 'INJ-UNPLUG', '--data-dir', dataDir, '--quiet'], process.env, 90_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/injbench: (DISCONNECTED|TIMEOUT|CLOSED): /);
+    expect(JSON.parse(run.stdout)).toMatchObject({ status: 'aborted', code: null, creditsDebited: 0 });
+    expect(balance(dataDir)).toBe(10);
+  });
+
   it('rejects an injector with an open coil: completed, verdict fail, no code, nothing charged', async () => {
     const dataDir = await benchWithCredits('open-coil');
     const bench = await sim('--fault', 'open-coil');
