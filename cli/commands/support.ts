@@ -1,4 +1,5 @@
 import { Option, type Command } from 'commander';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { verifyIntegrityLog } from '../../electron/services/integrity-log/verify-log';
@@ -7,14 +8,33 @@ import { openBenchStore } from '../../electron/services/store/bench-store';
 import { benchIdSchema } from '../../electron/services/sync/sync-protocol';
 import { SyncError } from '../../electron/services/sync/sync-client';
 import { supportLogPath } from '../../server/app';
+import { exportSupportBundle, verifySupportBundle } from '../../electron/services/support/support-bundle';
+import { openBenchForCli } from '../bench-context';
+import { appVersion } from '../paths';
 import { callServer } from '../server-api';
 
 interface VerifyOptions {
   publicKey?: string;
 }
 
-/** Verifies a bench's integrity log in place, read-only; exit 1 names the first bad entry. */
-export function runSupportVerify(dataDir: string, options: VerifyOptions): void {
+/** A support bundle file: signature, sealed log segment, and every report against its sealed entry. */
+function verifyBundleFile(file: string, options: VerifyOptions): void {
+  const verdict = verifySupportBundle(readFileSync(file), options);
+  if (!verdict.ok) {
+    process.stdout.write(`FAIL ${verdict.code}: ${verdict.reason}\n`);
+    process.exitCode = 1;
+    return;
+  }
+  process.stdout.write(
+    `OK bundle from ${verdict.benchId}: ${verdict.sessions} sessions, log sealed through entry ${verdict.log.sealedThrough}, head ${verdict.log.headHash}\n` +
+      `signed by ${options.publicKey ? 'the given public key' : "the key the bundle names (compare it with the enrolled one)"}: ${verdict.publicKey}\n`,
+  );
+}
+
+/** Verifies a bench's integrity log in place (read-only) or a support bundle file; exit 1 names the first fault. */
+export function runSupportVerify(target: string, options: VerifyOptions): void {
+  if (statSync(target).isFile()) return verifyBundleFile(target, options);
+  const dataDir = target;
   const store = openBenchStore(path.resolve(dataDir), { readonly: true });
   try {
     const identity = store.identity.get();
@@ -97,14 +117,34 @@ export async function runSupportPull(options: { server: string; bench: string; f
   if (!verdict.ok) process.exitCode = 1;
 }
 
+function runSupportExport(dataDir: string, options: { out: string; session?: string[]; from?: string; to?: string }): void {
+  const bench = openBenchForCli(dataDir);
+  try {
+    const exported = exportSupportBundle(bench, { sessionIds: options.session, from: options.from, to: options.to }, appVersion());
+    writeFileSync(path.resolve(options.out), exported.bytes, { mode: 0o600 });
+    process.stdout.write(`wrote ${options.out}: ${exported.sessions} sessions, ${exported.entries} log entries, signed by ${bench.identity.benchId}\n`);
+  } finally {
+    bench.close();
+  }
+}
+
 export function registerSupportCommand(program: Command): void {
   const support = program.command('support').description('support tools: verify and export what a bench recorded');
   support
     .command('verify')
     .description("verify a bench's hash-chained, signed integrity log and name the first bad entry")
-    .argument('<data-dir>', 'the bench data directory (holds bench.sqlite)')
-    .option('--public-key <base64>', 'the Ed25519 key the bench enrolled with (default: the key stored on the bench)')
+    .argument('<data-dir|bundle>', 'the bench data directory (holds bench.sqlite), or a support bundle file')
+    .option('--public-key <base64>', 'the Ed25519 key the bench enrolled with (default: the key stored on the bench or named by the bundle)')
     .action(runSupportVerify);
+  support
+    .command('export')
+    .description("export sessions' reports with their sealed log segment as one file signed by the bench key")
+    .argument('<data-dir>', 'the bench data directory')
+    .requiredOption('--out <file>', 'where to write the bundle')
+    .option('--session <id...>', 'these sessions (default: the latest 200, or --from/--to)')
+    .option('--from <iso-time>', 'sessions started at or after this time')
+    .option('--to <iso-time>', 'sessions started at or before this time')
+    .action(runSupportExport);
   support
     .command('pull')
     .description("pull a bench's integrity log from the central server, with its integrity status (token from $INJBENCH_SERVER_TOKEN)")

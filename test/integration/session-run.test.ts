@@ -82,6 +82,14 @@ describe('injbench session run over a pty', () => {
     const verify = await runCli(['support', 'verify', dataDir]);
     expect(verify.code).toBe(0);
     expect(verify.stdout).toMatch(/^OK bench-[0-9a-f]{16}: \d+ entries/);
+
+    // Support gets the session as one signed file and checks it offline.
+    const bundle = path.join(workDir, 'healthy-bundle.json');
+    const exported = await runCli(['support', 'export', dataDir, '--out', bundle, '--session', String(outcome.sessionId)]);
+    expect(exported.code, exported.stderr).toBe(0);
+    const checked = await runCli(['support', 'verify', bundle]);
+    expect(checked.code, checked.stdout).toBe(0);
+    expect(checked.stdout).toMatch(/^OK bundle from bench-[0-9a-f]{16}: 1 sessions/);
   });
 
   it.each([
