@@ -14,6 +14,8 @@ import type { PackManager } from './packs/pack-manager';
 import { ServiceError } from './service-error';
 import { PackManagerPort } from './session/pack-manager-port';
 import { SessionService } from './session/session-service';
+import { SyncOutbox, type SyncBacklog } from './sync/sync-outbox';
+import type { CodingSessionEvent } from '../contract/coding-session';
 import type { LogEntryRecord } from './store/integrity-log-repository';
 import type { Logger } from './logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
@@ -133,8 +135,18 @@ function packsPart(packs: PackManager): PartStatus {
   };
 }
 
-function notYetBuilt(id: PartStatus['id'], label: string, detail: string): PartStatus {
-  return { id, label, state: 'not_configured', detail, facts: [] };
+function syncPart(backlog: SyncBacklog): PartStatus {
+  if (!backlog.serverUrl) {
+    return { id: 'sync', label: 'Sync', state: 'not_configured', detail: 'Not enrolled with a central server: an admin enrols the bench (injbench sync enrol).', facts: [] };
+  }
+  const facts = [
+    { label: 'Server', value: backlog.serverUrl },
+    { label: 'Unsent entries', value: String(backlog.unsentEntries) },
+    { label: 'Last success', value: backlog.lastSuccessAt ?? 'never' },
+    ...(backlog.lastError ? [{ label: 'Last error', value: `${backlog.lastError.code}: ${backlog.lastError.message}` }] : []),
+  ];
+  if (backlog.blocked) return { id: 'sync', label: 'Sync', state: 'error', detail: 'The server refused the log and retrying cannot help: contact support. The bench keeps all its data.', facts };
+  return { id: 'sync', label: 'Sync', state: 'ok', detail: backlog.unsentEntries === 0 ? 'Everything is acknowledged by the server.' : `${backlog.unsentEntries} entries waiting; retried with backoff.`, facts };
 }
 
 export function createBenchServices(options: BenchServicesOptions): BenchServices {
@@ -173,6 +185,12 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     now,
   });
   sessions.closeInterrupted();
+  const sync = new SyncOutbox({ store, identity, logger: options.logger, integrityLog });
+  // Only an enrolled bench talks to a server; the outbox resumes where the last acknowledgement left it.
+  if (sync.backlog().serverUrl) sync.start();
+  events.subscribe((event, payload) => {
+    if (event === 'codingSession' && (payload as CodingSessionEvent).type === 'finished') sync.nudge();
+  });
 
   function status(): BenchStatus {
     const current = now();
@@ -190,13 +208,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
         storePart(store, identity),
         benchLinkPart(benchLink.state(), settings.benchPort),
         packsPart(packs),
-        notYetBuilt(
-          'sync',
-          'Sync',
-          settings.serverUrl
-            ? `Server ${settings.serverUrl} is configured; sync is not part of this build yet.`
-            : 'Not configured: no central server set, and sync is not part of this build yet.',
-        ),
+        syncPart(sync.backlog()),
       ],
       generatedAt: current.toISOString(),
     };
@@ -283,6 +295,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       if (ticker) clearInterval(ticker);
       if (sessions.running) await sessions.abort();
       await sessions.settled();
+      await sync.stop();
       await benchLink.disconnect();
       // A clean shutdown seals the chain so nothing before it can be cut away unnoticed.
       integrityLog.append('app.stopped', {});

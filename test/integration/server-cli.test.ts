@@ -1,8 +1,8 @@
-import { bundledRootFile } from '../helpers/bundled-root';
 /**
  * The newcomer's path, all through `injbench`: start the server, create an enrolment code, enrol a bench,
  * push its log, pull it back as support (JSON and CSV) with its integrity verified.
  */
+import { bundledRootFile } from '../helpers/bundled-root';
 import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -85,6 +85,16 @@ describe('injbench server, admin, sync and support pull', () => {
     expect(unknown.stderr).toMatch(/^injbench: NOT_FOUND: /m);
     const noToken = await cli(null, 'support', 'pull', '--server', server.url, '--bench', benchId);
     expect(noToken.stderr).toMatch(/^injbench: UNAUTHORIZED: Set INJBENCH_SERVER_TOKEN/m);
+
+    // The app of an enrolled bench syncs in the background and says so on its status page.
+    const app = createBenchServices({ dataDir, appVersion: '1.0.0', mode: 'workspace', bundledRootFile, logger: silentLogger(), statusIntervalMs: 0 });
+    try {
+      const syncPart = () => app.status().parts.find((part) => part.id === 'sync');
+      await expect.poll(() => syncPart()?.detail, { timeout: 15_000 }).toBe('Everything is acknowledged by the server.');
+      expect(syncPart()).toMatchObject({ state: 'ok', facts: expect.arrayContaining([{ label: 'Server', value: server.url }]) });
+    } finally {
+      await app.close();
+    }
   });
 
   it('refuses to start without an admin token, and names the variable', async () => {

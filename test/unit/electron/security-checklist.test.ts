@@ -1,4 +1,3 @@
-import { bundledRootFile } from '../../helpers/bundled-root';
 /**
  * Electron's security checklist (electronjs.org/docs/latest/tutorial/security), item by item, for the
  * items that apply to the bench app. Items already proven elsewhere are named with their test file and
@@ -15,6 +14,7 @@ import { bundledRootFile } from '../../helpers/bundled-root';
  *   20 one narrow preload API                       -> preload.test.ts
  * Not tested here: 16 (a current Electron is a release task, see docs/release-app.md).
  */
+import { bundledRootFile } from '../../helpers/bundled-root';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import * as electron from 'electron';
