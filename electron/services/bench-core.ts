@@ -52,6 +52,8 @@ export function openBenchCore(options: BenchCoreOptions): BenchCore {
         requireTimestamp: false,
       },
       now,
+      // Every activation, refusal, fallback and last-known-good change goes into the signed log.
+      evidence: ({ event, ...details }) => log.append(`packs.${event.replace(/-/g, '_')}`, details),
     });
     return {
       dataDir: options.dataDir,

@@ -56,6 +56,11 @@ export interface PackManagerOptions {
   now?: () => Date;
   /** Writes state.json atomically; replaceable so tests can make the disk fail at exactly this step. */
   writeAtomically?: (file: string, bytes: Uint8Array, mode: number) => void;
+  /**
+   * Where each outcome is recorded. The app passes its hash-chained integrity log; without one the
+   * manager keeps <dataDir>/packs/evidence.jsonl (command-line use on a bare directory, tests).
+   */
+  evidence?: (entry: { event: string } & Record<string, unknown>) => void;
   /** Called after each step of an update; the crash-safety test kills the process at each one. */
   onStep?: (step: ActivationStep) => void;
 }
@@ -125,7 +130,8 @@ export class PackManager {
     }
   }
 
-  private evidence(entry: Record<string, unknown>): void {
+  private evidence(entry: { event: string } & Record<string, unknown>): void {
+    if (this.options.evidence) return this.options.evidence(entry);
     appendFileSync(path.join(this.directory, 'evidence.jsonl'), `${JSON.stringify({ at: this.now().toISOString(), bench_id: this.options.bench.benchId, ...entry })}\n`);
   }
 
