@@ -34,7 +34,6 @@ const zones = [
   {
     name: 'renderer',
     files: ['renderer/**/*.{ts,tsx}', 'electron/workspace-bridge/**/*.ts'],
-    ignores: ['renderer/vite.config.ts'],
     rules: forbid({ paths: [electron, electronUpdater, sqlite], patterns: [serialportPatterns, nodeInBrowser] }),
   },
   {
