@@ -6,6 +6,7 @@
  *
  * `npm test` runs a short slice of the same function (test/unit/native-bridge/fuzz.test.ts).
  */
+import { seededRandom } from '../native-bridge/sim/injector-model';
 import { pathToFileURL } from 'node:url';
 import { encodeFrame, FrameDecoder, FrameType, MAX_FRAME_LENGTH, MAX_PAYLOAD_LENGTH, type Frame } from '../native-bridge/protocol/frame';
 import { Command, decodePayload, encodePayload, EventCode, liveSchema, nakSchema, responseSchemas, statusSchema } from '../native-bridge/protocol/messages';
@@ -19,20 +20,8 @@ export interface FuzzReport {
   elapsedMs: number;
 }
 
-/** Small, seedable PRNG (mulberry32), so a failing run can be replayed from its seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export function fuzzDecoder(options: { iterations: number; seed?: number; timeLimitMs?: number }): FuzzReport {
-  const next = random(options.seed ?? 1);
+  const next = seededRandom(options.seed ?? 1);
   const int = (below: number): number => Math.floor(next() * below);
   const started = performance.now();
   const deadline = started + (options.timeLimitMs ?? 10 * 60_000);
