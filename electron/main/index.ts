@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { CodingSessionEvent } from '../contract/coding-session';
 import { fixedReleaseChannel, noAdminHold } from '../services/app-update/standalone-ports';
 import { createBenchServices } from '../services/bench-services';
+import { IntegrityLogEvidenceSink } from '../services/integrity-log/integrity-log-evidence-sink';
 import { prepareDemoBench } from '../services/demo/demo-bench';
 import { createLogger } from '../services/logger';
 import { startWorkspaceHost } from '../workspace/workspace-host';
@@ -48,6 +49,7 @@ startBenchApp(electron, {
           }),
       },
       hold: noAdminHold,
+      evidence: new IntegrityLogEvidenceSink(services.integrityLog),
       logger,
     });
     if (process.argv.includes('--demo')) {

@@ -1,6 +1,6 @@
 /**
- * Evidence: who did what, when and why, kept append-only. The hash-chained, signed integrity log will
- * implement this same port; until it exists, the bench records through the JSON-lines sink.
+ * Evidence: who did what, when and why, kept append-only. In the app the hash-chained, signed integrity
+ * log implements this port (integrity-log-evidence-sink.ts); the JSON-lines sink is the fallback.
  */
 import { z } from 'zod';
 
