@@ -8,6 +8,7 @@ import { FirstRunView } from './views/FirstRunView';
 import { HistoryView } from './views/HistoryView';
 import { OperatorsView } from './views/OperatorsView';
 import { SessionView } from './views/SessionView';
+import { SettingsView } from './views/SettingsView';
 import { SignInView } from './views/SignInView';
 import { StatusPage } from './views/StatusPage';
 
@@ -26,6 +27,7 @@ const views: readonly ViewDefinition[] = [
   { id: 'status', label: 'Status', roles: ['technician', 'admin', 'support'], render: () => <StatusPage /> },
   { id: 'operators', label: 'Operators', roles: ['admin'], render: () => <OperatorsView /> },
   { id: 'evidence', label: 'Evidence', roles: ['admin', 'support'], render: () => <EvidenceView /> },
+  { id: 'settings', label: 'Settings', roles: ['technician', 'admin', 'support'], render: () => <SettingsView /> },
 ];
 
 export function App() {

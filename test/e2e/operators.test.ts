@@ -61,6 +61,22 @@ describe('first run, operators and roles in headless Chromium', () => {
     await page.screenshot({ path: path.join(artifacts, 'operators.png'), fullPage: true });
   });
 
+  it('lets the admin set the bench port, server and release channel, refusing a malformed port', async () => {
+    await page.getByTestId('nav-settings').click();
+    await page.getByLabel('Bench port').fill('COM-not-a-port');
+    await page.getByTestId('save-settings').click();
+    await expect.poll(() => page.getByTestId('settings-error').getAttribute('data-code')).toBe('INVALID_ARGUMENT');
+    await page.getByLabel('Bench port').fill('tcp://127.0.0.1:4001');
+    await page.getByLabel('Central server').fill('http://127.0.0.1:8780');
+    await page.getByLabel('Release channel').selectOption('canary');
+    await page.getByTestId('save-settings').click();
+    await page.getByTestId('settings-saved').waitFor();
+    const saved = await page.evaluate(() => (window as unknown as { bench: { getSettings(): Promise<unknown> } }).bench.getSettings());
+    expect(saved).toMatchObject({ ok: true, value: { benchPort: 'tcp://127.0.0.1:4001', serverUrl: 'http://127.0.0.1:8780', releaseChannel: 'canary' } });
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(artifacts, 'settings.png'), fullPage: true });
+  });
+
   it('shows the admin the evidence of it and verifies the log', async () => {
     await page.getByTestId('nav-evidence').click();
     await expect.poll(() => page.locator('tr[data-type="admin.operator_created"]').count()).toBe(1);
@@ -80,6 +96,8 @@ describe('first run, operators and roles in headless Chromium', () => {
     await expect.poll(() => page.getByTestId('signed-in-as').textContent()).toBe('Tom Tech · technician');
     expect(await page.getByTestId('nav-operators').count()).toBe(0);
     expect(await page.getByTestId('nav-evidence').count()).toBe(0);
+    await page.getByTestId('nav-settings').click();
+    expect(await page.getByTestId('save-settings').isDisabled()).toBe(true);
     const forbidden = await page.evaluate(async () => {
       const bench = (window as unknown as { bench: { listOperators(): Promise<unknown>; updateSettings(input: unknown): Promise<unknown> } }).bench;
       return [await bench.listOperators(), await bench.updateSettings({ language: 'de' })];

@@ -9,9 +9,10 @@ import { createCodingSlice, type CodingSlice } from './coding-slice';
 import { createEvidenceSlice, type EvidenceSlice } from './evidence-slice';
 import { createOperatorsSlice, type OperatorsSlice } from './operators-slice';
 import { createSessionSlice, type SessionSlice } from './session-slice';
+import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createStatusSlice, type StatusSlice } from './status-slice';
 
-export type AppState = StatusSlice & SessionSlice & OperatorsSlice & EvidenceSlice & BenchSlice & CodingSlice;
+export type AppState = StatusSlice & SessionSlice & OperatorsSlice & EvidenceSlice & BenchSlice & CodingSlice & SettingsSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(bench: BenchApi): AppStore {
@@ -22,6 +23,7 @@ export function createAppStore(bench: BenchApi): AppStore {
     ...createEvidenceSlice(bench)(...args),
     ...createBenchSlice(bench)(...args),
     ...createCodingSlice(bench)(...args),
+    ...createSettingsSlice(bench)(...args),
   }));
 }
 

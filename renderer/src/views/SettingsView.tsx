@@ -1,0 +1,89 @@
+import { useEffect, useState, type FormEvent } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { BenchSettings } from '../../../electron/contract/bench-api';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { useAppStore } from '../store/context';
+
+const channels: ReadonlyArray<{ value: BenchSettings['releaseChannel']; label: string }> = [
+  { value: 'stable', label: 'Stable (general availability)' },
+  { value: 'lts', label: 'LTS (long-term support)' },
+  { value: 'staged', label: 'Staged (early adopters)' },
+  { value: 'canary', label: 'Canary (first benches)' },
+];
+
+const languages: ReadonlyArray<{ value: BenchSettings['language']; label: string }> = [
+  { value: 'en', label: 'English' },
+  { value: 'de', label: 'Deutsch' },
+  { value: 'fr', label: 'Français' },
+];
+
+/** Bench settings: everyone sees them; only an admin changes them (the services refuse anyone else). */
+export function SettingsView() {
+  const { settings, error, savedAt, load, save, role } = useAppStore(
+    useShallow((state) => ({
+      settings: state.settings,
+      error: state.settingsError,
+      savedAt: state.settingsSavedAt,
+      load: state.loadSettings,
+      save: state.saveSettings,
+      role: state.session?.operator?.role,
+    })),
+  );
+  const [draft, setDraft] = useState<BenchSettings | null>(null);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  useEffect(() => setDraft(settings), [settings]);
+
+  if (!draft) return <p className="loading">Loading settings…</p>;
+  const admin = role === 'admin';
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void save({
+      benchPort: draft.benchPort?.trim() ? draft.benchPort.trim() : null,
+      serverUrl: draft.serverUrl?.trim() ? draft.serverUrl.trim() : null,
+      language: draft.language,
+      releaseChannel: draft.releaseChannel,
+    });
+  };
+
+  return (
+    <section className="view" aria-labelledby="settings-title">
+      <h1 id="settings-title">Settings</h1>
+      <ErrorNotice error={error} testId="settings-error" />
+      {!admin && <p className="hint">Only an admin can change these.</p>}
+      <form className="form" onSubmit={submit}>
+        <fieldset disabled={!admin} className="fieldset">
+          <label htmlFor="settings-port">Bench port</label>
+          <input id="settings-port" value={draft.benchPort ?? ''} onChange={(event) => setDraft({ ...draft, benchPort: event.target.value })} placeholder="/dev/ttyUSB0 or tcp://192.168.1.50:4001" autoComplete="off" />
+          <label htmlFor="settings-server">Central server</label>
+          <input id="settings-server" value={draft.serverUrl ?? ''} onChange={(event) => setDraft({ ...draft, serverUrl: event.target.value })} placeholder="https://bench-server.example" autoComplete="off" />
+          <label htmlFor="settings-channel">Release channel</label>
+          <select id="settings-channel" value={draft.releaseChannel} onChange={(event) => setDraft({ ...draft, releaseChannel: event.target.value as BenchSettings['releaseChannel'] })}>
+            {channels.map((channel) => (
+              <option key={channel.value} value={channel.value}>
+                {channel.label}
+              </option>
+            ))}
+          </select>
+          <label htmlFor="settings-language">Language</label>
+          <select id="settings-language" value={draft.language} onChange={(event) => setDraft({ ...draft, language: event.target.value as BenchSettings['language'] })}>
+            {languages.map((language) => (
+              <option key={language.value} value={language.value}>
+                {language.label}
+              </option>
+            ))}
+          </select>
+          <button type="submit" className="button button--primary" data-testid="save-settings">
+            Save
+          </button>
+        </fieldset>
+        {savedAt !== null && (
+          <p role="status" className="hint" data-testid="settings-saved">
+            Saved. A new release channel applies at the next pack refresh.
+          </p>
+        )}
+      </form>
+    </section>
+  );
+}
