@@ -3,6 +3,7 @@
  * through `serialport`, the host opens the other) or a TCP listener on the loopback interface, like a
  * serial device server.
  */
+import { existsSync } from 'node:fs';
 import { spawn, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import type { Logger } from 'pino';
@@ -30,6 +31,7 @@ function startPtyPair(hostLink?: string, timeoutMs = 5000): Promise<{ socat: Chi
     const hostEnd = hostLink ? `pty,raw,echo=0,link=${hostLink}` : 'pty,raw,echo=0';
     const socat = spawn('socat', ['-d', '-d', 'pty,raw,echo=0', hostEnd], { stdio: ['ignore', 'ignore', 'pipe'] });
     let diagnostics = '';
+    let announced = false;
     const timer = setTimeout(() => {
       socat.kill('SIGKILL');
       reject(new SimStartError(`socat printed no pty paths within ${timeoutMs} ms: ${diagnostics.trim()}`));
@@ -45,9 +47,20 @@ function startPtyPair(hostLink?: string, timeoutMs = 5000): Promise<{ socat: Chi
     socat.stderr?.on('data', (chunk: Buffer) => {
       diagnostics += chunk.toString();
       const paths = [...diagnostics.matchAll(/PTY is (\/dev\/\S+)/g)].map((match) => match[1]!);
-      if (paths.length >= 2) {
-        clearTimeout(timer);
-        resolve({ socat, benchSide: paths[0]!, hostSide: hostLink ?? paths[1]! });
+      if (paths.length >= 2 && !announced) {
+        announced = true;
+        // socat names both ptys before it creates the symlink: announce the link only once it exists,
+        // or a host opening it at once finds nothing there.
+        const startedAt = Date.now();
+        const ready = () => {
+          if (!hostLink || existsSync(hostLink)) {
+            clearTimeout(timer);
+            resolve({ socat, benchSide: paths[0]!, hostSide: hostLink ?? paths[1]! });
+          } else if (Date.now() - startedAt < timeoutMs) {
+            setTimeout(ready, 5);
+          }
+        };
+        ready();
       }
     });
   });
