@@ -16,10 +16,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
-import pg from 'pg';
 import { pino } from 'pino';
 import type { LogEntryRecord } from '../electron/services/store/integrity-log-repository';
 import { startCentralServer } from '../server/central-server';
+import { createTemporaryDatabase } from '../test/helpers/temporary-database';
 import type { ClientPlan, FromWorker, ToWorker } from './server-ingest-clients';
 
 const { values } = parseArgs({
@@ -96,42 +96,22 @@ async function measureServer(databaseUrl: string) {
   }
 }
 
-async function temporaryPostgres(baseUrl: string): Promise<{ url: string; drop: () => Promise<void> }> {
-  const run = async (statement: string): Promise<void> => {
-    const client = new pg.Client({ connectionString: baseUrl });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  const name = `injbench_bench_${randomBytes(4).toString('hex')}`;
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
-}
-
 const dir = mkdtempSync(path.join(os.tmpdir(), 'injbench-ingest-'));
 try {
   console.log(`${plan.benches} benches syncing concurrently for ${seconds} s, batches of ${plan.batchSize} entries, a signed checkpoint every 50`);
-  const targets: { label: string; open: () => Promise<{ url: string; drop: () => Promise<void> }> }[] = [
-    { label: 'sqlite', open: async () => ({ url: `sqlite:${path.join(dir, 'server.sqlite')}`, drop: async () => {} }) },
-  ];
   const pgUrl = process.env.INJBENCH_TEST_PG_URL;
-  if (pgUrl) targets.push({ label: 'postgres', open: () => temporaryPostgres(pgUrl) });
-  else console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
+  const targets: ('sqlite' | 'postgres')[] = pgUrl ? ['sqlite', 'postgres'] : ['sqlite'];
+  if (!pgUrl) console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
 
   for (const target of targets) {
-    const database = await target.open();
+    const database = await createTemporaryDatabase(target, dir, pgUrl);
     try {
       const result = await measureServer(database.url);
       const rate = result.stored / result.elapsed;
       // The baseline inserts exactly the rows this run acknowledged, into a fresh file.
-      const baselineRate = result.acknowledged / rawBulkInsert(path.join(dir, `baseline-${target.label}.sqlite`), result.acknowledgedRows);
+      const baselineRate = result.acknowledged / rawBulkInsert(path.join(dir, `baseline-${target}.sqlite`), result.acknowledgedRows);
       console.log(
-        `${target.label.padEnd(9)} ${Math.round(rate)} entries/s over ${result.requests} signed batches, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ` +
+        `${target.padEnd(9)} ${Math.round(rate)} entries/s over ${result.requests} signed batches, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ` +
           `recount ${result.stored} stored = ${result.acknowledged} acknowledged (zero loss)${result.errors.length ? `; ${result.errors.length} benches stopped on errors: ${result.errors[0]}` : ''}`,
       );
       console.log(`${''.padEnd(9)} baseline raw better-sqlite3 bulk insert of the same rows: ${Math.round(baselineRate)} entries/s; ratio ${(rate / baselineRate).toFixed(3)} (target >= 0.3)`);
