@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fingerprintOf } from '../electron/services/identity/bench-identity';
-import { encodeBase64, generateKeyPair, signDetached } from '../electron/services/identity/ed25519';
+import { encodeBase64, generateKeyPair, signDetached } from '../trust/ed25519';
 import { GENESIS_HASH, checkpointMessage, entryHash } from '../electron/services/integrity-log/log-format';
 import type { CheckpointRecord, LogEntryRecord } from '../electron/services/store/integrity-log-repository';
 import { sendSignedRequest } from '../electron/services/sync/sync-client';

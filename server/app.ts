@@ -7,7 +7,7 @@
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { decodeBase64, verifyDetached } from '../electron/services/identity/ed25519';
+import { decodeBase64, verifyDetached } from '../trust/ed25519';
 import { fingerprintOf } from '../electron/services/identity/bench-identity';
 import type { Logger } from '../electron/services/logger';
 import {
