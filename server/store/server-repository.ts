@@ -248,7 +248,15 @@ async function runWithBenchRow<T>(trx: Transaction<ServerDatabase>, benchId: str
   return work(logBatchTransaction(trx, bench, dialect));
 }
 
-const SQLITE_INSERT_ENTRY = 'INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)';
+const sqliteInsertTexts = new Map<number, string>();
+function sqliteInsertEntries(rows: number): string {
+  let text = sqliteInsertTexts.get(rows);
+  if (!text) {
+    text = `INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+    sqliteInsertTexts.set(rows, text);
+  }
+  return text;
+}
 
 function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecord, dialect: DialectName): LogBatchTransaction {
   const benchId = bench.bench_id;
@@ -273,10 +281,14 @@ function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecor
       return new Map(rows.map((row) => [Number(row.seq), row.entry_hash]));
     },
     async insertEntries(entries, receivedAt) {
-      // The hot path of log sync, written per dialect: SQLite runs one cached single-row statement per
-      // entry (its fastest bulk load), PostgreSQL takes the whole batch as eight arrays in one statement.
+      // The hot path of log sync, written per dialect. SQLite: one multi-row statement per chunk, its text
+      // built here (no query builder per row) and its prepared form cached by the driver. PostgreSQL: the
+      // whole batch as eight arrays in one statement.
       if (dialect === 'sqlite') {
-        for (const e of entries) await trx.executeQuery(CompiledQuery.raw(SQLITE_INSERT_ENTRY, [benchId, e.seq, e.prevHash, e.entryHash, e.recordedAt, e.type, e.payloadJson, receivedAt]));
+        for (const chunk of chunks(entries, INSERT_CHUNK_ROWS)) {
+          const parameters = chunk.flatMap((e) => [benchId, e.seq, e.prevHash, e.entryHash, e.recordedAt, e.type, e.payloadJson, receivedAt]);
+          await trx.executeQuery(CompiledQuery.raw(sqliteInsertEntries(chunk.length), parameters));
+        }
         return;
       }
       await sql`INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at)
