@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH } from '../../electron/services/integrity-log/log-format';
 import type { CheckpointRecord, LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
 import { ServerError } from '../server-error';
+import { indexLogEntries } from '../sessions/session-indexer';
 import type { DialectName } from './database';
 import type { BenchTable, ServerDatabase } from './schema';
 
@@ -49,7 +50,7 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
 
 export class ServerRepository {
   constructor(
-    private readonly db: Kysely<ServerDatabase>,
+    readonly db: Kysely<ServerDatabase>,
     readonly dialect: DialectName,
   ) {}
 
@@ -234,6 +235,8 @@ function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecor
           )
           .execute();
       }
+      // Sessions and activation reports are indexed in the same transaction as the entries they come from.
+      await indexLogEntries(trx, benchId, entries);
     },
     async insertCheckpoints(checkpoints, receivedAt) {
       for (const chunk of chunks(checkpoints, INSERT_CHUNK_ROWS)) {

@@ -1,0 +1,179 @@
+/**
+ * Tables of the session index, release health and the support web view, with their migration
+ * ('0003_session_index_and_release_health', listed in server/store/migrations.ts). Kept beside the code
+ * that uses them; queries see them through `withFleetTables`, so the shared schema stays untouched.
+ */
+import { sql, type Kysely, type Migration } from 'kysely';
+import type { ServerDatabase } from '../store/schema';
+
+export const sessionOutcomes = ['running', 'passed', 'failed', 'aborted', 'refused'] as const;
+export type SessionOutcome = (typeof sessionOutcomes)[number];
+
+export interface SessionIndexTable {
+  bench_id: string;
+  session_id: string;
+  injector_serial: string | null;
+  part_number: string | null;
+  family: string | null;
+  pack_version: string | null;
+  pack_sha256: string | null;
+  /** The bench's clock, ISO 8601 (as its log recorded it). */
+  started_at: string | null;
+  ended_at: string | null;
+  outcome: SessionOutcome;
+  /** The reason code of a failed, aborted or refused session (ELECTRICAL_FAIL, DISCONNECTED, …). */
+  error_class: string | null;
+  first_seq: number;
+  last_seq: number;
+}
+
+/** A bench's pack activation report (`packs.activate` / `packs.activate_refused` in its log). */
+export interface ReleaseActivationTable {
+  bench_id: string;
+  seq: number;
+  family: string;
+  /** Null for a refusal: the bench refused before it knew which version it would get. */
+  version: string | null;
+  sha256: string | null;
+  outcome: 'activated' | 'refused';
+  code: string | null;
+  recorded_at: string;
+}
+
+export interface ReleaseNoticeTable {
+  notice_id: string;
+  family: string;
+  version: string;
+  channel: string;
+  /** When the server recorded it: the notice period counts from here. */
+  published_at: string;
+  window_start: string | null;
+  message: string;
+  actor: string;
+  ticket: string;
+}
+
+export interface ReleaseDecisionTable {
+  decision_id: string;
+  family: string;
+  version: string;
+  channel: string;
+  decided_at: string;
+  actor: string;
+  reason: string;
+  ticket: string;
+  /** allowed: every gate met; overridden: promoted with --override despite unmet gates. */
+  outcome: 'allowed' | 'overridden';
+  gates_json: string;
+}
+
+export interface SupportWebSessionTable {
+  /** SHA-256 of the cookie value: a database leak does not leak sessions. */
+  session_hash: string;
+  csrf_token: string;
+  role: string;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface FleetTables {
+  session_index: SessionIndexTable;
+  release_activations: ReleaseActivationTable;
+  release_notices: ReleaseNoticeTable;
+  release_decisions: ReleaseDecisionTable;
+  support_web_sessions: SupportWebSessionTable;
+}
+
+export type FleetDatabase = ServerDatabase & FleetTables;
+
+/**
+ * The same connection (or transaction) seen with the fleet tables typed. Only the static type changes
+ * (what Kysely's withTables does), so a transaction stays that transaction.
+ */
+export function withFleetTables(db: Kysely<ServerDatabase>): Kysely<FleetDatabase> {
+  return db as unknown as Kysely<FleetDatabase>;
+}
+
+// Migrations run before the typed schema exists, so they take an untyped handle.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyDb = Kysely<any>;
+
+export const sessionIndexMigration: Migration = {
+  async up(db: AnyDb) {
+    await db.schema
+      .createTable('session_index')
+      .addColumn('bench_id', 'text', (c) => c.notNull().references('benches.bench_id'))
+      .addColumn('session_id', 'text', (c) => c.notNull())
+      .addColumn('injector_serial', 'text')
+      .addColumn('part_number', 'text')
+      .addColumn('family', 'text')
+      .addColumn('pack_version', 'text')
+      .addColumn('pack_sha256', 'text')
+      .addColumn('started_at', 'text')
+      .addColumn('ended_at', 'text')
+      .addColumn('outcome', 'text', (c) => c.notNull().check(sql`outcome IN ('running', 'passed', 'failed', 'aborted', 'refused')`))
+      .addColumn('error_class', 'text')
+      .addColumn('first_seq', 'integer', (c) => c.notNull())
+      .addColumn('last_seq', 'integer', (c) => c.notNull())
+      .addPrimaryKeyConstraint('session_index_pk', ['bench_id', 'session_id'])
+      .execute();
+    // One index per support lookup: by session id, by serial, by bench and time, by time; health by version.
+    await db.schema.createIndex('session_index_session').on('session_index').column('session_id').execute();
+    await db.schema.createIndex('session_index_serial').on('session_index').columns(['injector_serial', 'started_at']).execute();
+    await db.schema.createIndex('session_index_bench_started').on('session_index').columns(['bench_id', 'started_at']).execute();
+    await db.schema.createIndex('session_index_started').on('session_index').column('started_at').execute();
+    await db.schema.createIndex('session_index_version').on('session_index').columns(['family', 'pack_version', 'outcome']).execute();
+
+    await db.schema
+      .createTable('release_activations')
+      .addColumn('bench_id', 'text', (c) => c.notNull().references('benches.bench_id'))
+      .addColumn('seq', 'integer', (c) => c.notNull())
+      .addColumn('family', 'text', (c) => c.notNull())
+      .addColumn('version', 'text')
+      .addColumn('sha256', 'text')
+      .addColumn('outcome', 'text', (c) => c.notNull().check(sql`outcome IN ('activated', 'refused')`))
+      .addColumn('code', 'text')
+      .addColumn('recorded_at', 'text', (c) => c.notNull())
+      .addPrimaryKeyConstraint('release_activations_pk', ['bench_id', 'seq'])
+      .execute();
+    await db.schema.createIndex('release_activations_version').on('release_activations').columns(['family', 'version', 'recorded_at']).execute();
+
+    await db.schema
+      .createTable('release_notices')
+      .addColumn('notice_id', 'text', (c) => c.primaryKey())
+      .addColumn('family', 'text', (c) => c.notNull())
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('published_at', 'text', (c) => c.notNull())
+      .addColumn('window_start', 'text')
+      .addColumn('message', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('ticket', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('release_notices_target').on('release_notices').columns(['family', 'version', 'channel']).execute();
+
+    await db.schema
+      .createTable('release_decisions')
+      .addColumn('decision_id', 'text', (c) => c.primaryKey())
+      .addColumn('family', 'text', (c) => c.notNull())
+      .addColumn('version', 'text', (c) => c.notNull())
+      .addColumn('channel', 'text', (c) => c.notNull())
+      .addColumn('decided_at', 'text', (c) => c.notNull())
+      .addColumn('actor', 'text', (c) => c.notNull())
+      .addColumn('reason', 'text', (c) => c.notNull())
+      .addColumn('ticket', 'text', (c) => c.notNull())
+      .addColumn('outcome', 'text', (c) => c.notNull().check(sql`outcome IN ('allowed', 'overridden')`))
+      .addColumn('gates_json', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('release_decisions_target').on('release_decisions').columns(['family', 'version', 'channel']).execute();
+
+    await db.schema
+      .createTable('support_web_sessions')
+      .addColumn('session_hash', 'text', (c) => c.primaryKey())
+      .addColumn('csrf_token', 'text', (c) => c.notNull())
+      .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+  },
+};
