@@ -5,6 +5,7 @@ import { createLogger } from '../../electron/services/logger';
 import { SyncError } from '../../electron/services/sync/sync-client';
 import { ADMIN_CODES_PATH } from '../../server/app';
 import { startCentralServer } from '../../server/central-server';
+import { readReleasePolicyFile } from '../../server/releases/release-policy';
 import { redactUrl } from '../../server/store/database';
 import { portNumber } from '../options';
 import { callServer } from '../server-api';
@@ -16,6 +17,7 @@ interface ServerOptions {
   db: string;
   port: number;
   adminTokenFile?: string;
+  releasePolicy?: string;
 }
 
 function adminToken(options: ServerOptions): string {
@@ -34,6 +36,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
     adminToken: adminToken(options),
     supportToken: process.env[SUPPORT_TOKEN_ENV] || undefined,
     logger,
+    releases: options.releasePolicy ? { policy: readReleasePolicyFile(options.releasePolicy) } : undefined,
   });
   process.stdout.write(`Database: ${server.dialect} ${redactUrl(options.db)}\nServer URL: ${server.url}\n`);
   await new Promise<void>((resolve) => {
@@ -54,6 +57,7 @@ export function registerServerCommand(program: Command): void {
     .option('--db <url>', 'sqlite:FILE (embedded) or postgres://user@host:port/db', 'sqlite:injbench-server.sqlite')
     .option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)', portNumber, 8780)
     .option('--admin-token-file <file>', 'read the admin token from this file instead of the environment')
+    .option('--release-policy <file>', 'promotion gates per channel (JSON; defaults in server/releases/release-policy.ts)')
     .action(runServer);
 
   const admin = program.command('admin').description('central server administration (token from $INJBENCH_SERVER_TOKEN)');

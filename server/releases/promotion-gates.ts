@@ -3,7 +3,7 @@
  * exactly what is missing. Pure: the numbers come from release-health.ts, the rules from release-policy.ts.
  */
 import type { ChannelName } from '../../trust/schemas';
-import type { ReleaseDecision, ReleaseHealth, ReleaseNotice } from './release-health';
+import type { ReleaseDecision, ReleaseHealth, ReleaseNotice } from '../store/release-health-repository';
 import type { ChannelPolicy } from './release-policy';
 
 export const gateIds = ['soak', 'sessions', 'pass_rate', 'abort_rate', 'notice'] as const;

@@ -16,7 +16,7 @@ import { channelNames, featureId, semver, type ChannelName } from '../../trust/s
 import { ServerError } from '../server-error';
 import { parseInput, timeBound, type FleetRouteContext, type ServerInstance } from '../sessions/route-context';
 import { describeUnmet, evaluateGates, type PromotionGate } from './promotion-gates';
-import { ReleaseHealthStore, type ReleaseHealth } from './release-health';
+import { ReleaseHealthRepository, type ReleaseHealth } from '../store/release-health-repository';
 import { resolveReleasePolicy, type ChannelPolicy, type ReleasePolicyInput } from './release-policy';
 
 export const RELEASES_PREFIX = `${PROTOCOL_PREFIX}/releases`;
@@ -57,7 +57,7 @@ export interface PromotionCheck {
 }
 
 export function registerReleaseRoutes(app: ServerInstance, context: FleetRouteContext, options: ReleaseRouteOptions = {}): void {
-  const store = new ReleaseHealthStore(context.repository.db);
+  const store = new ReleaseHealthRepository(context.repository.db);
   const policy = resolveReleasePolicy(options.policy);
 
   async function publishedAt(family: string, version: string, fromCaller: string | undefined): Promise<string | null> {

@@ -2,7 +2,7 @@
  * Exports of session traces, shared by the support CLI and the web view: JSON as the API returns it, and
  * CSV with one row per log entry (RFC 4180 quoting; the payload stays the exact JSON text that was hashed).
  */
-import type { SessionTrace } from './session-store';
+import type { SessionTrace } from '../store/session-index-repository';
 
 /** RFC 4180: quote a field when it holds a comma, quote or line break; double the quotes inside. */
 export function csvField(value: string | number | boolean | null): string {

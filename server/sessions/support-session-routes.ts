@@ -7,8 +7,8 @@ import { z } from 'zod';
 import { PROTOCOL_PREFIX, benchIdSchema } from '../../electron/services/sync/sync-protocol';
 import { ServerError } from '../server-error';
 import { parseInput, timeBound, type FleetRouteContext, type ServerInstance } from './route-context';
-import { SessionStore, type SessionQuery } from './session-store';
-import { sessionOutcomes } from './session-tables';
+import { SessionIndexRepository, type SessionQuery } from '../store/session-index-repository';
+import { sessionOutcomes } from '../store/fleet-schema';
 
 export const SUPPORT_SESSIONS_PATH = `${PROTOCOL_PREFIX}/support/sessions`;
 export const supportSessionPath = (benchId: string, sessionId: string): string => `${SUPPORT_SESSIONS_PATH}/${encodeURIComponent(benchId)}/${encodeURIComponent(sessionId)}`;
@@ -36,7 +36,7 @@ export function toSessionQuery(input: z.infer<typeof sessionQuerySchema>): Sessi
 const traceParamsSchema = z.strictObject({ benchId: benchIdSchema, sessionId: sessionIdSchema });
 
 export function registerSupportSessionRoutes(app: ServerInstance, context: FleetRouteContext): void {
-  const store = new SessionStore(context.repository.db);
+  const store = new SessionIndexRepository(context.repository.db);
 
   app.get(SUPPORT_SESSIONS_PATH, async (request) => {
     context.requireRole(request, ['admin', 'support']);

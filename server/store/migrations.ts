@@ -3,7 +3,7 @@
  * builder in the types both dialects share (text, integer). Append only: never edit one that has shipped.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
-import { sessionIndexMigration } from '../sessions/session-tables';
+import { sessionIndexMigration } from './fleet-schema';
 
 // Migrations run before the typed schema exists, so they take an untyped handle.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH } from '../../electron/services/integrity-log/log-format';
 import type { CheckpointRecord, LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
 import { ServerError } from '../server-error';
-import { indexLogEntries } from '../sessions/session-indexer';
+import { indexLogEntries } from './session-indexer';
 import type { DialectName } from './database';
 import type { BenchTable, ServerDatabase } from './schema';
 

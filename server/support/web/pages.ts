@@ -1,6 +1,6 @@
 /** The support web view's pages: plain server-rendered HTML through the escaping `html` template. */
-import type { SessionSummary, SessionTrace, TraceIntegrity } from '../../sessions/session-store';
-import { sessionOutcomes } from '../../sessions/session-tables';
+import type { SessionSummary, SessionTrace, TraceIntegrity } from '../../store/session-index-repository';
+import { sessionOutcomes } from '../../store/fleet-schema';
 import { deliveryChart, type ChartStep } from './chart';
 import { html, type SafeHtml } from './html';
 

@@ -15,8 +15,8 @@ import { benchIdSchema } from '../../../electron/services/sync/sync-protocol';
 import { ServerError } from '../../server-error';
 import { parseInput, type FleetRouteContext, type ServerInstance, type ServerRole } from '../../sessions/route-context';
 import { tracesToCsv } from '../../sessions/session-export';
-import { SessionStore, type SessionTrace } from '../../sessions/session-store';
-import { withFleetTables } from '../../sessions/session-tables';
+import { SessionIndexRepository, type SessionTrace } from '../../store/session-index-repository';
+import { SupportWebSessionRepository } from '../../store/support-web-session-repository';
 import { sessionIdSchema, sessionQuerySchema, toSessionQuery } from '../../sessions/support-session-routes';
 import type { SafeHtml } from './html';
 import { SUPPORT_CSS, WEB_PREFIX, errorPage, sessionPage, sessionsPage, signInPage, type ListFilters } from './pages';
@@ -53,8 +53,8 @@ const withoutEmpty = (query: unknown): Record<string, unknown> =>
   Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, value]) => value !== '' && value !== undefined));
 
 export function registerSupportWeb(app: ServerInstance, context: FleetRouteContext): void {
-  const db = withFleetTables(context.repository.db);
-  const store = new SessionStore(context.repository.db);
+  const webSessions = new SupportWebSessionRepository(context.repository.db);
+  const store = new SessionIndexRepository(context.repository.db);
 
   void app.register(
     async (scope) => {
@@ -84,9 +84,8 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
       async function webSession(request: FastifyRequest): Promise<WebSession | null> {
         const cookie = cookieValue(request, SESSION_COOKIE);
         if (!cookie || cookie.length > 128) return null;
-        const row = await db.selectFrom('support_web_sessions').selectAll().where('session_hash', '=', hashOf(cookie)).executeTakeFirst();
-        if (!row || row.expires_at <= context.now().toISOString()) return null;
-        return { csrfToken: row.csrf_token, role: row.role === 'admin' ? 'admin' : 'support' };
+        const row = await webSessions.find(hashOf(cookie), context.now().toISOString());
+        return row ? { csrfToken: row.csrfToken, role: row.role === 'admin' ? 'admin' : 'support' } : null;
       }
 
       /** A form POST from another origin is refused (login CSRF, forced sign-out). */
@@ -124,11 +123,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
         const cookie = randomBytes(32).toString('base64url');
         const created = context.now();
         const expires = new Date(created.getTime() + WEB_SESSION_HOURS * 3_600_000);
-        await db.deleteFrom('support_web_sessions').where('expires_at', '<=', created.toISOString()).execute();
-        await db
-          .insertInto('support_web_sessions')
-          .values({ session_hash: hashOf(cookie), csrf_token: randomBytes(24).toString('base64url'), role, created_at: created.toISOString(), expires_at: expires.toISOString() })
-          .execute();
+        await webSessions.create({ sessionHash: hashOf(cookie), csrfToken: randomBytes(24).toString('base64url'), role, createdAt: created.toISOString(), expiresAt: expires.toISOString() });
         return reply
           .code(303)
           .header('set-cookie', `${SESSION_COOKIE}=${cookie}; Path=${WEB_PREFIX}; HttpOnly; SameSite=Strict; Max-Age=${WEB_SESSION_HOURS * 3600}`)
@@ -142,7 +137,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
         const { csrf } = parseInput(signOutSchema, request.body ?? {}, 'sign-out');
         if (session && csrf !== session.csrfToken) throw new ServerError('FORBIDDEN', 'The sign-out form is stale or forged (CSRF token mismatch).');
         const cookie = cookieValue(request, SESSION_COOKIE);
-        if (cookie) await db.deleteFrom('support_web_sessions').where('session_hash', '=', hashOf(cookie)).execute();
+        if (cookie) await webSessions.delete(hashOf(cookie));
         return reply.code(303).header('set-cookie', `${SESSION_COOKIE}=; Path=${WEB_PREFIX}; HttpOnly; SameSite=Strict; Max-Age=0`).header('location', `${WEB_PREFIX}/sign-in`).send();
       });
 

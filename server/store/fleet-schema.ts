@@ -4,7 +4,7 @@
  * that uses them; queries see them through `withFleetTables`, so the shared schema stays untouched.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { ServerDatabase } from '../store/schema';
+import type { ServerDatabase } from './schema';
 
 export const sessionOutcomes = ['running', 'passed', 'failed', 'aborted', 'refused'] as const;
 export type SessionOutcome = (typeof sessionOutcomes)[number];

@@ -9,8 +9,8 @@
  */
 import type { Kysely } from 'kysely';
 import type { LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
-import type { ServerDatabase } from '../store/schema';
-import { withFleetTables, type ReleaseActivationTable, type SessionIndexTable, type SessionOutcome } from './session-tables';
+import type { ServerDatabase } from './schema';
+import { withFleetTables, type ReleaseActivationTable, type SessionIndexTable, type SessionOutcome } from './fleet-schema';
 
 const TERMINAL_TYPES: Record<string, 'completed' | 'aborted' | 'refused'> = {
   'session.completed': 'completed',

@@ -5,9 +5,9 @@
  */
 import type { Kysely } from 'kysely';
 import { verifyIntegrityLog, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
-import type { ServerDatabase } from '../store/schema';
-import type { StoredLogEntry } from '../store/server-repository';
-import { withFleetTables, type FleetDatabase, type SessionIndexTable, type SessionOutcome } from './session-tables';
+import type { ServerDatabase } from './schema';
+import type { StoredLogEntry } from './server-repository';
+import { withFleetTables, type FleetDatabase, type SessionIndexTable, type SessionOutcome } from './fleet-schema';
 
 export interface SessionSummary {
   benchId: string;
@@ -81,7 +81,7 @@ export function toSummary(row: SessionIndexTable): SessionSummary {
   };
 }
 
-export class SessionStore {
+export class SessionIndexRepository {
   private readonly db: Kysely<FleetDatabase>;
 
   constructor(db: Kysely<ServerDatabase>) {

@@ -6,8 +6,8 @@
 import { sql, type Kysely } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import type { ChannelName } from '../../trust/schemas';
-import type { ServerDatabase } from '../store/schema';
-import { withFleetTables, type FleetDatabase, type ReleaseDecisionTable, type ReleaseNoticeTable } from '../sessions/session-tables';
+import type { ServerDatabase } from './schema';
+import { withFleetTables, type FleetDatabase, type ReleaseDecisionTable, type ReleaseNoticeTable } from './fleet-schema';
 
 export interface ReleaseHealth {
   family: string;
@@ -99,7 +99,7 @@ const decisionOf = (row: ReleaseDecisionTable): ReleaseDecision => ({
   gates: JSON.parse(row.gates_json) as unknown,
 });
 
-export class ReleaseHealthStore {
+export class ReleaseHealthRepository {
   private readonly db: Kysely<FleetDatabase>;
 
   constructor(db: Kysely<ServerDatabase>) {
