@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
-import { buildDemoRepository } from '../../trust/demo-repository';
+import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';
 import { developmentKeysIn } from '../../trust/dev-keys';
 import { TrustError } from '../../trust/errors';
 import { readAllKeys, readKeyFile, writeKeyFile } from '../../trust/keys';
@@ -37,7 +37,8 @@ import { httpSource } from '../../trust/http-source';
 import { initialTrustedMetadata, verifyRelease } from '../../trust/verify-release';
 import { appVersion, projectRoot } from '../paths';
 import { SyncError } from '../../electron/services/sync/sync-client';
-import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASE_NOTICES_PATH } from '../../server/releases/release-routes';
+import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASE_NOTICES_PATH, releaseHealthPath } from '../../server/releases/release-routes';
+import type { ReleaseHealth } from '../../server/store/release-health-repository';
 import { callServer } from '../server-api';
 
 const out = (line: string): void => {
@@ -337,12 +338,40 @@ export function registerReleaseCommand(program: Command): void {
     .description('Build the synthetic demo repository (development root, three families, stable 1.0.0, canary 1.1.0).')
     .requiredOption('--out <dir>', 'directory for the repository (must not exist)')
     .option('--source <dir>', 'demo pack sources', path.join(projectRoot, 'resources', 'demo-source'))
-    .action((options: { out: string; source: string }) => {
+    .option('--keys-out <dir>', 'also write its development key files here, to promote, pin or roll back in it')
+    .action((options: { out: string; source: string; keysOut?: string }) => {
       const outDir = path.resolve(options.out);
       if (existsSync(outDir)) throw new TrustError('RELEASE_REFUSED', `${outDir} exists; choose a new directory.`);
       const { packs } = buildDemoRepository({ sourceDir: path.resolve(options.source), outDir });
       for (const item of packs) out(`${item.family} ${item.version} ${item.sha256}`);
       out(`demo repository: ${outDir}`);
+      if (options.keysOut) {
+        const keys = developmentKeys();
+        for (const role of keyRoles) writeKeyFile(path.resolve(options.keysOut), role, keys[role], true);
+        out(`development keys: ${path.resolve(options.keysOut)}`);
+      }
+    });
+
+  release
+    .command('health')
+    .description("Canary health of a pack version from the central server: sessions, pass and abort rates, error classes, activations.")
+    .argument('<family>')
+    .argument('<version>')
+    .requiredOption('--server <url>', 'the central server (token from $INJBENCH_SERVER_TOKEN)')
+    .option('--repo <dir>', 'release repository: its signed index gives the publish time')
+    .action(async (family: string, version: string, options: { server: string; repo?: string }) => {
+      let publishedAt: string | undefined;
+      if (options.repo) publishedAt = readIndex(path.resolve(options.repo), family, latestRoot(path.resolve(options.repo)).root)?.versions[version]?.published_at;
+      const query = publishedAt ? `?publishedAt=${encodeURIComponent(publishedAt)}` : '';
+      const health = (await callServer(options.server, 'GET', `${releaseHealthPath(family, version)}${query}`)) as ReleaseHealth;
+      const pct = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
+      const hours = (seconds: number | null) => (seconds === null ? 'unknown' : `${(seconds / 3600).toFixed(1)} h`);
+      out(`${family} ${version}: ${health.sessions} finished sessions on ${health.benches} bench(es) (${health.passed} passed, ${health.failed} failed, ${health.aborted} aborted; ${health.refused} refused, ${health.running} running)`);
+      out(`pass rate ${pct(health.passRate)}, abort rate ${pct(health.abortRate)}`);
+      out(`error classes: ${health.errorClasses.map((e) => `${e.errorClass} ${e.sessions}`).join(', ') || 'none'}`);
+      const a = health.activation;
+      out(`activations: ${a.benches} bench(es), ${a.refusals} refusal(s) since publish, success ${pct(a.successRate)}, time to activate median ${hours(a.medianSecondsToActivate)}, max ${hours(a.maxSecondsToActivate)}`);
+      out(`published ${health.publishedAt ?? 'at an unknown time'}, ${hours(health.secondsSincePublish)} ago`);
     });
 }
 

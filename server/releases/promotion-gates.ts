@@ -39,13 +39,13 @@ function soakGate(input: GateInput): PromotionGate {
   let what: string;
   if (policy.soakAfter === 'canary') {
     since = health.publishedAt;
-    what = 'published to canary';
+    what = 'Published to canary';
   } else {
     since = decisions.filter((decision) => decision.channel === policy.soakAfter).at(-1)?.decidedAt ?? null;
-    what = `promoted to ${policy.soakAfter}`;
+    what = `Promoted to ${policy.soakAfter}`;
   }
   if (!since) {
-    return { id: 'soak', met: false, required, actual: 'unknown', detail: `The server has no record of when ${health.family} ${health.version} was ${what}, so its soak cannot be counted.` };
+    return { id: 'soak', met: false, required, actual: 'unknown', detail: `The server has no record of when ${health.family} ${health.version} was ${what.toLowerCase()}, so its soak cannot be counted.` };
   }
   const elapsed = now.getTime() - Date.parse(since);
   const needed = policy.soakHours * HOUR_MS;

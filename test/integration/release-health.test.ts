@@ -112,7 +112,7 @@ describeEachDialect('canary health and promotion gates', (dialect) => {
   it('refuses staged inside the soak window and before the notice period, then promotes once both have passed', async () => {
     const inSoak = await promote('staged');
     expect(inSoak.code).toBe(1);
-    expect(inSoak.stderr).toMatch(/soak: required 24 h on canary, actual \d+\.\d h\. published to canary/);
+    expect(inSoak.stderr).toMatch(/soak: required 24 h on canary, actual \d+\.\d h\. Published to canary/);
     expect(inSoak.stderr).toContain('notice: required a notice for staged published ≥ 24 h ahead, actual no notice');
     expect(inSoak.stderr).not.toContain('sessions:');
 

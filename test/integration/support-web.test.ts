@@ -102,6 +102,8 @@ describeEachDialect('support web view', (dialect) => {
     expect(crossSite.headers.get('set-cookie')).toBeNull();
     const fetchedCrossSite = await post('/support/sign-in', { token: TEST_SUPPORT_TOKEN }, { 'sec-fetch-site': 'cross-site' });
     expect(fetchedCrossSite.status).toBe(403);
+    const opaqueOrigin = await post('/support/sign-in', { token: TEST_SUPPORT_TOKEN }, { origin: 'null' });
+    expect(opaqueOrigin.status).toBe(403);
   });
 
   it('sends a strict CSP (no script at all) and the hardening headers on every page', async () => {
@@ -112,7 +114,7 @@ describeEachDialect('support web view', (dialect) => {
       expect(page.headers.get('content-security-policy')).toBe(CONTENT_SECURITY_POLICY);
       expect(CONTENT_SECURITY_POLICY).not.toMatch(/unsafe|script-src/);
       expect(page.headers.get('x-content-type-options')).toBe('nosniff');
-      expect(page.headers.get('referrer-policy')).toBe('no-referrer');
+      expect(page.headers.get('referrer-policy')).toBe('same-origin');
       expect(page.headers.get('cache-control')).toBe('no-store');
       // No script element, no event-handler attribute in any tag, no inline style: nothing the CSP would have to block.
       expect(page.body).not.toMatch(/<script|<[^>]*\son[a-z]+=|style="/i);

@@ -7,6 +7,8 @@ import { html, type SafeHtml } from './html';
 export const WEB_PREFIX = '/support';
 export const sessionPagePath = (benchId: string, sessionId: string): string => `${WEB_PREFIX}/sessions/${encodeURIComponent(benchId)}/${encodeURIComponent(sessionId)}`;
 
+export const FAVICON_SVG = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f3448"/><path d="M4 12V4h2v8zm4 0V4h4v2h-2v1h2v2h-2v3z" fill="#fff"/></svg>';
+
 export const SUPPORT_CSS = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #1d232b; background: #f6f7f9; }
 header { display: flex; align-items: center; gap: 1.5rem; padding: .6rem 1.2rem; background: #1f3448; color: #fff; }
@@ -42,6 +44,7 @@ function layout(title: string, body: SafeHtml, csrfToken: string | null): SafeHt
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Injector Bench support</title>
 <link rel="stylesheet" href="${WEB_PREFIX}/static/support.css">
+<link rel="icon" href="${WEB_PREFIX}/static/favicon.svg" type="image/svg+xml">
 </head>
 <body>
 <header><strong>Injector Bench · support</strong>${

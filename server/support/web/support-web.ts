@@ -6,7 +6,7 @@
  * Security: the session cookie is random, HttpOnly, SameSite=Strict, scoped to /support and stored on the
  * server only as a hash; the two state-changing requests (sign-in, sign-out) are POSTs refused from another
  * origin, and sign-out also carries the session's CSRF token. Every page is sent with a strict CSP (no
- * script at all; styles only from the stylesheet), nosniff, no-referrer and no-store.
+ * script at all; styles only from the stylesheet), nosniff, a same-origin referrer policy and no-store.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, randomBytes } from 'node:crypto';
@@ -19,7 +19,7 @@ import { SessionIndexRepository, type SessionTrace } from '../../store/session-i
 import { SupportWebSessionRepository } from '../../store/support-web-session-repository';
 import { sessionIdSchema, sessionQuerySchema, toSessionQuery } from '../../sessions/support-session-routes';
 import type { SafeHtml } from './html';
-import { SUPPORT_CSS, WEB_PREFIX, errorPage, sessionPage, sessionsPage, signInPage, type ListFilters } from './pages';
+import { FAVICON_SVG, SUPPORT_CSS, WEB_PREFIX, errorPage, sessionPage, sessionsPage, signInPage, type ListFilters } from './pages';
 
 export const SESSION_COOKIE = 'injbench_support';
 export const WEB_SESSION_HOURS = 8;
@@ -65,7 +65,8 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
       scope.addHook('onSend', async (_request, reply, payload) => {
         reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
         reply.header('x-content-type-options', 'nosniff');
-        reply.header('referrer-policy', 'no-referrer');
+        // same-origin, not no-referrer: with no-referrer Chromium posts forms with `Origin: null`.
+        reply.header('referrer-policy', 'same-origin');
         reply.header('x-frame-options', 'DENY');
         reply.header('cross-origin-opener-policy', 'same-origin');
         reply.header('cache-control', 'no-store');
@@ -107,6 +108,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
       }
 
       scope.get('/static/support.css', async (_request, reply) => reply.type('text/css; charset=utf-8').send(SUPPORT_CSS));
+      scope.get('/static/favicon.svg', async (_request, reply) => reply.type('image/svg+xml').send(FAVICON_SVG));
 
       scope.get('/', async (_request, reply) => reply.code(303).header('location', `${WEB_PREFIX}/sessions`).send());
 
