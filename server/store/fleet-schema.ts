@@ -5,6 +5,7 @@
  */
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { ServerDatabase } from './schema';
+import { indexLogEntries } from './session-indexer';
 
 export const sessionOutcomes = ['running', 'passed', 'failed', 'aborted', 'refused'] as const;
 export type SessionOutcome = (typeof sessionOutcomes)[number];
@@ -98,6 +99,31 @@ export function withFleetTables(db: Kysely<ServerDatabase>): Kysely<FleetDatabas
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyDb = Kysely<any>;
 
+const BACKFILL_PAGE = 5000;
+
+/**
+ * A server upgraded to this migration already holds logs: their sessions and activation reports are indexed
+ * here, a page of entries at a time, by the same code ingest uses (upserts, so a session across pages merges).
+ */
+async function backfillSessionIndex(db: AnyDb): Promise<void> {
+  const typed = db as Kysely<ServerDatabase>;
+  const benches = await typed.selectFrom('benches').select(['bench_id', 'head_seq']).execute();
+  for (const bench of benches) {
+    const pages = Math.ceil(Number(bench.head_seq) / BACKFILL_PAGE) + 1;
+    let after = 0;
+    for (let page = 0; page < pages; page += 1) {
+      const rows = await typed.selectFrom('log_entries').selectAll().where('bench_id', '=', bench.bench_id).where('seq', '>', after).orderBy('seq').limit(BACKFILL_PAGE).execute();
+      if (rows.length === 0) break;
+      await indexLogEntries(
+        typed,
+        bench.bench_id,
+        rows.map((row) => ({ seq: Number(row.seq), prevHash: row.prev_hash, entryHash: row.entry_hash, recordedAt: row.recorded_at, type: row.type, payloadJson: row.payload_json })),
+      );
+      after = Number(rows.at(-1)?.seq ?? after);
+    }
+  }
+}
+
 export const sessionIndexMigration: Migration = {
   async up(db: AnyDb) {
     await db.schema
@@ -166,6 +192,8 @@ export const sessionIndexMigration: Migration = {
       .addColumn('gates_json', 'text', (c) => c.notNull())
       .execute();
     await db.schema.createIndex('release_decisions_target').on('release_decisions').columns(['family', 'version', 'channel']).execute();
+
+    await backfillSessionIndex(db);
 
     await db.schema
       .createTable('support_web_sessions')
