@@ -73,8 +73,19 @@ export interface SupportWebSessionTable {
   session_hash: string;
   csrf_token: string;
   role: string;
+  /** The named support user, or null when signed in with a server token. */
+  user_name: string | null;
   created_at: string;
   expires_at: string;
+}
+
+/** Named, read-only support users of the web view; the admin creates them and can disable them. */
+export interface SupportUserTable {
+  name: string;
+  /** scrypt$N$r$p$salt$hash (electron/services/operators/pin-hash.ts). */
+  password_hash: string;
+  created_at: string;
+  disabled_at: string | null;
 }
 
 export interface FleetTables {
@@ -83,6 +94,7 @@ export interface FleetTables {
   release_notices: ReleaseNoticeTable;
   release_decisions: ReleaseDecisionTable;
   support_web_sessions: SupportWebSessionTable;
+  support_users: SupportUserTable;
 }
 
 export type FleetDatabase = ServerDatabase & FleetTables;
@@ -200,8 +212,17 @@ export const sessionIndexMigration: Migration = {
       .addColumn('session_hash', 'text', (c) => c.primaryKey())
       .addColumn('csrf_token', 'text', (c) => c.notNull())
       .addColumn('role', 'text', (c) => c.notNull())
+      .addColumn('user_name', 'text')
       .addColumn('created_at', 'text', (c) => c.notNull())
       .addColumn('expires_at', 'text', (c) => c.notNull())
+      .execute();
+    await db.schema.createIndex('support_web_sessions_expires').on('support_web_sessions').column('expires_at').execute();
+    await db.schema
+      .createTable('support_users')
+      .addColumn('name', 'text', (c) => c.primaryKey())
+      .addColumn('password_hash', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'text', (c) => c.notNull())
+      .addColumn('disabled_at', 'text')
       .execute();
   },
 };

@@ -47,7 +47,7 @@ describe('support web view in headless Chromium', () => {
     const problems = await watchPage(page);
     await page.goto(`${server.url}/support/sessions`);
     expect(page.url()).toBe(`${server.url}/support/sign-in`);
-    await page.getByLabel('Support token').fill(TEST_SUPPORT_TOKEN);
+    await page.getByLabel('Password or support token').fill(TEST_SUPPORT_TOKEN);
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${server.url}/support/sessions`);
     // The cookie is invisible to scripts (HttpOnly).

@@ -22,7 +22,7 @@ describeEachDialect('server database migrations', (dialect) => {
     expect(Object.keys(serverMigrations)).toContain('0003_session_index_and_release_health');
     const tables = (await first.db.introspection.getTables()).map((t) => t.name);
     expect(tables).toEqual(expect.arrayContaining(['alarms', 'benches', 'enrolment_codes', 'log_checkpoints', 'log_entries', 'request_nonces']));
-    expect(tables).toEqual(expect.arrayContaining(['session_index', 'release_activations', 'release_notices', 'release_decisions', 'support_web_sessions']));
+    expect(tables).toEqual(expect.arrayContaining(['session_index', 'release_activations', 'release_notices', 'release_decisions', 'support_web_sessions', 'support_users']));
     await first.close();
 
     const again = await openServerDatabase(database.url);
@@ -46,7 +46,7 @@ describeEachDialect('server database migrations', (dialect) => {
     // Back to the database as a server from before the index left it: 0003 not applied, logs stored.
     const older = await openServerDatabase(database.url);
     await sql`DELETE FROM kysely_migration WHERE name = '0003_session_index_and_release_health'`.execute(older.db);
-    for (const table of ['session_index', 'release_activations', 'release_notices', 'release_decisions', 'support_web_sessions']) await older.db.schema.dropTable(table).execute();
+    for (const table of ['session_index', 'release_activations', 'release_notices', 'release_decisions', 'support_web_sessions', 'support_users']) await older.db.schema.dropTable(table).execute();
     const now = '2026-11-22T08:00:00.000Z';
     await older.db.insertInto('benches').values({ bench_id: 'bench-0123456789abcdef', public_key: 'k', status: 'active', enrolled_at: now, revoked_at: null, revoke_reason: null, head_seq: 4, head_hash: 'h', sealed_through: 0 }).execute();
     const payloads: [string, Record<string, unknown>][] = [

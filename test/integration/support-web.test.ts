@@ -6,8 +6,8 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
-import { CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '../../server/support/web/support-web';
-import { TEST_ADMIN_TOKEN, TEST_SUPPORT_TOKEN, startTestServer } from '../helpers/central-server';
+import { CONTENT_SECURITY_POLICY, SESSION_COOKIE, SUPPORT_USERS_PATH } from '../../server/support/web/support-web';
+import { TEST_ADMIN_TOKEN, TEST_SUPPORT_TOKEN, callAs, startTestServer } from '../helpers/central-server';
 import { openFleetBench, type FleetBench } from '../helpers/fleet-bench';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
@@ -192,5 +192,35 @@ describeEachDialect('support web view', (dialect) => {
     expect(out.status).toBe(303);
     expect(out.headers.get('set-cookie')).toContain('Max-Age=0');
     expect((await get('/support/sessions', cookie)).status).toBe(303);
+  });
+
+  it('signs in named support users the admin created, and ends their sessions when disabled', async () => {
+    expect((await callAs(TEST_SUPPORT_TOKEN, server.url, 'POST', SUPPORT_USERS_PATH, { name: 'ana' })).status).toBe(403);
+    const created = await callAs(TEST_ADMIN_TOKEN, server.url, 'POST', SUPPORT_USERS_PATH, { name: 'ana' });
+    expect(created.status).toBe(201);
+    const { password } = created.body as { password: string };
+    expect(password).toMatch(/^([a-z2-9]{4}-){5}[a-z2-9]{4}$/);
+    expect((await callAs(TEST_ADMIN_TOKEN, server.url, 'POST', SUPPORT_USERS_PATH, { name: 'ana' })).body).toMatchObject({ error: { code: 'INVALID_REQUEST' } });
+
+    expect((await post('/support/sign-in', { name: 'ana', token: 'wrong-password' })).status).toBe(401);
+    expect((await post('/support/sign-in', { name: 'nobody', token: password })).status).toBe(401);
+    // The support token is not a password of a named user.
+    expect((await post('/support/sign-in', { name: 'ana', token: TEST_SUPPORT_TOKEN })).status).toBe(401);
+    const answer = await post('/support/sign-in', { name: 'ana', token: password });
+    expect(answer.status).toBe(303);
+    const cookie = (answer.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    const list = await get('/support/sessions', cookie);
+    expect(list.status).toBe(200);
+    expect(list.body).toContain('Signed in as ana');
+    const withToken = await get('/support/sessions', await signIn());
+    expect(withToken.body).toContain('Signed in as the support token');
+
+    const disabled = await callAs(TEST_ADMIN_TOKEN, server.url, 'POST', `${SUPPORT_USERS_PATH}/ana/disable`, {});
+    expect(disabled).toMatchObject({ status: 200, body: { name: 'ana', disabled: true } });
+    expect((await get('/support/sessions', cookie)).status).toBe(303);
+    expect((await post('/support/sign-in', { name: 'ana', token: password })).status).toBe(401);
+    const users = (await callAs(TEST_ADMIN_TOKEN, server.url, 'GET', SUPPORT_USERS_PATH)).body as { name: string; disabledAt: string | null }[];
+    expect(users).toEqual([expect.objectContaining({ name: 'ana', disabledAt: expect.any(String) })]);
+    expect(JSON.stringify(users)).not.toContain('scrypt');
   });
 });

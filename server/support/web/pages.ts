@@ -30,13 +30,20 @@ input, select, button { font: inherit; padding: .3rem .45rem; }
 .status.broken, .error { background: #fde2e1; color: #7f1d1d; padding: .5rem .8rem; }
 .outcome-passed { color: #14532d; } .outcome-failed, .outcome-aborted { color: #9b1c1c; }
 .muted { color: #5f6b7a; }
+.who { margin-right: .6rem; font-size: 13px; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: .25rem 1rem; }
 dt { font-weight: 600; }
 .chart { background: #fff; border: 1px solid #d5d9df; }
 form.signin { display: flex; flex-direction: column; gap: .8rem; max-width: 22rem; }
 `;
 
-function layout(title: string, body: SafeHtml, csrfToken: string | null): SafeHtml {
+/** Who is signed in, for the header: their CSRF token for the sign-out form and a name to show. */
+export interface Viewer {
+  csrfToken: string;
+  label: string;
+}
+
+function layout(title: string, body: SafeHtml, viewer: Viewer | null): SafeHtml {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -48,8 +55,8 @@ function layout(title: string, body: SafeHtml, csrfToken: string | null): SafeHt
 </head>
 <body>
 <header><strong>Injector Bench · support</strong>${
-    csrfToken
-      ? html`<a href="${WEB_PREFIX}/sessions">Sessions</a><form method="post" action="${WEB_PREFIX}/sign-out"><input type="hidden" name="csrf" value="${csrfToken}"><button type="submit">Sign out</button></form>`
+    viewer
+      ? html`<a href="${WEB_PREFIX}/sessions">Sessions</a><form method="post" action="${WEB_PREFIX}/sign-out"><span class="who">Signed in as ${viewer.label}</span> <input type="hidden" name="csrf" value="${viewer.csrfToken}"><button type="submit">Sign out</button></form>`
       : null
   }</header>
 <main>
@@ -63,18 +70,19 @@ export function signInPage(error: string | null): SafeHtml {
   return layout(
     'Sign in',
     html`<h1>Sign in</h1>
-<p>The support view is read-only. Sign in with the support token the server admin gave you.</p>
+<p>The support view is read-only. Sign in with your support user name and password, or leave the name empty and give the server's support token.</p>
 ${error ? html`<p class="error" role="alert">${error}</p>` : null}
 <form class="signin" method="post" action="${WEB_PREFIX}/sign-in">
-<label>Support token <input type="password" name="token" autocomplete="current-password" required maxlength="512"></label>
+<label>Name <input type="text" name="name" autocomplete="username" maxlength="64"></label>
+<label>Password or support token <input type="password" name="token" autocomplete="current-password" required maxlength="512"></label>
 <button type="submit">Sign in</button>
 </form>`,
     null,
   );
 }
 
-export function errorPage(status: number, message: string, csrfToken: string | null): SafeHtml {
-  return layout(`Error ${status}`, html`<h1>Error ${status}</h1><p class="error" role="alert">${message}</p><p><a href="${WEB_PREFIX}/sessions">Back to the sessions</a></p>`, csrfToken);
+export function errorPage(status: number, message: string, viewer: Viewer | null): SafeHtml {
+  return layout(`Error ${status}`, html`<h1>Error ${status}</h1><p class="error" role="alert">${message}</p><p><a href="${WEB_PREFIX}/sessions">Back to the sessions</a></p>`, viewer);
 }
 
 export interface ListFilters {
@@ -95,7 +103,7 @@ function exportQuery(filters: ListFilters, format: 'json' | 'csv'): string {
   return `${WEB_PREFIX}/export?${params.toString()}`;
 }
 
-export function sessionsPage(sessions: readonly SessionSummary[], filters: ListFilters, limit: number, csrfToken: string): SafeHtml {
+export function sessionsPage(sessions: readonly SessionSummary[], filters: ListFilters, limit: number, viewer: Viewer): SafeHtml {
   const field = (name: keyof ListFilters, label: string, type = 'text') => html`<label>${label} <input type="${type}" name="${name}" value="${filters[name] ?? ''}"></label>`;
   const rows = sessions.map(
     (s) => html`<tr>
@@ -123,7 +131,7 @@ ${field('from', 'From (date or ISO time)')}${field('to', 'To (date or ISO time)'
 <thead><tr><th>Started</th><th>Session</th><th>Bench</th><th>Serial</th><th>Part</th><th>Pack</th><th>Outcome</th><th>Error class</th></tr></thead>
 <tbody>${rows.length ? rows : html`<tr><td colspan="8" class="muted">No session matches.</td></tr>`}</tbody>
 </table>`,
-    csrfToken,
+    viewer,
   );
 }
 
@@ -153,7 +161,7 @@ function stepsOf(trace: SessionTrace): ChartStep[] {
   return steps;
 }
 
-export function sessionPage(trace: SessionTrace, csrfToken: string): SafeHtml {
+export function sessionPage(trace: SessionTrace, viewer: Viewer): SafeHtml {
   const s = trace.session;
   const steps = stepsOf(trace);
   const exportBase = `${sessionPagePath(s.benchId, s.sessionId)}/export`;
@@ -182,6 +190,6 @@ ${deliveryChart(steps)}
 <thead><tr><th>Seq</th><th>Recorded</th><th>Type</th><th>Payload</th></tr></thead>
 <tbody>${trace.entries.map((e) => html`<tr${e.sessionEntry ? null : html` class="muted"`}><td>${e.seq}</td><td>${e.recordedAt}</td><td>${e.type}</td><td class="payload">${e.payloadJson}</td></tr>`)}</tbody>
 </table>`,
-    csrfToken,
+    viewer,
   );
 }

@@ -11,7 +11,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { benchIdSchema } from '../../../electron/services/sync/sync-protocol';
+import { hashPin, verifyPin } from '../../../electron/services/operators/pin-hash';
+import { PROTOCOL_PREFIX, benchIdSchema } from '../../../electron/services/sync/sync-protocol';
 import { ServerError } from '../../server-error';
 import { parseInput, type FleetRouteContext, type ServerInstance, type ServerRole } from '../../sessions/route-context';
 import { tracesToCsv } from '../../sessions/session-export';
@@ -19,7 +20,7 @@ import { SessionIndexRepository, type SessionTrace } from '../../store/session-i
 import { SupportWebSessionRepository } from '../../store/support-web-session-repository';
 import { sessionIdSchema, sessionQuerySchema, toSessionQuery } from '../../sessions/support-session-routes';
 import type { SafeHtml } from './html';
-import { FAVICON_SVG, SUPPORT_CSS, WEB_PREFIX, errorPage, sessionPage, sessionsPage, signInPage, type ListFilters } from './pages';
+import { FAVICON_SVG, SUPPORT_CSS, WEB_PREFIX, errorPage, sessionPage, sessionsPage, signInPage, type ListFilters, type Viewer } from './pages';
 
 export const SESSION_COOKIE = 'injbench_support';
 export const WEB_SESSION_HOURS = 8;
@@ -28,6 +29,8 @@ const LIST_LIMIT = 200;
 const EXPORT_LIMIT = 200;
 
 const hashOf = (value: string): string => createHash('sha256').update(value).digest('hex');
+/** Verified against when the name is unknown; no password matches it (its hash is of random bytes). */
+const DUMMY_HASH = `scrypt$32768$8$1$${randomBytes(16).toString('base64')}$${randomBytes(32).toString('base64')}`;
 
 function cookieValue(request: FastifyRequest, name: string): string | null {
   const header = request.headers.cookie;
@@ -39,12 +42,21 @@ function cookieValue(request: FastifyRequest, name: string): string | null {
   return null;
 }
 
-interface WebSession {
-  csrfToken: string;
+interface WebSession extends Viewer {
   role: ServerRole;
 }
 
-const signInSchema = z.object({ token: z.string().max(512).default('') });
+const signInSchema = z.object({ name: z.string().trim().max(64).default(''), token: z.string().max(512).default('') });
+export const SUPPORT_USERS_PATH = `${PROTOCOL_PREFIX}/admin/support-users`;
+const supportUserSchema = z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9._-]{1,63}$/, 'expected a user name: lower-case letters, digits, . _ - (2-64)') });
+const userParamsSchema = z.strictObject({ name: supportUserSchema.shape.name });
+
+/** A password people can type: 24 base32 characters in groups of four, 120 bits of randomness. */
+function newPassword(): string {
+  const alphabet = 'abcdefghjkmnpqrstuvwxyz23456789';
+  const chars = [...randomBytes(24)].map((byte) => alphabet[byte % alphabet.length]).join('');
+  return chars.match(/.{4}/g)?.join('-') ?? chars;
+}
 const signOutSchema = z.object({ csrf: z.string().max(128).default('') });
 const pageParams = z.strictObject({ benchId: benchIdSchema, sessionId: sessionIdSchema });
 const exportParams = z.strictObject({ benchId: benchIdSchema, sessionId: sessionIdSchema, format: z.enum(['json', 'csv']) });
@@ -55,6 +67,29 @@ const withoutEmpty = (query: unknown): Record<string, unknown> =>
 export function registerSupportWeb(app: ServerInstance, context: FleetRouteContext): void {
   const webSessions = new SupportWebSessionRepository(context.repository.db);
   const store = new SessionIndexRepository(context.repository.db);
+
+  // The admin manages named support users; each gets a generated password, shown once.
+  app.post(SUPPORT_USERS_PATH, async (request, reply) => {
+    context.requireRole(request, ['admin']);
+    const { name } = parseInput(supportUserSchema, request.body, 'support user');
+    const password = newPassword();
+    await webSessions.addUser({ name, passwordHash: await hashPin(password), createdAt: context.now().toISOString() });
+    context.logger.info({ user: name }, 'support user created');
+    return reply.code(201).header('cache-control', 'no-store').send({ name, password });
+  });
+
+  app.get(SUPPORT_USERS_PATH, async (request) => {
+    context.requireRole(request, ['admin']);
+    return webSessions.users();
+  });
+
+  app.post(`${SUPPORT_USERS_PATH}/:name/disable`, async (request) => {
+    context.requireRole(request, ['admin']);
+    const { name } = parseInput(userParamsSchema, request.params, 'support user');
+    await webSessions.disableUser(name, context.now().toISOString());
+    context.logger.warn({ user: name }, 'support user disabled');
+    return { name, disabled: true };
+  });
 
   void app.register(
     async (scope) => {
@@ -86,7 +121,9 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
         const cookie = cookieValue(request, SESSION_COOKIE);
         if (!cookie || cookie.length > 128) return null;
         const row = await webSessions.find(hashOf(cookie), context.now().toISOString());
-        return row ? { csrfToken: row.csrfToken, role: row.role === 'admin' ? 'admin' : 'support' } : null;
+        if (!row) return null;
+        const role: ServerRole = row.role === 'admin' ? 'admin' : 'support';
+        return { csrfToken: row.csrfToken, role, label: row.userName ?? `the ${role} token` };
       }
 
       /** A form POST from another origin is refused (login CSRF, forced sign-out). */
@@ -116,16 +153,29 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
 
       scope.post('/sign-in', async (request, reply) => {
         requireSameOrigin(request);
-        const { token } = parseInput(signInSchema, request.body ?? {}, 'sign-in');
-        const role = token ? context.roleOfToken(token) : null;
-        if (!role) {
-          context.logger.warn({ part: 'support-web' }, 'support sign-in refused');
-          return sendPage(reply, signInPage('That token is not valid for this server.'), 401);
+        const { name, token } = parseInput(signInSchema, request.body ?? {}, 'sign-in');
+        let role: ServerRole | null = null;
+        let userName: string | null = null;
+        if (name) {
+          const user = await webSessions.user(name);
+          // A missing user still costs one scrypt, so the answer time does not say which names exist.
+          const valid = await verifyPin(token, user?.passwordHash ?? DUMMY_HASH);
+          if (user && valid && user.disabledAt === null) {
+            role = 'support';
+            userName = user.name;
+          }
+        } else if (token) {
+          role = context.roleOfToken(token);
         }
+        if (!role) {
+          context.logger.warn({ part: 'support-web', user: name || null }, 'support sign-in refused');
+          return sendPage(reply, signInPage(name ? 'That name and password do not match an active support user.' : 'That token is not valid for this server.'), 401);
+        }
+        context.logger.info({ part: 'support-web', user: userName, role }, 'support sign-in');
         const cookie = randomBytes(32).toString('base64url');
         const created = context.now();
         const expires = new Date(created.getTime() + WEB_SESSION_HOURS * 3_600_000);
-        await webSessions.create({ sessionHash: hashOf(cookie), csrfToken: randomBytes(24).toString('base64url'), role, createdAt: created.toISOString(), expiresAt: expires.toISOString() });
+        await webSessions.create({ sessionHash: hashOf(cookie), csrfToken: randomBytes(24).toString('base64url'), role, userName, createdAt: created.toISOString(), expiresAt: expires.toISOString() });
         return reply
           .code(303)
           .header('set-cookie', `${SESSION_COOKIE}=${cookie}; Path=${WEB_PREFIX}; HttpOnly; SameSite=Strict; Max-Age=${WEB_SESSION_HOURS * 3600}`)
@@ -151,10 +201,10 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
         const filters: ListFilters = Object.fromEntries(Object.entries(raw).filter(([, v]) => typeof v === 'string')) as ListFilters;
         if (!parsed.success) {
           const issue = parsed.error.issues[0];
-          return sendPage(reply, errorPage(400, `Invalid filter ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'malformed'}.`, session.csrfToken), 400);
+          return sendPage(reply, errorPage(400, `Invalid filter ${issue?.path.join('.') ?? ''}: ${issue?.message ?? 'malformed'}.`, session), 400);
         }
         const sessions = await store.find(toSessionQuery(parsed.data));
-        return sendPage(reply, sessionsPage(sessions, filters, LIST_LIMIT, session.csrfToken));
+        return sendPage(reply, sessionsPage(sessions, filters, LIST_LIMIT, session));
       });
 
       async function traceOrThrow(benchId: string, sessionId: string): Promise<SessionTrace> {
@@ -174,7 +224,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
         const session = await signedIn(request, reply);
         if (!session) return reply;
         const { benchId, sessionId } = parseInput(pageParams, request.params, 'session');
-        return sendPage(reply, sessionPage(await traceOrThrow(benchId, sessionId), session.csrfToken));
+        return sendPage(reply, sessionPage(await traceOrThrow(benchId, sessionId), session));
       });
 
       // The export name arrives as "<session>.<format>"; split it before validating the session id.
