@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH } from '../../electron/services/integrity-log/log-format';
 import type { CheckpointRecord, LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
 import { ServerError } from '../server-error';
+import { indexLogEntries } from './session-indexer';
 import type { DialectName } from './database';
 import type { BenchTable, ServerDatabase } from './schema';
 
@@ -65,7 +66,7 @@ export class ServerRepository {
   private groupCommitRunning = false;
 
   constructor(
-    private readonly db: Kysely<ServerDatabase>,
+    readonly db: Kysely<ServerDatabase>,
     readonly dialect: DialectName,
   ) {}
 
@@ -289,12 +290,14 @@ function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecor
           const parameters = chunk.flatMap((e) => [benchId, e.seq, e.prevHash, e.entryHash, e.recordedAt, e.type, e.payloadJson, receivedAt]);
           await trx.executeQuery(CompiledQuery.raw(sqliteInsertEntries(chunk.length), parameters));
         }
-        return;
+      } else {
+        await sql`INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at)
+          SELECT * FROM unnest(${entries.map(() => benchId)}::text[], ${entries.map((e) => e.seq)}::integer[], ${entries.map((e) => e.prevHash)}::text[],
+            ${entries.map((e) => e.entryHash)}::text[], ${entries.map((e) => e.recordedAt)}::text[], ${entries.map((e) => e.type)}::text[],
+            ${entries.map((e) => e.payloadJson)}::text[], ${entries.map(() => receivedAt)}::text[])`.execute(trx);
       }
-      await sql`INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at)
-        SELECT * FROM unnest(${entries.map(() => benchId)}::text[], ${entries.map((e) => e.seq)}::integer[], ${entries.map((e) => e.prevHash)}::text[],
-          ${entries.map((e) => e.entryHash)}::text[], ${entries.map((e) => e.recordedAt)}::text[], ${entries.map((e) => e.type)}::text[],
-          ${entries.map((e) => e.payloadJson)}::text[], ${entries.map(() => receivedAt)}::text[])`.execute(trx);
+      // Sessions and activation reports are indexed in the same transaction as the entries they come from.
+      await indexLogEntries(trx, benchId, entries);
     },
     async insertCheckpoints(checkpoints, receivedAt) {
       for (const chunk of chunks(checkpoints, INSERT_CHUNK_ROWS)) {
