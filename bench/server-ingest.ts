@@ -98,7 +98,7 @@ async function measureServer(databaseUrl: string) {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'injbench-ingest-'));
 try {
-  console.log(`${plan.benches} benches syncing concurrently for ${seconds} s, batches of ${plan.batchSize} entries, a signed checkpoint every 50`);
+  console.log(`${plan.benches} benches syncing concurrently for ${seconds} s, batches of ${plan.batchSize} entries, coding sessions of 13 entries each sealed by a signed checkpoint`);
   const pgUrl = process.env.INJBENCH_TEST_PG_URL;
   const targets: ('sqlite' | 'postgres')[] = pgUrl ? ['sqlite', 'postgres'] : ['sqlite'];
   if (!pgUrl) console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
