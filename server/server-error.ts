@@ -17,6 +17,13 @@ const statusByCode: Record<ServerErrorCode, number> = {
   LOG_GAP: 409,
   LOG_FORK: 409,
   LOG_INVALID: 422,
+  CONFLICT: 409,
+  ROLLBACK: 409,
+  HASH_MISMATCH: 422,
+  METADATA_REFUSED: 422,
+  MISSING_PACK: 409,
+  OVERSIZE: 413,
+  NOT_CONFIGURED: 503,
   INTERNAL: 500,
 };
 

@@ -36,6 +36,7 @@ import { directorySource, type MetadataSource } from '../../trust/source';
 import { httpSource } from '../../trust/http-source';
 import { initialTrustedMetadata, verifyRelease } from '../../trust/verify-release';
 import { appVersion, projectRoot } from '../paths';
+import { RELEASE_TOKEN_ENV, publishRepositoryToServer, releaseTokenFromEnv } from '../release-publish';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -147,15 +148,42 @@ export function registerReleaseCommand(program: Command): void {
       out(`built ${built.manifest.feature_id} ${built.manifest.version} ${built.manifestSha256}${dirty ? ' (dirty)' : ''} -> ${path.resolve(options.out)}`);
     });
 
-  mutating(release.command('publish'))
-    .description('Publish a pack to the canary channel (promotion moves it further).')
-    .argument('<pack>')
-    .requiredOption('--channel <channel>', 'must be canary: every release starts there', channel)
+  release
+    .command('publish')
+    .description(
+      'Publish a pack to the canary channel of --repo (promotion moves it further); or, with --server, upload the ' +
+        `repository to the central server: packs first, then metadata, timestamp last (token from $${RELEASE_TOKEN_ENV}).`,
+    )
+    .argument('[pack]', 'pack file (local publish)')
+    .requiredOption('--repo <dir>', 'release repository directory')
+    .option('--server <url>', 'upload --repo to this central server instead of publishing a pack into it')
+    .option('--keys <dir>', 'directory holding the private key files (local publish)')
+    .option('--actor <name>', 'who does this (evidence)')
+    .option('--reason <text>', 'why (evidence)')
+    .option('--ticket <id>', 'change ticket (evidence)')
+    .option('--channel <channel>', 'must be canary: every release starts there', channel)
     .option('--notes <file>', 'release notes file, recorded in the evidence')
-    .action((packFile: string, options: AuditOptions & { channel: ChannelName; notes?: string }) => {
+    .action(async (packFile: string | undefined, options: Partial<AuditOptions> & { repo: string; server?: string; channel?: ChannelName; notes?: string }) => {
+      if (options.server) {
+        if (packFile) throw new InvalidArgumentError('with --server, publish uploads the whole repository: publish the pack into --repo first, without --server');
+        await publishRepositoryToServer({
+          repoDir: path.resolve(options.repo),
+          serverUrl: options.server,
+          token: releaseTokenFromEnv(),
+          actor: options.actor ?? os.userInfo().username,
+          reason: options.reason,
+          ticket: options.ticket,
+          print: out,
+        });
+        return;
+      }
+      if (!packFile) throw new InvalidArgumentError('give the pack file to publish into --repo, or --server URL to upload the repository');
+      const missing = (['keys', 'actor', 'reason', 'ticket', 'channel'] as const).filter((name) => !options[name]);
+      if (missing.length > 0) throw new InvalidArgumentError(`publishing a pack needs ${missing.map((name) => `--${name}`).join(', ')}`);
       if (options.channel !== 'canary') throw new TrustError('RELEASE_REFUSED', 'publish goes to canary only; use promote for staged, stable or lts.');
       const notes = options.notes ? readFileSync(path.resolve(options.notes), 'utf8').slice(0, 10_000) : undefined;
-      const result = publishPack(contextOf(options), readAllKeys(path.resolve(options.keys)), { packFile: path.resolve(packFile), channel: 'canary', notes });
+      const audit = options as AuditOptions;
+      const result = publishPack(contextOf(audit), readAllKeys(path.resolve(audit.keys)), { packFile: path.resolve(packFile), channel: 'canary', notes });
       out(`published ${result.family} ${result.version} ${result.sha256} to canary (index sequence ${result.sequence})`);
     });
 
