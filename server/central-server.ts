@@ -20,6 +20,8 @@ export interface CentralServerOptions {
   blobDir?: string;
   /** The credits role key file (from "injbench release keygen"); without it grants cannot be issued. */
   creditsKeyFile?: string;
+  /** A credits key given directly (the demo's development key); creditsKeyFile wins when both are set. */
+  creditsKey?: KeyPair;
   logger: Logger;
   now?: () => Date;
   clockSkewMs?: number;
@@ -46,7 +48,7 @@ export function defaultBlobDir(databaseUrl: string): string {
 
 export async function startCentralServer(options: CentralServerOptions): Promise<CentralServer> {
   // Read before the database opens: a missing or wrong key file stops the start with nothing touched.
-  const creditsKey: KeyPair | null = options.creditsKeyFile ? readKeyFileAt(options.creditsKeyFile, 'credits') : null;
+  const creditsKey: KeyPair | null = options.creditsKeyFile ? readKeyFileAt(options.creditsKeyFile, 'credits') : (options.creditsKey ?? null);
   const blobDir = path.resolve(options.blobDir ?? defaultBlobDir(options.databaseUrl));
   const blobs = new BlobStore(blobDir);
   blobs.removeIncomingLeftovers();

@@ -6,6 +6,7 @@ import { SyncError } from '../../electron/services/sync/sync-client';
 import { ADMIN_CODES_PATH } from '../../server/app';
 import { startCentralServer } from '../../server/central-server';
 import { redactUrl } from '../../server/store/database';
+import { developmentKeys } from '../../trust/demo-repository';
 import { portNumber } from '../options';
 import { callServer } from '../server-api';
 import { registerAdminDistributionCommands } from './admin-distribution';
@@ -20,6 +21,7 @@ interface ServerOptions {
   adminTokenFile?: string;
   blobDir?: string;
   creditsKeyFile?: string;
+  demoCreditsKey?: boolean;
 }
 
 function adminToken(options: ServerOptions): string {
@@ -40,11 +42,13 @@ export async function runServer(options: ServerOptions): Promise<void> {
     releaseToken: process.env[RELEASE_TOKEN_SERVER_ENV] || undefined,
     blobDir: options.blobDir,
     creditsKeyFile: options.creditsKeyFile,
+    // Derived from a public seed: only benches on the development root accept grants it signs.
+    creditsKey: options.demoCreditsKey ? developmentKeys().credits : undefined,
     logger,
   });
   process.stdout.write(
     `Database: ${server.dialect} ${redactUrl(options.db)}\nPack blobs: ${server.blobDir}\n` +
-      `Credits key: ${options.creditsKeyFile ? 'loaded' : 'none (grants cannot be issued)'}\nServer URL: ${server.url}\n`,
+      `Credits key: ${options.creditsKeyFile ? 'loaded' : options.demoCreditsKey ? 'demo (development key)' : 'none (grants cannot be issued)'}\nServer URL: ${server.url}\n`,
   );
   await new Promise<void>((resolve) => {
     const shutdown = (): void => {
@@ -69,6 +73,7 @@ export function registerServerCommand(program: Command): void {
     .option('--admin-token-file <file>', 'read the admin token from this file instead of the environment')
     .option('--blob-dir <dir>', 'where pack bytes are stored (default: <sqlite file>.blobs, or ./injbench-server-blobs for PostgreSQL)')
     .option('--credits-key-file <file>', 'the credits role key file grants are signed with (credits.key.json)')
+    .option('--demo-credits-key', "sign grants with the demo repository's development credits key (development roots only)")
     .action(runServer);
 
   const admin = program.command('admin').description('central server administration (token from $INJBENCH_SERVER_TOKEN)');
