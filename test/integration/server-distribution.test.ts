@@ -64,7 +64,7 @@ describeEachDialect('central server distribution', (dialect) => {
     const response = await fetch(new URL(`${RELEASE_PACKS_PREFIX}/${packPath}`, server.url), {
       method: 'PUT',
       headers: { authorization: `Bearer ${token}`, 'content-type': 'application/octet-stream', [SHA256_HEADER]: claimedSha256 },
-      body: bytes,
+      body: new Uint8Array(bytes),
     });
     return { status: response.status, body: (await response.json()) as { error?: { code: string } } };
   }
@@ -151,7 +151,7 @@ describeEachDialect('central server distribution', (dialect) => {
     const pack = makePack(FAMILY, '1.0.0', 1);
     const packPath = `packs/${FAMILY}/1.0.0.injpack`;
     const tampered = Buffer.from(pack.bytes);
-    tampered[tampered.length - 1] ^= 0xff;
+    tampered.writeUInt8(tampered.readUInt8(tampered.length - 1) ^ 0xff, tampered.length - 1);
     const refused = await uploadRaw(packPath, tampered, sha256(pack.bytes));
     expect(refused.status).toBe(422);
     expect(refused.body.error?.code).toBe('HASH_MISMATCH');
