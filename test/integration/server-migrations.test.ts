@@ -17,10 +17,13 @@ describeEachDialect('server database migrations', (dialect) => {
   it('build the schema from empty, do nothing the second time, and refuse a database from a newer server', async () => {
     database = await createTestDatabase(dialect, tempDir());
     const first = await openServerDatabase(database.url);
-    expect(first.migrations.map((m) => [m.migrationName, m.status])).toEqual([['0001_enrolment_and_log_sync', 'Success']]);
+    expect(first.migrations.map((m) => [m.migrationName, m.status])).toEqual([
+      ['0001_enrolment_and_log_sync', 'Success'],
+      ['0002_distribution_and_credits', 'Success'],
+    ]);
     const tables = await first.db.introspection.getTables();
     expect(tables.map((t) => t.name).filter((name) => !name.startsWith('kysely_')).sort()).toEqual(
-      ['alarms', 'benches', 'enrolment_codes', 'log_checkpoints', 'log_entries', 'request_nonces'],
+      ['alarms', 'benches', 'credit_findings', 'credit_grants', 'enrolment_codes', 'log_checkpoints', 'log_entries', 'pack_blobs', 'repository_files', 'repository_packs', 'request_nonces', 'server_evidence'],
     );
     await first.close();
 
