@@ -39,6 +39,7 @@ export interface CentralServer {
 }
 
 export const SERVER_HOST = '127.0.0.1';
+const CLOSE_GRACE_MS = 2000;
 
 /** Pack blobs sit beside the SQLite file by default; a PostgreSQL server keeps them in its working directory. */
 export function defaultBlobDir(databaseUrl: string): string {
@@ -84,7 +85,14 @@ export async function startCentralServer(options: CentralServerOptions): Promise
     blobDir,
     app,
     close: async () => {
-      await app.close();
+      // Connections still busy after a grace period (a slow or stalled upload, a download) are cut: a
+      // shutdown must not wait on a client. An upload cut this way is discarded whole; the publisher retries.
+      const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(grace);
+      }
       await database.close();
     },
   };

@@ -56,7 +56,6 @@ export async function acceptPackUpload(
   if (target?.kind !== 'pack') throw new ServerError('INVALID_REQUEST', `${input.path} is not a pack path (packs/<family>/<version>.injpack).`);
   const existing = await deps.store.pack(target.path);
   if (existing && existing.sha256 !== input.sha256) {
-    input.body.resume();
     throw new ServerError('CONFLICT', `${target.path} is already published with other bytes (SHA-256 ${existing.sha256}); a published version never changes: build a new version.`);
   }
   const received = await deps.blobs.receive(input.body, input.sha256, limits.packBytes);

@@ -139,17 +139,27 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
     });
 
     scope.put(`${RELEASE_PACKS_PREFIX}/packs/:family/:file`, async (request, reply) => {
-      const role = context.requireRole(request, ['release']);
-      const sha256 = request.headers[SHA256_HEADER];
-      if (typeof sha256 !== 'string') throw new ServerError('INVALID_REQUEST', `A pack upload names its SHA-256 in the ${SHA256_HEADER} header.`);
-      if (request.headers['content-type'] !== 'application/octet-stream') throw new ServerError('INVALID_REQUEST', 'A pack upload is sent as application/octet-stream.');
-      const path = (request.url.split('?')[0] ?? '').slice(RELEASE_PACKS_PREFIX.length + 1);
-      const result = await acceptPackUpload(
-        { store: options.store, blobs: options.blobs, now: context.now },
-        { path, sha256, body: request.raw, actor: { role, actor: actorOf(request, 'release-manager') } },
-      );
-      context.logger.info({ path: result.path, sha256: result.sha256, added: result.added }, 'pack uploaded');
-      return reply.code(result.added ? 201 : 200).send(result);
+      try {
+        const role = context.requireRole(request, ['release']);
+        const sha256 = request.headers[SHA256_HEADER];
+        if (typeof sha256 !== 'string') throw new ServerError('INVALID_REQUEST', `A pack upload names its SHA-256 in the ${SHA256_HEADER} header.`);
+        if (request.headers['content-type'] !== 'application/octet-stream') throw new ServerError('INVALID_REQUEST', 'A pack upload is sent as application/octet-stream.');
+        const path = (request.url.split('?')[0] ?? '').slice(RELEASE_PACKS_PREFIX.length + 1);
+        const result = await acceptPackUpload(
+          { store: options.store, blobs: options.blobs, now: context.now },
+          { path, sha256, body: request.raw, actor: { role, actor: actorOf(request, 'release-manager') } },
+        );
+        context.logger.info({ path: result.path, sha256: result.sha256, added: result.added }, 'pack uploaded');
+        return await reply.code(result.added ? 201 : 200).send(result);
+      } catch (error) {
+        // Refused before the body was read (token, headers, conflict): discard the rest and close the
+        // connection after the answer, or a large upload would hold the connection (and a shutdown) open.
+        if (!request.raw.complete && !request.raw.destroyed) {
+          reply.header('connection', 'close');
+          request.raw.resume();
+        }
+        throw error;
+      }
     });
 
     scope.post(RELEASE_METADATA_PATH, { bodyLimit: METADATA_BODY_LIMIT }, async (request) => {

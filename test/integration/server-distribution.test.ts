@@ -18,7 +18,10 @@ import { signDocument } from '../../trust/envelope';
 import { httpSource } from '../../trust/http-source';
 import { latestRoot, nextDirective, promote } from '../../trust/repository';
 import { generateKeyPair } from '../../trust/crypto';
-import { TEST_ADMIN_TOKEN, TEST_RELEASE_TOKEN, TEST_SUPPORT_TOKEN, callAs, startTestServer } from '../helpers/central-server';
+import { TEST_ADMIN_TOKEN, TEST_RELEASE_TOKEN, TEST_SUPPORT_TOKEN, callAs, newEnrolmentCode, startTestServer } from '../helpers/central-server';
+import { openTestBench } from '../helpers/test-bench';
+import { silentLogger } from '../helpers/silent-logger';
+import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
 import { createTrustFixture, makePack, type TrustFixture } from '../helpers/trust-fixture';
@@ -273,5 +276,63 @@ describeEachDialect('central server distribution', (dialect) => {
 
     const evidence = await callAs(TEST_SUPPORT_TOKEN, server.url, 'GET', `${ADMIN_EVIDENCE_PATH}?action=directive.published`);
     expect((evidence.body as { role: string }[]).map((e) => e.role)).toEqual(['admin', 'admin']);
+  });
+
+  it('hands a bench its first directive at enrolment when one was published for its id', async () => {
+    fixture.publish(makePack(FAMILY, '1.0.0', 1));
+    await publish();
+    const bench = openTestBench(tempDir());
+    const outbox = new SyncOutbox({ store: bench.store, identity: bench.identity, integrityLog: bench.log, logger: silentLogger() });
+    try {
+      const benchId = bench.identity.benchId;
+      const { root } = latestRoot(fixture.repo);
+      const directive = nextDirective({ root, previousBytes: null, benchId, family: FAMILY, assignment: { channel: 'stable' }, audit: { actor: 'admin', reason: 'new bench for workshop 7', ticket: 'OPS-9' }, now: new Date() });
+      const bytes = Buffer.from(signDocument('directive', directive, [fixture.keys.director]));
+      expect((await callAs(TEST_ADMIN_TOKEN, server.url, 'PUT', adminDirectivePath(benchId), { directiveBase64: bytes.toString('base64') })).status).toBe(200);
+      const enrolled = await outbox.enrol(server.url, await newEnrolmentCode(server.url));
+      expect(Buffer.from(enrolled.directive ?? '', 'base64').equals(bytes)).toBe(true);
+      const logged = bench.localEntries().find((entry) => entry.type === 'sync.enrolled');
+      expect(JSON.parse(logged?.payloadJson ?? '{}')).toMatchObject({ benchId, firstDirectiveSha256: sha256(bytes) });
+
+      // A bench without a directive gets null.
+      const plain = openTestBench(tempDir());
+      try {
+        expect((await plain.outbox.enrol(server.url, await newEnrolmentCode(server.url))).directive).toBeNull();
+      } finally {
+        plain.close();
+      }
+    } finally {
+      bench.close();
+    }
+  });
+
+  it('never serves a pack whose upload was cut off, and keeps no partial file', async () => {
+    const pack = makePack(FAMILY, '1.0.0', 1, { files: [{ path: 'calibration.json', bytes: Buffer.from('{}') }, { path: 'big.bin', bytes: Buffer.alloc(2_000_000, 7) }] });
+    const packPath = `packs/${FAMILY}/1.0.0.injpack`;
+    await new Promise<void>((resolve) => {
+      const request = http.request({
+        host: '127.0.0.1',
+        port: server.port,
+        method: 'PUT',
+        path: `${RELEASE_PACKS_PREFIX}/${packPath}`,
+        headers: { authorization: `Bearer ${TEST_RELEASE_TOKEN}`, 'content-type': 'application/octet-stream', 'content-length': String(pack.bytes.length), [SHA256_HEADER]: sha256(pack.bytes) },
+      });
+      request.on('error', () => resolve());
+      request.write(pack.bytes.subarray(0, 1_000_000), () => {
+        // The publisher's connection drops half way.
+        setTimeout(() => {
+          request.destroy();
+          resolve();
+        }, 100);
+      });
+    });
+    const deadline = Date.now() + 5000;
+    while (readdirSync(path.join(server.blobDir, 'incoming')).length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(readdirSync(path.join(server.blobDir, 'incoming'))).toEqual([]);
+    expect((await fetch(new URL(packPath, repoUrl))).status).toBe(404);
+    expect((await callAs(TEST_RELEASE_TOKEN, server.url, 'GET', RELEASE_STATE_PATH)).body).toEqual({ files: [], packs: [] });
+    // Sent again whole, it is stored and served.
+    expect((await uploadRaw(packPath, pack.bytes, sha256(pack.bytes))).status).toBe(201);
+    expect(Buffer.from(await (await fetch(new URL(packPath, repoUrl))).arrayBuffer()).equals(pack.bytes)).toBe(true);
   });
 });
