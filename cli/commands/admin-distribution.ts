@@ -9,8 +9,8 @@ import { SyncError } from '../../electron/services/sync/sync-client';
 import { benchIdSchema } from '../../electron/services/sync/sync-protocol';
 import { ADMIN_EVIDENCE_PATH, adminDirectivePath } from '../../server/distribution/routes';
 import { REPOSITORY_PREFIX } from '../../server/distribution/repository-paths';
-import { signDocument } from '../../trust/envelope';
-import { openEnvelope, parsePayload } from '../../trust/envelope';
+import { openEnvelope, parsePayload, signDocument } from '../../trust/envelope';
+import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
 import { nextDirective } from '../../trust/repository';
 import { channelNames, indexSchema, limits, type Assignment, type ChannelName, type RootDocument } from '../../trust/schemas';
@@ -53,7 +53,8 @@ function channel(value: string): ChannelName {
 
 interface DirectiveOptions {
   server: string;
-  keys: string;
+  keys?: string;
+  demoKey?: boolean;
   family: string;
   channel?: ChannelName;
   pinVersion?: string;
@@ -66,7 +67,9 @@ interface DirectiveOptions {
 export async function runAdminDirective(benchId: string, options: DirectiveOptions): Promise<void> {
   if (!benchIdSchema.safeParse(benchId).success) throw new InvalidArgumentError(`${benchId} is not a bench id (bench-<16 hex digits>)`);
   if (Boolean(options.channel) === Boolean(options.pinVersion)) throw new InvalidArgumentError('give exactly one of --channel or --pin-version');
-  const director = readKeyFile(path.resolve(options.keys), 'director');
+  if (Boolean(options.keys) === Boolean(options.demoKey)) throw new InvalidArgumentError('give exactly one of --keys <dir> or --demo-key');
+  // The demo key is derived from a public seed: only benches on the development root accept what it signs.
+  const director = options.keys ? readKeyFile(path.resolve(options.keys), 'director') : developmentKeys().director;
   const root = await serverRoot(options.server);
   let assignment: Assignment;
   if (options.pinVersion) {
@@ -104,7 +107,8 @@ export function registerAdminDistributionCommands(admin: Command): void {
     .description("sign a directive for one bench with the director key and publish it on the server (served at directives/<bench>.json)")
     .argument('<bench-id>')
     .requiredOption('--server <url>', 'the central server')
-    .requiredOption('--keys <dir>', 'directory holding director.key.json')
+    .option('--keys <dir>', 'directory holding director.key.json')
+    .option('--demo-key', "sign with the demo repository's development director key")
     .requiredOption('--family <family>', 'injector family')
     .option('--channel <channel>', 'follow this channel', channel)
     .option('--pin-version <version>', 'exact version (the directive carries its manifest hash)')

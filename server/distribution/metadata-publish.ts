@@ -114,6 +114,8 @@ export async function publishMetadata(store: DistributionRepository, uploads: re
     const unchanged = candidates.filter((c) => stored.get(c.path)?.sha256 === c.sha256).map((c) => c.path);
     const fresh = candidates.filter((c) => stored.get(c.path)?.sha256 !== c.sha256);
     const versions = new Map<string, number>();
+    /** What a directive says about itself (signed): who pinned, why, under which ticket. */
+    const audits = new Map<string, { actor: string; reason: string; ticket: string }>();
 
     // Roots: each new one is the next rotation of the one before (root 1 signs itself).
     const root = await latestStoredRoot(tx, stored);
@@ -149,6 +151,7 @@ export async function publishMetadata(store: DistributionRepository, uploads: re
           throw new ServerError('METADATA_REFUSED', `${candidate.path} seq ${directive.seq} does not chain to the served seq ${previous.version} (previous_sha256 differs).`);
         }
         versions.set(candidate.path, directive.seq);
+        audits.set(candidate.path, { actor: directive.actor, reason: directive.reason, ticket: directive.ticket });
       } else if (candidate.kind === 'index' && parsedPath?.kind === 'index') {
         const index = checked(candidate.path, () => {
           requireThreshold('index', candidate.envelope, latest.roles.index, latest.keys, candidate.path);
@@ -234,7 +237,7 @@ export async function publishMetadata(store: DistributionRepository, uploads: re
           publishId,
           reason: actor.reason ?? null,
           ticket: actor.ticket ?? null,
-          files: rows.map((row) => ({ path: row.path, kind: row.kind, version: row.version, sha256: row.sha256 })),
+          files: rows.map((row) => ({ path: row.path, kind: row.kind, version: row.version, sha256: row.sha256, ...audits.get(row.path) })),
           unchanged,
         },
       });

@@ -17,6 +17,8 @@ import { createReadStream } from 'node:fs';
 import rangeParser from 'range-parser';
 import { z } from 'zod';
 import { benchIdSchema } from '../../electron/services/sync/sync-protocol';
+import { openEnvelope } from '../../trust/envelope';
+import { limits } from '../../trust/schemas';
 import { ServerError } from '../server-error';
 import type { RouteContext, ServerInstance } from '../route-context';
 import type { DistributionRepository } from '../store/distribution-repository';
@@ -66,6 +68,16 @@ function decodeExact(base64: string, what: string): Buffer {
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.toString('base64') !== base64) throw new ServerError('INVALID_REQUEST', `${what} is not canonical base64.`);
   return bytes;
+}
+
+/** The actor a directive names, read without trust (publishMetadata verifies the directive before anything is stored). */
+function directiveActor(bytes: Buffer): string | null {
+  try {
+    const payload = JSON.parse(Buffer.from(openEnvelope(bytes, limits.directiveBytes, 'directive').payload).toString('utf8')) as { actor?: unknown };
+    return typeof payload.actor === 'string' ? payload.actor.slice(0, 200) : null;
+  } catch {
+    return null;
+  }
 }
 
 function actorOf(request: FastifyRequest, fallback: string): string {
@@ -176,7 +188,8 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
       const { benchId } = context.parse(z.strictObject({ benchId: benchIdSchema }), request.params, 'bench id');
       const { directiveBase64 } = context.parse(directivePublishSchema, request.body, 'directive');
       const bytes = decodeExact(directiveBase64, 'directive');
-      const result = await publishMetadata(options.store, [{ path: `directives/${benchId}.json`, bytes }], { role, actor: actorOf(request, 'admin') }, context.now());
+      // The evidence names who signed the pin (the directive's own actor), once the publish has verified it.
+      const result = await publishMetadata(options.store, [{ path: `directives/${benchId}.json`, bytes }], { role, actor: actorOf(request, directiveActor(bytes) ?? 'admin') }, context.now());
       return { benchId, ...result };
     });
 
