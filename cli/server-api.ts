@@ -10,9 +10,9 @@ export function serverTokenFromEnv(): string {
   return token;
 }
 
-export async function callServer(serverUrl: string, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown): Promise<unknown> {
+export async function callServer(serverUrl: string, method: 'GET' | 'POST' | 'PUT', pathAndQuery: string, body?: unknown, options: { token?: string } = {}): Promise<unknown> {
   const url = new URL(pathAndQuery, serverUrl);
-  const token = serverTokenFromEnv();
+  const token = options.token ?? serverTokenFromEnv();
   let response: Response;
   try {
     response = await fetch(url, {

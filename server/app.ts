@@ -2,7 +2,8 @@
  * The central server's HTTP API (fastify). Three kinds of caller, each authenticated its own way:
  * - benches: every request signed by the bench's Ed25519 key over method, path, body hash, time and nonce;
  * - the server admin: a bearer token from the server's configuration (enrolment codes, revocation);
- * - support: a bearer token that can only read (log entries with their integrity status, alarms).
+ * - support: a bearer token that can only read (log entries with their integrity status, alarms);
+ * - release managers: a bearer token that can only publish to the repository (server/distribution).
  */
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
@@ -10,6 +11,7 @@ import { z } from 'zod';
 import { decodeBase64, verifyDetached } from '../trust/ed25519';
 import { fingerprintOf } from '../electron/services/identity/bench-identity';
 import type { Logger } from '../electron/services/logger';
+import type { KeyPair } from '../trust/crypto';
 import {
   DEFAULT_CLOCK_SKEW_MS,
   ENROL_PATH,
@@ -23,7 +25,12 @@ import {
   signatureHeaders,
   type EnrolResponse,
 } from '../electron/services/sync/sync-protocol';
+import { registerCreditsRoutes } from './credits/routes';
+import type { BlobStore } from './distribution/blob-store';
+import { registerDistributionRoutes } from './distribution/routes';
+import type { RouteContext, TokenRole } from './route-context';
 import { ServerError } from './server-error';
+import type { DistributionRepository } from './store/distribution-repository';
 import type { ServerRepository } from './store/server-repository';
 import { verifyStoredLog } from './support/stored-log';
 import { ingestLogBatch } from './sync/log-ingest';
@@ -45,6 +52,12 @@ export interface ServerAppOptions {
   adminToken: string;
   /** Read-only support access; none when absent (the admin token still reads). */
   supportToken?: string;
+  /** Publish-only access for release managers; none when absent. */
+  releaseToken?: string;
+  /** Signed metadata, packs, grants and evidence (server/store/distribution-repository.ts). */
+  distribution: { store: DistributionRepository; blobs: BlobStore };
+  /** The credits role key grants are signed with; null: the server cannot issue grants. */
+  creditsKey?: KeyPair | null;
   now?: () => Date;
   clockSkewMs?: number;
   /** Promotion gates per channel (defaults in server/releases/release-policy.ts) and publish-time lookup. */
@@ -97,6 +110,8 @@ export async function buildServerApp(options: ServerAppOptions) {
   if (options.adminToken.length < 32) throw new ServerError('INVALID_REQUEST', 'The server admin token must be at least 32 characters long.');
   const adminDigest = digest(options.adminToken);
   const supportDigest = options.supportToken ? digest(options.supportToken) : null;
+  if (options.releaseToken !== undefined && options.releaseToken.length < 32) throw new ServerError('INVALID_REQUEST', 'The release token must be at least 32 characters long.');
+  const releaseDigest = options.releaseToken ? digest(options.releaseToken) : null;
 
   const app = Fastify({
     loggerInstance: logger.child({ part: 'server' }, { level: 'warn' }),
@@ -129,24 +144,26 @@ export async function buildServerApp(options: ServerAppOptions) {
     return reply.code(500).send({ ok: false, error: { code: 'INTERNAL', message: 'The server failed to handle this request; the details are in its log.' } });
   });
 
-  function roleOfToken(token: string): 'admin' | 'support' | null {
+  function roleOfToken(token: string): TokenRole | null {
     const candidate = digest(token);
     if (timingSafeEqual(candidate, adminDigest)) return 'admin';
     if (supportDigest && timingSafeEqual(candidate, supportDigest)) return 'support';
+    if (releaseDigest && timingSafeEqual(candidate, releaseDigest)) return 'release';
     return null;
   }
 
-  function bearerRole(request: FastifyRequest): 'admin' | 'support' | null {
+  function bearerRole(request: FastifyRequest): TokenRole | null {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer (\S+)$/.exec(header) : null;
     if (!match?.[1]) return null;
     return roleOfToken(match[1]);
   }
 
-  function requireRole(request: FastifyRequest, allowed: readonly ('admin' | 'support')[]): void {
+  function requireRole(request: FastifyRequest, allowed: readonly TokenRole[]): TokenRole {
     const role = bearerRole(request);
     if (!role) throw new ServerError('UNAUTHORIZED', 'This API needs a valid server token (Authorization: Bearer …).');
     if (!allowed.includes(role)) throw new ServerError('FORBIDDEN', `The ${role} token may not do this.`);
+    return role;
   }
 
   /**
@@ -190,6 +207,20 @@ export async function buildServerApp(options: ServerAppOptions) {
     }
     return { bench, nonce };
   }
+
+  const routeContext: RouteContext = {
+    logger,
+    now,
+    requireRole,
+    parse,
+    authenticateBench: async (request) => {
+      const { bench, nonce } = await authenticateBench(request);
+      if (!(await repository.rememberNonce(bench.bench_id, nonce, now().toISOString()))) throw replayed();
+      return { bench };
+    },
+  };
+  await registerDistributionRoutes(app, routeContext, options.distribution);
+  await registerCreditsRoutes(app, routeContext, { store: options.distribution.store, benches: repository, signingKey: options.creditsKey ?? null });
 
   app.get('/healthz', async () => ({ ok: true }));
 
@@ -237,7 +268,9 @@ export async function buildServerApp(options: ServerAppOptions) {
     const bench = await repository.enrol({ codeHash: hashEnrolmentCode(input.code), benchId: input.benchId, publicKey: input.publicKey, now: now().toISOString() });
     logger.info({ benchId: bench.bench_id }, 'bench enrolled');
     reply.code(201);
-    return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at };
+    // The bench's first directive, when an admin published one for this bench id before it enrolled.
+    const directive = await options.distribution.store.file(`directives/${bench.bench_id}.json`);
+    return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at, directive: directive?.content_base64 ?? null };
   });
 
   app.post(LOG_BATCH_PATH, async (request) => {

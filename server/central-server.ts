@@ -1,7 +1,12 @@
 /** Composition root of the central server: database, repository, HTTP app, listening on 127.0.0.1. */
 import type { Logger } from '../electron/services/logger';
+import path from 'node:path';
+import type { KeyPair } from '../trust/crypto';
+import { readKeyFileAt } from '../trust/keys';
 import { buildServerApp, type ServerApp, type ServerAppOptions } from './app';
-import { openServerDatabase, type DialectName } from './store/database';
+import { BlobStore } from './distribution/blob-store';
+import { openServerDatabase, parseDatabaseUrl, type DialectName } from './store/database';
+import { DistributionRepository } from './store/distribution-repository';
 import { ServerRepository } from './store/server-repository';
 
 export interface CentralServerOptions {
@@ -9,6 +14,14 @@ export interface CentralServerOptions {
   port: number;
   adminToken: string;
   supportToken?: string;
+  /** Publish-only token for release managers. */
+  releaseToken?: string;
+  /** Where pack bytes are kept (default: beside the SQLite file, or ./injbench-server-blobs for PostgreSQL). */
+  blobDir?: string;
+  /** The credits role key file (from "injbench release keygen"); without it grants cannot be issued. */
+  creditsKeyFile?: string;
+  /** A credits key given directly (the demo's development key); creditsKeyFile wins when both are set. */
+  creditsKey?: KeyPair;
   logger: Logger;
   now?: () => Date;
   clockSkewMs?: number;
@@ -20,15 +33,30 @@ export interface CentralServer {
   readonly port: number;
   readonly dialect: DialectName;
   readonly repository: ServerRepository;
+  readonly distribution: DistributionRepository;
+  readonly blobDir: string;
   readonly app: ServerApp;
   close(): Promise<void>;
 }
 
 export const SERVER_HOST = '127.0.0.1';
+const CLOSE_GRACE_MS = 2000;
+
+/** Pack blobs sit beside the SQLite file by default; a PostgreSQL server keeps them in its working directory. */
+export function defaultBlobDir(databaseUrl: string): string {
+  const location = parseDatabaseUrl(databaseUrl);
+  return location.dialect === 'sqlite' ? `${location.target}.blobs` : path.resolve('injbench-server-blobs');
+}
 
 export async function startCentralServer(options: CentralServerOptions): Promise<CentralServer> {
+  // Read before the database opens: a missing or wrong key file stops the start with nothing touched.
+  const creditsKey: KeyPair | null = options.creditsKeyFile ? readKeyFileAt(options.creditsKeyFile, 'credits') : (options.creditsKey ?? null);
+  const blobDir = path.resolve(options.blobDir ?? defaultBlobDir(options.databaseUrl));
+  const blobs = new BlobStore(blobDir);
+  blobs.removeIncomingLeftovers();
   const database = await openServerDatabase(options.databaseUrl, { logger: options.logger });
   const repository = new ServerRepository(database.db, database.dialect);
+  const distribution = new DistributionRepository(database.db, database.dialect);
   let app: ServerApp;
   try {
     app = await buildServerApp({
@@ -36,6 +64,9 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       logger: options.logger,
       adminToken: options.adminToken,
       supportToken: options.supportToken,
+      releaseToken: options.releaseToken,
+      distribution: { store: distribution, blobs },
+      creditsKey,
       now: options.now,
       clockSkewMs: options.clockSkewMs,
       releases: options.releases,
@@ -52,9 +83,18 @@ export async function startCentralServer(options: CentralServerOptions): Promise
     port,
     dialect: database.dialect,
     repository,
+    distribution,
+    blobDir,
     app,
     close: async () => {
-      await app.close();
+      // Connections still busy after a grace period (a slow or stalled upload, a download) are cut: a
+      // shutdown must not wait on a client. An upload cut this way is discarded whole; the publisher retries.
+      const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(grace);
+      }
       await database.close();
     },
   };

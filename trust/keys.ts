@@ -42,9 +42,19 @@ export interface LoadedKey extends KeyPair {
 }
 
 export function readKeyFile(directory: string, role: KeyRole): LoadedKey {
-  const file = keyFilePath(directory, role);
+  return readKeyFileAt(keyFilePath(directory, role), role);
+}
+
+/** A key file by its path (the server's credits key, for one); the file must hold a key of `role`. */
+export function readKeyFileAt(file: string, role: KeyRole): LoadedKey {
   if (!existsSync(file)) throw new TrustError('NOT_FOUND', `no ${role} key at ${file} (run "injbench release keygen").`);
-  const parsed = keyFileSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new TrustError('MALFORMED', `${file} is not a ${role} key file.`);
+  }
+  const parsed = keyFileSchema.safeParse(raw);
   if (!parsed.success || parsed.data.role !== role) throw new TrustError('MALFORMED', `${file} is not a ${role} key file.`);
   const pair = keyPairFromSecret(Buffer.from(parsed.data.secret, 'hex'));
   if (pair.keyid !== parsed.data.keyid) throw new TrustError('MALFORMED', `${file}: key id does not match the key.`);

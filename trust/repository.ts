@@ -347,32 +347,51 @@ export function pinBench(
     assignment = { channel: options.assignment.channel };
   }
   const file = path.join(context.repoDir, 'directives', `${options.benchId}.json`);
-  let previous: DirectiveDocument | null = null;
-  let previousSha: string | null = null;
-  if (existsSync(file)) {
-    const bytes = readBytes(file, limits.directiveBytes);
-    const envelope = openEnvelope(bytes, limits.directiveBytes, 'directive');
-    requireThreshold('directive', envelope, root.roles.director, root.keys, 'directive');
-    previous = parsePayload(envelope, directiveSchema, 'directive');
-    previousSha = sha256Hex(bytes);
-  }
-  const directive = parseOrMalformed(directiveSchema, {
-    type: 'directive',
-    spec: SPEC,
-    bench_id: options.benchId,
-    seq: (previous?.seq ?? 0) + 1,
-    issued_at: iso(context.now),
-    expires: inDays(context.now, expiryDays.directive),
-    assignments: { ...(previous?.assignments ?? {}), [options.family]: assignment },
-    offline_grace_hours: options.offlineGraceHours ?? previous?.offline_grace_hours ?? 0,
-    actor: context.audit.actor,
-    reason: context.audit.reason,
-    ticket: context.audit.ticket,
-    previous_sha256: previousSha,
-  }, 'directive');
+  const previousBytes = existsSync(file) ? readBytes(file, limits.directiveBytes) : null;
+  const directive = nextDirective({ root, previousBytes, benchId: options.benchId, family: options.family, assignment, offlineGraceHours: options.offlineGraceHours, audit: context.audit, now: context.now });
   writeRepoFile(context.repoDir, path.join('directives', `${options.benchId}.json`), signDocument('directive', directive, [keys.director]));
   appendEvidence(context, 'pin', { bench_id: options.benchId, family: options.family, assignment, seq: directive.seq });
   return directive;
+}
+
+/**
+ * The next directive for a bench: seq + 1, chained to the previous one's exact bytes, the family's
+ * assignment replaced and the others kept. Used for a repository directory (pinBench) and for the
+ * central server, where the previous directive comes from the server (injbench admin directive).
+ */
+export function nextDirective(input: {
+  root: RootDocument;
+  previousBytes: Uint8Array | null;
+  benchId: string;
+  family: string;
+  assignment: Assignment;
+  offlineGraceHours?: number;
+  audit: AuditFields;
+  now: Date;
+}): DirectiveDocument {
+  let previous: DirectiveDocument | null = null;
+  let previousSha: string | null = null;
+  if (input.previousBytes) {
+    const envelope = openEnvelope(input.previousBytes, limits.directiveBytes, 'directive');
+    requireThreshold('directive', envelope, input.root.roles.director, input.root.keys, 'directive');
+    previous = parsePayload(envelope, directiveSchema, 'directive');
+    if (previous.bench_id !== input.benchId) throw new TrustError('WRONG_TARGET', `the previous directive is for bench ${previous.bench_id}, not ${input.benchId}.`);
+    previousSha = sha256Hex(input.previousBytes);
+  }
+  return parseOrMalformed(directiveSchema, {
+    type: 'directive',
+    spec: SPEC,
+    bench_id: input.benchId,
+    seq: (previous?.seq ?? 0) + 1,
+    issued_at: iso(input.now),
+    expires: inDays(input.now, expiryDays.directive),
+    assignments: { ...(previous?.assignments ?? {}), [input.family]: input.assignment },
+    offline_grace_hours: input.offlineGraceHours ?? previous?.offline_grace_hours ?? 0,
+    actor: input.audit.actor,
+    reason: input.audit.reason,
+    ticket: input.audit.ticket,
+    previous_sha256: previousSha,
+  }, 'directive');
 }
 
 /** Root N+1: the given roles get new keys; signed by the old root key and the new one. */

@@ -6,7 +6,10 @@ import { signCreditGrant } from '../../trust/credit-grant';
 import { ServiceError } from '../../electron/services/service-error';
 import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
+import { fetchCreditGrants } from '../../electron/services/credits/grant-fetch';
+import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../server/credits/routes';
 import { appendCreditGrant, openBenchForCli } from '../bench-context';
+import { callServer } from '../server-api';
 
 const grantOptions = z.object({
   keys: z.string().min(1).optional(),
@@ -15,12 +18,28 @@ const grantOptions = z.object({
   credits: z.coerce.number().int().positive().max(1_000_000),
   grantId: z.string().min(1).max(128).optional(),
   validDays: z.coerce.number().int().positive().max(3650),
-  out: z.string().min(1),
+  out: z.string().min(1).optional(),
+  server: z.string().min(1).optional(),
+  note: z.string().max(500).optional(),
 });
 
+const issuedSchema = z.object({ grantId: z.string(), benchId: z.string(), credits: z.number(), expires: z.string(), grantBase64: z.string() });
+
+/** Admin side, through the server: it signs with the credits key it holds and keeps the grant for the bench to fetch. */
+async function runServerGrant(options: z.infer<typeof grantOptions> & { server: string }): Promise<void> {
+  if (options.keys || options.demoKey) throw new ServiceError('INVALID_ARGUMENT', 'with --server the server signs the grant with its credits key: drop --keys/--demo-key');
+  const issued = issuedSchema.parse(
+    await callServer(options.server, 'POST', ADMIN_GRANTS_PATH, { benchId: options.benchId, credits: options.credits, validDays: options.validDays, grantId: options.grantId, note: options.note }),
+  );
+  if (options.out) writeFileSync(path.resolve(options.out), Buffer.from(issued.grantBase64, 'base64'), { mode: 0o600 });
+  process.stdout.write(`issued ${issued.grantId}: ${issued.credits} credits for ${issued.benchId}, valid until ${issued.expires} (the bench fetches it with "injbench credits fetch")\n`);
+}
+
 /** Release-manager side: signs a grant with the credits key (the server does the same through its API). */
-function runGrant(raw: unknown): void {
+async function runGrant(raw: unknown): Promise<void> {
   const options = grantOptions.parse(raw);
+  if (options.server) return runServerGrant({ ...options, server: options.server });
+  if (!options.out) throw new ServiceError('INVALID_ARGUMENT', 'give --out <file> for the signed grant (or --server to issue it through the central server)');
   if (Boolean(options.keys) === Boolean(options.demoKey)) throw new ServiceError('INVALID_ARGUMENT', 'give exactly one of --keys <dir> or --demo-key');
   // The demo key is derived from a public seed: only benches on the development root accept its grants.
   const key = options.keys ? readKeyFile(path.resolve(options.keys), 'credits') : developmentKeys().credits;
@@ -50,6 +69,52 @@ function runImport(file: string, raw: { dataDir: string }): void {
   }
 }
 
+async function runFetch(raw: { dataDir: string }): Promise<void> {
+  const bench = openBenchForCli(raw.dataDir);
+  try {
+    const outcome = await fetchCreditGrants(bench);
+    for (const grant of outcome.imported) process.stdout.write(`imported ${grant.grantId}: +${grant.credits} credits\n`);
+    for (const grant of outcome.refused) process.stdout.write(`refused ${grant.grantId}: ${grant.code}: ${grant.message}\n`);
+    process.stdout.write(`${outcome.imported.length} new, ${outcome.alreadyImported.length} already imported, ${outcome.refused.length} refused; balance ${outcome.balance} (from ${outcome.serverUrl})\n`);
+    if (outcome.refused.length > 0) process.exitCode = 1;
+  } finally {
+    bench.close();
+  }
+}
+
+const reconciliationSchema = z.object({
+  reconciledAt: z.string(),
+  benches: z.array(
+    z.object({
+      benchId: z.string(),
+      sealedThrough: z.number(),
+      issued: z.object({ grants: z.number(), credits: z.number() }),
+      booked: z.object({ grants: z.number(), credits: z.number() }),
+      spent: z.object({ sessions: z.number(), credits: z.number() }),
+      balance: z.number(),
+      findings: z.array(z.object({ kind: z.string(), subject: z.string(), seq: z.number(), message: z.string() })),
+      newFindings: z.number(),
+    }),
+  ),
+});
+
+/** Reconciles grants against the synced settlement traces on the server; exit 1 when anything is flagged. */
+async function runReconcile(options: { server: string; bench?: string; json?: boolean }): Promise<void> {
+  const report = reconciliationSchema.parse(await callServer(options.server, 'POST', ADMIN_RECONCILE_PATH, options.bench ? { benchId: options.bench } : {}));
+  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+  else {
+    for (const bench of report.benches) {
+      process.stdout.write(
+        `${bench.benchId}: issued ${bench.issued.credits} credits in ${bench.issued.grants} grants, booked ${bench.booked.credits}, ` +
+          `spent ${bench.spent.credits} in ${bench.spent.sessions} sessions, balance ${bench.balance} (sealed through entry ${bench.sealedThrough}): ` +
+          `${bench.findings.length === 0 ? 'clean' : `${bench.findings.length} findings (${bench.newFindings} new)`}\n`,
+      );
+      for (const finding of bench.findings) process.stdout.write(`  ${finding.kind} ${finding.subject} at entry ${finding.seq}: ${finding.message}\n`);
+    }
+  }
+  if (report.benches.some((bench) => bench.findings.length > 0)) process.exitCode = 1;
+}
+
 function runBalance(raw: { dataDir: string }): void {
   const bench = openBenchForCli(raw.dataDir);
   try {
@@ -64,14 +129,28 @@ export function registerCreditsCommand(program: Command): void {
   credits
     .command('grant')
     .description('sign a credit grant for one bench with the credits key')
+    .option('--server <url>', 'issue the grant through the central server (admin token from $INJBENCH_SERVER_TOKEN); the server signs it')
     .option('--keys <dir>', 'directory with the release keys (credits key file)')
     .option('--demo-key', "sign with the demo repository's development credits key")
     .requiredOption('--bench-id <id>', 'the bench the grant is for')
     .requiredOption('--credits <n>', 'number of credits')
     .option('--grant-id <id>', 'grant id (default: time and bench)')
     .option('--valid-days <n>', 'days until the grant expires', '365')
-    .requiredOption('--out <file>', 'where to write the signed grant')
+    .option('--out <file>', 'where to write the signed grant (required without --server)')
+    .option('--note <text>', 'kept with the grant on the server (order, invoice)')
     .action(runGrant);
+  credits
+    .command('fetch')
+    .description('fetch the grants the central server issued to this bench (a request signed by the bench key) and import them')
+    .requiredOption('--data-dir <dir>', 'bench data directory (an enrolled bench)')
+    .action(runFetch);
+  credits
+    .command('reconcile')
+    .description('reconcile issued grants against the settlement traces benches synced: double spend, unknown grant, overspend (exit 1 when flagged)')
+    .requiredOption('--server <url>', 'the central server (admin token from $INJBENCH_SERVER_TOKEN)')
+    .option('--bench <id>', 'one bench (default: every bench)')
+    .option('--json', 'print the report as JSON')
+    .action(runReconcile);
   credits
     .command('import')
     .description('verify a signed grant against the bench root of trust and add its credits (once)')

@@ -40,6 +40,10 @@ import { SyncError } from '../../electron/services/sync/sync-client';
 import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASE_NOTICES_PATH, releaseHealthPath } from '../../server/releases/release-routes';
 import type { ReleaseHealth } from '../../server/store/release-health-repository';
 import { callServer } from '../server-api';
+import { RELEASE_TOKEN_ENV, publishRepositoryToServer, releaseTokenFromEnv } from '../release-publish';
+
+/** Release governance calls go with the release-manager token when one is set, else the admin token. */
+const asReleaseManager = (): { token?: string } => ({ token: process.env[RELEASE_TOKEN_ENV] || undefined });
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -151,15 +155,42 @@ export function registerReleaseCommand(program: Command): void {
       out(`built ${built.manifest.feature_id} ${built.manifest.version} ${built.manifestSha256}${dirty ? ' (dirty)' : ''} -> ${path.resolve(options.out)}`);
     });
 
-  mutating(release.command('publish'))
-    .description('Publish a pack to the canary channel (promotion moves it further).')
-    .argument('<pack>')
-    .requiredOption('--channel <channel>', 'must be canary: every release starts there', channel)
+  release
+    .command('publish')
+    .description(
+      'Publish a pack to the canary channel of --repo (promotion moves it further); or, with --server, upload the ' +
+        `repository to the central server: packs first, then metadata, timestamp last (token from $${RELEASE_TOKEN_ENV}).`,
+    )
+    .argument('[pack]', 'pack file (local publish)')
+    .requiredOption('--repo <dir>', 'release repository directory')
+    .option('--server <url>', 'upload --repo to this central server instead of publishing a pack into it')
+    .option('--keys <dir>', 'directory holding the private key files (local publish)')
+    .option('--actor <name>', 'who does this (evidence)')
+    .option('--reason <text>', 'why (evidence)')
+    .option('--ticket <id>', 'change ticket (evidence)')
+    .option('--channel <channel>', 'must be canary: every release starts there', channel)
     .option('--notes <file>', 'release notes file, recorded in the evidence')
-    .action((packFile: string, options: AuditOptions & { channel: ChannelName; notes?: string }) => {
+    .action(async (packFile: string | undefined, options: Partial<AuditOptions> & { repo: string; server?: string; channel?: ChannelName; notes?: string }) => {
+      if (options.server) {
+        if (packFile) throw new InvalidArgumentError('with --server, publish uploads the whole repository: publish the pack into --repo first, without --server');
+        await publishRepositoryToServer({
+          repoDir: path.resolve(options.repo),
+          serverUrl: options.server,
+          token: releaseTokenFromEnv(),
+          actor: options.actor ?? os.userInfo().username,
+          reason: options.reason,
+          ticket: options.ticket,
+          print: out,
+        });
+        return;
+      }
+      if (!packFile) throw new InvalidArgumentError('give the pack file to publish into --repo, or --server URL to upload the repository');
+      const missing = (['keys', 'actor', 'reason', 'ticket', 'channel'] as const).filter((name) => !options[name]);
+      if (missing.length > 0) throw new InvalidArgumentError(`publishing a pack needs ${missing.map((name) => `--${name}`).join(', ')}`);
       if (options.channel !== 'canary') throw new TrustError('RELEASE_REFUSED', 'publish goes to canary only; use promote for staged, stable or lts.');
       const notes = options.notes ? readFileSync(path.resolve(options.notes), 'utf8').slice(0, 10_000) : undefined;
-      const result = publishPack(contextOf(options), readAllKeys(path.resolve(options.keys)), { packFile: path.resolve(packFile), channel: 'canary', notes });
+      const audit = options as AuditOptions;
+      const result = publishPack(contextOf(audit), readAllKeys(path.resolve(audit.keys)), { packFile: path.resolve(packFile), channel: 'canary', notes });
       out(`published ${result.family} ${result.version} ${result.sha256} to canary (index sequence ${result.sequence})`);
     });
 
@@ -200,7 +231,7 @@ export function registerReleaseCommand(program: Command): void {
         actor: options.actor,
         ticket: options.ticket,
         ...(options.windowStart ? { windowStart: options.windowStart } : {}),
-      })) as { noticeId: string; publishedAt: string };
+      }, asReleaseManager())) as { noticeId: string; publishedAt: string };
       out(`notice ${notice.noticeId} for ${family} ${version} -> ${options.channel} published at ${notice.publishedAt}`);
     });
 
@@ -363,7 +394,7 @@ export function registerReleaseCommand(program: Command): void {
       let publishedAt: string | undefined;
       if (options.repo) publishedAt = readIndex(path.resolve(options.repo), family, latestRoot(path.resolve(options.repo)).root)?.versions[version]?.published_at;
       const query = publishedAt ? `?publishedAt=${encodeURIComponent(publishedAt)}` : '';
-      const health = (await callServer(options.server, 'GET', `${releaseHealthPath(family, version)}${query}`)) as ReleaseHealth;
+      const health = (await callServer(options.server, 'GET', `${releaseHealthPath(family, version)}${query}`, undefined, asReleaseManager())) as ReleaseHealth;
       const pct = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
       const hours = (seconds: number | null) => (seconds === null ? 'unknown' : `${(seconds / 3600).toFixed(1)} h`);
       out(`${family} ${version}: ${health.sessions} finished sessions on ${health.benches} bench(es) (${health.passed} passed, ${health.failed} failed, ${health.aborted} aborted; ${health.refused} refused, ${health.running} running)`);
@@ -390,7 +421,7 @@ async function gatePromotion(context: RepositoryContext, server: string, target:
   const { root } = latestRoot(context.repoDir);
   const publishedAt = readIndex(context.repoDir, target.family, root)?.versions[target.version]?.published_at;
   const request = { family: target.family, version: target.version, to: target.to, ...(publishedAt ? { publishedAt } : {}) };
-  const check = (await callServer(server, 'POST', PROMOTION_CHECK_PATH, request)) as GateAnswer;
+  const check = (await callServer(server, 'POST', PROMOTION_CHECK_PATH, request, asReleaseManager())) as GateAnswer;
   for (const gate of check.gates) out(`gate ${gate.id.padEnd(10)} ${gate.met ? 'met    ' : 'NOT MET'} required ${gate.required}; actual ${gate.actual}`);
   const unmet = check.gates.filter((gate) => !gate.met);
   if (unmet.length > 0 && !target.override) {
@@ -400,7 +431,7 @@ async function gatePromotion(context: RepositoryContext, server: string, target:
       false,
     );
   }
-  const recorded = (await callServer(server, 'POST', PROMOTIONS_PATH, { ...request, ...context.audit, override: target.override })) as GateAnswer;
+  const recorded = (await callServer(server, 'POST', PROMOTIONS_PATH, { ...request, ...context.audit, override: target.override }, asReleaseManager())) as GateAnswer;
   return `${recorded.decision?.outcome === 'overridden' ? `OVERRIDDEN (${unmet.map((gate) => gate.id).join(', ')})` : 'gates met'}, decision ${recorded.decision?.decisionId ?? '?'} recorded on ${server}`;
 }
 

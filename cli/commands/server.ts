@@ -8,17 +8,23 @@ import { startCentralServer } from '../../server/central-server';
 import { readReleasePolicyFile } from '../../server/releases/release-policy';
 import { SUPPORT_USERS_PATH } from '../../server/support/web/support-web';
 import { redactUrl } from '../../server/store/database';
+import { developmentKeys } from '../../trust/demo-repository';
 import { portNumber } from '../options';
 import { callServer } from '../server-api';
+import { registerAdminDistributionCommands } from './admin-distribution';
 
 export const ADMIN_TOKEN_ENV = 'INJBENCH_SERVER_ADMIN_TOKEN';
 export const SUPPORT_TOKEN_ENV = 'INJBENCH_SERVER_SUPPORT_TOKEN';
+export const RELEASE_TOKEN_SERVER_ENV = 'INJBENCH_SERVER_RELEASE_TOKEN';
 
 interface ServerOptions {
   db: string;
   port: number;
   adminTokenFile?: string;
   releasePolicy?: string;
+  blobDir?: string;
+  creditsKeyFile?: string;
+  demoCreditsKey?: boolean;
 }
 
 function adminToken(options: ServerOptions): string {
@@ -36,10 +42,18 @@ export async function runServer(options: ServerOptions): Promise<void> {
     port: options.port,
     adminToken: adminToken(options),
     supportToken: process.env[SUPPORT_TOKEN_ENV] || undefined,
+    releaseToken: process.env[RELEASE_TOKEN_SERVER_ENV] || undefined,
+    blobDir: options.blobDir,
+    creditsKeyFile: options.creditsKeyFile,
+    // Derived from a public seed: only benches on the development root accept grants it signs.
+    creditsKey: options.demoCreditsKey ? developmentKeys().credits : undefined,
     logger,
     releases: options.releasePolicy ? { policy: readReleasePolicyFile(options.releasePolicy) } : undefined,
   });
-  process.stdout.write(`Database: ${server.dialect} ${redactUrl(options.db)}\nServer URL: ${server.url}\n`);
+  process.stdout.write(
+    `Database: ${server.dialect} ${redactUrl(options.db)}\nPack blobs: ${server.blobDir}\n` +
+      `Credits key: ${options.creditsKeyFile ? 'loaded' : options.demoCreditsKey ? 'demo (development key)' : 'none (grants cannot be issued)'}\nServer URL: ${server.url}\n`,
+  );
   await new Promise<void>((resolve) => {
     const shutdown = (): void => {
       server.close().then(resolve, resolve);
@@ -54,14 +68,21 @@ const codeAnswerSchema = z.object({ code: z.string(), expiresAt: z.string() });
 export function registerServerCommand(program: Command): void {
   program
     .command('server')
-    .description(`run the central server on 127.0.0.1 (admin token from $${ADMIN_TOKEN_ENV}, read-only support token from $${SUPPORT_TOKEN_ENV})`)
+    .description(
+      `run the central server on 127.0.0.1 (admin token from $${ADMIN_TOKEN_ENV}, read-only support token from $${SUPPORT_TOKEN_ENV}, ` +
+        `publish-only release token from $${RELEASE_TOKEN_SERVER_ENV})`,
+    )
     .option('--db <url>', 'sqlite:FILE (embedded) or postgres://user@host:port/db', 'sqlite:injbench-server.sqlite')
     .option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)', portNumber, 8780)
     .option('--admin-token-file <file>', 'read the admin token from this file instead of the environment')
     .option('--release-policy <file>', 'promotion gates per channel (JSON; defaults in server/releases/release-policy.ts)')
+    .option('--blob-dir <dir>', 'where pack bytes are stored (default: <sqlite file>.blobs, or ./injbench-server-blobs for PostgreSQL)')
+    .option('--credits-key-file <file>', 'the credits role key file grants are signed with (credits.key.json)')
+    .option('--demo-credits-key', "sign grants with the demo repository's development credits key (development roots only)")
     .action(runServer);
 
   const admin = program.command('admin').description('central server administration (token from $INJBENCH_SERVER_TOKEN)');
+  registerAdminDistributionCommands(admin);
   admin
     .command('enrolment-code')
     .description('create a one-time enrolment code for a bench')

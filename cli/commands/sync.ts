@@ -4,6 +4,7 @@ import { loadOrCreateBenchIdentity } from '../../electron/services/identity/benc
 import { IntegrityLog } from '../../electron/services/integrity-log/integrity-log';
 import { createLogger } from '../../electron/services/logger';
 import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
+import { sha256Hex } from '../../electron/services/sync/sync-protocol';
 import { openBenchStore } from '../../electron/services/store/bench-store';
 import { defaultDataDir } from '../paths';
 
@@ -42,6 +43,10 @@ export function registerSyncCommand(program: Command): void {
       withOutbox(options, async (outbox) => {
         const enrolled = await outbox.enrol(options.server, options.code);
         process.stdout.write(`Enrolled ${enrolled.benchId} with ${options.server} at ${enrolled.enrolledAt}\n`);
+        if (enrolled.directive) {
+          const bytes = Buffer.from(enrolled.directive, 'base64');
+          process.stdout.write(`First directive: ${bytes.length} bytes, SHA-256 ${sha256Hex(bytes)} (verified and applied at the next pack update)\n`);
+        }
       }),
     );
   sync

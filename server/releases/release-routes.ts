@@ -80,14 +80,14 @@ export function registerReleaseRoutes(app: ServerInstance, context: FleetRouteCo
   }
 
   app.get(`${RELEASES_PREFIX}/health/:family/:version`, async (request) => {
-    context.requireRole(request, ['admin', 'support']);
+    context.requireRole(request, ['admin', 'support', 'release']);
     const { family, version } = parseInput(targetParams, request.params, 'release');
     const query = parseInput(healthQuery, request.query, 'health query');
     return store.health(family, version, await publishedAt(family, version, query.publishedAt), context.now());
   });
 
   app.post(RELEASE_NOTICES_PATH, async (request, reply) => {
-    context.requireRole(request, ['admin']);
+    context.requireRole(request, ['admin', 'release']);
     const input = parseInput(noticeBody, request.body, 'release notice');
     const notice = await store.addNotice({ ...input, windowStart: input.windowStart ?? null, publishedAt: context.now().toISOString() });
     context.logger.info({ family: notice.family, version: notice.version, channel: notice.channel }, 'release notice recorded');
@@ -101,12 +101,12 @@ export function registerReleaseRoutes(app: ServerInstance, context: FleetRouteCo
   });
 
   app.post(PROMOTION_CHECK_PATH, async (request) => {
-    context.requireRole(request, ['admin']);
+    context.requireRole(request, ['admin', 'release']);
     return check(parseInput(checkBody, request.body, 'promotion check'));
   });
 
   app.post(PROMOTIONS_PATH, async (request, reply) => {
-    context.requireRole(request, ['admin']);
+    context.requireRole(request, ['admin', 'release']);
     const input = parseInput(promotionBody, request.body, 'promotion');
     const result = await check(input);
     if (!result.allowed && !input.override) {

@@ -1,24 +1,23 @@
 /** What the session, support-web and release-health routes need from the app that registers them. */
-import type { FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Logger } from '../../electron/services/logger';
 import { ServerError } from '../server-error';
+import type { ServerInstance, TokenRole } from '../route-context';
 import type { ServerRepository } from '../store/server-repository';
 
-export type ServerRole = 'admin' | 'support';
-
-/** The central server's fastify instance (its logger is the project's pino logger). */
-export type ServerInstance = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
+export type { ServerInstance };
+/** Who may use the support web view. */
+export type ServerRole = Extract<TokenRole, 'admin' | 'support'>;
 
 export interface FleetRouteContext {
   repository: ServerRepository;
   logger: Logger;
   now: () => Date;
   /** Throws UNAUTHORIZED / FORBIDDEN unless the request's bearer token has one of these roles. */
-  requireRole(request: FastifyRequest, allowed: readonly ServerRole[]): void;
+  requireRole(request: FastifyRequest, allowed: readonly TokenRole[]): void;
   /** The role a token grants (constant-time comparison), for the web view's sign-in form. */
-  roleOfToken(token: string): ServerRole | null;
+  roleOfToken(token: string): TokenRole | null;
 }
 
 export function parseInput<T>(schema: z.ZodType<T>, value: unknown, what: string): T {

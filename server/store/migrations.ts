@@ -75,5 +75,71 @@ export const serverMigrations: Record<string, Migration> = {
       await db.schema.createIndex('alarms_bench_raised').on('alarms').columns(['bench_id', 'raised_at']).execute();
     },
   },
+  '0002_distribution_and_credits': {
+    async up(db: AnyDb) {
+      // Signed metadata as the exact bytes received (base64), one row per repository path.
+      await db.schema
+        .createTable('repository_files')
+        .addColumn('path', 'text', (c) => c.primaryKey())
+        .addColumn('kind', 'text', (c) => c.notNull().check(sql`kind IN ('root', 'timestamp', 'snapshot', 'index', 'directive')`))
+        .addColumn('version', 'integer', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('length', 'integer', (c) => c.notNull())
+        .addColumn('content_base64', 'text', (c) => c.notNull())
+        .addColumn('published_at', 'text', (c) => c.notNull())
+        .addColumn('publish_id', 'text', (c) => c.notNull())
+        .execute();
+      // Pack bytes live in the blob directory, named by their SHA-256; a row exists only once the file is whole.
+      await db.schema
+        .createTable('pack_blobs')
+        .addColumn('sha256', 'text', (c) => c.primaryKey())
+        .addColumn('length', 'integer', (c) => c.notNull())
+        .addColumn('stored_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('repository_packs')
+        .addColumn('path', 'text', (c) => c.primaryKey())
+        .addColumn('family', 'text', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull().references('pack_blobs.sha256'))
+        .addColumn('length', 'integer', (c) => c.notNull())
+        .addColumn('manifest_sha256', 'text', (c) => c.notNull())
+        .addColumn('published_at', 'text', (c) => c.notNull())
+        .addColumn('publish_id', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('server_evidence')
+        .addColumn('evidence_id', 'text', (c) => c.primaryKey())
+        .addColumn('at', 'text', (c) => c.notNull())
+        .addColumn('role', 'text', (c) => c.notNull())
+        .addColumn('actor', 'text', (c) => c.notNull())
+        .addColumn('action', 'text', (c) => c.notNull())
+        .addColumn('detail_json', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('server_evidence_at').on('server_evidence').columns(['at', 'evidence_id']).execute();
+      await db.schema
+        .createTable('credit_grants')
+        .addColumn('grant_id', 'text', (c) => c.primaryKey())
+        .addColumn('bench_id', 'text', (c) => c.notNull().references('benches.bench_id'))
+        .addColumn('credits', 'integer', (c) => c.notNull())
+        .addColumn('issued_at', 'text', (c) => c.notNull())
+        .addColumn('expires', 'text', (c) => c.notNull())
+        .addColumn('envelope_base64', 'text', (c) => c.notNull())
+        .addColumn('issued_by', 'text', (c) => c.notNull())
+        .addColumn('note', 'text')
+        .addColumn('first_fetched_at', 'text')
+        .execute();
+      await db.schema.createIndex('credit_grants_bench').on('credit_grants').columns(['bench_id', 'issued_at']).execute();
+      // One row per reconciliation finding, so a finding raises its alarm once however often reconciliation runs.
+      await db.schema
+        .createTable('credit_findings')
+        .addColumn('finding_key', 'text', (c) => c.primaryKey())
+        .addColumn('bench_id', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('alarm_id', 'text', (c) => c.notNull())
+        .addColumn('found_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
   '0003_session_index_and_release_health': sessionIndexMigration,
 };

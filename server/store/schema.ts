@@ -57,6 +57,74 @@ export interface AlarmTable {
   raised_at: string;
 }
 
+export type RepositoryFileKind = 'root' | 'timestamp' | 'snapshot' | 'index' | 'directive';
+
+export interface RepositoryFileTable {
+  /** The path under /api/v1/repository/, e.g. timestamp.json or index/<family>.json. */
+  path: string;
+  kind: RepositoryFileKind;
+  /** Root version, timestamp or snapshot version, index sequence or directive seq. */
+  version: number;
+  sha256: string;
+  length: number;
+  /** The exact bytes received, base64. */
+  content_base64: string;
+  published_at: string;
+  publish_id: string;
+}
+
+export interface PackBlobTable {
+  /** SHA-256 of the pack file's bytes; the file is <blob dir>/<first two hex digits>/<sha256>. */
+  sha256: string;
+  length: number;
+  stored_at: string;
+}
+
+export interface RepositoryPackTable {
+  /** packs/<family>/<version>.injpack */
+  path: string;
+  family: string;
+  version: string;
+  sha256: string;
+  length: number;
+  /** SHA-256 of the manifest inside the pack: what the family's index names. */
+  manifest_sha256: string;
+  published_at: string;
+  publish_id: string;
+}
+
+export interface ServerEvidenceTable {
+  evidence_id: string;
+  at: string;
+  /** The token role that acted (release, admin) or "server". */
+  role: string;
+  actor: string;
+  action: string;
+  detail_json: string;
+}
+
+export interface CreditGrantTable {
+  grant_id: string;
+  bench_id: string;
+  credits: number;
+  issued_at: string;
+  expires: string;
+  /** The signed grant exactly as the bench receives it, base64. */
+  envelope_base64: string;
+  issued_by: string;
+  note: string | null;
+  first_fetched_at: string | null;
+}
+
+export interface CreditFindingTable {
+  /** bench, kind and subject: the same finding is recorded (and alarmed) once. */
+  finding_key: string;
+  bench_id: string;
+  kind: string;
+  alarm_id: string;
+  found_at: string;
+}
+
 export interface ServerDatabase {
   benches: BenchTable;
   enrolment_codes: EnrolmentCodeTable;
@@ -64,4 +132,10 @@ export interface ServerDatabase {
   log_checkpoints: LogCheckpointTable;
   request_nonces: RequestNonceTable;
   alarms: AlarmTable;
+  repository_files: RepositoryFileTable;
+  pack_blobs: PackBlobTable;
+  repository_packs: RepositoryPackTable;
+  server_evidence: ServerEvidenceTable;
+  credit_grants: CreditGrantTable;
+  credit_findings: CreditFindingTable;
 }

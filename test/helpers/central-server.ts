@@ -3,18 +3,34 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { ADMIN_CODES_PATH, supportLogPath } from '../../server/app';
 import { startCentralServer, type CentralServer, type CentralServerOptions } from '../../server/central-server';
+import type { KeyPair } from '../../trust/crypto';
 import { silentLogger } from './silent-logger';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
 export const TEST_SUPPORT_TOKEN = 'test-support-token-0123456789abcdefghijklmn';
+export const TEST_RELEASE_TOKEN = 'test-release-token-0123456789abcdefghijklmn';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
-export function startTestServer(databaseUrl: string, options: { now?: () => Date; port?: number; releases?: CentralServerOptions['releases'] } = {}): Promise<CentralServer> {
-  return startCentralServer({ databaseUrl, port: options.port ?? 0, adminToken: TEST_ADMIN_TOKEN, supportToken: TEST_SUPPORT_TOKEN, logger: silentLogger(), now: options.now, releases: options.releases });
+export function startTestServer(
+  databaseUrl: string,
+  options: { now?: () => Date; port?: number; blobDir?: string; creditsKey?: KeyPair; releases?: CentralServerOptions['releases'] } = {},
+): Promise<CentralServer> {
+  return startCentralServer({
+    databaseUrl,
+    port: options.port ?? 0,
+    adminToken: TEST_ADMIN_TOKEN,
+    supportToken: TEST_SUPPORT_TOKEN,
+    releaseToken: TEST_RELEASE_TOKEN,
+    blobDir: options.blobDir,
+    creditsKey: options.creditsKey,
+    logger: silentLogger(),
+    now: options.now,
+    releases: options.releases,
+  });
 }
 
-export async function callAs(token: string | null, serverUrl: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
+export async function callAs(token: string | null, serverUrl: string, method: 'GET' | 'POST' | 'PUT', route: string, body?: unknown): Promise<{ status: number; body: unknown }> {
   const headers: Record<string, string> = {};
   if (token) headers.authorization = `Bearer ${token}`;
   if (body !== undefined) headers['content-type'] = 'application/json';

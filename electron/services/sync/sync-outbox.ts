@@ -11,7 +11,7 @@ import type { Logger } from '../logger';
 import type { BenchStore } from '../store/bench-store';
 import type { CheckpointRecord, LogEntryRecord } from '../store/integrity-log-repository';
 import { SyncError, sendSignedRequest } from './sync-client';
-import { ENROL_PATH, LOG_BATCH_PATH, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, enrolResponseSchema, logAckSchema, type EnrolResponse, type LogAck, type LogBatch } from './sync-protocol';
+import { ENROL_PATH, LOG_BATCH_PATH, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, enrolResponseSchema, sha256Hex, logAckSchema, type EnrolResponse, type LogAck, type LogBatch } from './sync-protocol';
 
 export interface SyncOutboxOptions {
   store: BenchStore;
@@ -127,7 +127,9 @@ export class SyncOutbox {
       now: this.#now,
     });
     this.#store.syncState.setEnrolment(url.origin, response.enrolledAt, this.#now().toISOString());
-    this.#integrityLog?.append('sync.enrolled', { serverUrl: url.origin, benchId: response.benchId, enrolledAt: response.enrolledAt });
+    // A first directive the server handed over is recorded by hash; the pack update verifies and applies it.
+    const firstDirectiveSha256 = response.directive ? sha256Hex(Buffer.from(response.directive, 'base64')) : null;
+    this.#integrityLog?.append('sync.enrolled', { serverUrl: url.origin, benchId: response.benchId, enrolledAt: response.enrolledAt, firstDirectiveSha256 });
     return response;
   }
 

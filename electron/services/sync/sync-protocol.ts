@@ -10,6 +10,8 @@ import { ENTRY_TYPE_PATTERN } from '../integrity-log/log-format';
 export const PROTOCOL_PREFIX = '/api/v1';
 export const ENROL_PATH = `${PROTOCOL_PREFIX}/enrol`;
 export const LOG_BATCH_PATH = `${PROTOCOL_PREFIX}/sync/log`;
+/** A bench-signed GET: the credit grants the server issued to this bench, as signed bytes. */
+export const CREDIT_GRANTS_PATH = `${PROTOCOL_PREFIX}/credits/grants`;
 
 /** At most this many entries in one batch; the outbox also stays under MAX_BATCH_BYTES. */
 export const MAX_BATCH_ENTRIES = 500;
@@ -94,8 +96,16 @@ export type EnrolRequest = z.infer<typeof enrolRequestSchema>;
 export const enrolResponseSchema = z.strictObject({
   benchId: benchIdSchema,
   enrolledAt: isoTime,
+  /** The bench's first directive (signed bytes, base64) when the server already holds one for it. */
+  directive: z.string().max(128 * 1024).nullable().optional(),
 });
 export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
+
+export const creditGrantsResponseSchema = z.strictObject({
+  benchId: benchIdSchema,
+  grants: z.array(z.strictObject({ grantId: z.string().min(1).max(128), grantBase64: z.string().max(64 * 1024) })).max(10_000),
+});
+export type CreditGrantsResponse = z.infer<typeof creditGrantsResponseSchema>;
 
 /** Error codes the server answers with; the bench and the CLI act on them by name. */
 export const serverErrorCodes = [
@@ -116,6 +126,14 @@ export const serverErrorCodes = [
   'LOG_FORK',
   'LOG_INVALID',
   'PROMOTION_GATED',
+  // Distribution and credits
+  'CONFLICT',
+  'ROLLBACK',
+  'HASH_MISMATCH',
+  'METADATA_REFUSED',
+  'MISSING_PACK',
+  'OVERSIZE',
+  'NOT_CONFIGURED',
   'INTERNAL',
 ] as const;
 export type ServerErrorCode = (typeof serverErrorCodes)[number];

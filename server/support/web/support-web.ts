@@ -165,7 +165,9 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
             userName = user.name;
           }
         } else if (token) {
-          role = context.roleOfToken(token);
+          // The release token publishes; it does not read sessions.
+          const tokenRole = context.roleOfToken(token);
+          role = tokenRole === 'admin' || tokenRole === 'support' ? tokenRole : null;
         }
         if (!role) {
           context.logger.warn({ part: 'support-web', user: name || null }, 'support sign-in refused');
