@@ -61,7 +61,7 @@ const passThrough: readonly string[] = ['BELOW_FLOOR', 'DOWNGRADE_REFUSED', 'REV
 
 const advice: Record<string, string> = {
   BELOW_FLOOR: 'Choose a version at or above the security floor.',
-  DOWNGRADE_REFUSED: 'A local pin may hold or raise the pack; to go back, roll back to the last-known-good or ask for a director-signed directive.',
+  DOWNGRADE_REFUSED: 'To go back, roll back to the last-known-good, or ask for a director-signed directive.',
   REVOKED: 'That version was withdrawn by the release manager; choose another.',
   EXPIRED: 'The signed metadata is out of date: refresh from the central server or a newer bundle.',
   UNREACHABLE: 'Check the central server address in Settings and the network, or refresh from a directory or an offline bundle.',
