@@ -38,7 +38,7 @@ export interface BenchServicesOptions {
   signInPolicy?: SignInPolicy;
   /** Tests pass a cheap hash; production uses scrypt at full cost. */
   hashPin?: (pin: string) => Promise<string>;
-  /** Pin-expiry check and periodic server refresh; defaults: every 15 s and every 15 min. */
+  /** Pin-expiry check and periodic server refresh; defaults: every 5 s and every 15 min. */
   releaseTimers?: Partial<ReleaseTimers>;
 }
 
@@ -214,7 +214,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       void releases.sessionEnded();
     }
   });
-  releases.start({ pinCheckMs: options.releaseTimers?.pinCheckMs ?? 15_000, serverRefreshMs: options.releaseTimers?.serverRefreshMs ?? 15 * 60_000 });
+  releases.start({ pinCheckMs: options.releaseTimers?.pinCheckMs ?? 5_000, serverRefreshMs: options.releaseTimers?.serverRefreshMs ?? 15 * 60_000 });
 
   /** Who the evidence names for an admin action: the signed-in operator. */
   function actor(): string {
