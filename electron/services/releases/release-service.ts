@@ -68,14 +68,19 @@ const advice: Record<string, string> = {
   NOT_FOUND: 'Choose a version the trusted index lists, or refresh first.',
 };
 
+/** What went wrong and what to do, without the code. */
+export function explain(error: unknown): string {
+  if (isTrustError(error)) return `${error.message} ${advice[error.code] ?? 'Nothing was changed; the active pack stays in force.'}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
 /** A trust failure as the operator sees it: the gate by name where it is a policy gate, with what to do. */
 export function toServiceError(error: unknown): ServiceError {
   if (error instanceof ServiceError) return error;
   if (isTrustError(error)) {
     const code = (passThrough.includes(error.code) ? error.code : 'VERIFICATION_FAILED') as BenchErrorCode;
     const prefix = code === 'VERIFICATION_FAILED' ? `${error.code}: ` : '';
-    const message = `${prefix}${error.message}`;
-    return new ServiceError(code, `${message} ${advice[error.code] ?? 'Nothing was changed; the active pack stays in force.'}`, { cause: error });
+    return new ServiceError(code, `${prefix}${explain(error)}`, { cause: error });
   }
   return new ServiceError('INTERNAL', error instanceof Error ? error.message : String(error), { cause: error });
 }
@@ -314,7 +319,7 @@ export class ReleaseService {
           outcomes.push({ family, outcome: result.changed ? 'activated' : 'unchanged', version: result.version, code: null, message: null });
         } catch (error) {
           const refused = errorFields(error);
-          outcomes.push({ family, outcome: 'refused', version: this.deps.packs.readState().trusted.active[family]?.version ?? null, code: refused.code, message: toServiceError(error).message });
+          outcomes.push({ family, outcome: 'refused', version: this.deps.packs.readState().trusted.active[family]?.version ?? null, code: refused.code, message: explain(error) });
         }
       }
     } catch (error) {
