@@ -16,7 +16,8 @@ const counters: Record<string, number> = { '1.0.0': 1, '1.1.0': 2, '1.2.0': 3 };
 /** Channel pointers of the repository: lts is oldest, canary newest. */
 const channelVersion: Record<ChannelName, string> = { lts: '1.0.0', staged: '1.1.0', stable: '1.1.0', canary: '1.2.0' };
 
-type PinCase = { name: string; pin: Omit<LocalPin, 'endsAt'> | null };
+type PinSpec = { channel: ChannelName } | { version: string; rollbackToLkg?: boolean };
+type PinCase = { name: string; pin: PinSpec | null };
 const pins: PinCase[] = [
   { name: 'no pin', pin: null },
   { name: 'pin channel canary', pin: { channel: 'canary' } },
