@@ -107,8 +107,19 @@ describe('releases: an admin pins, the pin expires, a technician only looks (hea
     await page.getByTestId('nav-evidence').click();
     await expect.poll(() => page.locator('tr[data-type="releases.pin_expired"]').count()).toBe(1);
     expect(await page.locator('tr[data-type="releases.pin_expired"]').textContent()).toContain('OPS-7');
-    await page.getByTestId('sign-out').click();
   }, 90_000);
+
+  it('refreshes on demand from the configured source, with reason and ticket', async () => {
+    await page.getByTestId('nav-releases').click();
+    await page.getByTestId('refresh-releases').click();
+    expect(await page.getByLabel('Source', { exact: true }).inputValue()).toBe('configured');
+    await page.getByLabel('Reason').fill('weekly check of the release source');
+    await page.getByLabel('Ticket').fill('OPS-20');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.getByTestId('confirm-release-change').click();
+    await expect.poll(() => page.getByTestId('releases-notice').textContent()).toMatch(/^Refreshed from .*demo-repository: 0 activated, 3 unchanged, 0 refused\.$/);
+    await page.getByTestId('sign-out').click();
+  });
 
   it('shows a technician the active packs and their freshness, no admin actions, and the services refuse them', async () => {
     await signIn('Tom Tech', '1357');

@@ -26,8 +26,8 @@ function when(iso: string | null): string {
   return iso ? new Date(iso).toLocaleString() : 'never';
 }
 
-/** A datetime-local value (local time, seconds) for a time `ms` from now. */
-export function localInputValue(date: Date): string {
+/** A datetime-local value (local time, with seconds) for a date. */
+function localInputValue(date: Date): string {
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
@@ -55,6 +55,8 @@ function ChangeForm({ change, maxPinDays, onDone }: { change: PendingChange; max
   const [reason, setReason] = useState('');
   const [ticket, setTicket] = useState('');
   const [endsAt, setEndsAt] = useState(() => localInputValue(new Date(Date.now() + 7 * 86_400_000)));
+  const [sourceKind, setSourceKind] = useState<'configured' | 'server' | 'directory' | 'bundle'>('configured');
+  const [sourcePath, setSourcePath] = useState('');
   const needsEnd = change.action === 'pin-version' || change.action === 'pin-channel' || change.action === 'rollback';
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -69,7 +71,10 @@ function ChangeForm({ change, maxPinDays, onDone }: { change: PendingChange; max
             ? unpin({ family: change.family, ...audit })
             : change.action === 'rollback'
               ? rollback({ family: change.family, endsAt: end, ...audit })
-              : refresh(audit);
+              : refresh({
+                  ...audit,
+                  ...(sourceKind === 'configured' ? {} : { source: sourceKind === 'server' ? { kind: 'server' as const } : { kind: sourceKind, path: sourcePath.trim() } }),
+                });
     void run.then((done) => {
       if (done) onDone();
     });
@@ -89,6 +94,24 @@ function ChangeForm({ change, maxPinDays, onDone }: { change: PendingChange; max
           <p id={`${id}-ends-hint`} className="hint">
             At most {maxPinDays} days ahead. At the end the bench returns to its channel on its own.
           </p>
+        </>
+      )}
+      {change.action === 'refresh' && (
+        <>
+          <label htmlFor={`${id}-source`}>Source</label>
+          <select id={`${id}-source`} value={sourceKind} onChange={(event) => setSourceKind(event.target.value as typeof sourceKind)}>
+            <option value="configured">The configured source</option>
+            <option value="server">The central server (Settings)</option>
+            <option value="directory">A release directory on this machine</option>
+            <option value="bundle">An offline bundle file (USB stick)</option>
+          </select>
+          {(sourceKind === 'directory' || sourceKind === 'bundle') && (
+            <>
+              <label htmlFor={`${id}-path`}>{sourceKind === 'directory' ? 'Directory' : 'Bundle file'}</label>
+              <input id={`${id}-path`} value={sourcePath} onChange={(event) => setSourcePath(event.target.value)} required placeholder={sourceKind === 'directory' ? '/media/usb/release' : '/media/usb/packs.tar.gz'} autoComplete="off" />
+            </>
+          )}
+          <p className="hint">A chosen source is remembered for later refreshes. Nothing is activated while a coding session runs.</p>
         </>
       )}
       <div className="actions">
