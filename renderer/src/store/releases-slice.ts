@@ -13,7 +13,8 @@ export interface ReleasesSlice {
   unpinRelease(input: MethodInput<'unpinRelease'>): Promise<boolean>;
   rollbackRelease(input: MethodInput<'rollbackRelease'>): Promise<boolean>;
   refreshReleases(input: MethodInput<'refreshReleases'>): Promise<boolean>;
-  clearReleasesError(): void;
+  /** Forgets the last error and notice (a view opening, a new change starting). */
+  clearReleasesMessages(): void;
 }
 
 function describeFamily(family: FamilyRelease): string {
@@ -56,6 +57,6 @@ export const createReleasesSlice =
       unpinRelease: (input) => change(() => bench.unpinRelease(input), (family) => `Unpinned. ${describeFamily(family)}`),
       rollbackRelease: (input) => change(() => bench.rollbackRelease(input), (family) => `Rolled back. ${describeFamily(family)}`),
       refreshReleases: (input) => change(() => bench.refreshReleases(input), describeRefresh),
-      clearReleasesError: () => set({ releasesError: null }),
+      clearReleasesMessages: () => set({ releasesError: null, releasesNotice: null }),
     };
   };

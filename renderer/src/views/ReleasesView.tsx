@@ -247,23 +247,24 @@ function SourceLine({ releases }: { releases: ReleasesData }) {
 
 /** Releases: what each family runs and why; admins pin, unpin, roll back and refresh with a reason and ticket. */
 export function ReleasesView() {
-  const { releases, error, notice, load, role, clearError } = useAppStore(
+  const { releases, error, notice, load, role, clearMessages } = useAppStore(
     useShallow((state) => ({
       releases: state.releases,
       error: state.releasesError,
       notice: state.releasesNotice,
       load: state.loadReleases,
       role: state.session?.operator?.role,
-      clearError: state.clearReleasesError,
+      clearMessages: state.clearReleasesMessages,
     })),
   );
   const [change, setChange] = useState<PendingChange | null>(null);
   useEffect(() => {
+    clearMessages();
     void load();
-  }, [load]);
+  }, [load, clearMessages]);
   const admin = role === 'admin';
   const choose = (next: PendingChange) => {
-    clearError();
+    clearMessages();
     setChange(next);
   };
 
