@@ -12,7 +12,7 @@ import { MAX_PIN_DAYS } from '../../contract/bench-api';
 import type { BenchErrorCode } from '../../contract/envelope';
 import { openEnvelope, parsePayload } from '../../../trust/envelope';
 import { isTrustError } from '../../../trust/errors';
-import { featureId, limits, snapshotSchema, type IndexDocument } from '../../../trust/schemas';
+import { directiveSchema, featureId, limits, snapshotSchema, type DirectiveDocument, type IndexDocument } from '../../../trust/schemas';
 import type { MetadataSource } from '../../../trust/source';
 import type { LocalPin } from '../../../trust/verify-release';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
@@ -301,9 +301,10 @@ export class ReleaseService {
   async #refresh(request: RefreshRequest): Promise<RefreshResult> {
     const now = this.deps.now();
     const audit = { actor: request.actor, reason: request.reason, ticket: request.ticket };
-    if (this.deps.sessionRunning()) return this.#defer(request, [], null);
-    if (request.source) this.configureSource(request.source);
+    // Expiries are recorded at once; only the activation that follows waits for a running session.
     const expired = this.#expireDue();
+    if (this.deps.sessionRunning()) return this.#defer({ ...request, families: request.families ? [...new Set([...request.families, ...expired])] : undefined }, [], null);
+    if (request.source) this.configureSource(request.source);
     let opened: OpenedSource | null = null;
     const outcomes: RefreshResult['families'] = [];
     let describe: string | null = null;
@@ -350,7 +351,7 @@ export class ReleaseService {
   #defer(request: RefreshRequest, families: readonly string[], source: string | null, done: RefreshResult['families'] = []): RefreshResult {
     const now = this.deps.now();
     // The latest request wins; an admin's request keeps its own actor, reason and ticket.
-    this.#pendingRequest = { ...request, trigger: request.trigger === 'admin' ? 'admin' : request.trigger, families: request.families };
+    this.#pendingRequest = request;
     this.deps.releases.setPending(now, now);
     this.deps.log.append('releases.refresh_deferred', { trigger: request.trigger, actor: request.actor, reason: request.reason, ticket: request.ticket, waiting_for: 'the running coding session', families: families.length > 0 ? families : 'all' });
     this.deps.onChange();
@@ -440,14 +441,20 @@ export class ReleaseService {
       this.deps.logger.warn({ family, err: error }, 'stored index does not verify');
     }
     const pinActive = pin !== null && Date.parse(pin.endsAt) > now;
-    const followed: ChannelName | null = pinActive ? pin.channel : this.deps.settings().releaseChannel;
-    const decidedBy = pinActive
+    const directive = this.#storedDirective(state.stored.directive);
+    const assignment = directive?.assignments[family];
+    const followed: ChannelName | null = assignment && 'version' in assignment ? null : pinActive ? pin.channel : assignment ? assignment.channel : this.deps.settings().releaseChannel;
+    const decidedBy = assignment && 'version' in assignment
+      ? `directive seq ${directive?.seq} pin to ${assignment.version}`
+      : pinActive
       ? pin.kind === 'rollback'
         ? `rollback to last-known-good ${pin.version} until ${pin.endsAt}`
         : pin.kind === 'channel'
           ? `local pin to channel ${pin.channel} until ${pin.endsAt}`
           : `local pin to ${pin.version} until ${pin.endsAt}`
-      : `bench channel ${this.deps.settings().releaseChannel}`;
+      : assignment
+        ? `directive seq ${directive?.seq} channel ${assignment.channel}`
+        : `bench channel ${this.deps.settings().releaseChannel}`;
     const expires = index ? Date.parse(index.expires) : null;
     const freshness = expires === null ? 'unknown' : expires <= now ? 'expired' : expires - now <= EXPIRING_MS ? 'expiring' : 'fresh';
     const available: ReleaseVersion[] =
@@ -481,8 +488,27 @@ export class ReleaseService {
     };
   }
 
+  /** The directive the trusted state was built from (verified and hash-bound when stored), for display. */
+  #storedDirective(stored: string | null): DirectiveDocument | null {
+    if (!stored) return null;
+    try {
+      return parsePayload(openEnvelope(Buffer.from(stored, 'base64'), limits.directiveBytes, 'stored directive'), directiveSchema, 'stored directive');
+    } catch {
+      return null;
+    }
+  }
+
   /** What the Releases view shows; technicians get the active packs and their freshness only. */
   view(full: boolean): ReleasesView {
+    try {
+      return this.#view(full);
+    } catch (error) {
+      // A damaged state file is shown by name (MALFORMED, HASH_MISMATCH), not as an internal failure.
+      throw toServiceError(error);
+    }
+  }
+
+  #view(full: boolean): ReleasesView {
     const state = this.deps.packs.readState();
     const families = [...new Set([...Object.keys(state.trusted.active), ...this.deps.releases.pins().map((pin) => pin.family)])].sort();
     const refresh = this.deps.releases.refreshState();
