@@ -10,6 +10,8 @@ import type { FamilyRelease, RefreshResult, ReleasesView } from '../../electron/
 import { createBenchServices, type BenchServices } from '../../electron/services/bench-services';
 import { prepareDemoBench, type DemoBench } from '../../electron/services/demo/demo-bench';
 import { hashPin } from '../../electron/services/operators/pin-hash';
+import { developmentKeys } from '../../trust/demo-repository';
+import { pinBench } from '../../trust/repository';
 import { bundledRootFile } from '../helpers/bundled-root';
 import { silentLogger } from '../helpers/silent-logger';
 
@@ -144,5 +146,20 @@ describe('releases on the demo bench through the BenchApi', () => {
     expect(services.store.releases.pin('denso-like-g3')).toBeNull();
     // And the whole log still verifies.
     expect(await call('verifyEvidenceLog')).toMatchObject({ ok: true });
+  });
+
+  it('lets a director-signed directive pin win over a local pin, and may go below the active counter', async () => {
+    const held = await call<FamilyRelease>('pinRelease', { family: 'delphi-like-c2i', target: { version: '1.1.0' }, endsAt: inDays(3), reason: 'hold for the audit', ticket: 'AUD-1' });
+    expect(held).toMatchObject({ active: { version: '1.1.0' }, pin: { kind: 'version' } });
+    pinBench(
+      { repoDir: path.join(dataDir, 'demo-repository'), now: new Date(), audit: { actor: 'release-manager', reason: 'security response', ticket: 'SEC-1' } },
+      developmentKeys(),
+      { benchId: services.identity.benchId, family: 'delphi-like-c2i', assignment: { version: '1.0.0' } },
+    );
+    const refreshed = await call<RefreshResult>('refreshReleases', { reason: 'pick up the directive', ticket: 'SEC-1' });
+    expect(refreshed.families.find((entry) => entry.family === 'delphi-like-c2i')).toMatchObject({ outcome: 'activated', version: '1.0.0' });
+    expect(family(await call<ReleasesView>('getReleases'), 'delphi-like-c2i')).toMatchObject({ active: { version: '1.0.0' }, decidedBy: 'directive seq 1 pin to 1.0.0', channel: null });
+    const activation = evidence('packs.activate').find((entry) => entry.payload.family === 'delphi-like-c2i');
+    expect(activation?.payload).toMatchObject({ version: '1.0.0', resolved_by: 'directive seq 1 pin', gates: { target: 'directive-pin' } });
   });
 });
