@@ -22,6 +22,7 @@ import type { Logger } from './logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
 import type { BenchStore } from './store/bench-store';
 import type { LaunchMode } from './store/launch-repository';
+import type { ReleaseRepository } from './store/release-repository';
 
 export interface BenchServicesOptions {
   dataDir: string;
@@ -122,7 +123,7 @@ function activePacks(packs: PackManager): ActivePack[] {
   });
 }
 
-function packsPart(packs: PackManager): PartStatus {
+function packsPart(packs: PackManager, pins: ReleaseRepository): PartStatus {
   let active: ActivePack[];
   try {
     active = activePacks(packs);
@@ -135,7 +136,11 @@ function packsPart(packs: PackManager): PartStatus {
     label: 'Calibration packs',
     state: 'ok',
     detail: `${active.length} famil${active.length === 1 ? 'y' : 'ies'} active; each pack is re-verified before every session.`,
-    facts: active.map((pack) => ({ label: pack.family, value: `${pack.version}${pack.lastKnownGood ? ` (last-known-good ${pack.lastKnownGood.version})` : ''}` })),
+    facts: active.map((pack) => {
+      const pin = pins.pin(pack.family);
+      const notes = [...(pin ? [`pinned until ${pin.endsAt}`] : []), ...(pack.lastKnownGood ? [`last-known-good ${pack.lastKnownGood.version}`] : [])];
+      return { label: pack.family, value: `${pack.version}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}` };
+    }),
   };
 }
 
@@ -237,7 +242,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       parts: [
         storePart(store, identity),
         benchLinkPart(benchLink.state(), settings.benchPort),
-        packsPart(packs),
+        packsPart(packs, store.releases),
         syncPart(sync.backlog()),
       ],
       generatedAt: current.toISOString(),

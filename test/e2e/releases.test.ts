@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousAccessibilityViolations } from '../helpers/accessibility';
+import { setUpAdminAndTechnician, signInAs } from '../helpers/bench-setup';
 import { launchChromium, watchPage, type PageProblems } from '../helpers/browser';
 import { startWorkspaceProcess, type WorkspaceProcess } from '../helpers/workspace-process';
 
@@ -17,12 +18,6 @@ describe('releases: an admin pins, the pin expires, a technician only looks (hea
   let page: Page;
   let problems: PageProblems;
 
-  async function signIn(name: string, pin: string) {
-    await page.getByTestId(`operator-${name}`).click();
-    await page.getByLabel('PIN', { exact: true }).fill(pin);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
-
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'injbench-e2e-releases-'));
@@ -31,15 +26,7 @@ describe('releases: an admin pins, the pin expires, a technician only looks (hea
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     problems = await watchPage(page);
     await page.goto(workspace.url);
-    await page.getByLabel('Admin name').fill('Ana Admin');
-    await page.getByLabel('PIN (4–12 digits)').fill('246810');
-    await page.getByLabel('Repeat the PIN').fill('246810');
-    await page.getByRole('button', { name: 'Create admin and sign in' }).click();
-    await page.getByTestId('nav-operators').click();
-    await page.getByLabel('Name', { exact: true }).fill('Tom Tech');
-    await page.getByLabel('PIN (4–12 digits)').fill('1357');
-    await page.getByRole('button', { name: 'Add operator' }).click();
-    await page.getByTestId('operator-row-Tom Tech').waitFor();
+    await setUpAdminAndTechnician(page);
   }, 120_000);
 
   afterAll(async () => {
@@ -122,7 +109,7 @@ describe('releases: an admin pins, the pin expires, a technician only looks (hea
   });
 
   it('shows a technician the active packs and their freshness, no admin actions, and the services refuse them', async () => {
-    await signIn('Tom Tech', '1357');
+    await signInAs(page, 'Tom Tech', '1357');
     await page.getByTestId('signed-in-as').filter({ hasText: 'Tom Tech · technician' }).waitFor();
     await page.getByTestId('nav-releases').click();
     await expect.poll(() => page.getByTestId(`release-${FAMILY}-active`).textContent()).toBe('1.0.0 (release 1)');
