@@ -11,7 +11,7 @@ import { createBenchServices, type BenchServices } from '../../electron/services
 import { prepareDemoBench, type DemoBench } from '../../electron/services/demo/demo-bench';
 import { hashPin } from '../../electron/services/operators/pin-hash';
 import { developmentKeys } from '../../trust/demo-repository';
-import { pinBench } from '../../trust/repository';
+import { pinBench, promote, revoke } from '../../trust/repository';
 import { bundledRootFile } from '../helpers/bundled-root';
 import { silentLogger } from '../helpers/silent-logger';
 
@@ -161,5 +161,17 @@ describe('releases on the demo bench through the BenchApi', () => {
     expect(family(await call<ReleasesView>('getReleases'), 'delphi-like-c2i')).toMatchObject({ active: { version: '1.0.0' }, decidedBy: 'directive seq 1 pin to 1.0.0', channel: null });
     const activation = evidence('packs.activate').find((entry) => entry.payload.family === 'delphi-like-c2i');
     expect(activation?.payload).toMatchObject({ version: '1.0.0', resolved_by: 'directive seq 1 pin', gates: { target: 'directive-pin' } });
+  });
+
+  it('refuses a rollback when the last-known-good has since been revoked, and records the refusal', async () => {
+    // Back on the channel (canary, 1.1.0); the last-known-good of bosch-like-cri is still 1.0.0.
+    expect(await call<FamilyRelease>('unpinRelease', { family: FAMILY, reason: 'incident closed', ticket: 'INC-3' })).toMatchObject({ active: { version: '1.1.0' }, lastKnownGood: { version: '1.0.0' } });
+    const context = { repoDir: path.join(dataDir, 'demo-repository'), now: new Date(), audit: { actor: 'release-manager', reason: '1.0.0 withdrawn', ticket: 'SEC-2' } };
+    promote(context, developmentKeys(), { family: FAMILY, version: '1.1.0', to: 'stable' });
+    revoke(context, developmentKeys(), { family: FAMILY, version: '1.0.0' });
+    expect(await services.dispatch('rollbackRelease', { family: FAMILY, endsAt: inDays(1), reason: 'regression again', ticket: 'INC-4' })).toMatchObject({ ok: false, error: { code: 'REVOKED' } });
+    expect(evidence('releases.rollback_refused')[0]?.payload).toMatchObject({ code: 'REVOKED', to: { version: '1.0.0' }, ticket: 'INC-4' });
+    expect(services.packs.readState().trusted.active[FAMILY]?.version).toBe('1.1.0');
+    expect(services.store.releases.pin(FAMILY)).toBeNull();
   });
 });

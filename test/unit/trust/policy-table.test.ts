@@ -29,7 +29,8 @@ const pins: PinCase[] = [
 ];
 const channels: ChannelName[] = ['stable', 'canary', 'lts'];
 const floors = [0, 2];
-const revokedSets = [[], ['1.2.0']];
+/** With 1.0.0 revoked, the last-known-good itself is revoked: a rollback must be refused. */
+const revokedSets = [[], ['1.0.0', '1.2.0']];
 const actives: (string | null)[] = [null, '1.1.0', '1.2.0'];
 /** Where the active pack came from: the signed policy, or a local pin that lifted it above policy (1.0.0). */
 const origins = ['policy', 'pin'] as const;
@@ -153,11 +154,19 @@ describe('release policy table (verify-release with local pins)', () => {
   }, 120_000);
 
   it('spells out the cases an admin meets most', async () => {
-    const fixture = repos.get(key(2, ['1.2.0'])) as TrustFixture;
+    const fixture = repos.get(key(2, ['1.0.0', '1.2.0'])) as TrustFixture;
     const base = { source: fixture.source(), family: FAMILY, bench: { benchId: null, hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable' as const, production: true, requireTimestamp: true }, now: T0 };
     const endsAt = new Date(T0.getTime() + 86_400_000).toISOString();
+    const lkg = { version: '1.0.0', release_counter: 1, manifest_sha256: sha.get(`${key(2, ['1.0.0', '1.2.0'])}:1.0.0`) as string };
+    // A rollback to a last-known-good that has since been revoked is refused by name.
+    await expect(verifyRelease({ ...base, trusted: initialTrustedMetadata(fixture.rootV1), localPin: { version: '1.0.0', rollbackToLkg: true, endsAt }, lastKnownGood: lkg })).rejects.toMatchObject({ code: 'REVOKED' });
+    // And one below a raised floor (floor 2, nothing revoked).
+    const floorOnly = repos.get(key(2, [])) as TrustFixture;
+    await expect(
+      verifyRelease({ ...base, source: floorOnly.source(), trusted: initialTrustedMetadata(floorOnly.rootV1), localPin: { version: '1.0.0', rollbackToLkg: true, endsAt }, lastKnownGood: { ...lkg, manifest_sha256: sha.get(`${key(2, [])}:1.0.0`) as string } }),
+    ).rejects.toMatchObject({ code: 'BELOW_FLOOR' });
     // A pin below the security floor is refused by name.
-    await expect(verifyRelease({ ...base, trusted: initialTrustedMetadata(fixture.rootV1), localPin: { version: '1.0.0', endsAt } })).rejects.toMatchObject({ code: 'BELOW_FLOOR' });
+    await expect(verifyRelease({ ...base, source: floorOnly.source(), trusted: initialTrustedMetadata(floorOnly.rootV1), localPin: { version: '1.0.0', endsAt } })).rejects.toMatchObject({ code: 'BELOW_FLOOR' });
     // A pin to a revoked version is refused by name.
     await expect(verifyRelease({ ...base, trusted: initialTrustedMetadata(fixture.rootV1), localPin: { version: '1.2.0', endsAt } })).rejects.toMatchObject({ code: 'REVOKED' });
     // A pin to a version the index does not list.
