@@ -9,7 +9,10 @@ import os from 'node:os';
 import path from 'node:path';
 import * as tar from 'tar';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBenchServices } from '../../electron/services/bench-services';
 import { openBenchStore } from '../../electron/services/store/bench-store';
+import { bundledRootFile } from '../helpers/bundled-root';
+import { silentLogger } from '../helpers/silent-logger';
 import { runCli } from '../helpers/sim-process';
 
 describe('offline bundle: release bundle, packs refresh --bundle, pin and unpin', () => {
@@ -105,8 +108,8 @@ describe('offline bundle: release bundle, packs refresh --bundle, pin and unpin'
     expect(evidenceTypes(dataDir)).toContain('packs.activate_refused');
   });
 
-  it('refreshes from the central server set in the settings, at <serverUrl>/api/v1/repository/', async () => {
-    const requested: string[] = [];
+  /** Serves the demo repository under /api/v1/repository/ on 127.0.0.1, as the central server's route does. */
+  async function repositoryServer(requested: string[]): Promise<{ url: string; close(): Promise<void> }> {
     const prefix = '/api/v1/repository/';
     const server: Server = createServer((request, response) => {
       const url = request.url ?? '';
@@ -119,20 +122,42 @@ describe('offline bundle: release bundle, packs refresh --bundle, pin and unpin'
       response.writeHead(200, { 'content-length': statSync(file).size }).end(readFileSync(file));
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address() as { port: number };
+    return { url: `http://127.0.0.1:${address.port}`, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  }
+
+  it('refreshes from the central server set in the settings, at <serverUrl>/api/v1/repository/', async () => {
+    const requested: string[] = [];
+    const server = await repositoryServer(requested);
     try {
-      const address = server.address() as { port: number };
       const dataDir = path.join(workDir, 'bench-server');
       const store = openBenchStore(dataDir);
-      store.settings.update({ serverUrl: `http://127.0.0.1:${address.port}` });
+      store.settings.update({ serverUrl: server.url });
       store.close();
       const result = await runCli(['packs', 'refresh', '--server', '--data-dir', dataDir, ...audit]);
       expect(result.code, result.stderr).toBe(0);
-      expect(result.stdout).toContain(`refreshed from http://127.0.0.1:${address.port}/api/v1/repository/`);
+      expect(result.stdout).toContain(`refreshed from ${server.url}/api/v1/repository/`);
       expect(result.stdout).toContain('ACTIVATED bosch-like-cri 1.0.0');
       expect(requested).toContain('/api/v1/repository/snapshot.json');
       expect(requested).toContain('/api/v1/repository/packs/bosch-like-cri/1.0.0.injpack');
     } finally {
-      await new Promise((resolve) => server.close(resolve));
+      await server.close();
+    }
+  });
+
+  it('refreshes on its own, periodically, in the app when a central server is set', async () => {
+    const requested: string[] = [];
+    const server = await repositoryServer(requested);
+    const dataDir = path.join(workDir, 'bench-periodic');
+    const services = createBenchServices({ dataDir, bundledRootFile, appVersion: '0.1.0', mode: 'workspace', logger: silentLogger(), statusIntervalMs: 0, releaseTimers: { pinCheckMs: 0, serverRefreshMs: 300 } });
+    try {
+      services.store.settings.update({ serverUrl: server.url });
+      await expect.poll(() => services.packs.readState().trusted.active['denso-like-g3']?.version, { timeout: 20_000 }).toBe('1.0.0');
+      const refreshed = services.store.integrityLog.search({ typePrefix: 'releases.refreshed', limit: 10 }).map((entry) => JSON.parse(entry.payloadJson) as Record<string, unknown>);
+      expect(refreshed[0]).toMatchObject({ trigger: 'periodic', actor: 'bench', source: `${server.url}/api/v1/repository/` });
+    } finally {
+      await services.close();
+      await server.close();
     }
   });
 });

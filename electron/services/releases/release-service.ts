@@ -128,11 +128,16 @@ export class ReleaseService {
       this.#timers.push(timer);
     }
     if (timers.serverRefreshMs > 0) {
+      let inFlight = false;
       const timer = setInterval(() => {
-        if (!this.deps.settings().serverUrl || this.#configuredKind() !== 'server') return;
-        void this.refresh({ actor: 'bench', reason: 'periodic refresh from the central server', ticket: 'AUTO', trigger: 'periodic' }).catch((error: unknown) =>
-          this.deps.logger.warn({ err: error }, 'periodic refresh failed'),
-        );
+        // One periodic refresh at a time: a slow server never piles them up.
+        if (inFlight || !this.deps.settings().serverUrl || this.#configuredKind() !== 'server') return;
+        inFlight = true;
+        void this.refresh({ actor: 'bench', reason: 'periodic refresh from the central server', ticket: 'AUTO', trigger: 'periodic' })
+          .catch((error: unknown) => this.deps.logger.warn({ err: error }, 'periodic refresh failed'))
+          .finally(() => {
+            inFlight = false;
+          });
       }, timers.serverRefreshMs);
       timer.unref();
       this.#timers.push(timer);
