@@ -20,9 +20,7 @@ import { noLinkFaults } from '../native-bridge/sim/device-link';
 import { startVirtualBench } from '../native-bridge/sim/server';
 import { openBenchCore } from '../electron/services/bench-core';
 import { importCreditGrant } from '../electron/services/credits/credit-service';
-import { DriverBenchPort } from '../electron/services/session/driver-bench-port';
-import { PackManagerPort } from '../electron/services/session/pack-manager-port';
-import { CodingSessionEngine } from '../electron/services/session/session-engine';
+import { sessionEngineOn } from '../electron/services/session/driver-session-engine';
 import { signCreditGrant } from '../trust/credit-grant';
 import { buildDemoRepository, developmentKeys } from '../trust/demo-repository';
 import { directorySource } from '../trust/source';
@@ -68,7 +66,7 @@ async function runSessions(core: Awaited<ReturnType<typeof prepareBench>>, simSp
     pino({ level: 'silent' }),
   );
   const driver = await BenchDriver.open(sim.address);
-  const engine = new CodingSessionEngine({ bench: new DriverBenchPort(driver), packs: new PackManagerPort(core.packs), credits: core.store.sessions, sessions: core.store.sessions, log: core.log });
+  const engine = sessionEngineOn(core, driver);
   const ratios: number[] = [];
   const started = performance.now();
   for (let n = 0; n < count; n += 1) {

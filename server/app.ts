@@ -7,7 +7,7 @@
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { decodeBase64, verifyDetached } from '../electron/services/identity/ed25519';
+import { decodeBase64, verifyDetached } from '../trust/ed25519';
 import { fingerprintOf } from '../electron/services/identity/bench-identity';
 import type { Logger } from '../electron/services/logger';
 import {
@@ -27,6 +27,10 @@ import { ServerError } from './server-error';
 import type { ServerRepository } from './store/server-repository';
 import { verifyStoredLog } from './support/stored-log';
 import { ingestLogBatch } from './sync/log-ingest';
+import { registerReleaseRoutes, type ReleaseRouteOptions } from './releases/release-routes';
+import type { FleetRouteContext } from './sessions/route-context';
+import { registerSupportSessionRoutes } from './sessions/support-session-routes';
+import { registerSupportWeb } from './support/web/support-web';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -43,6 +47,8 @@ export interface ServerAppOptions {
   supportToken?: string;
   now?: () => Date;
   clockSkewMs?: number;
+  /** Promotion gates per channel (defaults in server/releases/release-policy.ts) and publish-time lookup. */
+  releases?: ReleaseRouteOptions;
 }
 
 export const ADMIN_CODES_PATH = `${PROTOCOL_PREFIX}/admin/enrolment-codes`;
@@ -123,14 +129,18 @@ export async function buildServerApp(options: ServerAppOptions) {
     return reply.code(500).send({ ok: false, error: { code: 'INTERNAL', message: 'The server failed to handle this request; the details are in its log.' } });
   });
 
+  function roleOfToken(token: string): 'admin' | 'support' | null {
+    const candidate = digest(token);
+    if (timingSafeEqual(candidate, adminDigest)) return 'admin';
+    if (supportDigest && timingSafeEqual(candidate, supportDigest)) return 'support';
+    return null;
+  }
+
   function bearerRole(request: FastifyRequest): 'admin' | 'support' | null {
     const header = request.headers.authorization;
     const match = typeof header === 'string' ? /^Bearer (\S+)$/.exec(header) : null;
     if (!match?.[1]) return null;
-    const candidate = digest(match[1]);
-    if (timingSafeEqual(candidate, adminDigest)) return 'admin';
-    if (supportDigest && timingSafeEqual(candidate, supportDigest)) return 'support';
-    return null;
+    return roleOfToken(match[1]);
   }
 
   function requireRole(request: FastifyRequest, allowed: readonly ('admin' | 'support')[]): void {
@@ -264,6 +274,12 @@ export async function buildServerApp(options: ServerAppOptions) {
       nextFromSeq: page.length === limit ? (page.at(-1)?.seq ?? 0) + 1 : null,
     };
   });
+
+  // Session index, support web view, canary health and promotion gates (issue 7, part B).
+  const fleet: FleetRouteContext = { repository, logger, now, requireRole, roleOfToken };
+  registerSupportSessionRoutes(app, fleet);
+  registerSupportWeb(app, fleet);
+  registerReleaseRoutes(app, fleet, options.releases);
 
   // Bounded housekeeping: nonces older than twice the skew window can no longer pass the time check.
   const pruneTimer = setInterval(() => {

@@ -1,6 +1,6 @@
 /** Composition root of the central server: database, repository, HTTP app, listening on 127.0.0.1. */
 import type { Logger } from '../electron/services/logger';
-import { buildServerApp, type ServerApp } from './app';
+import { buildServerApp, type ServerApp, type ServerAppOptions } from './app';
 import { openServerDatabase, type DialectName } from './store/database';
 import { ServerRepository } from './store/server-repository';
 
@@ -12,6 +12,7 @@ export interface CentralServerOptions {
   logger: Logger;
   now?: () => Date;
   clockSkewMs?: number;
+  releases?: ServerAppOptions['releases'];
 }
 
 export interface CentralServer {
@@ -37,6 +38,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       supportToken: options.supportToken,
       now: options.now,
       clockSkewMs: options.clockSkewMs,
+      releases: options.releases,
     });
     await app.listen({ host: SERVER_HOST, port: options.port });
   } catch (error) {

@@ -17,6 +17,7 @@ const statusByCode: Record<ServerErrorCode, number> = {
   LOG_GAP: 409,
   LOG_FORK: 409,
   LOG_INVALID: 422,
+  PROMOTION_GATED: 409,
   INTERNAL: 500,
 };
 

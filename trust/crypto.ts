@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import nacl from 'tweetnacl';
+import { TrustError } from './errors';
+import { generateKeyPair as generateEd25519KeyPair, keyPairFromSecretKey, signDetached, verifyDetached } from './ed25519';
 
 /** Every signature covers this prefix, the document's role and its exact bytes. */
 export const SIGNATURE_CONTEXT = 'injbench/1';
@@ -22,12 +23,13 @@ export function keyIdOf(publicKey: Uint8Array): string {
 }
 
 export function generateKeyPair(): KeyPair {
-  const pair = nacl.sign.keyPair();
+  const pair = generateEd25519KeyPair();
   return { keyid: keyIdOf(pair.publicKey), publicKey: pair.publicKey, secretKey: pair.secretKey };
 }
 
 export function keyPairFromSecret(secretKey: Uint8Array): KeyPair {
-  const pair = nacl.sign.keyPair.fromSecretKey(secretKey);
+  const pair = keyPairFromSecretKey(secretKey);
+  if (!pair) throw new TrustError('MALFORMED', 'an Ed25519 secret key is 64 bytes (seed, then public key).');
   return { keyid: keyIdOf(pair.publicKey), publicKey: pair.publicKey, secretKey: pair.secretKey };
 }
 
@@ -36,17 +38,10 @@ function signedMessage(role: SigningRole, payload: Uint8Array): Uint8Array {
 }
 
 export function signPayload(role: SigningRole, payload: Uint8Array, secretKey: Uint8Array): Uint8Array {
-  return nacl.sign.detached(signedMessage(role, payload), secretKey);
+  return signDetached(signedMessage(role, payload), secretKey);
 }
 
-/**
- * tweetnacl throws on a wrong-sized key or signature: a throw here is a failed check, never a crash
- * and never a pass.
- */
+/** A wrong-sized key or signature is a failed check, never a crash and never a pass. */
 export function verifyPayloadSignature(role: SigningRole, payload: Uint8Array, signature: Uint8Array, publicKey: Uint8Array): boolean {
-  try {
-    return nacl.sign.detached.verify(signedMessage(role, payload), signature, publicKey) === true;
-  } catch {
-    return false;
-  }
+  return verifyDetached(signedMessage(role, payload), signature, publicKey);
 }

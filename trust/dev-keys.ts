@@ -3,13 +3,13 @@
  * demo repository reproducible, and why a production build refuses them (DEV_KEY_IN_PROD).
  */
 import { createHash } from 'node:crypto';
-import nacl from 'tweetnacl';
 import { keyIdOf, type KeyPair } from './crypto';
+import { keyPairFromSeed } from './ed25519';
 import { keyRoles, type KeyRole, type RootDocument } from './schemas';
 
 export function developmentKeyPair(role: KeyRole, generation = 1): KeyPair {
   const seed = createHash('sha256').update(`injbench/1 development key ${role} ${generation}`).digest();
-  const pair = nacl.sign.keyPair.fromSeed(seed);
+  const pair = keyPairFromSeed(seed);
   return { keyid: keyIdOf(pair.publicKey), publicKey: pair.publicKey, secretKey: pair.secretKey };
 }
 

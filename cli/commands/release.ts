@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
-import { buildDemoRepository } from '../../trust/demo-repository';
+import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';
 import { developmentKeysIn } from '../../trust/dev-keys';
 import { TrustError } from '../../trust/errors';
 import { readAllKeys, readKeyFile, writeKeyFile } from '../../trust/keys';
@@ -38,6 +38,10 @@ import { initialTrustedMetadata, verifyRelease } from '../../trust/verify-releas
 import { appVersion, projectRoot } from '../paths';
 import { writeBundle, isBundleEntry } from '../../electron/services/releases/release-source';
 import { sha256Hex } from '../../trust/crypto';
+import { SyncError } from '../../electron/services/sync/sync-client';
+import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASE_NOTICES_PATH, releaseHealthPath } from '../../server/releases/release-routes';
+import type { ReleaseHealth } from '../../server/store/release-health-repository';
+import { callServer } from '../server-api';
 
 const out = (line: string): void => {
   process.stdout.write(`${line}\n`);
@@ -167,9 +171,39 @@ export function registerReleaseCommand(program: Command): void {
     .argument('<version>')
     .requiredOption('--to <channel>', 'staged, stable or lts', channel)
     .option('--rollout <percent>', 'share of benches (cohort by bench id)', percent)
-    .action((family: string, version: string, options: AuditOptions & { to: ChannelName; rollout?: number }) => {
-      const result = promote(contextOf(options), readAllKeys(path.resolve(options.keys)), { family, version, to: options.to, rolloutPercent: options.rollout });
-      out(`promoted ${family} ${version} ${result.sha256} to ${options.to} (index sequence ${result.sequence})`);
+    .option('--server <url>', "central server whose canary health, soak and notice gates must be met (token from $INJBENCH_SERVER_TOKEN)")
+    .option('--override', 'promote despite unmet gates (needs --server; recorded there with --reason and --ticket)', false)
+    .action(async (family: string, version: string, options: AuditOptions & { to: ChannelName; rollout?: number; server?: string; override: boolean }) => {
+      const context = contextOf(options);
+      let decision: string | null = null;
+      if (options.server) decision = await gatePromotion(context, options.server, { family, version, to: options.to, override: options.override });
+      else if (options.override) throw new InvalidArgumentError('--override needs --server: an override is recorded on the central server.');
+      const result = promote(context, readAllKeys(path.resolve(options.keys)), { family, version, to: options.to, rolloutPercent: options.rollout });
+      out(`promoted ${family} ${version} ${result.sha256} to ${options.to} (index sequence ${result.sequence})${decision ? `; ${decision}` : ''}`);
+    });
+
+  release
+    .command('notice')
+    .description('Publish a release notice on the central server (staged and stable need one ahead of promotion).')
+    .argument('<family>')
+    .argument('<version>')
+    .requiredOption('--server <url>', 'the central server (admin token from $INJBENCH_SERVER_TOKEN)')
+    .requiredOption('--channel <channel>', 'the channel the version will be promoted to', channel)
+    .requiredOption('--message <text>', 'what changes for the workshops, the window and support coverage')
+    .requiredOption('--actor <name>', 'who publishes the notice')
+    .requiredOption('--ticket <id>', 'change ticket')
+    .option('--window-start <time>', 'planned start of the change window (ISO time)')
+    .action(async (family: string, version: string, options: { server: string; channel: ChannelName; message: string; actor: string; ticket: string; windowStart?: string }) => {
+      const notice = (await callServer(options.server, 'POST', RELEASE_NOTICES_PATH, {
+        family,
+        version,
+        channel: options.channel,
+        message: options.message,
+        actor: options.actor,
+        ticket: options.ticket,
+        ...(options.windowStart ? { windowStart: options.windowStart } : {}),
+      })) as { noticeId: string; publishedAt: string };
+      out(`notice ${notice.noticeId} for ${family} ${version} -> ${options.channel} published at ${notice.publishedAt}`);
     });
 
   mutating(release.command('rollback'))
@@ -329,13 +363,70 @@ export function registerReleaseCommand(program: Command): void {
     .description('Build the synthetic demo repository (development root, three families, stable 1.0.0, canary 1.1.0).')
     .requiredOption('--out <dir>', 'directory for the repository (must not exist)')
     .option('--source <dir>', 'demo pack sources', path.join(projectRoot, 'resources', 'demo-source'))
-    .action((options: { out: string; source: string }) => {
+    .option('--keys-out <dir>', 'also write its development key files here, to promote, pin or roll back in it')
+    .action((options: { out: string; source: string; keysOut?: string }) => {
       const outDir = path.resolve(options.out);
       if (existsSync(outDir)) throw new TrustError('RELEASE_REFUSED', `${outDir} exists; choose a new directory.`);
       const { packs } = buildDemoRepository({ sourceDir: path.resolve(options.source), outDir });
       for (const item of packs) out(`${item.family} ${item.version} ${item.sha256}`);
       out(`demo repository: ${outDir}`);
+      if (options.keysOut) {
+        const keys = developmentKeys();
+        for (const role of keyRoles) writeKeyFile(path.resolve(options.keysOut), role, keys[role], true);
+        out(`development keys: ${path.resolve(options.keysOut)}`);
+      }
     });
+
+  release
+    .command('health')
+    .description("Canary health of a pack version from the central server: sessions, pass and abort rates, error classes, activations.")
+    .argument('<family>')
+    .argument('<version>')
+    .requiredOption('--server <url>', 'the central server (token from $INJBENCH_SERVER_TOKEN)')
+    .option('--repo <dir>', 'release repository: its signed index gives the publish time')
+    .action(async (family: string, version: string, options: { server: string; repo?: string }) => {
+      let publishedAt: string | undefined;
+      if (options.repo) publishedAt = readIndex(path.resolve(options.repo), family, latestRoot(path.resolve(options.repo)).root)?.versions[version]?.published_at;
+      const query = publishedAt ? `?publishedAt=${encodeURIComponent(publishedAt)}` : '';
+      const health = (await callServer(options.server, 'GET', `${releaseHealthPath(family, version)}${query}`)) as ReleaseHealth;
+      const pct = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
+      const hours = (seconds: number | null) => (seconds === null ? 'unknown' : `${(seconds / 3600).toFixed(1)} h`);
+      out(`${family} ${version}: ${health.sessions} finished sessions on ${health.benches} bench(es) (${health.passed} passed, ${health.failed} failed, ${health.aborted} aborted; ${health.refused} refused, ${health.running} running)`);
+      out(`pass rate ${pct(health.passRate)}, abort rate ${pct(health.abortRate)}`);
+      out(`error classes: ${health.errorClasses.map((e) => `${e.errorClass} ${e.sessions}`).join(', ') || 'none'}`);
+      const a = health.activation;
+      out(`activations: ${a.benches} bench(es), ${a.refusals} refusal(s) since publish, success ${pct(a.successRate)}, time to activate median ${hours(a.medianSecondsToActivate)}, max ${hours(a.maxSecondsToActivate)}`);
+      out(`published ${health.publishedAt ?? 'at an unknown time'}, ${hours(health.secondsSincePublish)} ago`);
+    });
+}
+
+interface GateAnswer {
+  allowed: boolean;
+  gates: { id: string; met: boolean; required: string; actual: string; detail: string }[];
+  decision?: { decisionId: string; outcome: string };
+}
+
+/**
+ * Asks the central server whether the channel's gates are met, prints each gate, and refuses with
+ * PROMOTION_GATED (naming every unmet gate and its numbers) unless they are or --override is given. The
+ * decision (allowed or overridden, with the gates) is recorded on the server before the index is signed.
+ */
+async function gatePromotion(context: RepositoryContext, server: string, target: { family: string; version: string; to: ChannelName; override: boolean }): Promise<string> {
+  const { root } = latestRoot(context.repoDir);
+  const publishedAt = readIndex(context.repoDir, target.family, root)?.versions[target.version]?.published_at;
+  const request = { family: target.family, version: target.version, to: target.to, ...(publishedAt ? { publishedAt } : {}) };
+  const check = (await callServer(server, 'POST', PROMOTION_CHECK_PATH, request)) as GateAnswer;
+  for (const gate of check.gates) out(`gate ${gate.id.padEnd(10)} ${gate.met ? 'met    ' : 'NOT MET'} required ${gate.required}; actual ${gate.actual}`);
+  const unmet = check.gates.filter((gate) => !gate.met);
+  if (unmet.length > 0 && !target.override) {
+    throw new SyncError(
+      'PROMOTION_GATED',
+      `promotion of ${target.family} ${target.version} to ${target.to} refused; unmet gate(s):\n${unmet.map((gate) => `  ${gate.id}: required ${gate.required}, actual ${gate.actual}. ${gate.detail}`).join('\n')}\n(--override with --reason and --ticket promotes anyway and is recorded)`,
+      false,
+    );
+  }
+  const recorded = (await callServer(server, 'POST', PROMOTIONS_PATH, { ...request, ...context.audit, override: target.override })) as GateAnswer;
+  return `${recorded.decision?.outcome === 'overridden' ? `OVERRIDDEN (${unmet.map((gate) => gate.id).join(', ')})` : 'gates met'}, decision ${recorded.decision?.decisionId ?? '?'} recorded on ${server}`;
 }
 
 async function remoteStatus(url: string, trustedRootFile: string): Promise<void> {

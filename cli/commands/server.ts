@@ -5,6 +5,8 @@ import { createLogger } from '../../electron/services/logger';
 import { SyncError } from '../../electron/services/sync/sync-client';
 import { ADMIN_CODES_PATH } from '../../server/app';
 import { startCentralServer } from '../../server/central-server';
+import { readReleasePolicyFile } from '../../server/releases/release-policy';
+import { SUPPORT_USERS_PATH } from '../../server/support/web/support-web';
 import { redactUrl } from '../../server/store/database';
 import { portNumber } from '../options';
 import { callServer } from '../server-api';
@@ -16,6 +18,7 @@ interface ServerOptions {
   db: string;
   port: number;
   adminTokenFile?: string;
+  releasePolicy?: string;
 }
 
 function adminToken(options: ServerOptions): string {
@@ -34,6 +37,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
     adminToken: adminToken(options),
     supportToken: process.env[SUPPORT_TOKEN_ENV] || undefined,
     logger,
+    releases: options.releasePolicy ? { policy: readReleasePolicyFile(options.releasePolicy) } : undefined,
   });
   process.stdout.write(`Database: ${server.dialect} ${redactUrl(options.db)}\nServer URL: ${server.url}\n`);
   await new Promise<void>((resolve) => {
@@ -54,6 +58,7 @@ export function registerServerCommand(program: Command): void {
     .option('--db <url>', 'sqlite:FILE (embedded) or postgres://user@host:port/db', 'sqlite:injbench-server.sqlite')
     .option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)', portNumber, 8780)
     .option('--admin-token-file <file>', 'read the admin token from this file instead of the environment')
+    .option('--release-policy <file>', 'promotion gates per channel (JSON; defaults in server/releases/release-policy.ts)')
     .action(runServer);
 
   const admin = program.command('admin').description('central server administration (token from $INJBENCH_SERVER_TOKEN)');
@@ -66,6 +71,24 @@ export function registerServerCommand(program: Command): void {
     .action(async (options: { server: string; ttlMinutes: number; note?: string }) => {
       const answer = codeAnswerSchema.parse(await callServer(options.server, 'POST', ADMIN_CODES_PATH, { ttlMinutes: options.ttlMinutes, note: options.note }));
       process.stdout.write(`Enrolment code: ${answer.code}\nExpires: ${answer.expiresAt}\n`);
+    });
+  admin
+    .command('support-user')
+    .description('create a named, read-only user of the support web view; prints its password once')
+    .requiredOption('--server <url>', 'the central server')
+    .requiredOption('--name <name>', 'user name (lower-case letters, digits, . _ -)')
+    .action(async (options: { server: string; name: string }) => {
+      const answer = z.object({ name: z.string(), password: z.string() }).parse(await callServer(options.server, 'POST', SUPPORT_USERS_PATH, { name: options.name }));
+      process.stdout.write(`Support user: ${answer.name}\nPassword: ${answer.password}   (shown once; sign in at ${new URL('/support/', options.server).href})\n`);
+    });
+  admin
+    .command('disable-support-user')
+    .description('disable a support user; their web sessions end at once')
+    .requiredOption('--server <url>', 'the central server')
+    .requiredOption('--name <name>', 'user name')
+    .action(async (options: { server: string; name: string }) => {
+      await callServer(options.server, 'POST', `${SUPPORT_USERS_PATH}/${encodeURIComponent(options.name)}/disable`, {});
+      process.stdout.write(`Disabled support user ${options.name}\n`);
     });
   admin
     .command('revoke')

@@ -1,9 +1,8 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
 import { BenchDriver } from '../../native-bridge/driver';
-import { DriverBenchPort } from '../../electron/services/session/driver-bench-port';
-import { PackManagerPort } from '../../electron/services/session/pack-manager-port';
-import { CodingSessionEngine, SessionError } from '../../electron/services/session/session-engine';
+import { sessionEngineOn } from '../../electron/services/session/driver-session-engine';
+import { SessionError } from '../../electron/services/session/session-engine';
 import type { SessionProgress, SessionReport } from '../../electron/services/session/session-report';
 import { openBenchForCli } from '../bench-context';
 import { defaultDataDir } from '../paths';
@@ -72,14 +71,7 @@ export async function runSession(raw: unknown): Promise<void> {
       for (const outcome of await refreshPacks(bench, options.repo, [])) if (!outcome.ok) process.stderr.write(`${outcome.line}\n`);
     }
     driver = await BenchDriver.open(options.port);
-    const engine = new CodingSessionEngine({
-      bench: new DriverBenchPort(driver),
-      packs: new PackManagerPort(bench.packs),
-      credits: bench.store.sessions,
-      sessions: bench.store.sessions,
-      log: bench.log,
-      now: bench.now,
-    });
+    const engine = sessionEngineOn(bench, driver);
     engine.closeInterruptedSessions();
     const onSignal = () => void engine.abort('interrupted from the command line');
     process.once('SIGINT', onSignal);

@@ -8,6 +8,9 @@ import { openBenchStore } from '../../electron/services/store/bench-store';
 import { benchIdSchema } from '../../electron/services/sync/sync-protocol';
 import { SyncError } from '../../electron/services/sync/sync-client';
 import { supportLogPath } from '../../server/app';
+import { csvField, tracesToCsv } from '../../server/sessions/session-export';
+import type { SessionSummary, SessionTrace } from '../../server/store/session-index-repository';
+import { SUPPORT_SESSIONS_PATH, supportSessionPath } from '../../server/sessions/support-session-routes';
 import { exportSupportBundle, verifySupportBundle } from '../../electron/services/support/support-bundle';
 import { openBenchForCli } from '../bench-context';
 import { appVersion } from '../paths';
@@ -75,18 +78,12 @@ const pulledLogSchema = z.object({
 });
 type PulledLog = z.infer<typeof pulledLogSchema>;
 
-/** RFC 4180: quote a field when it holds a comma, quote or line break; double the quotes inside. */
-function csvField(value: string | number): string {
-  const text = String(value);
-  return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
-
 const PULL_PAGE = 5000;
 /** A bound on pages, so a misbehaving server cannot keep the command running for ever. */
 const MAX_PULL_PAGES = 10_000;
 
 /** Pulls a bench's integrity log from the central server, with the server's integrity verdict. */
-export async function runSupportPull(options: { server: string; bench: string; format: 'json' | 'csv' }): Promise<void> {
+export async function runSupportLogPull(options: { server: string; bench: string; format: 'json' | 'csv' }): Promise<void> {
   const benchId = benchIdSchema.safeParse(options.bench);
   if (!benchId.success) throw new SyncError('INVALID_REQUEST', `${JSON.stringify(options.bench)} is not a bench id (bench-<16 hex digits>).`, false);
   let first: PulledLog | null = null;
@@ -115,6 +112,75 @@ export async function runSupportPull(options: { server: string; bench: string; f
       : `integrity FAIL ${verdict.code} at entry ${verdict.seq}: ${verdict.reason}\n`,
   );
   if (!verdict.ok) process.exitCode = 1;
+}
+
+const sessionListSchema = z.object({ sessions: z.array(z.looseObject({ benchId: z.string(), sessionId: z.string(), startedAt: z.string().nullable() })), nextBefore: z.string().nullable() });
+const traceSchema = z.looseObject({
+  session: z.looseObject({ benchId: z.string(), sessionId: z.string() }),
+  integrity: z.looseObject({ status: z.enum(['sealed', 'unsealed', 'broken']) }),
+  entries: z.array(z.looseObject({ seq: z.number(), type: z.string(), payloadJson: z.string() })),
+});
+
+export interface SessionPullOptions {
+  server: string;
+  session?: string;
+  bench?: string;
+  serial?: string;
+  from?: string;
+  to?: string;
+  format: 'json' | 'csv';
+}
+
+/** Bounds: 100 pages of 1000 sessions, so a misbehaving server cannot keep the command running for ever. */
+const SESSION_PAGE = 1000;
+const MAX_SESSION_PAGES = 100;
+
+/** Sessions found through the server's session index, each with its trace and integrity status. */
+export async function runSupportSessionPull(options: SessionPullOptions): Promise<void> {
+  const params = new URLSearchParams({ limit: String(SESSION_PAGE) });
+  if (options.session) params.set('sessionId', options.session);
+  if (options.bench) params.set('bench', options.bench);
+  if (options.serial) params.set('serial', options.serial);
+  if (options.from) params.set('from', options.from);
+  if (options.to) params.set('to', options.to);
+  const found: SessionSummary[] = [];
+  for (let page = 0; page < MAX_SESSION_PAGES; page += 1) {
+    const parsed = sessionListSchema.safeParse(await callServer(options.server, 'GET', `${SUPPORT_SESSIONS_PATH}?${params.toString()}`));
+    if (!parsed.success) throw new SyncError('BAD_RESPONSE', 'The server answered with an unexpected session list.', false);
+    found.push(...(parsed.data.sessions as unknown as SessionSummary[]));
+    if (!parsed.data.nextBefore) break;
+    params.set('before', parsed.data.nextBefore);
+  }
+  if (options.session && found.length === 0) throw new SyncError('NOT_FOUND', `No session ${options.session} has reached the server (has the bench synced?).`, false);
+  const traces: SessionTrace[] = [];
+  for (const summary of found) {
+    const parsed = traceSchema.safeParse(await callServer(options.server, 'GET', supportSessionPath(summary.benchId, summary.sessionId)));
+    if (!parsed.success) throw new SyncError('BAD_RESPONSE', 'The server answered with an unexpected session trace.', false);
+    traces.push(parsed.data as unknown as SessionTrace);
+  }
+  if (options.format === 'csv') process.stdout.write(tracesToCsv(traces));
+  else process.stdout.write(`${JSON.stringify({ server: options.server, sessions: traces }, null, 2)}\n`);
+  const count = (status: string) => traces.filter((t) => t.integrity.status === status).length;
+  const broken = traces.filter((t) => t.integrity.status === 'broken');
+  process.stderr.write(`${traces.length} session(s); integrity: ${count('sealed')} sealed, ${count('unsealed')} not yet sealed, ${broken.length} broken\n`);
+  for (const trace of broken) {
+    const integrity = trace.integrity as Extract<SessionTrace['integrity'], { status: 'broken' }>;
+    process.stderr.write(`integrity FAIL ${trace.session.sessionId} (${trace.session.benchId}): ${integrity.code} at entry ${integrity.seq}: ${integrity.reason}\n`);
+  }
+  if (broken.length > 0) process.exitCode = 1;
+}
+
+/**
+ * `support pull`: by session, by bench and time window, or by injector serial through the session index;
+ * `--bench` alone pulls the bench's whole integrity log (as before).
+ */
+export async function runSupportPull(options: SessionPullOptions): Promise<void> {
+  const selectors = [options.session, options.serial, options.bench].filter(Boolean).length;
+  if (selectors === 0) throw new SyncError('INVALID_REQUEST', 'Give --session ID, --bench ID (with --from/--to for its sessions) or --serial S.', false);
+  if (options.bench && !options.session && !options.serial && !options.from && !options.to) {
+    return runSupportLogPull({ server: options.server, bench: options.bench, format: options.format });
+  }
+  return runSupportSessionPull(options);
 }
 
 function runSupportExport(dataDir: string, options: { out: string; session?: string[]; from?: string; to?: string }): void {
@@ -147,9 +213,13 @@ export function registerSupportCommand(program: Command): void {
     .action(runSupportExport);
   support
     .command('pull')
-    .description("pull a bench's integrity log from the central server, with its integrity status (token from $INJBENCH_SERVER_TOKEN)")
+    .description('pull sessions with their traces and integrity status from the central server (token from $INJBENCH_SERVER_TOKEN)')
     .requiredOption('--server <url>', 'the central server, e.g. http://127.0.0.1:8780')
-    .requiredOption('--bench <id>', 'the bench id')
+    .option('--session <id>', 'one session by its id')
+    .option('--bench <id>', "a bench's sessions with --from/--to; alone, the bench's whole integrity log")
+    .option('--from <time>', 'sessions started at or after this ISO time or date')
+    .option('--to <time>', 'sessions started at or before this ISO time or date (a date includes the whole day)')
+    .option('--serial <serial>', "every session of this injector serial, on any bench")
     .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json'))
     .action(runSupportPull);
 }

@@ -3,7 +3,7 @@
  * scale), and brings its schema up to date. Everything above this module is dialect-neutral Kysely.
  */
 import Database from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResult } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResult, type SqliteDatabase } from 'kysely';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
@@ -51,6 +51,32 @@ function openSqlite(file: string): Database.Database {
   return sqlite;
 }
 
+const STATEMENT_CACHE_SIZE = 256;
+
+/**
+ * Kysely prepares every query anew; a batch insert of hundreds of rows costs as much to prepare as to run.
+ * Statements are kept by their SQL text (least recently used dropped first); a statement still being
+ * iterated is busy, so that call gets a fresh one.
+ */
+function withStatementCache(sqlite: Database.Database): SqliteDatabase {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => sqlite.close(),
+    prepare(text) {
+      const cached = cache.get(text);
+      if (cached && !cached.busy) {
+        cache.delete(text);
+        cache.set(text, cached);
+        return cached;
+      }
+      const statement = sqlite.prepare(text);
+      cache.set(text, statement);
+      if (cache.size > STATEMENT_CACHE_SIZE) cache.delete(cache.keys().next().value as string);
+      return statement;
+    },
+  };
+}
+
 function openPostgresPool(connectionString: string, poolSize: number, logger?: Logger): pg.Pool {
   const pool = new pg.Pool({ connectionString, max: poolSize });
   // An idle connection dropped by PostgreSQL (restart, failover, admin) is an 'error' event on the pool;
@@ -65,7 +91,7 @@ export async function openServerDatabase(url: string, options: { poolSize?: numb
   try {
     db =
       location.dialect === 'sqlite'
-        ? new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: openSqlite(location.target) }) })
+        ? new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(openSqlite(location.target)) }) })
         : new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool: openPostgresPool(location.target, options.poolSize ?? 10, options.logger) }) });
   } catch (error) {
     throw new ServerError('INTERNAL', `Cannot open the server database ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

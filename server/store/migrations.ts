@@ -3,6 +3,7 @@
  * builder in the types both dialects share (text, integer). Append only: never edit one that has shipped.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
+import { sessionIndexMigration } from './fleet-schema';
 
 // Migrations run before the typed schema exists, so they take an untyped handle.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -74,4 +75,5 @@ export const serverMigrations: Record<string, Migration> = {
       await db.schema.createIndex('alarms_bench_raised').on('alarms').columns(['bench_id', 'raised_at']).execute();
     },
   },
+  '0003_session_index_and_release_health': sessionIndexMigration,
 };

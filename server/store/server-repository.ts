@@ -2,11 +2,12 @@
  * Every query of the central server, in one place and in Kysely, so the same code runs on SQLite and on
  * PostgreSQL. Writes that must agree with each other (enrolment, a log batch) run in one transaction.
  */
-import type { Kysely, Transaction } from 'kysely';
+import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH } from '../../electron/services/integrity-log/log-format';
 import type { CheckpointRecord, LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
 import { ServerError } from '../server-error';
+import { indexLogEntries } from './session-indexer';
 import type { DialectName } from './database';
 import type { BenchTable, ServerDatabase } from './schema';
 
@@ -47,9 +48,25 @@ function chunks<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/**
+ * SQLite has one writer and one fsync per commit. Batches that arrive while a commit is running share the
+ * next transaction (group commit); each runs in its own savepoint, so a refused batch rolls back alone and
+ * every caller is answered only after the commit that holds its rows has returned.
+ */
+const MAX_GROUP_BATCHES = 32;
+
+interface QueuedBatch {
+  benchId: string;
+  work: (tx: LogBatchTransaction) => Promise<unknown>;
+  settle: (outcome: { ok: true; value: unknown } | { ok: false; error: unknown }) => void;
+}
+
 export class ServerRepository {
+  private readonly queuedBatches: QueuedBatch[] = [];
+  private groupCommitRunning = false;
+
   constructor(
-    private readonly db: Kysely<ServerDatabase>,
+    readonly db: Kysely<ServerDatabase>,
     readonly dialect: DialectName,
   ) {}
 
@@ -135,14 +152,43 @@ export class ServerRepository {
 
   /** Runs `work` with the bench's row locked against concurrent batches; commits only if it returns. */
   async withBenchLocked<T>(benchId: string, work: (tx: LogBatchTransaction) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute(async (trx) => {
-      let query = trx.selectFrom('benches').selectAll().where('bench_id', '=', benchId);
-      // SQLite has one writer and no FOR UPDATE; PostgreSQL needs the row lock.
-      if (this.dialect === 'postgres') query = query.forUpdate();
-      const bench = await query.executeTakeFirst();
-      if (!bench) throw new ServerError('UNKNOWN_BENCH', `Bench ${benchId} is not enrolled with this server.`);
-      return work(logBatchTransaction(trx, bench));
+    // PostgreSQL commits concurrent transactions in parallel and groups their WAL flushes itself.
+    if (this.dialect === 'postgres') return this.db.transaction().execute((trx) => runWithBenchRow(trx, benchId, work, 'postgres'));
+    return new Promise<T>((resolve, reject) => {
+      this.queuedBatches.push({ benchId, work, settle: (outcome) => (outcome.ok ? resolve(outcome.value as T) : reject(outcome.error)) });
+      if (!this.groupCommitRunning) {
+        this.groupCommitRunning = true;
+        setImmediate(() => void this.commitQueuedGroups());
+      }
     });
+  }
+
+  private async commitQueuedGroups(): Promise<void> {
+    while (this.queuedBatches.length > 0) {
+      const group = this.queuedBatches.splice(0, MAX_GROUP_BATCHES);
+      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      try {
+        await this.db.transaction().execute(async (trx) => {
+          for (const [index, batch] of group.entries()) {
+            const savepoint = sql.raw(`batch_${index}`);
+            await sql`SAVEPOINT ${savepoint}`.execute(trx);
+            try {
+              outcomes.push({ ok: true, value: await runWithBenchRow(trx, batch.benchId, batch.work, 'sqlite') });
+            } catch (error) {
+              await sql`ROLLBACK TO ${savepoint}`.execute(trx);
+              outcomes.push({ ok: false, error });
+            }
+            await sql`RELEASE ${savepoint}`.execute(trx);
+          }
+        });
+      } catch (error) {
+        // The commit itself failed (disk full, I/O error): nothing of the group is stored or acknowledged.
+        for (const batch of group) batch.settle({ ok: false, error });
+        continue;
+      }
+      group.forEach((batch, index) => batch.settle(outcomes[index] ?? { ok: false, error: new ServerError('INTERNAL', 'A log batch lost its outcome.') }));
+    }
+    this.groupCommitRunning = false;
   }
 
   async raiseAlarm(alarm: { benchId: string; kind: string; message: string; detail: Record<string, unknown>; raisedAt: string }): Promise<AlarmRecord> {
@@ -194,7 +240,26 @@ export class ServerRepository {
   }
 }
 
-function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecord): LogBatchTransaction {
+async function runWithBenchRow<T>(trx: Transaction<ServerDatabase>, benchId: string, work: (tx: LogBatchTransaction) => Promise<T>, dialect: DialectName): Promise<T> {
+  let query = trx.selectFrom('benches').selectAll().where('bench_id', '=', benchId);
+  // SQLite has one writer and no FOR UPDATE; PostgreSQL needs the row lock.
+  if (dialect === 'postgres') query = query.forUpdate();
+  const bench = await query.executeTakeFirst();
+  if (!bench) throw new ServerError('UNKNOWN_BENCH', `Bench ${benchId} is not enrolled with this server.`);
+  return work(logBatchTransaction(trx, bench, dialect));
+}
+
+const sqliteInsertTexts = new Map<number, string>();
+function sqliteInsertEntries(rows: number): string {
+  let text = sqliteInsertTexts.get(rows);
+  if (!text) {
+    text = `INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
+    sqliteInsertTexts.set(rows, text);
+  }
+  return text;
+}
+
+function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecord, dialect: DialectName): LogBatchTransaction {
   const benchId = bench.bench_id;
   return {
     bench: { ...bench, head_seq: Number(bench.head_seq), sealed_through: Number(bench.sealed_through) },
@@ -217,23 +282,22 @@ function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecor
       return new Map(rows.map((row) => [Number(row.seq), row.entry_hash]));
     },
     async insertEntries(entries, receivedAt) {
-      for (const chunk of chunks(entries, INSERT_CHUNK_ROWS)) {
-        await trx
-          .insertInto('log_entries')
-          .values(
-            chunk.map((entry) => ({
-              bench_id: benchId,
-              seq: entry.seq,
-              prev_hash: entry.prevHash,
-              entry_hash: entry.entryHash,
-              recorded_at: entry.recordedAt,
-              type: entry.type,
-              payload_json: entry.payloadJson,
-              received_at: receivedAt,
-            })),
-          )
-          .execute();
+      // The hot path of log sync, written per dialect. SQLite: one multi-row statement per chunk, its text
+      // built here (no query builder per row) and its prepared form cached by the driver. PostgreSQL: the
+      // whole batch as eight arrays in one statement.
+      if (dialect === 'sqlite') {
+        for (const chunk of chunks(entries, INSERT_CHUNK_ROWS)) {
+          const parameters = chunk.flatMap((e) => [benchId, e.seq, e.prevHash, e.entryHash, e.recordedAt, e.type, e.payloadJson, receivedAt]);
+          await trx.executeQuery(CompiledQuery.raw(sqliteInsertEntries(chunk.length), parameters));
+        }
+      } else {
+        await sql`INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at)
+          SELECT * FROM unnest(${entries.map(() => benchId)}::text[], ${entries.map((e) => e.seq)}::integer[], ${entries.map((e) => e.prevHash)}::text[],
+            ${entries.map((e) => e.entryHash)}::text[], ${entries.map((e) => e.recordedAt)}::text[], ${entries.map((e) => e.type)}::text[],
+            ${entries.map((e) => e.payloadJson)}::text[], ${entries.map(() => receivedAt)}::text[])`.execute(trx);
       }
+      // Sessions and activation reports are indexed in the same transaction as the entries they come from.
+      await indexLogEntries(trx, benchId, entries);
     },
     async insertCheckpoints(checkpoints, receivedAt) {
       for (const chunk of chunks(checkpoints, INSERT_CHUNK_ROWS)) {

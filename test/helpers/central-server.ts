@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { ADMIN_CODES_PATH, supportLogPath } from '../../server/app';
-import { startCentralServer, type CentralServer } from '../../server/central-server';
+import { startCentralServer, type CentralServer, type CentralServerOptions } from '../../server/central-server';
 import { silentLogger } from './silent-logger';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
@@ -10,8 +10,8 @@ export const TEST_SUPPORT_TOKEN = 'test-support-token-0123456789abcdefghijklmn';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
-export function startTestServer(databaseUrl: string, options: { now?: () => Date; port?: number } = {}): Promise<CentralServer> {
-  return startCentralServer({ databaseUrl, port: options.port ?? 0, adminToken: TEST_ADMIN_TOKEN, supportToken: TEST_SUPPORT_TOKEN, logger: silentLogger(), now: options.now });
+export function startTestServer(databaseUrl: string, options: { now?: () => Date; port?: number; releases?: CentralServerOptions['releases'] } = {}): Promise<CentralServer> {
+  return startCentralServer({ databaseUrl, port: options.port ?? 0, adminToken: TEST_ADMIN_TOKEN, supportToken: TEST_SUPPORT_TOKEN, logger: silentLogger(), now: options.now, releases: options.releases });
 }
 
 export async function callAs(token: string | null, serverUrl: string, method: 'GET' | 'POST', route: string, body?: unknown): Promise<{ status: number; body: unknown }> {

@@ -1,7 +1,7 @@
-import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { describe, it } from 'vitest';
+import { createTemporaryDatabase, type TestDatabase } from './temporary-database';
+
+export type { TestDatabase };
 
 export type ServerDialect = 'sqlite' | 'postgres';
 export const serverDialects: readonly ServerDialect[] = ['sqlite', 'postgres'];
@@ -33,27 +33,8 @@ export function describeEachDialect(name: string, body: (dialect: ServerDialect)
   }
 }
 
-export interface TestDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
 /** A database of its own for one test: a SQLite file in `dir`, or a fresh PostgreSQL database. */
-export async function createTestDatabase(dialect: ServerDialect, dir: string): Promise<TestDatabase> {
-  if (dialect === 'sqlite') return { url: `sqlite:${path.join(dir, 'server.sqlite')}`, drop: async () => {} };
-  if (!TEST_PG_URL) throw new Error('INJBENCH_TEST_PG_URL is not set');
-  const name = `injbench_test_${randomBytes(6).toString('hex')}`;
-  const run = async (statement: string): Promise<void> => {
-    const client = new pg.Client({ connectionString: TEST_PG_URL });
-    await client.connect();
-    try {
-      await client.query(statement);
-    } finally {
-      await client.end();
-    }
-  };
-  await run(`CREATE DATABASE ${name}`);
-  const url = new URL(TEST_PG_URL);
-  url.pathname = `/${name}`;
-  return { url: url.toString(), drop: () => run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
+export function createTestDatabase(dialect: ServerDialect, dir: string): Promise<TestDatabase> {
+  if (dialect === 'postgres' && !TEST_PG_URL) throw new Error('INJBENCH_TEST_PG_URL is not set');
+  return createTemporaryDatabase(dialect, dir, TEST_PG_URL);
 }

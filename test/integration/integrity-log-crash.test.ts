@@ -1,38 +1,27 @@
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { verifyIntegrityLog } from '../../electron/services/integrity-log/verify-log';
 import { openBenchStore } from '../../electron/services/store/bench-store';
+import { runUntilKilled } from '../helpers/kill-9';
 import { useTempDirs } from '../helpers/temp-dir';
 
 const fixture = path.resolve('test/fixtures/append-until-killed.ts');
 
 /** Runs the appender, kills it with SIGKILL after `delayMs` of appending, returns the last acknowledged seq. */
-function appendThenKill(dataDir: string, delayMs: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let lastAcked = 0;
-    let buffered = '';
-    let errors = '';
-    let timer: NodeJS.Timeout | null = null;
-    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const match = /^acked (\d+)$/.exec(line);
-        if (match) lastAcked = Number(match[1]);
-      }
-      // Start the clock once appending is under way, so every run kills mid-stream.
-      timer ??= setTimeout(() => child.kill('SIGKILL'), delayMs);
-    });
-    child.once('exit', (_code, signal) => {
-      if (timer) clearTimeout(timer);
-      if (signal !== 'SIGKILL') reject(new Error(`appender ended by itself (${signal ?? 'exit'}): ${errors}`));
-      else resolve(lastAcked);
-    });
+async function appendThenKill(dataDir: string, delayMs: number): Promise<number> {
+  let lastAcked = 0;
+  await runUntilKilled({
+    script: fixture,
+    args: [dataDir],
+    killAfterMs: delayMs,
+    // Start the clock once appending is under way, so every run kills mid-stream.
+    clockStartsAt: 'first-output',
+    onLine: (line) => {
+      const match = /^acked (\d+)$/.exec(line);
+      if (match) lastAcked = Number(match[1]);
+    },
   });
+  return lastAcked;
 }
 
 describe('integrity log under kill -9', () => {

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, expect, it } from 'vitest';
 import { ServerError } from '../../server/server-error';
 import { openServerDatabase } from '../../server/store/database';
+import { serverMigrations } from '../../server/store/migrations';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
 
@@ -17,11 +18,11 @@ describeEachDialect('server database migrations', (dialect) => {
   it('build the schema from empty, do nothing the second time, and refuse a database from a newer server', async () => {
     database = await createTestDatabase(dialect, tempDir());
     const first = await openServerDatabase(database.url);
-    expect(first.migrations.map((m) => [m.migrationName, m.status])).toEqual([['0001_enrolment_and_log_sync', 'Success']]);
-    const tables = await first.db.introspection.getTables();
-    expect(tables.map((t) => t.name).filter((name) => !name.startsWith('kysely_')).sort()).toEqual(
-      ['alarms', 'benches', 'enrolment_codes', 'log_checkpoints', 'log_entries', 'request_nonces'],
-    );
+    expect(first.migrations.map((m) => [m.migrationName, m.status])).toEqual(Object.keys(serverMigrations).sort().map((name) => [name, 'Success']));
+    expect(Object.keys(serverMigrations)).toContain('0003_session_index_and_release_health');
+    const tables = (await first.db.introspection.getTables()).map((t) => t.name);
+    expect(tables).toEqual(expect.arrayContaining(['alarms', 'benches', 'enrolment_codes', 'log_checkpoints', 'log_entries', 'request_nonces']));
+    expect(tables).toEqual(expect.arrayContaining(['session_index', 'release_activations', 'release_notices', 'release_decisions', 'support_web_sessions', 'support_users']));
     await first.close();
 
     const again = await openServerDatabase(database.url);
@@ -36,5 +37,36 @@ describeEachDialect('server database migrations', (dialect) => {
     );
     expect(refused).toBeInstanceOf(ServerError);
     expect((refused as ServerError).message).toMatch(/upgraded by a newer server \(migration 9999_from_the_future\).*left untouched/);
+  });
+
+  it('indexes the sessions of logs stored before the session index existed (0003 backfills)', async () => {
+    database = await createTestDatabase(dialect, tempDir());
+    const opened = await openServerDatabase(database.url);
+    await opened.close();
+    // Back to the database as a server from before the index left it: 0003 not applied, logs stored.
+    const older = await openServerDatabase(database.url);
+    await sql`DELETE FROM kysely_migration WHERE name = '0003_session_index_and_release_health'`.execute(older.db);
+    for (const table of ['session_index', 'release_activations', 'release_notices', 'release_decisions', 'support_web_sessions', 'support_users']) await older.db.schema.dropTable(table).execute();
+    const now = '2026-11-22T08:00:00.000Z';
+    await older.db.insertInto('benches').values({ bench_id: 'bench-0123456789abcdef', public_key: 'k', status: 'active', enrolled_at: now, revoked_at: null, revoke_reason: null, head_seq: 4, head_hash: 'h', sealed_through: 0 }).execute();
+    const payloads: [string, Record<string, unknown>][] = [
+      ['packs.activate', { family: 'bosch-like-cri', version: '1.1.0', sha256: 'a'.repeat(64), changed: true }],
+      ['session.started', { sessionId: 'ses-1', partNumber: 'SYN-0445110-001', serial: 'INJ-1' }],
+      ['session.step', { sessionId: 'ses-1', id: 'VL' }],
+      ['session.aborted', { sessionId: 'ses-1', reason: 'DISCONNECTED', pack: { family: 'bosch-like-cri', version: '1.1.0', sha256: 'a'.repeat(64) } }],
+    ];
+    await older.db
+      .insertInto('log_entries')
+      .values(payloads.map(([type, payload], i) => ({ bench_id: 'bench-0123456789abcdef', seq: i + 1, prev_hash: 'p', entry_hash: `e${i}`, recorded_at: now, type, payload_json: JSON.stringify(payload), received_at: now })))
+      .execute();
+    await older.close();
+
+    const upgraded = await openServerDatabase(database.url);
+    expect(upgraded.migrations.map((m) => m.migrationName)).toEqual(['0003_session_index_and_release_health']);
+    const rows = await sql<{ session_id: string; outcome: string; error_class: string; first_seq: number; last_seq: number; injector_serial: string }>`SELECT * FROM session_index`.execute(upgraded.db);
+    expect(rows.rows.map((r) => [r.session_id, r.injector_serial, r.outcome, r.error_class, Number(r.first_seq), Number(r.last_seq)])).toEqual([['ses-1', 'INJ-1', 'aborted', 'DISCONNECTED', 2, 4]]);
+    const activations = await sql<{ version: string }>`SELECT version FROM release_activations`.execute(upgraded.db);
+    expect(activations.rows.map((r) => r.version)).toEqual(['1.1.0']);
+    await upgraded.close();
   });
 });

@@ -6,7 +6,7 @@
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { generateKeyPair, signDetached, encodeBase64 } from '../../electron/services/identity/ed25519';
+import { generateKeyPair, signDetached, encodeBase64 } from '../../trust/ed25519';
 import { SyncError, sendSignedRequest } from '../../electron/services/sync/sync-client';
 import { LOG_BATCH_PATH, ENROL_PATH, enrolResponseSchema, logAckSchema, requestSigningMessage, signatureHeaders } from '../../electron/services/sync/sync-protocol';
 import { ADMIN_CODES_PATH } from '../../server/app';

@@ -4,7 +4,6 @@
  * session the process reported as done is lost.
  */
 import Database from 'better-sqlite3';
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,39 +11,29 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyIntegrityLog } from '../../electron/services/integrity-log/verify-log';
 import { openBenchStore, STORE_FILE_NAME } from '../../electron/services/store/bench-store';
 import { bundledRootFile } from '../helpers/bundled-root';
+import { runUntilKilled } from '../helpers/kill-9';
 import { runCli, startSimProcess, type SimProcess } from '../helpers/sim-process';
 
 const fixture = path.resolve('test/fixtures/sessions-until-killed.ts');
 const RUNS = 50;
 
-function runThenKill(dataDir: string, port: string, delayMs: number): Promise<{ done: Map<string, string>; interrupted: string[] }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, dataDir, port, bundledRootFile], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const done = new Map<string, string>();
-    const interrupted: string[] = [];
-    let buffered = '';
-    let errors = '';
-    let timer: NodeJS.Timeout | null = null;
-    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop() ?? '';
-      for (const line of lines) {
-        const [kind, id, status] = line.split(' ');
-        if (kind === 'done' && id && status) done.set(id, status);
-        if (kind === 'interrupted' && id) interrupted.push(id);
-      }
-    });
-    // The clock starts when the process is up (it prints nothing before its first session ends), so
-    // kills land in start-up, mid-session and between sessions alike.
-    timer = setTimeout(() => child.kill('SIGKILL'), delayMs);
-    child.once('exit', (_code, signal) => {
-      if (timer) clearTimeout(timer);
-      if (signal === 'SIGKILL') resolve({ done, interrupted });
-      else reject(new Error(`the session runner ended by itself: ${errors}`));
-    });
+async function runThenKill(dataDir: string, port: string, delayMs: number): Promise<{ done: Map<string, string>; interrupted: string[] }> {
+  const done = new Map<string, string>();
+  const interrupted: string[] = [];
+  await runUntilKilled({
+    script: fixture,
+    args: [dataDir, port, bundledRootFile],
+    killAfterMs: delayMs,
+    // The process prints nothing before its first session ends, so the clock starts at spawn: kills
+    // land in start-up, mid-session and between sessions alike.
+    clockStartsAt: 'spawn',
+    onLine: (line) => {
+      const [kind, id, status] = line.split(' ');
+      if (kind === 'done' && id && status) done.set(id, status);
+      if (kind === 'interrupted' && id) interrupted.push(id);
+    },
   });
+  return { done, interrupted };
 }
 
 describe('coding sessions under kill -9', () => {

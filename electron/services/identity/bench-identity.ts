@@ -7,7 +7,7 @@ import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, st
 import path from 'node:path';
 import { ServiceError } from '../service-error';
 import type { BenchStore } from '../store/bench-store';
-import { decodeBase64, encodeBase64, generateKeyPair, keyPairFromSecretKey, signDetached, type Ed25519KeyPair } from './ed25519';
+import { decodeBase64, encodeBase64, generateKeyPair, keyPairFromSecretKey, signDetached, type Ed25519KeyPair } from '../../../trust/ed25519';
 
 export const BENCH_KEY_FILE = path.join('keys', 'bench-ed25519.key');
 

@@ -5,7 +5,7 @@
  */
 import { ServiceError } from '../service-error';
 import type { BenchIdentity } from '../identity/bench-identity';
-import { encodeBase64 } from '../identity/ed25519';
+import { encodeBase64 } from '../../../trust/ed25519';
 import type { CheckpointRecord, IntegrityLogRepository, LogEntryRecord } from '../store/integrity-log-repository';
 import { ENTRY_TYPE_PATTERN, GENESIS_HASH, checkpointMessage, entryHash } from './log-format';
 

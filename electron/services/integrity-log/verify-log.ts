@@ -9,7 +9,7 @@
  * pointing past the end (TRUNCATED). Entries after the last checkpoint are hash-chained but not yet
  * signed: deleting them locally is caught only by the server, which has seen them.
  */
-import { decodeBase64, verifyDetached } from '../identity/ed25519';
+import { decodeBase64, verifyDetached } from '../../../trust/ed25519';
 import type { CheckpointRecord, LogEntryRecord } from '../store/integrity-log-repository';
 import { GENESIS_HASH, checkpointMessage, entryHash } from './log-format';
 

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { sessionReportSchema, type SessionReport } from '../../contract/coding-session';
 import type { BenchCore } from '../bench-core';
-import { decodeBase64, encodeBase64, verifyDetached } from '../identity/ed25519';
+import { decodeBase64, encodeBase64, verifyDetached } from '../../../trust/ed25519';
 import { verifyIntegrityLog, type LogVerdict } from '../integrity-log/verify-log';
 import { ServiceError } from '../service-error';
 import type { LogEntryRecord } from '../store/integrity-log-repository';

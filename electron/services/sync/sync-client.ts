@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import type { BenchIdentity } from '../identity/bench-identity';
-import { encodeBase64 } from '../identity/ed25519';
+import { encodeBase64 } from '../../../trust/ed25519';
 import { errorEnvelopeSchema, requestSigningMessage, signatureHeaders, type ServerErrorCode } from './sync-protocol';
 
 /** Refusals that a later attempt of the same request cannot turn into success. */

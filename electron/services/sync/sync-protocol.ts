@@ -115,6 +115,7 @@ export const serverErrorCodes = [
   'LOG_GAP',
   'LOG_FORK',
   'LOG_INVALID',
+  'PROMOTION_GATED',
   'INTERNAL',
 ] as const;
 export type ServerErrorCode = (typeof serverErrorCodes)[number];

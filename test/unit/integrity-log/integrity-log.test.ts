@@ -3,7 +3,7 @@ import { chmodSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BENCH_KEY_FILE, loadOrCreateBenchIdentity } from '../../../electron/services/identity/bench-identity';
-import { encodeBase64, generateKeyPair } from '../../../electron/services/identity/ed25519';
+import { encodeBase64, generateKeyPair } from '../../../trust/ed25519';
 import { IntegrityLog, MAX_PAYLOAD_BYTES } from '../../../electron/services/integrity-log/integrity-log';
 import { entryHash } from '../../../electron/services/integrity-log/log-format';
 import { verifyIntegrityLog } from '../../../electron/services/integrity-log/verify-log';

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { openBenchCore } from '../../../electron/services/bench-core';
-import { encodeBase64, generateKeyPair } from '../../../electron/services/identity/ed25519';
+import { encodeBase64, generateKeyPair } from '../../../trust/ed25519';
 import type { BenchPort, PackPort } from '../../../electron/services/session/ports';
 import { CodingSessionEngine } from '../../../electron/services/session/session-engine';
 import { exportSupportBundle, verifySupportBundle } from '../../../electron/services/support/support-bundle';

@@ -1,9 +1,10 @@
 /**
- * Ed25519 through tweetnacl, wrapped so that malformed keys or signatures are a failed check, never a
- * throw and never a pass (tweetnacl throws on wrong sizes and non-Uint8Array input). Signing and
- * verification run through Node's OpenSSL (same Ed25519, same bytes): the central server checks every
- * request and checkpoint of a fleet, and tweetnacl's pure-JS code was most of its ingest time
- * (see bench/server-ingest.ts). Key generation and the key format stay tweetnacl's.
+ * The one Ed25519 of the code base: bench keys, log checkpoints, request signatures and the signed
+ * release documents (trust/crypto.ts) all go through here. Malformed keys or signatures are a failed
+ * check, never a throw and never a pass. Signing and verification run through Node's OpenSSL: the central
+ * server checks every request and checkpoint of a fleet, and tweetnacl's pure-JS code was most of its
+ * ingest time (see bench/server-ingest.ts). Key generation and the key format (64-byte secret = seed then
+ * public key) stay tweetnacl's.
  */
 import { createPrivateKey, createPublicKey, sign as opensslSign, verify as opensslVerify, type KeyObject } from 'node:crypto';
 import nacl from 'tweetnacl';
@@ -15,6 +16,11 @@ export interface Ed25519KeyPair {
 
 export function generateKeyPair(): Ed25519KeyPair {
   return nacl.sign.keyPair();
+}
+
+/** Deterministic keys from a 32-byte seed (development keys, test fixtures). */
+export function keyPairFromSeed(seed: Uint8Array): Ed25519KeyPair {
+  return nacl.sign.keyPair.fromSeed(seed);
 }
 
 export function keyPairFromSecretKey(secretKey: Uint8Array): Ed25519KeyPair | null {

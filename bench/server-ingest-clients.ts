@@ -1,0 +1,106 @@
+/**
+ * The simulated benches of bench/server-ingest.ts, in their own worker thread so their signing and JSON
+ * work does not share the server's event loop (real benches are other machines). Each bench writes coding
+ * sessions into a valid hash chain, sealed by a signed checkpoint after each session, and sends batches
+ * until the deadline; it reports exactly the entries the server acknowledged.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { fingerprintOf } from '../electron/services/identity/bench-identity';
+import { encodeBase64, generateKeyPair, signDetached } from '../trust/ed25519';
+import { GENESIS_HASH, checkpointMessage, entryHash } from '../electron/services/integrity-log/log-format';
+import type { CheckpointRecord, LogEntryRecord } from '../electron/services/store/integrity-log-repository';
+import { sendSignedRequest } from '../electron/services/sync/sync-client';
+import { LOG_BATCH_PATH, logAckSchema } from '../electron/services/sync/sync-protocol';
+
+export interface ClientPlan {
+  benches: number;
+  batchSize: number;
+}
+export type ToWorker = { kind: 'go'; serverUrl: string; seconds: number };
+export type FromWorker =
+  | { kind: 'keys'; benches: { benchId: string; publicKey: string }[] }
+  | { kind: 'done'; acknowledged: { benchId: string; entries: LogEntryRecord[] }[]; latenciesMs: number[]; errors: string[] };
+
+const STEPS_PER_SESSION = 8;
+
+/**
+ * The entries a coding session writes, in the shapes the session engine writes them (session-engine.ts),
+ * so the server's session index does its real work: started, preflight, electrical, leak, the plan's
+ * steps, then the sealed settlement trace.
+ */
+function sessionEntries(benchId: string, n: number): { type: string; payload: Record<string, unknown> }[] {
+  const sessionId = `ses-20261122-${benchId.slice(6, 14)}${n.toString(16).padStart(4, '0')}`;
+  const serial = `SN-${benchId.slice(6, 12)}-${n}`;
+  const pack = { family: 'bosch-like-cri', version: '1.1.0', sha256: 'ab'.repeat(32) };
+  const steps = Array.from({ length: STEPS_PER_SESSION }, (_, i) => ({
+    type: 'session.step',
+    payload: { sessionId, id: `step-${i}`, pressureBar: 300 + i * 200, pulseUs: 300 + i * 100, measuredMm3: 2 + i * 7.3, nominalMm3: 2 + i * 7.25, toleranceMm3: 0.8 + i * 0.2, verdict: 'pass' },
+  }));
+  return [
+    { type: 'session.started', payload: { sessionId, partNumber: 'SYN-0445110-001', serial, operatorId: 'op-1', bench: { model: 'virtual-bench', firmware: '2.4.1' } } },
+    { type: 'session.preflight', payload: { sessionId, gates: ['operator', 'pack', 'hardware', 'calibration', 'credits'].map((id) => ({ id, passed: true, code: null })) } },
+    { type: 'session.electrical', payload: { sessionId, resistanceOhm: 0.52, inductanceUh: 182, verdict: 'pass' } },
+    { type: 'session.leak', payload: { sessionId, backflowMm3: 11.2, verdict: 'pass' } },
+    ...steps,
+    { type: 'session.completed', payload: { sessionId, verdict: 'pass', reason: null, partNumber: 'SYN-0445110-001', serial, pack, code: 'K7Q2-9XWM-44TR', codeWrite: 'verified', creditsDebited: 1 } },
+  ];
+}
+
+function simulatedBench() {
+  const keys = generateKeyPair();
+  const benchId = `bench-${fingerprintOf(keys.publicKey)}`;
+  const acknowledged: LogEntryRecord[] = [];
+  let prevHash = GENESIS_HASH;
+  let seq = 0;
+  let sessions = 0;
+  let pending: { type: string; payload: Record<string, unknown> }[] = [];
+  const nextBatch = (size: number): { entries: LogEntryRecord[]; checkpoints: CheckpointRecord[] } => {
+    const entries: LogEntryRecord[] = [];
+    const checkpoints: CheckpointRecord[] = [];
+    for (let i = 0; i < size; i += 1) {
+      if (pending.length === 0) pending = sessionEntries(benchId, (sessions += 1));
+      const next = pending.shift() as { type: string; payload: Record<string, unknown> };
+      seq += 1;
+      const fields = { seq, prevHash, recordedAt: new Date(Date.UTC(2026, 10, 22, 8, 0, 0, seq)).toISOString(), type: next.type, payloadJson: JSON.stringify(next.payload) };
+      const hash = entryHash(fields);
+      entries.push({ ...fields, entryHash: hash });
+      prevHash = hash;
+      // The bench seals its log with a signed checkpoint at the end of every session.
+      if (pending.length === 0) {
+        checkpoints.push({ seq, entryHash: hash, signedAt: fields.recordedAt, signature: encodeBase64(signDetached(checkpointMessage(benchId, seq, hash, fields.recordedAt), keys.secretKey)) });
+      }
+    }
+    return { entries, checkpoints };
+  };
+  return { benchId, publicKey: encodeBase64(keys.publicKey), sign: (m: Uint8Array) => signDetached(m, keys.secretKey), acknowledged, nextBatch };
+}
+
+const plan = workerData as ClientPlan;
+const port = parentPort;
+if (!port) throw new Error('server-ingest-clients runs as a worker thread');
+const benches = Array.from({ length: plan.benches }, simulatedBench);
+port.postMessage({ kind: 'keys', benches: benches.map(({ benchId, publicKey }) => ({ benchId, publicKey })) } satisfies FromWorker);
+
+port.once('message', async (message: ToWorker) => {
+  const deadline = performance.now() + message.seconds * 1000;
+  const latenciesMs: number[] = [];
+  const errors: string[] = [];
+  await Promise.all(
+    benches.map(async (bench) => {
+      while (performance.now() < deadline) {
+        const batch = bench.nextBatch(plan.batchSize);
+        const sent = performance.now();
+        try {
+          await sendSignedRequest({ serverUrl: message.serverUrl, identity: bench, method: 'POST', path: LOG_BATCH_PATH, body: batch, responseSchema: logAckSchema, timeoutMs: 60_000 });
+        } catch (error) {
+          // A refused or lost batch ends this bench's run: the recount then shows exactly what was stored.
+          errors.push(`${bench.benchId}: ${error instanceof Error ? error.message : String(error)}`);
+          return;
+        }
+        latenciesMs.push(performance.now() - sent);
+        bench.acknowledged.push(...batch.entries);
+      }
+    }),
+  );
+  port.postMessage({ kind: 'done', acknowledged: benches.map((b) => ({ benchId: b.benchId, entries: b.acknowledged })), latenciesMs, errors } satisfies FromWorker);
+});

@@ -1,0 +1,21 @@
+import type { BenchDriver } from '../../../native-bridge/driver';
+import type { BenchCore } from '../bench-core';
+import { DriverBenchPort } from './driver-bench-port';
+import { PackManagerPort } from './pack-manager-port';
+import { CodingSessionEngine } from './session-engine';
+
+/**
+ * A coding-session engine on a bench's data directory and a connected bench: how the command line,
+ * benchmarks and crash tests run sessions without the app (the app's SessionService builds its own, with
+ * the bench link it manages).
+ */
+export function sessionEngineOn(core: BenchCore, driver: BenchDriver): CodingSessionEngine {
+  return new CodingSessionEngine({
+    bench: new DriverBenchPort(driver),
+    packs: new PackManagerPort(core.packs),
+    credits: core.store.sessions,
+    sessions: core.store.sessions,
+    log: core.log,
+    now: core.now,
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * Support API over the session index (read-only; support or admin token):
+ *   GET /api/v1/support/sessions?sessionId=&bench=&serial=&from=&to=&outcome=&family=&limit=&before=
+ *   GET /api/v1/support/sessions/:benchId/:sessionId   one session's trace with its integrity
+ */
+import { z } from 'zod';
+import { PROTOCOL_PREFIX, benchIdSchema } from '../../electron/services/sync/sync-protocol';
+import { ServerError } from '../server-error';
+import { parseInput, timeBound, type FleetRouteContext, type ServerInstance } from './route-context';
+import { SessionIndexRepository, type SessionQuery } from '../store/session-index-repository';
+import { sessionOutcomes } from '../store/fleet-schema';
+
+export const SUPPORT_SESSIONS_PATH = `${PROTOCOL_PREFIX}/support/sessions`;
+export const supportSessionPath = (benchId: string, sessionId: string): string => `${SUPPORT_SESSIONS_PATH}/${encodeURIComponent(benchId)}/${encodeURIComponent(sessionId)}`;
+
+export const MAX_SESSIONS_PAGE = 1000;
+export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected a session id (letters, digits, . _ -)');
+export const serialSchema = z.string().regex(/^[A-Za-z0-9-]{1,64}$/, 'expected an injector serial (letters, digits, -)');
+
+export const sessionQuerySchema = z.strictObject({
+  sessionId: sessionIdSchema.optional(),
+  bench: benchIdSchema.optional(),
+  serial: serialSchema.optional(),
+  from: timeBound('from').optional(),
+  to: timeBound('to').optional(),
+  before: timeBound('from').optional(),
+  outcome: z.enum(sessionOutcomes).optional(),
+  family: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_SESSIONS_PAGE).default(200),
+});
+
+export function toSessionQuery(input: z.infer<typeof sessionQuerySchema>): SessionQuery {
+  return { sessionId: input.sessionId, benchId: input.bench, serial: input.serial, from: input.from, to: input.to, before: input.before, outcome: input.outcome, family: input.family, limit: input.limit };
+}
+
+const traceParamsSchema = z.strictObject({ benchId: benchIdSchema, sessionId: sessionIdSchema });
+
+export function registerSupportSessionRoutes(app: ServerInstance, context: FleetRouteContext): void {
+  const store = new SessionIndexRepository(context.repository.db);
+
+  app.get(SUPPORT_SESSIONS_PATH, async (request) => {
+    context.requireRole(request, ['admin', 'support']);
+    const query = parseInput(sessionQuerySchema, request.query, 'session query');
+    const sessions = await store.find(toSessionQuery(query));
+    return { sessions, nextBefore: sessions.length === query.limit ? (sessions.at(-1)?.startedAt ?? null) : null };
+  });
+
+  app.get(`${SUPPORT_SESSIONS_PATH}/:benchId/:sessionId`, async (request) => {
+    context.requireRole(request, ['admin', 'support']);
+    const { benchId, sessionId } = parseInput(traceParamsSchema, request.params, 'session');
+    const session = await store.session(benchId, sessionId);
+    if (!session) throw new ServerError('NOT_FOUND', `No session ${sessionId} of ${benchId} has reached this server (has the bench synced?).`);
+    const trace = await store.trace(session);
+    if (!trace) throw new ServerError('NOT_FOUND', `No bench ${benchId} is enrolled with this server.`);
+    return trace;
+  });
+}

@@ -1,0 +1,100 @@
+/**
+ * Log batches that reach the repository together share one transaction on SQLite (group commit) and run
+ * in parallel transactions on PostgreSQL. Either way each batch is all or nothing on its own: a refused
+ * batch leaves no row behind, its neighbours are stored, and every caller hears its own outcome.
+ */
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { openServerDatabase, type OpenedDatabase } from '../../server/store/database';
+import { ServerRepository } from '../../server/store/server-repository';
+import { GENESIS_HASH, entryHash } from '../../electron/services/integrity-log/log-format';
+import type { LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
+import { useTempDirs } from '../helpers/temp-dir';
+
+function chain(count: number): LogEntryRecord[] {
+  const entries: LogEntryRecord[] = [];
+  let prevHash = GENESIS_HASH;
+  for (let seq = 1; seq <= count; seq += 1) {
+    const fields = { seq, prevHash, recordedAt: '2026-11-22T08:00:00.000Z', type: 'session.step', payloadJson: JSON.stringify({ seq }) };
+    const hash = entryHash(fields);
+    entries.push({ ...fields, entryHash: hash });
+    prevHash = hash;
+  }
+  return entries;
+}
+
+describeEachDialect('log batches committed together', (dialect) => {
+  const tempDir = useTempDirs();
+  let database: TestDatabase;
+  let opened: OpenedDatabase;
+  let repository: ServerRepository;
+
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect, tempDir());
+    opened = await openServerDatabase(database.url);
+    repository = new ServerRepository(opened.db, opened.dialect);
+  });
+
+  afterEach(async () => {
+    await opened.close();
+    await database.drop();
+  });
+
+  async function enrol(benchId: string): Promise<void> {
+    const codeHash = randomBytes(32).toString('hex');
+    const now = new Date().toISOString();
+    await repository.addEnrolmentCode({ codeHash, createdAt: now, expiresAt: new Date(Date.now() + 60_000).toISOString(), note: null });
+    await repository.enrol({ codeHash, benchId, publicKey: randomBytes(32).toString('base64'), now });
+  }
+
+  it('stores the accepted batches and none of a refused one, answering each caller with its own outcome', async () => {
+    const benchIds = Array.from({ length: 12 }, (_, i) => `bench-group-${i}`);
+    for (const benchId of benchIds) await enrol(benchId);
+    const entries = chain(40);
+    const outcomes = await Promise.allSettled(
+      benchIds.map((benchId, index) =>
+        repository.withBenchLocked(benchId, async (tx) => {
+          await tx.rememberNonce(`nonce-${index}`, new Date().toISOString());
+          await tx.insertEntries(entries, new Date().toISOString());
+          await tx.advanceHead({ seq: 40, hash: entries[39]?.entryHash ?? '', sealedThrough: 0 });
+          // Every third batch is refused after it wrote: its rows and nonce must not survive.
+          if (index % 3 === 2) throw new Error(`refused ${benchId}`);
+          return benchId;
+        }),
+      ),
+    );
+    for (const [index, outcome] of outcomes.entries()) {
+      const benchId = benchIds[index] as string;
+      const stored = await repository.entries(benchId, 1, 100);
+      const head = await repository.bench(benchId);
+      if (index % 3 === 2) {
+        expect(outcome).toEqual({ status: 'rejected', reason: new Error(`refused ${benchId}`) });
+        expect(stored).toHaveLength(0);
+        expect(Number(head?.head_seq)).toBe(0);
+        // The nonce went with the refused batch: the same request may be sent again.
+        expect(await repository.rememberNonce(benchId, `nonce-${index}`, new Date().toISOString())).toBe(true);
+      } else {
+        expect(outcome).toEqual({ status: 'fulfilled', value: benchId });
+        expect(stored.map((e) => e.entryHash)).toEqual(entries.map((e) => e.entryHash));
+        expect(Number(head?.head_seq)).toBe(40);
+        expect(await repository.rememberNonce(benchId, `nonce-${index}`, new Date().toISOString())).toBe(false);
+      }
+    }
+  });
+
+  it('lets a second batch for the same bench see the first one, committed or not yet', async () => {
+    await enrol('bench-twice');
+    const entries = chain(20);
+    const appendTen = () =>
+      repository.withBenchLocked('bench-twice', async (tx) => {
+        const head = tx.bench.head_seq;
+        await tx.insertEntries(entries.slice(head, head + 10), 'now');
+        await tx.advanceHead({ seq: head + 10, hash: entries[head + 9]?.entryHash ?? '', sealedThrough: 0 });
+        return head;
+      });
+    const heads = await Promise.all([appendTen(), appendTen()]);
+    expect(heads.sort((a, b) => a - b)).toEqual([0, 10]);
+    expect((await repository.entries('bench-twice', 1, 100)).map((e) => e.seq)).toEqual(entries.map((e) => e.seq));
+  });
+});
