@@ -32,8 +32,8 @@ export function buildDemoRepository(options: { sourceDir: string; outDir: string
   const packs: { family: string; version: string; sha256: string }[] = [];
   for (const family of demoFamilies) {
     const releases = [
-      { version: '1.0.0', release_counter: 1, channel: 'stable' as const },
-      { version: '1.1.0', release_counter: 2, channel: 'canary' as const },
+      { version: '1.0.0', release_counter: 1, channel: 'stable' as const, notes: 'First synthetic release: the test plans and tolerances of the demo source data.' },
+      { version: '1.1.0', release_counter: 2, channel: 'canary' as const, notes: 'Tightens the idle delivery tolerance by one percentage point on every step.' },
     ];
     for (const release of releases) {
       const built = buildPackFromSource(
@@ -48,7 +48,7 @@ export function buildDemoRepository(options: { sourceDir: string; outDir: string
       );
       const packFile = path.join(buildDir, `${family}-${release.version}.injpack`);
       writeFileSync(packFile, built.bytes);
-      const published = publishPack(context, keys, { packFile, channel: 'canary' });
+      const published = publishPack(context, keys, { packFile, channel: 'canary', notes: release.notes });
       if (release.channel === 'stable') promote(context, keys, { family, version: release.version, to: 'stable' });
       packs.push({ family, version: release.version, sha256: published.sha256 });
     }

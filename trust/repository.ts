@@ -250,6 +250,7 @@ export function publishPack(
     release_counter: manifest.release_counter,
     built_dirty: manifest.provenance.dirty,
     published_at: iso(context.now),
+    ...(options.notes ? { notes: options.notes.slice(0, 2000) } : {}),
   };
   index.channels[options.channel] = { version: manifest.version, rollout_percent: 100 };
   index.sequence += 1;

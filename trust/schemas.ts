@@ -62,6 +62,8 @@ export const versionEntrySchema = z.object({
   release_counter: count,
   built_dirty: z.boolean().default(false),
   published_at: timestamp.optional(),
+  /** Release notes shown to workshop admins before they pin; signed with the index. */
+  notes: z.string().max(2000).optional(),
 });
 export type VersionEntry = z.infer<typeof versionEntrySchema>;
 

@@ -71,10 +71,22 @@ export interface VerifiedRelease {
   directive: DirectiveDocument | null;
   /** How the target was chosen, for the evidence entry. */
   resolvedBy: string;
+  resolution: Resolution;
+  /** A local pin was passed but its end time has passed: it was not applied. */
+  localPinExpired: boolean;
   bytes: VerifiedMetadataBytes;
   /** The trusted state to persist once the pack is active; `active` is not yet updated. */
   next: TrustedMetadata;
 }
+
+/** Which rule chose the target, in precedence order (docs/trust-packs.md). */
+export type Resolution = 'directive-pin' | 'local-pin' | 'local-rollback' | 'directive-channel' | 'default-channel';
+
+/**
+ * A workshop admin's pin on this bench: to a channel or to a version the trusted index lists, always with
+ * an end time. `rollbackToLkg` marks the pin an admin rollback made to the exact last-known-good.
+ */
+export type LocalPin = { endsAt: string } & ({ channel: ChannelName } | { version: string; rollbackToLkg?: boolean });
 
 export function initialTrustedMetadata(bundledRoot: Uint8Array): TrustedMetadata {
   return {
@@ -151,6 +163,12 @@ export async function verifyRelease(input: {
   bench: BenchProfile;
   trusted: TrustedMetadata;
   now: Date;
+  /** The admin's local pin for this family, if any. */
+  localPin?: LocalPin | null;
+  /** The release the signed policy (directive or channel) last activated; defaults to the active one. */
+  policyActive?: ActiveRelease | null;
+  /** The family's last-known-good, the only target below the active counter a local rollback may take. */
+  lastKnownGood?: ActiveRelease | null;
 }): Promise<VerifiedRelease> {
   const { source, family, bench, trusted, now } = input;
   // Boundary: the family and bench id become file names in the repository.
@@ -276,28 +294,55 @@ export async function verifyRelease(input: {
     }
   }
 
-  // 6. Resolve the target: directive pin, else directive channel, else the bench's default channel.
+  // 6. Resolve the target (docs/trust-packs.md "Resolution precedence"): directive pin, else an unexpired
+  // local admin pin, else directive channel, else the bench's default channel.
   const assignment = directive?.assignments[family];
   const active = trusted.active[family];
+  const localPin = input.localPin ?? null;
+  // Rule: a local pin binds only until its end time; an expired pin is never applied, even if not yet removed.
+  const localPinExpired = localPin !== null && Date.parse(localPin.endsAt) <= now.getTime();
+  const pin = localPin && !localPinExpired ? localPin : null;
   let version: string;
   let resolvedBy: string;
+  let resolution: Resolution;
   let pinnedHash: string | null = null;
+  let channelPointer: { channel: ChannelName; via: string } | null = null;
   if (assignment && 'version' in assignment) {
     version = assignment.version;
     pinnedHash = assignment.sha256;
+    resolution = 'directive-pin';
     resolvedBy = `directive seq ${directive?.seq} pin`;
+  } else if (pin && 'version' in pin) {
+    version = pin.version;
+    resolution = pin.rollbackToLkg ? 'local-rollback' : 'local-pin';
+    resolvedBy = pin.rollbackToLkg ? `rollback to last-known-good until ${pin.endsAt}` : `local pin to ${pin.version} until ${pin.endsAt}`;
+  } else if (pin) {
+    channelPointer = { channel: pin.channel, via: `local pin to channel ${pin.channel} until ${pin.endsAt}` };
+    resolution = 'local-pin';
+    version = '';
+    resolvedBy = '';
   } else {
-    const channel = assignment?.channel ?? bench.defaultChannel;
+    channelPointer = { channel: assignment?.channel ?? bench.defaultChannel, via: `${assignment ? `directive seq ${directive?.seq} ` : 'default '}channel ${assignment?.channel ?? bench.defaultChannel}` };
+    resolution = assignment ? 'directive-channel' : 'default-channel';
+    version = '';
+    resolvedBy = '';
+  }
+  if (channelPointer) {
+    const { channel, via } = channelPointer;
     const pointer = index.channels[channel];
     if (!pointer) throw new TrustError('WRONG_TARGET', `channel ${channel} of ${family} points at no release.`);
     const inCohort = bench.benchId === null ? pointer.rollout_percent === 100 : cohortBucket(bench.benchId, family) < pointer.rollout_percent;
     const outsideVersion = pointer.fallback_version ?? active?.version;
     if (!inCohort && !outsideVersion) throw new TrustError('WRONG_TARGET', `bench is outside the ${pointer.rollout_percent}% rollout of ${family} ${channel} and has no fallback.`);
     version = inCohort ? pointer.version : (outsideVersion as string);
-    resolvedBy = `${assignment ? `directive seq ${directive?.seq} ` : 'default '}channel ${channel}${inCohort ? '' : ' (outside rollout cohort)'}`;
+    resolvedBy = `${via}${inCohort ? '' : ' (outside rollout cohort)'}`;
   }
   const entry = index.versions[version];
-  if (!entry) throw new TrustError('MALFORMED', `index ${family} points at version ${version}, which it does not list.`);
+  if (!entry) {
+    // A local pin names a version the admin chose: say so plainly rather than blaming the index.
+    if (resolution === 'local-pin' || resolution === 'local-rollback') throw new TrustError('NOT_FOUND', `${family} ${version} is not in the trusted index; pin a version the index lists.`);
+    throw new TrustError('MALFORMED', `index ${family} points at version ${version}, which it does not list.`);
+  }
   // Rule: a pin names the exact manifest hash; any other content under that version is refused.
   if (pinnedHash !== null && pinnedHash !== entry.manifest.sha256) {
     throw new TrustError('HASH_MISMATCH', `the directive pins ${family} ${version} to a manifest hash the index does not carry.`);
@@ -307,8 +352,22 @@ export async function verifyRelease(input: {
     throw new TrustError('BELOW_FLOOR', `${family} ${version} (release counter ${entry.release_counter}) is below the security floor ${index.security_floor}.`);
   }
   // Rule: never go below the active release counter unless a director-signed pin names the exact hash.
-  if (active && entry.release_counter < active.release_counter && pinnedHash === null) {
-    throw new TrustError('DOWNGRADE_REFUSED', `${family} ${version} (counter ${entry.release_counter}) is older than the active ${active.version} (counter ${active.release_counter}); only a directive pin may downgrade.`);
+  // Two recorded exceptions (docs/trust-packs.md): an admin rollback to the exact last-known-good, and a
+  // channel resolution returning from a local pin, which is held to what the signed policy last reached.
+  if (resolution === 'local-rollback') {
+    const lkg = input.lastKnownGood;
+    if (!lkg || lkg.version !== version || lkg.manifest_sha256 !== entry.manifest.sha256) {
+      throw new TrustError('DOWNGRADE_REFUSED', `${family} ${version} is not this bench's last-known-good; a rollback goes only to the exact last-known-good pack.`);
+    }
+  } else if (resolution === 'local-pin') {
+    if (active && entry.release_counter < active.release_counter) {
+      throw new TrustError('DOWNGRADE_REFUSED', `${family} ${version} (counter ${entry.release_counter}) is older than the active ${active.version} (counter ${active.release_counter}); a local pin may hold or raise the pack, not lower it.`);
+    }
+  } else if (resolution !== 'directive-pin') {
+    const guard = input.policyActive ?? active;
+    if (guard && entry.release_counter < guard.release_counter) {
+      throw new TrustError('DOWNGRADE_REFUSED', `${family} ${version} (counter ${entry.release_counter}) is older than the active ${guard.version} (counter ${guard.release_counter}); only a directive pin may downgrade.`);
+    }
   }
 
   const lastTrustedTime = trusted.lastTrustedTime && Date.parse(trusted.lastTrustedTime) > now.getTime() ? trusted.lastTrustedTime : now.toISOString();
@@ -320,6 +379,8 @@ export async function verifyRelease(input: {
     index,
     directive,
     resolvedBy,
+    resolution,
+    localPinExpired,
     bytes: { root: rootBytes, timestamp: timestampBytes, snapshot: snapshotBytes, index: indexBytes, directive: directiveBytes },
     next: {
       rootBase64: Buffer.from(rootBytes).toString('base64'),

@@ -9,6 +9,9 @@ import { httpSource } from '../../trust/http-source';
 import { listFamilies } from '../../trust/repository';
 import { channelNames, type ChannelName } from '../../trust/schemas';
 import { directorySource } from '../../trust/source';
+import { ReleaseService } from '../../electron/services/releases/release-service';
+import { createLogger } from '../../electron/services/logger';
+import type { FamilyRelease, ReleaseSourceInput } from '../../electron/contract/bench-api';
 import { openBenchForCli } from '../bench-context';
 import { defaultDataDir } from '../paths';
 
@@ -38,7 +41,8 @@ export async function refreshPacks(bench: BenchCore, repo: string, families: rea
 }
 
 export function registerPacksCommand(program: Command): void {
-  const packs = program.command('packs').description('Calibration packs on this bench: update and preflight.');
+  const packs = program.command('packs').description('Calibration packs on this bench: update, preflight, pins, rollback and refresh.');
+  registerReleaseCommands(packs);
   packs
     .command('update')
     .description('Verify the repository, stage and verify each pack, activate it atomically.')
@@ -76,4 +80,128 @@ export function registerPacksCommand(program: Command): void {
         bench.close();
       }
     });
+}
+
+/** The app's release service on a data directory (for a bench whose app is not running). */
+function releaseServiceFor(bench: BenchCore): ReleaseService {
+  return new ReleaseService({
+    dataDir: bench.dataDir,
+    packs: bench.packs,
+    releases: bench.store.releases,
+    settings: () => bench.store.settings.get(),
+    log: bench.log,
+    logger: createLogger('injbench-packs', 'warn'),
+    now: bench.now,
+    sessionRunning: () => false,
+    sessionSettled: () => Promise.resolve(),
+    onChange: () => undefined,
+  });
+}
+
+function describeFamily(family: FamilyRelease): string[] {
+  const lines = [
+    `${family.family}: active ${family.active ? `${family.active.version} (counter ${family.active.releaseCounter})` : 'none'}, last-known-good ${family.lastKnownGood?.version ?? 'none'}, ${family.decidedBy}`,
+    `  index expires ${family.indexExpires ?? '?'} (${family.freshness}), security floor ${family.securityFloor ?? '?'}`,
+  ];
+  if (family.pin) lines.push(`  pin ${family.pin.kind} ${family.pin.channel ?? family.pin.version} until ${family.pin.endsAt}${family.pin.expired ? ' (expired)' : ''} by ${family.pin.actor}, ${family.pin.ticket}: ${family.pin.reason}`);
+  for (const version of family.available) {
+    const flags = [...version.channels, ...(version.revoked ? ['REVOKED'] : []), ...(version.belowFloor ? ['below floor'] : [])];
+    lines.push(`  ${version.version} counter ${version.releaseCounter}${flags.length ? ` [${flags.join(', ')}]` : ''}${version.notes ? ` ${version.notes}` : ''}`);
+  }
+  return lines;
+}
+
+interface AuditOptions {
+  actor: string;
+  reason: string;
+  ticket: string;
+  dataDir?: string;
+}
+
+function audited(command: Command): Command {
+  return command
+    .requiredOption('--actor <name>', 'who makes the change (recorded)')
+    .requiredOption('--reason <text>', 'why (recorded)')
+    .requiredOption('--ticket <id>', 'the ticket that tracks it (recorded)')
+    .option('--data-dir <dir>', 'bench data directory (default: $INJBENCH_DATA_DIR or the XDG data directory)');
+}
+
+async function withReleases<T>(dataDir: string | undefined, work: (service: ReleaseService) => Promise<T>): Promise<T> {
+  const bench = openBenchForCli(dataDir ?? defaultDataDir());
+  const service = releaseServiceFor(bench);
+  try {
+    return await work(service);
+  } finally {
+    await service.stop();
+    bench.close();
+  }
+}
+
+function endTime(hours: string): string {
+  const value = Number(hours);
+  if (!Number.isFinite(value) || value <= 0) throw new Error('--hours must be a positive number');
+  return new Date(Date.now() + value * 3_600_000).toISOString();
+}
+
+export function registerReleaseCommands(packs: Command): void {
+  packs
+    .command('releases')
+    .description('Per family: active pack, last-known-good, pin, freshness and the versions the trusted index lists.')
+    .option('--data-dir <dir>', 'bench data directory')
+    .action(async (options: { dataDir?: string }) =>
+      withReleases(options.dataDir, async (service) => {
+        const view = service.view(true);
+        process.stdout.write(`source ${view.source ? `${view.source.kind} ${view.source.location}` : 'not configured'}; last refresh ${view.lastRefreshAt ?? 'never'}${view.refreshPendingSince ? `; refresh pending since ${view.refreshPendingSince}` : ''}\n`);
+        for (const family of view.families) process.stdout.write(`${describeFamily(family).join('\n')}\n`);
+      }),
+    );
+  audited(packs.command('refresh'))
+    .description('Fetch, verify and activate per family from the configured source, or from --server, --dir or --bundle (remembered).')
+    .option('--dir <dir>', 'a release repository directory')
+    .option('--bundle <file>', 'an offline bundle file (injbench release bundle)')
+    .option('--server', 'the central server set in the bench settings')
+    .action(async (options: AuditOptions & { dir?: string; bundle?: string; server?: boolean }) =>
+      withReleases(options.dataDir, async (service) => {
+        const source: ReleaseSourceInput | undefined = options.dir ? { kind: 'directory', path: options.dir } : options.bundle ? { kind: 'bundle', path: options.bundle } : options.server ? { kind: 'server' } : undefined;
+        const result = await service.refresh({ actor: options.actor, reason: options.reason, ticket: options.ticket, trigger: 'admin', source });
+        process.stdout.write(`refreshed from ${result.source ?? '?'}\n`);
+        for (const family of result.families) {
+          process.stdout.write(`${family.outcome.toUpperCase()} ${family.family} ${family.version ?? '-'}${family.code ? ` ${family.code}: ${family.message}` : ''}\n`);
+        }
+        if (result.families.some((family) => family.outcome === 'refused')) process.exitCode = 1;
+      }),
+    );
+  audited(packs.command('pin'))
+    .description('Pin a family to a channel or to a version the trusted index lists, until an end time (at most 90 days).')
+    .requiredOption('--family <family>', 'injector family')
+    .addOption(new Option('--channel <channel>', 'pin to this channel').choices(channelNames).conflicts('pinVersion'))
+    .option('--pin-version <version>', 'pin to this exact version')
+    .requiredOption('--hours <hours>', 'the pin ends this many hours from now')
+    .action(async (options: AuditOptions & { family: string; channel?: ChannelName; pinVersion?: string; hours: string }) =>
+      withReleases(options.dataDir, async (service) => {
+        if (!options.channel && !options.pinVersion) throw new Error('give --channel or --pin-version');
+        const target = options.channel ? { channel: options.channel } : { version: options.pinVersion as string };
+        const family = await service.pin({ family: options.family, target, endsAt: endTime(options.hours), actor: options.actor, reason: options.reason, ticket: options.ticket });
+        process.stdout.write(`PINNED ${describeFamily({ ...family, available: [] }).join('\n')}\n`);
+      }),
+    );
+  audited(packs.command('unpin'))
+    .description('Remove the pin; the family returns to its channel now.')
+    .requiredOption('--family <family>', 'injector family')
+    .action(async (options: AuditOptions & { family: string }) =>
+      withReleases(options.dataDir, async (service) => {
+        const family = await service.unpin({ family: options.family, actor: options.actor, reason: options.reason, ticket: options.ticket });
+        process.stdout.write(`UNPINNED ${describeFamily({ ...family, available: [] }).join('\n')}\n`);
+      }),
+    );
+  audited(packs.command('rollback'))
+    .description('Back to the last-known-good pack, held there by a pin until the end time.')
+    .requiredOption('--family <family>', 'injector family')
+    .requiredOption('--hours <hours>', 'the rollback pin ends this many hours from now')
+    .action(async (options: AuditOptions & { family: string; hours: string }) =>
+      withReleases(options.dataDir, async (service) => {
+        const family = await service.rollback({ family: options.family, endsAt: endTime(options.hours), actor: options.actor, reason: options.reason, ticket: options.ticket });
+        process.stdout.write(`ROLLED BACK ${describeFamily({ ...family, available: [] }).join('\n')}\n`);
+      }),
+    );
 }

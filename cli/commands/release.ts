@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
@@ -36,6 +36,8 @@ import { directorySource, type MetadataSource } from '../../trust/source';
 import { httpSource } from '../../trust/http-source';
 import { initialTrustedMetadata, verifyRelease } from '../../trust/verify-release';
 import { appVersion, projectRoot } from '../paths';
+import { writeBundle, isBundleEntry } from '../../electron/services/releases/release-source';
+import { sha256Hex } from '../../trust/crypto';
 import { SyncError } from '../../electron/services/sync/sync-client';
 import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASE_NOTICES_PATH, releaseHealthPath } from '../../server/releases/release-routes';
 import type { ReleaseHealth } from '../../server/store/release-health-repository';
@@ -362,6 +364,29 @@ export function registerReleaseCommand(program: Command): void {
       for (const check of checks) out(`${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`);
       const failed = checks.filter((check) => !check.ok).length;
       if (failed > 0) throw new TrustError('RELEASE_REFUSED', `${failed} production check(s) failed.`);
+    });
+
+  release
+    .command('bundle')
+    .description('One file holding the repository layout (tar.gz), for benches with no network: injbench packs refresh --bundle FILE.')
+    .requiredOption('--repo <dir>', 'release repository directory')
+    .requiredOption('--out <file>', 'bundle file to write (must not exist)')
+    .action(async (options: { repo: string; out: string }) => {
+      const repoDir = path.resolve(options.repo);
+      const outFile = path.resolve(options.out);
+      if (existsSync(outFile)) throw new TrustError('RELEASE_REFUSED', `${outFile} exists; choose a new file.`);
+      if (!readSnapshot(repoDir, latestRoot(repoDir).root)) throw new TrustError('NOT_FOUND', `${repoDir} has no snapshot; it is not a release repository.`);
+      // Only the signed layout goes in: never keys, evidence or build leftovers.
+      const files = readdirSync(repoDir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => path.relative(repoDir, path.join(entry.parentPath, entry.name)).split(path.sep).join('/'))
+        .filter(isBundleEntry)
+        .sort();
+      const temporary = `${outFile}.${randomBytes(4).toString('hex')}.tmp`;
+      await writeBundle(repoDir, temporary, files);
+      renameSync(temporary, outFile);
+      const bytes = readFileSync(outFile);
+      out(`bundle ${outFile}: ${files.length} files, ${bytes.length} bytes, sha256 ${sha256Hex(bytes)}`);
     });
 
   release

@@ -143,6 +143,97 @@ export const activePackSchema = z.object({
 });
 export type ActivePack = z.infer<typeof activePackSchema>;
 
+/** Local pins are time-bounded: an end time is required and may be at most this far ahead. */
+export const MAX_PIN_DAYS = 90;
+
+const releaseChannelSchema = z.enum(['canary', 'staged', 'stable', 'lts']);
+const familyIdSchema = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a family id (a-z, 0-9, -)');
+const releaseVersionNameSchema = z.string().regex(/^\d{1,6}\.\d{1,6}\.\d{1,6}$/, 'expected a version like 1.2.3');
+/** Why an admin changes the release of a bench, and the ticket that tracks it: both required, both recorded. */
+const changeReasonSchema = z.string().trim().min(3, 'give a reason of at least 3 characters').max(500);
+const ticketSchema = z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9._#/-]{1,63}$/, 'a ticket id like OPS-42');
+
+export const releasePinSchema = z.object({
+  kind: z.enum(['channel', 'version', 'rollback']),
+  channel: releaseChannelSchema.nullable(),
+  version: z.string().nullable(),
+  actor: z.string(),
+  reason: z.string(),
+  ticket: z.string(),
+  startsAt: z.string(),
+  endsAt: z.string(),
+  /** The end time has passed; the next check removes the pin and records the expiry. */
+  expired: z.boolean(),
+});
+export type ReleasePin = z.infer<typeof releasePinSchema>;
+
+export const releaseVersionSchema = z.object({
+  version: z.string(),
+  releaseCounter: z.number().int(),
+  sha256: z.string(),
+  channels: z.array(releaseChannelSchema),
+  revoked: z.boolean(),
+  belowFloor: z.boolean(),
+  publishedAt: z.string().nullable(),
+  notes: z.string().nullable(),
+});
+export type ReleaseVersion = z.infer<typeof releaseVersionSchema>;
+
+export const familyReleaseSchema = z.object({
+  family: z.string(),
+  /** The channel this family follows now (from the pin, the directive or the bench setting). */
+  channel: releaseChannelSchema.nullable(),
+  /** What decides the target: a directive pin, a local pin, a directive channel or the bench's channel. */
+  decidedBy: z.string(),
+  pin: releasePinSchema.nullable(),
+  active: z.object({ version: z.string(), sha256: z.string(), releaseCounter: z.number().int() }).nullable(),
+  lastKnownGood: z.object({ version: z.string(), sha256: z.string(), releaseCounter: z.number().int() }).nullable(),
+  securityFloor: z.number().int().nullable(),
+  /** When the trusted index of this family expires; after it the bench refuses to code until refreshed. */
+  indexExpires: z.string().nullable(),
+  freshness: z.enum(['fresh', 'expiring', 'expired', 'unknown']),
+  /** Versions the trusted index lists (empty for technicians). */
+  available: z.array(releaseVersionSchema),
+});
+export type FamilyRelease = z.infer<typeof familyReleaseSchema>;
+
+export const releaseSourceSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('server') }).strict(),
+  z.object({ kind: z.literal('directory'), path: z.string().trim().min(1).max(1024) }).strict(),
+  z.object({ kind: z.literal('bundle'), path: z.string().trim().min(1).max(1024) }).strict(),
+]);
+export type ReleaseSourceInput = z.infer<typeof releaseSourceSchema>;
+
+export const refreshOutcomeSchema = z.object({
+  family: z.string(),
+  outcome: z.enum(['activated', 'unchanged', 'refused', 'deferred']),
+  version: z.string().nullable(),
+  code: z.string().nullable(),
+  message: z.string().nullable(),
+});
+
+export const refreshResultSchema = z.object({
+  deferred: z.boolean(),
+  at: z.string(),
+  source: z.string().nullable(),
+  families: z.array(refreshOutcomeSchema),
+});
+export type RefreshResult = z.infer<typeof refreshResultSchema>;
+
+export const releasesSchema = z.object({
+  families: z.array(familyReleaseSchema),
+  source: z.object({ kind: z.enum(['server', 'directory', 'bundle']), location: z.string() }).nullable(),
+  lastRefreshAt: z.string().nullable(),
+  lastSuccessAt: z.string().nullable(),
+  lastRefresh: refreshResultSchema.nullable(),
+  /** A refresh asked for while a coding session ran; it runs as soon as the session ends. */
+  refreshPendingSince: z.string().nullable(),
+  maxPinDays: z.number().int(),
+});
+export type ReleasesView = z.infer<typeof releasesSchema>;
+
+const releaseChangeInput = { family: familyIdSchema, reason: changeReasonSchema, ticket: ticketSchema };
+
 const partNumberSchema = z.string().trim().regex(/^[A-Za-z0-9-]{3,40}$/, 'a part number is 3-40 letters, digits or dashes');
 const injectorSerialSchema = z.string().trim().regex(/^[A-Za-z0-9-]{1,32}$/, 'an injector serial is 1-32 letters, digits or dashes');
 
@@ -226,6 +317,27 @@ export const benchApiSchema = {
   },
   getCredits: { access: 'signedIn', input: noInput, output: z.object({ balance: z.number().int() }) },
   listPacks: { access: 'signedIn', input: noInput, output: z.array(activePackSchema) },
+  /** Per family: channel, pin, active, last-known-good, freshness; admins and support also see the available versions. */
+  getReleases: { access: 'signedIn', input: noInput, output: releasesSchema },
+  pinRelease: {
+    access: ['admin'],
+    input: z
+      .object({
+        ...releaseChangeInput,
+        target: z.union([z.object({ channel: releaseChannelSchema }).strict(), z.object({ version: releaseVersionNameSchema }).strict()]),
+        endsAt: isoTime,
+      })
+      .strict(),
+    output: familyReleaseSchema,
+  },
+  unpinRelease: { access: ['admin'], input: z.object(releaseChangeInput).strict(), output: familyReleaseSchema },
+  /** Back to the last-known-good pack, held there by a pin until endsAt. */
+  rollbackRelease: { access: ['admin'], input: z.object({ ...releaseChangeInput, endsAt: isoTime }).strict(), output: familyReleaseSchema },
+  refreshReleases: {
+    access: ['admin'],
+    input: z.object({ reason: changeReasonSchema, ticket: ticketSchema, source: releaseSourceSchema.optional() }).strict(),
+    output: refreshResultSchema,
+  },
 } satisfies Record<BenchMethodName, { access: MethodAccess; input: z.ZodType; output: z.ZodType }>;
 
 export const benchEventSchema = {
@@ -233,6 +345,8 @@ export const benchEventSchema = {
   session: sessionSchema,
   benchLink: benchLinkStateSchema,
   codingSession: codingSessionEventSchema,
+  /** The releases changed (pin, expiry, rollback, refresh): views reload them with getReleases. */
+  releases: z.object({ at: z.string() }),
 } satisfies Record<BenchEventName, z.ZodType>;
 
 type MethodSchemas = typeof benchApiSchema;

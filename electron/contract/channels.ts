@@ -27,10 +27,15 @@ export const benchMethodNames = [
   'listCodingSessions',
   'getCredits',
   'listPacks',
+  'getReleases',
+  'pinRelease',
+  'unpinRelease',
+  'rollbackRelease',
+  'refreshReleases',
 ] as const;
 export type BenchMethodName = (typeof benchMethodNames)[number];
 
-export const benchEventNames = ['status', 'session', 'benchLink', 'codingSession'] as const;
+export const benchEventNames = ['status', 'session', 'benchLink', 'codingSession', 'releases'] as const;
 export type BenchEventName = (typeof benchEventNames)[number];
 
 /** Every IPC channel carries this prefix, so main can refuse anything outside the contract. */

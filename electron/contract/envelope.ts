@@ -19,6 +19,13 @@ export const benchErrorCodes = [
   'STORE_TOO_NEW',
   'TRANSPORT_ERROR',
   'INTERNAL',
+  // Release decisions (docs/trust-packs.md): the policy gates by name; any other failed check is VERIFICATION_FAILED.
+  'BELOW_FLOOR',
+  'DOWNGRADE_REFUSED',
+  'REVOKED',
+  'EXPIRED',
+  'UNREACHABLE',
+  'VERIFICATION_FAILED',
 ] as const;
 
 export type BenchErrorCode = (typeof benchErrorCodes)[number];

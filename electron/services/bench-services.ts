@@ -13,6 +13,7 @@ import { verifyIntegrityLog } from './integrity-log/verify-log';
 import type { PackManager } from './packs/pack-manager';
 import { ServiceError } from './service-error';
 import { PackManagerPort } from './session/pack-manager-port';
+import { ReleaseService, type ReleaseTimers } from './releases/release-service';
 import { SessionService } from './session/session-service';
 import { SyncOutbox, type SyncBacklog } from './sync/sync-outbox';
 import type { CodingSessionEvent } from '../contract/coding-session';
@@ -21,6 +22,7 @@ import type { Logger } from './logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
 import type { BenchStore } from './store/bench-store';
 import type { LaunchMode } from './store/launch-repository';
+import type { ReleaseRepository } from './store/release-repository';
 
 export interface BenchServicesOptions {
   dataDir: string;
@@ -37,6 +39,8 @@ export interface BenchServicesOptions {
   signInPolicy?: SignInPolicy;
   /** Tests pass a cheap hash; production uses scrypt at full cost. */
   hashPin?: (pin: string) => Promise<string>;
+  /** Pin-expiry check and periodic server refresh; defaults: every 5 s and every 15 min. */
+  releaseTimers?: Partial<ReleaseTimers>;
 }
 
 export interface BenchServices {
@@ -49,6 +53,7 @@ export interface BenchServices {
   readonly benchLink: BenchLinkService;
   readonly sessions: SessionService;
   readonly packs: PackManager;
+  readonly releases: ReleaseService;
   status(): BenchStatus;
   close(): Promise<void>;
 }
@@ -118,7 +123,7 @@ function activePacks(packs: PackManager): ActivePack[] {
   });
 }
 
-function packsPart(packs: PackManager): PartStatus {
+function packsPart(packs: PackManager, pins: ReleaseRepository): PartStatus {
   let active: ActivePack[];
   try {
     active = activePacks(packs);
@@ -131,7 +136,11 @@ function packsPart(packs: PackManager): PartStatus {
     label: 'Calibration packs',
     state: 'ok',
     detail: `${active.length} famil${active.length === 1 ? 'y' : 'ies'} active; each pack is re-verified before every session.`,
-    facts: active.map((pack) => ({ label: pack.family, value: `${pack.version}${pack.lastKnownGood ? ` (last-known-good ${pack.lastKnownGood.version})` : ''}` })),
+    facts: active.map((pack) => {
+      const pin = pins.pin(pack.family);
+      const notes = [...(pin ? [`pinned until ${pin.endsAt}`] : []), ...(pack.lastKnownGood ? [`last-known-good ${pack.lastKnownGood.version}`] : [])];
+      return { label: pack.family, value: `${pack.version}${notes.length > 0 ? ` (${notes.join('; ')})` : ''}` };
+    }),
   };
 }
 
@@ -185,12 +194,38 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     now,
   });
   sessions.closeInterrupted();
+  const releases = new ReleaseService({
+    dataDir: options.dataDir,
+    packs,
+    releases: store.releases,
+    settings: () => store.settings.get(),
+    log: integrityLog,
+    logger: options.logger,
+    now,
+    sessionRunning: () => sessions.running,
+    sessionSettled: () => sessions.settled(),
+    onChange: () => {
+      events.publish('releases', { at: now().toISOString() });
+      events.publish('status', status());
+    },
+  });
   const sync = new SyncOutbox({ store, identity, logger: options.logger, integrityLog });
   // Only an enrolled bench talks to a server; the outbox resumes where the last acknowledgement left it.
   if (sync.backlog().serverUrl) sync.start();
   events.subscribe((event, payload) => {
-    if (event === 'codingSession' && (payload as CodingSessionEvent).type === 'finished') sync.nudge();
+    if (event === 'codingSession' && (payload as CodingSessionEvent).type === 'finished') {
+      sync.nudge();
+      // A refresh deferred while the session ran is applied now that it has ended.
+      void releases.sessionEnded();
+    }
   });
+  releases.start({ pinCheckMs: options.releaseTimers?.pinCheckMs ?? 5_000, serverRefreshMs: options.releaseTimers?.serverRefreshMs ?? 15 * 60_000 });
+
+  /** Who the evidence names for an admin action: the signed-in operator. */
+  function actor(): string {
+    const operator = operators.session().operator;
+    return operator ? `${operator.name} (${operator.id})` : 'unknown';
+  }
 
   function status(): BenchStatus {
     const current = now();
@@ -207,7 +242,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       parts: [
         storePart(store, identity),
         benchLinkPart(benchLink.state(), settings.benchPort),
-        packsPart(packs),
+        packsPart(packs, store.releases),
         syncPart(sync.backlog()),
       ],
       generatedAt: current.toISOString(),
@@ -264,6 +299,11 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       listCodingSessions: (query) => sessions.list(query),
       getCredits: () => ({ balance: store.sessions.balance() }),
       listPacks: () => activePacks(packs),
+      getReleases: () => releases.view(operators.session().operator?.role !== 'technician'),
+      pinRelease: (input) => releases.pin({ family: input.family, target: input.target, endsAt: input.endsAt, actor: actor(), reason: input.reason, ticket: input.ticket }),
+      unpinRelease: (input) => releases.unpin({ family: input.family, actor: actor(), reason: input.reason, ticket: input.ticket }),
+      rollbackRelease: (input) => releases.rollback({ family: input.family, endsAt: input.endsAt, actor: actor(), reason: input.reason, ticket: input.ticket }),
+      refreshReleases: (input) => releases.refresh({ actor: actor(), reason: input.reason, ticket: input.ticket, trigger: 'admin', source: input.source }),
       verifyEvidenceLog: () =>
         verifyIntegrityLog({ benchId: identity.benchId, publicKey: identity.publicKey, entries: store.integrityLog.entries(), checkpoints: store.integrityLog.checkpoints() }),
     },
@@ -290,11 +330,13 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     benchLink,
     sessions,
     packs,
+    releases,
     status,
     close: async () => {
       if (ticker) clearInterval(ticker);
       if (sessions.running) await sessions.abort();
       await sessions.settled();
+      await releases.stop();
       await sync.stop();
       await benchLink.disconnect();
       // A clean shutdown seals the chain so nothing before it can be cut away unnoticed.

@@ -7,6 +7,7 @@ import { EvidenceView } from './views/EvidenceView';
 import { FirstRunView } from './views/FirstRunView';
 import { HistoryView } from './views/HistoryView';
 import { OperatorsView } from './views/OperatorsView';
+import { ReleasesView } from './views/ReleasesView';
 import { SessionView } from './views/SessionView';
 import { SettingsView } from './views/SettingsView';
 import { SignInView } from './views/SignInView';
@@ -27,6 +28,7 @@ const views: readonly ViewDefinition[] = [
   { id: 'status', label: 'Status', roles: ['technician', 'admin', 'support'], render: () => <StatusPage /> },
   { id: 'operators', label: 'Operators', roles: ['admin'], render: () => <OperatorsView /> },
   { id: 'evidence', label: 'Evidence', roles: ['admin', 'support'], render: () => <EvidenceView /> },
+  { id: 'releases', label: 'Releases', roles: ['technician', 'admin', 'support'], render: () => <ReleasesView /> },
   { id: 'settings', label: 'Settings', roles: ['technician', 'admin', 'support'], render: () => <SettingsView /> },
 ];
 

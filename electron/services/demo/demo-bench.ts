@@ -10,9 +10,7 @@ import { noBenchFaults } from '../../../native-bridge/sim/faults';
 import { noLinkFaults } from '../../../native-bridge/sim/device-link';
 import { startVirtualBench } from '../../../native-bridge/sim/server';
 import { buildDemoRepository, developmentKeys } from '../../../trust/demo-repository';
-import { listFamilies } from '../../../trust/repository';
 import { signCreditGrant } from '../../../trust/credit-grant';
-import { directorySource } from '../../../trust/source';
 import type { BenchServices } from '../bench-services';
 import { importCreditGrant } from '../credits/credit-service';
 import type { Logger } from '../logger';
@@ -31,9 +29,14 @@ function isoDay(offsetDays: number): string {
 export async function prepareDemoBench(services: BenchServices, options: { dataDir: string; sourceDir: string; speed: number; logger: Logger }): Promise<DemoBench> {
   const repo = path.join(options.dataDir, 'demo-repository');
   if (!existsSync(repo)) buildDemoRepository({ sourceDir: options.sourceDir, outDir: repo });
-  const source = directorySource(repo);
-  for (const family of listFamilies(repo)) {
-    await services.packs.update(source, family).catch((error: unknown) => options.logger.warn({ family, err: error }, 'demo pack not activated'));
+  // The demo repository is the bench's release source unless an admin chose another one; the refresh goes
+  // through the same pins, verification and evidence as an admin's.
+  if (!services.store.releases.refreshState().sourceKind) services.releases.configureSource({ kind: 'directory', path: repo });
+  const refreshed = await services.releases
+    .refresh({ actor: 'demo-bench', reason: 'start the demo bench', ticket: 'DEMO-1', trigger: 'startup' })
+    .catch((error: unknown) => options.logger.warn({ err: error }, 'demo packs not refreshed'));
+  for (const outcome of refreshed ? refreshed.families : []) {
+    if (outcome.outcome === 'refused') options.logger.warn({ family: outcome.family, code: outcome.code }, outcome.message ?? 'demo pack not activated');
   }
   if (services.store.sessions.balance() < DEMO_CREDITS / 2) {
     const now = new Date();

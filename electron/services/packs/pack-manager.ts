@@ -19,7 +19,7 @@ import { sha256Hex } from '../../../trust/crypto';
 import { openEnvelope, parsePayload, requireThreshold } from '../../../trust/envelope';
 import { TrustError, isTrustError } from '../../../trust/errors';
 import { verifyPackFile, type VerifiedPack } from '../../../trust/pack';
-import { directiveSchema, indexSchema, limits, type PackManifest } from '../../../trust/schemas';
+import { directiveSchema, indexSchema, limits, type IndexDocument, type PackManifest } from '../../../trust/schemas';
 import type { MetadataSource } from '../../../trust/source';
 import {
   initialTrustedMetadata,
@@ -28,6 +28,8 @@ import {
   verifyRelease,
   type ActiveRelease,
   type BenchProfile,
+  type LocalPin,
+  type Resolution,
   type TrustedMetadata,
 } from '../../../trust/verify-release';
 
@@ -46,6 +48,11 @@ const stateSchema = z.object({
   /** Exact bytes (base64) of the metadata the trusted state was built from, for preflight. */
   stored: z.object({ indexes: z.record(z.string(), z.string()), directive: z.string().nullable() }),
   lkg: z.record(z.string(), activeSchema),
+  /**
+   * Per family, the release the signed policy (directive or channel) last activated. A channel never
+   * resolves below it; a local pin may lift the active pack above it until the pin ends.
+   */
+  policy: z.record(z.string(), activeSchema).default({}),
 });
 export type PackState = z.infer<typeof stateSchema>;
 
@@ -72,8 +79,25 @@ export interface ActivationResult {
   family: string;
   version: string;
   sha256: string;
+  releaseCounter: number;
   changed: boolean;
   resolvedBy: string;
+  resolution: Resolution;
+  previous: string | null;
+  /** The gates the release passed, for the evidence entry and the Releases view. */
+  gates: Record<string, string>;
+}
+
+/** Who asked for an update and why; recorded with the outcome. */
+export interface UpdateAudit {
+  actor: string;
+  reason: string;
+  ticket: string;
+}
+
+export interface UpdateOptions {
+  localPin?: LocalPin | null;
+  audit?: UpdateAudit;
 }
 
 export interface PreflightResult {
@@ -103,7 +127,7 @@ export class PackManager {
   /** The persisted state, or the initial one built on the bundled root. A corrupt state file is MALFORMED. */
   readState(): PackState {
     if (!existsSync(this.statePath)) {
-      return { schema: 1, trusted: initialTrustedMetadata(this.options.bundledRoot), stored: { indexes: {}, directive: null }, lkg: {} };
+      return { schema: 1, trusted: initialTrustedMetadata(this.options.bundledRoot), stored: { indexes: {}, directive: null }, lkg: {}, policy: {} };
     }
     let raw: unknown;
     try {
@@ -152,12 +176,22 @@ export class PackManager {
   }
 
   /** Steps 1 to 9: verify the metadata, fetch and verify the pack in staging, activate, persist, record. */
-  async update(source: MetadataSource, family: string): Promise<ActivationResult> {
+  async update(source: MetadataSource, family: string, options: UpdateOptions = {}): Promise<ActivationResult> {
     const state = this.readState();
+    const audit = options.audit ? { actor: options.audit.actor, reason: options.audit.reason, ticket: options.audit.ticket } : {};
     const staged = path.join(this.directory, 'staging', `${family}-${randomBytes(6).toString('hex')}.injpack`);
     try {
       // Steps 1-6: metadata and target (pure; nothing persisted).
-      const release = await verifyRelease({ source, family, bench: this.options.bench, trusted: state.trusted, now: this.now() });
+      const release = await verifyRelease({
+        source,
+        family,
+        bench: this.options.bench,
+        trusted: state.trusted,
+        now: this.now(),
+        localPin: options.localPin ?? null,
+        policyActive: state.policy[family] ?? state.trusted.active[family] ?? null,
+        lastKnownGood: state.lkg[family] ?? null,
+      });
       const step = this.options.onStep ?? (() => undefined);
       step('metadata-verified');
       const sha256 = release.entry.manifest.sha256;
@@ -182,7 +216,16 @@ export class PackManager {
 
       // Step 8b: activation and the new trusted state in one atomic rename, only now.
       const next: TrustedMetadata = release.next;
-      next.active = { ...next.active, [family]: { version: release.version, release_counter: release.entry.release_counter, manifest_sha256: sha256 } };
+      const activated = { version: release.version, release_counter: release.entry.release_counter, manifest_sha256: sha256 };
+      next.active = { ...next.active, [family]: activated };
+      // A local pin lifts the active pack without moving what the signed policy reached; everything else
+      // (directive, channel, and an admin rollback to the last-known-good) sets it.
+      const policy = { ...state.policy };
+      if (release.resolution === 'local-pin') {
+        if (!policy[family] && active) policy[family] = active;
+      } else {
+        policy[family] = activated;
+      }
       this.writeState({
         schema: 1,
         trusted: next,
@@ -191,14 +234,23 @@ export class PackManager {
           directive: release.bytes.directive ? Buffer.from(release.bytes.directive).toString('base64') : state.stored.directive,
         },
         lkg: state.lkg,
+        policy,
       });
       step('persisted');
       const changed = active?.manifest_sha256 !== sha256;
+      const gates = {
+        metadata: 'pass',
+        target: release.resolution,
+        revoked: 'pass',
+        security_floor: `pass (counter ${release.entry.release_counter} >= floor ${release.index.security_floor})`,
+        downgrade: active ? `pass (counter ${release.entry.release_counter} vs active ${active.release_counter})` : 'pass (nothing active)',
+        pack: 'pass',
+      };
       // Step 9: evidence of the outcome.
-      this.evidence({ event: 'activate', family, version: release.version, sha256, changed, resolved_by: release.resolvedBy, previous: active?.version ?? null });
-      return { family, version: release.version, sha256, changed, resolvedBy: release.resolvedBy };
+      this.evidence({ event: 'activate', family, version: release.version, sha256, changed, resolved_by: release.resolvedBy, previous: active?.version ?? null, ...audit, gates });
+      return { family, version: release.version, sha256, releaseCounter: release.entry.release_counter, changed, resolvedBy: release.resolvedBy, resolution: release.resolution, previous: active?.version ?? null, gates };
     } catch (error) {
-      this.evidence({ event: 'activate-refused', family, code: isTrustError(error) ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error) });
+      this.evidence({ event: 'activate-refused', family, code: isTrustError(error) ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error), ...audit, ...(options.localPin ? { local_pin: options.localPin } : {}) });
       throw error;
     } finally {
       rmSync(staged, { force: true });
@@ -235,6 +287,23 @@ export class PackManager {
       this.evidence({ event: 'fallback-to-lkg', family, version: lkg.version, sha256: lkg.manifest_sha256, cause: (error as TrustError).code });
       return result;
     }
+  }
+
+  /**
+   * The family's index as last trusted (its stored bytes, re-checked against the trusted hash and the
+   * index role), for showing what is available; null when the bench has not trusted one yet.
+   */
+  trustedIndex(family: string): IndexDocument | null {
+    const state = this.readState();
+    const stored = state.stored.indexes[family];
+    const seen = state.trusted.indexes[family];
+    if (!stored || !seen) return null;
+    const bytes = Buffer.from(stored, 'base64');
+    if (sha256Hex(bytes) !== seen.sha256) throw new TrustError('HASH_MISMATCH', `the stored index of ${family} is not the trusted one.`);
+    const root = openTrustedRoot(Buffer.from(state.trusted.rootBase64, 'base64'));
+    const envelope = openEnvelope(bytes, limits.indexBytes, `stored index ${family}`);
+    requireThreshold('index', envelope, root.roles.index, root.keys, `stored index ${family}`);
+    return parsePayload(envelope, indexSchema, `stored index ${family}`);
   }
 
   /** A coding session completed cleanly on the active pack: it becomes the last-known-good. */

@@ -10,6 +10,7 @@ import { IdentityRepository } from './identity-repository';
 import { IntegrityLogRepository } from './integrity-log-repository';
 import { LaunchRepository } from './launch-repository';
 import { OperatorRepository } from './operator-repository';
+import { ReleaseRepository } from './release-repository';
 import { migrate, schemaVersionOf, type MigrationOutcome } from './migrate';
 import { latestSchemaVersion } from './migrations/index';
 import { SessionRepository } from './session-repository';
@@ -33,6 +34,7 @@ export interface BenchStore {
   readonly operators: OperatorRepository;
   readonly sessions: SessionRepository;
   readonly syncState: SyncStateRepository;
+  readonly releases: ReleaseRepository;
   readonly migration: MigrationOutcome;
   info(): StoreInfo;
   close(): void;
@@ -92,6 +94,7 @@ export function openBenchStore(dataDir: string, options: OpenStoreOptions = {}):
     operators: new OperatorRepository(db),
     sessions: new SessionRepository(db),
     syncState: new SyncStateRepository(db),
+    releases: new ReleaseRepository(db),
     migration,
     info: () => ({
       file,

@@ -8,11 +8,12 @@ import { createBenchSlice, type BenchSlice } from './bench-slice';
 import { createCodingSlice, type CodingSlice } from './coding-slice';
 import { createEvidenceSlice, type EvidenceSlice } from './evidence-slice';
 import { createOperatorsSlice, type OperatorsSlice } from './operators-slice';
+import { createReleasesSlice, type ReleasesSlice } from './releases-slice';
 import { createSessionSlice, type SessionSlice } from './session-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createStatusSlice, type StatusSlice } from './status-slice';
 
-export type AppState = StatusSlice & SessionSlice & OperatorsSlice & EvidenceSlice & BenchSlice & CodingSlice & SettingsSlice;
+export type AppState = StatusSlice & SessionSlice & OperatorsSlice & EvidenceSlice & BenchSlice & CodingSlice & SettingsSlice & ReleasesSlice;
 export type AppStore = StoreApi<AppState>;
 
 export function createAppStore(bench: BenchApi): AppStore {
@@ -24,6 +25,7 @@ export function createAppStore(bench: BenchApi): AppStore {
     ...createBenchSlice(bench)(...args),
     ...createCodingSlice(bench)(...args),
     ...createSettingsSlice(bench)(...args),
+    ...createReleasesSlice(bench)(...args),
   }));
 }
 
@@ -34,6 +36,10 @@ export function connectEvents(bench: BenchApi, store: AppStore): () => void {
     bench.on('session', (session) => store.getState().receiveSession(session)),
     bench.on('benchLink', (state) => store.getState().receiveBenchLink(state)),
     bench.on('codingSession', (event) => store.getState().receiveCodingEvent(event)),
+    // Pins expire and deferred refreshes land on their own: a signed-in view reloads what it shows.
+    bench.on('releases', () => {
+      if (store.getState().session?.operator) void store.getState().loadReleases();
+    }),
   ];
   return () => {
     for (const unsubscribe of unsubscribers) unsubscribe();

@@ -28,6 +28,12 @@ const seedAtVersion: Record<number, (db: Database.Database) => void> = {
       .prepare("INSERT INTO coding_sessions (id, part_number, injector_serial, started_at, status) VALUES ('s-1', 'P', 'S', 't', 'aborted')")
       .run(),
   6: (db) => db.prepare("INSERT INTO sync_state (singleton, acked_entry_seq, updated_at) VALUES (1, 7, 't')").run(),
+  7: (db) =>
+    db
+      .prepare(
+        "INSERT INTO release_pins (family, kind, version, actor, reason, ticket, starts_at, ends_at) VALUES ('denso-like-g3', 'version', '1.1.0', 'Ana', 'audit hold', 'OPS-1', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z')",
+      )
+      .run(),
 };
 
 describe('store migrations', () => {
@@ -76,6 +82,7 @@ describe('store migrations', () => {
     if (start >= 4) expect(db.prepare('SELECT name FROM operators').pluck().get()).toBe('Ana');
     if (start >= 5) expect(db.prepare('SELECT status FROM coding_sessions').pluck().get()).toBe('aborted');
     if (start >= 6) expect(db.prepare('SELECT acked_entry_seq FROM sync_state').pluck().get()).toBe(7);
+    if (start >= 7) expect(db.prepare('SELECT version FROM release_pins').pluck().get()).toBe('1.1.0');
     db.close();
   });
 

@@ -158,6 +158,39 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 7,
+    name: 'release pins and refresh state',
+    sql: `
+      -- A workshop admin's local pin per family: to a channel, to a version, or (rollback) to the exact
+      -- last-known-good. Always time-bounded; the history of pins lives in the integrity log.
+      CREATE TABLE release_pins (
+        family     TEXT PRIMARY KEY NOT NULL,
+        kind       TEXT NOT NULL CHECK (kind IN ('channel', 'version', 'rollback')),
+        channel    TEXT CHECK (channel IN ('canary', 'staged', 'stable', 'lts')),
+        version    TEXT,
+        sha256     TEXT,
+        actor      TEXT NOT NULL,
+        reason     TEXT NOT NULL,
+        ticket     TEXT NOT NULL,
+        starts_at  TEXT NOT NULL,
+        ends_at    TEXT NOT NULL CHECK (ends_at > starts_at),
+        CHECK ((kind = 'channel') = (channel IS NOT NULL)),
+        CHECK ((kind = 'channel') = (version IS NULL))
+      ) STRICT;
+      -- Where packs are refreshed from, the last outcome, and a refresh waiting for a session to end.
+      CREATE TABLE release_refresh (
+        singleton        INTEGER PRIMARY KEY CHECK (singleton = 1),
+        source_kind      TEXT CHECK (source_kind IN ('server', 'directory', 'bundle')),
+        source_location  TEXT,
+        last_attempt_at  TEXT,
+        last_success_at  TEXT,
+        last_result_json TEXT,
+        pending_since    TEXT,
+        updated_at       TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
