@@ -312,7 +312,8 @@ export async function buildServerApp(options: ServerAppOptions) {
   const fleet: FleetRouteContext = { repository, logger, now, requireRole, roleOfToken };
   registerSupportSessionRoutes(app, fleet);
   registerSupportWeb(app, fleet);
-  registerReleaseRoutes(app, fleet, options.releases);
+  // Time since publish comes from the server's own distribution record of the pack.
+  registerReleaseRoutes(app, fleet, { publishedAtOf: (family, version) => options.distribution.store.packPublishedAt(family, version), ...options.releases });
 
   // Bounded housekeeping: nonces older than twice the skew window can no longer pass the time check.
   const pruneTimer = setInterval(() => {

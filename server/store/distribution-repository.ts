@@ -88,6 +88,12 @@ export class DistributionRepository {
     return row ? toNumber(row) : null;
   }
 
+  /** When the pack of `family` `version` was first published to this server; null when it never was. */
+  async packPublishedAt(family: string, version: string): Promise<string | null> {
+    const row = await this.db.selectFrom('repository_packs').select('published_at').where('family', '=', family).where('version', '=', version).orderBy('published_at').executeTakeFirst();
+    return row?.published_at ?? null;
+  }
+
   async packs(): Promise<RepositoryPackRecord[]> {
     return (await this.db.selectFrom('repository_packs').selectAll().orderBy('path').execute()).map(toNumber);
   }

@@ -13,6 +13,7 @@ import { PackManager } from '../../electron/services/packs/pack-manager';
 import { ADMIN_CODES_PATH } from '../../server/app';
 import type { CentralServer } from '../../server/central-server';
 import { ADMIN_EVIDENCE_PATH, RELEASE_METADATA_PATH, RELEASE_PACKS_PREFIX, RELEASE_STATE_PATH, SHA256_HEADER, adminDirectivePath } from '../../server/distribution/routes';
+import { releaseHealthPath } from '../../server/releases/release-routes';
 import { publishRepositoryToServer } from '../../cli/release-publish';
 import { signDocument } from '../../trust/envelope';
 import { httpSource } from '../../trust/http-source';
@@ -116,6 +117,13 @@ describeEachDialect('central server distribution', (dialect) => {
     expect(entries.every((e) => e.role === 'release' && e.actor === 'alice')).toBe(true);
     expect(entries[2]?.detail.files?.map((f) => f.path)).toEqual(['root/1.root.json', `index/${FAMILY}.json`, 'snapshot.json', 'timestamp.json']);
     expect(entries[2]?.detail.ticket).toBe('REL-7');
+
+    // Canary health counts time since publish from the server's own record of the pack upload.
+    const health = await callAs(TEST_RELEASE_TOKEN, server.url, 'GET', releaseHealthPath(FAMILY, '1.1.0'));
+    expect(health.status).toBe(200);
+    const upload = entries.find((e) => e.action === 'release.pack_uploaded' && e.detail.path?.endsWith('/1.1.0.injpack'));
+    expect(upload).toBeDefined();
+    expect((health.body as { publishedAt: string | null }).publishedAt).toBe(upload?.at);
   });
 
   it('serves resumable pack downloads: Range gives 206 with exactly those bytes, If-Range and bad ranges handled', async () => {

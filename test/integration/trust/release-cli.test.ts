@@ -138,7 +138,8 @@ describe('demo repository', () => {
 });
 
 describe('release commands', () => {
-  it('run a release from keygen to doctor, each mutation leaving evidence', () => {
+  // About thirty CLI starts in a row: on a loaded 2-core machine each takes 2-3 s.
+  it('run a release from keygen to doctor, each mutation leaving evidence', { timeout: 240_000 }, () => {
     const work = makeDir();
     const keys = path.join(work, 'keys');
     const repo = path.join(work, 'repo');
