@@ -25,6 +25,26 @@ export interface SessionSummary {
   lastSeq: number;
 }
 
+/** Where a page of sessions ended: its last row's start, bench and session. */
+export interface SessionCursor {
+  startedAt: string;
+  benchId: string;
+  sessionId: string;
+}
+
+export const encodeCursor = (s: SessionSummary): string | null => (s.startedAt ? Buffer.from(JSON.stringify([s.startedAt, s.benchId, s.sessionId])).toString('base64url') : null);
+
+export function decodeCursor(text: string): SessionCursor | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 3 || !value.every((part) => typeof part === 'string' && part.length <= 100)) return null;
+    const [startedAt, benchId, sessionId] = value as [string, string, string];
+    return { startedAt, benchId, sessionId };
+  } catch {
+    return null;
+  }
+}
+
 export interface SessionQuery {
   sessionId?: string;
   benchId?: string;
@@ -35,8 +55,8 @@ export interface SessionQuery {
   outcome?: SessionOutcome;
   family?: string;
   limit: number;
-  /** Newest first; the next page starts before this start time (keyset paging). */
-  before?: string;
+  /** Newest first; the next page starts after this row of the previous one (keyset paging, ties included). */
+  after?: SessionCursor;
 }
 
 /**
@@ -95,7 +115,16 @@ export class SessionIndexRepository {
     if (query.serial) select = select.where('injector_serial', '=', query.serial);
     if (query.from) select = select.where('started_at', '>=', query.from);
     if (query.to) select = select.where('started_at', '<=', query.to);
-    if (query.before) select = select.where('started_at', '<', query.before);
+    const after = query.after;
+    if (after) {
+      // Rows after the cursor in the order below: earlier start, or the same start and a later (bench, session).
+      select = select.where((eb) =>
+        eb.or([
+          eb('started_at', '<', after.startedAt),
+          eb.and([eb('started_at', '=', after.startedAt), eb.or([eb('bench_id', '>', after.benchId), eb.and([eb('bench_id', '=', after.benchId), eb('session_id', '>', after.sessionId)])])]),
+        ]),
+      );
+    }
     if (query.outcome) select = select.where('outcome', '=', query.outcome);
     if (query.family) select = select.where('family', '=', query.family);
     const rows = await select.orderBy('started_at', 'desc').orderBy('bench_id').orderBy('session_id').limit(query.limit).execute();
