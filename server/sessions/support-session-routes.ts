@@ -41,7 +41,7 @@ export function toSessionQuery(input: z.infer<typeof sessionQuerySchema>): Sessi
 const traceParamsSchema = z.strictObject({ benchId: benchIdSchema, sessionId: sessionIdSchema });
 
 export function registerSupportSessionRoutes(app: ServerInstance, context: FleetRouteContext): void {
-  const store = new SessionIndexRepository(context.repository.db);
+  const store = new SessionIndexRepository(context.repository);
 
   app.get(SUPPORT_SESSIONS_PATH, async (request) => {
     context.requireRole(request, ['admin', 'support']);

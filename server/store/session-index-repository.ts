@@ -5,8 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { verifyIntegrityLog, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
-import type { ServerDatabase } from './schema';
-import type { StoredLogEntry } from './server-repository';
+import type { ServerRepository, StoredLogEntry } from './server-repository';
 import { withFleetTables, type FleetDatabase, type SessionIndexTable, type SessionOutcome } from './fleet-schema';
 
 export interface SessionSummary {
@@ -104,8 +103,8 @@ export function toSummary(row: SessionIndexTable): SessionSummary {
 export class SessionIndexRepository {
   private readonly db: Kysely<FleetDatabase>;
 
-  constructor(db: Kysely<ServerDatabase>) {
-    this.db = withFleetTables(db);
+  constructor(private readonly log: ServerRepository) {
+    this.db = withFleetTables(log.db);
   }
 
   async find(query: SessionQuery): Promise<SessionSummary[]> {
@@ -136,19 +135,6 @@ export class SessionIndexRepository {
     return row ? toSummary(row) : null;
   }
 
-  private async entries(benchId: string, fromSeq: number, toSeq: number): Promise<StoredLogEntry[]> {
-    const rows = await this.db.selectFrom('log_entries').selectAll().where('bench_id', '=', benchId).where('seq', '>=', fromSeq).where('seq', '<=', toSeq).orderBy('seq').execute();
-    return rows.map((row) => ({
-      seq: Number(row.seq),
-      prevHash: row.prev_hash,
-      entryHash: row.entry_hash,
-      recordedAt: row.recorded_at,
-      type: row.type,
-      payloadJson: row.payload_json,
-      receivedAt: row.received_at,
-    }));
-  }
-
   /** One session's entries and whether they are intact and sealed by the bench's key. */
   async trace(session: SessionSummary): Promise<SessionTrace | null> {
     const bench = await this.db.selectFrom('benches').select(['public_key', 'status']).where('bench_id', '=', session.benchId).executeTakeFirst();
@@ -163,7 +149,9 @@ export class SessionIndexRepository {
       .executeTakeFirst();
     const sealSeq = seal && Number(seal.seq) - session.lastSeq <= MAX_SEAL_DISTANCE ? Number(seal.seq) : null;
     const anchorSeq = session.firstSeq - 1;
-    const fetched = await this.entries(session.benchId, Math.max(1, anchorSeq), sealSeq ?? session.lastSeq);
+    const fromSeq = Math.max(1, anchorSeq);
+    // A primary-key range read; with a gap (an altered database) it runs past the range and the check names the gap.
+    const fetched = (await this.log.entries(session.benchId, fromSeq, (sealSeq ?? session.lastSeq) - fromSeq + 1)).filter((entry) => entry.seq <= (sealSeq ?? session.lastSeq));
     const anchor = anchorSeq >= 1 ? fetched.find((entry) => entry.seq === anchorSeq) : undefined;
     const checked = fetched.filter((entry) => entry.seq >= session.firstSeq);
     const integrity = this.verify(session, bench.public_key, checked, anchorSeq, anchor, seal && sealSeq !== null ? { seq: sealSeq, entryHash: seal.entry_hash, signedAt: seal.signed_at, signature: seal.signature } : null);

@@ -149,4 +149,19 @@ describeEachDialect('session index and support pull', (dialect) => {
     expect(log.benchId).toBe(first.benchId);
     expect(log.entries.filter((e) => e.type === 'session.started')).toHaveLength(2);
   }, 120_000);
+
+  // Last: it alters the server's copy.
+  it("reports a trace altered in the server's own database as broken, naming the entry", async () => {
+    const target = reports[3];
+    const session = (await find(`sessionId=${target?.sessionId}`))[0];
+    if (!session) throw new Error('session missing');
+    const seq = session.firstSeq + 2;
+    await server.repository.db.updateTable('log_entries').set({ payload_json: '{"edited":true}' }).where('bench_id', '=', session.benchId).where('seq', '=', seq).execute();
+    const trace = (await callAs(TEST_SUPPORT_TOKEN, server.url, 'GET', supportSessionPath(session.benchId, session.sessionId))).body as SessionTrace;
+    expect(trace.integrity).toMatchObject({ status: 'broken', code: 'ENTRY_ALTERED', seq });
+    // Another session of the same bench stays sealed: each trace is checked on its own segment.
+    const other = reports[2];
+    const intact = (await callAs(TEST_SUPPORT_TOKEN, server.url, 'GET', supportSessionPath(other?.bench ?? '', other?.sessionId ?? ''))).body as SessionTrace;
+    expect(intact.integrity.status).toBe('sealed');
+  });
 });
