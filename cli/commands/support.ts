@@ -114,7 +114,7 @@ export async function runSupportLogPull(options: { server: string; bench: string
   if (!verdict.ok) process.exitCode = 1;
 }
 
-const sessionListSchema = z.object({ sessions: z.array(z.looseObject({ benchId: z.string(), sessionId: z.string(), startedAt: z.string().nullable() })), nextBefore: z.string().nullable() });
+const sessionListSchema = z.object({ sessions: z.array(z.looseObject({ benchId: z.string(), sessionId: z.string(), startedAt: z.string().nullable() })), nextAfter: z.string().nullable() });
 const traceSchema = z.looseObject({
   session: z.looseObject({ benchId: z.string(), sessionId: z.string() }),
   integrity: z.looseObject({ status: z.enum(['sealed', 'unsealed', 'broken']) }),
@@ -148,8 +148,8 @@ export async function runSupportSessionPull(options: SessionPullOptions): Promis
     const parsed = sessionListSchema.safeParse(await callServer(options.server, 'GET', `${SUPPORT_SESSIONS_PATH}?${params.toString()}`));
     if (!parsed.success) throw new SyncError('BAD_RESPONSE', 'The server answered with an unexpected session list.', false);
     found.push(...(parsed.data.sessions as unknown as SessionSummary[]));
-    if (!parsed.data.nextBefore) break;
-    params.set('before', parsed.data.nextBefore);
+    if (!parsed.data.nextAfter) break;
+    params.set('after', parsed.data.nextAfter);
   }
   if (options.session && found.length === 0) throw new SyncError('NOT_FOUND', `No session ${options.session} has reached the server (has the bench synced?).`, false);
   const traces: SessionTrace[] = [];

@@ -1,13 +1,14 @@
 /**
  * Support API over the session index (read-only; support or admin token):
- *   GET /api/v1/support/sessions?sessionId=&bench=&serial=&from=&to=&outcome=&family=&limit=&before=
+ *   GET /api/v1/support/sessions?sessionId=&bench=&serial=&from=&to=&outcome=&family=&limit=&after=
+ *     newest first; `nextAfter` of a full page is the `after` of the next one
  *   GET /api/v1/support/sessions/:benchId/:sessionId   one session's trace with its integrity
  */
 import { z } from 'zod';
 import { PROTOCOL_PREFIX, benchIdSchema } from '../../electron/services/sync/sync-protocol';
 import { ServerError } from '../server-error';
 import { parseInput, timeBound, type FleetRouteContext, type ServerInstance } from './route-context';
-import { SessionIndexRepository, type SessionQuery } from '../store/session-index-repository';
+import { SessionIndexRepository, decodeCursor, encodeCursor, type SessionQuery } from '../store/session-index-repository';
 import { sessionOutcomes } from '../store/fleet-schema';
 
 export const SUPPORT_SESSIONS_PATH = `${PROTOCOL_PREFIX}/support/sessions`;
@@ -23,26 +24,31 @@ export const sessionQuerySchema = z.strictObject({
   serial: serialSchema.optional(),
   from: timeBound('from').optional(),
   to: timeBound('to').optional(),
-  before: timeBound('from').optional(),
+  after: z
+    .string()
+    .max(400)
+    .transform((value, context) => decodeCursor(value) ?? (context.addIssue({ code: 'custom', message: 'not a cursor this server gave out (nextAfter)' }), z.NEVER))
+    .optional(),
   outcome: z.enum(sessionOutcomes).optional(),
   family: z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/).optional(),
   limit: z.coerce.number().int().min(1).max(MAX_SESSIONS_PAGE).default(200),
 });
 
 export function toSessionQuery(input: z.infer<typeof sessionQuerySchema>): SessionQuery {
-  return { sessionId: input.sessionId, benchId: input.bench, serial: input.serial, from: input.from, to: input.to, before: input.before, outcome: input.outcome, family: input.family, limit: input.limit };
+  return { sessionId: input.sessionId, benchId: input.bench, serial: input.serial, from: input.from, to: input.to, after: input.after, outcome: input.outcome, family: input.family, limit: input.limit };
 }
 
 const traceParamsSchema = z.strictObject({ benchId: benchIdSchema, sessionId: sessionIdSchema });
 
 export function registerSupportSessionRoutes(app: ServerInstance, context: FleetRouteContext): void {
-  const store = new SessionIndexRepository(context.repository.db);
+  const store = new SessionIndexRepository(context.repository);
 
   app.get(SUPPORT_SESSIONS_PATH, async (request) => {
     context.requireRole(request, ['admin', 'support']);
     const query = parseInput(sessionQuerySchema, request.query, 'session query');
     const sessions = await store.find(toSessionQuery(query));
-    return { sessions, nextBefore: sessions.length === query.limit ? (sessions.at(-1)?.startedAt ?? null) : null };
+    const last = sessions.at(-1);
+    return { sessions, nextAfter: sessions.length === query.limit && last ? encodeCursor(last) : null };
   });
 
   app.get(`${SUPPORT_SESSIONS_PATH}/:benchId/:sessionId`, async (request) => {

@@ -5,8 +5,7 @@
  */
 import type { Kysely } from 'kysely';
 import { verifyIntegrityLog, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
-import type { ServerDatabase } from './schema';
-import type { StoredLogEntry } from './server-repository';
+import type { ServerRepository, StoredLogEntry } from './server-repository';
 import { withFleetTables, type FleetDatabase, type SessionIndexTable, type SessionOutcome } from './fleet-schema';
 
 export interface SessionSummary {
@@ -25,6 +24,26 @@ export interface SessionSummary {
   lastSeq: number;
 }
 
+/** Where a page of sessions ended: its last row's start, bench and session. */
+export interface SessionCursor {
+  startedAt: string;
+  benchId: string;
+  sessionId: string;
+}
+
+export const encodeCursor = (s: SessionSummary): string | null => (s.startedAt ? Buffer.from(JSON.stringify([s.startedAt, s.benchId, s.sessionId])).toString('base64url') : null);
+
+export function decodeCursor(text: string): SessionCursor | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(text, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || value.length !== 3 || !value.every((part) => typeof part === 'string' && part.length <= 100)) return null;
+    const [startedAt, benchId, sessionId] = value as [string, string, string];
+    return { startedAt, benchId, sessionId };
+  } catch {
+    return null;
+  }
+}
+
 export interface SessionQuery {
   sessionId?: string;
   benchId?: string;
@@ -35,8 +54,8 @@ export interface SessionQuery {
   outcome?: SessionOutcome;
   family?: string;
   limit: number;
-  /** Newest first; the next page starts before this start time (keyset paging). */
-  before?: string;
+  /** Newest first; the next page starts after this row of the previous one (keyset paging, ties included). */
+  after?: SessionCursor;
 }
 
 /**
@@ -84,8 +103,8 @@ export function toSummary(row: SessionIndexTable): SessionSummary {
 export class SessionIndexRepository {
   private readonly db: Kysely<FleetDatabase>;
 
-  constructor(db: Kysely<ServerDatabase>) {
-    this.db = withFleetTables(db);
+  constructor(private readonly log: ServerRepository) {
+    this.db = withFleetTables(log.db);
   }
 
   async find(query: SessionQuery): Promise<SessionSummary[]> {
@@ -95,7 +114,16 @@ export class SessionIndexRepository {
     if (query.serial) select = select.where('injector_serial', '=', query.serial);
     if (query.from) select = select.where('started_at', '>=', query.from);
     if (query.to) select = select.where('started_at', '<=', query.to);
-    if (query.before) select = select.where('started_at', '<', query.before);
+    const after = query.after;
+    if (after) {
+      // Rows after the cursor in the order below: earlier start, or the same start and a later (bench, session).
+      select = select.where((eb) =>
+        eb.or([
+          eb('started_at', '<', after.startedAt),
+          eb.and([eb('started_at', '=', after.startedAt), eb.or([eb('bench_id', '>', after.benchId), eb.and([eb('bench_id', '=', after.benchId), eb('session_id', '>', after.sessionId)])])]),
+        ]),
+      );
+    }
     if (query.outcome) select = select.where('outcome', '=', query.outcome);
     if (query.family) select = select.where('family', '=', query.family);
     const rows = await select.orderBy('started_at', 'desc').orderBy('bench_id').orderBy('session_id').limit(query.limit).execute();
@@ -105,19 +133,6 @@ export class SessionIndexRepository {
   async session(benchId: string, sessionId: string): Promise<SessionSummary | null> {
     const row = await this.db.selectFrom('session_index').selectAll().where('bench_id', '=', benchId).where('session_id', '=', sessionId).executeTakeFirst();
     return row ? toSummary(row) : null;
-  }
-
-  private async entries(benchId: string, fromSeq: number, toSeq: number): Promise<StoredLogEntry[]> {
-    const rows = await this.db.selectFrom('log_entries').selectAll().where('bench_id', '=', benchId).where('seq', '>=', fromSeq).where('seq', '<=', toSeq).orderBy('seq').execute();
-    return rows.map((row) => ({
-      seq: Number(row.seq),
-      prevHash: row.prev_hash,
-      entryHash: row.entry_hash,
-      recordedAt: row.recorded_at,
-      type: row.type,
-      payloadJson: row.payload_json,
-      receivedAt: row.received_at,
-    }));
   }
 
   /** One session's entries and whether they are intact and sealed by the bench's key. */
@@ -134,7 +149,9 @@ export class SessionIndexRepository {
       .executeTakeFirst();
     const sealSeq = seal && Number(seal.seq) - session.lastSeq <= MAX_SEAL_DISTANCE ? Number(seal.seq) : null;
     const anchorSeq = session.firstSeq - 1;
-    const fetched = await this.entries(session.benchId, Math.max(1, anchorSeq), sealSeq ?? session.lastSeq);
+    const fromSeq = Math.max(1, anchorSeq);
+    // A primary-key range read; with a gap (an altered database) it runs past the range and the check names the gap.
+    const fetched = (await this.log.entries(session.benchId, fromSeq, (sealSeq ?? session.lastSeq) - fromSeq + 1)).filter((entry) => entry.seq <= (sealSeq ?? session.lastSeq));
     const anchor = anchorSeq >= 1 ? fetched.find((entry) => entry.seq === anchorSeq) : undefined;
     const checked = fetched.filter((entry) => entry.seq >= session.firstSeq);
     const integrity = this.verify(session, bench.public_key, checked, anchorSeq, anchor, seal && sealSeq !== null ? { seq: sealSeq, entryHash: seal.entry_hash, signedAt: seal.signed_at, signature: seal.signature } : null);

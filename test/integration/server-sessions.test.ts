@@ -74,6 +74,19 @@ describeEachDialect('session index and support pull', (dialect) => {
     // One serial coded on two benches: both sessions come back.
     expect((await find('serial=INJ-A-0001')).map((s) => s.benchId).sort()).toEqual([first.benchId, second.benchId].sort());
     expect(await find('outcome=failed')).toHaveLength(1);
+    // Pages of one, newest first, follow each other through the cursor without a gap or a repeat.
+    const paged: string[] = [];
+    let after: string | null = null;
+    for (let page = 0; page < 10; page += 1) {
+      const answer = await callAs(TEST_SUPPORT_TOKEN, server.url, 'GET', `${SUPPORT_SESSIONS_PATH}?limit=1${after ? `&after=${after}` : ''}`);
+      const body = answer.body as { sessions: SessionSummary[]; nextAfter: string | null };
+      paged.push(...body.sessions.map((s) => s.sessionId));
+      after = body.nextAfter;
+      if (!after) break;
+    }
+    expect(paged).toEqual((await find('limit=100')).map((s) => s.sessionId));
+    expect(new Set(paged).size).toBe(4);
+    expect((await callAs(TEST_SUPPORT_TOKEN, server.url, 'GET', `${SUPPORT_SESSIONS_PATH}?after=garbage`)).status).toBe(400);
     const bad = await callAs(TEST_SUPPORT_TOKEN, server.url, 'GET', `${SUPPORT_SESSIONS_PATH}?from=yesterday`);
     expect(bad).toMatchObject({ status: 400, body: { error: { code: 'INVALID_REQUEST' } } });
     expect((await callAs(null, server.url, 'GET', SUPPORT_SESSIONS_PATH)).status).toBe(401);
@@ -106,7 +119,7 @@ describeEachDialect('session index and support pull', (dialect) => {
     const missing = await pull('--session', 'ses-20990101-000000000000');
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/^injbench: NOT_FOUND: No session ses-20990101-000000000000/);
-  });
+  }, 120_000);
 
   it('injbench support pull --bench --from --to and --serial, as CSV with one row per entry', async () => {
     const today = new Date().toISOString().slice(0, 10);
@@ -126,7 +139,7 @@ describeEachDialect('session index and support pull', (dialect) => {
     const traces = (JSON.parse(bySerial.stdout) as { sessions: SessionTrace[] }).sessions;
     expect(traces.map((t) => t.session.benchId).sort()).toEqual([first.benchId, second.benchId].sort());
     expect(traces.every((t) => t.integrity.status === 'sealed' && t.session.serial === 'INJ-A-0001')).toBe(true);
-  });
+  }, 120_000);
 
   it('injbench support pull --bench alone still pulls the whole integrity log', async () => {
     const result = await pull('--bench', first.benchId);
@@ -135,5 +148,20 @@ describeEachDialect('session index and support pull', (dialect) => {
     const log = JSON.parse(result.stdout) as { benchId: string; entries: { type: string }[] };
     expect(log.benchId).toBe(first.benchId);
     expect(log.entries.filter((e) => e.type === 'session.started')).toHaveLength(2);
+  }, 120_000);
+
+  // Last: it alters the server's copy.
+  it("reports a trace altered in the server's own database as broken, naming the entry", async () => {
+    const target = reports[3];
+    const session = (await find(`sessionId=${target?.sessionId}`))[0];
+    if (!session) throw new Error('session missing');
+    const seq = session.firstSeq + 2;
+    await server.repository.db.updateTable('log_entries').set({ payload_json: '{"edited":true}' }).where('bench_id', '=', session.benchId).where('seq', '=', seq).execute();
+    const trace = (await callAs(TEST_SUPPORT_TOKEN, server.url, 'GET', supportSessionPath(session.benchId, session.sessionId))).body as SessionTrace;
+    expect(trace.integrity).toMatchObject({ status: 'broken', code: 'ENTRY_ALTERED', seq });
+    // Another session of the same bench stays sealed: each trace is checked on its own segment.
+    const other = reports[2];
+    const intact = (await callAs(TEST_SUPPORT_TOKEN, server.url, 'GET', supportSessionPath(other?.bench ?? '', other?.sessionId ?? ''))).body as SessionTrace;
+    expect(intact.integrity.status).toBe('sealed');
   });
 });

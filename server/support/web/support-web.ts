@@ -66,7 +66,7 @@ const withoutEmpty = (query: unknown): Record<string, unknown> =>
 
 export function registerSupportWeb(app: ServerInstance, context: FleetRouteContext): void {
   const webSessions = new SupportWebSessionRepository(context.repository.db);
-  const store = new SessionIndexRepository(context.repository.db);
+  const store = new SessionIndexRepository(context.repository);
 
   // The admin manages named support users; each gets a generated password, shown once.
   app.post(SUPPORT_USERS_PATH, async (request, reply) => {
