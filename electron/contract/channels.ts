@@ -27,6 +27,13 @@ export const benchMethodNames = [
   'listCodingSessions',
   'getCredits',
   'listPacks',
+  'getSessionLabel',
+  'exportSessionDocument',
+  'getEnrolment',
+  'enrolBench',
+  'getCreditsLedger',
+  'importCreditGrant',
+  'exportSupportBundle',
 ] as const;
 export type BenchMethodName = (typeof benchMethodNames)[number];
 

@@ -19,6 +19,9 @@ export const benchErrorCodes = [
   'STORE_TOO_NEW',
   'TRANSPORT_ERROR',
   'INTERNAL',
+  'SERVER_UNREACHABLE',
+  'SERVER_REFUSED',
+  'GRANT_REFUSED',
 ] as const;
 
 export type BenchErrorCode = (typeof benchErrorCodes)[number];

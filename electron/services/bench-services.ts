@@ -16,6 +16,13 @@ import { PackManagerPort } from './session/pack-manager-port';
 import { SessionService } from './session/session-service';
 import { SyncOutbox, type SyncBacklog } from './sync/sync-outbox';
 import type { CodingSessionEvent } from '../contract/coding-session';
+import type { EnrolmentView } from '../contract/documents';
+import { TrustError } from '../../trust/errors';
+import { importCreditGrant } from './credits/credit-service';
+import { buildLabel } from './documents/label';
+import { sessionDocument, toDocumentFile } from './documents/session-documents';
+import { exportSupportBundle } from './support/support-bundle';
+import { SyncError } from './sync/sync-client';
 import type { LogEntryRecord } from './store/integrity-log-repository';
 import type { Logger } from './logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
@@ -192,6 +199,25 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     if (event === 'codingSession' && (payload as CodingSessionEvent).type === 'finished') sync.nudge();
   });
 
+  function enrolment(): EnrolmentView {
+    const backlog = sync.backlog();
+    return {
+      benchId: identity.benchId,
+      publicKey: identity.publicKey,
+      serverUrl: backlog.serverUrl,
+      enrolledAt: store.syncState.get().enrolledAt,
+      backlog: {
+        headSeq: backlog.headSeq,
+        ackedEntrySeq: backlog.ackedEntrySeq,
+        unsentEntries: backlog.unsentEntries,
+        unsentCheckpoints: backlog.unsentCheckpoints,
+        lastSuccessAt: backlog.lastSuccessAt,
+        lastError: backlog.lastError,
+        blocked: backlog.blocked,
+      },
+    };
+  }
+
   function status(): BenchStatus {
     const current = now();
     const settings = store.settings.get();
@@ -264,6 +290,51 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       listCodingSessions: (query) => sessions.list(query),
       getCredits: () => ({ balance: store.sessions.balance() }),
       listPacks: () => activePacks(packs),
+      getSessionLabel: (input) => buildLabel(sessions.report(input.sessionId)),
+      exportSessionDocument: async (input) => {
+        const file = await sessionDocument(sessions.report(input.sessionId), input.kind);
+        integrityLog.append('session.document_printed', { sessionId: input.sessionId, kind: input.kind, by: operators.session().operator?.id ?? null });
+        return file;
+      },
+      getEnrolment: () => enrolment(),
+      enrolBench: async (input) => {
+        if (sync.backlog().serverUrl) throw new ServiceError('CONFLICT', `This bench is already enrolled with ${sync.backlog().serverUrl}; a bench enrols once.`);
+        try {
+          await sync.enrol(input.serverUrl, input.code);
+        } catch (error) {
+          if (!(error instanceof SyncError)) throw error;
+          // Retryable: the server was not reached. Final: the server said no, and the code is why.
+          throw error.retryable
+            ? new ServiceError('SERVER_UNREACHABLE', `${error.message} Check the server address and the network, then try again.`)
+            : new ServiceError('SERVER_REFUSED', `The server refused the enrolment (${error.code}): ${error.message} Ask the server admin for a new one-time code.`);
+        }
+        store.settings.update({ serverUrl: new URL(input.serverUrl).origin });
+        sync.start();
+        events.publish('status', status());
+        return enrolment();
+      },
+      getCreditsLedger: () => ({
+        benchId: identity.benchId,
+        balance: store.sessions.balance(),
+        grants: store.sessions.grants(),
+        entries: store.sessions.ledger(),
+      }),
+      importCreditGrant: (input) => {
+        try {
+          const outcome = importCreditGrant({ benchId: identity.benchId, packs, sessions: store.sessions, log: integrityLog, now }, Buffer.from(input.grant.trim(), 'utf8'));
+          return { grantId: outcome.grant.grant_id, credits: outcome.grant.credits, added: outcome.added, balance: outcome.balance };
+        } catch (error) {
+          if (error instanceof TrustError) {
+            throw new ServiceError('GRANT_REFUSED', `The grant was refused (${error.code}): ${error.message} Nothing was added; ask for a grant signed for bench ${identity.benchId}.`);
+          }
+          throw error;
+        }
+      },
+      exportSupportBundle: (input) => {
+        const exported = exportSupportBundle(core, input, options.appVersion);
+        const stamp = now().toISOString().replace(/[-:]/g, '').slice(0, 15);
+        return { ...toDocumentFile(`support-bundle_${identity.benchId}_${stamp}.json`, 'application/json', exported.bytes), sessions: exported.sessions, entries: exported.entries };
+      },
       verifyEvidenceLog: () =>
         verifyIntegrityLog({ benchId: identity.benchId, publicKey: identity.publicKey, entries: store.integrityLog.entries(), checkpoints: store.integrityLog.checkpoints() }),
     },

@@ -1,0 +1,20 @@
+/** The files a session hands out, named so a folder of them sorts by injector. */
+import type { SessionReport } from '../../contract/coding-session';
+import type { DocumentFile, DocumentKind } from '../../contract/documents';
+import { buildLabel } from './label';
+import { labelPdf, reportPdf } from './pdf';
+
+function safeName(value: string): string {
+  return value.replace(/[^A-Za-z0-9-]+/g, '_').slice(0, 40);
+}
+
+export function toDocumentFile(fileName: string, mediaType: DocumentFile['mediaType'], bytes: Uint8Array): DocumentFile {
+  return { fileName, mediaType, base64: Buffer.from(bytes).toString('base64'), bytes: bytes.length };
+}
+
+export async function sessionDocument(report: SessionReport, kind: DocumentKind): Promise<DocumentFile> {
+  const stem = `${safeName(report.partNumber)}_${safeName(report.serial)}_${report.endedAt.slice(0, 10)}`;
+  if (kind === 'label') return toDocumentFile(`label_${stem}.pdf`, 'application/pdf', await labelPdf(buildLabel(report)));
+  const label = report.status === 'completed' && report.verdict === 'pass' && report.code ? buildLabel(report) : null;
+  return toDocumentFile(`report_${stem}.pdf`, 'application/pdf', await reportPdf(report, label));
+}
