@@ -331,6 +331,10 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
         }
       },
       exportSupportBundle: (input) => {
+        const hasSelection = Boolean(input.sessionIds?.length || input.from || input.to);
+        if (!hasSelection && store.sessions.search({ limit: 1 }).every((record) => record.reportJson === null)) {
+          throw new ServiceError('NOT_FOUND', 'This bench has no finished coding session yet, and a support bundle carries sessions: run one first, then export.');
+        }
         const exported = exportSupportBundle(core, input, options.appVersion);
         const stamp = now().toISOString().replace(/[-:]/g, '').slice(0, 15);
         return { ...toDocumentFile(`support-bundle_${identity.benchId}_${stamp}.json`, 'application/json', exported.bytes), sessions: exported.sessions, entries: exported.entries };

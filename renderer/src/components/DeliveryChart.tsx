@@ -8,10 +8,12 @@ import type { StepReport } from '../../../electron/contract/coding-session';
  * percent, the band drawn as the step's ± tolerance. Drawn with uPlot on a canvas (no inline script
  * or style attributes, so the strict CSP holds).
  */
-export function DeliveryChart({ steps }: { steps: readonly StepReport[] }) {
+export function DeliveryChart({ steps, label, series }: { steps: readonly StepReport[]; label: string; series: { upper: string; lower: string; measured: string } }) {
   const container = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const stepIds = useRef<string[]>([]);
+  // Series names are read once when the chart is built; a language change rebuilds it (key on the locale).
+  const names = useRef(series);
   stepIds.current = steps.map((step) => step.id);
 
   useEffect(() => {
@@ -28,9 +30,9 @@ export function DeliveryChart({ steps }: { steps: readonly StepReport[] }) {
         ],
         series: [
           {},
-          { label: 'Upper tolerance', stroke: '#e0b44a', dash: [6, 4], points: { show: false } },
-          { label: 'Lower tolerance', stroke: '#e0b44a', dash: [6, 4], points: { show: false } },
-          { label: 'Measured', stroke: '#3fbf7f', width: 0, points: { show: true, size: 12, fill: '#3fbf7f' } },
+          { label: names.current.upper, stroke: '#e0b44a', dash: [6, 4], points: { show: false } },
+          { label: names.current.lower, stroke: '#e0b44a', dash: [6, 4], points: { show: false } },
+          { label: names.current.measured, stroke: '#3fbf7f', width: 0, points: { show: true, size: 12, fill: '#3fbf7f' } },
         ],
         legend: { show: true },
       },
@@ -51,5 +53,5 @@ export function DeliveryChart({ steps }: { steps: readonly StepReport[] }) {
     plot.current?.setData([x, band, band.map((value) => -value), steps.map((step) => step.deviationPct)]);
   }, [steps]);
 
-  return <div className="delivery-chart" ref={container} data-testid="delivery-chart" aria-label="Measured delivery against the tolerance band" role="img" />;
+  return <div className="delivery-chart" ref={container} data-testid="delivery-chart" data-points={steps.length} aria-label={label} role="img" />;
 }

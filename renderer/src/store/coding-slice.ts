@@ -19,6 +19,8 @@ export interface CodingSlice {
   codingGates: GateResult[];
   codingSteps: StepReport[];
   codingLive: LiveReading | null;
+  /** Counts progress batches that carried live values: the view marks each one it draws. */
+  codingLiveSeq: number;
   codingReport: SessionReport | null;
   codingError: BenchError | null;
   /** The part of the last session, kept for "next injector". */
@@ -39,6 +41,7 @@ const idle = {
   codingGates: [],
   codingSteps: [],
   codingLive: null,
+  codingLiveSeq: 0,
   codingReport: null,
   codingError: null,
 };
@@ -73,7 +76,8 @@ export const createCodingSlice =
         return;
       }
       if (get().codingSessionId !== event.sessionId) set({ ...idle, codingSessionId: event.sessionId });
-      let { codingGates, codingSteps, codingPhase, codingStepId, codingLive } = get();
+      let { codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq } = get();
+      if (event.events.some((progress) => progress.type === 'live')) codingLiveSeq += 1;
       for (const progress of event.events) {
         if (progress.type === 'gate') codingGates = [...codingGates.filter((gate) => gate.id !== progress.gate.id), progress.gate];
         else if (progress.type === 'step') codingSteps = [...codingSteps, progress.step];
@@ -82,7 +86,7 @@ export const createCodingSlice =
           codingStepId = progress.stepId ?? null;
         } else codingLive = { stepId: progress.stepId, phase: progress.phase, railBar: progress.railBar, elapsedMs: progress.elapsedMs, strokesDone: progress.strokesDone };
       }
-      set({ codingGates, codingSteps, codingPhase, codingStepId, codingLive });
+      set({ codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq });
     },
     async loadHistory(serial) {
       const result = await bench.listCodingSessions(serial ? { serial } : {});
