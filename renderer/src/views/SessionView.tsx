@@ -1,6 +1,6 @@
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { gateIds, sessionPhases, type GateResult, type SessionReport, type StepReport } from '../../../electron/contract/coding-session';
+import type { GateId, GateResult, SessionProgress, SessionReport, StepReport } from '../../../electron/contract/coding-session';
 import { DeliveryChart } from '../components/DeliveryChart';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { LabelPreview } from '../components/LabelPreview';
@@ -9,7 +9,11 @@ import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 import type { LiveReading } from '../store/coding-slice';
 
-const phaseLabel: Record<(typeof sessionPhases)[number], MessageKey> = {
+type Phase = Extract<SessionProgress, { type: 'phase' }>['phase'];
+
+// Records keyed by the contract's types: a phase or gate added there is a type error here until named.
+// (Type imports only: the renderer bundle carries no schema code.)
+const phaseLabel: Record<Phase, MessageKey> = {
   preflight: 'session.phase.preflight',
   electrical: 'session.phase.electrical',
   leak: 'session.phase.leak',
@@ -19,13 +23,16 @@ const phaseLabel: Record<(typeof sessionPhases)[number], MessageKey> = {
   done: 'session.phase.done',
 };
 
-const gateLabel: Record<(typeof gateIds)[number], MessageKey> = {
+const gateLabel: Record<GateId, MessageKey> = {
   pack: 'gate.pack',
   channel: 'gate.channel',
   hardware: 'gate.hardware',
   calibration: 'gate.calibration',
   credits: 'gate.credits',
 };
+
+const sessionPhases = Object.keys(phaseLabel) as Phase[];
+const gateIds = Object.keys(gateLabel) as GateId[];
 
 const stepVerdictLabel: Record<StepReport['verdict'], MessageKey> = {
   in_tolerance: 'step.inTolerance',
@@ -109,7 +116,7 @@ function StepsTable({ steps }: { steps: readonly StepReport[] }) {
 /** Where the session is: every phase in order, the current one marked. */
 function PhaseProgress({ phase, finished }: { phase: string | null; finished: boolean }) {
   const t = useT();
-  const current = sessionPhases.indexOf((phase ?? 'preflight') as (typeof sessionPhases)[number]);
+  const current = sessionPhases.indexOf((phase ?? 'preflight') as Phase);
   return (
     <ol className="phases" aria-label={t('session.progress')} data-testid="phase-progress">
       {sessionPhases.map((each, index) => {
@@ -316,9 +323,12 @@ export function SessionView() {
       const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement || event.target instanceof HTMLTextAreaElement;
       if (typing || !finished || !report || event.ctrlKey || event.altKey || event.metaKey) return;
       const key = event.key.toLowerCase();
+      if (key !== 'n' && key !== 'r' && !(key === 'p' && passed)) return;
+      // Handled here: the letter must not also land in the serial field that "next injector" focuses.
+      event.preventDefault();
       if (key === 'n') nextInjector();
-      else if (key === 'p' && passed) void state.print(report.sessionId, 'label');
-      else if (key === 'r') void state.print(report.sessionId, 'report');
+      else if (key === 'p') void state.print(report.sessionId, 'label');
+      else void state.print(report.sessionId, 'report');
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
