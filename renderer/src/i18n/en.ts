@@ -23,6 +23,7 @@ export const en = {
   'common.saving': 'Saving…',
   'common.refresh': 'Refresh',
   'common.pinDigits': 'PIN (4–12 digits)',
+  'common.portPlaceholder': '/dev/ttyUSB0 or tcp://192.168.1.50:4001',
   'error.transportHint': 'If it keeps happening, restart the bench app.',
   'pin.keys': 'PIN keys',
   'pin.clear': 'Clear',

@@ -78,7 +78,7 @@ export function BenchView() {
       ) : (
         <form className="form" onSubmit={submit}>
           <label htmlFor="bench-target">{t('bench.portLabel')}</label>
-          <input id="bench-target" value={target} onChange={(event) => setTarget(event.target.value)} placeholder="/dev/ttyUSB0 or tcp://192.168.1.50:4001" autoComplete="off" />
+          <input id="bench-target" value={target} onChange={(event) => setTarget(event.target.value)} placeholder={t('common.portPlaceholder')} autoComplete="off" />
           <button type="submit" className="button button--primary" disabled={busy} data-testid="connect-bench" aria-busy={busy}>
             {busy ? t('bench.connecting') : t('bench.connect')}
           </button>

@@ -61,7 +61,7 @@ export function SettingsView() {
       <form className="form" onSubmit={submit}>
         <fieldset disabled={!admin} className="fieldset">
           <label htmlFor="settings-port">{t('settings.port')}</label>
-          <input id="settings-port" value={draft.benchPort ?? ''} onChange={(event) => setDraft({ ...draft, benchPort: event.target.value })} placeholder="/dev/ttyUSB0 or tcp://192.168.1.50:4001" autoComplete="off" />
+          <input id="settings-port" value={draft.benchPort ?? ''} onChange={(event) => setDraft({ ...draft, benchPort: event.target.value })} placeholder={t('common.portPlaceholder')} autoComplete="off" />
           <label htmlFor="settings-server">{t('settings.server')}</label>
           <input id="settings-server" value={draft.serverUrl ?? ''} onChange={(event) => setDraft({ ...draft, serverUrl: event.target.value })} placeholder="https://bench-server.example" autoComplete="off" />
           <label htmlFor="settings-channel">{t('settings.channel')}</label>
