@@ -29,7 +29,7 @@ function isoDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
 
-export async function prepareDemoBench(services: BenchServices, options: { dataDir: string; sourceDir: string; speed: number; logger: Logger; faults?: BenchFaults }): Promise<DemoBench> {
+export async function prepareDemoBench(services: BenchServices, options: { dataDir: string; sourceDir: string; speed: number; logger: Logger; faults?: BenchFaults; liveIntervalMs?: number }): Promise<DemoBench> {
   const repo = path.join(options.dataDir, 'demo-repository');
   if (!existsSync(repo)) buildDemoRepository({ sourceDir: options.sourceDir, outDir: repo });
   const source = directorySource(repo);
@@ -60,6 +60,7 @@ export async function prepareDemoBench(services: BenchServices, options: { dataD
       lastCalibration: isoDay(-60),
       calibrationDue: isoDay(120),
       faults: options.faults ?? noBenchFaults,
+      ...(options.liveIntervalMs ? { liveIntervalMs: options.liveIntervalMs } : {}),
       families: loadFamilyModels(options.sourceDir),
     },
     noLinkFaults,
