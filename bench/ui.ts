@@ -157,6 +157,7 @@ async function main(): Promise<void> {
     await page.getByLabel('Part number (type or scan)').fill(PART);
     await page.getByLabel('Injector serial (type or scan)').fill('INJ-BENCH-UI');
     const longTasksBefore = await page.evaluate(() => (window as unknown as { __longTasks: unknown[] }).__longTasks.length);
+    const clickedAt = await page.evaluate(() => performance.now());
     await page.getByTestId('start-session').click();
     await page.getByTestId('outcome').waitFor({ timeout: 600_000 });
     // Let the last frames land before counting.
@@ -168,6 +169,7 @@ async function main(): Promise<void> {
       return { liveBatches: Number(live?.getAttribute('data-drawn') ?? 0), received: Number(live?.getAttribute('data-seq') ?? 0), chartPoints: Number(chart?.getAttribute('data-points') ?? 0), tasks };
     });
     const verdictAttribute = await page.getByTestId('outcome').getAttribute('data-verdict');
+    const finishedAt = await page.evaluate(() => performance.now());
     await context.close();
 
     const seconds = (sessionEnd - sessionStart) / 1000;
@@ -184,6 +186,9 @@ async function main(): Promise<void> {
       `long tasks during the plan: ${during.length} over 50 ms (longest ${during.length ? `${longest.toFixed(0)} ms` : '—'}); target 0; ` +
         `ratio longest/50 ms ${(longest / 50).toFixed(2)} ${verdict(during.length === 0)}\n`,
     );
+    for (const task of during) {
+      process.stdout.write(`  long task ${task.duration.toFixed(0)} ms at ${((task.start - clickedAt) / 1000).toFixed(2)} s after Start (outcome seen at ${((finishedAt - clickedAt) / 1000).toFixed(2)} s)\n`);
+    }
   } finally {
     await browser.close();
     await host.close();
