@@ -293,7 +293,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       getSessionLabel: (input) => buildLabel(sessions.report(input.sessionId)),
       exportSessionDocument: async (input) => {
         const file = await sessionDocument(sessions.report(input.sessionId), input.kind);
-        integrityLog.append('session.document_printed', { sessionId: input.sessionId, kind: input.kind, by: operators.session().operator?.id ?? null });
+        integrityLog.append('document.printed', { sessionId: input.sessionId, kind: input.kind, by: operators.session().operator?.id ?? null });
         return file;
       },
       getEnrolment: () => enrolment(),

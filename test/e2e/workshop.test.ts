@@ -230,6 +230,8 @@ describe('the workshop: technician, admin and support in headless Chromium again
     await page.screenshot({ path: path.join(artifacts, 'support.png'), fullPage: true });
     await page.getByTestId('show-evidence').click();
     await expect.poll(() => page.locator('tr[data-type="support.bundle_exported"]').count()).toBe(1);
+    // Every printed label and report left its entry in the signed log.
+    expect(await page.locator('tr[data-type="document.printed"]').count()).toBeGreaterThanOrEqual(5);
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
   });
 });

@@ -183,6 +183,7 @@ export const de: Record<MessageKey, string> = {
   'evidence.verifying': 'Jeder Eintrag wird geprüft…',
   'evidence.intact': 'Unverändert: {entries} Einträge, versiegelt bis Eintrag {sealed}.',
   'evidence.unsealed': '{count} weitere werden am nächsten Prüfungsende oder beim Beenden versiegelt.',
+  'evidence.unsealedOne': '1 weiterer wird am nächsten Prüfungsende oder beim Beenden versiegelt.',
   'evidence.tampered': 'Manipulation bei Eintrag {seq}: {reason} ({code}). Ein Support-Paket exportieren und den Support kontaktieren.',
   'evidence.filterLabel': 'Nach Art filtern',
   'evidence.filter.all': 'Alles',

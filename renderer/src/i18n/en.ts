@@ -181,6 +181,7 @@ export const en = {
   'evidence.verifying': 'Verifying every entry…',
   'evidence.intact': 'Intact: {entries} entries, sealed through entry {sealed}.',
   'evidence.unsealed': '{count} more are sealed at the next session end or shutdown.',
+  'evidence.unsealedOne': '1 more is sealed at the next session end or shutdown.',
   'evidence.tampered': 'Tampering found at entry {seq}: {reason} ({code}). Export a support bundle and contact support.',
   'evidence.filterLabel': 'Filter by kind',
   'evidence.filter.all': 'Everything',

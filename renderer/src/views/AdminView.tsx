@@ -24,6 +24,9 @@ function Enrolment() {
   const [code, setCode] = useState('');
   useEffect(() => {
     void load();
+    // The backlog moves as the outbox sends: kept current while the view is open.
+    const timer = setInterval(() => void load(), 5000);
+    return () => clearInterval(timer);
   }, [load]);
 
   const submit = (event: FormEvent) => {

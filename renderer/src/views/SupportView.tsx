@@ -46,7 +46,7 @@ export function SupportView({ onShowEvidence }: { onShowEvidence(): void }) {
           (verdict.ok ? (
             <p className="verdict verdict--ok" role="status" data-testid="log-verdict">
               {t('evidence.intact', { entries: verdict.entries, sealed: verdict.sealedThrough })}
-              {verdict.unsealedEntries > 0 ? ` ${t('evidence.unsealed', { count: verdict.unsealedEntries })}` : ''}
+              {verdict.unsealedEntries === 1 ? ` ${t('evidence.unsealedOne')}` : verdict.unsealedEntries > 1 ? ` ${t('evidence.unsealed', { count: verdict.unsealedEntries })}` : ''}
             </p>
           ) : (
             <p className="verdict verdict--bad" role="alert" data-testid="log-verdict">
