@@ -19,8 +19,7 @@ import type { CodingSessionEvent } from '../contract/coding-session';
 import type { EnrolmentView } from '../contract/documents';
 import { TrustError } from '../../trust/errors';
 import { importCreditGrant } from './credits/credit-service';
-import { buildLabel } from './documents/label';
-import { sessionDocument, toDocumentFile } from './documents/session-documents';
+import { toDocumentFile } from './documents/document-file';
 import { exportSupportBundle } from './support/support-bundle';
 import { SyncError } from './sync/sync-client';
 import type { LogEntryRecord } from './store/integrity-log-repository';
@@ -290,9 +289,11 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       listCodingSessions: (query) => sessions.list(query),
       getCredits: () => ({ balance: store.sessions.balance() }),
       listPacks: () => activePacks(packs),
-      getSessionLabel: (input) => buildLabel(sessions.report(input.sessionId)),
+      // The QR and PDF libraries load on first use: every command-line start skips them.
+      getSessionLabel: async (input) => (await import('./documents/label')).buildLabel(sessions.report(input.sessionId)),
       exportSessionDocument: async (input) => {
-        const file = await sessionDocument(sessions.report(input.sessionId), input.kind);
+        const report = sessions.report(input.sessionId);
+        const file = await (await import('./documents/session-documents')).sessionDocument(report, input.kind);
         integrityLog.append('document.printed', { sessionId: input.sessionId, kind: input.kind, by: operators.session().operator?.id ?? null });
         return file;
       },

@@ -1,15 +1,12 @@
 /** The files a session hands out, named so a folder of them sorts by injector. */
 import type { SessionReport } from '../../contract/coding-session';
 import type { DocumentFile, DocumentKind } from '../../contract/documents';
+import { toDocumentFile } from './document-file';
 import { buildLabel } from './label';
 import { labelPdf, reportPdf } from './pdf';
 
 function safeName(value: string): string {
   return value.replace(/[^A-Za-z0-9-]+/g, '_').slice(0, 40);
-}
-
-export function toDocumentFile(fileName: string, mediaType: DocumentFile['mediaType'], bytes: Uint8Array): DocumentFile {
-  return { fileName, mediaType, base64: Buffer.from(bytes).toString('base64'), bytes: bytes.length };
 }
 
 export async function sessionDocument(report: SessionReport, kind: DocumentKind): Promise<DocumentFile> {

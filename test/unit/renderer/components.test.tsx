@@ -5,7 +5,9 @@ import { buildLabel } from '../../../electron/services/documents/label';
 import { LabelPreview, qrPath } from '../../../renderer/src/components/LabelPreview';
 import { createAppStore, type AppStore } from '../../../renderer/src/store/app-store';
 import { StoreProvider } from '../../../renderer/src/store/context';
+import { AdminView } from '../../../renderer/src/views/AdminView';
 import { SessionView } from '../../../renderer/src/views/SessionView';
+import { SupportView } from '../../../renderer/src/views/SupportView';
 import { fakeBench } from './fake-bench';
 
 const base: SessionReport = {
@@ -78,5 +80,46 @@ describe('session view', () => {
     expect(markup).toContain('3 Guthabenpunkte abgebucht.');
     expect(markup).toContain('Bericht drucken');
     expect(markup).not.toContain('Print report');
+  });
+});
+
+describe('admin and support views', () => {
+  it('show enrolment, backlog, balance and each ledger movement with the balance after it', () => {
+    const store = createAppStore(fakeBench({}).bench, { storage: null });
+    store.setState({
+      enrolment: {
+        benchId: 'bench-0123456789abcdef',
+        publicKey: 'key',
+        serverUrl: null,
+        enrolledAt: null,
+        backlog: { headSeq: 12, ackedEntrySeq: 0, unsentEntries: 12, unsentCheckpoints: 2, lastSuccessAt: null, lastError: null, blocked: false },
+      },
+      credits: {
+        benchId: 'bench-0123456789abcdef',
+        balance: 57,
+        grants: [{ grantId: 'demo-1', credits: 60, issuedAt: '2026-11-22T08:00:00Z', expires: '2027-11-22T08:00:00Z', importedAt: '2026-11-22T08:00:00Z' }],
+        entries: [
+          { id: 2, at: '2026-11-22T08:05:00Z', kind: 'spend', amount: 3, grantId: null, sessionId: 'ses-20261122-0123456789ab', balanceAfter: 57 },
+          { id: 1, at: '2026-11-22T08:00:00Z', kind: 'grant', amount: 60, grantId: 'demo-1', sessionId: null, balanceAfter: 60 },
+        ],
+      },
+    });
+    const markup = render(store, <AdminView />);
+    expect(markup).toContain('bench-0123456789abcdef');
+    expect(markup).toContain('not enrolled (the bench works offline)');
+    expect(markup).toContain('12 log entries, 2 checkpoints');
+    expect(markup).toContain('data-testid="enrol"');
+    expect(markup).toContain('Balance: 57 credits');
+    expect(markup).toMatch(/code issued<\/td><td>−3<\/td><td class="code-cell">ses-20261122-0123456789ab<\/td><td>57</);
+    expect(markup).toMatch(/grant booked<\/td><td>\+60<\/td><td class="code-cell">demo-1<\/td><td>60</);
+  });
+
+  it('support: export shows progress while the bundle is sealed, and the log verdict', () => {
+    const store = createAppStore(fakeBench({}).bench, { storage: null });
+    store.setState({ exportingBundle: true, logVerdict: { ok: false, code: 'BAD_HASH', seq: 7, reason: 'entry 7 was edited' }, locale: 'de' });
+    const markup = render(store, <SupportView onShowEvidence={() => undefined} />);
+    expect(markup).toContain('Paket wird versiegelt und signiert…');
+    expect(markup).toContain('aria-busy="true"');
+    expect(markup).toContain('Manipulation bei Eintrag 7: entry 7 was edited (BAD_HASH).');
   });
 });
