@@ -149,6 +149,8 @@ export const de: Record<MessageKey, string> = {
   'history.title': 'Verlauf',
   'history.serial': 'Seriennummer des Injektors',
   'history.filter': 'Filtern',
+  'history.from': 'Von',
+  'history.to': 'Bis',
   'history.started': 'Gestartet',
   'history.part': 'Teil',
   'history.serialColumn': 'Seriennummer',

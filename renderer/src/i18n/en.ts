@@ -147,6 +147,8 @@ export const en = {
   'history.title': 'History',
   'history.serial': 'Injector serial',
   'history.filter': 'Filter',
+  'history.from': 'From',
+  'history.to': 'To',
   'history.started': 'Started',
   'history.part': 'Part',
   'history.serialColumn': 'Serial',

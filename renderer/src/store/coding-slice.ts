@@ -30,7 +30,8 @@ export interface CodingSlice {
   abortCoding(): Promise<void>;
   nextInjector(): void;
   receiveCodingEvent(event: CodingSessionEvent): void;
-  loadHistory(serial?: string): Promise<void>;
+  /** Sessions on this bench, newest first; the serial and a day range (YYYY-MM-DD, local days) narrow it. */
+  loadHistory(serial?: string, days?: { from?: string; to?: string }): Promise<void>;
   openReport(sessionId: string): Promise<void>;
 }
 
@@ -88,8 +89,10 @@ export const createCodingSlice =
       }
       set({ codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq });
     },
-    async loadHistory(serial) {
-      const result = await bench.listCodingSessions(serial ? { serial } : {});
+    async loadHistory(serial, days) {
+      const from = days?.from ? new Date(`${days.from}T00:00:00`).toISOString() : undefined;
+      const to = days?.to ? new Date(`${days.to}T23:59:59.999`).toISOString() : undefined;
+      const result = await bench.listCodingSessions({ ...(serial ? { serial } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
       if (result.ok) set({ history: result.value });
     },
     async openReport(sessionId) {

@@ -25,6 +25,8 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
     useShallow((state) => ({ history: state.history, load: state.loadHistory, open: state.openReport, print: state.printDocument, printing: state.printing, error: state.documentError })),
   );
   const [serial, setSerial] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   useEffect(() => {
     void load();
   }, [load]);
@@ -35,11 +37,15 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
         className="form form--row"
         onSubmit={(event) => {
           event.preventDefault();
-          void load(serial.trim() || undefined);
+          void load(serial.trim() || undefined, { from: from || undefined, to: to || undefined });
         }}
       >
         <label htmlFor="history-serial">{t('history.serial')}</label>
         <input id="history-serial" value={serial} onChange={(event) => setSerial(event.target.value.toUpperCase())} autoComplete="off" />
+        <label htmlFor="history-from">{t('history.from')}</label>
+        <input id="history-from" type="date" value={from} onChange={(event) => setFrom(event.target.value)} />
+        <label htmlFor="history-to">{t('history.to')}</label>
+        <input id="history-to" type="date" value={to} onChange={(event) => setTo(event.target.value)} />
         <button type="submit" className="button button--secondary">
           {t('history.filter')}
         </button>
