@@ -143,7 +143,7 @@ function packsPart(packs: PackManager): PartStatus {
 
 function syncPart(backlog: SyncBacklog): PartStatus {
   if (!backlog.serverUrl) {
-    return { id: 'sync', label: 'Sync', state: 'not_configured', detail: 'Not enrolled with a central server: an admin enrols the bench (injbench sync enrol).', facts: [] };
+    return { id: 'sync', label: 'Sync', state: 'not_configured', detail: 'Not enrolled with a central server: an admin enrols the bench under Enrolment & credits (or injbench sync enrol).', facts: [] };
   }
   const facts = [
     { label: 'Server', value: backlog.serverUrl },
