@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createBenchServices } from '../../electron/services/bench-services';
 import { prepareDemoBench, type DemoBench } from '../../electron/services/demo/demo-bench';
+import { parseFaults } from '../../native-bridge/sim/faults';
 import { createLogger } from '../../electron/services/logger';
 import { ServiceError } from '../../electron/services/service-error';
 import { startWorkspaceHost } from '../../electron/workspace/workspace-host';
@@ -17,6 +18,8 @@ export interface WorkspaceCommandOptions {
   /** Virtual bench, demo packs and demo credits (what `npm start` runs by default). */
   demo?: boolean;
   speed: number;
+  /** With --demo: bench faults of the virtual bench (high-leak, stuck-nozzle, …), to show a failing injector. */
+  fault?: string[];
 }
 
 /** Runs the bench services and serves the renderer to a browser until SIGINT or SIGTERM. */
@@ -28,12 +31,13 @@ export async function runWorkspace(options: WorkspaceCommandOptions): Promise<vo
   if (!existsSync(path.join(rendererDir, 'index.html')) || !existsSync(bridgeFile)) {
     throw new ServiceError('NOT_CONFIGURED', `No built renderer in ${distDir}: run "npm run build" first.`);
   }
+  const faults = options.fault?.length ? parseFaults(options.fault).bench : undefined;
   const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
   const services = createBenchServices({ dataDir, appVersion: appVersion(), mode: 'workspace', logger, bundledRootFile });
   let host;
   let demo: DemoBench | null = null;
   try {
-    if (options.demo) demo = await prepareDemoBench(services, { dataDir, sourceDir: path.join(projectRoot, 'resources', 'demo-source'), speed: options.speed, logger });
+    if (options.demo) demo = await prepareDemoBench(services, { dataDir, sourceDir: path.join(projectRoot, 'resources', 'demo-source'), speed: options.speed, logger, ...(faults ? { faults } : {}) });
     host = await startWorkspaceHost({ services, rendererDir, bridgeFile, logger, port: options.port });
   } catch (error) {
     await services.close();
@@ -63,5 +67,6 @@ export function registerWorkspaceCommand(program: Command): void {
     .option('--dist-dir <dir>', 'built app directory (default: ./dist)')
     .option('--demo', 'run a virtual bench with the synthetic demo packs and demo credits')
     .option('--speed <factor>', 'with --demo: the virtual bench runs this many times faster than real time', Number, 20)
+    .option('--fault <spec>', 'with --demo: a bench fault of the virtual bench (high-leak, stuck-nozzle, open-coil, pressure-not-reached, code-mismatch); repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .action(runWorkspace);
 }

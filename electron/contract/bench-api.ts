@@ -7,6 +7,16 @@ import type { BenchEventName, BenchMethodName } from './channels';
 import type { Result } from './envelope';
 import { roles, type Role } from './roles';
 import { codingSessionEventSchema, sessionReportSchema, sessionSummarySchema } from './coding-session';
+import {
+  creditsLedgerSchema,
+  documentFileSchema,
+  documentKinds,
+  enrolmentSchema,
+  grantImportSchema,
+  labelSchema,
+  sessionIdSchema,
+  supportBundleFileSchema,
+} from './documents';
 
 const partState = z.enum(['ok', 'not_configured', 'error']);
 
@@ -337,6 +347,31 @@ export const benchApiSchema = {
     access: ['admin'],
     input: z.object({ reason: changeReasonSchema, ticket: ticketSchema, source: releaseSourceSchema.optional() }).strict(),
     output: refreshResultSchema,
+  },
+  /** The label of a passed session: code, part, serial, date and the QR matrix the PDF prints too. */
+  getSessionLabel: { access: 'signedIn', input: z.object({ sessionId: sessionIdSchema }).strict(), output: labelSchema },
+  /** The label or the session report as a PDF made by the services. */
+  exportSessionDocument: {
+    access: 'signedIn',
+    input: z.object({ sessionId: sessionIdSchema, kind: z.enum(documentKinds) }).strict(),
+    output: documentFileSchema,
+  },
+  getEnrolment: { access: ['admin'], input: noInput, output: enrolmentSchema },
+  enrolBench: {
+    access: ['admin'],
+    input: z.object({ serverUrl: serverUrlSchema, code: z.string().trim().min(8, 'an enrolment code has at least 8 characters').max(128) }).strict(),
+    output: enrolmentSchema,
+  },
+  getCreditsLedger: { access: ['admin'], input: noInput, output: creditsLedgerSchema },
+  /** The contents of a signed grant file, verified against the bench's root of trust and booked once. */
+  importCreditGrant: { access: ['admin'], input: z.object({ grant: z.string().min(2).max(64 * 1024) }).strict(), output: grantImportSchema },
+  exportSupportBundle: {
+    access: ['admin', 'support'],
+    input: z
+      .object({ sessionIds: z.array(sessionIdSchema).max(200).optional(), from: isoTime.optional(), to: isoTime.optional(), limit: z.number().int().min(1).max(200).optional() })
+      .strict()
+      .default({}),
+    output: supportBundleFileSchema,
   },
 } satisfies Record<BenchMethodName, { access: MethodAccess; input: z.ZodType; output: z.ZodType }>;
 

@@ -32,6 +32,13 @@ export const benchMethodNames = [
   'unpinRelease',
   'rollbackRelease',
   'refreshReleases',
+  'getSessionLabel',
+  'exportSessionDocument',
+  'getEnrolment',
+  'enrolBench',
+  'getCreditsLedger',
+  'importCreditGrant',
+  'exportSupportBundle',
 ] as const;
 export type BenchMethodName = (typeof benchMethodNames)[number];
 

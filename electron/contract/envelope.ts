@@ -26,6 +26,9 @@ export const benchErrorCodes = [
   'EXPIRED',
   'UNREACHABLE',
   'VERIFICATION_FAILED',
+  'SERVER_UNREACHABLE',
+  'SERVER_REFUSED',
+  'GRANT_REFUSED',
 ] as const;
 
 export type BenchErrorCode = (typeof benchErrorCodes)[number];

@@ -9,6 +9,7 @@ import type { BenchEventMessage } from '../contract/bench-api';
 import type { BenchServices } from '../services/bench-services';
 import { contentSecurityPolicy } from '../services/security/content-security-policy';
 import { APP_ENTRY_URL, APP_SCHEME, isAppUrl, resolveAppFile } from './app-protocol';
+import { guardDownloads } from './downloads';
 import { createSenderCheck, registerBenchIpc } from './ipc';
 import { createMainWindowOptions } from './window-options';
 
@@ -78,6 +79,8 @@ export function startBenchApp(electron: ElectronModule, options: BenchAppOptions
     defaultSession.setDevicePermissionHandler(() => false);
     // No remote content: the renderer loads app:// only. The updater uses its own session, not this one.
     defaultSession.webRequest.onBeforeRequest({ urls: REMOTE_URL_PATTERNS }, (_details, callback) => callback({ cancel: true }));
+    // Label, report and support bundle: the page's own blob: downloads only, through the save dialog.
+    guardDownloads(defaultSession);
 
     const csp = contentSecurityPolicy();
     protocol.handle(APP_SCHEME, async (request) => {

@@ -17,6 +17,12 @@ import { ReleaseService, type ReleaseTimers } from './releases/release-service';
 import { SessionService } from './session/session-service';
 import { SyncOutbox, type SyncBacklog } from './sync/sync-outbox';
 import type { CodingSessionEvent } from '../contract/coding-session';
+import type { EnrolmentView } from '../contract/documents';
+import { TrustError } from '../../trust/errors';
+import { importCreditGrant } from './credits/credit-service';
+import { toDocumentFile } from './documents/document-file';
+import { exportSupportBundle } from './support/support-bundle';
+import { SyncError } from './sync/sync-client';
 import type { LogEntryRecord } from './store/integrity-log-repository';
 import type { Logger } from './logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
@@ -146,7 +152,7 @@ function packsPart(packs: PackManager, pins: ReleaseRepository): PartStatus {
 
 function syncPart(backlog: SyncBacklog): PartStatus {
   if (!backlog.serverUrl) {
-    return { id: 'sync', label: 'Sync', state: 'not_configured', detail: 'Not enrolled with a central server: an admin enrols the bench (injbench sync enrol).', facts: [] };
+    return { id: 'sync', label: 'Sync', state: 'not_configured', detail: 'Not enrolled with a central server: an admin enrols the bench under Enrolment & credits (or injbench sync enrol).', facts: [] };
   }
   const facts = [
     { label: 'Server', value: backlog.serverUrl },
@@ -227,6 +233,25 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     return operator ? `${operator.name} (${operator.id})` : 'unknown';
   }
 
+  function enrolment(): EnrolmentView {
+    const backlog = sync.backlog();
+    return {
+      benchId: identity.benchId,
+      publicKey: identity.publicKey,
+      serverUrl: backlog.serverUrl,
+      enrolledAt: store.syncState.get().enrolledAt,
+      backlog: {
+        headSeq: backlog.headSeq,
+        ackedEntrySeq: backlog.ackedEntrySeq,
+        unsentEntries: backlog.unsentEntries,
+        unsentCheckpoints: backlog.unsentCheckpoints,
+        lastSuccessAt: backlog.lastSuccessAt,
+        lastError: backlog.lastError,
+        blocked: backlog.blocked,
+      },
+    };
+  }
+
   function status(): BenchStatus {
     const current = now();
     const settings = store.settings.get();
@@ -304,6 +329,57 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       unpinRelease: (input) => releases.unpin({ family: input.family, actor: actor(), reason: input.reason, ticket: input.ticket }),
       rollbackRelease: (input) => releases.rollback({ family: input.family, endsAt: input.endsAt, actor: actor(), reason: input.reason, ticket: input.ticket }),
       refreshReleases: (input) => releases.refresh({ actor: actor(), reason: input.reason, ticket: input.ticket, trigger: 'admin', source: input.source }),
+      // The QR and PDF libraries load on first use: every command-line start skips them.
+      getSessionLabel: async (input) => (await import('./documents/label')).buildLabel(sessions.report(input.sessionId)),
+      exportSessionDocument: async (input) => {
+        const report = sessions.report(input.sessionId);
+        const file = await (await import('./documents/session-documents')).sessionDocument(report, input.kind);
+        integrityLog.append('document.printed', { sessionId: input.sessionId, kind: input.kind, by: operators.session().operator?.id ?? null });
+        return file;
+      },
+      getEnrolment: () => enrolment(),
+      enrolBench: async (input) => {
+        if (sync.backlog().serverUrl) throw new ServiceError('CONFLICT', `This bench is already enrolled with ${sync.backlog().serverUrl}; a bench enrols once.`);
+        try {
+          await sync.enrol(input.serverUrl, input.code);
+        } catch (error) {
+          if (!(error instanceof SyncError)) throw error;
+          // Retryable: the server was not reached. Final: the server said no, and the code is why.
+          throw error.retryable
+            ? new ServiceError('SERVER_UNREACHABLE', `${error.message} Check the server address and the network, then try again.`)
+            : new ServiceError('SERVER_REFUSED', `The server refused the enrolment (${error.code}): ${error.message} Ask the server admin for a new one-time code.`);
+        }
+        store.settings.update({ serverUrl: new URL(input.serverUrl).origin });
+        sync.start();
+        events.publish('status', status());
+        return enrolment();
+      },
+      getCreditsLedger: () => ({
+        benchId: identity.benchId,
+        balance: store.sessions.balance(),
+        grants: store.sessions.grants(),
+        entries: store.sessions.ledger(),
+      }),
+      importCreditGrant: (input) => {
+        try {
+          const outcome = importCreditGrant({ benchId: identity.benchId, packs, sessions: store.sessions, log: integrityLog, now }, Buffer.from(input.grant.trim(), 'utf8'));
+          return { grantId: outcome.grant.grant_id, credits: outcome.grant.credits, added: outcome.added, balance: outcome.balance };
+        } catch (error) {
+          if (error instanceof TrustError) {
+            throw new ServiceError('GRANT_REFUSED', `The grant was refused (${error.code}): ${error.message} Nothing was added; ask for a grant signed for bench ${identity.benchId}.`);
+          }
+          throw error;
+        }
+      },
+      exportSupportBundle: (input) => {
+        const hasSelection = Boolean(input.sessionIds?.length || input.from || input.to);
+        if (!hasSelection && store.sessions.search({ limit: 1 }).every((record) => record.reportJson === null)) {
+          throw new ServiceError('NOT_FOUND', 'This bench has no finished coding session yet, and a support bundle carries sessions: run one first, then export.');
+        }
+        const exported = exportSupportBundle(core, input, options.appVersion);
+        const stamp = now().toISOString().replace(/[-:]/g, '').slice(0, 15);
+        return { ...toDocumentFile(`support-bundle_${identity.benchId}_${stamp}.json`, 'application/json', exported.bytes), sessions: exported.sessions, entries: exported.entries };
+      },
       verifyEvidenceLog: () =>
         verifyIntegrityLog({ benchId: identity.benchId, publicKey: identity.publicKey, entries: store.integrityLog.entries(), checkpoints: store.integrityLog.checkpoints() }),
     },

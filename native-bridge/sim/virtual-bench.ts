@@ -23,6 +23,8 @@ export interface VirtualBenchOptions {
   /** Injector families by part number, for SELECT_INJECTOR (see families.ts). */
   families?: ReadonlyMap<string, FamilyModel>;
   today?: () => string;
+  /** How often live values go out during a measurement (real time); 100 ms unless told. */
+  liveIntervalMs?: number;
 }
 
 export class NakError extends Error {
@@ -114,7 +116,7 @@ export class VirtualBench {
       if (ctx.signal.aborted) throw ctx.signal.reason instanceof NakError ? ctx.signal.reason : new NakError('ABORTED', 'aborted by the host');
       const elapsed = performance.now() - started;
       if (elapsed >= realMs) break;
-      await sleep(Math.min(LIVE_INTERVAL_MS, realMs - elapsed), ctx.signal);
+      await sleep(Math.min(this.options.liveIntervalMs ?? LIVE_INTERVAL_MS, realMs - elapsed), ctx.signal);
       if (!ctx.signal.aborted) ctx.live(live(Math.min(modeledMs, Math.round((performance.now() - started) * this.options.speed))));
     }
     this.modeledMs += modeledMs;

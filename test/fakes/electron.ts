@@ -143,6 +143,11 @@ class FakeSession {
   permissionCheckHandler: ((...args: unknown[]) => boolean) | null = null;
   devicePermissionHandler: ((details: unknown) => boolean) | null = null;
   readonly webRequest = new FakeWebRequest();
+  readonly listeners = new Map<string, Array<(...args: never[]) => void>>();
+  on(event: string, listener: (...args: never[]) => void): this {
+    this.listeners.set(event, [...(this.listeners.get(event) ?? []), listener]);
+    return this;
+  }
   setDevicePermissionHandler(handler: FakeSession['devicePermissionHandler']): void {
     this.devicePermissionHandler = handler;
   }

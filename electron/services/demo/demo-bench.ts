@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { loadFamilyModels } from '../../../native-bridge/sim/families';
 import { noBenchFaults } from '../../../native-bridge/sim/faults';
+import type { BenchFaults } from '../../../native-bridge/sim/virtual-bench';
 import { noLinkFaults } from '../../../native-bridge/sim/device-link';
 import { startVirtualBench } from '../../../native-bridge/sim/server';
 import { buildDemoRepository, developmentKeys } from '../../../trust/demo-repository';
@@ -26,7 +27,7 @@ function isoDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
 
-export async function prepareDemoBench(services: BenchServices, options: { dataDir: string; sourceDir: string; speed: number; logger: Logger }): Promise<DemoBench> {
+export async function prepareDemoBench(services: BenchServices, options: { dataDir: string; sourceDir: string; speed: number; logger: Logger; faults?: BenchFaults; liveIntervalMs?: number }): Promise<DemoBench> {
   const repo = path.join(options.dataDir, 'demo-repository');
   if (!existsSync(repo)) buildDemoRepository({ sourceDir: options.sourceDir, outDir: repo });
   // The demo repository is the bench's release source unless an admin chose another one; the refresh goes
@@ -61,7 +62,8 @@ export async function prepareDemoBench(services: BenchServices, options: { dataD
       watchdogMs: 1000,
       lastCalibration: isoDay(-60),
       calibrationDue: isoDay(120),
-      faults: noBenchFaults,
+      faults: options.faults ?? noBenchFaults,
+      ...(options.liveIntervalMs ? { liveIntervalMs: options.liveIntervalMs } : {}),
       families: loadFamilyModels(options.sourceDir),
     },
     noLinkFaults,

@@ -72,6 +72,25 @@ export interface SessionEnd {
   packSha256: string | null;
 }
 
+export interface GrantRecord {
+  grantId: string;
+  credits: number;
+  issuedAt: string;
+  expires: string;
+  importedAt: string;
+}
+
+export interface LedgerRecord {
+  id: number;
+  at: string;
+  kind: 'grant' | 'spend';
+  amount: number;
+  grantId: string | null;
+  sessionId: string | null;
+  /** The bench balance right after this entry. */
+  balanceAfter: number;
+}
+
 export interface SessionSearch {
   serial?: string;
   from?: string;
@@ -95,6 +114,11 @@ export class SessionRepository {
   readonly #hasGrant: Database.Statement<[string], { n: number }>;
   readonly #balance: Database.Statement<[], { balance: number | null }>;
   readonly #running: Database.Statement<[], SessionRow>;
+  readonly #grants: Database.Statement<[number], { grant_id: string; credits: number; issued_at: string; expires: string; imported_at: string }>;
+  readonly #ledger: Database.Statement<
+    [number],
+    { id: number; at: string; debit_account: string; amount: number; grant_id: string | null; session_id: string | null; balance_after: number }
+  >;
 
   constructor(private readonly db: Database.Database) {
     this.#insert = db.prepare("INSERT INTO coding_sessions (id, operator_id, part_number, injector_serial, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')");
@@ -120,6 +144,14 @@ export class SessionRepository {
            - COALESCE(SUM(CASE WHEN credit_account = 'bench' THEN amount ELSE 0 END), 0) AS balance
       FROM ledger_entries`);
     this.#running = db.prepare("SELECT * FROM coding_sessions WHERE status = 'running'");
+    this.#grants = db.prepare('SELECT grant_id, credits, issued_at, expires, imported_at FROM credit_grants ORDER BY imported_at DESC, grant_id LIMIT ?');
+    // The running balance is computed over the whole ledger, then the newest rows are kept.
+    this.#ledger = db.prepare(`
+      SELECT * FROM (
+        SELECT id, at, debit_account, amount, grant_id, session_id,
+               SUM(CASE WHEN debit_account = 'bench' THEN amount ELSE -amount END) OVER (ORDER BY id) AS balance_after
+        FROM ledger_entries
+      ) ORDER BY id DESC LIMIT ?`);
   }
 
   start(id: string, operatorId: string | null, partNumber: string, serial: string, startedAt: string): void {
@@ -166,6 +198,24 @@ export class SessionRepository {
         return true;
       })
       .immediate();
+  }
+
+  /** Imported grants, newest first. */
+  grants(limit = 200): GrantRecord[] {
+    return this.#grants.all(limit).map((row) => ({ grantId: row.grant_id, credits: row.credits, issuedAt: row.issued_at, expires: row.expires, importedAt: row.imported_at }));
+  }
+
+  /** Ledger entries, newest first, each with the balance right after it. */
+  ledger(limit = 200): LedgerRecord[] {
+    return this.#ledger.all(limit).map((row) => ({
+      id: row.id,
+      at: row.at,
+      kind: row.debit_account === 'bench' ? 'grant' : 'spend',
+      amount: row.amount,
+      grantId: row.grant_id,
+      sessionId: row.session_id,
+      balanceAfter: row.balance_after,
+    }));
   }
 
   balance(): number {

@@ -12,12 +12,36 @@ import { createReleasesSlice, type ReleasesSlice } from './releases-slice';
 import { createSessionSlice, type SessionSlice } from './session-slice';
 import { createSettingsSlice, type SettingsSlice } from './settings-slice';
 import { createStatusSlice, type StatusSlice } from './status-slice';
+import { resolveLocale } from '../i18n/i18n';
+import { createAdminSlice, type AdminSlice } from './admin-slice';
+import { createDocumentsSlice, type DocumentsSlice, type SaveFile } from './documents-slice';
+import { createLocaleSlice, type LocaleSlice } from './locale-slice';
 
-export type AppState = StatusSlice & SessionSlice & OperatorsSlice & EvidenceSlice & BenchSlice & CodingSlice & SettingsSlice & ReleasesSlice;
+export type AppState = StatusSlice &
+  SessionSlice &
+  OperatorsSlice &
+  EvidenceSlice &
+  BenchSlice &
+  CodingSlice &
+  SettingsSlice &
+  LocaleSlice &
+  DocumentsSlice &
+  AdminSlice &
+  ReleasesSlice;
 export type AppStore = StoreApi<AppState>;
 
-export function createAppStore(bench: BenchApi): AppStore {
-  return createStore<AppState>()((...args) => ({
+export interface AppStoreOptions {
+  /** Where finished files go (a browser download by default; tests pass a recorder). */
+  saveFile?: SaveFile;
+  /** Where the last language is remembered (localStorage by default). */
+  storage?: Pick<Storage, 'getItem' | 'setItem'> | null;
+}
+
+const noSave: SaveFile = () => undefined;
+
+export function createAppStore(bench: BenchApi, options: AppStoreOptions = {}): AppStore {
+  const save = options.saveFile ?? noSave;
+  const store = createStore<AppState>()((...args) => ({
     ...createStatusSlice(bench)(...args),
     ...createSessionSlice(bench)(...args),
     ...createOperatorsSlice(bench)(...args),
@@ -26,7 +50,16 @@ export function createAppStore(bench: BenchApi): AppStore {
     ...createCodingSlice(bench)(...args),
     ...createSettingsSlice(bench)(...args),
     ...createReleasesSlice(bench)(...args),
+    ...createLocaleSlice(options.storage)(...args),
+    ...createDocumentsSlice(bench, save)(...args),
+    ...createAdminSlice(bench, save)(...args),
   }));
+  // The bench's language setting drives the UI language, live, whoever changed it.
+  store.subscribe((state, previous) => {
+    const language = state.settings?.language;
+    if (language && language !== previous.settings?.language) state.setLocale(resolveLocale(language));
+  });
+  return store;
 }
 
 /** Subscribes the store to service events; returns the function that unsubscribes. */

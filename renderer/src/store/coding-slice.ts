@@ -19,6 +19,8 @@ export interface CodingSlice {
   codingGates: GateResult[];
   codingSteps: StepReport[];
   codingLive: LiveReading | null;
+  /** Counts progress batches that carried live values: the view marks each one it draws. */
+  codingLiveSeq: number;
   codingReport: SessionReport | null;
   codingError: BenchError | null;
   /** The part of the last session, kept for "next injector". */
@@ -28,7 +30,8 @@ export interface CodingSlice {
   abortCoding(): Promise<void>;
   nextInjector(): void;
   receiveCodingEvent(event: CodingSessionEvent): void;
-  loadHistory(serial?: string): Promise<void>;
+  /** Sessions on this bench, newest first; the serial and a day range (YYYY-MM-DD, local days) narrow it. */
+  loadHistory(serial?: string, days?: { from?: string; to?: string }): Promise<void>;
   openReport(sessionId: string): Promise<void>;
 }
 
@@ -39,6 +42,7 @@ const idle = {
   codingGates: [],
   codingSteps: [],
   codingLive: null,
+  codingLiveSeq: 0,
   codingReport: null,
   codingError: null,
 };
@@ -73,7 +77,8 @@ export const createCodingSlice =
         return;
       }
       if (get().codingSessionId !== event.sessionId) set({ ...idle, codingSessionId: event.sessionId });
-      let { codingGates, codingSteps, codingPhase, codingStepId, codingLive } = get();
+      let { codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq } = get();
+      if (event.events.some((progress) => progress.type === 'live')) codingLiveSeq += 1;
       for (const progress of event.events) {
         if (progress.type === 'gate') codingGates = [...codingGates.filter((gate) => gate.id !== progress.gate.id), progress.gate];
         else if (progress.type === 'step') codingSteps = [...codingSteps, progress.step];
@@ -82,10 +87,12 @@ export const createCodingSlice =
           codingStepId = progress.stepId ?? null;
         } else codingLive = { stepId: progress.stepId, phase: progress.phase, railBar: progress.railBar, elapsedMs: progress.elapsedMs, strokesDone: progress.strokesDone };
       }
-      set({ codingGates, codingSteps, codingPhase, codingStepId, codingLive });
+      set({ codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq });
     },
-    async loadHistory(serial) {
-      const result = await bench.listCodingSessions(serial ? { serial } : {});
+    async loadHistory(serial, days) {
+      const from = days?.from ? new Date(`${days.from}T00:00:00`).toISOString() : undefined;
+      const to = days?.to ? new Date(`${days.to}T23:59:59.999`).toISOString() : undefined;
+      const result = await bench.listCodingSessions({ ...(serial ? { serial } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
       if (result.ok) set({ history: result.value });
     },
     async openReport(sessionId) {

@@ -1,18 +1,22 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { BenchLinkStateView } from '../../../electron/contract/bench-api';
 import { ErrorNotice } from '../components/ErrorNotice';
+import type { MessageKey } from '../i18n/i18n';
+import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 
-const statusText = {
-  disconnected: 'Not connected',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Connection lost, reconnecting…',
-  error: 'Connection failed',
-} as const;
+const statusText: Record<BenchLinkStateView['status'], MessageKey> = {
+  disconnected: 'bench.status.disconnected',
+  connecting: 'bench.status.connecting',
+  connected: 'bench.status.connected',
+  reconnecting: 'bench.status.reconnecting',
+  error: 'bench.status.error',
+};
 
 /** Bench connection: port (serial or serial device server), status, heartbeat state, firmware, calibration date. */
 export function BenchView() {
+  const t = useT();
   const { link, error, busy, load, connect, disconnect } = useAppStore(
     useShallow((state) => ({
       link: state.benchLink,
@@ -36,47 +40,47 @@ export function BenchView() {
 
   return (
     <section className="view" aria-labelledby="bench-title">
-      <h1 id="bench-title">Bench</h1>
+      <h1 id="bench-title">{t('bench.title')}</h1>
       <ErrorNotice error={error} testId="bench-error" />
       <p className={`link-status link-status--${link?.status ?? 'disconnected'}`} role="status" data-testid="bench-status">
-        {statusText[link?.status ?? 'disconnected']}
+        {t(statusText[link?.status ?? 'disconnected'])}
         {link?.target ? ` · ${link.target}` : ''}
       </p>
       {link?.lastError && link.status !== 'connected' && <p className="hint">{link.lastError.message}</p>}
       {connected && (
         <dl className="facts facts--wide" data-testid="bench-facts">
           <div className="facts__row">
-            <dt>Model</dt>
+            <dt>{t('bench.model')}</dt>
             <dd>{link.model}</dd>
           </div>
           <div className="facts__row">
-            <dt>Serial</dt>
+            <dt>{t('bench.serial')}</dt>
             <dd>{link.benchSerial}</dd>
           </div>
           <div className="facts__row">
-            <dt>Firmware</dt>
+            <dt>{t('bench.firmware')}</dt>
             <dd>{link.firmware}</dd>
           </div>
           <div className="facts__row">
-            <dt>Bench state</dt>
+            <dt>{t('bench.state')}</dt>
             <dd data-testid="bench-state">{link.safeReason ? `${link.benchState} (${link.safeReason})` : link.benchState}</dd>
           </div>
           <div className="facts__row">
-            <dt>Calibration check due</dt>
-            <dd>{link.calibrationDue ?? 'unknown'}</dd>
+            <dt>{t('bench.calibrationDue')}</dt>
+            <dd>{link.calibrationDue ?? t('bench.unknown')}</dd>
           </div>
         </dl>
       )}
       {connected ? (
         <button className="button button--secondary" onClick={() => void disconnect()} disabled={busy}>
-          Disconnect
+          {busy ? t('common.working') : t('bench.disconnect')}
         </button>
       ) : (
         <form className="form" onSubmit={submit}>
-          <label htmlFor="bench-target">Port (empty: the port from Settings)</label>
-          <input id="bench-target" value={target} onChange={(event) => setTarget(event.target.value)} placeholder="/dev/ttyUSB0 or tcp://192.168.1.50:4001" autoComplete="off" />
-          <button type="submit" className="button button--primary" disabled={busy} data-testid="connect-bench">
-            {busy ? 'Connecting…' : 'Connect'}
+          <label htmlFor="bench-target">{t('bench.portLabel')}</label>
+          <input id="bench-target" value={target} onChange={(event) => setTarget(event.target.value)} placeholder={t('common.portPlaceholder')} autoComplete="off" />
+          <button type="submit" className="button button--primary" disabled={busy} data-testid="connect-bench" aria-busy={busy}>
+            {busy ? t('bench.connecting') : t('bench.connect')}
           </button>
         </form>
       )}

@@ -1,14 +1,18 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../components/ErrorNotice';
+import type { MessageKey } from '../i18n/i18n';
+import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 
-const filters = [
-  { prefix: '', label: 'Everything' },
-  { prefix: 'admin.', label: 'Admin actions' },
-  { prefix: 'auth.', label: 'Sign-in' },
-  { prefix: 'app.', label: 'App start and stop' },
-] as const;
+const filters: ReadonlyArray<{ prefix: string; label: MessageKey }> = [
+  { prefix: '', label: 'evidence.filter.all' },
+  { prefix: 'session.', label: 'evidence.filter.sessions' },
+  { prefix: 'admin.', label: 'evidence.filter.admin' },
+  { prefix: 'auth.', label: 'evidence.filter.auth' },
+  { prefix: 'credits.', label: 'evidence.filter.credits' },
+  { prefix: 'app.', label: 'evidence.filter.app' },
+];
 
 function payloadSummary(payload: Record<string, unknown>): string {
   return Object.entries(payload)
@@ -17,7 +21,28 @@ function payloadSummary(payload: Record<string, unknown>): string {
     .join(' · ');
 }
 
+/** Verifying walks the whole log: the button says so while it works. */
+export function VerifyLogButton({ verify }: { verify(): Promise<void> }) {
+  const t = useT();
+  const [busy, setBusy] = useState(false);
+  return (
+    <button
+      className="button button--primary"
+      onClick={() => {
+        setBusy(true);
+        void verify().finally(() => setBusy(false));
+      }}
+      disabled={busy}
+      aria-busy={busy}
+      data-testid="verify-log"
+    >
+      {busy ? t('evidence.verifying') : t('evidence.verify')}
+    </button>
+  );
+}
+
 export function EvidenceView() {
+  const t = useT();
   const { entries, filter, hasMore, sealedThrough, error, verdict, load, loadOlder, verify } = useAppStore(
     useShallow((state) => ({
       entries: state.evidence,
@@ -38,27 +63,25 @@ export function EvidenceView() {
   return (
     <section className="view" aria-labelledby="evidence-title">
       <header className="view__header">
-        <h1 id="evidence-title">Evidence</h1>
-        <button className="button button--primary" onClick={() => void verify()} data-testid="verify-log">
-          Verify the log
-        </button>
+        <h1 id="evidence-title">{t('evidence.title')}</h1>
+        <VerifyLogButton verify={verify} />
       </header>
       <ErrorNotice error={error} testId="evidence-error" />
       {verdict &&
         (verdict.ok ? (
           <p className="verdict verdict--ok" role="status" data-testid="log-verdict">
-            Intact: {verdict.entries} entries, sealed through entry {verdict.sealedThrough}
-            {verdict.unsealedEntries > 0 ? ` (${verdict.unsealedEntries} sealed at the next session end or shutdown)` : ''}.
+            {t('evidence.intact', { entries: verdict.entries, sealed: verdict.sealedThrough })}
+            {verdict.unsealedEntries === 1 ? ` ${t('evidence.unsealedOne')}` : verdict.unsealedEntries > 1 ? ` ${t('evidence.unsealed', { count: verdict.unsealedEntries })}` : ''}
           </p>
         ) : (
           <p className="verdict verdict--bad" role="alert" data-testid="log-verdict">
-            Tampering found at entry {verdict.seq}: {verdict.reason} ({verdict.code}). Export a support bundle and contact support.
+            {t('evidence.tampered', { seq: verdict.seq, reason: verdict.reason, code: verdict.code })}
           </p>
         ))}
-      <div className="filters" role="group" aria-label="Filter by kind">
+      <div className="filters" role="group" aria-label={t('evidence.filterLabel')}>
         {filters.map((option) => (
           <button key={option.prefix} className={`chip${filter === option.prefix ? ' chip--active' : ''}`} aria-pressed={filter === option.prefix} onClick={() => void load(option.prefix)}>
-            {option.label}
+            {t(option.label)}
           </button>
         ))}
       </div>
@@ -66,9 +89,9 @@ export function EvidenceView() {
         <thead>
           <tr>
             <th scope="col">#</th>
-            <th scope="col">Time</th>
-            <th scope="col">What</th>
-            <th scope="col">Details</th>
+            <th scope="col">{t('evidence.time')}</th>
+            <th scope="col">{t('evidence.what')}</th>
+            <th scope="col">{t('evidence.details')}</th>
           </tr>
         </thead>
         <tbody>
@@ -85,10 +108,10 @@ export function EvidenceView() {
           ))}
         </tbody>
       </table>
-      <p className="hint">* not yet sealed by a signed checkpoint.</p>
+      <p className="hint">{t('evidence.notSealed')}</p>
       {hasMore && (
         <button className="button button--secondary" onClick={() => void loadOlder()}>
-          Show older entries
+          {t('evidence.older')}
         </button>
       )}
     </section>

@@ -1,39 +1,65 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { SessionSummary } from '../../../electron/contract/coding-session';
+import { ErrorNotice } from '../components/ErrorNotice';
+import type { MessageKey, Translate } from '../i18n/i18n';
+import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 
-/** Sessions on this bench, newest first; a row reopens its report in the session view. */
+const statusKey: Record<SessionSummary['status'], MessageKey> = {
+  running: 'history.status.running',
+  completed: 'history.status.completed',
+  aborted: 'history.status.aborted',
+  refused: 'history.status.refused',
+};
+
+function outcome(t: Translate, session: SessionSummary): string {
+  if (session.status === 'completed') return session.verdict === 'pass' ? t('history.pass') : t('history.fail');
+  return `${t(statusKey[session.status])}${session.reasonCode ? ` (${session.reasonCode})` : ''}`;
+}
+
+/** Sessions on this bench, newest first; a row reopens its report in the session view or prints it. */
 export function HistoryView({ onOpen }: { onOpen(): void }) {
-  const { history, load, open } = useAppStore(useShallow((state) => ({ history: state.history, load: state.loadHistory, open: state.openReport })));
+  const t = useT();
+  const { history, load, open, print, printing, error } = useAppStore(
+    useShallow((state) => ({ history: state.history, load: state.loadHistory, open: state.openReport, print: state.printDocument, printing: state.printing, error: state.documentError })),
+  );
   const [serial, setSerial] = useState('');
+  const [from, setFrom] = useState('');
+  const [to, setTo] = useState('');
   useEffect(() => {
     void load();
   }, [load]);
   return (
     <section className="view" aria-labelledby="history-title">
-      <h1 id="history-title">History</h1>
+      <h1 id="history-title">{t('history.title')}</h1>
       <form
         className="form form--row"
         onSubmit={(event) => {
           event.preventDefault();
-          void load(serial.trim() || undefined);
+          void load(serial.trim() || undefined, { from: from || undefined, to: to || undefined });
         }}
       >
-        <label htmlFor="history-serial">Injector serial</label>
+        <label htmlFor="history-serial">{t('history.serial')}</label>
         <input id="history-serial" value={serial} onChange={(event) => setSerial(event.target.value.toUpperCase())} autoComplete="off" />
+        <label htmlFor="history-from">{t('history.from')}</label>
+        <input id="history-from" type="date" value={from} onChange={(event) => setFrom(event.target.value)} />
+        <label htmlFor="history-to">{t('history.to')}</label>
+        <input id="history-to" type="date" value={to} onChange={(event) => setTo(event.target.value)} />
         <button type="submit" className="button button--secondary">
-          Filter
+          {t('history.filter')}
         </button>
       </form>
+      <ErrorNotice error={error} testId="history-error" />
       <table className="table" data-testid="history-table">
         <thead>
           <tr>
-            <th scope="col">Started</th>
-            <th scope="col">Part</th>
-            <th scope="col">Serial</th>
-            <th scope="col">Outcome</th>
-            <th scope="col">Code</th>
-            <th scope="col">Report</th>
+            <th scope="col">{t('history.started')}</th>
+            <th scope="col">{t('history.part')}</th>
+            <th scope="col">{t('history.serialColumn')}</th>
+            <th scope="col">{t('history.outcome')}</th>
+            <th scope="col">{t('history.code')}</th>
+            <th scope="col">{t('history.report')}</th>
           </tr>
         </thead>
         <tbody>
@@ -42,9 +68,9 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
               <td>{new Date(session.startedAt).toLocaleString()}</td>
               <td>{session.partNumber}</td>
               <td>{session.serial}</td>
-              <td>{session.status === 'completed' ? session.verdict : `${session.status}${session.reasonCode ? ` (${session.reasonCode})` : ''}`}</td>
+              <td>{outcome(t, session)}</td>
               <td className="code-cell">{session.code ?? '—'}</td>
-              <td>
+              <td className="table__actions">
                 <button
                   className="button button--secondary"
                   disabled={session.status === 'running'}
@@ -52,14 +78,22 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
                     void open(session.sessionId).then(onOpen);
                   }}
                 >
-                  Open
+                  {t('history.open')}
+                </button>
+                <button
+                  className="button button--secondary"
+                  disabled={session.status === 'running' || printing !== null}
+                  aria-label={t('history.pdfFor', { serial: session.serial })}
+                  onClick={() => void print(session.sessionId, 'report')}
+                >
+                  PDF
                 </button>
               </td>
             </tr>
           ))}
         </tbody>
       </table>
-      {history.length === 0 && <p className="hint">No sessions yet.</p>}
+      {history.length === 0 && <p className="hint">{t('history.empty')}</p>}
     </section>
   );
 }

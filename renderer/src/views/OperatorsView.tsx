@@ -2,11 +2,14 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { roles, type Role } from '../../../electron/contract/roles';
 import { ErrorNotice } from '../components/ErrorNotice';
+import type { MessageKey } from '../i18n/i18n';
+import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 
-const roleName: Record<Role, string> = { technician: 'Technician', admin: 'Admin', support: 'Support' };
+const roleName: Record<Role, MessageKey> = { technician: 'role.technician', admin: 'role.admin', support: 'role.support' };
 
 function CreateOperatorForm() {
+  const t = useT();
   const create = useAppStore((state) => state.createOperator);
   const [name, setName] = useState('');
   const [role, setRole] = useState<Role>('technician');
@@ -21,27 +24,28 @@ function CreateOperatorForm() {
   };
   return (
     <form className="form form--inline" onSubmit={submit} aria-labelledby="new-operator-title">
-      <h2 id="new-operator-title">Add an operator</h2>
-      <label htmlFor="new-operator-name">Name</label>
+      <h2 id="new-operator-title">{t('operators.add')}</h2>
+      <label htmlFor="new-operator-name">{t('operators.name')}</label>
       <input id="new-operator-name" value={name} onChange={(event) => setName(event.target.value)} required minLength={2} maxLength={40} autoComplete="off" />
-      <label htmlFor="new-operator-role">Role</label>
+      <label htmlFor="new-operator-role">{t('operators.role')}</label>
       <select id="new-operator-role" value={role} onChange={(event) => setRole(event.target.value as Role)}>
         {roles.map((value) => (
           <option key={value} value={value}>
-            {roleName[value]}
+            {t(roleName[value])}
           </option>
         ))}
       </select>
-      <label htmlFor="new-operator-pin">PIN (4–12 digits)</label>
+      <label htmlFor="new-operator-pin">{t('common.pinDigits')}</label>
       <input id="new-operator-pin" type="password" inputMode="numeric" value={pin} onChange={(event) => setPin(event.target.value.replace(/\D/g, ''))} maxLength={12} required />
       <button type="submit" className="button button--primary" disabled={name.trim().length < 2 || !/^\d{4,12}$/.test(pin)}>
-        Add operator
+        {t('operators.addSubmit')}
       </button>
     </form>
   );
 }
 
 export function OperatorsView() {
+  const t = useT();
   const { operators, error, load, update, me } = useAppStore(
     useShallow((state) => ({
       operators: state.operators,
@@ -57,15 +61,15 @@ export function OperatorsView() {
 
   return (
     <section className="view" aria-labelledby="operators-title">
-      <h1 id="operators-title">Operators</h1>
+      <h1 id="operators-title">{t('operators.title')}</h1>
       <ErrorNotice error={error} testId="operators-error" />
       <table className="table" data-testid="operators-table">
         <thead>
           <tr>
-            <th scope="col">Name</th>
-            <th scope="col">Role</th>
-            <th scope="col">State</th>
-            <th scope="col">Actions</th>
+            <th scope="col">{t('operators.name')}</th>
+            <th scope="col">{t('operators.role')}</th>
+            <th scope="col">{t('operators.state')}</th>
+            <th scope="col">{t('operators.actions')}</th>
           </tr>
         </thead>
         <tbody>
@@ -73,24 +77,28 @@ export function OperatorsView() {
             <tr key={operator.id} data-testid={`operator-row-${operator.name}`}>
               <td>
                 {operator.name}
-                {operator.id === me ? ' (you)' : ''}
+                {operator.id === me ? ` ${t('operators.you')}` : ''}
               </td>
               <td>
                 <label className="visually-hidden" htmlFor={`role-${operator.id}`}>
-                  Role of {operator.name}
+                  {t('operators.roleOf', { name: operator.name })}
                 </label>
                 <select id={`role-${operator.id}`} value={operator.role} onChange={(event) => void update({ operatorId: operator.id, role: event.target.value as Role })}>
                   {roles.map((value) => (
                     <option key={value} value={value}>
-                      {roleName[value]}
+                      {t(roleName[value])}
                     </option>
                   ))}
                 </select>
               </td>
-              <td>{operator.disabled ? 'Disabled' : operator.lockedUntil && Date.parse(operator.lockedUntil) > Date.now() ? `Locked until ${new Date(operator.lockedUntil).toLocaleTimeString()}` : 'Active'}</td>
+              <td>{operator.disabled
+                  ? t('operators.disabled')
+                  : operator.lockedUntil && Date.parse(operator.lockedUntil) > Date.now()
+                    ? t('operators.lockedUntil', { time: new Date(operator.lockedUntil).toLocaleTimeString() })
+                    : t('operators.active')}</td>
               <td>
                 <button className="button button--secondary" onClick={() => void update({ operatorId: operator.id, disabled: !operator.disabled })}>
-                  {operator.disabled ? 'Enable' : 'Disable'}
+                  {operator.disabled ? t('operators.enable') : t('operators.disable')}
                 </button>
               </td>
             </tr>

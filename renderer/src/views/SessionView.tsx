@@ -1,55 +1,101 @@
-import { useEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { GateResult, SessionReport, StepReport } from '../../../electron/contract/coding-session';
+import type { GateId, GateResult, SessionProgress, SessionReport, StepReport } from '../../../electron/contract/coding-session';
 import { DeliveryChart } from '../components/DeliveryChart';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { LabelPreview } from '../components/LabelPreview';
+import type { MessageKey, Translate } from '../i18n/i18n';
+import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
+import type { LiveReading } from '../store/coding-slice';
 
-const phaseLabel: Record<string, string> = {
-  preflight: 'Checking the gates',
-  electrical: 'Electrical test',
-  leak: 'Static leak test',
-  delivery: 'Delivery step',
-  coding: 'Computing the code',
-  writing: 'Writing and reading back the code',
-  done: 'Finished',
+type Phase = Extract<SessionProgress, { type: 'phase' }>['phase'];
+
+// Records keyed by the contract's types: a phase or gate added there is a type error here until named.
+// (Type imports only: the renderer bundle carries no schema code.)
+const phaseLabel: Record<Phase, MessageKey> = {
+  preflight: 'session.phase.preflight',
+  electrical: 'session.phase.electrical',
+  leak: 'session.phase.leak',
+  delivery: 'session.phase.delivery',
+  coding: 'session.phase.coding',
+  writing: 'session.phase.writing',
+  done: 'session.phase.done',
 };
 
-const stepVerdictLabel: Record<StepReport['verdict'], string> = { in_tolerance: 'In tolerance', corrected: 'Corrected by the code', not_codable: 'Not codable' };
+const gateLabel: Record<GateId, MessageKey> = {
+  pack: 'gate.pack',
+  channel: 'gate.channel',
+  hardware: 'gate.hardware',
+  calibration: 'gate.calibration',
+  credits: 'gate.credits',
+};
 
-function Gates({ gates }: { gates: readonly GateResult[] }) {
-  if (gates.length === 0) return null;
+const sessionPhases = Object.keys(phaseLabel) as Phase[];
+const gateIds = Object.keys(gateLabel) as GateId[];
+
+const stepVerdictLabel: Record<StepReport['verdict'], MessageKey> = {
+  in_tolerance: 'step.inTolerance',
+  corrected: 'step.corrected',
+  not_codable: 'step.notCodable',
+};
+
+function phaseText(t: Translate, phase: string | null): string {
+  return phase && phase in phaseLabel ? t(phaseLabel[phase as keyof typeof phaseLabel]) : (phase ?? t('session.phase.preflight'));
+}
+
+/** Every gate has its row from the start (waiting, passed or blocking), so nothing moves as results arrive. */
+function Gates({ gates, finished }: { gates: readonly GateResult[]; finished: boolean }) {
+  const t = useT();
+  const byId = new Map(gates.map((gate) => [gate.id, gate]));
   return (
-    <ul className="gates" aria-label="Preflight gates" data-testid="gates">
-      {gates.map((gate) => (
-        <li key={gate.id} className={`gate gate--${gate.passed ? 'pass' : 'block'}`} data-gate={gate.id} data-passed={gate.passed}>
-          <strong>
-            {gate.passed ? '✓' : '✕'} {gate.label}
-          </strong>{' '}
-          {gate.detail}
-          {!gate.passed && gate.action && <span className="gate__action"> What to do: {gate.action}</span>}
-        </li>
-      ))}
+    <ul className="gates" aria-label={t('session.gates')} data-testid="gates">
+      {gateIds.map((id) => {
+        const gate = byId.get(id);
+        if (!gate) {
+          return (
+            <li key={id} className="gate gate--pending" data-gate-pending={id}>
+              <strong>· {t(gateLabel[id])}</strong> {finished ? t('session.gateNotChecked') : t('session.gateWaiting')}
+            </li>
+          );
+        }
+        return (
+          <li key={id} className={`gate gate--${gate.passed ? 'pass' : 'block'}`} data-gate={gate.id} data-passed={gate.passed}>
+            <strong>
+              {gate.passed ? '✓' : '✕'} {gate.label}
+            </strong>{' '}
+            {gate.detail}
+            {!gate.passed && gate.action && (
+              <span className="gate__action">
+                {' '}
+                {t('session.whatToDo')} {gate.action}
+              </span>
+            )}
+          </li>
+        );
+      })}
     </ul>
   );
 }
 
 function StepsTable({ steps }: { steps: readonly StepReport[] }) {
+  const t = useT();
   return (
-    <table className="table" data-testid="steps-table">
+    <table className="table table--steps" data-testid="steps-table">
+      <caption className="visually-hidden">{t('session.stepsCaption')}</caption>
       <thead>
         <tr>
-          <th scope="col">Step</th>
-          <th scope="col">Rail</th>
-          <th scope="col">Nominal</th>
-          <th scope="col">Measured</th>
-          <th scope="col">Deviation</th>
-          <th scope="col">Verdict</th>
+          <th scope="col">{t('step.step')}</th>
+          <th scope="col">{t('step.rail')}</th>
+          <th scope="col">{t('step.nominal')}</th>
+          <th scope="col">{t('step.measured')}</th>
+          <th scope="col">{t('step.deviation')}</th>
+          <th scope="col">{t('step.verdict')}</th>
         </tr>
       </thead>
       <tbody>
         {steps.map((step) => (
-          <tr key={step.id} data-step={step.id} data-verdict={step.verdict}>
+          <tr key={step.id} data-step={step.id} data-verdict={step.verdict} className={`step step--${step.verdict}`}>
             <td>
               {step.id} · {step.label}
             </td>
@@ -59,7 +105,7 @@ function StepsTable({ steps }: { steps: readonly StepReport[] }) {
             </td>
             <td>{step.measuredMm3.toFixed(3)} mm³</td>
             <td>{step.deviationPct.toFixed(1)} %</td>
-            <td>{stepVerdictLabel[step.verdict]}</td>
+            <td>{t(stepVerdictLabel[step.verdict])}</td>
           </tr>
         ))}
       </tbody>
@@ -67,19 +113,74 @@ function StepsTable({ steps }: { steps: readonly StepReport[] }) {
   );
 }
 
+/** Where the session is: every phase in order, the current one marked. */
+function PhaseProgress({ phase, finished }: { phase: string | null; finished: boolean }) {
+  const t = useT();
+  const current = sessionPhases.indexOf((phase ?? 'preflight') as Phase);
+  return (
+    <ol className="phases" aria-label={t('session.progress')} data-testid="phase-progress">
+      {sessionPhases.map((each, index) => {
+        const state = finished || index < current ? 'done' : index === current ? 'current' : 'todo';
+        return (
+          <li key={each} className={`phases__item phases__item--${state}`} aria-current={state === 'current' ? 'step' : undefined}>
+            {t(phaseLabel[each])}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+/**
+ * Live values in fixed-width fields, so 20 updates a second never move the layout. Each batch drawn is
+ * counted on the element (data-drawn), which the UI benchmark compares with what the services sent.
+ */
+function LiveValues({ live, seq }: { live: LiveReading | null; seq: number }) {
+  const t = useT();
+  const element = useRef<HTMLDListElement>(null);
+  const drawn = useRef({ count: 0, last: 0 });
+  useLayoutEffect(() => {
+    if (seq === 0 || seq === drawn.current.last) return;
+    drawn.current = { count: drawn.current.count + 1, last: seq };
+    element.current?.setAttribute('data-drawn', String(drawn.current.count));
+    element.current?.setAttribute('data-seq', String(seq));
+  }, [seq]);
+  return (
+    <dl className="live-values" ref={element} data-testid="live-values" aria-live="off">
+      <div>
+        <dt>{t('live.step')}</dt>
+        <dd>{live?.stepId ?? '—'}</dd>
+      </div>
+      <div>
+        <dt>{t('live.rail')}</dt>
+        <dd>{live ? `${Math.round(live.railBar)} bar` : '—'}</dd>
+      </div>
+      <div>
+        <dt>{t('live.strokes')}</dt>
+        <dd>{live ? live.strokesDone : '—'}</dd>
+      </div>
+      <div>
+        <dt>{t('live.elapsed')}</dt>
+        <dd>{live ? `${(live.elapsedMs / 1000).toFixed(1)} s` : '—'}</dd>
+      </div>
+    </dl>
+  );
+}
+
 function Outcome({ report }: { report: SessionReport }) {
+  const t = useT();
   const [copied, setCopied] = useState(false);
   if (report.status === 'completed' && report.verdict === 'pass' && report.code) {
     return (
       <div className="outcome outcome--pass" data-testid="outcome" data-status={report.status} data-verdict={report.verdict}>
-        <p className="outcome__title">Pass · correction code</p>
+        <p className="outcome__title">{t('outcome.pass')}</p>
         <p className="code" data-testid="correction-code">
           {report.code}
         </p>
         <p className="hint">
-          {report.codeWrite === 'verified' ? 'Written to the injector and read back identical.' : 'No coding target: enter the code from the label.'} {report.creditsDebited} credit
-          {report.creditsDebited === 1 ? '' : 's'} charged. Pack {report.pack?.family} {report.pack?.version}
-          {report.pack?.synthetic ? ' (synthetic demo data)' : ''}.
+          {report.codeWrite === 'verified' ? t('outcome.written') : t('outcome.noTarget')} {report.creditsDebited === 1 ? t('outcome.chargedOne') : t('outcome.charged', { count: report.creditsDebited })}{' '}
+          {t('outcome.pack', { family: report.pack?.family ?? '—', version: report.pack?.version ?? '' })}
+          {report.pack?.synthetic ? ` ${t('outcome.synthetic')}` : ''}
         </p>
         <button
           className="button button--secondary"
@@ -87,24 +188,83 @@ function Outcome({ report }: { report: SessionReport }) {
             void navigator.clipboard?.writeText(report.code ?? '').then(() => setCopied(true));
           }}
         >
-          {copied ? 'Copied' : 'Copy code'}
+          {copied ? t('outcome.copied') : t('outcome.copy')}
         </button>
       </div>
     );
   }
-  const title = report.status === 'completed' ? 'Rejected' : report.status === 'refused' ? 'Not started' : 'Aborted';
+  const title = report.status === 'completed' ? t('outcome.rejected') : report.status === 'refused' ? t('outcome.refused') : t('outcome.aborted');
+  const next = report.status === 'completed' ? t('outcome.rejectedNext') : report.status === 'refused' ? t('outcome.refusedNext') : t('outcome.abortedNext');
   return (
     <div className={`outcome outcome--${report.status === 'completed' ? 'fail' : 'stopped'}`} role="alert" data-testid="outcome" data-status={report.status} data-verdict={report.verdict ?? ''}>
       <p className="outcome__title">{title}</p>
-      <p data-testid="outcome-reason">
-        {report.reason?.message} <span className="error-banner__code">({report.reason?.code})</span>
+      {report.reason && (
+        <p data-testid="outcome-reason">
+          {report.reason.message} <span className="error-banner__code">({report.reason.code})</span>
+        </p>
+      )}
+      <p className="outcome__next" data-testid="outcome-next">
+        <strong>{t('session.whatToDo')}</strong> {next}
       </p>
-      <p className="hint">Nothing was charged. The bench is {report.status === 'aborted' ? 'in SAFE state' : 'ready'}.</p>
+      <p className="hint" data-testid="outcome-charge">
+        {t('outcome.nothingCharged', { charged: report.creditsDebited })}
+      </p>
     </div>
   );
 }
 
+function Documents({ report }: { report: SessionReport }) {
+  const t = useT();
+  const { label, printing, printed, error, print } = useAppStore(
+    useShallow((s) => ({ label: s.label, printing: s.printing, printed: s.printed, error: s.documentError, print: s.printDocument })),
+  );
+  const hasLabel = label !== null && label.sessionId === report.sessionId;
+  return (
+    <section className="documents" aria-labelledby="documents-title">
+      <h2 id="documents-title" className="visually-hidden">
+        {t('documents.title')}
+      </h2>
+      {hasLabel && <LabelPreview label={label} />}
+      <div className="actions actions--start">
+        {hasLabel && (
+          <button className="button button--primary" onClick={() => void print(report.sessionId, 'label')} disabled={printing !== null} aria-busy={printing === 'label'} aria-keyshortcuts="P" data-testid="print-label">
+            {printing === 'label' ? t('documents.preparing') : t('documents.printLabel')} <kbd>P</kbd>
+          </button>
+        )}
+        <button className="button button--secondary" onClick={() => void print(report.sessionId, 'report')} disabled={printing !== null} aria-busy={printing === 'report'} aria-keyshortcuts="R" data-testid="print-report">
+          {printing === 'report' ? t('documents.preparing') : t('documents.printReport')} <kbd>R</kbd>
+        </button>
+      </div>
+      <ErrorNotice error={error} testId="documents-error" />
+      <p className="hint documents__status" role="status" data-testid="printed">
+        {printed ? t('documents.saved', { file: printed.fileName, kb: Math.max(1, Math.round(printed.bytes / 1024)) }) : ''}
+      </p>
+    </section>
+  );
+}
+
+function Shortcuts({ running, finished }: { running: boolean; finished: boolean }) {
+  const t = useT();
+  return (
+    <p className="shortcuts" data-testid="shortcuts" aria-label={t('shortcuts.label')}>
+      <span className={!running && !finished ? 'shortcut shortcut--on' : 'shortcut'}>
+        <kbd>Enter</kbd> {t('shortcuts.start')}
+      </span>
+      <span className={running ? 'shortcut shortcut--on' : 'shortcut'}>
+        <kbd>Esc</kbd> {t('shortcuts.abort')}
+      </span>
+      <span className={finished ? 'shortcut shortcut--on' : 'shortcut'}>
+        <kbd>N</kbd> {t('shortcuts.next')}
+      </span>
+      <span className={finished ? 'shortcut shortcut--on' : 'shortcut'}>
+        <kbd>P</kbd> {t('shortcuts.printLabel')} · <kbd>R</kbd> {t('shortcuts.printReport')}
+      </span>
+    </p>
+  );
+}
+
 export function SessionView() {
+  const t = useT();
   const state = useAppStore(
     useShallow((s) => ({
       sessionId: s.codingSessionId,
@@ -113,39 +273,66 @@ export function SessionView() {
       gates: s.codingGates,
       steps: s.codingSteps,
       live: s.codingLive,
+      liveSeq: s.codingLiveSeq,
       report: s.codingReport,
       error: s.codingError,
       lastPart: s.lastPartNumber,
       link: s.benchLink,
+      locale: s.locale,
       start: s.startCoding,
       abort: s.abortCoding,
       next: s.nextInjector,
       loadLink: s.loadBenchLink,
+      loadLabel: s.loadLabel,
+      clearLabel: s.clearLabel,
+      print: s.printDocument,
     })),
   );
   const [part, setPart] = useState(state.lastPart);
   const [serial, setSerial] = useState('');
+  const [starting, setStarting] = useState(false);
   const serialInput = useRef<HTMLInputElement>(null);
   const partInput = useRef<HTMLInputElement>(null);
   const running = state.sessionId !== null && state.report === null;
   const finished = state.report !== null;
+  const report = state.report;
+  const passed = report?.status === 'completed' && report.verdict === 'pass' && report.code !== null;
 
   useEffect(() => {
     void state.loadLink();
   }, [state.loadLink]);
 
+  // The label of a passed session is fetched from the services, so preview and print are the same.
+  const reportId = report?.sessionId ?? null;
+  useEffect(() => {
+    if (reportId && passed) void state.loadLabel(reportId);
+    else state.clearLabel();
+  }, [reportId, passed, state.loadLabel, state.clearLabel]);
+
+  const nextInjector = () => {
+    state.next();
+    setSerial('');
+  };
+
   useEffect(() => {
     const onKey = (event: KeyboardEvent) => {
-      if (event.key === 'Escape' && running) void state.abort();
-      const typing = event.target instanceof HTMLInputElement;
-      if (!typing && finished && (event.key === 'n' || event.key === 'N')) {
-        state.next();
-        setSerial('');
+      if (event.key === 'Escape' && running) {
+        void state.abort();
+        return;
       }
+      const typing = event.target instanceof HTMLInputElement || event.target instanceof HTMLSelectElement || event.target instanceof HTMLTextAreaElement;
+      if (typing || !finished || !report || event.ctrlKey || event.altKey || event.metaKey) return;
+      const key = event.key.toLowerCase();
+      if (key !== 'n' && key !== 'r' && !(key === 'p' && passed)) return;
+      // Handled here: the letter must not also land in the serial field that "next injector" focuses.
+      event.preventDefault();
+      if (key === 'n') nextInjector();
+      else if (key === 'p') void state.print(report.sessionId, 'label');
+      else void state.print(report.sessionId, 'report');
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [running, finished, state]);
+  });
 
   // When the form appears (first time, or after "next injector"): the serial if the part is kept, else the part.
   const partRef = useRef(part);
@@ -156,39 +343,39 @@ export function SessionView() {
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!part.trim() || !serial.trim()) return;
-    void state.start(part.trim(), serial.trim());
+    if (!part.trim() || !serial.trim() || starting) return;
+    setStarting(true);
+    void state.start(part.trim(), serial.trim()).finally(() => setStarting(false));
   };
   const connected = state.link?.status === 'connected';
 
   return (
     <section className="view session-view" aria-labelledby="session-title">
       <header className="view__header">
-        <h1 id="session-title">Coding session</h1>
-        {running && (
-          <button className="button button--danger" onClick={() => void state.abort()} data-testid="abort" aria-keyshortcuts="Escape">
-            Abort (Esc)
-          </button>
-        )}
-        {finished && (
-          <button
-            className="button button--primary"
-            onClick={() => {
-              state.next();
-              setSerial('');
-            }}
-            data-testid="next-injector"
-            aria-keyshortcuts="N"
-          >
-            Next injector (N)
-          </button>
-        )}
+        <h1 id="session-title">{t('session.title')}</h1>
+        <div className="view__actions">
+          {running && (
+            <button className="button button--danger" onClick={() => void state.abort()} data-testid="abort" aria-keyshortcuts="Escape">
+              {t('session.abort')} <kbd>Esc</kbd>
+            </button>
+          )}
+          {finished && (
+            <button className="button button--primary" onClick={nextInjector} data-testid="next-injector" aria-keyshortcuts="N">
+              {t('session.next')} <kbd>N</kbd>
+            </button>
+          )}
+        </div>
       </header>
+      <Shortcuts running={running} finished={finished} />
       <ErrorNotice error={state.error} testId="session-error" />
       {!running && !finished && (
-        <form className="form identify" onSubmit={submit} aria-label="Identify the injector">
-          {!connected && <p className="hint">The bench is not connected: open the Bench view and connect first.</p>}
-          <label htmlFor="part-number">Part number (type or scan)</label>
+        <form className="form identify" onSubmit={submit} aria-label={t('session.identify')}>
+          {!connected && (
+            <p className="hint" role="status">
+              {t('session.notConnected')}
+            </p>
+          )}
+          <label htmlFor="part-number">{t('session.part')}</label>
           <input
             id="part-number"
             ref={partInput}
@@ -204,28 +391,32 @@ export function SessionView() {
             autoComplete="off"
             required
           />
-          <label htmlFor="injector-serial">Injector serial (type or scan)</label>
+          <label htmlFor="injector-serial">{t('session.serial')}</label>
           <input id="injector-serial" ref={serialInput} value={serial} onChange={(event) => setSerial(event.target.value.toUpperCase())} autoComplete="off" required />
-          <button type="submit" className="button button--primary" disabled={!connected || !part.trim() || !serial.trim()} data-testid="start-session">
-            Start test
+          <button type="submit" className="button button--primary button--large" disabled={!connected || !part.trim() || !serial.trim() || starting} data-testid="start-session" aria-keyshortcuts="Enter">
+            {starting ? t('session.starting') : t('session.start')} <kbd>Enter</kbd>
           </button>
         </form>
       )}
       {(running || finished) && (
         <>
+          <PhaseProgress phase={state.phase} finished={finished} />
           <p className="phase" role="status" data-testid="phase">
-            {phaseLabel[state.phase ?? 'preflight'] ?? state.phase}
+            {phaseText(t, state.phase)}
             {state.phase === 'delivery' && state.stepId ? ` ${state.stepId}` : ''}
-            {running && state.live ? ` · rail ${Math.round(state.live.railBar)} bar · ${state.live.strokesDone} strokes · ${(state.live.elapsedMs / 1000).toFixed(1)} s` : ''}
+            {report ? ` · ${report.partNumber} · ${report.serial}` : ''}
           </p>
-          {state.report && <Outcome report={state.report} />}
-          <Gates gates={state.gates} />
-          {state.steps.length > 0 && (
-            <>
-              <DeliveryChart steps={state.steps} />
-              <StepsTable steps={state.steps} />
-            </>
-          )}
+          <LiveValues live={running ? state.live : null} seq={state.liveSeq} />
+          {report && <Outcome report={report} />}
+          {report && <Documents report={report} />}
+          <Gates gates={state.gates} finished={finished} />
+          <DeliveryChart
+            key={state.locale}
+            steps={state.steps}
+            label={t('chart.label')}
+            series={{ upper: t('chart.upper'), lower: t('chart.lower'), measured: t('chart.measured') }}
+          />
+          <StepsTable steps={state.steps} />
         </>
       )}
     </section>

@@ -2,15 +2,18 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { BenchSettings } from '../../../electron/contract/bench-api';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { catalogs, type MessageKey } from '../i18n/i18n';
+import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 
-const channels: ReadonlyArray<{ value: BenchSettings['releaseChannel']; label: string }> = [
-  { value: 'stable', label: 'Stable (general availability)' },
-  { value: 'lts', label: 'LTS (long-term support)' },
-  { value: 'staged', label: 'Staged (early adopters)' },
-  { value: 'canary', label: 'Canary (first benches)' },
+const channels: ReadonlyArray<{ value: BenchSettings['releaseChannel']; label: MessageKey }> = [
+  { value: 'stable', label: 'settings.channel.stable' },
+  { value: 'lts', label: 'settings.channel.lts' },
+  { value: 'staged', label: 'settings.channel.staged' },
+  { value: 'canary', label: 'settings.channel.canary' },
 ];
 
+/** Each language in its own words; one without a catalog yet says that it shows English. */
 const languages: ReadonlyArray<{ value: BenchSettings['language']; label: string }> = [
   { value: 'en', label: 'English' },
   { value: 'de', label: 'Deutsch' },
@@ -19,6 +22,7 @@ const languages: ReadonlyArray<{ value: BenchSettings['language']; label: string
 
 /** Bench settings: everyone sees them; only an admin changes them (the services refuse anyone else). */
 export function SettingsView() {
+  const t = useT();
   const { settings, error, savedAt, load, save, role } = useAppStore(
     useShallow((state) => ({
       settings: state.settings,
@@ -30,57 +34,59 @@ export function SettingsView() {
     })),
   );
   const [draft, setDraft] = useState<BenchSettings | null>(null);
+  const [saving, setSaving] = useState(false);
   useEffect(() => {
     void load();
   }, [load]);
   useEffect(() => setDraft(settings), [settings]);
 
-  if (!draft) return <p className="loading">Loading settings…</p>;
+  if (!draft) return <p className="loading">{t('settings.loading')}</p>;
   const admin = role === 'admin';
   const submit = (event: FormEvent) => {
     event.preventDefault();
+    setSaving(true);
     void save({
       benchPort: draft.benchPort?.trim() ? draft.benchPort.trim() : null,
       serverUrl: draft.serverUrl?.trim() ? draft.serverUrl.trim() : null,
       language: draft.language,
       releaseChannel: draft.releaseChannel,
-    });
+    }).finally(() => setSaving(false));
   };
 
   return (
     <section className="view" aria-labelledby="settings-title">
-      <h1 id="settings-title">Settings</h1>
+      <h1 id="settings-title">{t('settings.title')}</h1>
       <ErrorNotice error={error} testId="settings-error" />
-      {!admin && <p className="hint">Only an admin can change these.</p>}
+      {!admin && <p className="hint">{t('settings.adminOnly')}</p>}
       <form className="form" onSubmit={submit}>
         <fieldset disabled={!admin} className="fieldset">
-          <label htmlFor="settings-port">Bench port</label>
-          <input id="settings-port" value={draft.benchPort ?? ''} onChange={(event) => setDraft({ ...draft, benchPort: event.target.value })} placeholder="/dev/ttyUSB0 or tcp://192.168.1.50:4001" autoComplete="off" />
-          <label htmlFor="settings-server">Central server</label>
+          <label htmlFor="settings-port">{t('settings.port')}</label>
+          <input id="settings-port" value={draft.benchPort ?? ''} onChange={(event) => setDraft({ ...draft, benchPort: event.target.value })} placeholder={t('common.portPlaceholder')} autoComplete="off" />
+          <label htmlFor="settings-server">{t('settings.server')}</label>
           <input id="settings-server" value={draft.serverUrl ?? ''} onChange={(event) => setDraft({ ...draft, serverUrl: event.target.value })} placeholder="https://bench-server.example" autoComplete="off" />
-          <label htmlFor="settings-channel">Release channel</label>
+          <label htmlFor="settings-channel">{t('settings.channel')}</label>
           <select id="settings-channel" value={draft.releaseChannel} onChange={(event) => setDraft({ ...draft, releaseChannel: event.target.value as BenchSettings['releaseChannel'] })}>
             {channels.map((channel) => (
               <option key={channel.value} value={channel.value}>
-                {channel.label}
+                {t(channel.label)}
               </option>
             ))}
           </select>
-          <label htmlFor="settings-language">Language</label>
+          <label htmlFor="settings-language">{t('settings.language')}</label>
           <select id="settings-language" value={draft.language} onChange={(event) => setDraft({ ...draft, language: event.target.value as BenchSettings['language'] })}>
             {languages.map((language) => (
               <option key={language.value} value={language.value}>
-                {language.label}
+                {language.value in catalogs ? language.label : `${language.label} (${t('settings.languageEnglishFallback')})`}
               </option>
             ))}
           </select>
-          <button type="submit" className="button button--primary" data-testid="save-settings">
-            Save
+          <button type="submit" className="button button--primary" data-testid="save-settings" disabled={saving} aria-busy={saving}>
+            {saving ? t('common.saving') : t('settings.save')}
           </button>
         </fieldset>
         {savedAt !== null && (
           <p role="status" className="hint" data-testid="settings-saved">
-            Saved. A new release channel applies at the next pack refresh.
+            {t('settings.saved')}
           </p>
         )}
       </form>

@@ -3,11 +3,14 @@ import { useShallow } from 'zustand/react/shallow';
 import type { OperatorSummary } from '../../../electron/contract/bench-api';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { PinPad } from '../components/PinPad';
+import type { MessageKey } from '../i18n/i18n';
+import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 
-const roleName: Record<OperatorSummary['role'], string> = { technician: 'Technician', admin: 'Admin', support: 'Support' };
+const roleName: Record<OperatorSummary['role'], MessageKey> = { technician: 'role.technician', admin: 'role.admin', support: 'role.support' };
 
 export function SignInView() {
+  const t = useT();
   const { choices, error, signIn, clearError } = useAppStore(
     useShallow((state) => ({ choices: state.signInChoices, error: state.sessionError, signIn: state.signIn, clearError: state.clearSessionError })),
   );
@@ -17,7 +20,7 @@ export function SignInView() {
   if (!chosen) {
     return (
       <main className="centered-view" aria-labelledby="sign-in-title">
-        <h1 id="sign-in-title">Who is at the bench?</h1>
+        <h1 id="sign-in-title">{t('signIn.title')}</h1>
         <ul className="operator-tiles">
           {choices.map((operator) => (
             <li key={operator.id}>
@@ -30,12 +33,12 @@ export function SignInView() {
                 }}
               >
                 <span className="operator-tile__name">{operator.name}</span>
-                <span className="operator-tile__role">{roleName[operator.role]}</span>
+                <span className="operator-tile__role">{t(roleName[operator.role])}</span>
               </button>
             </li>
           ))}
         </ul>
-        {choices.length === 0 && <p>No operators can sign in. An admin must enable one.</p>}
+        {choices.length === 0 && <p>{t('signIn.nobody')}</p>}
       </main>
     );
   }
@@ -45,8 +48,8 @@ export function SignInView() {
       <h1 id="pin-title">{chosen.name}</h1>
       <ErrorNotice error={error} testId="sign-in-error" />
       <PinPad
-        label="PIN"
-        submitLabel="Sign in"
+        label={t('signIn.pin')}
+        submitLabel={t('signIn.submit')}
         busy={busy}
         onCancel={() => {
           clearError();

@@ -1,20 +1,23 @@
 import { useEffect, useState } from 'react';
 import type { PartStatus } from '../../../electron/contract/bench-api';
+import type { MessageKey } from '../i18n/i18n';
+import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 
-const stateLabel: Record<PartStatus['state'], string> = {
-  ok: 'Running',
-  not_configured: 'Not configured',
-  error: 'Error',
+const stateLabel: Record<PartStatus['state'], MessageKey> = {
+  ok: 'status.state.ok',
+  not_configured: 'status.state.notConfigured',
+  error: 'status.state.error',
 };
 
 function PartCard({ part }: { part: PartStatus }) {
+  const t = useT();
   return (
     <section className={`part part--${part.state}`} data-testid={`part-${part.id}`} aria-labelledby={`part-${part.id}-title`}>
       <header className="part__header">
         <h2 id={`part-${part.id}-title`}>{part.label}</h2>
         <span className="badge" data-testid={`part-${part.id}-state`}>
-          {stateLabel[part.state]}
+          {t(stateLabel[part.state])}
         </span>
       </header>
       <p className="part__detail">{part.detail}</p>
@@ -42,6 +45,7 @@ function useSecondsSince(timestamp: number | null): number | null {
 }
 
 export function StatusPage() {
+  const t = useT();
   const status = useAppStore((state) => state.status);
   const error = useAppStore((state) => state.statusError);
   const receivedAt = useAppStore((state) => state.statusReceivedAt);
@@ -51,19 +55,19 @@ export function StatusPage() {
   return (
     <main className="status-page">
       <header className="topbar">
-        <h1>Bench status</h1>
+        <h1>{t('status.title')}</h1>
         {status && (
           <p className="topbar__meta" data-testid="app-meta">
-            v{status.app.version} · {status.app.mode === 'electron' ? 'Desktop app' : 'Workspace mode'} · launch #{status.app.launchCount}
+            v{status.app.version} · {status.app.mode === 'electron' ? t('status.modeDesktop') : t('status.modeWorkspace')} · {t('status.launch', { count: status.app.launchCount })}
           </p>
         )}
       </header>
       {error && (
         <div role="alert" className="error-banner" data-testid="status-error">
-          <strong>Cannot read the bench status.</strong> {error.message} ({error.code})
+          <strong>{t('status.cannotRead')}</strong> {error.message} ({error.code})
         </div>
       )}
-      {!status && !error && <p className="loading">Loading bench status…</p>}
+      {!status && !error && <p className="loading">{t('status.loading')}</p>}
       {status && (
         <>
           <div className="parts" data-testid="parts">
@@ -73,10 +77,10 @@ export function StatusPage() {
           </div>
           <footer className="live" aria-live="off">
             <span data-testid="status-updates" data-count={updates}>
-              Live status · {updates} update{updates === 1 ? '' : 's'}
+              {updates === 1 ? t('status.updatesOne') : t('status.updates', { count: updates })}
             </span>
-            <span> · last {age === null ? '—' : `${age} s ago`}</span>
-            <span> · up {status.app.uptimeSeconds} s</span>
+            <span> · {age === null ? t('status.lastNever') : t('status.lastAgo', { seconds: age })}</span>
+            <span> · {t('status.uptime', { seconds: status.app.uptimeSeconds })}</span>
           </footer>
         </>
       )}

@@ -1,0 +1,50 @@
+/**
+ * The injector label, made in one place: the on-screen preview draws the QR matrix returned here and
+ * the PDF prints the very same matrix, so both always carry the same content.
+ */
+import QRCode from 'qrcode';
+import type { SessionReport } from '../../contract/coding-session';
+import type { InjectorLabel } from '../../contract/documents';
+import { ServiceError } from '../service-error';
+
+/** What a scanner reads from the label: a versioned, field-tagged line (no JSON, no spaces). */
+export function labelQrText(label: Pick<InjectorLabel, 'code' | 'partNumber' | 'serial' | 'date' | 'sessionId'>): string {
+  return `INJBENCH1;P=${label.partNumber};S=${label.serial};C=${label.code};D=${label.date};ID=${label.sessionId}`;
+}
+
+/** The QR matrix of a text: one string per row, '1' dark, '0' light (quiet zone not included). */
+export function qrMatrix(text: string): { size: number; rows: string[] } {
+  const qr = QRCode.create(text, { errorCorrectionLevel: 'M' });
+  const { size, data } = qr.modules;
+  const rows: string[] = [];
+  for (let y = 0; y < size; y += 1) {
+    let row = '';
+    for (let x = 0; x < size; x += 1) row += data[y * size + x] ? '1' : '0';
+    rows.push(row);
+  }
+  return { size, rows };
+}
+
+/** The label of a session that issued a code; any other session has none, and says what to do instead. */
+export function buildLabel(report: SessionReport): InjectorLabel {
+  if (report.status !== 'completed' || report.verdict !== 'pass' || !report.code) {
+    throw new ServiceError(
+      'CONFLICT',
+      `Session ${report.sessionId} issued no code (${report.status}${report.verdict ? `, ${report.verdict}` : ''}), so it has no label: print its report instead.`,
+    );
+  }
+  const base = {
+    sessionId: report.sessionId,
+    code: report.code,
+    codeFormat: report.codeFormat,
+    partNumber: report.partNumber,
+    serial: report.serial,
+    family: report.pack?.family ?? null,
+    packVersion: report.pack?.version ?? null,
+    date: report.endedAt.slice(0, 10),
+    benchSerial: report.bench.benchSerial,
+    synthetic: report.pack?.synthetic ?? false,
+  };
+  const text = labelQrText(base);
+  return { ...base, qr: { text, ...qrMatrix(text) } };
+}

@@ -1,0 +1,59 @@
+import { useShallow } from 'zustand/react/shallow';
+import { ErrorNotice } from '../components/ErrorNotice';
+import { useT } from '../i18n/use-t';
+import { useAppStore } from '../store/context';
+import { VerifyLogButton } from './EvidenceView';
+
+/** Support at the bench: a signed support bundle to hand over, and the log checked end to end. */
+export function SupportView({ onShowEvidence }: { onShowEvidence(): void }) {
+  const t = useT();
+  const { exporting, lastBundle, error, exportBundle, verdict, verify, evidenceError } = useAppStore(
+    useShallow((state) => ({
+      exporting: state.exportingBundle,
+      lastBundle: state.lastBundle,
+      error: state.supportError,
+      exportBundle: state.exportSupportBundle,
+      verdict: state.logVerdict,
+      verify: state.verifyLog,
+      evidenceError: state.evidenceError,
+    })),
+  );
+  return (
+    <section className="view" aria-labelledby="support-title">
+      <h1 id="support-title">{t('support.title')}</h1>
+      <section className="panel" aria-labelledby="bundle-title">
+        <h2 id="bundle-title">{t('support.bundle')}</h2>
+        <p className="hint">{t('support.bundleHint')}</p>
+        <button className="button button--primary" onClick={() => void exportBundle()} disabled={exporting} aria-busy={exporting} data-testid="export-bundle">
+          {exporting ? t('support.exporting') : t('support.export')}
+        </button>
+        <ErrorNotice error={error} testId="support-error" />
+        <p className="hint" role="status" data-testid="bundle-result">
+          {lastBundle ? t('support.exported', { file: lastBundle.fileName, sessions: lastBundle.sessions, entries: lastBundle.entries, kb: Math.max(1, Math.round(lastBundle.bytes / 1024)) }) : ''}
+        </p>
+      </section>
+      <section className="panel" aria-labelledby="verify-title">
+        <h2 id="verify-title">{t('support.verifyTitle')}</h2>
+        <p className="hint">{t('support.verifyHint')}</p>
+        <div className="actions actions--start">
+          <VerifyLogButton verify={verify} />
+          <button className="button button--secondary" onClick={onShowEvidence} data-testid="show-evidence">
+            {t('support.showEvidence')}
+          </button>
+        </div>
+        <ErrorNotice error={evidenceError} testId="support-evidence-error" />
+        {verdict &&
+          (verdict.ok ? (
+            <p className="verdict verdict--ok" role="status" data-testid="log-verdict">
+              {t('evidence.intact', { entries: verdict.entries, sealed: verdict.sealedThrough })}
+              {verdict.unsealedEntries === 1 ? ` ${t('evidence.unsealedOne')}` : verdict.unsealedEntries > 1 ? ` ${t('evidence.unsealed', { count: verdict.unsealedEntries })}` : ''}
+            </p>
+          ) : (
+            <p className="verdict verdict--bad" role="alert" data-testid="log-verdict">
+              {t('evidence.tampered', { seq: verdict.seq, reason: verdict.reason, code: verdict.code })}
+            </p>
+          ))}
+      </section>
+    </section>
+  );
+}

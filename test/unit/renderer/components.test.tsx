@@ -1,0 +1,125 @@
+import { renderToStaticMarkup } from 'react-dom/server';
+import { describe, expect, it } from 'vitest';
+import type { SessionReport } from '../../../electron/contract/coding-session';
+import { buildLabel } from '../../../electron/services/documents/label';
+import { LabelPreview, qrPath } from '../../../renderer/src/components/LabelPreview';
+import { createAppStore, type AppStore } from '../../../renderer/src/store/app-store';
+import { StoreProvider } from '../../../renderer/src/store/context';
+import { AdminView } from '../../../renderer/src/views/AdminView';
+import { SessionView } from '../../../renderer/src/views/SessionView';
+import { SupportView } from '../../../renderer/src/views/SupportView';
+import { fakeBench } from './fake-bench';
+
+const base: SessionReport = {
+  sessionId: 'ses-20261122-0123456789ab',
+  status: 'completed',
+  verdict: 'pass',
+  reason: null,
+  partNumber: 'SYN-0445110-001',
+  serial: 'INJ-0042',
+  operatorId: null,
+  bench: { model: 'Injector Bench virtual bench', benchSerial: 'VB-0001', firmware: '1.0.0-sim' },
+  pack: { family: 'bosch-like-cri', version: '1.0.0', sha256: 'ab'.repeat(32), resolvedBy: 'default channel stable', synthetic: true },
+  gates: [{ id: 'pack', label: 'Calibration pack', passed: true, detail: 'verified now' }],
+  electrical: null,
+  leak: null,
+  steps: [],
+  code: 'RSTTAA6',
+  codeFormat: 'bosch',
+  codeWrite: 'verified',
+  creditsDebited: 3,
+  startedAt: '2026-11-22T08:00:00.000Z',
+  endedAt: '2026-11-22T08:01:00.000Z',
+  logCheckpoint: null,
+};
+
+/** Server rendering reads zustand's initial state: hand it the state the test set up. */
+function render(store: AppStore, element: React.ReactElement): string {
+  const current: AppStore = { ...store, getInitialState: () => store.getState() };
+  return renderToStaticMarkup(<StoreProvider store={current}>{element}</StoreProvider>);
+}
+
+function storeWith(report: SessionReport, locale: 'en' | 'de' = 'en'): AppStore {
+  const store = createAppStore(fakeBench({}).bench, { storage: null });
+  store.setState({ codingSessionId: report.sessionId, codingReport: report, codingGates: report.gates, codingPhase: 'done', locale });
+  return store;
+}
+
+describe('label preview', () => {
+  it('draws the QR matrix from the services as runs of dark modules inside a 4-module quiet zone', () => {
+    expect(qrPath(['1110', '0101'])).toBe('M4 4h3v1h-3zM5 5h1v1h-1zM7 5h1v1h-1z');
+    const label = buildLabel(base);
+    const markup = render(storeWith(base), <LabelPreview label={label} />);
+    expect(markup).toContain('>RSTTAA6<');
+    expect(markup).toContain(`viewBox="0 0 ${label.qr.size + 8} ${label.qr.size + 8}"`);
+    expect(markup).toContain(`data-qr-text="${label.qr.text}"`);
+    expect(markup).toContain(`d="${qrPath(label.qr.rows)}"`);
+    // No style attributes: the app's CSP (style-src 'self') would block them.
+    expect(markup).not.toContain('style=');
+  });
+});
+
+describe('session view', () => {
+  it('a rejected injector: says what to do, nothing charged, no label to print, shortcuts on screen', () => {
+    const rejected = { ...base, verdict: 'fail' as const, code: null, creditsDebited: 0, reason: { code: 'LEAK_FAIL', message: 'Back-leak 62.2 mL/min is above the limit.' } };
+    const markup = render(storeWith(rejected), <SessionView />);
+    expect(markup).toContain('Rejected: injector out of tolerance');
+    expect(markup).toContain('Do not refit this injector.');
+    expect(markup).toContain('Credits charged: 0.');
+    expect(markup).not.toContain('data-testid="print-label"');
+    expect(markup).toContain('data-testid="print-report"');
+    expect(markup).toMatch(/<kbd>N<\/kbd> next injector/);
+    // Every gate has its row, checked or not, so nothing jumps while results arrive.
+    expect(markup.match(/class="gate /g)).toHaveLength(5);
+  });
+
+  it('speaks German on the technician path', () => {
+    const markup = render(storeWith(base, 'de'), <SessionView />);
+    expect(markup).toContain('Codier-Prüfung');
+    expect(markup).toContain('In Ordnung · Korrekturcode');
+    expect(markup).toContain('3 Guthabenpunkte abgebucht.');
+    expect(markup).toContain('Bericht drucken');
+    expect(markup).not.toContain('Print report');
+  });
+});
+
+describe('admin and support views', () => {
+  it('show enrolment, backlog, balance and each ledger movement with the balance after it', () => {
+    const store = createAppStore(fakeBench({}).bench, { storage: null });
+    store.setState({
+      enrolment: {
+        benchId: 'bench-0123456789abcdef',
+        publicKey: 'key',
+        serverUrl: null,
+        enrolledAt: null,
+        backlog: { headSeq: 12, ackedEntrySeq: 0, unsentEntries: 12, unsentCheckpoints: 2, lastSuccessAt: null, lastError: null, blocked: false },
+      },
+      credits: {
+        benchId: 'bench-0123456789abcdef',
+        balance: 57,
+        grants: [{ grantId: 'demo-1', credits: 60, issuedAt: '2026-11-22T08:00:00Z', expires: '2027-11-22T08:00:00Z', importedAt: '2026-11-22T08:00:00Z' }],
+        entries: [
+          { id: 2, at: '2026-11-22T08:05:00Z', kind: 'spend', amount: 3, grantId: null, sessionId: 'ses-20261122-0123456789ab', balanceAfter: 57 },
+          { id: 1, at: '2026-11-22T08:00:00Z', kind: 'grant', amount: 60, grantId: 'demo-1', sessionId: null, balanceAfter: 60 },
+        ],
+      },
+    });
+    const markup = render(store, <AdminView />);
+    expect(markup).toContain('bench-0123456789abcdef');
+    expect(markup).toContain('not enrolled (the bench works offline)');
+    expect(markup).toContain('12 log entries, 2 checkpoints');
+    expect(markup).toContain('data-testid="enrol"');
+    expect(markup).toContain('Balance: 57 credits');
+    expect(markup).toMatch(/code issued<\/td><td>−3<\/td><td class="code-cell">ses-20261122-0123456789ab<\/td><td>57</);
+    expect(markup).toMatch(/grant booked<\/td><td>\+60<\/td><td class="code-cell">demo-1<\/td><td>60</);
+  });
+
+  it('support: export shows progress while the bundle is sealed, and the log verdict', () => {
+    const store = createAppStore(fakeBench({}).bench, { storage: null });
+    store.setState({ exportingBundle: true, logVerdict: { ok: false, code: 'BAD_HASH', seq: 7, reason: 'entry 7 was edited' }, locale: 'de' });
+    const markup = render(store, <SupportView onShowEvidence={() => undefined} />);
+    expect(markup).toContain('Paket wird versiegelt und signiert…');
+    expect(markup).toContain('aria-busy="true"');
+    expect(markup).toContain('Manipulation bei Eintrag 7: entry 7 was edited (BAD_HASH).');
+  });
+});
