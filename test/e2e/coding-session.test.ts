@@ -1,50 +1,30 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousAccessibilityViolations } from '../helpers/accessibility';
-import { launchChromium, watchPage, type PageProblems } from '../helpers/browser';
-import { startWorkspaceProcess, type WorkspaceProcess } from '../helpers/workspace-process';
+import { setUpAdminAndTechnician, signInAs } from '../helpers/bench-setup';
+import type { PageProblems } from '../helpers/browser';
+import { e2eArtifacts, openWorkspacePage, type WorkspacePage } from '../helpers/e2e-workspace';
 
-const artifacts = path.resolve('test-results', 'e2e');
+const artifacts = e2eArtifacts;
 const PART = 'SYN-0445110-001';
 
 describe('a technician codes injectors in headless Chromium against the demo bench', () => {
-  let workspace: WorkspaceProcess;
-  let browser: Browser;
-  let dataDir: string;
+  let ui: WorkspacePage;
   let page: Page;
   let problems: PageProblems;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'injbench-e2e-session-'));
-    workspace = await startWorkspaceProcess(dataDir, ['--demo', '--speed', '40']);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    problems = await watchPage(page);
-    await page.goto(workspace.url);
-    await page.getByLabel('Admin name').fill('Ana Admin');
-    await page.getByLabel('PIN (4–12 digits)').fill('246810');
-    await page.getByLabel('Repeat the PIN').fill('246810');
-    await page.getByRole('button', { name: 'Create admin and sign in' }).click();
-    await page.getByTestId('nav-operators').click();
-    await page.getByLabel('Name', { exact: true }).fill('Tom Tech');
-    await page.getByLabel('PIN (4–12 digits)').fill('1357');
-    await page.getByRole('button', { name: 'Add operator' }).click();
-    await page.getByTestId('operator-row-Tom Tech').waitFor();
+    ui = await openWorkspacePage('session', ['--demo', '--speed', '40']);
+    ({ page, problems } = ui);
+    await setUpAdminAndTechnician(page);
     await page.getByTestId('sign-out').click();
-    await page.getByTestId('operator-Tom Tech').click();
-    await page.getByLabel('PIN', { exact: true }).fill('1357');
-    await page.getByRole('button', { name: 'Sign in' }).click();
+    await signInAs(page, 'Tom Tech', '1357');
     await page.getByTestId('signed-in-as').filter({ hasText: 'Tom Tech · technician' }).waitFor();
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await workspace?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await ui?.close();
   });
 
   it('shows the connected virtual bench', async () => {

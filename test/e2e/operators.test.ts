@@ -1,42 +1,28 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousAccessibilityViolations } from '../helpers/accessibility';
-import { launchChromium, watchPage, type PageProblems } from '../helpers/browser';
-import { startWorkspaceProcess, type WorkspaceProcess } from '../helpers/workspace-process';
+import { signInAs } from '../helpers/bench-setup';
+import type { PageProblems } from '../helpers/browser';
+import { e2eArtifacts, openWorkspacePage, type WorkspacePage } from '../helpers/e2e-workspace';
 
-const artifacts = path.resolve('test-results', 'e2e');
+const artifacts = e2eArtifacts;
 
 describe('first run, operators and roles in headless Chromium', () => {
-  let workspace: WorkspaceProcess;
-  let browser: Browser;
-  let dataDir: string;
+  let ui: WorkspacePage;
   let page: Page;
   let problems: PageProblems;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'injbench-e2e-operators-'));
-    workspace = await startWorkspaceProcess(dataDir);
-    browser = await launchChromium();
-    page = await browser.newPage();
-    problems = await watchPage(page);
-    await page.goto(workspace.url);
+    ui = await openWorkspacePage('operators');
+    ({ page, problems } = ui);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await workspace?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await ui?.close();
   });
 
-  async function signIn(name: string, pin: string) {
-    await page.getByTestId(`operator-${name}`).click();
-    await page.getByLabel('PIN', { exact: true }).fill(pin);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-  }
+  const signIn = (name: string, pin: string) => signInAs(page, name, pin);
 
   it('sets up the first admin on a new bench, with the status visible before sign-in', async () => {
     await expect.poll(() => page.getByRole('heading', { name: 'Set up this bench' }).isVisible(), { timeout: 15_000 }).toBe(true);

@@ -1,38 +1,27 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousAccessibilityViolations } from '../helpers/accessibility';
 import { setUpAdminAndTechnician, signInAs } from '../helpers/bench-setup';
-import { launchChromium, watchPage, type PageProblems } from '../helpers/browser';
-import { startWorkspaceProcess, type WorkspaceProcess } from '../helpers/workspace-process';
+import type { PageProblems } from '../helpers/browser';
+import { e2eArtifacts, openWorkspacePage, type WorkspacePage } from '../helpers/e2e-workspace';
 
-const artifacts = path.resolve('test-results', 'e2e');
+const artifacts = e2eArtifacts;
 const FAMILY = 'bosch-like-cri';
 
 describe('releases: an admin pins, the pin expires, a technician only looks (headless Chromium, demo bench)', () => {
-  let workspace: WorkspaceProcess;
-  let browser: Browser;
-  let dataDir: string;
+  let ui: WorkspacePage;
   let page: Page;
   let problems: PageProblems;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'injbench-e2e-releases-'));
-    workspace = await startWorkspaceProcess(dataDir, ['--demo', '--speed', '40']);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    problems = await watchPage(page);
-    await page.goto(workspace.url);
+    ui = await openWorkspacePage('releases', ['--demo', '--speed', '40']);
+    ({ page, problems } = ui);
     await setUpAdminAndTechnician(page);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await workspace?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await ui?.close();
   });
 
   it('shows the admin each family: active pack, channel, freshness and the versions with release notes', async () => {
