@@ -70,24 +70,26 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
               <td>{session.serial}</td>
               <td>{outcome(t, session)}</td>
               <td className="code-cell">{session.code ?? '—'}</td>
-              <td className="table__actions">
-                <button
-                  className="button button--secondary"
-                  disabled={session.status === 'running'}
-                  onClick={() => {
-                    void open(session.sessionId).then(onOpen);
-                  }}
-                >
-                  {t('history.open')}
-                </button>
-                <button
-                  className="button button--secondary"
-                  disabled={session.status === 'running' || printing !== null}
-                  aria-label={t('history.pdfFor', { serial: session.serial })}
-                  onClick={() => void print(session.sessionId, 'report')}
-                >
-                  PDF
-                </button>
+              <td>
+                <div className="table__actions">
+                  <button
+                    className="button button--secondary"
+                    disabled={session.status === 'running'}
+                    onClick={() => {
+                      void open(session.sessionId).then(onOpen);
+                    }}
+                  >
+                    {t('history.open')}
+                  </button>
+                  <button
+                    className="button button--secondary"
+                    disabled={session.status === 'running' || printing !== null}
+                    aria-label={t('history.pdfFor', { serial: session.serial })}
+                    onClick={() => void print(session.sessionId, 'report')}
+                  >
+                    PDF
+                  </button>
+                </div>
               </td>
             </tr>
           ))}
