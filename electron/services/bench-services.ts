@@ -61,6 +61,9 @@ export interface BenchServices {
   readonly packs: PackManager;
   readonly releases: ReleaseService;
   status(): BenchStatus;
+  /** The bench's enrolment with a central server and its sync backlog. */
+  enrolment(): EnrolmentView;
+  enrol(serverUrl: string, code: string): Promise<EnrolmentView>;
   close(): Promise<void>;
 }
 
@@ -233,6 +236,24 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     return operator ? `${operator.name} (${operator.id})` : 'unknown';
   }
 
+  /** Enrols once with a central server (one-time code from its admin), then starts syncing the log to it. */
+  async function enrol(serverUrl: string, code: string): Promise<EnrolmentView> {
+    if (sync.backlog().serverUrl) throw new ServiceError('CONFLICT', `This bench is already enrolled with ${sync.backlog().serverUrl}; a bench enrols once.`);
+    try {
+      await sync.enrol(serverUrl, code);
+    } catch (error) {
+      if (!(error instanceof SyncError)) throw error;
+      // Retryable: the server was not reached. Final: the server said no, and the code is why.
+      throw error.retryable
+        ? new ServiceError('SERVER_UNREACHABLE', `${error.message} Check the server address and the network, then try again.`)
+        : new ServiceError('SERVER_REFUSED', `The server refused the enrolment (${error.code}): ${error.message} Ask the server admin for a new one-time code.`);
+    }
+    store.settings.update({ serverUrl: new URL(serverUrl).origin });
+    sync.start();
+    events.publish('status', status());
+    return enrolment();
+  }
+
   function enrolment(): EnrolmentView {
     const backlog = sync.backlog();
     return {
@@ -338,22 +359,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
         return file;
       },
       getEnrolment: () => enrolment(),
-      enrolBench: async (input) => {
-        if (sync.backlog().serverUrl) throw new ServiceError('CONFLICT', `This bench is already enrolled with ${sync.backlog().serverUrl}; a bench enrols once.`);
-        try {
-          await sync.enrol(input.serverUrl, input.code);
-        } catch (error) {
-          if (!(error instanceof SyncError)) throw error;
-          // Retryable: the server was not reached. Final: the server said no, and the code is why.
-          throw error.retryable
-            ? new ServiceError('SERVER_UNREACHABLE', `${error.message} Check the server address and the network, then try again.`)
-            : new ServiceError('SERVER_REFUSED', `The server refused the enrolment (${error.code}): ${error.message} Ask the server admin for a new one-time code.`);
-        }
-        store.settings.update({ serverUrl: new URL(input.serverUrl).origin });
-        sync.start();
-        events.publish('status', status());
-        return enrolment();
-      },
+      enrolBench: (input) => enrol(input.serverUrl, input.code),
       getCreditsLedger: () => ({
         benchId: identity.benchId,
         balance: store.sessions.balance(),
@@ -408,6 +414,8 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     packs,
     releases,
     status,
+    enrolment,
+    enrol,
     close: async () => {
       if (ticker) clearInterval(ticker);
       if (sessions.running) await sessions.abort();

@@ -1,9 +1,12 @@
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { SUPPORT_SESSIONS_PATH } from '../../server/sessions/support-session-routes';
 import { seriousAccessibilityViolations } from '../helpers/accessibility';
 import { setUpAdminAndTechnician, signInAs } from '../helpers/bench-setup';
 import type { PageProblems } from '../helpers/browser';
+import { callAs } from '../helpers/central-server';
 import { e2eArtifacts, openWorkspacePage, type WorkspacePage } from '../helpers/e2e-workspace';
 
 const artifacts = e2eArtifacts;
@@ -15,7 +18,7 @@ describe('a technician codes injectors in headless Chromium against the demo ben
   let problems: PageProblems;
 
   beforeAll(async () => {
-    ui = await openWorkspacePage('session', ['--demo', '--speed', '40']);
+    ui = await openWorkspacePage('session', ['--demo', '--speed', '40', '--central-server', '0']);
     ({ page, problems } = ui);
     await setUpAdminAndTechnician(page);
     await page.getByTestId('sign-out').click();
@@ -72,5 +75,17 @@ describe('a technician codes injectors in headless Chromium against the demo ben
     await page.locator('[data-testid="history-table"] tbody tr').nth(1).getByRole('button', { name: 'Open' }).click();
     await expect.poll(() => page.getByTestId('outcome').getAttribute('data-verdict')).toBe('pass');
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
+  });
+
+  it("syncs both sessions to the demo's local central server, where support finds them", async () => {
+    const central = ui.workspace.centralServer;
+    expect(central, 'npm start runs a local central server beside the demo bench').not.toBeNull();
+    const token = readFileSync(central?.supportTokenFile ?? '', 'utf8').trim();
+    const outcomes = async (): Promise<string[]> => {
+      const answer = await callAs(token, central?.url ?? '', 'GET', SUPPORT_SESSIONS_PATH);
+      expect(answer.status).toBe(200);
+      return (answer.body as { sessions: { outcome: string }[] }).sessions.map((session) => session.outcome).sort();
+    };
+    await expect.poll(outcomes, { timeout: 30_000 }).toEqual(['aborted', 'passed']);
   });
 });

@@ -15,7 +15,7 @@ describe('releases: an admin pins, the pin expires, a technician only looks (hea
   let problems: PageProblems;
 
   beforeAll(async () => {
-    ui = await openWorkspacePage('releases', ['--demo', '--speed', '40']);
+    ui = await openWorkspacePage('releases', ['--demo', '--speed', '40', '--central-server', '0']);
     ({ page, problems } = ui);
     await setUpAdminAndTechnician(page);
   }, 120_000);

@@ -76,7 +76,7 @@ describe('the workshop: technician, admin and support in headless Chromium again
     mkdirSync(artifacts, { recursive: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'injbench-e2e-workshop-'));
     server = await startTestServer(`sqlite:${path.join(dataDir, 'central.sqlite')}`);
-    workspace = await startWorkspaceProcess(path.join(dataDir, 'bench'), ['--demo', '--speed', '40']);
+    workspace = await startWorkspaceProcess(path.join(dataDir, 'bench'), ['--demo', '--speed', '40', '--no-central-server']);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     problems = await watchPage(page);
@@ -246,7 +246,7 @@ describe('a failing injector in headless Chromium: the virtual bench mounts one 
   beforeAll(async () => {
     mkdirSync(artifacts, { recursive: true });
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'injbench-e2e-failing-'));
-    workspace = await startWorkspaceProcess(dataDir, ['--demo', '--speed', '40', '--fault', 'high-leak']);
+    workspace = await startWorkspaceProcess(dataDir, ['--demo', '--speed', '40', '--fault', 'high-leak', '--no-central-server']);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     problems = await watchPage(page);

@@ -4,6 +4,8 @@ import path from 'node:path';
 export interface WorkspaceProcess {
   url: string;
   origin: string;
+  /** The demo's local central server, when it started one. */
+  centralServer: { url: string; supportTokenFile: string } | null;
   child: ChildProcess;
   stop(): Promise<void>;
 }
@@ -36,9 +38,11 @@ export function startWorkspaceProcess(dataDir: string, extraArgs: readonly strin
       clearTimeout(timer);
       child.removeAllListeners('exit');
       const url = match[1];
+      const central = /^Central server: (http:\/\/127\.0\.0\.1:\d+) .* with the token in (\S+)\)$/m.exec(output);
       resolve({
         url,
         origin: new URL(url).origin,
+        centralServer: central?.[1] && central[2] ? { url: central[1], supportTokenFile: central[2] } : null,
         child,
         stop: () =>
           new Promise((done) => {

@@ -18,6 +18,8 @@ import type { Logger } from '../logger';
 
 export interface DemoBench {
   address: string;
+  /** The signed demo repository the bench refreshes from. */
+  repoDir: string;
   close(): Promise<void>;
 }
 
@@ -71,5 +73,5 @@ export async function prepareDemoBench(services: BenchServices, options: { dataD
   );
   services.store.settings.update({ benchPort: sim.address });
   await services.benchLink.connect(sim.address);
-  return { address: sim.address, close: () => sim.close() };
+  return { address: sim.address, repoDir: repo, close: () => sim.close() };
 }
