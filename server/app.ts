@@ -268,9 +268,10 @@ export async function buildServerApp(options: ServerAppOptions) {
     const bench = await repository.enrol({ codeHash: hashEnrolmentCode(input.code), benchId: input.benchId, publicKey: input.publicKey, now: now().toISOString() });
     logger.info({ benchId: bench.bench_id }, 'bench enrolled');
     reply.code(201);
-    // The bench's first directive, when an admin published one for this bench id before it enrolled.
+    // The bench's first directive, when an admin published one for this bench id before it enrolled. The key
+    // is left out otherwise, so benches built before directives existed still parse the answer.
     const directive = await options.distribution.store.file(`directives/${bench.bench_id}.json`);
-    return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at, directive: directive?.content_base64 ?? null };
+    return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at, ...(directive ? { directive: directive.content_base64 } : {}) };
   });
 
   app.post(LOG_BATCH_PATH, async (request) => {
