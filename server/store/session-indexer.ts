@@ -165,15 +165,29 @@ export async function indexLogEntries(trx: Kysely<ServerDatabase>, benchId: stri
     const rows = await db.selectFrom('session_index').selectAll().where('bench_id', '=', benchId).where('session_id', 'in', ids.slice(i, i + IN_CHUNK)).execute();
     for (const row of rows) existing.set(row.session_id, row);
   }
-  for (const facts of sessions.values()) {
-    const before = existing.get(facts.sessionId);
-    const row = merge(benchId, before, facts);
-    if (before) {
-      const { bench_id: _bench, session_id: _session, ...changes } = row;
-      await db.updateTable('session_index').set(changes).where('bench_id', '=', benchId).where('session_id', '=', facts.sessionId).execute();
-    } else {
-      await db.insertInto('session_index').values(row).execute();
-    }
+  // The batch holds the bench's row lock, so the rows read above cannot change before this write: every
+  // session of the batch is written by one multi-row upsert of its merged row.
+  const rows = [...sessions.values()].map((facts) => merge(benchId, existing.get(facts.sessionId), facts));
+  for (let i = 0; i < rows.length; i += IN_CHUNK) {
+    await db
+      .insertInto('session_index')
+      .values(rows.slice(i, i + IN_CHUNK))
+      .onConflict((oc) =>
+        oc.columns(['bench_id', 'session_id']).doUpdateSet((eb) => ({
+          injector_serial: eb.ref('excluded.injector_serial'),
+          part_number: eb.ref('excluded.part_number'),
+          family: eb.ref('excluded.family'),
+          pack_version: eb.ref('excluded.pack_version'),
+          pack_sha256: eb.ref('excluded.pack_sha256'),
+          started_at: eb.ref('excluded.started_at'),
+          ended_at: eb.ref('excluded.ended_at'),
+          outcome: eb.ref('excluded.outcome'),
+          error_class: eb.ref('excluded.error_class'),
+          first_seq: eb.ref('excluded.first_seq'),
+          last_seq: eb.ref('excluded.last_seq'),
+        })),
+      )
+      .execute();
   }
   for (let i = 0; i < activations.length; i += IN_CHUNK) {
     await db
