@@ -12,14 +12,14 @@ import { MAX_PIN_DAYS } from '../../contract/bench-api';
 import type { BenchErrorCode } from '../../contract/envelope';
 import { openEnvelope, parsePayload } from '../../../trust/envelope';
 import { isTrustError } from '../../../trust/errors';
-import { directiveSchema, featureId, limits, snapshotSchema, type DirectiveDocument, type IndexDocument } from '../../../trust/schemas';
+import { directiveSchema, featureId, limits, snapshotSchema, type ChannelName, type DirectiveDocument, type IndexDocument } from '../../../trust/schemas';
 import type { MetadataSource } from '../../../trust/source';
 import type { LocalPin } from '../../../trust/verify-release';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import type { Logger } from '../logger';
 import type { ActivationResult, PackManager, UpdateAudit } from '../packs/pack-manager';
 import { ServiceError } from '../service-error';
-import type { ChannelName, ReleasePinRecord, ReleaseRepository, ReleaseSourceKind } from '../store/release-repository';
+import type { ReleasePinRecord, ReleaseRepository, ReleaseSourceKind } from '../store/release-repository';
 import { openReleaseSource, type OpenedSource, type ReleaseSourceSpec } from './release-source';
 
 const DAY_MS = 86_400_000;

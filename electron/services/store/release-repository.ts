@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
+import type { ChannelName } from '../../../trust/schemas';
 
 export type PinKind = 'channel' | 'version' | 'rollback';
-export type ChannelName = 'canary' | 'staged' | 'stable' | 'lts';
 
 export interface ReleasePinRecord {
   family: string;

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { LogVerdictNotice } from '../components/LogVerdictNotice';
 import type { MessageKey } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
@@ -67,17 +68,7 @@ export function EvidenceView() {
         <VerifyLogButton verify={verify} />
       </header>
       <ErrorNotice error={error} testId="evidence-error" />
-      {verdict &&
-        (verdict.ok ? (
-          <p className="verdict verdict--ok" role="status" data-testid="log-verdict">
-            {t('evidence.intact', { entries: verdict.entries, sealed: verdict.sealedThrough })}
-            {verdict.unsealedEntries === 1 ? ` ${t('evidence.unsealedOne')}` : verdict.unsealedEntries > 1 ? ` ${t('evidence.unsealed', { count: verdict.unsealedEntries })}` : ''}
-          </p>
-        ) : (
-          <p className="verdict verdict--bad" role="alert" data-testid="log-verdict">
-            {t('evidence.tampered', { seq: verdict.seq, reason: verdict.reason, code: verdict.code })}
-          </p>
-        ))}
+      <LogVerdictNotice verdict={verdict} />
       <div className="filters" role="group" aria-label={t('evidence.filterLabel')}>
         {filters.map((option) => (
           <button key={option.prefix} className={`chip${filter === option.prefix ? ' chip--active' : ''}`} aria-pressed={filter === option.prefix} onClick={() => void load(option.prefix)}>

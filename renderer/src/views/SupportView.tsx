@@ -1,5 +1,6 @@
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { LogVerdictNotice } from '../components/LogVerdictNotice';
 import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 import { VerifyLogButton } from './EvidenceView';
@@ -42,17 +43,7 @@ export function SupportView({ onShowEvidence }: { onShowEvidence(): void }) {
           </button>
         </div>
         <ErrorNotice error={evidenceError} testId="support-evidence-error" />
-        {verdict &&
-          (verdict.ok ? (
-            <p className="verdict verdict--ok" role="status" data-testid="log-verdict">
-              {t('evidence.intact', { entries: verdict.entries, sealed: verdict.sealedThrough })}
-              {verdict.unsealedEntries === 1 ? ` ${t('evidence.unsealedOne')}` : verdict.unsealedEntries > 1 ? ` ${t('evidence.unsealed', { count: verdict.unsealedEntries })}` : ''}
-            </p>
-          ) : (
-            <p className="verdict verdict--bad" role="alert" data-testid="log-verdict">
-              {t('evidence.tampered', { seq: verdict.seq, reason: verdict.reason, code: verdict.code })}
-            </p>
-          ))}
+        <LogVerdictNotice verdict={verdict} />
       </section>
     </section>
   );

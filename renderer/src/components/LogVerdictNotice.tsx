@@ -1,0 +1,22 @@
+import type { LogVerdictView } from '../../../electron/contract/bench-api';
+import { useT } from '../i18n/use-t';
+
+/** The outcome of verifying the bench's integrity log: intact (with what is not yet sealed) or where it breaks. */
+export function LogVerdictNotice({ verdict }: { verdict: LogVerdictView | null }) {
+  const t = useT();
+  if (!verdict) return null;
+  if (!verdict.ok) {
+    return (
+      <p className="verdict verdict--bad" role="alert" data-testid="log-verdict">
+        {t('evidence.tampered', { seq: verdict.seq, reason: verdict.reason, code: verdict.code })}
+      </p>
+    );
+  }
+  const unsealed = verdict.unsealedEntries === 1 ? ` ${t('evidence.unsealedOne')}` : verdict.unsealedEntries > 1 ? ` ${t('evidence.unsealed', { count: verdict.unsealedEntries })}` : '';
+  return (
+    <p className="verdict verdict--ok" role="status" data-testid="log-verdict">
+      {t('evidence.intact', { entries: verdict.entries, sealed: verdict.sealedThrough })}
+      {unsealed}
+    </p>
+  );
+}
