@@ -21,7 +21,7 @@ import { startVirtualBench } from '../native-bridge/sim/server';
 import { openBenchCore } from '../electron/services/bench-core';
 import { importCreditGrant } from '../electron/services/credits/credit-service';
 import { sessionEngineOn } from '../electron/services/session/driver-session-engine';
-import { signCreditGrant } from '../trust/credit-grant';
+import { issueCreditGrant } from '../trust/credit-grant';
 import { buildDemoRepository, developmentKeys } from '../trust/demo-repository';
 import { directorySource } from '../trust/source';
 
@@ -40,11 +40,7 @@ async function prepareBench(dataDir: string) {
   const repo = path.join(work, 'repo');
   buildDemoRepository({ sourceDir: path.join(root, 'resources', 'demo-source'), outDir: repo });
   await core.packs.update(directorySource(repo), 'bosch-like-cri');
-  const now = new Date();
-  const grant = signCreditGrant(
-    { bench_id: core.identity.benchId, grant_id: 'bench-grant', credits: 1_000_000, issued_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'), expires: new Date(now.getTime() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z') },
-    developmentKeys().credits,
-  );
+  const { bytes: grant } = issueCreditGrant({ benchId: core.identity.benchId, grantId: 'bench-grant', credits: 1_000_000, validDays: 1, issuedAt: new Date() }, developmentKeys().credits);
   importCreditGrant({ benchId: core.identity.benchId, packs: core.packs, sessions: core.store.sessions, log: core.log, now: () => new Date() }, grant);
   return core;
 }

@@ -9,6 +9,24 @@ import { SPEC, creditGrantSchema, parseOrMalformed, type CreditGrant, type RootD
 
 export const CREDIT_GRANT_MAX_BYTES = 16 * 1024;
 
+/** Grant times are whole seconds (the schema's ISO form without milliseconds). */
+const isoSeconds = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/** A grant issued now for `validDays`, signed with the credits key: the fields and the signed bytes. */
+export function issueCreditGrant(
+  input: { benchId: string; grantId: string; credits: number; validDays: number; issuedAt: Date },
+  credits: KeyPair,
+): { grant: Omit<CreditGrant, 'type' | 'spec'>; bytes: Uint8Array } {
+  const grant = {
+    bench_id: input.benchId,
+    grant_id: input.grantId,
+    credits: input.credits,
+    issued_at: isoSeconds(input.issuedAt),
+    expires: isoSeconds(new Date(input.issuedAt.getTime() + input.validDays * 86_400_000)),
+  };
+  return { grant, bytes: signCreditGrant(grant, credits) };
+}
+
 export function signCreditGrant(grant: Omit<CreditGrant, 'type' | 'spec'>, credits: KeyPair): Uint8Array {
   return signDocument('credit_grant', parseOrMalformed(creditGrantSchema, { type: 'credit_grant', spec: SPEC, ...grant }, 'credit grant'), [credits]);
 }

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { signCreditGrant } from '../../trust/credit-grant';
+import { issueCreditGrant } from '../../trust/credit-grant';
 import { ServiceError } from '../../electron/services/service-error';
 import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
@@ -44,14 +44,9 @@ async function runGrant(raw: unknown): Promise<void> {
   // The demo key is derived from a public seed: only benches on the development root accept its grants.
   const key = options.keys ? readKeyFile(path.resolve(options.keys), 'credits') : developmentKeys().credits;
   const issuedAt = new Date();
-  const grant = {
-    bench_id: options.benchId,
-    grant_id: options.grantId ?? `grant-${issuedAt.toISOString().replace(/[-:.TZ]/g, '')}-${options.benchId}`,
-    credits: options.credits,
-    issued_at: issuedAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    expires: new Date(issuedAt.getTime() + options.validDays * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-  };
-  writeFileSync(path.resolve(options.out), signCreditGrant(grant, key), { mode: 0o600 });
+  const grantId = options.grantId ?? `grant-${issuedAt.toISOString().replace(/[-:.TZ]/g, '')}-${options.benchId}`;
+  const { grant, bytes } = issueCreditGrant({ benchId: options.benchId, grantId, credits: options.credits, validDays: options.validDays, issuedAt }, key);
+  writeFileSync(path.resolve(options.out), bytes, { mode: 0o600 });
   process.stdout.write(`signed ${grant.grant_id}: ${grant.credits} credits for ${grant.bench_id}, valid until ${grant.expires}\n`);
 }
 

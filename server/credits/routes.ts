@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { CREDIT_GRANTS_PATH, benchIdSchema, type CreditGrantsResponse } from '../../electron/services/sync/sync-protocol';
-import { signCreditGrant } from '../../trust/credit-grant';
+import { issueCreditGrant } from '../../trust/credit-grant';
 import type { KeyPair } from '../../trust/crypto';
 import type { RouteContext, ServerInstance } from '../route-context';
 import { ServerError } from '../server-error';
@@ -51,14 +51,10 @@ export async function registerCreditsRoutes(app: ServerInstance, context: RouteC
     if (!bench) throw new ServerError('NOT_FOUND', `No bench ${input.benchId} is enrolled with this server: grants go to enrolled benches.`);
     if (bench.status === 'revoked') throw new ServerError('BENCH_REVOKED', `Bench ${input.benchId} is revoked; it gets no grants.`);
     const issuedAt = context.now();
-    const grant = {
-      bench_id: input.benchId,
-      grant_id: input.grantId ?? `grant-${isoSeconds(issuedAt).replace(/[-:TZ]/g, '')}-${randomBytes(4).toString('hex')}`,
-      credits: input.credits,
-      issued_at: isoSeconds(issuedAt),
-      expires: isoSeconds(new Date(issuedAt.getTime() + input.validDays * 86_400_000)),
-    };
-    const bytes = Buffer.from(signCreditGrant(grant, options.signingKey));
+    const grantId = input.grantId ?? `grant-${isoSeconds(issuedAt).replace(/[-:TZ]/g, '')}-${randomBytes(4).toString('hex')}`;
+    const issued = issueCreditGrant({ benchId: input.benchId, grantId, credits: input.credits, validDays: input.validDays, issuedAt }, options.signingKey);
+    const grant = issued.grant;
+    const bytes = Buffer.from(issued.bytes);
     const actor = input.actor ?? role;
     await options.store.addGrant(
       { ...grant, envelope_base64: bytes.toString('base64'), issued_by: actor, note: input.note ?? null, first_fetched_at: null },

@@ -5,7 +5,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
 import { verifySupportBundle } from '../../electron/services/support/support-bundle';
-import { signCreditGrant } from '../../trust/credit-grant';
+import { issueCreditGrant } from '../../trust/credit-grant';
 import { developmentKeys } from '../../trust/demo-repository';
 import { seriousAccessibilityViolations } from '../helpers/accessibility';
 import { launchChromium, watchPage, type PageProblems } from '../helpers/browser';
@@ -27,19 +27,7 @@ async function downloadOf(page: Page, action: () => Promise<void>): Promise<{ na
 }
 
 function grantFor(benchId: string, grantId: string, credits: number): Buffer {
-  const now = new Date();
-  return Buffer.from(
-    signCreditGrant(
-      {
-        bench_id: benchId,
-        grant_id: grantId,
-        credits,
-        issued_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        expires: new Date(now.getTime() + 30 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      },
-      developmentKeys().credits,
-    ),
-  );
+  return Buffer.from(issueCreditGrant({ benchId, grantId, credits, validDays: 30, issuedAt: new Date() }, developmentKeys().credits).bytes);
 }
 
 async function signInAs(page: Page, name: string, pin: string, role: string): Promise<void> {

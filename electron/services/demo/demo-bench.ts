@@ -11,7 +11,7 @@ import type { BenchFaults } from '../../../native-bridge/sim/virtual-bench';
 import { noLinkFaults } from '../../../native-bridge/sim/device-link';
 import { startVirtualBench } from '../../../native-bridge/sim/server';
 import { buildDemoRepository, developmentKeys } from '../../../trust/demo-repository';
-import { signCreditGrant } from '../../../trust/credit-grant';
+import { issueCreditGrant } from '../../../trust/credit-grant';
 import type { BenchServices } from '../bench-services';
 import { importCreditGrant } from '../credits/credit-service';
 import type { Logger } from '../logger';
@@ -43,14 +43,8 @@ export async function prepareDemoBench(services: BenchServices, options: { dataD
   }
   if (services.store.sessions.balance() < DEMO_CREDITS / 2) {
     const now = new Date();
-    const grant = signCreditGrant(
-      {
-        bench_id: services.identity.benchId,
-        grant_id: `demo-${now.toISOString().replace(/[-:.TZ]/g, '')}`,
-        credits: DEMO_CREDITS,
-        issued_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        expires: new Date(now.getTime() + 365 * 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      },
+    const { bytes: grant } = issueCreditGrant(
+      { benchId: services.identity.benchId, grantId: `demo-${now.toISOString().replace(/[-:.TZ]/g, '')}`, credits: DEMO_CREDITS, validDays: 365, issuedAt: now },
       developmentKeys().credits,
     );
     importCreditGrant({ benchId: services.identity.benchId, packs: services.packs, sessions: services.store.sessions, log: services.integrityLog, now: () => new Date() }, grant);

@@ -2,26 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { creditsLedgerSchema, enrolmentSchema } from '../../../electron/contract/documents';
 import { createBenchServices } from '../../../electron/services/bench-services';
 import { hashPin } from '../../../electron/services/operators/pin-hash';
-import { signCreditGrant } from '../../../trust/credit-grant';
+import { issueCreditGrant } from '../../../trust/credit-grant';
 import { developmentKeys } from '../../../trust/demo-repository';
 import { bundledRootFile } from '../../helpers/bundled-root';
 import { silentLogger } from '../../helpers/silent-logger';
 import { useTempDirs } from '../../helpers/temp-dir';
 
 function grant(benchId: string, grantId: string, credits: number): string {
-  const now = new Date();
-  return Buffer.from(
-    signCreditGrant(
-      {
-        bench_id: benchId,
-        grant_id: grantId,
-        credits,
-        issued_at: now.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-        expires: new Date(now.getTime() + 86_400_000).toISOString().replace(/\.\d{3}Z$/, 'Z'),
-      },
-      developmentKeys().credits,
-    ),
-  ).toString('utf8');
+  return Buffer.from(issueCreditGrant({ benchId, grantId, credits, validDays: 1, issuedAt: new Date() }, developmentKeys().credits).bytes).toString('utf8');
 }
 
 describe('admin and support methods of the BenchApi', () => {
