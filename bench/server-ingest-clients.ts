@@ -3,6 +3,10 @@
  * work does not share the server's event loop (real benches are other machines). Each bench writes coding
  * sessions into a valid hash chain, sealed by a signed checkpoint after each session, and sends batches
  * until the deadline; it reports exactly the entries the server acknowledged.
+ *
+ * A real bench wrote its log while it coded injectors, long before it syncs: so each bench writes its
+ * first `preparedBatches` batches before the clock starts, and the timed run is the sync alone (request
+ * signing, HTTP, the server's work). A bench that runs out keeps writing live, and the run says so.
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { fingerprintOf } from '../electron/services/identity/bench-identity';
@@ -11,15 +15,18 @@ import { GENESIS_HASH, checkpointMessage, entryHash } from '../electron/services
 import type { CheckpointRecord, LogEntryRecord } from '../electron/services/store/integrity-log-repository';
 import { sendSignedRequest } from '../electron/services/sync/sync-client';
 import { LOG_BATCH_PATH, logAckSchema } from '../electron/services/sync/sync-protocol';
+import { threadCpuMs } from './thread-cpu';
 
 export interface ClientPlan {
   benches: number;
   batchSize: number;
+  /** Batches each bench writes before the clock starts. */
+  preparedBatches: number;
 }
 export type ToWorker = { kind: 'go'; serverUrl: string; seconds: number };
 export type FromWorker =
   | { kind: 'keys'; benches: { benchId: string; publicKey: string }[] }
-  | { kind: 'done'; acknowledged: { benchId: string; entries: LogEntryRecord[] }[]; latenciesMs: number[]; errors: string[] };
+  | { kind: 'done'; acknowledged: { benchId: string; entries: LogEntryRecord[] }[]; latenciesMs: number[]; errors: string[]; benchesWritingLive: number; clientsCpuMs: number | null };
 
 const STEPS_PER_SESSION = 8;
 
@@ -72,23 +79,42 @@ function simulatedBench() {
     }
     return { entries, checkpoints };
   };
-  return { benchId, publicKey: encodeBase64(keys.publicKey), sign: (m: Uint8Array) => signDetached(m, keys.secretKey), acknowledged, nextBatch };
+  const written: ReturnType<typeof nextBatch>[] = [];
+  let wroteLive = false;
+  return {
+    benchId,
+    publicKey: encodeBase64(keys.publicKey),
+    sign: (m: Uint8Array) => signDetached(m, keys.secretKey),
+    acknowledged,
+    prepare: (batches: number, size: number) => {
+      for (let i = 0; i < batches; i += 1) written.push(nextBatch(size));
+    },
+    takeBatch: (size: number) => {
+      const prepared = written.shift();
+      if (prepared) return prepared;
+      wroteLive = true;
+      return nextBatch(size);
+    },
+    wroteLive: () => wroteLive,
+  };
 }
 
 const plan = workerData as ClientPlan;
 const port = parentPort;
 if (!port) throw new Error('server-ingest-clients runs as a worker thread');
 const benches = Array.from({ length: plan.benches }, simulatedBench);
+for (const bench of benches) bench.prepare(plan.preparedBatches, plan.batchSize);
 port.postMessage({ kind: 'keys', benches: benches.map(({ benchId, publicKey }) => ({ benchId, publicKey })) } satisfies FromWorker);
 
 port.once('message', async (message: ToWorker) => {
   const deadline = performance.now() + message.seconds * 1000;
+  const cpuBefore = threadCpuMs();
   const latenciesMs: number[] = [];
   const errors: string[] = [];
   await Promise.all(
     benches.map(async (bench) => {
       while (performance.now() < deadline) {
-        const batch = bench.nextBatch(plan.batchSize);
+        const batch = bench.takeBatch(plan.batchSize);
         const sent = performance.now();
         try {
           await sendSignedRequest({ serverUrl: message.serverUrl, identity: bench, method: 'POST', path: LOG_BATCH_PATH, body: batch, responseSchema: logAckSchema, timeoutMs: 60_000 });
@@ -102,5 +128,7 @@ port.once('message', async (message: ToWorker) => {
       }
     }),
   );
-  port.postMessage({ kind: 'done', acknowledged: benches.map((b) => ({ benchId: b.benchId, entries: b.acknowledged })), latenciesMs, errors } satisfies FromWorker);
+  port.postMessage({ kind: 'done', acknowledged: benches.map((b) => ({ benchId: b.benchId, entries: b.acknowledged })), latenciesMs, errors, benchesWritingLive: benches.filter((b) => b.wroteLive()).length,
+    clientsCpuMs: cpuBefore === null ? null : (threadCpuMs() ?? 0) - cpuBefore,
+  } satisfies FromWorker);
 });

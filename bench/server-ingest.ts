@@ -6,7 +6,7 @@
  * before the acknowledgement. The benches run in a worker thread (bench/server-ingest-clients.ts); zero
  * loss is proven by recounting what the server stored against what it acknowledged.
  *
- *   npx tsx bench/server-ingest.ts [--benches 200] [--seconds 15] [--batch 100]
+ *   npx tsx bench/server-ingest.ts [--benches 200] [--seconds 15] [--batch 100] [--prepared BATCHES_PER_BENCH]
  *   INJBENCH_TEST_PG_URL=postgres://… also measures PostgreSQL (a fresh database is created and dropped).
  */
 import Database from 'better-sqlite3';
@@ -21,14 +21,21 @@ import type { LogEntryRecord } from '../electron/services/store/integrity-log-re
 import { startCentralServer } from '../server/central-server';
 import { createTemporaryDatabase } from '../test/helpers/temporary-database';
 import type { ClientPlan, FromWorker, ToWorker } from './server-ingest-clients';
+import { threadCpuMs } from './thread-cpu';
 
 const { values } = parseArgs({
-  options: { benches: { type: 'string', default: '200' }, seconds: { type: 'string', default: '15' }, batch: { type: 'string', default: '100' } },
+  options: {
+    benches: { type: 'string', default: '200' },
+    seconds: { type: 'string', default: '15' },
+    batch: { type: 'string', default: '100' },
+    // Written before the clock starts; enough for ~4 batches a second per bench (80,000 entries/s at the defaults).
+    prepared: { type: 'string' },
+  },
 });
-const plan: ClientPlan = { benches: Number(values.benches), batchSize: Number(values.batch) };
 const seconds = Number(values.seconds);
-if (!(plan.benches >= 1 && plan.benches <= 1000 && plan.batchSize >= 1 && plan.batchSize <= 2000 && seconds > 0 && seconds <= 600)) {
-  throw new Error('--benches 1..1000, --batch 1..2000, --seconds up to 600');
+const plan: ClientPlan = { benches: Number(values.benches), batchSize: Number(values.batch), preparedBatches: Number(values.prepared ?? Math.ceil(seconds * 4)) };
+if (!(plan.benches >= 1 && plan.benches <= 1000 && plan.batchSize >= 1 && plan.batchSize <= 2000 && seconds > 0 && seconds <= 600 && plan.preparedBatches >= 0 && plan.preparedBatches <= 10_000)) {
+  throw new Error('--benches 1..1000, --batch 1..2000, --seconds up to 600, --prepared 0..10000');
 }
 
 type Acknowledged = { benchId: string; entries: LogEntryRecord[] }[];
@@ -75,9 +82,12 @@ async function measureServer(databaseUrl: string) {
     }
     const done = next();
     const started = performance.now();
+    const cpuBefore = { loop: threadCpuMs(), process: process.cpuUsage() };
     worker.postMessage({ kind: 'go', serverUrl: server.url, seconds } satisfies ToWorker);
     const result = await done;
     const elapsed = (performance.now() - started) / 1000;
+    const loopCpuMs = cpuBefore.loop === null ? null : (threadCpuMs() ?? 0) - cpuBefore.loop;
+    const processCpu = process.cpuUsage(cpuBefore.process);
     if (result.kind !== 'done') throw new Error('the client worker did not report');
     let stored = 0;
     let acknowledged = 0;
@@ -89,7 +99,7 @@ async function measureServer(databaseUrl: string) {
       acknowledged += bench.entries.length;
     }
     const latencies = [...result.latenciesMs].sort((a, b) => a - b);
-    return { elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: result.errors, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length };
+    return { elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: result.errors, benchesWritingLive: result.benchesWritingLive, loopCpuMs, clientsCpuMs: result.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length };
   } finally {
     await worker.terminate();
     await server.close();
@@ -98,7 +108,10 @@ async function measureServer(databaseUrl: string) {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'injbench-ingest-'));
 try {
-  console.log(`${plan.benches} benches syncing concurrently for ${seconds} s, batches of ${plan.batchSize} entries, coding sessions of 13 entries each sealed by a signed checkpoint`);
+  console.log(
+    `${plan.benches} benches syncing concurrently for ${seconds} s, batches of ${plan.batchSize} entries, coding sessions of 13 entries each sealed by a signed checkpoint; ` +
+      `each bench's first ${plan.preparedBatches} batches written before the clock starts`,
+  );
   const pgUrl = process.env.INJBENCH_TEST_PG_URL;
   const targets: ('sqlite' | 'postgres')[] = pgUrl ? ['sqlite', 'postgres'] : ['sqlite'];
   if (!pgUrl) console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
@@ -112,8 +125,16 @@ try {
       const baselineRate = result.acknowledged / rawBulkInsert(path.join(dir, `baseline-${target}.sqlite`), result.acknowledgedRows);
       console.log(
         `${target.padEnd(9)} ${Math.round(rate)} entries/s over ${result.requests} signed batches, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ` +
-          `recount ${result.stored} stored = ${result.acknowledged} acknowledged (zero loss)${result.errors.length ? `; ${result.errors.length} benches stopped on errors: ${result.errors[0]}` : ''}`,
+          `recount ${result.stored} stored = ${result.acknowledged} acknowledged (zero loss)${result.errors.length ? `; ${result.errors.length} benches stopped on errors: ${result.errors[0]}` : ''}` +
+          (result.benchesWritingLive ? `; ${result.benchesWritingLive} benches ran out of prepared batches and wrote live (raise --prepared)` : ''),
       );
+      if (result.loopCpuMs !== null && result.clientsCpuMs !== null) {
+        const perBatch = (ms: number) => (ms / result.requests).toFixed(2);
+        console.log(
+          `${''.padEnd(9)} CPU per batch: server event loop ${perBatch(result.loopCpuMs)} ms (${Math.round((result.loopCpuMs / (result.elapsed * 1000)) * 100)} % busy), ` +
+            `server's other threads ${perBatch(result.processCpuMs - result.loopCpuMs - result.clientsCpuMs)} ms, simulated benches ${perBatch(result.clientsCpuMs)} ms`,
+        );
+      }
       console.log(`${''.padEnd(9)} baseline raw better-sqlite3 bulk insert of the same rows: ${Math.round(baselineRate)} entries/s; ratio ${(rate / baselineRate).toFixed(3)} (target >= 0.3)`);
     } finally {
       await database.drop();

@@ -8,7 +8,7 @@
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { decodeBase64, verifyDetached } from '../trust/ed25519';
+import { decodeBase64, verifyDetachedOffThread } from '../trust/ed25519';
 import { fingerprintOf } from '../electron/services/identity/bench-identity';
 import type { Logger } from '../electron/services/logger';
 import type { KeyPair } from '../trust/crypto';
@@ -183,7 +183,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     const signature = decodeBase64(header(signatureHeaders.signature));
     const publicKey = decodeBase64(publicKeyBase64);
     const message = requestSigningMessage({ method: request.method, path: request.url, body: (request.rawBody ?? Buffer.alloc(0)).toString('utf8'), benchId, time, nonce });
-    if (!verifyDetached(message, signature, publicKey)) {
+    if (!(await verifyDetachedOffThread(message, signature, publicKey))) {
       throw new ServerError('BAD_SIGNATURE', `The request signature does not verify with the key enrolled for ${benchId}.`);
     }
     const signedAt = Date.parse(time);
@@ -278,7 +278,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     const { bench, nonce } = await authenticateBench(request);
     const batch = parse(logBatchSchema, request.body, 'log batch');
     try {
-      return await ingestLogBatch(repository, bench.bench_id, batch, now, logger, nonce);
+      return await ingestLogBatch(repository, bench, batch, now, logger, nonce);
     } catch (error) {
       // A refused batch was rolled back with its nonce: record the nonce now, so the refusal cannot be replayed.
       if (error instanceof ServerError && error.code !== 'REPLAYED_REQUEST') await repository.rememberNonce(bench.bench_id, nonce, now().toISOString());

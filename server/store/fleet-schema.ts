@@ -4,6 +4,7 @@
  * that uses them; queries see them through `withFleetTables`, so the shared schema stays untouched.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
+import { dialectOf } from './bulk-insert';
 import type { ServerDatabase } from './schema';
 import { indexLogEntries } from './session-indexer';
 
@@ -119,6 +120,7 @@ const BACKFILL_PAGE = 5000;
  */
 async function backfillSessionIndex(db: AnyDb): Promise<void> {
   const typed = db as Kysely<ServerDatabase>;
+  const dialect = dialectOf(db);
   const benches = await typed.selectFrom('benches').select(['bench_id', 'head_seq']).execute();
   for (const bench of benches) {
     const pages = Math.ceil(Number(bench.head_seq) / BACKFILL_PAGE) + 1;
@@ -128,6 +130,7 @@ async function backfillSessionIndex(db: AnyDb): Promise<void> {
       if (rows.length === 0) break;
       await indexLogEntries(
         typed,
+        dialect,
         bench.bench_id,
         rows.map((row) => ({ seq: Number(row.seq), prevHash: row.prev_hash, entryHash: row.entry_hash, recordedAt: row.recorded_at, type: row.type, payloadJson: row.payload_json })),
       );

@@ -2,14 +2,15 @@
  * Every query of the central server, in one place and in Kysely, so the same code runs on SQLite and on
  * PostgreSQL. Writes that must agree with each other (enrolment, a log batch) run in one transaction.
  */
-import { CompiledQuery, sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type Kysely, type Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH } from '../../electron/services/integrity-log/log-format';
 import type { CheckpointRecord, LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
 import { ServerError } from '../server-error';
 import { indexLogEntries } from './session-indexer';
 import type { DialectName } from './database';
-import type { BenchTable, ServerDatabase } from './schema';
+import type { BenchTable, LogCheckpointTable, LogEntryTable, ServerDatabase } from './schema';
+import { bulkInsert, type BulkInsertShape } from './bulk-insert';
 
 export type BenchRecord = BenchTable;
 
@@ -37,15 +38,6 @@ export interface LogBatchTransaction {
   /** Checkpoints already stored are left as they are (a re-sent batch carries them again). */
   insertCheckpoints(checkpoints: readonly CheckpointRecord[], receivedAt: string): Promise<void>;
   advanceHead(head: { seq: number; hash: string; sealedThrough: number }): Promise<void>;
-}
-
-// 8 columns a row: well under SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
-const INSERT_CHUNK_ROWS = 500;
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /**
@@ -249,15 +241,18 @@ async function runWithBenchRow<T>(trx: Transaction<ServerDatabase>, benchId: str
   return work(logBatchTransaction(trx, bench, dialect));
 }
 
-const sqliteInsertTexts = new Map<number, string>();
-function sqliteInsertEntries(rows: number): string {
-  let text = sqliteInsertTexts.get(rows);
-  if (!text) {
-    text = `INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at) VALUES ${Array(rows).fill('(?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}`;
-    sqliteInsertTexts.set(rows, text);
-  }
-  return text;
-}
+const entryRows: BulkInsertShape<LogEntryTable> = {
+  table: 'log_entries',
+  columns: ['bench_id', 'seq', 'prev_hash', 'entry_hash', 'recorded_at', 'type', 'payload_json', 'received_at'],
+  onConflict: '',
+};
+
+const checkpointRows: BulkInsertShape<LogCheckpointTable> = {
+  table: 'log_checkpoints',
+  columns: ['bench_id', 'seq', 'entry_hash', 'signed_at', 'signature', 'received_at'],
+  // A re-sent batch carries checkpoints already stored: they are left as they are.
+  onConflict: 'ON CONFLICT (bench_id, seq) DO NOTHING',
+};
 
 function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecord, dialect: DialectName): LogBatchTransaction {
   const benchId = bench.bench_id;
@@ -286,10 +281,12 @@ function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecor
       // built here (no query builder per row) and its prepared form cached by the driver. PostgreSQL: the
       // whole batch as eight arrays in one statement.
       if (dialect === 'sqlite') {
-        for (const chunk of chunks(entries, INSERT_CHUNK_ROWS)) {
-          const parameters = chunk.flatMap((e) => [benchId, e.seq, e.prevHash, e.entryHash, e.recordedAt, e.type, e.payloadJson, receivedAt]);
-          await trx.executeQuery(CompiledQuery.raw(sqliteInsertEntries(chunk.length), parameters));
-        }
+        await bulkInsert(
+          trx,
+          dialect,
+          entryRows,
+          entries.map((e) => ({ bench_id: benchId, seq: e.seq, prev_hash: e.prevHash, entry_hash: e.entryHash, recorded_at: e.recordedAt, type: e.type, payload_json: e.payloadJson, received_at: receivedAt })),
+        );
       } else {
         await sql`INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at)
           SELECT * FROM unnest(${entries.map(() => benchId)}::text[], ${entries.map((e) => e.seq)}::integer[], ${entries.map((e) => e.prevHash)}::text[],
@@ -297,16 +294,15 @@ function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecor
             ${entries.map((e) => e.payloadJson)}::text[], ${entries.map(() => receivedAt)}::text[])`.execute(trx);
       }
       // Sessions and activation reports are indexed in the same transaction as the entries they come from.
-      await indexLogEntries(trx, benchId, entries);
+      await indexLogEntries(trx, dialect, benchId, entries);
     },
     async insertCheckpoints(checkpoints, receivedAt) {
-      for (const chunk of chunks(checkpoints, INSERT_CHUNK_ROWS)) {
-        await trx
-          .insertInto('log_checkpoints')
-          .values(chunk.map((c) => ({ bench_id: benchId, seq: c.seq, entry_hash: c.entryHash, signed_at: c.signedAt, signature: c.signature, received_at: receivedAt })))
-          .onConflict((oc) => oc.columns(['bench_id', 'seq']).doNothing())
-          .execute();
-      }
+      await bulkInsert(
+        trx,
+        dialect,
+        checkpointRows,
+        checkpoints.map((c) => ({ bench_id: benchId, seq: c.seq, entry_hash: c.entryHash, signed_at: c.signedAt, signature: c.signature, received_at: receivedAt })),
+      );
     },
     async advanceHead(head) {
       await trx.updateTable('benches').set({ head_seq: head.seq, head_hash: head.hash, sealed_through: head.sealedThrough }).where('bench_id', '=', benchId).execute();

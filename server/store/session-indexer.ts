@@ -9,14 +9,17 @@
  */
 import type { Kysely } from 'kysely';
 import type { LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
+import { bulkInsert, type BulkInsertShape } from './bulk-insert';
+import type { DialectName } from './database';
 import type { ServerDatabase } from './schema';
 import { withFleetTables, type ReleaseActivationTable, type SessionIndexTable, type SessionOutcome } from './fleet-schema';
 
-const TERMINAL_TYPES: Record<string, 'completed' | 'aborted' | 'refused'> = {
-  'session.completed': 'completed',
-  'session.aborted': 'aborted',
-  'session.refused': 'refused',
-};
+// A Map, not an object literal: an entry type such as `constructor` must not find Object.prototype's.
+const TERMINAL_TYPES = new Map<string, 'completed' | 'aborted' | 'refused'>([
+  ['session.completed', 'completed'],
+  ['session.aborted', 'aborted'],
+  ['session.refused', 'refused'],
+]);
 
 type Payload = Record<string, unknown>;
 
@@ -29,6 +32,35 @@ function parsePayload(entry: LogEntryRecord): Payload | null {
   } catch {
     return null;
   }
+}
+
+const SESSION_ID_MAX = 100;
+
+/**
+ * The session engine writes `sessionId` as the first key of every payload. When it is there, the id is read
+ * without parsing the whole payload: '' when it is not a usable id, undefined when the payload has another
+ * shape (then it is parsed).
+ */
+const LEADING_SESSION_ID = /^\{"sessionId":("(?:[^"\\]|\\.)*")/;
+function leadingSessionId(payloadJson: string): string | undefined {
+  const match = LEADING_SESSION_ID.exec(payloadJson);
+  if (!match?.[1]) return undefined;
+  try {
+    return text(JSON.parse(match[1]), SESSION_ID_MAX) ?? '';
+  } catch {
+    return undefined;
+  }
+}
+
+function extendRange(sessions: Map<string, SessionFacts>, sessionId: string, seq: number): SessionFacts {
+  let facts = sessions.get(sessionId);
+  if (!facts) {
+    facts = { sessionId, firstSeq: seq, lastSeq: seq };
+    sessions.set(sessionId, facts);
+  }
+  facts.firstSeq = Math.min(facts.firstSeq, seq);
+  facts.lastSeq = Math.max(facts.lastSeq, seq);
+  return facts;
 }
 
 /** What one batch says about one session; merged into its row. */
@@ -60,8 +92,17 @@ export function extractFacts(entries: readonly LogEntryRecord[]): { sessions: Ma
   const activations: ReleaseActivationTable[] = [];
   for (const entry of entries) {
     const isActivation = entry.type === 'packs.activate' || entry.type === 'packs.activate_refused';
-    // Cheap test first: most entries of a busy log are neither.
+    const terminal = TERMINAL_TYPES.get(entry.type);
+    const isStart = entry.type === 'session.started';
+    // Cheap tests first: most entries of a busy log are a session's steps, which only extend its range.
     if (!isActivation && !entry.payloadJson.includes('"sessionId"')) continue;
+    if (!isActivation && !terminal && !isStart) {
+      const sessionId = leadingSessionId(entry.payloadJson);
+      if (sessionId !== undefined) {
+        if (sessionId) extendRange(sessions, sessionId, entry.seq);
+        continue;
+      }
+    }
     const payload = parsePayload(entry);
     if (!payload) continue;
     if (isActivation) {
@@ -79,19 +120,12 @@ export function extractFacts(entries: readonly LogEntryRecord[]): { sessions: Ma
       });
       continue;
     }
-    const sessionId = text(payload.sessionId, 100);
+    const sessionId = text(payload.sessionId, SESSION_ID_MAX);
     if (!sessionId) continue;
-    let facts = sessions.get(sessionId);
-    if (!facts) {
-      facts = { sessionId, firstSeq: entry.seq, lastSeq: entry.seq };
-      sessions.set(sessionId, facts);
-    }
-    facts.firstSeq = Math.min(facts.firstSeq, entry.seq);
-    facts.lastSeq = Math.max(facts.lastSeq, entry.seq);
-    if (entry.type === 'session.started') {
+    const facts = extendRange(sessions, sessionId, entry.seq);
+    if (isStart) {
       facts.started = { at: entry.recordedAt, partNumber: text(payload.partNumber, 64), serial: text(payload.serial, 64) };
     }
-    const terminal = TERMINAL_TYPES[entry.type];
     if (terminal) {
       const pack = payload.pack && typeof payload.pack === 'object' ? (payload.pack as Payload) : {};
       facts.ended = {
@@ -151,11 +185,27 @@ function merge(benchId: string, existing: SessionIndexTable | undefined, facts: 
 
 const IN_CHUNK = 200;
 
+const sessionRows: BulkInsertShape<SessionIndexTable> = {
+  table: 'session_index',
+  columns: ['bench_id', 'session_id', 'injector_serial', 'part_number', 'family', 'pack_version', 'pack_sha256', 'started_at', 'ended_at', 'outcome', 'error_class', 'first_seq', 'last_seq'],
+  // The batch holds the bench's row lock, so the rows read before this write cannot have changed: each
+  // session's row is replaced by its merged form.
+  onConflict: `ON CONFLICT (bench_id, session_id) DO UPDATE SET ${['injector_serial', 'part_number', 'family', 'pack_version', 'pack_sha256', 'started_at', 'ended_at', 'outcome', 'error_class', 'first_seq', 'last_seq']
+    .map((column) => `${column} = excluded.${column}`)
+    .join(', ')}`,
+};
+
+const activationRows: BulkInsertShape<ReleaseActivationTable> = {
+  table: 'release_activations',
+  columns: ['bench_id', 'seq', 'family', 'version', 'sha256', 'outcome', 'code', 'recorded_at'],
+  onConflict: 'ON CONFLICT (bench_id, seq) DO NOTHING',
+};
+
 /**
  * Upserts the sessions and activations found in freshly stored entries. Runs on the batch's transaction
  * (`trx`), so the index commits or rolls back with the entries themselves.
  */
-export async function indexLogEntries(trx: Kysely<ServerDatabase>, benchId: string, entries: readonly LogEntryRecord[]): Promise<void> {
+export async function indexLogEntries(trx: Kysely<ServerDatabase>, dialect: DialectName, benchId: string, entries: readonly LogEntryRecord[]): Promise<void> {
   const { sessions, activations } = extractFacts(entries);
   if (sessions.size === 0 && activations.length === 0) return;
   const db = withFleetTables(trx);
@@ -165,35 +215,16 @@ export async function indexLogEntries(trx: Kysely<ServerDatabase>, benchId: stri
     const rows = await db.selectFrom('session_index').selectAll().where('bench_id', '=', benchId).where('session_id', 'in', ids.slice(i, i + IN_CHUNK)).execute();
     for (const row of rows) existing.set(row.session_id, row);
   }
-  // The batch holds the bench's row lock, so the rows read above cannot change before this write: every
-  // session of the batch is written by one multi-row upsert of its merged row.
-  const rows = [...sessions.values()].map((facts) => merge(benchId, existing.get(facts.sessionId), facts));
-  for (let i = 0; i < rows.length; i += IN_CHUNK) {
-    await db
-      .insertInto('session_index')
-      .values(rows.slice(i, i + IN_CHUNK))
-      .onConflict((oc) =>
-        oc.columns(['bench_id', 'session_id']).doUpdateSet((eb) => ({
-          injector_serial: eb.ref('excluded.injector_serial'),
-          part_number: eb.ref('excluded.part_number'),
-          family: eb.ref('excluded.family'),
-          pack_version: eb.ref('excluded.pack_version'),
-          pack_sha256: eb.ref('excluded.pack_sha256'),
-          started_at: eb.ref('excluded.started_at'),
-          ended_at: eb.ref('excluded.ended_at'),
-          outcome: eb.ref('excluded.outcome'),
-          error_class: eb.ref('excluded.error_class'),
-          first_seq: eb.ref('excluded.first_seq'),
-          last_seq: eb.ref('excluded.last_seq'),
-        })),
-      )
-      .execute();
-  }
-  for (let i = 0; i < activations.length; i += IN_CHUNK) {
-    await db
-      .insertInto('release_activations')
-      .values(activations.slice(i, i + IN_CHUNK).map((activation) => ({ ...activation, bench_id: benchId })))
-      .onConflict((oc) => oc.columns(['bench_id', 'seq']).doNothing())
-      .execute();
-  }
+  await bulkInsert(
+    trx,
+    dialect,
+    sessionRows,
+    [...sessions.values()].map((facts) => merge(benchId, existing.get(facts.sessionId), facts)),
+  );
+  await bulkInsert(
+    trx,
+    dialect,
+    activationRows,
+    activations.map((activation) => ({ ...activation, bench_id: benchId })),
+  );
 }

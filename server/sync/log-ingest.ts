@@ -4,7 +4,7 @@
  * overlap must match byte for byte. The chain and its signed checkpoints are checked by the bench's own
  * verifier (verify-log.ts), the batch is committed, and only then acknowledged.
  */
-import { verifyIntegrityLog, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
+import { checkCheckpointSignatures, verifyIntegrityLog, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
 import type { LogAck, LogBatch, ServerErrorCode } from '../../electron/services/sync/sync-protocol';
 import type { Logger } from '../../electron/services/logger';
 import { ServerError } from '../server-error';
@@ -40,7 +40,7 @@ function faultFromVerdict(code: LogFaultCode, seq: number, reason: string, first
 
 export async function ingestLogBatch(
   repository: ServerRepository,
-  benchId: string,
+  bench: { bench_id: string; public_key: string },
   batch: LogBatch,
   now: () => Date,
   logger: Logger,
@@ -51,6 +51,10 @@ export async function ingestLogBatch(
   const first = entries[0];
   const last = entries.at(-1);
   if (!first || !last) throw new ServerError('INVALID_REQUEST', 'A log batch needs at least one entry.');
+  const benchId = bench.bench_id;
+  // The signatures do not depend on what is stored: they are checked on the thread pool before the batch
+  // takes its place in the (single-writer) transaction, and judged in the usual order inside it.
+  const signatureVerdicts = await checkCheckpointSignatures({ benchId, publicKey: bench.public_key, checkpoints: batch.checkpoints });
   try {
     return await repository.withBenchLocked(benchId, async (tx) => {
       if (!(await tx.rememberNonce(nonce, now().toISOString()))) {
@@ -85,7 +89,10 @@ export async function ingestLogBatch(
         if (!anchorHash) throw new ServerError('INTERNAL', `Stored entry ${anchorSeq} of ${benchId} is missing.`);
         after = { seq: anchorSeq, entryHash: anchorHash };
       }
-      const verdict = verifyIntegrityLog({ benchId, publicKey: tx.bench.public_key, entries, checkpoints: batch.checkpoints, after });
+      const verdict = verifyIntegrityLog(
+        { benchId, publicKey: tx.bench.public_key, entries, checkpoints: batch.checkpoints, after },
+        tx.bench.public_key === bench.public_key ? signatureVerdicts : undefined,
+      );
       if (!verdict.ok) throw faultFromVerdict(verdict.code, verdict.seq, verdict.reason, first.seq);
 
       const receivedAt = now().toISOString();

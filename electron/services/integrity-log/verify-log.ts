@@ -9,7 +9,7 @@
  * pointing past the end (TRUNCATED). Entries after the last checkpoint are hash-chained but not yet
  * signed: deleting them locally is caught only by the server, which has seen them.
  */
-import { decodeBase64, verifyDetached } from '../../../trust/ed25519';
+import { decodeBase64, verifyDetached, verifyDetachedOffThread } from '../../../trust/ed25519';
 import type { CheckpointRecord, LogEntryRecord } from '../store/integrity-log-repository';
 import { GENESIS_HASH, checkpointMessage, entryHash } from './log-format';
 
@@ -32,14 +32,33 @@ export interface LogToVerify {
   after?: { seq: number; entryHash: string };
 }
 
-export function verifyIntegrityLog(log: LogToVerify): LogVerdict {
-  const publicKey = decodeBase64(log.publicKey);
+/** Each checkpoint's signature verdict, checked ahead of the walk (see checkCheckpointSignatures). */
+export type CheckpointSignatureVerdicts = ReadonlyMap<CheckpointRecord, boolean>;
+
+function checkSignature<Verdict>(
+  log: Pick<LogToVerify, 'benchId' | 'publicKey'>,
+  checkpoint: CheckpointRecord,
+  check: (message: Uint8Array, signature: Uint8Array | null, publicKey: Uint8Array) => Verdict,
+): Verdict {
+  // An undecodable key fails every check the same way a wrong one does.
+  const publicKey = decodeBase64(log.publicKey) ?? new Uint8Array(0);
+  return check(checkpointMessage(log.benchId, checkpoint.seq, checkpoint.entryHash, checkpoint.signedAt), decodeBase64(checkpoint.signature), publicKey);
+}
+
+/**
+ * Checks the checkpoints' signatures concurrently on the thread pool, for a caller (the central server) that
+ * must not spend its event loop on them; hand the verdicts to verifyIntegrityLog.
+ */
+export async function checkCheckpointSignatures(log: Pick<LogToVerify, 'benchId' | 'publicKey' | 'checkpoints'>): Promise<CheckpointSignatureVerdicts> {
+  const verdicts = await Promise.all(log.checkpoints.map((checkpoint) => checkSignature(log, checkpoint, verifyDetachedOffThread)));
+  return new Map(log.checkpoints.map((checkpoint, i) => [checkpoint, verdicts[i] === true]));
+}
+
+export function verifyIntegrityLog(log: LogToVerify, signatureVerdicts?: CheckpointSignatureVerdicts): LogVerdict {
   const checkpoints = [...log.checkpoints].sort((a, b) => a.seq - b.seq);
   const checkpointAt = new Map<number, CheckpointRecord>();
   for (const checkpoint of checkpoints) {
-    const signature = decodeBase64(checkpoint.signature);
-    const message = checkpointMessage(log.benchId, checkpoint.seq, checkpoint.entryHash, checkpoint.signedAt);
-    if (!publicKey || !verifyDetached(message, signature, publicKey)) {
+    if (!(signatureVerdicts?.get(checkpoint) ?? checkSignature(log, checkpoint, verifyDetached))) {
       return { ok: false, code: 'BAD_CHECKPOINT_SIGNATURE', seq: checkpoint.seq, reason: `the checkpoint at entry ${checkpoint.seq} is not signed by this bench's key` };
     }
     checkpointAt.set(checkpoint.seq, checkpoint);

@@ -6,7 +6,7 @@ import { BENCH_KEY_FILE, loadOrCreateBenchIdentity } from '../../../electron/ser
 import { encodeBase64, generateKeyPair } from '../../../trust/ed25519';
 import { IntegrityLog, MAX_PAYLOAD_BYTES } from '../../../electron/services/integrity-log/integrity-log';
 import { entryHash } from '../../../electron/services/integrity-log/log-format';
-import { verifyIntegrityLog } from '../../../electron/services/integrity-log/verify-log';
+import { checkCheckpointSignatures, verifyIntegrityLog } from '../../../electron/services/integrity-log/verify-log';
 import { openBenchStore, STORE_FILE_NAME } from '../../../electron/services/store/bench-store';
 import { tamperWith } from '../../helpers/tamper';
 import { useTempDirs } from '../../helpers/temp-dir';
@@ -21,6 +21,23 @@ function benchWithLog(dataDir: string) {
   for (let step = 7; step <= 10; step += 1) log.append('session.step', { step });
   store.close();
   return identity;
+}
+
+function readLog(dataDir: string, publicKey?: string) {
+  const store = openBenchStore(dataDir, { readonly: true });
+  const identity = store.identity.get();
+  if (!identity) throw new Error('no identity');
+  try {
+    return { benchId: identity.benchId, publicKey: publicKey ?? identity.publicKey, entries: [...store.integrityLog.entries()], checkpoints: store.integrityLog.checkpoints() };
+  } finally {
+    store.close();
+  }
+}
+
+/** The central server's way: signatures checked on the thread pool first, the walk given their verdicts. */
+async function verifyDirOffThread(dataDir: string, publicKey?: string) {
+  const log = readLog(dataDir, publicKey);
+  return verifyIntegrityLog(log, await checkCheckpointSignatures(log));
 }
 
 function verifyDir(dataDir: string, publicKey?: string) {
@@ -116,6 +133,17 @@ describe('integrity log', () => {
     expect(verifyDir(dir, 'not base64!')).toMatchObject({ ok: false, code: 'BAD_CHECKPOINT_SIGNATURE' });
     tamperWith(dir, (db) => db.prepare("UPDATE integrity_checkpoints SET signature = 'AAAA'").run());
     expect(verifyDir(dir)).toMatchObject({ ok: false, code: 'BAD_CHECKPOINT_SIGNATURE', seq: 6 });
+  });
+
+  it('gives the same verdicts when the signatures are checked on the thread pool', async () => {
+    const dir = tempDir();
+    benchWithLog(dir);
+    await expect(verifyDirOffThread(dir)).resolves.toMatchObject({ ok: true, entries: 10, sealedThrough: 6 });
+    await expect(verifyDirOffThread(dir, encodeBase64(generateKeyPair().publicKey))).resolves.toMatchObject({ ok: false, code: 'BAD_CHECKPOINT_SIGNATURE', seq: 6 });
+    await expect(verifyDirOffThread(dir, 'not base64!')).resolves.toMatchObject({ ok: false, code: 'BAD_CHECKPOINT_SIGNATURE', seq: 6 });
+    // A signature of the right length over another message: well-formed, and still refused.
+    tamperWith(dir, (db) => db.prepare("UPDATE integrity_checkpoints SET signed_at = '2020-01-01T00:00:00.000Z'").run());
+    await expect(verifyDirOffThread(dir)).resolves.toMatchObject({ ok: false, code: 'BAD_CHECKPOINT_SIGNATURE', seq: 6 });
   });
 
   it('refuses malformed entry types and oversized payloads without writing', () => {
