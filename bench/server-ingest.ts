@@ -6,7 +6,7 @@
  * before the acknowledgement. The benches run in a worker thread (bench/server-ingest-clients.ts); zero
  * loss is proven by recounting what the server stored against what it acknowledged.
  *
- *   npx tsx bench/server-ingest.ts [--benches 200] [--seconds 15] [--batch 100] [--prepared BATCHES_PER_BENCH]
+ *   npx tsx bench/server-ingest.ts [--benches 200] [--seconds 15] [--batch 200] [--prepared BATCHES_PER_BENCH]
  *   INJBENCH_TEST_PG_URL=postgres://… also measures PostgreSQL (a fresh database is created and dropped).
  */
 import Database from 'better-sqlite3';
@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
 import type { LogEntryRecord } from '../electron/services/store/integrity-log-repository';
+import { DEFAULT_BATCH_ENTRIES } from '../electron/services/sync/sync-protocol';
 import { startCentralServer } from '../server/central-server';
 import { createTemporaryDatabase } from '../test/helpers/temporary-database';
 import type { ClientPlan, FromWorker, ToWorker } from './server-ingest-clients';
@@ -27,13 +28,21 @@ const { values } = parseArgs({
   options: {
     benches: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '15' },
-    batch: { type: 'string', default: '100' },
-    // Written before the clock starts; enough for ~4 batches a second per bench (80,000 entries/s at the defaults).
+    // The bench outbox's own batch size.
+    batch: { type: 'string', default: String(DEFAULT_BATCH_ENTRIES) },
+    // Batches per bench written before the clock starts; the default covers 80,000 entries/s.
     prepared: { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
-const plan: ClientPlan = { benches: Number(values.benches), batchSize: Number(values.batch), preparedBatches: Number(values.prepared ?? Math.ceil(seconds * 4)) };
+const PREPARED_ENTRIES_PER_SECOND = 80_000;
+const benchCount = Number(values.benches);
+const batchSize = Number(values.batch);
+const plan: ClientPlan = {
+  benches: benchCount,
+  batchSize,
+  preparedBatches: Number(values.prepared ?? Math.ceil((seconds * PREPARED_ENTRIES_PER_SECOND) / (benchCount * batchSize))),
+};
 if (!(plan.benches >= 1 && plan.benches <= 1000 && plan.batchSize >= 1 && plan.batchSize <= 2000 && seconds > 0 && seconds <= 600 && plan.preparedBatches >= 0 && plan.preparedBatches <= 10_000)) {
   throw new Error('--benches 1..1000, --batch 1..2000, --seconds up to 600, --prepared 0..10000');
 }
@@ -80,15 +89,18 @@ async function measureServer(databaseUrl: string) {
       await server.repository.addEnrolmentCode({ codeHash, createdAt: now, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), note: null });
       await server.repository.enrol({ codeHash, benchId: bench.benchId, publicKey: bench.publicKey, now });
     }
-    const done = next();
-    const started = performance.now();
+    const stopped = next();
     const cpuBefore = { loop: threadCpuMs(), process: process.cpuUsage() };
     worker.postMessage({ kind: 'go', serverUrl: server.url, seconds } satisfies ToWorker);
-    const result = await done;
-    const elapsed = (performance.now() - started) / 1000;
+    const run = await stopped;
+    if (run.kind !== 'stopped') throw new Error('the client worker did not report');
     const loopCpuMs = cpuBefore.loop === null ? null : (threadCpuMs() ?? 0) - cpuBefore.loop;
     const processCpu = process.cpuUsage(cpuBefore.process);
-    if (result.kind !== 'done') throw new Error('the client worker did not report');
+    const elapsed = run.elapsedMs / 1000;
+    const reported = next();
+    worker.postMessage({ kind: 'report' } satisfies ToWorker);
+    const result = await reported;
+    if (result.kind !== 'acknowledged') throw new Error('the client worker did not hand over what was acknowledged');
     let stored = 0;
     let acknowledged = 0;
     for (const bench of result.acknowledged) {
@@ -98,8 +110,8 @@ async function measureServer(databaseUrl: string) {
       stored += rows.length;
       acknowledged += bench.entries.length;
     }
-    const latencies = [...result.latenciesMs].sort((a, b) => a - b);
-    return { elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: result.errors, benchesWritingLive: result.benchesWritingLive, loopCpuMs, clientsCpuMs: result.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length };
+    const latencies = [...run.latenciesMs].sort((a, b) => a - b);
+    return { elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: run.errors, benchesWritingLive: run.benchesWritingLive, loopCpuMs, clientsCpuMs: run.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length };
   } finally {
     await worker.terminate();
     await server.close();

@@ -55,7 +55,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
   const blobs = new BlobStore(blobDir);
   blobs.removeIncomingLeftovers();
   const database = await openServerDatabase(options.databaseUrl, { logger: options.logger });
-  const repository = new ServerRepository(database.db, database.dialect);
+  const repository = new ServerRepository(database.db, database.dialect, { walFile: database.walFile });
   const distribution = new DistributionRepository(database.db, database.dialect);
   let app: ServerApp;
   try {
@@ -73,6 +73,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
     });
     await app.listen({ host: SERVER_HOST, port: options.port });
   } catch (error) {
+    await repository.close();
     await database.close();
     throw error;
   }
@@ -95,6 +96,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       } finally {
         clearTimeout(grace);
       }
+      await repository.close();
       await database.close();
     },
   };

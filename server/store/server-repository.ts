@@ -11,6 +11,7 @@ import { indexLogEntries } from './session-indexer';
 import type { DialectName } from './database';
 import type { BenchTable, LogCheckpointTable, LogEntryTable, ServerDatabase } from './schema';
 import { bulkInsert, type BulkInsertShape } from './bulk-insert';
+import { WalSync } from './wal-sync';
 
 export type BenchRecord = BenchTable;
 
@@ -47,20 +48,32 @@ export interface LogBatchTransaction {
  */
 const MAX_GROUP_BATCHES = 32;
 
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
 interface QueuedBatch {
   benchId: string;
   work: (tx: LogBatchTransaction) => Promise<unknown>;
-  settle: (outcome: { ok: true; value: unknown } | { ok: false; error: unknown }) => void;
+  settle: (outcome: Outcome) => void;
 }
 
 export class ServerRepository {
   private readonly queuedBatches: QueuedBatch[] = [];
   private groupCommitRunning = false;
 
+  private readonly walSync: WalSync | null;
+
   constructor(
     readonly db: Kysely<ServerDatabase>,
     readonly dialect: DialectName,
-  ) {}
+    /** SQLite's write-ahead log: given, log batches are flushed off the event loop (wal-sync.ts). */
+    options: { walFile?: string | null } = {},
+  ) {
+    this.walSync = dialect === 'sqlite' && options.walFile ? new WalSync(options.walFile) : null;
+  }
+
+  async close(): Promise<void> {
+    await this.walSync?.close();
+  }
 
   async addEnrolmentCode(row: { codeHash: string; createdAt: string; expiresAt: string; note: string | null }): Promise<void> {
     await this.db
@@ -158,29 +171,57 @@ export class ServerRepository {
   private async commitQueuedGroups(): Promise<void> {
     while (this.queuedBatches.length > 0) {
       const group = this.queuedBatches.splice(0, MAX_GROUP_BATCHES);
-      const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+      let outcomes: Outcome[];
       try {
-        await this.db.transaction().execute(async (trx) => {
-          for (const [index, batch] of group.entries()) {
-            const savepoint = sql.raw(`batch_${index}`);
-            await sql`SAVEPOINT ${savepoint}`.execute(trx);
-            try {
-              outcomes.push({ ok: true, value: await runWithBenchRow(trx, batch.benchId, batch.work, 'sqlite') });
-            } catch (error) {
-              await sql`ROLLBACK TO ${savepoint}`.execute(trx);
-              outcomes.push({ ok: false, error });
-            }
-            await sql`RELEASE ${savepoint}`.execute(trx);
-          }
-        });
+        outcomes = await this.commitGroup(group);
       } catch (error) {
         // The commit itself failed (disk full, I/O error): nothing of the group is stored or acknowledged.
         for (const batch of group) batch.settle({ ok: false, error });
         continue;
       }
-      group.forEach((batch, index) => batch.settle(outcomes[index] ?? { ok: false, error: new ServerError('INTERNAL', 'A log batch lost its outcome.') }));
+      const answer = () => group.forEach((batch, index) => batch.settle(outcomes[index] ?? { ok: false, error: new ServerError('INTERNAL', 'A log batch lost its outcome.') }));
+      if (!this.walSync) {
+        answer();
+        continue;
+      }
+      // Committed but not yet on disk: answered once the WAL is flushed, while the next group is written.
+      this.walSync.flush().then(answer, (error: unknown) => {
+        const refusal = new ServerError('INTERNAL', `The server could not make the batch durable: ${error instanceof Error ? error.message : String(error)}. Nothing was acknowledged; the bench keeps its data and retries.`, { cause: error });
+        for (const batch of group) batch.settle({ ok: false, error: refusal });
+      });
     }
     this.groupCommitRunning = false;
+  }
+
+  private async commitGroup(group: QueuedBatch[]): Promise<Outcome[]> {
+    const outcomes: Outcome[] = [];
+    const runAll = async (trx: Transaction<ServerDatabase>) => {
+      for (const [index, batch] of group.entries()) {
+        const savepoint = sql.raw(`batch_${index}`);
+        await sql`SAVEPOINT ${savepoint}`.execute(trx);
+        try {
+          outcomes.push({ ok: true, value: await runWithBenchRow(trx, batch.benchId, batch.work, 'sqlite') });
+        } catch (error) {
+          await sql`ROLLBACK TO ${savepoint}`.execute(trx);
+          outcomes.push({ ok: false, error });
+        }
+        await sql`RELEASE ${savepoint}`.execute(trx);
+      }
+    };
+    if (!this.walSync) {
+      await this.db.transaction().execute(runAll);
+      return outcomes;
+    }
+    // The connection is held throughout, so no other write commits while the log is not flushed at COMMIT.
+    await this.db.connection().execute(async (connection) => {
+      await sql`PRAGMA synchronous = NORMAL`.execute(connection);
+      try {
+        await connection.transaction().execute(runAll);
+      } finally {
+        await sql`PRAGMA synchronous = FULL`.execute(connection);
+      }
+    });
+    return outcomes;
   }
 
   async raiseAlarm(alarm: { benchId: string; kind: string; message: string; detail: Record<string, unknown>; raisedAt: string }): Promise<AlarmRecord> {

@@ -1,9 +1,11 @@
 /**
  * Log batches that reach the repository together share one transaction on SQLite (group commit) and run
  * in parallel transactions on PostgreSQL. Either way each batch is all or nothing on its own: a refused
- * batch leaves no row behind, its neighbours are stored, and every caller hears its own outcome.
+ * batch leaves no row behind, its neighbours are stored, and every caller hears its own outcome. On SQLite
+ * the repository is built as the server builds it: the log is flushed off the event loop before an answer.
  */
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openServerDatabase, type OpenedDatabase } from '../../server/store/database';
 import { ServerRepository } from '../../server/store/server-repository';
@@ -33,10 +35,11 @@ describeEachDialect('log batches committed together', (dialect) => {
   beforeEach(async () => {
     database = await createTestDatabase(dialect, tempDir());
     opened = await openServerDatabase(database.url);
-    repository = new ServerRepository(opened.db, opened.dialect);
+    repository = new ServerRepository(opened.db, opened.dialect, { walFile: opened.walFile });
   });
 
   afterEach(async () => {
+    await repository.close();
     await opened.close();
     await database.drop();
   });
@@ -96,5 +99,22 @@ describeEachDialect('log batches committed together', (dialect) => {
     const heads = await Promise.all([appendTen(), appendTen()]);
     expect(heads.sort((a, b) => a - b)).toEqual([0, 10]);
     expect((await repository.entries('bench-twice', 1, 100)).map((e) => e.seq)).toEqual(entries.map((e) => e.seq));
+  });
+
+  // PostgreSQL flushes its own WAL at COMMIT: this is SQLite's deferred flush only.
+  if (dialect === 'sqlite') it('acknowledges nothing once flushing the log failed, not even later batches', async () => {
+    await enrol('bench-unflushed');
+    const entries = chain(20);
+    // A log file that cannot be opened stands for a disk that fails its fsync.
+    const failing = new ServerRepository(opened.db, opened.dialect, { walFile: path.join(tempDir(), 'missing', 'server.sqlite-wal') });
+    const appendTen = (from: number) =>
+      failing.withBenchLocked('bench-unflushed', async (tx) => {
+        await tx.insertEntries(entries.slice(from, from + 10), 'now');
+        await tx.advanceHead({ seq: from + 10, hash: entries[from + 9]?.entryHash ?? '', sealedThrough: 0 });
+        return from;
+      });
+    await expect(appendTen(0)).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/could not make the batch durable.*Nothing was acknowledged/s) });
+    await expect(appendTen(10)).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringContaining('check the disk and restart the server') });
+    await failing.close();
   });
 });

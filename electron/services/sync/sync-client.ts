@@ -47,13 +47,15 @@ export interface SignedRequest<T> {
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
+  /** The body already serialized as JSON, instead of `body` (a caller sending the same batch again). */
+  bodyJson?: string;
   responseSchema: z.ZodType<T>;
   timeoutMs: number;
   now?: () => Date;
 }
 
 export async function sendSignedRequest<T>(request: SignedRequest<T>): Promise<T> {
-  const body = request.body === undefined ? '' : JSON.stringify(request.body);
+  const body = request.bodyJson ?? (request.body === undefined ? '' : JSON.stringify(request.body));
   const time = (request.now ?? (() => new Date()))().toISOString();
   const nonce = randomBytes(18).toString('base64url');
   const signature = request.identity.sign(

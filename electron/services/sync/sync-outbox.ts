@@ -11,7 +11,7 @@ import type { Logger } from '../logger';
 import type { BenchStore } from '../store/bench-store';
 import type { CheckpointRecord, LogEntryRecord } from '../store/integrity-log-repository';
 import { SyncError, sendSignedRequest } from './sync-client';
-import { ENROL_PATH, LOG_BATCH_PATH, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, enrolResponseSchema, sha256Hex, logAckSchema, type EnrolResponse, type LogAck, type LogBatch } from './sync-protocol';
+import { DEFAULT_BATCH_ENTRIES, ENROL_PATH, LOG_BATCH_PATH, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, enrolResponseSchema, sha256Hex, logAckSchema, type EnrolResponse, type LogAck, type LogBatch } from './sync-protocol';
 
 export interface SyncOutboxOptions {
   store: BenchStore;
@@ -86,7 +86,7 @@ export class SyncOutbox {
     this.#identity = options.identity;
     this.#logger = options.logger;
     this.#integrityLog = options.integrityLog ?? null;
-    this.#maxEntries = Math.min(options.maxBatchEntries ?? 200, MAX_BATCH_ENTRIES);
+    this.#maxEntries = Math.min(options.maxBatchEntries ?? DEFAULT_BATCH_ENTRIES, MAX_BATCH_ENTRIES);
     this.#maxBytes = Math.min(options.maxBatchBytes ?? MAX_BATCH_BYTES / 2, MAX_BATCH_BYTES);
     this.#baseDelayMs = options.baseDelayMs ?? 500;
     this.#maxDelayMs = options.maxDelayMs ?? 60_000;

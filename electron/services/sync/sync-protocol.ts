@@ -15,6 +15,8 @@ export const CREDIT_GRANTS_PATH = `${PROTOCOL_PREFIX}/credits/grants`;
 
 /** At most this many entries in one batch; the outbox also stays under MAX_BATCH_BYTES. */
 export const MAX_BATCH_ENTRIES = 500;
+/** What a bench's outbox sends in one batch unless configured otherwise. */
+export const DEFAULT_BATCH_ENTRIES = 200;
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** A request signed further than this from the server's clock is refused as stale. */
 export const DEFAULT_CLOCK_SKEW_MS = 5 * 60 * 1000;
