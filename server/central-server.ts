@@ -8,6 +8,7 @@ import { BlobStore } from './distribution/blob-store';
 import { openServerDatabase, parseDatabaseUrl, type DialectName } from './store/database';
 import { DistributionRepository } from './store/distribution-repository';
 import { ServerRepository } from './store/server-repository';
+import { WalCheckpointer } from './store/wal-checkpointer';
 
 export interface CentralServerOptions {
   databaseUrl: string;
@@ -56,6 +57,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
   blobs.removeIncomingLeftovers();
   const database = await openServerDatabase(options.databaseUrl, { logger: options.logger });
   const repository = new ServerRepository(database.db, database.dialect, { walFile: database.walFile });
+  const checkpointer = database.sqliteFile ? await WalCheckpointer.start(database.db, database.sqliteFile, options.logger) : null;
   const distribution = new DistributionRepository(database.db, database.dialect);
   let app: ServerApp;
   try {
@@ -73,6 +75,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
     });
     await app.listen({ host: SERVER_HOST, port: options.port });
   } catch (error) {
+    await checkpointer?.stop();
     await repository.close();
     await database.close();
     throw error;
@@ -96,6 +99,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       } finally {
         clearTimeout(grace);
       }
+      await checkpointer?.stop();
       await repository.close();
       await database.close();
     },

@@ -36,7 +36,8 @@ export function redactUrl(url: string): string {
 export interface OpenedDatabase {
   db: Kysely<ServerDatabase>;
   dialect: DialectName;
-  /** SQLite's write-ahead log file; null for PostgreSQL. */
+  /** SQLite's database file and its write-ahead log; null for PostgreSQL. */
+  sqliteFile: string | null;
   walFile: string | null;
   migrations: MigrationResult[];
   close(): Promise<void>;
@@ -109,5 +110,5 @@ export async function openServerDatabase(url: string, options: { poolSize?: numb
     }
     throw new ServerError('INTERNAL', `Cannot bring the server database ${redactUrl(url)} up to date: ${reason}`, { cause: error });
   }
-  return { db, dialect: location.dialect, walFile: location.dialect === 'sqlite' ? `${location.target}-wal` : null, migrations: results ?? [], close: () => db.destroy() };
+  return { db, dialect: location.dialect, sqliteFile: location.dialect === 'sqlite' ? location.target : null, walFile: location.dialect === 'sqlite' ? `${location.target}-wal` : null, migrations: results ?? [], close: () => db.destroy() };
 }
