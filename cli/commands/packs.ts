@@ -6,10 +6,9 @@
 import { Option, type Command } from 'commander';
 import type { BenchCore } from '../../electron/services/bench-core';
 import { httpSource } from '../../trust/http-source';
-import { listFamilies } from '../../trust/repository';
 import { channelNames, type ChannelName } from '../../trust/schemas';
 import { directorySource } from '../../trust/source';
-import { ReleaseService } from '../../electron/services/releases/release-service';
+import { releaseServiceOn, type ReleaseService } from '../../electron/services/releases/release-service';
 import { createLogger } from '../../electron/services/logger';
 import type { FamilyRelease, ReleaseSourceInput } from '../../electron/contract/bench-api';
 import { openBenchForCli } from '../bench-context';
@@ -21,23 +20,27 @@ export interface RefreshOutcome {
   line: string;
 }
 
-/** Verifies and activates what a repository offers this bench; each family is its own decision. */
+/**
+ * Verifies and activates what a repository offers this bench, each family its own decision, through the
+ * release service: the bench's local pins apply exactly as in the app and in `packs refresh`.
+ */
 export async function refreshPacks(bench: BenchCore, repo: string, families: readonly string[]): Promise<RefreshOutcome[]> {
-  const remote = /^https?:\/\//.test(repo);
-  const source = remote ? httpSource(repo) : directorySource(repo);
-  const wanted = families.length > 0 ? families : remote ? [] : listFamilies(repo);
-  const outcomes: RefreshOutcome[] = [];
-  for (const family of wanted) {
-    try {
-      const result = await bench.packs.update(source, family);
-      outcomes.push({ family, ok: true, line: `ACTIVE ${result.family} ${result.version} ${result.sha256}${result.changed ? '' : ' (unchanged)'} via ${result.resolvedBy}` });
-    } catch (error) {
+  const source = /^https?:\/\//.test(repo) ? httpSource(repo) : directorySource(repo);
+  const service = releaseServiceOn(bench);
+  try {
+    return (await service.update(source, families)).map((outcome) => {
+      if ('result' in outcome) {
+        const { result } = outcome;
+        return { family: result.family, ok: true, line: `ACTIVE ${result.family} ${result.version} ${result.sha256}${result.changed ? '' : ' (unchanged)'} via ${result.resolvedBy}` };
+      }
+      const { error, family } = outcome;
       const code = (error as { code?: string }).code ?? 'INTERNAL';
       // The typed-error form every command uses, so scripts read refusals the same way.
-      outcomes.push({ family, ok: false, line: `injbench: ${code}: ${family}: ${error instanceof Error ? error.message : String(error)}` });
-    }
+      return { family, ok: false, line: `injbench: ${code}: ${family}: ${error instanceof Error ? error.message : String(error)}` };
+    });
+  } finally {
+    await service.stop();
   }
-  return outcomes;
 }
 
 export function registerPacksCommand(program: Command): void {
@@ -47,7 +50,7 @@ export function registerPacksCommand(program: Command): void {
     .command('update')
     .description('Verify the repository, stage and verify each pack, activate it atomically.')
     .requiredOption('--repo <dir|url>', 'release repository directory or http(s) URL')
-    .option('--family <family...>', 'only these families (required for a URL)')
+    .option('--family <family...>', 'only these families (default: every family the repository lists)')
     .addOption(new Option('--channel <channel>', "set the bench's release channel first").choices(channelNames))
     .option('--data-dir <dir>', 'bench data directory (default: $INJBENCH_DATA_DIR or the XDG data directory)')
     .action(async (options: { repo: string; family?: string[]; channel?: ChannelName; dataDir?: string }) => {
@@ -58,7 +61,7 @@ export function registerPacksCommand(program: Command): void {
           bench.log.append('admin.channel_set', { channel: options.channel, via: 'command line' });
         }
         const outcomes = await refreshPacks(bench, options.repo, options.family ?? []);
-        if (outcomes.length === 0) process.stdout.write('nothing to update: name the families with --family\n');
+        if (outcomes.length === 0) process.stdout.write('nothing to update: the repository lists no family\n');
         for (const outcome of outcomes) (outcome.ok ? process.stdout : process.stderr).write(`${outcome.line}\n`);
         if (outcomes.some((outcome) => !outcome.ok)) process.exitCode = 1;
       } finally {
@@ -80,22 +83,6 @@ export function registerPacksCommand(program: Command): void {
         bench.close();
       }
     });
-}
-
-/** The app's release service on a data directory (for a bench whose app is not running). */
-function releaseServiceFor(bench: BenchCore): ReleaseService {
-  return new ReleaseService({
-    dataDir: bench.dataDir,
-    packs: bench.packs,
-    releases: bench.store.releases,
-    settings: () => bench.store.settings.get(),
-    log: bench.log,
-    logger: createLogger('injbench-packs', 'warn'),
-    now: bench.now,
-    sessionRunning: () => false,
-    sessionSettled: () => Promise.resolve(),
-    onChange: () => undefined,
-  });
 }
 
 function describeFamily(family: FamilyRelease): string[] {
@@ -128,7 +115,7 @@ function audited(command: Command): Command {
 
 async function withReleases<T>(dataDir: string | undefined, work: (service: ReleaseService) => Promise<T>): Promise<T> {
   const bench = openBenchForCli(dataDir ?? defaultDataDir());
-  const service = releaseServiceFor(bench);
+  const service = releaseServiceOn(bench, createLogger('injbench-packs', 'warn'));
   try {
     return await work(service);
   } finally {

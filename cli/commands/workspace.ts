@@ -2,13 +2,12 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createBenchServices } from '../../electron/services/bench-services';
-import { prepareDemoBench, type DemoBench } from '../../electron/services/demo/demo-bench';
+import { DEMO_CENTRAL_SERVER_PORT, DEMO_SPEED, startDemo, type RunningDemo } from '../../electron/services/demo/demo';
 import { parseFaults } from '../../native-bridge/sim/faults';
 import { createLogger } from '../../electron/services/logger';
 import { ServiceError } from '../../electron/services/service-error';
 import { startWorkspaceHost } from '../../electron/workspace/workspace-host';
 import { bundledRootFile } from '../bench-context';
-import { startDemoCentralServer, type DemoCentralServer } from '../demo-central-server';
 import { portNumber } from '../options';
 import { appVersion, defaultDataDir, projectRoot } from '../paths';
 
@@ -38,31 +37,25 @@ export async function runWorkspace(options: WorkspaceCommandOptions): Promise<vo
   const dataDir = path.resolve(options.dataDir ?? defaultDataDir());
   const services = createBenchServices({ dataDir, appVersion: appVersion(), mode: 'workspace', logger, bundledRootFile });
   let host;
-  let demo: DemoBench | null = null;
-  let central: DemoCentralServer | null = null;
+  let demo: RunningDemo | null = null;
   try {
-    if (options.demo) demo = await prepareDemoBench(services, { dataDir, sourceDir: path.join(projectRoot, 'resources', 'demo-source'), speed: options.speed, logger, ...(faults ? { faults } : {}) });
-    if (demo && options.centralServer !== false) {
-      central = await startDemoCentralServer(services, { dataDir, repoDir: demo.repoDir, port: options.centralServer, logger });
+    if (options.demo) {
+      const sourceDir = path.join(projectRoot, 'resources', 'demo-source');
+      demo = await startDemo(services, { dataDir, sourceDir, speed: options.speed, centralServer: options.centralServer, logger, ...(faults ? { faults } : {}) });
     }
     host = await startWorkspaceHost({ services, rendererDir, bridgeFile, logger, port: options.port });
   } catch (error) {
     await services.close();
-    await central?.close();
     await demo?.close();
     throw error;
   }
   process.stdout.write(`Data directory: ${dataDir}\n`);
-  if (demo) process.stdout.write(`Virtual bench: ${demo.address} (demo packs, ${services.store.sessions.balance()} credits)\n`);
-  if (central) {
-    process.stdout.write(`Central server: ${central.url} (${central.note ?? 'the bench is enrolled and syncs its log to it'}; support view ${central.url}/support/ with the token in ${central.supportTokenFile})\n`);
-  }
+  for (const line of demo?.lines() ?? []) process.stdout.write(`${line}\n`);
   process.stdout.write(`Workspace URL: ${host.url}\n`);
 
   const stop = async (): Promise<void> => {
     await host.close();
     await services.close();
-    await central?.close();
     await demo?.close();
     process.exit(0);
   };
@@ -78,8 +71,8 @@ export function registerWorkspaceCommand(program: Command): void {
     .option('--port <port>', 'TCP port on 127.0.0.1; 0 picks a free one', portNumber, 0)
     .option('--dist-dir <dir>', 'built app directory (default: ./dist)')
     .option('--demo', 'run a virtual bench with the synthetic demo packs and demo credits')
-    .option('--speed <factor>', 'with --demo: the virtual bench runs this many times faster than real time', Number, 20)
-    .option('--central-server <port>', 'with --demo: port of the local central server on 127.0.0.1 (0 picks a free one)', portNumber, 8780)
+    .option('--speed <factor>', 'with --demo: the virtual bench runs this many times faster than real time', Number, DEMO_SPEED)
+    .option('--central-server <port>', 'with --demo: port of the local central server on 127.0.0.1 (0 picks a free one; a free one too when it is taken)', portNumber, DEMO_CENTRAL_SERVER_PORT)
     .option('--no-central-server', 'with --demo: no local central server')
     .option('--fault <spec>', 'with --demo: a bench fault of the virtual bench (high-leak, stuck-nozzle, open-coil, pressure-not-reached, code-mismatch); repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .action(runWorkspace);

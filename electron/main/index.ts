@@ -9,11 +9,11 @@ import type { CodingSessionEvent } from '../contract/coding-session';
 import { fixedReleaseChannel, noAdminHold } from '../services/app-update/standalone-ports';
 import { createBenchServices } from '../services/bench-services';
 import { IntegrityLogEvidenceSink } from '../services/integrity-log/integrity-log-evidence-sink';
-import { prepareDemoBench } from '../services/demo/demo-bench';
 import { createLogger } from '../services/logger';
 import { startWorkspaceHost } from '../workspace/workspace-host';
 import { startAppUpdates } from './app-updater';
 import { startBenchApp } from './bench-app';
+import { startAppDemo } from './demo';
 
 const logger = createLogger('bench-app');
 const distDir = path.resolve(__dirname, '..');
@@ -52,12 +52,14 @@ startBenchApp(electron, {
       evidence: new IntegrityLogEvidenceSink(services.integrityLog),
       logger,
     });
-    if (process.argv.includes('--demo')) {
-      // npm start's default: a virtual bench with the synthetic demo packs (refused by a production root).
-      const resources = electron.app.isPackaged ? path.join(process.resourcesPath, 'resources') : path.resolve(distDir, '..', 'resources');
-      const demo = await prepareDemoBench(services, { dataDir: electron.app.getPath('userData'), sourceDir: path.join(resources, 'demo-source'), speed: 20, logger });
-      electron.app.on('will-quit', () => void demo.close());
-    }
+    // npm start's default (--demo): a virtual bench with the synthetic demo packs (refused by a production
+    // root) and the local central server beside it (--central-server PORT, --no-central-server).
+    await startAppDemo(electron.app, services, {
+      argv: process.argv,
+      resourcesDir: electron.app.isPackaged ? path.join(process.resourcesPath, 'resources') : path.resolve(distDir, '..', 'resources'),
+      logger,
+      print: (line) => process.stdout.write(`${line}\n`),
+    });
     if (!process.argv.includes('--workspace')) return;
     if (electron.app.isPackaged) {
       // The workspace test host is left out of the package (electron-builder.yml): the installed app opens no port.

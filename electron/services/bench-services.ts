@@ -194,16 +194,18 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     events.publish('benchLink', state);
     events.publish('status', status());
   });
-  const sessions = new SessionService({
+  const sessions: SessionService = new SessionService({
     sessions: store.sessions,
     log: integrityLog,
-    packs: new PackManagerPort(packs),
+    // The session-start gate re-checks the local pins through the release service (declared below; called
+    // only once a session starts).
+    packs: new PackManagerPort(packs, (family) => releases.recheckPins(family)),
     benchPort: () => benchLink.benchPort(),
     publish: (event) => events.publish('codingSession', event),
     now,
   });
   sessions.closeInterrupted();
-  const releases = new ReleaseService({
+  const releases: ReleaseService = new ReleaseService({
     dataDir: options.dataDir,
     packs,
     releases: store.releases,

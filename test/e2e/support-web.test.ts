@@ -3,48 +3,63 @@
  * sends them to the sign-in form; after signing in with the support token they filter, open a session
  * (steps, chart, integrity) and sign out. The strict CSP must not block anything the page needs.
  */
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
-import { CHROMIUM_PATH, launchChromium, watchPage } from '../helpers/browser';
 import { TEST_SUPPORT_TOKEN, startTestServer } from '../helpers/central-server';
+import { e2eArtifacts, openE2ePage, type E2ePage, type Served } from '../helpers/e2e-workspace';
 import { openFleetBench, type FleetBench } from '../helpers/fleet-bench';
 
-const artifacts = path.resolve('test-results', 'e2e');
+const artifacts = e2eArtifacts;
+
+/**
+ * What this test serves instead of a workspace: a central server with two sessions a fleet bench coded
+ * (one healthy, one with a high back-leak) and synced; the page opens on its support view.
+ */
+async function serveSupport(root: string): Promise<Served & { server: CentralServer; bench: FleetBench; sessionIds: string[] }> {
+  const server = await startTestServer(`sqlite:${path.join(root, 'server.sqlite')}`);
+  let bench: FleetBench | null = null;
+  try {
+    mkdirSync(path.join(root, 'bench'));
+    bench = await openFleetBench(path.join(root, 'bench'), server.url);
+    const sessionIds = [(await bench.runSession('INJ-E2E-0001')).sessionId, (await bench.runSession('INJ-E2E-0002', { faults: { highLeak: true } })).sessionId];
+    await bench.sync();
+    const opened = bench;
+    return {
+      url: `${server.url}/support/sessions`,
+      server,
+      bench,
+      sessionIds,
+      stop: async () => {
+        await opened.close();
+        await server.close();
+      },
+    };
+  } catch (error) {
+    await bench?.close();
+    await server.close();
+    throw error;
+  }
+}
 
 describe('support web view in headless Chromium', () => {
-  let dir: string;
+  let ui: E2ePage<Awaited<ReturnType<typeof serveSupport>>>;
   let server: CentralServer;
   let bench: FleetBench;
-  let browser: Browser;
-  const sessionIds: string[] = [];
+  let sessionIds: string[];
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM_PATH)) throw new Error(`Chromium not found at ${CHROMIUM_PATH}: install Debian's chromium (see .ci/run).`);
-    mkdirSync(artifacts, { recursive: true });
-    dir = mkdtempSync(path.join(os.tmpdir(), 'injbench-e2e-support-'));
-    server = await startTestServer(`sqlite:${path.join(dir, 'server.sqlite')}`);
-    mkdirSync(path.join(dir, 'bench'));
-    bench = await openFleetBench(path.join(dir, 'bench'), server.url);
-    sessionIds.push((await bench.runSession('INJ-E2E-0001')).sessionId);
-    sessionIds.push((await bench.runSession('INJ-E2E-0002', { faults: { highLeak: true } })).sessionId);
-    await bench.sync();
-    browser = await launchChromium();
+    ui = await openE2ePage('support', serveSupport, { width: 1100, height: 1300 });
+    ({ server, bench, sessionIds } = ui.served);
   });
 
   afterAll(async () => {
-    await browser?.close();
-    await bench?.close();
-    await server?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    await ui?.close();
   });
 
   it('signs in, filters, opens a session with its chart, and signs out, without console errors or CSP violations', async () => {
-    const page = await browser.newPage({ viewport: { width: 1100, height: 1300 } });
-    const problems = await watchPage(page);
+    const { page, problems } = ui;
     await page.goto(`${server.url}/support/sessions`);
     expect(page.url()).toBe(`${server.url}/support/sign-in`);
     await page.getByLabel('Password or support token').fill(TEST_SUPPORT_TOKEN);

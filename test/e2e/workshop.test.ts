@@ -1,18 +1,17 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
 import { verifySupportBundle } from '../../electron/services/support/support-bundle';
 import { issueCreditGrant } from '../../trust/credit-grant';
 import { developmentKeys } from '../../trust/demo-repository';
 import { seriousAccessibilityViolations } from '../helpers/accessibility';
-import { launchChromium, watchPage, type PageProblems } from '../helpers/browser';
+import type { PageProblems } from '../helpers/browser';
 import { newEnrolmentCode, pullLog, startTestServer } from '../helpers/central-server';
-import { startWorkspaceProcess, type WorkspaceProcess } from '../helpers/workspace-process';
+import { e2eArtifacts, openWorkspacePage, type WorkspacePage } from '../helpers/e2e-workspace';
 
-const artifacts = path.resolve('test-results', 'e2e');
+const artifacts = e2eArtifacts;
 const families = [
   { part: 'SYN-0445110-001', serial: 'INJ-W-0001' },
   { part: 'SYN-295050-0010', serial: 'INJ-W-0002' },
@@ -52,23 +51,17 @@ async function waitForOutcome(page: Page): Promise<Locator> {
 }
 
 describe('the workshop: technician, admin and support in headless Chromium against the demo bench', () => {
-  let workspace: WorkspaceProcess;
+  let ui: WorkspacePage;
   let server: CentralServer;
-  let browser: Browser;
-  let dataDir: string;
   let page: Page;
   let problems: PageProblems;
   let benchId = '';
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'injbench-e2e-workshop-'));
-    server = await startTestServer(`sqlite:${path.join(dataDir, 'central.sqlite')}`);
-    workspace = await startWorkspaceProcess(path.join(dataDir, 'bench'), ['--demo', '--speed', '40', '--no-central-server']);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    problems = await watchPage(page);
-    await page.goto(workspace.url);
+    ui = await openWorkspacePage('workshop', ['--demo', '--speed', '40', '--no-central-server']);
+    ({ page, problems } = ui);
+    // A central server of the test's own, in the workspace's temporary directory: the admin enrols the bench with it.
+    server = await startTestServer(`sqlite:${path.join(ui.root, 'central.sqlite')}`);
     await createFirstAdmin(page);
     await page.getByTestId('nav-operators').click();
     for (const [name, role, pin] of [
@@ -84,10 +77,8 @@ describe('the workshop: technician, admin and support in headless Chromium again
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await workspace?.stop();
     await server?.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await ui?.close();
   });
 
   it('admin: enrolment refuses an unknown code saying what to do, then enrols with a real one', async () => {
@@ -225,27 +216,18 @@ describe('the workshop: technician, admin and support in headless Chromium again
 });
 
 describe('a failing injector in headless Chromium: the virtual bench mounts one with a high back-leak', () => {
-  let workspace: WorkspaceProcess;
-  let browser: Browser;
-  let dataDir: string;
+  let ui: WorkspacePage;
   let page: Page;
   let problems: PageProblems;
 
   beforeAll(async () => {
-    mkdirSync(artifacts, { recursive: true });
-    dataDir = mkdtempSync(path.join(os.tmpdir(), 'injbench-e2e-failing-'));
-    workspace = await startWorkspaceProcess(dataDir, ['--demo', '--speed', '40', '--fault', 'high-leak', '--no-central-server']);
-    browser = await launchChromium();
-    page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    problems = await watchPage(page);
-    await page.goto(workspace.url);
+    ui = await openWorkspacePage('failing', ['--demo', '--speed', '40', '--fault', 'high-leak', '--no-central-server']);
+    ({ page, problems } = ui);
     await createFirstAdmin(page);
   }, 120_000);
 
   afterAll(async () => {
-    await browser?.close();
-    await workspace?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await ui?.close();
   });
 
   it('ends the session failed, charges nothing, offers no label and says what to do', async () => {

@@ -10,9 +10,7 @@ import path from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { openBenchCore, type BenchCore } from '../../electron/services/bench-core';
 import { fetchCreditGrants } from '../../electron/services/credits/grant-fetch';
-import { DriverBenchPort } from '../../electron/services/session/driver-bench-port';
-import { PackManagerPort } from '../../electron/services/session/pack-manager-port';
-import { CodingSessionEngine } from '../../electron/services/session/session-engine';
+import { sessionEngineOn } from '../../electron/services/session/driver-session-engine';
 import { SyncError, sendSignedRequest } from '../../electron/services/sync/sync-client';
 import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
 import { CREDIT_GRANTS_PATH, creditGrantsResponseSchema } from '../../electron/services/sync/sync-protocol';
@@ -109,7 +107,7 @@ describeEachDialect('central server credits', (dialect) => {
     await bench.packs.update(httpSource(`${server.url}/api/v1/repository/`), FAMILY);
     const driver = await BenchDriver.open(sim.address);
     try {
-      const engine = new CodingSessionEngine({ bench: new DriverBenchPort(driver), packs: new PackManagerPort(bench.packs), credits: bench.store.sessions, sessions: bench.store.sessions, log: bench.log, now: bench.now });
+      const engine = sessionEngineOn(bench, driver);
       const report = await engine.run({ partNumber: PART, serial: 'INJ-CREDIT-1', operatorId: null });
       expect(report).toMatchObject({ status: 'completed', verdict: 'pass', creditsDebited: 3 });
     } finally {

@@ -11,7 +11,7 @@
  * never names a pack that is not fully on disk. Plain Node: never imports electron.
  */
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, openSync, fsyncSync, closeSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, openSync, fsyncSync, closeSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { fsyncDirectory, writeFileAtomic } from '../../../trust/atomic-file';
@@ -45,14 +45,23 @@ const stateSchema = z.object({
     directive: z.object({ seq: z.number(), sha256: z.string() }).nullable(),
     active: z.record(z.string(), activeSchema),
   }),
-  /** Exact bytes (base64) of the metadata the trusted state was built from, for preflight. */
-  stored: z.object({ indexes: z.record(z.string(), z.string()), directive: z.string().nullable() }),
+  /**
+   * Exact bytes (base64) of the metadata the trusted state was built from, for preflight and for resolving
+   * again at session start without the network (storedSource). The snapshot is absent in older state files.
+   */
+  stored: z.object({ indexes: z.record(z.string(), z.string()), directive: z.string().nullable(), snapshot: z.string().nullable().default(null) }),
   lkg: z.record(z.string(), activeSchema),
   /**
    * Per family, the release the signed policy (directive or channel) last activated. A channel never
    * resolves below it; a local pin may lift the active pack above it until the pin ends.
    */
   policy: z.record(z.string(), activeSchema).default({}),
+  /**
+   * Per family, the local pin (localPinKey) in force when the active pack was chosen: the session-start
+   * gate resolves again when the bench's pin is no longer that one (expired, set, replaced or removed since).
+   * Absent for packs activated before this was recorded.
+   */
+  chosenUnder: z.record(z.string(), z.string()).default({}),
 });
 export type PackState = z.infer<typeof stateSchema>;
 
@@ -127,7 +136,7 @@ export class PackManager {
   /** The persisted state, or the initial one built on the bundled root. A corrupt state file is MALFORMED. */
   readState(): PackState {
     if (!existsSync(this.statePath)) {
-      return { schema: 1, trusted: initialTrustedMetadata(this.options.bundledRoot), stored: { indexes: {}, directive: null }, lkg: {}, policy: {} };
+      return { schema: 1, trusted: initialTrustedMetadata(this.options.bundledRoot), stored: { indexes: {}, directive: null, snapshot: null }, lkg: {}, policy: {}, chosenUnder: {} };
     }
     let raw: unknown;
     try {
@@ -232,9 +241,12 @@ export class PackManager {
         stored: {
           indexes: { ...state.stored.indexes, [family]: Buffer.from(release.bytes.index).toString('base64') },
           directive: release.bytes.directive ? Buffer.from(release.bytes.directive).toString('base64') : state.stored.directive,
+          snapshot: Buffer.from(release.bytes.snapshot).toString('base64'),
         },
         lkg: state.lkg,
         policy,
+        // An expired pin passed in was not applied: the pack was chosen under no pin.
+        chosenUnder: { ...state.chosenUnder, [family]: localPinKey(release.localPinExpired ? null : (options.localPin ?? null)) },
       });
       step('persisted');
       const changed = active?.manifest_sha256 !== sha256;
@@ -306,6 +318,55 @@ export class PackManager {
     return parsePayload(envelope, indexSchema, `stored index ${family}`);
   }
 
+  /**
+   * Whether the family's active pack was chosen under another local pin than `pin` (the bench's pin now):
+   * then the session-start gate must resolve again. A pack activated before this was recorded counts as
+   * chosen under no pin; a family with nothing active has nothing to re-check.
+   */
+  chosenUnderOtherPin(family: string, pin: LocalPin | null): boolean {
+    const state = this.readState();
+    if (!state.trusted.active[family]) return false;
+    return (state.chosenUnder[family] ?? localPinKey(null)) !== localPinKey(pin);
+  }
+
+  /**
+   * The metadata the trusted state was built from and the packs already in the store, as a source: the
+   * same resolution (verifyRelease) again without the network. Only what was verified before is served;
+   * a version never fetched is NOT_FOUND, and whatever is served is verified again as from any source.
+   */
+  storedSource(): MetadataSource {
+    const state = this.readState();
+    const bytesOf = (base64: string | null | undefined): Uint8Array | null => (base64 ? Buffer.from(base64, 'base64') : null);
+    const files = new Map<string, Uint8Array | null>([
+      ['snapshot.json', bytesOf(state.stored.snapshot)],
+      ...Object.entries(state.stored.indexes).map(([family, bytes]) => [`index/${family}.json`, bytesOf(bytes)] as const),
+      ...(this.options.bench.benchId ? [[`directives/${this.options.bench.benchId}.json`, bytesOf(state.stored.directive)] as const] : []),
+    ]);
+    const describe = () => `the stored metadata and pack store of ${this.directory}`;
+    return {
+      describe,
+      read: async (name, maxBytes) => {
+        const bytes = files.get(name) ?? null;
+        if (bytes && bytes.length > maxBytes) throw new TrustError('OVERSIZE', `stored ${name} is ${bytes.length} bytes, over the ${maxBytes}-byte cap.`);
+        return bytes;
+      },
+      download: async (name, maxBytes, destination) => {
+        const match = /^packs\/([^/]+)\/([^/]+)\.injpack$/.exec(name);
+        const family = match?.[1] ?? '';
+        const version = match?.[2] ?? '';
+        // The index was verified by the caller before any download; here it only locates the stored file.
+        const stored = bytesOf(state.stored.indexes[family]);
+        const sha256 = stored ? parsePayload(openEnvelope(stored, limits.indexBytes, `stored index ${family}`), indexSchema, `stored index ${family}`).versions[version]?.manifest.sha256 : undefined;
+        const file = sha256 ? this.packPath(family, sha256) : null;
+        if (!file || !existsSync(file)) {
+          throw new TrustError('NOT_FOUND', `${family} ${version} is not in this bench's pack store (it was never fetched); refresh from the release source to fetch it.`);
+        }
+        if (statSync(file).size > maxBytes) throw new TrustError('OVERSIZE', `the stored pack of ${family} ${version} is over the signed ${maxBytes}-byte length.`);
+        copyFileSync(file, destination);
+      },
+    };
+  }
+
   /** A coding session completed cleanly on the active pack: it becomes the last-known-good. */
   markSessionCompleted(family: string): void {
     const state = this.readState();
@@ -357,6 +418,13 @@ export class PackManager {
     const verified = await verifyPackFile(packPath, { family, version: release.version, entry, bench: this.options.bench });
     return { family, version: release.version, sha256: release.manifest_sha256, packPath, manifest: verified.manifest, verified, fellBackToLkg };
   }
+}
+
+/** One string per local pin (kind, target and end time), to tell whether the pin changed. */
+export function localPinKey(pin: LocalPin | null): string {
+  if (!pin) return 'none';
+  if ('channel' in pin) return `channel ${pin.channel} until ${pin.endsAt}`;
+  return `${pin.rollbackToLkg ? 'rollback' : 'version'} ${pin.version} until ${pin.endsAt}`;
 }
 
 function syncFile(file: string): void {

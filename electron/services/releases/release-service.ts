@@ -15,8 +15,9 @@ import { isTrustError } from '../../../trust/errors';
 import { directiveSchema, featureId, limits, snapshotSchema, type ChannelName, type DirectiveDocument, type IndexDocument } from '../../../trust/schemas';
 import type { MetadataSource } from '../../../trust/source';
 import type { LocalPin } from '../../../trust/verify-release';
+import type { BenchCore } from '../bench-core';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
-import type { Logger } from '../logger';
+import { createLogger, type Logger } from '../logger';
 import type { ActivationResult, PackManager, UpdateAudit } from '../packs/pack-manager';
 import { ServiceError } from '../service-error';
 import type { ReleasePinRecord, ReleaseRepository, ReleaseSourceKind } from '../store/release-repository';
@@ -297,6 +298,63 @@ export class ReleaseService {
     });
   }
 
+  /**
+   * Resolves and activates one family from `source` under the bench's local pin for it, if any: the one
+   * way a refresh, an unpin, `packs update` and the session-start gate pick the active pack (pin and
+   * rollback pass the pin they are about to record). Expired pins must have been removed first (#expireDue).
+   */
+  #activate(source: MetadataSource, family: string, audit?: UpdateAudit): Promise<ActivationResult> {
+    return this.deps.packs.update(source, family, { localPin: toLocalPin(this.deps.releases.pin(family)), ...(audit ? { audit } : {}) });
+  }
+
+  /**
+   * Activates per family from a source the caller opened and does not want remembered (`injbench packs
+   * update --repo`, `session run --repo`), through the same pins and resolution as refresh; all families
+   * the source's snapshot lists when none are named. Each family is its own decision.
+   */
+  update(source: MetadataSource, families: readonly string[] = []): Promise<Array<{ family: string; result: ActivationResult } | { family: string; error: unknown }>> {
+    return this.#serial(async () => {
+      this.#requireNoSession('an update');
+      this.#expireDue();
+      const outcomes: Array<{ family: string; result: ActivationResult } | { family: string; error: unknown }> = [];
+      for (const family of families.length > 0 ? families : await this.#families(source)) {
+        try {
+          outcomes.push({ family, result: await this.#activate(source, family) });
+        } catch (error) {
+          outcomes.push({ family, error });
+        }
+      }
+      this.deps.onChange();
+      return outcomes;
+    });
+  }
+
+  /**
+   * The session-start gate's pin check (docs/trust-packs.md): expired pins are removed and recorded; when the
+   * family's pin is no longer the one its active pack was chosen under (expired, set, replaced or removed
+   * since), the family is resolved again from the stored metadata and the packs already on this bench (no
+   * network), by the same resolver. Returns that activation, or null when nothing changed; throws the
+   * resolver's typed error when no pack is admissible, and the session is refused.
+   */
+  recheckPins(family: string): Promise<ActivationResult | null> {
+    return this.#serial(async () => {
+      this.#expireDue();
+      const pin = this.deps.releases.pin(family);
+      if (!this.deps.packs.chosenUnderOtherPin(family, toLocalPin(pin))) return null;
+      const audit = { actor: 'bench', reason: 'the local pin changed since the active pack was chosen; resolved again at session start', ticket: 'AUTO' };
+      const pinFields = pin ? { kind: pin.kind, channel: pin.channel, version: pin.version, ends_at: pin.endsAt } : null;
+      try {
+        const result = await this.#activate(this.deps.packs.storedSource(), family, audit);
+        this.deps.log.append('releases.session_start_resolved', { family, pin: pinFields, activation: { version: result.version, sha256: result.sha256, changed: result.changed, previous: result.previous, resolved_by: result.resolvedBy }, gates: result.gates });
+        this.deps.onChange();
+        return result;
+      } catch (error) {
+        this.deps.log.append('releases.session_start_refused', { family, pin: pinFields, ...errorFields(error) });
+        throw error;
+      }
+    });
+  }
+
   /** Fetches and activates per family; deferred while a coding session runs. */
   refresh(request: RefreshRequest): Promise<RefreshResult> {
     if (request.source) this.#sourceSpec(request.source);
@@ -321,7 +379,7 @@ export class ReleaseService {
         // A session that started meanwhile: the rest waits for it to end.
         if (this.deps.sessionRunning()) return this.#defer(request, families.slice(position), describe, outcomes);
         try {
-          const result = await this.deps.packs.update(opened.source, family, { localPin: toLocalPin(this.deps.releases.pin(family)), audit });
+          const result = await this.#activate(opened.source, family, audit);
           outcomes.push({ family, outcome: result.changed ? 'activated' : 'unchanged', version: result.version, code: null, message: null });
         } catch (error) {
           const refused = errorFields(error);
@@ -412,7 +470,7 @@ export class ReleaseService {
     let opened: OpenedSource | null = null;
     try {
       opened = await this.#open(this.#sourceSpec());
-      const result = await this.deps.packs.update(opened.source, family, { audit });
+      const result = await this.#activate(opened.source, family, audit);
       return { outcome: result.changed ? 'activated' : 'unchanged', version: result.version, resolved_by: result.resolvedBy, gates: result.gates };
     } catch (error) {
       // The pin is gone either way; the current pack stays active until a refresh can resolve the channel.
@@ -528,4 +586,23 @@ export class ReleaseService {
       maxPinDays: MAX_PIN_DAYS,
     };
   }
+}
+
+/**
+ * The release service on a bench data directory whose app is not running (the command line, a session run
+ * without the app): the same pins and resolution, no timers, and no session of its own to wait for.
+ */
+export function releaseServiceOn(core: BenchCore, logger: Logger = createLogger('injbench-releases', 'warn')): ReleaseService {
+  return new ReleaseService({
+    dataDir: core.dataDir,
+    packs: core.packs,
+    releases: core.store.releases,
+    settings: () => core.store.settings.get(),
+    log: core.log,
+    logger,
+    now: core.now,
+    sessionRunning: () => false,
+    sessionSettled: () => Promise.resolve(),
+    onChange: () => undefined,
+  });
 }

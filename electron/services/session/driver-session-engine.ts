@@ -1,5 +1,6 @@
 import type { BenchDriver } from '../../../native-bridge/driver';
 import type { BenchCore } from '../bench-core';
+import { releaseServiceOn } from '../releases/release-service';
 import { DriverBenchPort } from './driver-bench-port';
 import { PackManagerPort } from './pack-manager-port';
 import { CodingSessionEngine } from './session-engine';
@@ -10,9 +11,11 @@ import { CodingSessionEngine } from './session-engine';
  * the bench link it manages).
  */
 export function sessionEngineOn(core: BenchCore, driver: BenchDriver): CodingSessionEngine {
+  // The app's pin check at session start, on this data directory (pins an admin set with the app or the CLI).
+  const releases = releaseServiceOn(core);
   return new CodingSessionEngine({
     bench: new DriverBenchPort(driver),
-    packs: new PackManagerPort(core.packs),
+    packs: new PackManagerPort(core.packs, (family) => releases.recheckPins(family)),
     credits: core.store.sessions,
     sessions: core.store.sessions,
     log: core.log,

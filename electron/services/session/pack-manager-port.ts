@@ -6,7 +6,7 @@ import { sha256Hex } from '../../../trust/crypto';
 import { TrustError } from '../../../trust/errors';
 import { readPackFile } from '../../../trust/pack';
 import { calibrationSchema, type Calibration } from '../../../trust/pack-content';
-import type { PackManager, PreflightResult } from '../packs/pack-manager';
+import type { ActivationResult, PackManager, PreflightResult } from '../packs/pack-manager';
 import type { PackPort, VerifiedPackForSession } from './ports';
 
 const CALIBRATION_FILE = 'calibration.json';
@@ -25,7 +25,15 @@ export class PackManagerPort implements PackPort {
   /** Part numbers per pack, by manifest hash: a pack's content never changes under its hash. */
   readonly #partsBySha = new Map<string, readonly string[]>();
 
-  constructor(private readonly manager: PackManager) {}
+  /**
+   * @param recheckPins the release service's session-start pin check (ReleaseService.recheckPins): run
+   * before the active pack is re-verified, so a pin that expired or was set since the last resolution
+   * changes the pack this session runs, or refuses it with the resolver's typed error.
+   */
+  constructor(
+    private readonly manager: PackManager,
+    private readonly recheckPins: (family: string) => Promise<ActivationResult | null>,
+  ) {}
 
   async familyForPart(partNumber: string): Promise<string | null> {
     const active = this.manager.readState().trusted.active;
@@ -47,6 +55,7 @@ export class PackManagerPort implements PackPort {
   }
 
   async preflight(family: string): Promise<VerifiedPackForSession> {
+    const resolved = await this.recheckPins(family);
     const result = await this.manager.preflight(family, { fallbackToLkg: true });
     const calibration = await readCalibration(result);
     return {
@@ -56,7 +65,11 @@ export class PackManagerPort implements PackPort {
       releaseCounter: result.manifest.release_counter,
       compatibleHardware: result.manifest.compatible_hardware,
       calibration,
-      resolvedBy: result.fellBackToLkg ? 'the last-known-good pack (the active one failed re-verification)' : 'the active pack of this bench',
+      resolvedBy: result.fellBackToLkg
+        ? 'the last-known-good pack (the active one failed re-verification)'
+        : resolved
+          ? `${resolved.resolvedBy} (resolved again at session start: the local pin changed)`
+          : 'the active pack of this bench',
     };
   }
 

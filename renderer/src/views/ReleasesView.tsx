@@ -2,7 +2,10 @@ import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { FamilyRelease, ReleasesView as ReleasesData } from '../../../electron/contract/bench-api';
 import { ErrorNotice } from '../components/ErrorNotice';
+import type { MessageKey, Translate } from '../i18n/i18n';
+import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
+import type { ReleasesNotice } from '../store/releases-slice';
 
 type Channel = 'canary' | 'staged' | 'stable' | 'lts';
 const channels: readonly Channel[] = ['stable', 'lts', 'staged', 'canary'];
@@ -15,15 +18,15 @@ type PendingChange =
   | { action: 'rollback'; family: string; version: string }
   | { action: 'refresh' };
 
-const freshnessLabel: Record<FamilyRelease['freshness'], string> = {
-  fresh: 'Fresh',
-  expiring: 'Expiring soon: refresh',
-  expired: 'Expired: refresh before coding',
-  unknown: 'Unknown: refresh',
+const freshnessLabel: Record<FamilyRelease['freshness'], MessageKey> = {
+  fresh: 'releases.freshness.fresh',
+  expiring: 'releases.freshness.expiring',
+  expired: 'releases.freshness.expired',
+  unknown: 'releases.freshness.unknown',
 };
 
-function when(iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString() : 'never';
+function when(t: Translate, iso: string | null): string {
+  return iso ? new Date(iso).toLocaleString() : t('releases.never');
 }
 
 /** A datetime-local value (local time, with seconds) for a date. */
@@ -32,25 +35,42 @@ function localInputValue(date: Date): string {
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
 }
 
-function changeTitle(change: PendingChange): string {
+function changeTitle(t: Translate, change: PendingChange): string {
   switch (change.action) {
     case 'pin-version':
-      return `Pin ${change.family} to ${change.version}`;
+      return t('releases.change.pinVersion', { family: change.family, version: change.version });
     case 'pin-channel':
-      return `Pin ${change.family} to the ${change.channel} channel`;
+      return t('releases.change.pinChannel', { family: change.family, channel: change.channel });
     case 'unpin':
-      return `Unpin ${change.family} (back to its channel)`;
+      return t('releases.change.unpin', { family: change.family });
     case 'rollback':
-      return `Roll ${change.family} back to last-known-good ${change.version}`;
+      return t('releases.change.rollback', { family: change.family, version: change.version });
     case 'refresh':
-      return 'Refresh packs from the release source';
+      return t('releases.change.refresh');
   }
+}
+
+/** The live-region line for the last change, in the current language. */
+function noticeText(t: Translate, notice: ReleasesNotice): string {
+  if (notice.kind === 'refreshed') {
+    const { result } = notice;
+    if (result.deferred) return t('releases.notice.deferred');
+    const refused = result.families.filter((family) => family.outcome === 'refused').length;
+    const activated = result.families.filter((family) => family.outcome === 'activated').length;
+    return t('releases.notice.refreshed', { source: result.source ?? t('releases.notice.theSource'), activated, unchanged: result.families.length - activated - refused, refused });
+  }
+  const { family } = notice;
+  const done = t(notice.kind === 'pinned' ? 'releases.notice.pinned' : notice.kind === 'unpinned' ? 'releases.notice.unpinned' : 'releases.notice.rolledBack');
+  const version = family.active?.version ?? t('releases.notice.noPack');
+  const state = family.pin ? t('releases.notice.onPackPinned', { family: family.family, version, until: family.pin.endsAt }) : t('releases.notice.onPack', { family: family.family, version });
+  return `${done} ${state}`;
 }
 
 function ChangeForm({ change, maxPinDays, onDone }: { change: PendingChange; maxPinDays: number; onDone: () => void }) {
   const { pin, unpin, rollback, refresh, busy } = useAppStore(
     useShallow((state) => ({ pin: state.pinRelease, unpin: state.unpinRelease, rollback: state.rollbackRelease, refresh: state.refreshReleases, busy: state.releasesBusy })),
   );
+  const t = useT();
   const id = useId();
   const [reason, setReason] = useState('');
   const [ticket, setTicket] = useState('');
@@ -81,45 +101,45 @@ function ChangeForm({ change, maxPinDays, onDone }: { change: PendingChange; max
   };
   return (
     <form className="form form--inline releases-change" onSubmit={submit} aria-labelledby={`${id}-title`} data-testid="release-change-form">
-      <h2 id={`${id}-title`}>{changeTitle(change)}</h2>
-      <p className="hint">Reason and ticket are recorded in the bench's signed log with your name.</p>
-      <label htmlFor={`${id}-reason`}>Reason</label>
+      <h2 id={`${id}-title`}>{changeTitle(t, change)}</h2>
+      <p className="hint">{t('releases.form.hint')}</p>
+      <label htmlFor={`${id}-reason`}>{t('releases.form.reason')}</label>
       <input id={`${id}-reason`} value={reason} onChange={(event) => setReason(event.target.value)} required minLength={3} maxLength={500} autoComplete="off" />
-      <label htmlFor={`${id}-ticket`}>Ticket</label>
+      <label htmlFor={`${id}-ticket`}>{t('releases.form.ticket')}</label>
       <input id={`${id}-ticket`} value={ticket} onChange={(event) => setTicket(event.target.value)} required placeholder="OPS-42" pattern="[A-Za-z0-9][A-Za-z0-9._#\/\-]{1,63}" autoComplete="off" />
       {needsEnd && (
         <>
-          <label htmlFor={`${id}-ends`}>{change.action === 'rollback' ? 'Hold the rollback until' : 'Pin ends at'}</label>
+          <label htmlFor={`${id}-ends`}>{change.action === 'rollback' ? t('releases.form.holdUntil') : t('releases.form.pinEnds')}</label>
           <input id={`${id}-ends`} type="datetime-local" step={1} value={endsAt} onChange={(event) => setEndsAt(event.target.value)} required aria-describedby={`${id}-ends-hint`} />
           <p id={`${id}-ends-hint`} className="hint">
-            At most {maxPinDays} days ahead. At the end the bench returns to its channel on its own.
+            {t('releases.form.endsHint', { days: maxPinDays })}
           </p>
         </>
       )}
       {change.action === 'refresh' && (
         <>
-          <label htmlFor={`${id}-source`}>Source</label>
+          <label htmlFor={`${id}-source`}>{t('releases.form.source')}</label>
           <select id={`${id}-source`} value={sourceKind} onChange={(event) => setSourceKind(event.target.value as typeof sourceKind)}>
-            <option value="configured">The configured source</option>
-            <option value="server">The central server (Settings)</option>
-            <option value="directory">A release directory on this machine</option>
-            <option value="bundle">An offline bundle file (USB stick)</option>
+            <option value="configured">{t('releases.form.sourceConfigured')}</option>
+            <option value="server">{t('releases.form.sourceServer')}</option>
+            <option value="directory">{t('releases.form.sourceDirectory')}</option>
+            <option value="bundle">{t('releases.form.sourceBundle')}</option>
           </select>
           {(sourceKind === 'directory' || sourceKind === 'bundle') && (
             <>
-              <label htmlFor={`${id}-path`}>{sourceKind === 'directory' ? 'Directory' : 'Bundle file'}</label>
+              <label htmlFor={`${id}-path`}>{sourceKind === 'directory' ? t('releases.form.directory') : t('releases.form.bundle')}</label>
               <input id={`${id}-path`} value={sourcePath} onChange={(event) => setSourcePath(event.target.value)} required placeholder={sourceKind === 'directory' ? '/media/usb/release' : '/media/usb/packs.tar.gz'} autoComplete="off" />
             </>
           )}
-          <p className="hint">A chosen source is remembered for later refreshes. Nothing is activated while a coding session runs.</p>
+          <p className="hint">{t('releases.form.sourceHint')}</p>
         </>
       )}
       <div className="actions">
         <button type="button" className="button button--secondary" onClick={onDone}>
-          Cancel
+          {t('releases.form.cancel')}
         </button>
         <button type="submit" className="button button--primary" disabled={busy || reason.trim().length < 3 || ticket.trim().length < 2} data-testid="confirm-release-change">
-          {busy ? 'Working…' : 'Confirm'}
+          {busy ? t('common.working') : t('releases.form.confirm')}
         </button>
       </div>
     </form>
@@ -127,6 +147,7 @@ function ChangeForm({ change, maxPinDays, onDone }: { change: PendingChange; max
 }
 
 function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin: boolean; onChange: (change: PendingChange) => void }) {
+  const t = useT();
   const [channel, setChannel] = useState<Channel>(family.channel ?? 'stable');
   const titleId = `release-${family.family}-title`;
   const state = family.freshness === 'fresh' ? 'ok' : family.freshness === 'expired' ? 'error' : 'not_configured';
@@ -135,58 +156,54 @@ function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin:
       <header className="part__header">
         <h2 id={titleId}>{family.family}</h2>
         <span className="badge" data-testid={`release-${family.family}-freshness`}>
-          {freshnessLabel[family.freshness]}
+          {t(freshnessLabel[family.freshness])}
         </span>
       </header>
       <dl className="facts">
         <div className="facts__row">
-          <dt>Active pack</dt>
-          <dd data-testid={`release-${family.family}-active`}>{family.active ? `${family.active.version} (release ${family.active.releaseCounter})` : 'none'}</dd>
+          <dt>{t('releases.active')}</dt>
+          <dd data-testid={`release-${family.family}-active`}>{family.active ? t('releases.activeValue', { version: family.active.version, counter: family.active.releaseCounter }) : t('releases.none')}</dd>
         </div>
         <div className="facts__row">
-          <dt>Decided by</dt>
+          <dt>{t('releases.decidedBy')}</dt>
           <dd data-testid={`release-${family.family}-decided`}>{family.decidedBy}</dd>
         </div>
         <div className="facts__row">
-          <dt>Pin</dt>
-          <dd data-testid={`release-${family.family}-pin`}>
-            {family.pin
-              ? `${family.pin.kind === 'channel' ? `channel ${family.pin.channel}` : family.pin.kind === 'rollback' ? `rollback to ${family.pin.version}` : family.pin.version} until ${when(family.pin.endsAt)}${family.pin.expired ? ' (ended; returning to the channel)' : ''}`
-              : 'none'}
-          </dd>
+          <dt>{t('releases.pin')}</dt>
+          <dd data-testid={`release-${family.family}-pin`}>{family.pin ? pinText(t, family.pin) : t('releases.none')}</dd>
         </div>
         <div className="facts__row">
-          <dt>Last-known-good</dt>
-          <dd>{family.lastKnownGood ? family.lastKnownGood.version : 'none yet (set after a clean session)'}</dd>
+          <dt>{t('releases.lkg')}</dt>
+          <dd>{family.lastKnownGood ? family.lastKnownGood.version : t('releases.lkgNone')}</dd>
         </div>
         <div className="facts__row">
-          <dt>Signed index expires</dt>
+          <dt>{t('releases.indexExpires')}</dt>
           <dd>
-            {when(family.indexExpires)}
-            {family.securityFloor !== null ? ` · security floor ${family.securityFloor}` : ''}
+            {when(t, family.indexExpires)}
+            {family.securityFloor !== null ? ` · ${t('releases.floor', { floor: family.securityFloor })}` : ''}
           </dd>
         </div>
       </dl>
-      {family.pin && admin && <p className="hint">Pinned by {family.pin.actor} ({family.pin.ticket}): {family.pin.reason}</p>}
+      {family.pin && admin && <p className="hint">{t('releases.pinnedBy', { actor: family.pin.actor, ticket: family.pin.ticket, reason: family.pin.reason })}</p>}
       {admin && (
         <>
-          <table className="table" aria-label={`Versions of ${family.family}`}>
+          <table className="table" aria-label={t('releases.versionsOf', { family: family.family })}>
             <thead>
               <tr>
-                <th scope="col">Version</th>
-                <th scope="col">Channels</th>
-                <th scope="col">Release notes</th>
-                <th scope="col">Action</th>
+                <th scope="col">{t('releases.version')}</th>
+                <th scope="col">{t('releases.channels')}</th>
+                <th scope="col">{t('releases.notes')}</th>
+                <th scope="col">{t('releases.action')}</th>
               </tr>
             </thead>
             <tbody>
               {family.available.map((version) => {
-                const blocked = version.revoked ? 'Revoked' : version.belowFloor ? 'Below the security floor' : null;
+                const blocked = version.revoked ? t('releases.revoked') : version.belowFloor ? t('releases.belowFloor') : null;
                 const isActive = family.active?.version === version.version;
                 return (
                   <tr key={version.version} data-testid={`release-${family.family}-version-${version.version}`}>
                     <td>
-                      {version.version} <span className="hint">(release {version.releaseCounter})</span>
+                      {version.version} <span className="hint">{t('releases.release', { counter: version.releaseCounter })}</span>
                     </td>
                     <td>{version.channels.length > 0 ? version.channels.join(', ') : '—'}</td>
                     <td>{version.notes ?? '—'}</td>
@@ -195,8 +212,8 @@ function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin:
                         <span>{blocked}</span>
                       ) : (
                         <button className="button button--secondary" onClick={() => onChange({ action: 'pin-version', family: family.family, version: version.version })}>
-                          {isActive ? 'Hold' : 'Pin'} {version.version}
-                          <span className="visually-hidden"> of {family.family}</span>
+                          {t(isActive ? 'releases.holdButton' : 'releases.pinButton', { version: version.version })}
+                          <span className="visually-hidden"> {t('releases.ofFamily', { family: family.family })}</span>
                         </button>
                       )}
                     </td>
@@ -207,7 +224,7 @@ function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin:
           </table>
           <div className="actions releases-actions">
             <label className="visually-hidden" htmlFor={`pin-channel-${family.family}`}>
-              Channel to pin {family.family} to
+              {t('releases.channelToPin', { family: family.family })}
             </label>
             <select id={`pin-channel-${family.family}`} value={channel} onChange={(event) => setChannel(event.target.value as Channel)}>
               {channels.map((value) => (
@@ -217,16 +234,16 @@ function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin:
               ))}
             </select>
             <button className="button button--secondary" onClick={() => onChange({ action: 'pin-channel', family: family.family, channel })}>
-              Pin to channel
+              {t('releases.pinToChannel')}
             </button>
             {family.pin && (
               <button className="button button--secondary" onClick={() => onChange({ action: 'unpin', family: family.family })} data-testid={`unpin-${family.family}`}>
-                Unpin
+                {t('releases.unpin')}
               </button>
             )}
             {family.lastKnownGood && family.lastKnownGood.sha256 !== family.active?.sha256 && (
               <button className="button button--secondary" onClick={() => onChange({ action: 'rollback', family: family.family, version: family.lastKnownGood?.version ?? '' })} data-testid={`rollback-${family.family}`}>
-                Roll back to {family.lastKnownGood.version}
+                {t('releases.rollbackTo', { version: family.lastKnownGood.version })}
               </button>
             )}
           </div>
@@ -236,11 +253,23 @@ function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin:
   );
 }
 
+function pinText(t: Translate, pin: NonNullable<FamilyRelease['pin']>): string {
+  const until = when(t, pin.endsAt);
+  const text =
+    pin.kind === 'channel'
+      ? t('releases.pinChannel', { channel: pin.channel ?? '', when: until })
+      : pin.kind === 'rollback'
+        ? t('releases.pinRollback', { version: pin.version ?? '', when: until })
+        : t('releases.pinVersion', { version: pin.version ?? '', when: until });
+  return pin.expired ? `${text} ${t('releases.pinEnded')}` : text;
+}
+
 function SourceLine({ releases }: { releases: ReleasesData }) {
+  const t = useT();
   return (
     <p className="topbar__meta" data-testid="releases-source">
-      Source: {releases.source ? `${releases.source.kind} ${releases.source.location}` : 'not configured'} · last refresh {when(releases.lastRefreshAt)}
-      {releases.lastSuccessAt && releases.lastSuccessAt !== releases.lastRefreshAt ? ` (last success ${when(releases.lastSuccessAt)})` : ''}
+      {t('releases.source', { source: releases.source ? `${releases.source.kind} ${releases.source.location}` : t('releases.sourceNone'), when: when(t, releases.lastRefreshAt) })}
+      {releases.lastSuccessAt && releases.lastSuccessAt !== releases.lastRefreshAt ? ` ${t('releases.lastSuccess', { when: when(t, releases.lastSuccessAt) })}` : ''}
     </p>
   );
 }
@@ -257,6 +286,7 @@ export function ReleasesView() {
       clearMessages: state.clearReleasesMessages,
     })),
   );
+  const t = useT();
   const [change, setChange] = useState<PendingChange | null>(null);
   useEffect(() => {
     clearMessages();
@@ -271,29 +301,29 @@ export function ReleasesView() {
   return (
     <section className="view" aria-labelledby="releases-title">
       <header className="view__header">
-        <h1 id="releases-title">Releases</h1>
+        <h1 id="releases-title">{t('releases.title')}</h1>
         {admin && (
           <button className="button button--primary" onClick={() => choose({ action: 'refresh' })} data-testid="refresh-releases">
-            Refresh packs
+            {t('releases.refresh')}
           </button>
         )}
       </header>
       {releases && <SourceLine releases={releases} />}
       {releases?.refreshPendingSince && (
         <p className="hint" data-testid="refresh-pending">
-          A refresh is waiting for the running coding session to end (asked at {when(releases.refreshPendingSince)}).
+          {t('releases.pending', { when: when(t, releases.refreshPendingSince) })}
         </p>
       )}
       <ErrorNotice error={error} testId="releases-error" />
       <p role="status" className="hint" data-testid="releases-notice">
-        {notice ?? ''}
+        {notice ? noticeText(t, notice) : ''}
       </p>
-      {!admin && <p className="hint">Only an admin can pin, roll back or refresh packs.</p>}
+      {!admin && <p className="hint">{t('releases.adminOnly')}</p>}
       {change && releases && <ChangeForm key={JSON.stringify(change)} change={change} maxPinDays={releases.maxPinDays} onDone={() => setChange(null)} />}
       {!releases ? (
-        <p className="loading">Loading releases…</p>
+        <p className="loading">{t('releases.loading')}</p>
       ) : releases.families.length === 0 ? (
-        <p className="hint">No pack is active yet{admin ? ': refresh from the central server, a release directory or an offline bundle.' : '.'}</p>
+        <p className="hint">{admin ? t('releases.noneYetAdmin') : t('releases.noneYet')}</p>
       ) : (
         <div className="releases-families">
           {releases.families.map((family) => (

@@ -5,7 +5,9 @@ import { buildLabel } from '../../../electron/services/documents/label';
 import { LabelPreview, qrPath } from '../../../renderer/src/components/LabelPreview';
 import { createAppStore, type AppStore } from '../../../renderer/src/store/app-store';
 import { StoreProvider } from '../../../renderer/src/store/context';
+import type { ReleasesView as ReleasesData } from '../../../electron/contract/bench-api';
 import { AdminView } from '../../../renderer/src/views/AdminView';
+import { ReleasesView } from '../../../renderer/src/views/ReleasesView';
 import { SessionView } from '../../../renderer/src/views/SessionView';
 import { SupportView } from '../../../renderer/src/views/SupportView';
 import { fakeBench } from './fake-bench';
@@ -121,5 +123,74 @@ describe('admin and support views', () => {
     expect(markup).toContain('Paket wird versiegelt und signiert…');
     expect(markup).toContain('aria-busy="true"');
     expect(markup).toContain('Manipulation bei Eintrag 7: entry 7 was edited (BAD_HASH).');
+  });
+});
+
+describe('releases view', () => {
+  const releases: ReleasesData = {
+    families: [
+      {
+        family: 'bosch-like-cri',
+        channel: null,
+        decidedBy: 'local pin to 1.1.0 until 2026-11-25T07:04:21.941Z',
+        pin: { kind: 'version', channel: null, version: '1.1.0', actor: 'Ana Admin', reason: 'try it', ticket: 'OPS-41', startsAt: '2026-11-22T07:04:21.941Z', endsAt: '2026-11-25T07:04:21.941Z', expired: false },
+        active: { version: '1.1.0', sha256: 'cd'.repeat(32), releaseCounter: 2 },
+        lastKnownGood: { version: '1.0.0', sha256: 'ab'.repeat(32), releaseCounter: 1 },
+        securityFloor: 0,
+        indexExpires: '2027-02-20T07:03:46Z',
+        freshness: 'expiring',
+        available: [
+          { version: '1.1.0', releaseCounter: 2, sha256: 'cd'.repeat(32), channels: ['canary'], revoked: false, belowFloor: false, publishedAt: null, notes: null },
+          { version: '0.9.0', releaseCounter: 0, sha256: 'ef'.repeat(32), channels: [], revoked: true, belowFloor: false, publishedAt: null, notes: null },
+        ],
+      },
+    ],
+    source: { kind: 'directory', location: '/media/usb/release' },
+    lastRefreshAt: null,
+    lastSuccessAt: null,
+    lastRefresh: null,
+    refreshPendingSince: null,
+    maxPinDays: 90,
+  };
+  const family = releases.families[0];
+
+  function releasesStore(locale: 'en' | 'de'): AppStore {
+    const store = createAppStore(fakeBench({}).bench, { storage: null });
+    store.setState({
+      locale,
+      releases,
+      session: { operator: { id: 'op-0123456789abcdef', name: 'Ana Admin', role: 'admin' }, setupRequired: false, idleTimeoutSeconds: 600 },
+      releasesNotice: family ? { kind: 'pinned', family } : null,
+    });
+    return store;
+  }
+
+  it('speaks English by default: facts, actions and the notice of the last change', () => {
+    const markup = render(releasesStore('en'), <ReleasesView />);
+    expect(markup).toContain('Refresh packs');
+    expect(markup).toContain('Source: directory /media/usb/release · last refresh never');
+    expect(markup).toContain('Expiring soon: refresh');
+    expect(markup).toContain('1.1.0 (release 2)');
+    expect(markup).toContain('Pinned by Ana Admin (OPS-41): try it');
+    expect(markup).toContain('Hold 1.1.0<span class="visually-hidden"> of bosch-like-cri</span>');
+    expect(markup).toContain('Revoked');
+    expect(markup).toContain('Roll back to 1.0.0');
+    expect(markup).toContain('Pinned. bosch-like-cri is now on 1.1.0 (pinned until 2026-11-25T07:04:21.941Z).');
+  });
+
+  it('speaks German with the same data, the services\' own words (decided by) left as they are', () => {
+    const markup = render(releasesStore('de'), <ReleasesView />);
+    expect(markup).toContain('<h1 id="releases-title">Freigaben</h1>');
+    expect(markup).toContain('Pakete aktualisieren');
+    expect(markup).toContain('Quelle: directory /media/usb/release · letzte Aktualisierung nie');
+    expect(markup).toContain('Läuft bald ab: aktualisieren');
+    expect(markup).toContain('1.1.0 (Freigabe 2)');
+    expect(markup).toContain('Festgelegt von Ana Admin (OPS-41): try it');
+    expect(markup).toContain('1.1.0 halten<span class="visually-hidden"> von bosch-like-cri</span>');
+    expect(markup).toContain('Zurückgezogen');
+    expect(markup).toContain('Zurück auf 1.0.0');
+    expect(markup).toContain('Festgelegt. bosch-like-cri läuft jetzt mit 1.1.0 (festgelegt bis 2026-11-25T07:04:21.941Z).');
+    expect(markup).toContain('local pin to 1.1.0 until 2026-11-25T07:04:21.941Z');
+    for (const english of ['Refresh packs', 'Active pack', 'Decided by', 'Last-known-good', 'Pin to channel', 'Roll back to', 'Pinned by']) expect(markup).not.toContain(english);
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The local central server `npm start` runs beside the demo bench, so a newcomer sees the whole product:
+ * The local central server `npm start` runs beside the demo bench (in the Electron app and in workspace mode
+ * alike, through demo.ts), so a newcomer sees the whole product:
  * the demo repository published to it, the bench enrolled with it and syncing its signed log, and support
  * able to sign in to its web view. Its database and pack blobs live in <data dir>/demo-server; tokens are
  * new at every start (server configuration, not data), the support one written 0600 for the web view.
@@ -8,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import type { BenchServices } from '../electron/services/bench-services';
-import type { Logger } from '../electron/services/logger';
-import { ADMIN_CODES_PATH } from '../server/app';
-import { startCentralServer, type CentralServer } from '../server/central-server';
-import { developmentKeys } from '../trust/demo-repository';
-import { publishRepositoryToServer } from './release-publish';
-import { callServer } from './server-api';
+import { publishRepositoryToServer } from '../../../cli/release-publish';
+import { callServer } from '../../../cli/server-api';
+import { ADMIN_CODES_PATH } from '../../../server/app';
+import { startCentralServer, type CentralServer } from '../../../server/central-server';
+import { developmentKeys } from '../../../trust/demo-repository';
+import type { BenchServices } from '../bench-services';
+import type { Logger } from '../logger';
 
 export interface DemoCentralServer {
   url: string;
@@ -26,6 +27,7 @@ export interface DemoCentralServer {
 
 const codeAnswerSchema = z.object({ code: z.string() });
 
+/** The port asked for, or a free one when it is taken (a second demo bench, another program). */
 async function listen(options: Parameters<typeof startCentralServer>[0]): Promise<CentralServer> {
   try {
     return await startCentralServer(options);
