@@ -37,7 +37,7 @@ import { ingestLogBatch } from './sync/log-ingest';
 import { registerReleaseRoutes, type ReleaseRouteOptions } from './releases/release-routes';
 import type { FleetRouteContext } from './sessions/route-context';
 import { registerSupportSessionRoutes } from './sessions/support-session-routes';
-import { registerSupportWeb } from './support/web/support-web';
+import { registerSupportWeb, type SupportWebOptions } from './support/web/support-web';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -62,6 +62,8 @@ export interface ServerAppOptions {
   clockSkewMs?: number;
   /** Promotion gates per channel (defaults in server/releases/release-policy.ts) and publish-time lookup. */
   releases?: ReleaseRouteOptions;
+  /** Support web view settings (sign-in rate limits). */
+  supportWeb?: SupportWebOptions;
 }
 
 export const ADMIN_CODES_PATH = `${PROTOCOL_PREFIX}/admin/enrolment-codes`;
@@ -312,7 +314,7 @@ export async function buildServerApp(options: ServerAppOptions) {
   // Session index, support web view, canary health and promotion gates (issue 7, part B).
   const fleet: FleetRouteContext = { repository, logger, now, requireRole, roleOfToken };
   registerSupportSessionRoutes(app, fleet);
-  registerSupportWeb(app, fleet);
+  registerSupportWeb(app, fleet, options.supportWeb);
   // Time since publish comes from the server's own distribution record of the pack.
   registerReleaseRoutes(app, fleet, { publishedAtOf: (family, version) => options.distribution.store.packPublishedAt(family, version), ...options.releases });
 

@@ -26,6 +26,7 @@ export interface CentralServerOptions {
   now?: () => Date;
   clockSkewMs?: number;
   releases?: ServerAppOptions['releases'];
+  supportWeb?: ServerAppOptions['supportWeb'];
 }
 
 export interface CentralServer {
@@ -70,6 +71,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       now: options.now,
       clockSkewMs: options.clockSkewMs,
       releases: options.releases,
+      supportWeb: options.supportWeb,
     });
     await app.listen({ host: SERVER_HOST, port: options.port });
   } catch (error) {
