@@ -62,6 +62,8 @@ export interface ServerAppOptions {
   clockSkewMs?: number;
   /** Promotion gates per channel (defaults in server/releases/release-policy.ts) and publish-time lookup. */
   releases?: ReleaseRouteOptions;
+  /** Seconds between periodic credit reconciliations (default 300); 0 disables the timer. */
+  reconcileEverySeconds?: number;
   /** Support web view settings (sign-in rate limits). */
   supportWeb?: SupportWebOptions;
 }
@@ -222,7 +224,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     },
   };
   await registerDistributionRoutes(app, routeContext, options.distribution);
-  await registerCreditsRoutes(app, routeContext, { store: options.distribution.store, benches: repository, signingKey: options.creditsKey ?? null });
+  await registerCreditsRoutes(app, routeContext, { store: options.distribution.store, benches: repository, signingKey: options.creditsKey ?? null, reconcileEverySeconds: options.reconcileEverySeconds });
 
   app.get('/healthz', async () => ({ ok: true }));
 

@@ -27,6 +27,7 @@ export interface CentralServerOptions {
   clockSkewMs?: number;
   releases?: ServerAppOptions['releases'];
   supportWeb?: ServerAppOptions['supportWeb'];
+  reconcileEverySeconds?: number;
 }
 
 export interface CentralServer {
@@ -72,6 +73,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       clockSkewMs: options.clockSkewMs,
       releases: options.releases,
       supportWeb: options.supportWeb,
+      reconcileEverySeconds: options.reconcileEverySeconds,
     });
     await app.listen({ host: SERVER_HOST, port: options.port });
   } catch (error) {

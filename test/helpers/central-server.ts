@@ -22,6 +22,7 @@ export function startTestServer(
     releases?: CentralServerOptions['releases'];
     supportWeb?: CentralServerOptions['supportWeb'];
     logger?: CentralServerOptions['logger'];
+    reconcileEverySeconds?: number;
   } = {},
 ): Promise<CentralServer> {
   return startCentralServer({
@@ -36,6 +37,7 @@ export function startTestServer(
     now: options.now,
     releases: options.releases,
     supportWeb: options.supportWeb,
+    reconcileEverySeconds: options.reconcileEverySeconds,
   });
 }
 
