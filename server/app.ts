@@ -28,6 +28,7 @@ import {
 import { registerCreditsRoutes } from './credits/routes';
 import type { BlobStore } from './distribution/blob-store';
 import { registerDistributionRoutes } from './distribution/routes';
+import type { TrustedRootPin } from './distribution/metadata-publish';
 import type { RouteContext, TokenRole } from './route-context';
 import { ServerError } from './server-error';
 import type { DistributionRepository } from './store/distribution-repository';
@@ -55,7 +56,7 @@ export interface ServerAppOptions {
   /** Publish-only access for release managers; none when absent. */
   releaseToken?: string;
   /** Signed metadata, packs, grants and evidence (server/store/distribution-repository.ts). */
-  distribution: { store: DistributionRepository; blobs: BlobStore };
+  distribution: { store: DistributionRepository; blobs: BlobStore; trustedRoot?: TrustedRootPin };
   /** The credits role key grants are signed with; null: the server cannot issue grants. */
   creditsKey?: KeyPair | null;
   now?: () => Date;

@@ -27,6 +27,7 @@ interface ServerOptions {
   creditsKeyFile?: string;
   demoCreditsKey?: boolean;
   reconcileEvery: number;
+  trustedRoot?: string;
 }
 
 function adminToken(options: ServerOptions): string {
@@ -52,11 +53,13 @@ export async function runServer(options: ServerOptions): Promise<void> {
     logger,
     releases: options.releasePolicy ? { policy: readReleasePolicyFile(options.releasePolicy) } : undefined,
     reconcileEverySeconds: options.reconcileEvery,
+    trustedRootFile: options.trustedRoot,
   });
   process.stdout.write(
     `Database: ${server.dialect} ${redactUrl(options.db)}\nPack blobs: ${server.blobDir}\n` +
       `Credits key: ${options.creditsKeyFile ? 'loaded' : options.demoCreditsKey ? 'demo (development key)' : 'none (grants cannot be issued)'}\n` +
-      `Credit reconciliation: ${options.reconcileEvery > 0 ? `every ${options.reconcileEvery} s` : 'on demand only'}\nServer URL: ${server.url}\n`,
+      `Credit reconciliation: ${options.reconcileEvery > 0 ? `every ${options.reconcileEvery} s` : 'on demand only'}\n` +
+      `Trusted root: ${server.trustedRootSha256 ? `root 1 pinned, SHA-256 ${server.trustedRootSha256}` : 'the first root published (pin one with --trusted-root)'}\nServer URL: ${server.url}\n`,
   );
   await new Promise<void>((resolve) => {
     const shutdown = (): void => {
@@ -90,6 +93,7 @@ export function registerServerCommand(program: Command): void {
     .option('--credits-key-file <file>', 'the credits role key file grants are signed with (credits.key.json)')
     .option('--demo-credits-key', "sign grants with the demo repository's development credits key (development roots only)")
     .option('--reconcile-every <seconds>', 'reconcile credits against the synced settlement traces this often (0: on demand only)', nonNegativeSeconds, DEFAULT_RECONCILE_EVERY_SECONDS)
+    .option('--trusted-root <file>', 'pin root version 1 (root/1.root.json): publishing another first root is refused (UNTRUSTED_ROOT)')
     .action(runServer);
 
   const admin = program.command('admin').description('central server administration (token from $INJBENCH_SERVER_TOKEN)');

@@ -23,6 +23,7 @@ export function startTestServer(
     supportWeb?: CentralServerOptions['supportWeb'];
     logger?: CentralServerOptions['logger'];
     reconcileEverySeconds?: number;
+    trustedRootFile?: string;
   } = {},
 ): Promise<CentralServer> {
   return startCentralServer({
@@ -38,6 +39,7 @@ export function startTestServer(
     releases: options.releases,
     supportWeb: options.supportWeb,
     reconcileEverySeconds: options.reconcileEverySeconds,
+    trustedRootFile: options.trustedRootFile,
   });
 }
 

@@ -35,7 +35,7 @@ export function startCuttingProxy(upstream: string, watch: string, rules: CutRul
   const server = http.createServer((request: IncomingMessage, response: ServerResponse) => {
     const watched = (request.url ?? '').endsWith(watch);
     const rule = watched ? (rules[requests.length] ?? {}) : {};
-    const headers = { ...request.headers, host: target.host };
+    const headers: http.OutgoingHttpHeaders = { ...request.headers, host: target.host };
     if (rule.ifRange !== undefined && headers['if-range'] !== undefined) headers['if-range'] = rule.ifRange;
     const record: ProxiedRequest | null = watched
       ? { path: request.url ?? '', range: (headers.range as string | undefined) ?? null, ifRange: (headers['if-range'] as string | undefined) ?? null, status: 0, bytesSent: 0, cut: false }
