@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
@@ -499,9 +499,13 @@ async function promoteThenRecord(
   record: () => Promise<{ decisionId: string; outcome: string }>,
 ): Promise<{ sequence: number; sha256: string; decisionId: string; outcome: string }> {
   const files = [path.join('index', `${target.family}.json`), 'snapshot.json', 'timestamp.json'];
-  const before = new Map(files.map((name) => [name, readFileSync(path.join(context.repoDir, name))]));
+  // A file that did not exist (an unknown family) is removed again, so promote's own typed error is what shows.
+  const before = new Map(files.map((name) => [name, existsSync(path.join(context.repoDir, name)) ? readFileSync(path.join(context.repoDir, name)) : null]));
   const restore = (): void => {
-    for (const [name, bytes] of before) writeFileAtomic(path.join(context.repoDir, name), bytes);
+    for (const [name, bytes] of before) {
+      if (bytes) writeFileAtomic(path.join(context.repoDir, name), bytes);
+      else rmSync(path.join(context.repoDir, name), { force: true });
+    }
   };
   let result: { sequence: number; sha256: string };
   try {
