@@ -28,6 +28,7 @@ import {
 import { registerCreditsRoutes } from './credits/routes';
 import type { BlobStore } from './distribution/blob-store';
 import { registerDistributionRoutes } from './distribution/routes';
+import type { TrustedRootPin } from './distribution/metadata-publish';
 import type { RouteContext, TokenRole } from './route-context';
 import { ServerError } from './server-error';
 import type { DistributionRepository } from './store/distribution-repository';
@@ -37,7 +38,7 @@ import { ingestLogBatch } from './sync/log-ingest';
 import { registerReleaseRoutes, type ReleaseRouteOptions } from './releases/release-routes';
 import type { FleetRouteContext } from './sessions/route-context';
 import { registerSupportSessionRoutes } from './sessions/support-session-routes';
-import { registerSupportWeb } from './support/web/support-web';
+import { registerSupportWeb, type SupportWebOptions } from './support/web/support-web';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -55,13 +56,17 @@ export interface ServerAppOptions {
   /** Publish-only access for release managers; none when absent. */
   releaseToken?: string;
   /** Signed metadata, packs, grants and evidence (server/store/distribution-repository.ts). */
-  distribution: { store: DistributionRepository; blobs: BlobStore };
+  distribution: { store: DistributionRepository; blobs: BlobStore; trustedRoot?: TrustedRootPin };
   /** The credits role key grants are signed with; null: the server cannot issue grants. */
   creditsKey?: KeyPair | null;
   now?: () => Date;
   clockSkewMs?: number;
   /** Promotion gates per channel (defaults in server/releases/release-policy.ts) and publish-time lookup. */
   releases?: ReleaseRouteOptions;
+  /** Seconds between periodic credit reconciliations (default 300); 0 disables the timer. */
+  reconcileEverySeconds?: number;
+  /** Support web view settings (sign-in rate limits). */
+  supportWeb?: SupportWebOptions;
 }
 
 export const ADMIN_CODES_PATH = `${PROTOCOL_PREFIX}/admin/enrolment-codes`;
@@ -220,7 +225,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     },
   };
   await registerDistributionRoutes(app, routeContext, options.distribution);
-  await registerCreditsRoutes(app, routeContext, { store: options.distribution.store, benches: repository, signingKey: options.creditsKey ?? null });
+  await registerCreditsRoutes(app, routeContext, { store: options.distribution.store, benches: repository, signingKey: options.creditsKey ?? null, reconcileEverySeconds: options.reconcileEverySeconds });
 
   app.get('/healthz', async () => ({ ok: true }));
 
@@ -312,7 +317,7 @@ export async function buildServerApp(options: ServerAppOptions) {
   // Session index, support web view, canary health and promotion gates (issue 7, part B).
   const fleet: FleetRouteContext = { repository, logger, now, requireRole, roleOfToken };
   registerSupportSessionRoutes(app, fleet);
-  registerSupportWeb(app, fleet);
+  registerSupportWeb(app, fleet, options.supportWeb);
   // Time since publish comes from the server's own distribution record of the pack.
   registerReleaseRoutes(app, fleet, { publishedAtOf: (family, version) => options.distribution.store.packPublishedAt(family, version), ...options.releases });
 

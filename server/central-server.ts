@@ -4,7 +4,9 @@ import path from 'node:path';
 import type { KeyPair } from '../trust/crypto';
 import { readKeyFileAt } from '../trust/keys';
 import { buildServerApp, type ServerApp, type ServerAppOptions } from './app';
+import { readFileSync } from 'node:fs';
 import { BlobStore } from './distribution/blob-store';
+import { checkStoredRootAgainstPin, trustedRootPin } from './distribution/metadata-publish';
 import { openServerDatabase, parseDatabaseUrl, type DialectName } from './store/database';
 import { DistributionRepository } from './store/distribution-repository';
 import { ServerRepository } from './store/server-repository';
@@ -27,6 +29,10 @@ export interface CentralServerOptions {
   now?: () => Date;
   clockSkewMs?: number;
   releases?: ServerAppOptions['releases'];
+  supportWeb?: ServerAppOptions['supportWeb'];
+  reconcileEverySeconds?: number;
+  /** Root 1 to pin (--trusted-root): publishing another first root is refused with UNTRUSTED_ROOT. */
+  trustedRootFile?: string;
 }
 
 export interface CentralServer {
@@ -36,6 +42,8 @@ export interface CentralServer {
   readonly repository: ServerRepository;
   readonly distribution: DistributionRepository;
   readonly blobDir: string;
+  /** SHA-256 of the pinned root 1, or null when the first published root is trusted on first use. */
+  readonly trustedRootSha256: string | null;
   readonly app: ServerApp;
   close(): Promise<void>;
 }
@@ -52,6 +60,7 @@ export function defaultBlobDir(databaseUrl: string): string {
 export async function startCentralServer(options: CentralServerOptions): Promise<CentralServer> {
   // Read before the database opens: a missing or wrong key file stops the start with nothing touched.
   const creditsKey: KeyPair | null = options.creditsKeyFile ? readKeyFileAt(options.creditsKeyFile, 'credits') : (options.creditsKey ?? null);
+  const trustedRoot = options.trustedRootFile ? trustedRootPin(readFileSync(options.trustedRootFile), options.trustedRootFile) : undefined;
   const blobDir = path.resolve(options.blobDir ?? defaultBlobDir(options.databaseUrl));
   const blobs = new BlobStore(blobDir);
   blobs.removeIncomingLeftovers();
@@ -61,17 +70,20 @@ export async function startCentralServer(options: CentralServerOptions): Promise
   const distribution = new DistributionRepository(database.db, database.dialect);
   let app: ServerApp;
   try {
+    if (trustedRoot) await checkStoredRootAgainstPin(distribution, trustedRoot);
     app = await buildServerApp({
       repository,
       logger: options.logger,
       adminToken: options.adminToken,
       supportToken: options.supportToken,
       releaseToken: options.releaseToken,
-      distribution: { store: distribution, blobs },
+      distribution: { store: distribution, blobs, trustedRoot },
       creditsKey,
       now: options.now,
       clockSkewMs: options.clockSkewMs,
       releases: options.releases,
+      supportWeb: options.supportWeb,
+      reconcileEverySeconds: options.reconcileEverySeconds,
     });
     await app.listen({ host: SERVER_HOST, port: options.port });
   } catch (error) {
@@ -89,6 +101,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
     repository,
     distribution,
     blobDir,
+    trustedRootSha256: trustedRoot?.sha256 ?? null,
     app,
     close: async () => {
       // Connections still busy after a grace period (a slow or stalled upload, a download) are cut: a

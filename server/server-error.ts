@@ -22,6 +22,7 @@ const statusByCode: Record<ServerErrorCode, number> = {
   ROLLBACK: 409,
   HASH_MISMATCH: 422,
   METADATA_REFUSED: 422,
+  UNTRUSTED_ROOT: 422,
   MISSING_PACK: 409,
   OVERSIZE: 413,
   NOT_CONFIGURED: 503,

@@ -74,7 +74,8 @@ function writeRepoFile(repoDir: string, name: string, bytes: Uint8Array): void {
   writeFileAtomic(file, bytes);
 }
 
-function appendEvidence(context: RepositoryContext, command: string, details: Record<string, unknown>): void {
+/** One line in <repo>/evidence.jsonl: when, which command, who/why/ticket, and what changed. */
+export function appendEvidence(context: RepositoryContext, command: string, details: Record<string, unknown>): void {
   const line = JSON.stringify({ at: context.now.toISOString(), command, ...context.audit, ...details });
   appendFileSync(path.join(context.repoDir, 'evidence.jsonl'), `${line}\n`, { mode: 0o644 });
 }

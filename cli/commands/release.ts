@@ -5,7 +5,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, readdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
@@ -15,6 +15,7 @@ import { TrustError } from '../../trust/errors';
 import { readAllKeys, readKeyFile, writeKeyFile } from '../../trust/keys';
 import { buildPackFromSource } from '../../trust/pack-source';
 import {
+  appendEvidence,
   initRepository,
   latestRoot,
   listFamilies,
@@ -34,6 +35,7 @@ import { channelNames, keyRoles, type ChannelName, type KeyRole } from '../../tr
 import { snapshotFamilies, verifyRepository } from '../../trust/verify-repository';
 import { directorySource, type MetadataSource } from '../../trust/source';
 import { httpSource } from '../../trust/http-source';
+import { writeFileAtomic } from '../../trust/atomic-file';
 import { initialTrustedMetadata, verifyRelease } from '../../trust/verify-release';
 import { appVersion, projectRoot } from '../paths';
 import { writeBundle, isBundleEntry } from '../../electron/services/releases/release-source';
@@ -206,11 +208,23 @@ export function registerReleaseCommand(program: Command): void {
     .option('--override', 'promote despite unmet gates (needs --server; recorded there with --reason and --ticket)', false)
     .action(async (family: string, version: string, options: AuditOptions & { to: ChannelName; rollout?: number; server?: string; override: boolean }) => {
       const context = contextOf(options);
-      let decision: string | null = null;
-      if (options.server) decision = await gatePromotion(context, options.server, { family, version, to: options.to, override: options.override });
-      else if (options.override) throw new InvalidArgumentError('--override needs --server: an override is recorded on the central server.');
-      const result = promote(context, readAllKeys(path.resolve(options.keys)), { family, version, to: options.to, rolloutPercent: options.rollout });
-      out(`promoted ${family} ${version} ${result.sha256} to ${options.to} (index sequence ${result.sequence})${decision ? `; ${decision}` : ''}`);
+      if (!options.server && options.override) throw new InvalidArgumentError('--override needs --server: an override is recorded on the central server.');
+      const keys = readAllKeys(path.resolve(options.keys));
+      const target = { family, version, to: options.to, rolloutPercent: options.rollout };
+      if (!options.server) {
+        const result = promote(context, keys, target);
+        out(`promoted ${family} ${version} ${result.sha256} to ${options.to} (index sequence ${result.sequence})`);
+        return;
+      }
+      const unmet = await checkPromotionGates(context, options.server, { ...target, override: options.override });
+      // Sign locally first, then record: a signing that fails leaves no promotion recorded on the server, and
+      // a record the server refuses (or never answers) puts the signed metadata back as it was.
+      const server = options.server;
+      const decision = await promoteThenRecord(context, keys, target, () => recordPromotion(context, server, { ...target, override: options.override }));
+      out(
+        `promoted ${family} ${version} ${decision.sha256} to ${options.to} (index sequence ${decision.sequence}); ` +
+          `${decision.outcome === 'overridden' ? `OVERRIDDEN (${unmet.join(', ')})` : 'gates met'}, decision ${decision.decisionId} recorded on ${options.server}`,
+      );
     });
 
   release
@@ -437,16 +451,21 @@ interface GateAnswer {
   decision?: { decisionId: string; outcome: string };
 }
 
-/**
- * Asks the central server whether the channel's gates are met, prints each gate, and refuses with
- * PROMOTION_GATED (naming every unmet gate and its numbers) unless they are or --override is given. The
- * decision (allowed or overridden, with the gates) is recorded on the server before the index is signed.
- */
-async function gatePromotion(context: RepositoryContext, server: string, target: { family: string; version: string; to: ChannelName; override: boolean }): Promise<string> {
+type PromotionTarget = { family: string; version: string; to: ChannelName; override: boolean };
+
+function promotionRequest(context: RepositoryContext, target: PromotionTarget) {
   const { root } = latestRoot(context.repoDir);
   const publishedAt = readIndex(context.repoDir, target.family, root)?.versions[target.version]?.published_at;
-  const request = { family: target.family, version: target.version, to: target.to, ...(publishedAt ? { publishedAt } : {}) };
-  const check = (await callServer(server, 'POST', PROMOTION_CHECK_PATH, request, asReleaseManager())) as GateAnswer;
+  return { family: target.family, version: target.version, to: target.to, ...(publishedAt ? { publishedAt } : {}) };
+}
+
+/**
+ * Asks the central server whether the channel's gates are met (nothing is recorded yet), prints each gate,
+ * and refuses with PROMOTION_GATED (naming every unmet gate and its numbers) unless they are or --override
+ * is given. Returns the ids of the unmet gates.
+ */
+async function checkPromotionGates(context: RepositoryContext, server: string, target: PromotionTarget): Promise<string[]> {
+  const check = (await callServer(server, 'POST', PROMOTION_CHECK_PATH, promotionRequest(context, target), asReleaseManager())) as GateAnswer;
   for (const gate of check.gates) out(`gate ${gate.id.padEnd(10)} ${gate.met ? 'met    ' : 'NOT MET'} required ${gate.required}; actual ${gate.actual}`);
   const unmet = check.gates.filter((gate) => !gate.met);
   if (unmet.length > 0 && !target.override) {
@@ -456,8 +475,59 @@ async function gatePromotion(context: RepositoryContext, server: string, target:
       false,
     );
   }
-  const recorded = (await callServer(server, 'POST', PROMOTIONS_PATH, { ...request, ...context.audit, override: target.override }, asReleaseManager())) as GateAnswer;
-  return `${recorded.decision?.outcome === 'overridden' ? `OVERRIDDEN (${unmet.map((gate) => gate.id).join(', ')})` : 'gates met'}, decision ${recorded.decision?.decisionId ?? '?'} recorded on ${server}`;
+  return unmet.map((gate) => gate.id);
+}
+
+/** Records the decision (allowed or overridden, with the gates the server evaluates again) on the server. */
+async function recordPromotion(context: RepositoryContext, server: string, target: PromotionTarget): Promise<{ decisionId: string; outcome: string }> {
+  const recorded = (await callServer(server, 'POST', PROMOTIONS_PATH, { ...promotionRequest(context, target), ...context.audit, override: target.override }, asReleaseManager())) as GateAnswer;
+  return { decisionId: recorded.decision?.decisionId ?? '?', outcome: recorded.decision?.outcome ?? '?' };
+}
+
+/**
+ * Signs the promotion into the local repository, then records it. The metadata files a promotion rewrites
+ * (the family's index, snapshot, timestamp) are kept first; when signing fails part-way or the server refuses
+ * the record, they are put back byte for byte, so a failed signing never leaves a recorded promotion and a
+ * refused record never leaves a signed one. A reverted promotion leaves an evidence line saying so. One case
+ * stays open: the server records and its answer is lost (network error); the message then says to look at
+ * the server's decisions before promoting again.
+ */
+async function promoteThenRecord(
+  context: RepositoryContext,
+  keys: Parameters<typeof promote>[1],
+  target: Parameters<typeof promote>[2],
+  record: () => Promise<{ decisionId: string; outcome: string }>,
+): Promise<{ sequence: number; sha256: string; decisionId: string; outcome: string }> {
+  const files = [path.join('index', `${target.family}.json`), 'snapshot.json', 'timestamp.json'];
+  // A file that did not exist (an unknown family) is removed again, so promote's own typed error is what shows.
+  const before = new Map(files.map((name) => [name, existsSync(path.join(context.repoDir, name)) ? readFileSync(path.join(context.repoDir, name)) : null]));
+  const restore = (): void => {
+    for (const [name, bytes] of before) {
+      if (bytes) writeFileAtomic(path.join(context.repoDir, name), bytes);
+      else rmSync(path.join(context.repoDir, name), { force: true });
+    }
+  };
+  let result: { sequence: number; sha256: string };
+  try {
+    result = promote(context, keys, target);
+  } catch (error) {
+    restore();
+    throw error;
+  }
+  try {
+    return { ...result, ...(await record()) };
+  } catch (error) {
+    restore();
+    const cause = error instanceof Error ? error.message : String(error);
+    appendEvidence(context, 'promote_reverted', { family: target.family, version: target.version, to: target.to, sequence: result.sequence, cause });
+    const lost = error instanceof SyncError && error.code === 'NETWORK_ERROR';
+    throw new SyncError(
+      error instanceof SyncError ? error.code : 'BAD_RESPONSE',
+      `promotion of ${target.family} ${target.version} to ${target.to} was not recorded on the server (${cause}); the signed index sequence ${result.sequence} was discarded and the repository is as it was. ` +
+        (lost ? 'The answer was lost, so the server may hold the decision: check "GET /api/v1/releases/promotions/<family>/<version>" before promoting again.' : 'Nothing changed: run the promote again once the cause is fixed.'),
+      false,
+    );
+  }
 }
 
 async function remoteStatus(url: string, trustedRootFile: string): Promise<void> {

@@ -1,10 +1,11 @@
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { createLogger } from '../../electron/services/logger';
 import { SyncError } from '../../electron/services/sync/sync-client';
 import { ADMIN_CODES_PATH } from '../../server/app';
 import { startCentralServer } from '../../server/central-server';
+import { DEFAULT_RECONCILE_EVERY_SECONDS } from '../../server/credits/periodic-reconcile';
 import { readReleasePolicyFile } from '../../server/releases/release-policy';
 import { SUPPORT_USERS_PATH } from '../../server/support/web/support-web';
 import { redactUrl } from '../../server/store/database';
@@ -25,6 +26,8 @@ interface ServerOptions {
   blobDir?: string;
   creditsKeyFile?: string;
   demoCreditsKey?: boolean;
+  reconcileEvery: number;
+  trustedRoot?: string;
 }
 
 function adminToken(options: ServerOptions): string {
@@ -49,10 +52,14 @@ export async function runServer(options: ServerOptions): Promise<void> {
     creditsKey: options.demoCreditsKey ? developmentKeys().credits : undefined,
     logger,
     releases: options.releasePolicy ? { policy: readReleasePolicyFile(options.releasePolicy) } : undefined,
+    reconcileEverySeconds: options.reconcileEvery,
+    trustedRootFile: options.trustedRoot,
   });
   process.stdout.write(
     `Database: ${server.dialect} ${redactUrl(options.db)}\nPack blobs: ${server.blobDir}\n` +
-      `Credits key: ${options.creditsKeyFile ? 'loaded' : options.demoCreditsKey ? 'demo (development key)' : 'none (grants cannot be issued)'}\nServer URL: ${server.url}\n`,
+      `Credits key: ${options.creditsKeyFile ? 'loaded' : options.demoCreditsKey ? 'demo (development key)' : 'none (grants cannot be issued)'}\n` +
+      `Credit reconciliation: ${options.reconcileEvery > 0 ? `every ${options.reconcileEvery} s` : 'on demand only'}\n` +
+      `Trusted root: ${server.trustedRootSha256 ? `root 1 pinned, SHA-256 ${server.trustedRootSha256}` : 'the first root published (pin one with --trusted-root)'}\nServer URL: ${server.url}\n`,
   );
   await new Promise<void>((resolve) => {
     const shutdown = (): void => {
@@ -61,6 +68,12 @@ export async function runServer(options: ServerOptions): Promise<void> {
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);
   });
+}
+
+function nonNegativeSeconds(value: string): number {
+  const seconds = Number(value);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 7 * 24 * 3600) throw new InvalidArgumentError('expected whole seconds, 0 to 604800 (0 turns it off)');
+  return seconds;
 }
 
 const codeAnswerSchema = z.object({ code: z.string(), expiresAt: z.string() });
@@ -79,6 +92,8 @@ export function registerServerCommand(program: Command): void {
     .option('--blob-dir <dir>', 'where pack bytes are stored (default: <sqlite file>.blobs, or ./injbench-server-blobs for PostgreSQL)')
     .option('--credits-key-file <file>', 'the credits role key file grants are signed with (credits.key.json)')
     .option('--demo-credits-key', "sign grants with the demo repository's development credits key (development roots only)")
+    .option('--reconcile-every <seconds>', 'reconcile credits against the synced settlement traces this often (0: on demand only)', nonNegativeSeconds, DEFAULT_RECONCILE_EVERY_SECONDS)
+    .option('--trusted-root <file>', 'pin root version 1 (root/1.root.json): publishing another first root is refused (UNTRUSTED_ROOT)')
     .action(runServer);
 
   const admin = program.command('admin').description('central server administration (token from $INJBENCH_SERVER_TOKEN)');

@@ -6,6 +6,7 @@
  *   GET  /api/v1/credits/grants            bench-signed: the bench's own grants, exact signed bytes
  *   POST /api/v1/admin/credits/reconcile   admin token: reconcile grants against the synced settlement traces
  *
+ * Reconciliation also runs on a timer (periodic-reconcile.ts, `injbench server --reconcile-every SECONDS`).
  * The credits private key is read once from the file the operator names; it is never logged or sent.
  */
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,7 @@ import type { RouteContext, ServerInstance } from '../route-context';
 import { ServerError } from '../server-error';
 import type { DistributionRepository } from '../store/distribution-repository';
 import type { ServerRepository } from '../store/server-repository';
+import { DEFAULT_RECONCILE_EVERY_SECONDS, startPeriodicReconciliation } from './periodic-reconcile';
 import { reconcileBench } from './reconcile';
 
 export const ADMIN_GRANTS_PATH = '/api/v1/admin/credits/grants';
@@ -27,6 +29,8 @@ export interface CreditsOptions {
   benches: ServerRepository;
   /** The root's credits role key; without it the server cannot issue grants (NOT_CONFIGURED). */
   signingKey: KeyPair | null;
+  /** Seconds between periodic reconciliations (default 300); 0 disables the timer. */
+  reconcileEverySeconds?: number;
 }
 
 const issueSchema = z.strictObject({
@@ -43,6 +47,15 @@ const reconcileSchema = z.strictObject({ benchId: benchIdSchema.optional() });
 const isoSeconds = (date: Date): string => date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 
 export async function registerCreditsRoutes(app: ServerInstance, context: RouteContext, options: CreditsOptions): Promise<void> {
+  const periodic = startPeriodicReconciliation({
+    store: options.store,
+    benches: options.benches,
+    logger: context.logger,
+    now: context.now,
+    everySeconds: options.reconcileEverySeconds ?? DEFAULT_RECONCILE_EVERY_SECONDS,
+  });
+  app.addHook('onClose', async () => periodic.stop());
+
   app.post(ADMIN_GRANTS_PATH, async (request, reply) => {
     const role = context.requireRole(request, ['admin']);
     const input = context.parse(issueSchema, request.body, 'credit grant');

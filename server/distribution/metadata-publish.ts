@@ -100,7 +100,40 @@ function requireNewer(what: string, next: number, stored: RepositoryFileSummary 
   }
 }
 
-export async function publishMetadata(store: DistributionRepository, uploads: readonly MetadataUpload[], actor: PublishActor, now: Date): Promise<MetadataPublishResult> {
+/** The root this server was started with (--trusted-root): root 1 must be exactly these bytes. */
+export interface TrustedRootPin {
+  bytes: Uint8Array;
+  sha256: string;
+}
+
+/** Reads and checks a pinned root: a valid, self-signed root version 1 (the root benches bundle). */
+export function trustedRootPin(bytes: Uint8Array, what: string): TrustedRootPin {
+  const root = checked(what, () => openTrustedRoot(bytes));
+  if (root.version !== 1) throw new ServerError('UNTRUSTED_ROOT', `${what} is root version ${root.version}; pin root version 1 (root/1.root.json, the root benches bundle): later roots are reached from it by signed rotations.`);
+  return { bytes, sha256: sha256Hex(bytes) };
+}
+
+function requirePinnedRoot(pin: TrustedRootPin | undefined, path: string, bytes: Uint8Array): void {
+  if (!pin) return;
+  const sha256 = sha256Hex(bytes);
+  if (sha256 !== pin.sha256) {
+    throw new ServerError('UNTRUSTED_ROOT', `${path} (SHA-256 ${sha256}) is not the root this server was started with (--trusted-root, SHA-256 ${pin.sha256}); refused. Publish the repository whose root 1 is that file.`);
+  }
+}
+
+/** A server started with a pinned root refuses to serve a store whose root 1 is another. */
+export async function checkStoredRootAgainstPin(store: DistributionRepository, pin: TrustedRootPin): Promise<void> {
+  const stored = await store.file('root/1.root.json');
+  if (stored) requirePinnedRoot(pin, 'The root/1.root.json this server already serves', Buffer.from(stored.content_base64, 'base64'));
+}
+
+export async function publishMetadata(
+  store: DistributionRepository,
+  uploads: readonly MetadataUpload[],
+  actor: PublishActor,
+  now: Date,
+  options: { trustedRoot?: TrustedRootPin } = {},
+): Promise<MetadataPublishResult> {
   if (uploads.length === 0) throw new ServerError('INVALID_REQUEST', 'A metadata publish needs at least one file.');
   const seen = new Set<string>();
   for (const upload of uploads) {
@@ -126,6 +159,8 @@ export async function publishMetadata(store: DistributionRepository, uploads: re
       const expected = (current?.version ?? 0) + 1;
       if (version !== expected) throw new ServerError('METADATA_REFUSED', `${candidate.path} is not the next root version (expected root/${expected}.root.json).`);
       const previousRoot: RootDocument | null = current;
+      // Without a pin the first root is trusted on first use; with one it must be exactly the pinned bytes.
+      if (!previousRoot) requirePinnedRoot(options.trustedRoot, candidate.path, candidate.bytes);
       current = checked(candidate.path, () => (previousRoot ? verifyRootRotation(previousRoot, candidate.bytes) : openTrustedRoot(candidate.bytes)));
       if (current.version !== version) throw new ServerError('METADATA_REFUSED', `${candidate.path} carries root version ${current.version}.`);
       versions.set(candidate.path, version);

@@ -23,7 +23,7 @@ import { ServerError } from '../server-error';
 import type { RouteContext, ServerInstance } from '../route-context';
 import type { DistributionRepository } from '../store/distribution-repository';
 import type { BlobStore } from './blob-store';
-import { publishMetadata } from './metadata-publish';
+import { publishMetadata, type TrustedRootPin } from './metadata-publish';
 import { acceptPackUpload } from './pack-upload';
 import { REPOSITORY_PREFIX, parseRepositoryPath } from './repository-paths';
 
@@ -41,6 +41,8 @@ const METADATA_BODY_LIMIT = 64 * 1024 * 1024;
 export interface DistributionOptions {
   store: DistributionRepository;
   blobs: BlobStore;
+  /** Root 1 pinned at start (--trusted-root); without it the first published root is trusted on first use. */
+  trustedRoot?: TrustedRootPin;
 }
 
 const auditText = z.string().min(1).max(2000);
@@ -178,7 +180,7 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
       const role = context.requireRole(request, ['release']);
       const input = context.parse(metadataPublishSchema, request.body, 'metadata publish');
       const files = input.files.map((file) => ({ path: file.path, bytes: decodeExact(file.contentBase64, file.path) }));
-      const result = await publishMetadata(options.store, files, { role, actor: input.actor ?? 'release-manager', reason: input.reason, ticket: input.ticket }, context.now());
+      const result = await publishMetadata(options.store, files, { role, actor: input.actor ?? 'release-manager', reason: input.reason, ticket: input.ticket }, context.now(), { trustedRoot: options.trustedRoot });
       context.logger.info({ publishId: result.publishId, written: result.written.length }, 'metadata published');
       return result;
     });
@@ -189,7 +191,7 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
       const { directiveBase64 } = context.parse(directivePublishSchema, request.body, 'directive');
       const bytes = decodeExact(directiveBase64, 'directive');
       // The evidence names who signed the pin (the directive's own actor), once the publish has verified it.
-      const result = await publishMetadata(options.store, [{ path: `directives/${benchId}.json`, bytes }], { role, actor: actorOf(request, directiveActor(bytes) ?? 'admin') }, context.now());
+      const result = await publishMetadata(options.store, [{ path: `directives/${benchId}.json`, bytes }], { role, actor: actorOf(request, directiveActor(bytes) ?? 'admin') }, context.now(), { trustedRoot: options.trustedRoot });
       return { benchId, ...result };
     });
 

@@ -112,7 +112,9 @@ export function registerReleaseRoutes(app: ServerInstance, context: FleetRouteCo
     if (!result.allowed && !input.override) {
       throw new ServerError('PROMOTION_GATED', `Promotion of ${input.family} ${input.version} to ${input.to} is refused; unmet gate(s):\n${describeUnmet(result.gates)}`);
     }
-    // Recorded before the release manager signs the new index: the evidence exists even if signing fails.
+    // The CLI signs the new index locally first and records here second; when this record is refused or lost,
+    // it puts its signed metadata back (cli/commands/release.ts promoteThenRecord), so a decision exists only
+    // for a promotion that was signed.
     const decision = await store.addDecision({
       family: input.family,
       version: input.version,

@@ -14,7 +14,17 @@ const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
 export function startTestServer(
   databaseUrl: string,
-  options: { now?: () => Date; port?: number; blobDir?: string; creditsKey?: KeyPair; releases?: CentralServerOptions['releases'] } = {},
+  options: {
+    now?: () => Date;
+    port?: number;
+    blobDir?: string;
+    creditsKey?: KeyPair;
+    releases?: CentralServerOptions['releases'];
+    supportWeb?: CentralServerOptions['supportWeb'];
+    logger?: CentralServerOptions['logger'];
+    reconcileEverySeconds?: number;
+    trustedRootFile?: string;
+  } = {},
 ): Promise<CentralServer> {
   return startCentralServer({
     databaseUrl,
@@ -24,9 +34,12 @@ export function startTestServer(
     releaseToken: TEST_RELEASE_TOKEN,
     blobDir: options.blobDir,
     creditsKey: options.creditsKey,
-    logger: silentLogger(),
+    logger: options.logger ?? silentLogger(),
     now: options.now,
     releases: options.releases,
+    supportWeb: options.supportWeb,
+    reconcileEverySeconds: options.reconcileEverySeconds,
+    trustedRootFile: options.trustedRootFile,
   });
 }
 

@@ -69,7 +69,8 @@ export async function openFleetBench(dataDir: string, serverUrl: string, options
     throw error;
   }
   const outbox = new SyncOutbox({ store: services.store, identity: services.identity, logger, integrityLog: services.integrityLog, baseDelayMs: 20, maxDelayMs: 200, requestTimeoutMs: 5000 });
-  await outbox.enrol(serverUrl, await newEnrolmentCode(serverUrl));
+  // Opening a data dir that is already enrolled is a restart: the bench keeps its enrolment and outbox.
+  if (!services.store.syncState.get().serverUrl) await outbox.enrol(serverUrl, await newEnrolmentCode(serverUrl));
   const healthyAddress = demo.address;
 
   async function connectTo(faults: Partial<BenchFaults> | undefined): Promise<void> {

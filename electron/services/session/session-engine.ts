@@ -80,11 +80,17 @@ export class CodingSessionEngine {
     return true;
   }
 
-  /** Sessions left running by a crash are closed as aborted, uncharged, before anything else runs. */
+  /**
+   * Sessions left running by a crash are closed as aborted, uncharged, before anything else runs. The
+   * terminal entry has the shape of a normal one (session-engine #finish) and names the pack the session was
+   * verified against (recorded at preflight), so the server counts the abort for that pack version.
+   */
   closeInterruptedSessions(): string[] {
     const closed: string[] = [];
     for (const session of this.deps.sessions.running()) {
       const endedAt = this.#now().toISOString();
+      const pack = session.family && session.packVersion && session.packSha256 ? { family: session.family, version: session.packVersion, sha256: session.packSha256 } : null;
+      const reason = { code: 'INTERRUPTED', message: 'The app stopped during this session; nothing was charged.' };
       this.deps.sessions.end(
         session.id,
         {
@@ -92,16 +98,26 @@ export class CodingSessionEngine {
           status: 'aborted',
           verdict: null,
           code: null,
-          reasonCode: 'INTERRUPTED',
-          reason: 'The app stopped during this session; nothing was charged.',
-          reportJson: JSON.stringify({ sessionId: session.id, status: 'aborted', reason: { code: 'INTERRUPTED' } }),
+          reasonCode: reason.code,
+          reason: reason.message,
+          reportJson: JSON.stringify({ sessionId: session.id, status: 'aborted', reason, partNumber: session.partNumber, serial: session.injectorSerial, pack, startedAt: session.startedAt, endedAt }),
           family: session.family,
           packVersion: session.packVersion,
           packSha256: session.packSha256,
         },
         0,
       );
-      this.deps.log.append('session.aborted', { sessionId: session.id, reason: 'INTERRUPTED', creditsDebited: 0 });
+      this.deps.log.append('session.aborted', {
+        sessionId: session.id,
+        verdict: null,
+        reason: reason.code,
+        partNumber: session.partNumber,
+        serial: session.injectorSerial,
+        pack,
+        code: null,
+        codeWrite: null,
+        creditsDebited: 0,
+      });
       closed.push(session.id);
     }
     if (closed.length > 0) this.deps.log.checkpoint();
@@ -168,6 +184,8 @@ export class CodingSessionEngine {
       const gates = await this.#preflight(request, state);
       for (const gate of gates) emit({ type: 'gate', sessionId, gate });
       report.gates = gates;
+      // Kept on the running session so a crash from here on still closes it naming its pack.
+      if (report.pack) this.deps.sessions.recordPack(sessionId, report.pack);
       this.deps.log.append('session.preflight', { sessionId, gates: gates.map(({ id, passed, code }) => ({ id, passed, code })) });
       const blocked = gates.filter((gate) => !gate.passed);
       if (blocked.length > 0 || !state.pack || !state.plan) {

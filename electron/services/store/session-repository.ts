@@ -106,6 +106,7 @@ export interface SessionSearch {
 export class SessionRepository {
   readonly #insert: Database.Statement<[string, string | null, string, string, string]>;
   readonly #end: Database.Statement<Record<string, string | number | null>>;
+  readonly #recordPack: Database.Statement<[string, string, string, string]>;
   readonly #byId: Database.Statement<[string], SessionRow>;
   readonly #search: Database.Statement<Record<string, string | number | null>, SessionRow>;
   readonly #debit: Database.Statement<[string, number, string]>;
@@ -127,6 +128,7 @@ export class SessionRepository {
         reason = @reason, report_json = @reportJson, family = @family, pack_version = @packVersion, pack_sha256 = @packSha256,
         credits_debited = @creditsDebited
       WHERE id = @id AND status = 'running'`);
+    this.#recordPack = db.prepare("UPDATE coding_sessions SET family = ?, pack_version = ?, pack_sha256 = ? WHERE id = ? AND status = 'running'");
     this.#byId = db.prepare('SELECT * FROM coding_sessions WHERE id = ?');
     this.#search = db.prepare(`
       SELECT * FROM coding_sessions
@@ -156,6 +158,14 @@ export class SessionRepository {
 
   start(id: string, operatorId: string | null, partNumber: string, serial: string, startedAt: string): void {
     this.#insert.run(id, operatorId, partNumber, serial, startedAt);
+  }
+
+  /**
+   * Records the pack a running session was verified against, before it touches the injector: a session a
+   * crash interrupts is then closed naming that pack, so it counts for that version's canary health.
+   */
+  recordPack(id: string, pack: { family: string; version: string; sha256: string }): void {
+    this.#recordPack.run(pack.family, pack.version, pack.sha256, id);
   }
 
   /** Ends a running session and, for an issued code, debits its credits in the same transaction. */

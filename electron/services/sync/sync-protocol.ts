@@ -133,6 +133,7 @@ export const serverErrorCodes = [
   'ROLLBACK',
   'HASH_MISMATCH',
   'METADATA_REFUSED',
+  'UNTRUSTED_ROOT',
   'MISSING_PACK',
   'OVERSIZE',
   'NOT_CONFIGURED',

@@ -21,6 +21,7 @@ import { SupportWebSessionRepository } from '../../store/support-web-session-rep
 import { sessionIdSchema, sessionQuerySchema, toSessionQuery } from '../../sessions/support-session-routes';
 import type { SafeHtml } from './html';
 import { FAVICON_SVG, SUPPORT_CSS, WEB_PREFIX, errorPage, sessionPage, sessionsPage, signInPage, type ListFilters, type Viewer } from './pages';
+import { SignInLimiter, type Lockout, type SignInLimits } from './sign-in-limiter';
 
 export const SESSION_COOKIE = 'injbench_support';
 export const WEB_SESSION_HOURS = 8;
@@ -64,9 +65,22 @@ const exportParams = z.strictObject({ benchId: benchIdSchema, sessionId: session
 const withoutEmpty = (query: unknown): Record<string, unknown> =>
   Object.fromEntries(Object.entries((query ?? {}) as Record<string, unknown>).filter(([, value]) => value !== '' && value !== undefined));
 
-export function registerSupportWeb(app: ServerInstance, context: FleetRouteContext): void {
+export interface SupportWebOptions {
+  /** Failed sign-in limits (defaults in sign-in-limiter.ts: 5 per name and address, 20 per address, 15 min). */
+  signInLimits?: Partial<SignInLimits>;
+}
+
+const minutes = (seconds: number): string => `${Math.ceil(seconds / 60)} minute${Math.ceil(seconds / 60) === 1 ? '' : 's'}`;
+
+function lockoutMessage(lockout: Lockout): string {
+  const who = lockout.scope === 'name' ? 'for this name from your address' : 'from your address';
+  return `Too many failed sign-ins ${who}: sign-in is locked for ${minutes(lockout.retryAfterSeconds)} (until ${lockout.lockedUntil.toISOString().slice(11, 16)} UTC). Try again then, or ask the server admin for a new password.`;
+}
+
+export function registerSupportWeb(app: ServerInstance, context: FleetRouteContext, options: SupportWebOptions = {}): void {
   const webSessions = new SupportWebSessionRepository(context.repository.db);
   const store = new SessionIndexRepository(context.repository);
+  const limiter = new SignInLimiter(options.signInLimits, context.now);
 
   // The admin manages named support users; each gets a generated password, shown once.
   app.post(SUPPORT_USERS_PATH, async (request, reply) => {
@@ -154,6 +168,13 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
       scope.post('/sign-in', async (request, reply) => {
         requireSameOrigin(request);
         const { name, token } = parseInput(signInSchema, request.body ?? {}, 'sign-in');
+        const address = request.ip;
+        const locked = limiter.lockout(address, name);
+        if (locked) {
+          // Answered before any password is checked: a locked key costs no scrypt.
+          reply.header('retry-after', String(locked.retryAfterSeconds));
+          return sendPage(reply, signInPage(lockoutMessage(locked)), 429);
+        }
         let role: ServerRole | null = null;
         let userName: string | null = null;
         if (name) {
@@ -170,9 +191,20 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
           role = tokenRole === 'admin' || tokenRole === 'support' ? tokenRole : null;
         }
         if (!role) {
-          context.logger.warn({ part: 'support-web', user: name || null }, 'support sign-in refused');
+          context.logger.warn({ part: 'support-web', user: name || null, address }, 'support sign-in refused');
+          const lockout = limiter.recordFailure(address, name);
+          if (lockout) {
+            // The name and address only: never the password or token that was tried.
+            context.logger.warn(
+              { part: 'support-web', user: name || null, address, scope: lockout.scope, failures: lockout.failures, lockedUntil: lockout.lockedUntil.toISOString() },
+              'support sign-in locked after repeated failures',
+            );
+            reply.header('retry-after', String(lockout.retryAfterSeconds));
+            return sendPage(reply, signInPage(lockoutMessage(lockout)), 429);
+          }
           return sendPage(reply, signInPage(name ? 'That name and password do not match an active support user.' : 'That token is not valid for this server.'), 401);
         }
+        limiter.recordSuccess(address, name);
         context.logger.info({ part: 'support-web', user: userName, role }, 'support sign-in');
         const cookie = randomBytes(32).toString('base64url');
         const created = context.now();

@@ -236,4 +236,42 @@ describe('coding session engine', () => {
     expect(store.sessions.byId('ses-crashed')).toMatchObject({ status: 'aborted', reasonCode: 'INTERRUPTED', creditsDebited: 0 });
     closeAll(store);
   });
+
+  it('keeps the verified pack on a running session, and a session a crash interrupted ends naming that pack', async () => {
+    const { store, bench, engine, verifyLog } = setup();
+    let whileRunning: ReturnType<typeof store.sessions.running> = [];
+    bench.onStep = () => (whileRunning = store.sessions.running());
+    await engine.run({ partNumber: PART, serial: 'INJ-12', operatorId: null });
+    // During the delivery steps the running row already names the pack the preflight verified.
+    expect(whileRunning).toHaveLength(1);
+    expect(whileRunning[0]).toMatchObject({ status: 'running', family: calibration.family, packVersion: '1.0.0', packSha256: 'ab'.repeat(32) });
+
+    // The app dies mid-session (the row stays running, with its pack), then restarts.
+    store.sessions.start('ses-20261122-00000000c0de', 'op-7', PART, 'INJ-13', '2026-11-22T08:00:00Z');
+    store.sessions.recordPack('ses-20261122-00000000c0de', { family: calibration.family, version: '1.0.0', sha256: 'ab'.repeat(32) });
+    // One crashed before preflight verified a pack: it ends with no pack, as before.
+    store.sessions.start('ses-20261122-00000000beef', null, PART, 'INJ-14', '2026-11-22T08:01:00Z');
+    expect(engine.closeInterruptedSessions()).toEqual(['ses-20261122-00000000c0de', 'ses-20261122-00000000beef']);
+    const terminal = store.integrityLog
+      .search({ typePrefix: 'session.aborted', limit: 10 })
+      .map((entry) => JSON.parse(entry.payloadJson) as Record<string, unknown>)
+      .reverse();
+    expect(terminal).toEqual([
+      {
+        sessionId: 'ses-20261122-00000000c0de',
+        verdict: null,
+        reason: 'INTERRUPTED',
+        partNumber: PART,
+        serial: 'INJ-13',
+        pack: { family: calibration.family, version: '1.0.0', sha256: 'ab'.repeat(32) },
+        code: null,
+        codeWrite: null,
+        creditsDebited: 0,
+      },
+      { sessionId: 'ses-20261122-00000000beef', verdict: null, reason: 'INTERRUPTED', partNumber: PART, serial: 'INJ-14', pack: null, code: null, codeWrite: null, creditsDebited: 0 },
+    ]);
+    expect(store.sessions.byId('ses-20261122-00000000c0de')).toMatchObject({ status: 'aborted', reasonCode: 'INTERRUPTED', family: calibration.family, packVersion: '1.0.0', creditsDebited: 0 });
+    expect(verifyLog()).toMatchObject({ ok: true });
+    closeAll(store);
+  });
 });
