@@ -1,4 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from './loopback-server';
 
 /** What the proxy does to the n-th request whose path matches: cut its answer after `cutAfterBytes`, or swap its If-Range. */
 export interface CutRule {
@@ -66,19 +67,5 @@ export function startCuttingProxy(upstream: string, watch: string, rules: CutRul
     upstreamRequest.on('error', () => response.destroy());
     request.pipe(upstreamRequest);
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        requests,
-        close: () =>
-          new Promise((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return listenOnLoopback(server).then((listening) => ({ ...listening, requests }));
 }

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { listenOnLoopback } from './loopback-server';
 
 /** What the proxy does with one request: pass it on, fail it, never answer, or pass it on and lose the answer. */
 export type Fault = 'forward' | '503' | 'hang' | 'lose-answer';
@@ -42,20 +43,7 @@ export function startFaultProxy(upstream: string, faults: Fault[]): Promise<Faul
       );
     });
   });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      resolve({
-        url: `http://127.0.0.1:${port}`,
-        seen,
-        close: () =>
-          new Promise((done) => {
-            for (const response of hanging) response.destroy();
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+  return listenOnLoopback(server, () => {
+    for (const response of hanging) response.destroy();
+  }).then((listening) => ({ ...listening, seen }));
 }
