@@ -2,7 +2,7 @@
  * The integrity log's wire format: how an entry is hashed and what a checkpoint signs. Shared by the
  * bench that writes the log and every verifier (support CLI, central server), so it lives in one place.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 
 export const GENESIS_HASH = '0'.repeat(64);
 const ENTRY_DOMAIN = 'injbench-log/1';
@@ -19,9 +19,8 @@ export interface HashedFields {
 export function entryHash(fields: HashedFields): string {
   // Newline-separated with the payload last: no field but the payload may hold a newline (types and
   // times are validated), so the encoding is unambiguous.
-  return createHash('sha256')
-    .update(`${ENTRY_DOMAIN}\n${fields.seq}\n${fields.prevHash}\n${fields.recordedAt}\n${fields.type}\n${fields.payloadJson}`)
-    .digest('hex');
+  // One-shot hash(): half the cost of a Hash object for inputs this small, paid for every entry the server ingests.
+  return hash('sha256', `${ENTRY_DOMAIN}\n${fields.seq}\n${fields.prevHash}\n${fields.recordedAt}\n${fields.type}\n${fields.payloadJson}`, 'hex');
 }
 
 export function checkpointMessage(benchId: string, seq: number, entryHashHex: string, signedAt: string): Uint8Array {
