@@ -38,6 +38,7 @@ parentPort.on('message', () => {
 export class WalCheckpointer {
   private constructor(
     private readonly worker: Worker,
+    private readonly exited: Promise<void>,
     private readonly db: Kysely<ServerDatabase>,
   ) {}
 
@@ -50,12 +51,15 @@ export class WalCheckpointer {
       return null;
     }
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { driver, file, intervalMs } });
-    worker.unref();
+    // Taken at once, so a stop after the worker died (an error) does not wait for an exit already past.
+    const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
     const started = await new Promise<boolean>((resolve) => {
       worker.once('message', () => resolve(true));
       worker.once('error', () => resolve(false));
     });
     if (!started) return null;
+    // Only once it is running: until then it is the one thing keeping a starting server's event loop alive.
+    worker.unref();
     worker.on('message', (message: { failed?: string }) => {
       if (message.failed) logger?.warn({ reason: message.failed }, 'a WAL checkpoint failed; it is tried again');
     });
@@ -65,13 +69,14 @@ export class WalCheckpointer {
       void setAutocheckpoint(db, SQLITE_DEFAULT_PAGES).catch(() => undefined);
     });
     await setAutocheckpoint(db, SAFETY_NET_PAGES);
-    return new WalCheckpointer(worker, db);
+    return new WalCheckpointer(worker, exited, db);
   }
 
   async stop(): Promise<void> {
-    const exited = new Promise<void>((resolve) => this.worker.once('exit', () => resolve()));
+    // Held again while it winds down: an unref'd worker would let the process end before it has closed.
+    this.worker.ref();
     this.worker.postMessage('stop');
-    await exited;
+    await this.exited;
     await setAutocheckpoint(this.db, SQLITE_DEFAULT_PAGES).catch(() => undefined);
   }
 }

@@ -2,7 +2,9 @@
  * SQLite's checkpoints run in a worker thread with its own connection, not inside the server's commits:
  * the database file takes in the log's pages while the writer's own autocheckpoint is far away.
  */
-import { statSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { statSync, writeFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,6 +59,27 @@ describe('WAL checkpoints off the event loop', () => {
     await checkpointer?.stop();
     checkpointer = null;
     expect(await autocheckpointPages(opened)).toBe(1_000);
+  });
+
+  it('lets a process that starts and closes a central server end by itself, after the checkpointer has stopped', async () => {
+    // The worker is unref'd while it runs; a close that did not hold it again let Node end mid-close (code 13).
+    const dir = tempDir();
+    const script = path.join(dir, 'start-and-close.mts');
+    writeFileSync(
+      script,
+      [
+        `import { startCentralServer } from ${JSON.stringify(path.resolve('server/central-server.ts'))};`,
+        `import { createLogger } from ${JSON.stringify(path.resolve('electron/services/logger.ts'))};`,
+        `const logger = createLogger('server', 'silent');`,
+        `const server = await startCentralServer({ databaseUrl: ${JSON.stringify(`sqlite:${path.join(dir, 'server.sqlite')}`)}, port: 0, adminToken: 'a'.repeat(40), logger });`,
+        `await server.close();`,
+        `console.log('closed');`,
+      ].join('\n'),
+    );
+    for (let run = 0; run < 3; run += 1) {
+      const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', script], { cwd: process.cwd(), timeout: 60_000 });
+      expect(stdout.trim()).toBe('closed');
+    }
   });
 
   it('leaves the pages in the log without it (the control that shows the first test can fail)', async () => {
