@@ -15,7 +15,7 @@ import { readKeyFile } from '../../trust/keys';
 import { nextDirective } from '../../trust/repository';
 import { channelNames, indexSchema, limits, type Assignment, type ChannelName, type RootDocument } from '../../trust/schemas';
 import { openTrustedRoot, verifyRootRotation } from '../../trust/verify-release';
-import { callServer } from '../server-api';
+import { callServer } from '../../server/client/server-api';
 
 /** A public repository file from the server, or null on 404. */
 async function fetchRepositoryFile(serverUrl: string, name: string, maxBytes: number): Promise<Buffer | null> {

@@ -9,7 +9,7 @@ import { readKeyFile } from '../../trust/keys';
 import { fetchCreditGrants } from '../../electron/services/credits/grant-fetch';
 import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../server/credits/routes';
 import { appendCreditGrant, openBenchForCli } from '../bench-context';
-import { callServer } from '../server-api';
+import { callServer } from '../../server/client/server-api';
 
 const grantOptions = z.object({
   keys: z.string().min(1).optional(),

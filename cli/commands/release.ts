@@ -43,8 +43,8 @@ import { sha256Hex } from '../../trust/crypto';
 import { SyncError } from '../../electron/services/sync/sync-client';
 import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASE_NOTICES_PATH, releaseHealthPath } from '../../server/releases/release-routes';
 import type { ReleaseHealth } from '../../server/store/release-health-repository';
-import { callServer } from '../server-api';
-import { RELEASE_TOKEN_ENV, publishRepositoryToServer, releaseTokenFromEnv } from '../release-publish';
+import { callServer } from '../../server/client/server-api';
+import { RELEASE_TOKEN_ENV, publishRepositoryToServer, releaseTokenFromEnv } from '../../server/client/release-publish';
 
 /** Release governance calls go with the release-manager token when one is set, else the admin token. */
 const asReleaseManager = (): { token?: string } => ({ token: process.env[RELEASE_TOKEN_ENV] || undefined });

@@ -11,7 +11,7 @@ import { SUPPORT_USERS_PATH } from '../../server/support/web/support-web';
 import { redactUrl } from '../../server/store/database';
 import { developmentKeys } from '../../trust/demo-repository';
 import { portNumber } from '../options';
-import { callServer } from '../server-api';
+import { callServer } from '../../server/client/server-api';
 import { registerAdminDistributionCommands } from './admin-distribution';
 
 export const ADMIN_TOKEN_ENV = 'INJBENCH_SERVER_ADMIN_TOKEN';

@@ -14,7 +14,7 @@ import { SUPPORT_SESSIONS_PATH, supportSessionPath } from '../../server/sessions
 import { exportSupportBundle, verifySupportBundle } from '../../electron/services/support/support-bundle';
 import { openBenchForCli } from '../bench-context';
 import { appVersion } from '../paths';
-import { callServer } from '../server-api';
+import { callServer } from '../../server/client/server-api';
 
 interface VerifyOptions {
   publicKey?: string;

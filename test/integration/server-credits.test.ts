@@ -15,7 +15,7 @@ import { SyncError, sendSignedRequest } from '../../electron/services/sync/sync-
 import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
 import { CREDIT_GRANTS_PATH, creditGrantsResponseSchema } from '../../electron/services/sync/sync-protocol';
 import { BenchDriver } from '../../native-bridge/driver';
-import { publishRepositoryToServer } from '../../cli/release-publish';
+import { publishRepositoryToServer } from '../../server/client/release-publish';
 import type { CentralServer } from '../../server/central-server';
 import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../server/credits/routes';
 import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';

@@ -14,7 +14,7 @@ import { ADMIN_CODES_PATH } from '../../server/app';
 import type { CentralServer } from '../../server/central-server';
 import { ADMIN_EVIDENCE_PATH, RELEASE_METADATA_PATH, RELEASE_PACKS_PREFIX, RELEASE_STATE_PATH, SHA256_HEADER, adminDirectivePath } from '../../server/distribution/routes';
 import { releaseHealthPath } from '../../server/releases/release-routes';
-import { publishRepositoryToServer } from '../../cli/release-publish';
+import { publishRepositoryToServer } from '../../server/client/release-publish';
 import { signDocument } from '../../trust/envelope';
 import { httpSource } from '../../trust/http-source';
 import { latestRoot, nextDirective, promote } from '../../trust/repository';

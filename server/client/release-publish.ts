@@ -9,10 +9,10 @@ import { createReadStream, existsSync, readFileSync, readdirSync, statSync } fro
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { errorEnvelopeSchema } from '../electron/services/sync/sync-protocol';
-import { SyncError } from '../electron/services/sync/sync-client';
-import { ACTOR_HEADER, RELEASE_METADATA_PATH, RELEASE_PACKS_PREFIX, RELEASE_STATE_PATH, SHA256_HEADER } from '../server/distribution/routes';
-import { parseRepositoryPath } from '../server/distribution/repository-paths';
+import { errorEnvelopeSchema } from '../../electron/services/sync/sync-protocol';
+import { SyncError } from '../../electron/services/sync/sync-client';
+import { ACTOR_HEADER, RELEASE_METADATA_PATH, RELEASE_PACKS_PREFIX, RELEASE_STATE_PATH, SHA256_HEADER } from '../distribution/routes';
+import { parseRepositoryPath } from '../distribution/repository-paths';
 import { callServer } from './server-api';
 
 export const RELEASE_TOKEN_ENV = 'INJBENCH_RELEASE_TOKEN';

@@ -1,6 +1,6 @@
-/** Calls to the central server's admin and support API with a bearer token, for the CLI commands. */
-import { errorEnvelopeSchema } from '../electron/services/sync/sync-protocol';
-import { SyncError } from '../electron/services/sync/sync-client';
+/** Calls to the central server's admin and support API with a bearer token, for the CLI and the demo. */
+import { errorEnvelopeSchema } from '../../electron/services/sync/sync-protocol';
+import { SyncError } from '../../electron/services/sync/sync-client';
 
 export const SERVER_TOKEN_ENV = 'INJBENCH_SERVER_TOKEN';
 
