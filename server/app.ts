@@ -8,7 +8,7 @@
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { decodeBase64, verifyDetachedOffThread } from '../trust/ed25519';
+import { decodeBase64, verifyManyOffThread, type VerifySignatures } from '../trust/ed25519';
 import { fingerprintOf } from '../electron/services/identity/bench-identity';
 import type { Logger } from '../electron/services/logger';
 import type { KeyPair } from '../trust/crypto';
@@ -67,6 +67,8 @@ export interface ServerAppOptions {
   reconcileEverySeconds?: number;
   /** Support web view settings (sign-in rate limits). */
   supportWeb?: SupportWebOptions;
+  /** Where request and checkpoint signatures are checked; libuv's thread pool unless given (central-server.ts gives workers). */
+  verifySignatures?: VerifySignatures;
 }
 
 export const ADMIN_CODES_PATH = `${PROTOCOL_PREFIX}/admin/enrolment-codes`;
@@ -112,6 +114,7 @@ export async function buildServerApp(options: ServerAppOptions) {
   const { repository, logger } = options;
   const now = options.now ?? (() => new Date());
   const clockSkewMs = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
+  const verifySignatures = options.verifySignatures ?? verifyManyOffThread;
   if (options.adminToken.length < 32) throw new ServerError('INVALID_REQUEST', 'The server admin token must be at least 32 characters long.');
   const adminDigest = digest(options.adminToken);
   const supportDigest = options.supportToken ? digest(options.supportToken) : null;
@@ -187,8 +190,9 @@ export async function buildServerApp(options: ServerAppOptions) {
     const nonce = header(signatureHeaders.nonce);
     const signature = decodeBase64(header(signatureHeaders.signature));
     const publicKey = decodeBase64(publicKeyBase64);
-    const message = requestSigningMessage({ method: request.method, path: request.url, body: (request.rawBody ?? Buffer.alloc(0)).toString('utf8'), benchId, time, nonce });
-    if (!(await verifyDetachedOffThread(message, signature, publicKey))) {
+    const message = requestSigningMessage({ method: request.method, path: request.url, body: request.rawBody ?? Buffer.alloc(0), benchId, time, nonce });
+    const [valid] = await verifySignatures([{ message, signature, publicKey: publicKey ?? new Uint8Array(0) }]);
+    if (!valid) {
       throw new ServerError('BAD_SIGNATURE', `The request signature does not verify with the key enrolled for ${benchId}.`);
     }
     const signedAt = Date.parse(time);
@@ -283,7 +287,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     const { bench, nonce } = await authenticateBench(request);
     const batch = parse(logBatchSchema, request.body, 'log batch');
     try {
-      return await ingestLogBatch(repository, bench, batch, now, logger, nonce);
+      return await ingestLogBatch(repository, bench, batch, now, logger, nonce, verifySignatures);
     } catch (error) {
       // A refused batch was rolled back with its nonce: record the nonce now, so the refusal cannot be replayed.
       if (error instanceof ServerError && error.code !== 'REPLAYED_REQUEST') await repository.rememberNonce(bench.bench_id, nonce, now().toISOString());

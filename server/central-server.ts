@@ -11,6 +11,7 @@ import { openServerDatabase, parseDatabaseUrl, type DialectName } from './store/
 import { DistributionRepository } from './store/distribution-repository';
 import { ServerRepository } from './store/server-repository';
 import { WalCheckpointer } from './store/wal-checkpointer';
+import { SignatureVerifier } from './sync/signature-verifier';
 
 export interface CentralServerOptions {
   databaseUrl: string;
@@ -68,6 +69,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
   const repository = new ServerRepository(database.db, database.dialect, { walFile: database.walFile });
   const checkpointer = database.sqliteFile ? await WalCheckpointer.start(database.db, database.sqliteFile, options.logger) : null;
   const distribution = new DistributionRepository(database.db, database.dialect);
+  const signatures = new SignatureVerifier();
   let app: ServerApp;
   try {
     if (trustedRoot) await checkStoredRootAgainstPin(distribution, trustedRoot);
@@ -84,9 +86,11 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       releases: options.releases,
       supportWeb: options.supportWeb,
       reconcileEverySeconds: options.reconcileEverySeconds,
+      verifySignatures: signatures.verify,
     });
     await app.listen({ host: SERVER_HOST, port: options.port });
   } catch (error) {
+    await signatures.close();
     await checkpointer?.stop();
     await repository.close();
     await database.close();
@@ -112,6 +116,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       } finally {
         clearTimeout(grace);
       }
+      await signatures.close();
       await checkpointer?.stop();
       await repository.close();
       await database.close();

@@ -13,7 +13,8 @@ export interface KeyPair {
   secretKey: Uint8Array;
 }
 
-export function sha256Hex(bytes: Uint8Array): string {
+/** A string is hashed as its UTF-8 bytes. */
+export function sha256Hex(bytes: Uint8Array | string): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 

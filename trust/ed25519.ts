@@ -94,6 +94,20 @@ export function verifyDetachedOffThread(message: Uint8Array, signature: unknown,
   });
 }
 
+export interface SignatureCheck {
+  message: Uint8Array;
+  /** Null when it did not decode: a failed check. */
+  signature: Uint8Array | null;
+  publicKey: Uint8Array;
+}
+
+/** Checks several signatures off the event loop; one verdict per check, in order. */
+export type VerifySignatures = (checks: readonly SignatureCheck[]) => Promise<boolean[]>;
+
+/** VerifySignatures on libuv's thread pool; the central server brings its own workers (server/sync/signature-verifier.ts). */
+export const verifyManyOffThread: VerifySignatures = (checks) =>
+  Promise.all(checks.map((check) => verifyDetachedOffThread(check.message, check.signature, check.publicKey)));
+
 /** Strict base64 decoding: anything that does not round-trip is rejected rather than half-decoded. */
 export function decodeBase64(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return null;

@@ -4,7 +4,7 @@ import { loadOrCreateBenchIdentity } from '../../electron/services/identity/benc
 import { IntegrityLog } from '../../electron/services/integrity-log/integrity-log';
 import { createLogger } from '../../electron/services/logger';
 import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
-import { sha256Hex } from '../../electron/services/sync/sync-protocol';
+import { sha256Hex } from '../../trust/crypto';
 import { openBenchStore } from '../../electron/services/store/bench-store';
 import { defaultDataDir } from '../paths';
 

@@ -7,6 +7,7 @@
 import { checkCheckpointSignatures, verifyIntegrityLog, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
 import type { LogAck, LogBatch, ServerErrorCode } from '../../electron/services/sync/sync-protocol';
 import type { Logger } from '../../electron/services/logger';
+import type { VerifySignatures } from '../../trust/ed25519';
 import { ServerError } from '../server-error';
 import type { ServerRepository } from '../store/server-repository';
 
@@ -46,6 +47,7 @@ export async function ingestLogBatch(
   logger: Logger,
   /** The request's nonce, recorded in the batch's own transaction: a replay finds it there. */
   nonce: string,
+  verifySignatures?: VerifySignatures,
 ): Promise<LogAck> {
   const entries = batch.entries;
   const first = entries[0];
@@ -54,7 +56,7 @@ export async function ingestLogBatch(
   const benchId = bench.bench_id;
   // The signatures do not depend on what is stored: they are checked on the thread pool before the batch
   // takes its place in the (single-writer) transaction, and judged in the usual order inside it.
-  const signatureVerdicts = await checkCheckpointSignatures({ benchId, publicKey: bench.public_key, checkpoints: batch.checkpoints });
+  const signatureVerdicts = await checkCheckpointSignatures({ benchId, publicKey: bench.public_key, checkpoints: batch.checkpoints }, verifySignatures);
   try {
     return await repository.withBenchLocked(benchId, async (tx) => {
       if (!(await tx.rememberNonce(nonce, now().toISOString()))) {

@@ -11,7 +11,8 @@ import type { Logger } from '../logger';
 import type { BenchStore } from '../store/bench-store';
 import type { CheckpointRecord, LogEntryRecord } from '../store/integrity-log-repository';
 import { SyncError, sendSignedRequest } from './sync-client';
-import { DEFAULT_BATCH_ENTRIES, ENROL_PATH, LOG_BATCH_PATH, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, enrolResponseSchema, sha256Hex, logAckSchema, type EnrolResponse, type LogAck, type LogBatch } from './sync-protocol';
+import { sha256Hex } from '../../../trust/crypto';
+import { DEFAULT_BATCH_ENTRIES, ENROL_PATH, LOG_BATCH_PATH, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, enrolResponseSchema, logAckSchema, type EnrolResponse, type LogAck, type LogBatch } from './sync-protocol';
 
 export interface SyncOutboxOptions {
   store: BenchStore;

@@ -3,8 +3,8 @@
  * every body either side sends. One definition, imported by the bench's outbox and by the server, so the
  * two cannot drift apart.
  */
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { sha256Hex } from '../../../trust/crypto';
 import { ENTRY_TYPE_PATTERN } from '../integrity-log/log-format';
 
 export const PROTOCOL_PREFIX = '/api/v1';
@@ -34,15 +34,12 @@ export interface SignedRequestFields {
   method: string;
   /** Path and query exactly as sent. */
   path: string;
-  body: string;
+  /** The body as sent: its UTF-8 text, or (the server) the exact bytes received. */
+  body: string | Uint8Array;
   benchId: string;
   /** ISO 8601 time of signing. */
   time: string;
   nonce: string;
-}
-
-export function sha256Hex(text: string | Buffer): string {
-  return createHash('sha256').update(text).digest('hex');
 }
 
 /** What the bench key signs: every part of the request that matters, so none can be swapped. */

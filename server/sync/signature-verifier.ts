@@ -1,0 +1,112 @@
+/**
+ * Ed25519 checks of the central server, off its event loop, in worker threads of their own.
+ *
+ * libuv's thread pool (trust/ed25519.ts `verifyDetachedOffThread`) costs the event loop a job, a wakeup and
+ * a callback per signature: ~15 µs each, sixteen times for a batch of 200 entries. It also lets up to four
+ * pool threads verify at once, which on a small machine takes the CPU from the one event loop every request
+ * goes through, and it shares the pool with the WAL fsync that acknowledgements wait for. Here a request's
+ * signatures travel to a worker in one message and come back in one; the number of workers leaves a core
+ * to the event loop.
+ *
+ * A worker that dies fails the checks in flight (a failed check, never a pass) and is replaced.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import type { SignatureCheck, VerifySignatures } from '../../trust/ed25519';
+
+// Plain CommonJS evaluated in the worker: no loader (tsx) or bundler needs to know about a worker file.
+const WORKER_SOURCE = `
+const { parentPort } = require('node:worker_threads');
+const { createPublicKey, verify } = require('node:crypto');
+if (process.platform === 'linux') { try { require('node:os').setPriority(10); } catch {} }
+const keys = new Map();
+function keyOf(raw) {
+  const x = Buffer.from(raw).toString('base64url');
+  let key = keys.get(x);
+  if (!key) {
+    key = createPublicKey({ key: { kty: 'OKP', crv: 'Ed25519', x }, format: 'jwk' });
+    if (keys.size >= 4096) keys.clear();
+    keys.set(x, key);
+  }
+  return key;
+}
+parentPort.on('message', ({ id, checks }) => {
+  const verdicts = checks.map(({ message, signature, publicKey }) => {
+    if (!signature || signature.length !== 64 || publicKey.length !== 32) return false;
+    try {
+      return verify(null, message, keyOf(publicKey), signature);
+    } catch {
+      return false;
+    }
+  });
+  parentPort.postMessage({ id, verdicts });
+});
+`;
+
+interface Pending {
+  resolve: (verdicts: boolean[]) => void;
+  count: number;
+}
+
+class VerifierWorker {
+  private readonly pending = new Map<number, Pending>();
+  private worker: Worker;
+  private nextId = 0;
+
+  constructor() {
+    this.worker = this.spawn();
+  }
+
+  get load(): number {
+    return this.pending.size;
+  }
+
+  private spawn(): Worker {
+    const worker = new Worker(WORKER_SOURCE, { eval: true });
+    worker.unref();
+    worker.on('message', ({ id, verdicts }: { id: number; verdicts: boolean[] }) => {
+      const pending = this.pending.get(id);
+      this.pending.delete(id);
+      pending?.resolve(verdicts);
+    });
+    worker.on('error', () => {
+      for (const pending of this.pending.values()) pending.resolve(new Array<boolean>(pending.count).fill(false));
+      this.pending.clear();
+      this.worker = this.spawn();
+    });
+    return worker;
+  }
+
+  verify(checks: readonly SignatureCheck[]): Promise<boolean[]> {
+    const id = (this.nextId += 1);
+    return new Promise((resolve) => {
+      this.pending.set(id, { resolve, count: checks.length });
+      this.worker.postMessage({ id, checks });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+export class SignatureVerifier {
+  private readonly workers: VerifierWorker[];
+
+  constructor(workers = Math.max(1, Math.min(4, availableParallelism()))) {
+    this.workers = Array.from({ length: workers }, () => new VerifierWorker());
+  }
+
+  readonly verify: VerifySignatures = (checks) => {
+    if (checks.length === 0) return Promise.resolve([]);
+    // The least busy worker: a request's checks are never split, so its verdicts come back together.
+    let chosen = this.workers[0] as VerifierWorker;
+    for (const worker of this.workers) if (worker.load < chosen.load) chosen = worker;
+    return chosen.verify(checks);
+  };
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((worker) => worker.close()));
+  }
+}
+
