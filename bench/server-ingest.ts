@@ -30,12 +30,12 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '15' },
     // The bench outbox's own batch size.
     batch: { type: 'string', default: String(DEFAULT_BATCH_ENTRIES) },
-    // Batches per bench written before the clock starts; the default covers 80,000 entries/s.
+    // Batches per bench written before the clock starts; the default covers 100,000 entries/s.
     prepared: { type: 'string' },
   },
 });
 const seconds = Number(values.seconds);
-const PREPARED_ENTRIES_PER_SECOND = 80_000;
+const PREPARED_ENTRIES_PER_SECOND = 100_000;
 const benchCount = Number(values.benches);
 const batchSize = Number(values.batch);
 const plan: ClientPlan = {

@@ -15,8 +15,13 @@ export const CREDIT_GRANTS_PATH = `${PROTOCOL_PREFIX}/credits/grants`;
 
 /** At most this many entries in one batch; the outbox also stays under MAX_BATCH_BYTES. */
 export const MAX_BATCH_ENTRIES = 500;
-/** What a bench's outbox sends in one batch unless configured otherwise. */
-export const DEFAULT_BATCH_ENTRIES = 200;
+/**
+ * What a bench's outbox sends in one batch unless configured otherwise: the most the server takes. Every
+ * request costs a signature, a round trip and a share of a commit whatever its size, so a bench catching up
+ * after an outage needs fewer of them, and the server ingests ~15 % more entries per CPU second than with
+ * batches of 200 (bench/server-ingest.ts --batch). A batch of coding-session entries is ~220 kB.
+ */
+export const DEFAULT_BATCH_ENTRIES = MAX_BATCH_ENTRIES;
 export const MAX_BATCH_BYTES = 4 * 1024 * 1024;
 /** A request signed further than this from the server's clock is refused as stale. */
 export const DEFAULT_CLOCK_SKEW_MS = 5 * 60 * 1000;
@@ -53,11 +58,18 @@ const hashHex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hash in l
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64').max(256);
 export const benchIdSchema = z.string().regex(/^bench-[0-9a-f]{16}$/, 'expected a bench id like bench-0123456789abcdef');
 const isoTime = z.iso.datetime({ offset: true });
+/**
+ * A hash inside a log batch. The server recomputes every entry's hash and compares each link and checkpoint
+ * with it (verify-log.ts), so a batch whose hashes are not the entries' SHA-256 in lower-case hex is refused
+ * there, with the entry named; the schema only bounds the size. A regex per hash was 1 % of the server's
+ * whole ingest CPU.
+ */
+const chainedHash = z.string().length(64);
 
 export const logEntrySchema = z.strictObject({
   seq: z.int().min(1),
-  prevHash: hashHex,
-  entryHash: hashHex,
+  prevHash: chainedHash,
+  entryHash: chainedHash,
   recordedAt: isoTime,
   type: z.string().regex(ENTRY_TYPE_PATTERN, 'expected a lower-case dotted entry type'),
   payloadJson: z.string().max(256 * 1024),
@@ -65,7 +77,7 @@ export const logEntrySchema = z.strictObject({
 
 export const checkpointSchema = z.strictObject({
   seq: z.int().min(1),
-  entryHash: hashHex,
+  entryHash: chainedHash,
   signedAt: isoTime,
   signature: base64,
 });
