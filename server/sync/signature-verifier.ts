@@ -2,11 +2,12 @@
  * Ed25519 checks of the central server, off its event loop, in worker threads of their own.
  *
  * libuv's thread pool (trust/ed25519.ts `verifyDetachedOffThread`) costs the event loop a job, a wakeup and
- * a callback per signature: ~15 µs each, sixteen times for a batch of 200 entries. It also lets up to four
- * pool threads verify at once, which on a small machine takes the CPU from the one event loop every request
- * goes through, and it shares the pool with the WAL fsync that acknowledgements wait for. Here a request's
- * signatures travel to a worker in one message and come back in one; the number of workers leaves a core
- * to the event loop.
+ * a callback per signature: ~15 µs each, forty times for a batch of 500 coding-session entries. Its four
+ * threads verifying at once also took the CPU from the event loop every batch passes through (on two cores
+ * the loop waited for a CPU 30 % of the time), and the WAL fsync that acknowledgements wait for queued
+ * behind them. Here a request's signatures travel to a worker in one message and come back in one, and the
+ * workers run at a lower priority (Linux): the event loop gets a core whenever it has work, the workers use
+ * what is left.
  *
  * A worker that dies fails the checks in flight (a failed check, never a pass) and is replaced.
  */
