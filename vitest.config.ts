@@ -42,6 +42,9 @@ export default defineConfig({
           fileParallelism: false,
           testTimeout: 60_000,
           hookTimeout: 120_000,
+          // A UI change that shows within a second on a quiet machine took longer while CI ran the other
+          // projects beside it (the language switch, once): polls wait up to 10 s, still failing a UI that never changes.
+          expect: { poll: { timeout: 10_000 } },
         },
       },
     ],
