@@ -61,7 +61,8 @@ function publicKeyObject(publicKey: Uint8Array): KeyObject {
   return key;
 }
 
-function wellFormed(signature: unknown, publicKey: unknown): signature is Uint8Array {
+/** A signature and a public key of Ed25519's sizes: anything else is a failed check without verifying. */
+export function wellFormed(signature: unknown, publicKey: unknown): signature is Uint8Array {
   return (
     signature instanceof Uint8Array &&
     publicKey instanceof Uint8Array &&

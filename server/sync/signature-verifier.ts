@@ -13,7 +13,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { SignatureCheck, VerifySignatures } from '../../trust/ed25519';
+import { wellFormed, type SignatureCheck, type VerifySignatures } from '../../trust/ed25519';
 
 // Plain CommonJS evaluated in the worker: no loader (tsx) or bundler needs to know about a worker file.
 const WORKER_SOURCE = `
@@ -32,8 +32,8 @@ function keyOf(raw) {
   return key;
 }
 parentPort.on('message', ({ id, checks }) => {
+  // Only well-formed checks arrive here (SignatureVerifier.verify).
   const verdicts = checks.map(({ message, signature, publicKey }) => {
-    if (!signature || signature.length !== 64 || publicKey.length !== 32) return false;
     try {
       return verify(null, message, keyOf(publicKey), signature);
     } catch {
@@ -98,12 +98,15 @@ export class SignatureVerifier {
     this.workers = Array.from({ length: workers }, () => new VerifierWorker());
   }
 
-  readonly verify: VerifySignatures = (checks) => {
-    if (checks.length === 0) return Promise.resolve([]);
-    // The least busy worker: a request's checks are never split, so its verdicts come back together.
+  readonly verify: VerifySignatures = async (checks) => {
+    // Malformed checks fail here and never travel; the rest go to the least busy worker in one message.
+    const sent = checks.filter((check) => wellFormed(check.signature, check.publicKey));
+    if (sent.length === 0) return checks.map(() => false);
     let chosen = this.workers[0] as VerifierWorker;
     for (const worker of this.workers) if (worker.load < chosen.load) chosen = worker;
-    return chosen.verify(checks);
+    const verdicts = await chosen.verify(sent);
+    let next = 0;
+    return checks.map((check) => (wellFormed(check.signature, check.publicKey) ? verdicts[next++] === true : false));
   };
 
   async close(): Promise<void> {
