@@ -6,7 +6,7 @@
  * before the acknowledgement. The benches run in a worker thread (bench/server-ingest-clients.ts); zero
  * loss is proven by recounting what the server stored against what it acknowledged.
  *
- *   npx tsx bench/server-ingest.ts [--benches 200] [--seconds 15] [--batch 200] [--prepared BATCHES_PER_BENCH]
+ *   npx tsx bench/server-ingest.ts [--benches 200] [--seconds 15] [--batch 500] [--prepared BATCHES_PER_BENCH] [--databases sqlite,postgres]
  *   INJBENCH_TEST_PG_URL=postgres://… also measures PostgreSQL (a fresh database is created and dropped).
  */
 import Database from 'better-sqlite3';
@@ -32,6 +32,8 @@ const { values } = parseArgs({
     batch: { type: 'string', default: String(DEFAULT_BATCH_ENTRIES) },
     // Batches per bench written before the clock starts; the default covers 100,000 entries/s.
     prepared: { type: 'string' },
+    // Which stores to measure; postgres only when INJBENCH_TEST_PG_URL is set.
+    databases: { type: 'string', default: 'sqlite,postgres' },
   },
 });
 const seconds = Number(values.seconds);
@@ -125,8 +127,9 @@ try {
       `each bench's first ${plan.preparedBatches} batches written before the clock starts`,
   );
   const pgUrl = process.env.INJBENCH_TEST_PG_URL;
-  const targets: ('sqlite' | 'postgres')[] = pgUrl ? ['sqlite', 'postgres'] : ['sqlite'];
-  if (!pgUrl) console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
+  const wanted = new Set(values.databases.split(','));
+  const targets = (['sqlite', 'postgres'] as const).filter((target) => wanted.has(target) && (target === 'sqlite' || pgUrl));
+  if (!pgUrl && wanted.has('postgres')) console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
 
   for (const target of targets) {
     const database = await createTemporaryDatabase(target, dir, pgUrl);

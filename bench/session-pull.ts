@@ -116,9 +116,7 @@ async function fill(databaseUrl: string): Promise<{ entries: number; sessions: S
         if (!last) break;
         const checkpoints = log.checkpoints.filter((c) => c.seq > from && c.seq <= last.seq);
         await repository.withBenchLocked(log.benchId, async (tx) => {
-          await tx.insertEntries(batch, now);
-          await tx.insertCheckpoints(checkpoints, now);
-          await tx.advanceHead({ seq: last.seq, hash: last.entryHash, sealedThrough: checkpoints.at(-1)?.seq ?? tx.bench.sealed_through });
+          await tx.append({ head: { seq: last.seq, hash: last.entryHash, sealedThrough: checkpoints.at(-1)?.seq ?? tx.bench.sealed_through }, entries: batch, checkpoints, receivedAt: now });
         });
       }
       total += log.entries.length;

@@ -3,6 +3,7 @@
  * builder in the types both dialects share (text, integer). Append only: never edit one that has shipped.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
+import { dialectOf } from './bulk-insert';
 import { sessionIndexMigration } from './fleet-schema';
 
 // Migrations run before the typed schema exists, so they take an untyped handle.
@@ -142,4 +143,20 @@ export const serverMigrations: Record<string, Migration> = {
     },
   },
   '0003_session_index_and_release_health': sessionIndexMigration,
+  '0004_log_tables_without_bench_foreign_keys': {
+    /**
+     * PostgreSQL checks a foreign key with a trigger and a locking query per inserted row: for the tables
+     * every log batch writes, that was ~30 % of the database's CPU per batch. The key it guarded holds by
+     * construction: a batch writes these rows only while holding its bench's row (FOR UPDATE, or the update
+     * of the head that the same statement's inserts read), and benches are never deleted. SQLite's check is
+     * one probe of the benches' primary key, not measurable, and SQLite cannot drop a constraint without
+     * rebuilding the table: it keeps them.
+     */
+    async up(db: AnyDb) {
+      if (dialectOf(db) !== 'postgres') return;
+      for (const table of ['log_entries', 'log_checkpoints', 'session_index', 'release_activations']) {
+        await sql.raw(`ALTER TABLE ${table} DROP CONSTRAINT IF EXISTS ${table}_bench_id_fkey`).execute(db);
+      }
+    },
+  },
 };

@@ -2,15 +2,17 @@
  * Every query of the central server, in one place and in Kysely, so the same code runs on SQLite and on
  * PostgreSQL. Writes that must agree with each other (enrolment, a log batch) run in one transaction.
  */
-import { sql, type Kysely, type Transaction } from 'kysely';
+import { sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { GENESIS_HASH } from '../../electron/services/integrity-log/log-format';
 import type { CheckpointRecord, LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
 import { ServerError } from '../server-error';
-import { indexLogEntries } from './session-indexer';
+import { activationInsert, extractFacts, indexLogEntries, sessionUpsert } from './session-indexer';
 import type { DialectName } from './database';
 import type { BenchTable, LogCheckpointTable, LogEntryTable, ServerDatabase } from './schema';
 import { bulkInsert, type BulkInsertShape } from './bulk-insert';
+import { binaryArray } from './postgres-binary-array';
+import { Statement, type RowColumns } from './statement';
 import { WalSync } from './wal-sync';
 
 export type BenchRecord = BenchTable;
@@ -28,6 +30,19 @@ export interface StoredLogEntry extends LogEntryRecord {
   receivedAt: string;
 }
 
+/**
+ * What a verified log batch writes: the entries after the head it was verified against, its checkpoints
+ * (those already stored are left as they are: a re-sent batch carries them again), and the new head.
+ */
+export interface LogAppend {
+  /** The bench's head the batch was verified against; nothing is written unless it is still the head. */
+  expectedHead: { seq: number; hash: string };
+  head: { seq: number; hash: string; sealedThrough: number };
+  entries: readonly LogEntryRecord[];
+  checkpoints: readonly CheckpointRecord[];
+  receivedAt: string;
+}
+
 /** What a log batch may do to one bench, while that bench's row is locked. */
 export interface LogBatchTransaction {
   readonly bench: BenchRecord;
@@ -35,11 +50,12 @@ export interface LogBatchTransaction {
   rememberNonce(nonce: string, seenAt: string): Promise<boolean>;
   /** Stored entry hashes for seq in [from, to]. */
   entryHashes(from: number, to: number): Promise<Map<number, string>>;
-  insertEntries(entries: readonly LogEntryRecord[], receivedAt: string): Promise<void>;
-  /** Checkpoints already stored are left as they are (a re-sent batch carries them again). */
-  insertCheckpoints(checkpoints: readonly CheckpointRecord[], receivedAt: string): Promise<void>;
-  advanceHead(head: { seq: number; hash: string; sealedThrough: number }): Promise<void>;
+  /** Writes the batch; the expected head is the locked bench's. */
+  append(batch: Omit<LogAppend, 'expectedHead'>): Promise<void>;
 }
+
+/** How an optimistic append ended (ServerRepository.appendLogBatch). */
+export type AppendOutcome = 'appended' | 'head-moved' | 'replayed';
 
 /**
  * SQLite has one writer and one fsync per commit. Batches that arrive while a commit is running share the
@@ -165,6 +181,30 @@ export class ServerRepository {
         this.groupCommitRunning = true;
         setImmediate(() => void this.commitQueuedGroups());
       }
+    });
+  }
+
+  /**
+   * Writes a batch verified against the head the caller read without a lock, if that is still the bench's
+   * head (and the bench is still active), with the request's nonce: 'head-moved' when it is not (nothing is
+   * written; judge the batch again under the lock), 'replayed' when the nonce was used before. On
+   * PostgreSQL this is one statement, so one round trip and one commit.
+   */
+  async appendLogBatch(benchId: string, nonce: string, batch: LogAppend): Promise<AppendOutcome> {
+    if (this.dialect === 'postgres') {
+      try {
+        const appended = await this.db.executeQuery(postgresAppend(benchId, batch, { nonce, seenAt: batch.receivedAt }));
+        return appended.rows.length === 1 ? 'appended' : 'head-moved';
+      } catch (error) {
+        if (isNonceConflict(error)) return 'replayed';
+        throw error;
+      }
+    }
+    return this.withBenchLocked(benchId, async (tx): Promise<AppendOutcome> => {
+      if (tx.bench.status !== 'active' || tx.bench.head_seq !== batch.expectedHead.seq || tx.bench.head_hash !== batch.expectedHead.hash) return 'head-moved';
+      if (!(await tx.rememberNonce(nonce, batch.receivedAt))) return 'replayed';
+      await tx.append(batch);
+      return 'appended';
     });
   }
 
@@ -317,36 +357,90 @@ function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecor
         .execute();
       return new Map(rows.map((row) => [Number(row.seq), row.entry_hash]));
     },
-    async insertEntries(entries, receivedAt) {
-      // The hot path of log sync, written per dialect. SQLite: one multi-row statement per chunk, its text
-      // built here (no query builder per row) and its prepared form cached by the driver. PostgreSQL: the
-      // whole batch as eight arrays in one statement.
-      if (dialect === 'sqlite') {
+    async append(batch) {
+      if (dialect === 'postgres') {
+        // Under the lock the guard on the head always holds.
+        const appended = await trx.executeQuery(postgresAppend(benchId, { ...batch, expectedHead: { seq: Number(bench.head_seq), hash: bench.head_hash } }, null));
+        if (appended.rows.length !== 1) throw new ServerError('INTERNAL', `Bench ${benchId} changed while its row was locked.`);
+        return;
+      }
+      // SQLite runs in-process: a statement per table costs no round trip. The entries are one multi-row
+      // statement per chunk, its text built once per shape and its prepared form cached by the driver.
+      const { entries, receivedAt } = batch;
+      if (entries.length > 0) {
         await bulkInsert(
           trx,
           dialect,
           entryRows,
           entries.map((e) => ({ bench_id: benchId, seq: e.seq, prev_hash: e.prevHash, entry_hash: e.entryHash, recorded_at: e.recordedAt, type: e.type, payload_json: e.payloadJson, received_at: receivedAt })),
         );
-      } else {
-        await sql`INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at)
-          SELECT * FROM unnest(${entries.map(() => benchId)}::text[], ${entries.map((e) => e.seq)}::integer[], ${entries.map((e) => e.prevHash)}::text[],
-            ${entries.map((e) => e.entryHash)}::text[], ${entries.map((e) => e.recordedAt)}::text[], ${entries.map((e) => e.type)}::text[],
-            ${entries.map((e) => e.payloadJson)}::text[], ${entries.map(() => receivedAt)}::text[])`.execute(trx);
+        // Sessions and activation reports are indexed in the same transaction as the entries they come from.
+        await indexLogEntries(trx, dialect, benchId, entries);
       }
-      // Sessions and activation reports are indexed in the same transaction as the entries they come from.
-      await indexLogEntries(trx, dialect, benchId, entries);
-    },
-    async insertCheckpoints(checkpoints, receivedAt) {
       await bulkInsert(
         trx,
         dialect,
         checkpointRows,
-        checkpoints.map((c) => ({ bench_id: benchId, seq: c.seq, entry_hash: c.entryHash, signed_at: c.signedAt, signature: c.signature, received_at: receivedAt })),
+        batch.checkpoints.map((c) => ({ bench_id: benchId, seq: c.seq, entry_hash: c.entryHash, signed_at: c.signedAt, signature: c.signature, received_at: receivedAt })),
       );
-    },
-    async advanceHead(head) {
-      await trx.updateTable('benches').set({ head_seq: head.seq, head_hash: head.hash, sealed_through: head.sealedThrough }).where('bench_id', '=', benchId).execute();
+      await trx
+        .updateTable('benches')
+        .set({ head_seq: batch.head.seq, head_hash: batch.head.hash, sealed_through: batch.head.sealedThrough })
+        .where('bench_id', '=', benchId)
+        .execute();
     },
   };
+}
+
+/**
+ * The whole of a log batch as one PostgreSQL statement: the bench's row is updated only if its head is the
+ * one the batch was verified against (the update takes the row lock; a concurrent batch that moved the head
+ * first leaves it unmatched), and every insert reads that update's row, so all of them happen or none does.
+ * The entries travel as binary arrays (postgres-binary-array.ts), the smaller row sets as one jsonb parameter
+ * each (statement.ts), so the statement's text stays short whatever the batch holds. A nonce already used fails the statement on its primary key.
+ */
+function postgresAppend(benchId: string, batch: LogAppend, nonce: { nonce: string; seenAt: string } | null): CompiledQuery<unknown> {
+  const statement = new Statement('postgres');
+  const guard = 'EXISTS (SELECT 1 FROM head)';
+  const { sessions, activations } = extractFacts(batch.entries);
+  const parts = [
+    `head AS (UPDATE benches SET head_seq = ${statement.param(batch.head.seq, 'integer')}, head_hash = ${statement.param(batch.head.hash, 'text')},
+      sealed_through = GREATEST(sealed_through, ${statement.param(batch.head.sealedThrough, 'integer')})
+      WHERE bench_id = ${statement.param(benchId, 'text')} AND status = 'active'
+        AND head_seq = ${statement.param(batch.expectedHead.seq, 'integer')} AND head_hash = ${statement.param(batch.expectedHead.hash, 'text')}
+      RETURNING bench_id)`,
+  ];
+  if (nonce) {
+    parts.push(`nonce AS (INSERT INTO request_nonces (bench_id, nonce, seen_at) SELECT bench_id, ${statement.param(nonce.nonce, 'text')}, ${statement.param(nonce.seenAt, 'text')} FROM head)`);
+  }
+  if (batch.entries.length > 0) {
+    const entries = batch.entries;
+    const texts = (values: string[]) => `${statement.param(binaryArray('text', values))}::text[]`;
+    parts.push(`entries AS (INSERT INTO log_entries (bench_id, seq, prev_hash, entry_hash, recorded_at, type, payload_json, received_at)
+      SELECT head.bench_id, e.*, ${statement.param(batch.receivedAt, 'text')}
+      FROM head, unnest(${statement.param(binaryArray('integer', entries.map((e) => e.seq)))}::integer[], ${texts(entries.map((e) => e.prevHash))},
+        ${texts(entries.map((e) => e.entryHash))}, ${texts(entries.map((e) => e.recordedAt))}, ${texts(entries.map((e) => e.type))},
+        ${texts(entries.map((e) => e.payloadJson))}) AS e)`);
+  }
+  if (sessions.size > 0) parts.push(`sessions AS (${sessionUpsert(statement, benchId, [...sessions.values()], guard)})`);
+  if (activations.length > 0) parts.push(`activations AS (${activationInsert(statement, benchId, activations, guard)})`);
+  if (batch.checkpoints.length > 0) {
+    const checkpoints = batch.checkpoints.map((c) => ({ seq: c.seq, entry_hash: c.entryHash, signed_at: c.signedAt, signature: c.signature }));
+    parts.push(`checkpoints AS (INSERT INTO log_checkpoints (bench_id, seq, entry_hash, signed_at, signature, received_at)
+      SELECT head.bench_id, c.*, ${statement.param(batch.receivedAt, 'text')} FROM head, ${statement.rows('c', CHECKPOINT_COLUMNS, checkpoints)}
+      ON CONFLICT (bench_id, seq) DO NOTHING)`);
+  }
+  return statement.compile(`WITH ${parts.join(',\n')} SELECT bench_id FROM head`);
+}
+
+// In table order: the insert above selects `c.*`.
+const CHECKPOINT_COLUMNS: RowColumns<Omit<LogCheckpointTable, 'bench_id' | 'received_at'>> = [
+  ['seq', 'integer'],
+  ['entry_hash', 'text'],
+  ['signed_at', 'text'],
+  ['signature', 'text'],
+];
+
+function isNonceConflict(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23505' && (error as { constraint?: unknown }).constraint === 'request_nonces_pk';
 }

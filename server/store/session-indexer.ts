@@ -9,10 +9,10 @@
  */
 import type { Kysely } from 'kysely';
 import type { LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
-import { bulkInsert, type BulkInsertShape } from './bulk-insert';
 import type { DialectName } from './database';
 import type { ServerDatabase } from './schema';
-import { withFleetTables, type ReleaseActivationTable, type SessionIndexTable, type SessionOutcome } from './fleet-schema';
+import type { ReleaseActivationTable, SessionOutcome } from './fleet-schema';
+import { Statement, type RowColumns } from './statement';
 
 // A Map, not an object literal: an entry type such as `constructor` must not find Object.prototype's.
 const TERMINAL_TYPES = new Map<string, 'completed' | 'aborted' | 'refused'>([
@@ -64,7 +64,7 @@ function extendRange(sessions: Map<string, SessionFacts>, sessionId: string, seq
 }
 
 /** What one batch says about one session; merged into its row. */
-interface SessionFacts {
+export interface SessionFacts {
   sessionId: string;
   firstSeq: number;
   lastSeq: number;
@@ -143,88 +143,125 @@ export function extractFacts(entries: readonly LogEntryRecord[]): { sessions: Ma
   return { sessions, activations };
 }
 
-function merge(benchId: string, existing: SessionIndexTable | undefined, facts: SessionFacts): SessionIndexTable {
-  const row: SessionIndexTable = existing
-    ? { ...existing, first_seq: Number(existing.first_seq), last_seq: Number(existing.last_seq) }
-    : {
-        bench_id: benchId,
-        session_id: facts.sessionId,
-        injector_serial: null,
-        part_number: null,
-        family: null,
-        pack_version: null,
-        pack_sha256: null,
-        started_at: null,
-        ended_at: null,
-        outcome: 'running',
-        error_class: null,
-        first_seq: facts.firstSeq,
-        last_seq: facts.lastSeq,
-      };
-  row.first_seq = Math.min(row.first_seq, facts.firstSeq);
-  row.last_seq = Math.max(row.last_seq, facts.lastSeq);
-  if (facts.started) {
-    row.started_at = facts.started.at;
-    row.part_number = facts.started.partNumber ?? row.part_number;
-    row.injector_serial = facts.started.serial ?? row.injector_serial;
-  }
-  if (facts.ended) {
-    row.ended_at = facts.ended.at;
-    row.outcome = facts.ended.outcome;
-    row.error_class = facts.ended.errorClass;
-    row.part_number = row.part_number ?? facts.ended.partNumber;
-    row.injector_serial = row.injector_serial ?? facts.ended.serial;
-    row.family = facts.ended.family ?? row.family;
-    row.pack_version = facts.ended.version ?? row.pack_version;
-    row.pack_sha256 = facts.ended.sha256 ?? row.pack_sha256;
-    // A session closed after a crash has no start in this batch: its start is its first entry.
-    row.started_at = row.started_at ?? facts.ended.at;
-  }
-  return row;
+/** What a batch says about a session, one row per session: null where the batch says nothing. */
+interface SessionFactRow {
+  session_id: string;
+  first_seq: number;
+  last_seq: number;
+  start_at: string | null;
+  start_part: string | null;
+  start_serial: string | null;
+  end_at: string | null;
+  outcome: string | null;
+  error_class: string | null;
+  end_part: string | null;
+  end_serial: string | null;
+  family: string | null;
+  pack_version: string | null;
+  pack_sha256: string | null;
 }
 
-const IN_CHUNK = 200;
+const SESSION_FACT_COLUMNS: RowColumns<SessionFactRow> = [
+  ['session_id', 'text'],
+  ['first_seq', 'integer'],
+  ['last_seq', 'integer'],
+  ['start_at', 'text'],
+  ['start_part', 'text'],
+  ['start_serial', 'text'],
+  ['end_at', 'text'],
+  ['outcome', 'text'],
+  ['error_class', 'text'],
+  ['end_part', 'text'],
+  ['end_serial', 'text'],
+  ['family', 'text'],
+  ['pack_version', 'text'],
+  ['pack_sha256', 'text'],
+];
 
-const sessionRows: BulkInsertShape<SessionIndexTable> = {
-  table: 'session_index',
-  columns: ['bench_id', 'session_id', 'injector_serial', 'part_number', 'family', 'pack_version', 'pack_sha256', 'started_at', 'ended_at', 'outcome', 'error_class', 'first_seq', 'last_seq'],
-  // The batch holds the bench's row lock, so the rows read before this write cannot have changed: each
-  // session's row is replaced by its merged form.
-  onConflict: `ON CONFLICT (bench_id, session_id) DO UPDATE SET ${['injector_serial', 'part_number', 'family', 'pack_version', 'pack_sha256', 'started_at', 'ended_at', 'outcome', 'error_class', 'first_seq', 'last_seq']
-    .map((column) => `${column} = excluded.${column}`)
-    .join(', ')}`,
-};
+function sessionFactRow({ sessionId, firstSeq, lastSeq, started, ended }: SessionFacts): SessionFactRow {
+  return {
+    session_id: sessionId,
+    first_seq: firstSeq,
+    last_seq: lastSeq,
+    start_at: started?.at ?? null,
+    start_part: started?.partNumber ?? null,
+    start_serial: started?.serial ?? null,
+    end_at: ended?.at ?? null,
+    outcome: ended?.outcome ?? null,
+    error_class: ended?.errorClass ?? null,
+    end_part: ended?.partNumber ?? null,
+    end_serial: ended?.serial ?? null,
+    family: ended?.family ?? null,
+    pack_version: ended?.version ?? null,
+    pack_sha256: ended?.sha256 ?? null,
+  };
+}
 
-const activationRows: BulkInsertShape<ReleaseActivationTable> = {
-  table: 'release_activations',
-  columns: ['bench_id', 'seq', 'family', 'version', 'sha256', 'outcome', 'code', 'recorded_at'],
-  onConflict: 'ON CONFLICT (bench_id, seq) DO NOTHING',
-};
+const UPDATED_SESSION_COLUMNS = ['injector_serial', 'part_number', 'family', 'pack_version', 'pack_sha256', 'started_at', 'ended_at', 'outcome', 'error_class', 'first_seq', 'last_seq'];
+
+/**
+ * Upserts the sessions a batch touches, each merged in SQL with its stored row (`s`, absent for a new
+ * session), so no read precedes the write. The merge: the range widens; a start sets the start time and
+ * its part and serial; an end sets the outcome, its error class and pack, and fills in a part, a serial or
+ * a start time still missing (a session closed after a crash has no start: its start is its end). The
+ * caller holds the bench's row, so the stored rows cannot change under the statement.
+ *
+ * `guard` is the statement's WHERE: `true`, or the condition of the CTE it is part of (server-repository).
+ */
+export function sessionUpsert(statement: Statement, benchId: string, sessions: readonly SessionFacts[], guard: string): string {
+  return `INSERT INTO session_index (bench_id, session_id, ${UPDATED_SESSION_COLUMNS.join(', ')})
+    SELECT ${statement.param(benchId, 'text')}, f.session_id,
+      COALESCE(f.start_serial, s.injector_serial, f.end_serial),
+      COALESCE(f.start_part, s.part_number, f.end_part),
+      COALESCE(f.family, s.family),
+      COALESCE(f.pack_version, s.pack_version),
+      COALESCE(f.pack_sha256, s.pack_sha256),
+      COALESCE(f.start_at, s.started_at, f.end_at),
+      CASE WHEN f.end_at IS NULL THEN s.ended_at ELSE f.end_at END,
+      CASE WHEN f.end_at IS NULL THEN COALESCE(s.outcome, 'running') ELSE f.outcome END,
+      CASE WHEN f.end_at IS NULL THEN s.error_class ELSE f.error_class END,
+      CASE WHEN s.first_seq < f.first_seq THEN s.first_seq ELSE f.first_seq END,
+      CASE WHEN s.last_seq > f.last_seq THEN s.last_seq ELSE f.last_seq END
+    FROM ${statement.rows('f', SESSION_FACT_COLUMNS, sessions.map(sessionFactRow))}
+    LEFT JOIN session_index AS s ON s.bench_id = ${statement.param(benchId, 'text')} AND s.session_id = f.session_id
+    WHERE ${guard}
+    ON CONFLICT (bench_id, session_id) DO UPDATE SET ${UPDATED_SESSION_COLUMNS.map((column) => `${column} = excluded.${column}`).join(', ')}`;
+}
+
+/** Inserts a batch's activation reports; one already stored (a re-sent entry) is left as it is. */
+export function activationInsert(statement: Statement, benchId: string, activations: readonly ReleaseActivationTable[], guard: string): string {
+  const rows = activations.map((a) => ({ ...a, bench_id: benchId }));
+  return `INSERT INTO release_activations (${ACTIVATION_COLUMNS.map(([name]) => name).join(', ')})
+    SELECT * FROM ${statement.rows('a', ACTIVATION_COLUMNS, rows)} WHERE ${guard} ON CONFLICT (bench_id, seq) DO NOTHING`;
+}
+
+const ACTIVATION_COLUMNS: RowColumns<ReleaseActivationTable> = [
+  ['bench_id', 'text'],
+  ['seq', 'integer'],
+  ['family', 'text'],
+  ['version', 'text'],
+  ['sha256', 'text'],
+  ['outcome', 'text'],
+  ['code', 'text'],
+  ['recorded_at', 'text'],
+];
+
+// 14 parameters a session: well under both dialects' limits on bound parameters.
+const SESSIONS_PER_STATEMENT = 500;
 
 /**
  * Upserts the sessions and activations found in freshly stored entries. Runs on the batch's transaction
  * (`trx`), so the index commits or rolls back with the entries themselves.
  */
-export async function indexLogEntries(trx: Kysely<ServerDatabase>, dialect: DialectName, benchId: string, entries: readonly LogEntryRecord[]): Promise<void> {
+export async function indexLogEntries(trx: Pick<Kysely<ServerDatabase>, 'executeQuery'>, dialect: DialectName, benchId: string, entries: readonly LogEntryRecord[]): Promise<void> {
   const { sessions, activations } = extractFacts(entries);
-  if (sessions.size === 0 && activations.length === 0) return;
-  const db = withFleetTables(trx);
-  const ids = [...sessions.keys()];
-  const existing = new Map<string, SessionIndexTable>();
-  for (let i = 0; i < ids.length; i += IN_CHUNK) {
-    const rows = await db.selectFrom('session_index').selectAll().where('bench_id', '=', benchId).where('session_id', 'in', ids.slice(i, i + IN_CHUNK)).execute();
-    for (const row of rows) existing.set(row.session_id, row);
+  const facts = [...sessions.values()];
+  for (let start = 0; start < facts.length; start += SESSIONS_PER_STATEMENT) {
+    const statement = new Statement(dialect);
+    await trx.executeQuery(statement.compile(sessionUpsert(statement, benchId, facts.slice(start, start + SESSIONS_PER_STATEMENT), 'true')));
   }
-  await bulkInsert(
-    trx,
-    dialect,
-    sessionRows,
-    [...sessions.values()].map((facts) => merge(benchId, existing.get(facts.sessionId), facts)),
-  );
-  await bulkInsert(
-    trx,
-    dialect,
-    activationRows,
-    activations.map((activation) => ({ ...activation, bench_id: benchId })),
-  );
+  for (let start = 0; start < activations.length; start += SESSIONS_PER_STATEMENT) {
+    const statement = new Statement(dialect);
+    await trx.executeQuery(statement.compile(activationInsert(statement, benchId, activations.slice(start, start + SESSIONS_PER_STATEMENT), 'true')));
+  }
 }

@@ -4,7 +4,7 @@
  * overlap must match byte for byte. The chain and its signed checkpoints are checked by the bench's own
  * verifier (verify-log.ts), the batch is committed, and only then acknowledged.
  */
-import { checkCheckpointSignatures, verifyIntegrityLog, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
+import { checkCheckpointSignatures, verifyIntegrityLog, type CheckpointSignatureVerdicts, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
 import type { LogAck, LogBatch, ServerErrorCode } from '../../electron/services/sync/sync-protocol';
 import type { Logger } from '../../electron/services/logger';
 import type { VerifySignatures } from '../../trust/ed25519';
@@ -39,9 +39,12 @@ function faultFromVerdict(code: LogFaultCode, seq: number, reason: string, first
   }
 }
 
+/** The highest checkpoint of a batch, or null when it carries none. */
+const checkpointsThrough = (batch: LogBatch): number | null => batch.checkpoints.reduce<number | null>((max, c) => (max === null || c.seq > max ? c.seq : max), null);
+
 export async function ingestLogBatch(
   repository: ServerRepository,
-  bench: { bench_id: string; public_key: string },
+  bench: { bench_id: string; public_key: string; head_seq: number; head_hash: string; sealed_through: number },
   batch: LogBatch,
   now: () => Date,
   logger: Logger,
@@ -54,13 +57,56 @@ export async function ingestLogBatch(
   const last = entries.at(-1);
   if (!first || !last) throw new ServerError('INVALID_REQUEST', 'A log batch needs at least one entry.');
   const benchId = bench.bench_id;
-  // The signatures do not depend on what is stored: they are checked on the thread pool before the batch
+  const ack: LogAck = { benchId, throughSeq: last.seq, throughHash: last.entryHash, checkpointsThrough: checkpointsThrough(batch) };
+  // The signatures do not depend on what is stored: they are checked off the event loop before the batch
   // takes its place in the (single-writer) transaction, and judged in the usual order inside it.
   const signatureVerdicts = await checkCheckpointSignatures({ benchId, publicKey: bench.public_key, checkpoints: batch.checkpoints }, verifySignatures);
+
+  // The usual batch continues the head the request was authenticated with: it is verified against that head
+  // without a lock and written only if the head is still the same (one statement on PostgreSQL). Anything
+  // else (an overlap, a gap, a batch that does not verify, a head another request moved) is judged under
+  // the bench's lock below, where refusals are decided and alarms raised.
+  const head = Number(bench.head_seq);
+  if (first.seq === head + 1) {
+    const after = head === 0 ? undefined : { seq: head, entryHash: bench.head_hash };
+    const verdict = verifyIntegrityLog({ benchId, publicKey: bench.public_key, entries, checkpoints: batch.checkpoints, after }, signatureVerdicts);
+    if (verdict.ok) {
+      const receivedAt = now().toISOString();
+      const outcome = await repository.appendLogBatch(benchId, nonce, {
+        expectedHead: { seq: head, hash: bench.head_hash },
+        head: { seq: last.seq, hash: last.entryHash, sealedThrough: Math.max(Number(bench.sealed_through), ack.checkpointsThrough ?? 0) },
+        entries,
+        checkpoints: batch.checkpoints,
+        receivedAt,
+      });
+      if (outcome === 'appended') return ack;
+      if (outcome === 'replayed') throw replayed();
+    }
+  }
+  return ingestUnderLock(repository, bench, batch, now, logger, nonce, signatureVerdicts);
+}
+
+const replayed = () => new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
+
+async function ingestUnderLock(
+  repository: ServerRepository,
+  bench: { bench_id: string; public_key: string },
+  batch: LogBatch,
+  now: () => Date,
+  logger: Logger,
+  nonce: string,
+  signatureVerdicts: CheckpointSignatureVerdicts,
+): Promise<LogAck> {
+  const entries = batch.entries;
+  const first = entries[0];
+  const last = entries.at(-1);
+  if (!first || !last) throw new ServerError('INVALID_REQUEST', 'A log batch needs at least one entry.');
+  const benchId = bench.bench_id;
   try {
     return await repository.withBenchLocked(benchId, async (tx) => {
-      if (!(await tx.rememberNonce(nonce, now().toISOString()))) {
-        throw new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
+      if (!(await tx.rememberNonce(nonce, now().toISOString()))) throw replayed();
+      if (tx.bench.status === 'revoked') {
+        throw new ServerError('BENCH_REVOKED', `Bench ${benchId} was revoked at ${tx.bench.revoked_at ?? 'an unknown time'}; the server refuses its requests. Ask the server admin.`);
       }
       const head = tx.bench.head_seq;
       if (first.seq > head + 1) {
@@ -97,19 +143,17 @@ export async function ingestLogBatch(
       );
       if (!verdict.ok) throw faultFromVerdict(verdict.code, verdict.seq, verdict.reason, first.seq);
 
-      const receivedAt = now().toISOString();
       const fresh = entries.filter((entry) => entry.seq > head);
-      if (fresh.length > 0) await tx.insertEntries(fresh, receivedAt);
-      await tx.insertCheckpoints(batch.checkpoints, receivedAt);
-      const checkpointsThrough = batch.checkpoints.reduce<number | null>((max, c) => (max === null || c.seq > max ? c.seq : max), null);
-      if (last.seq > head || (checkpointsThrough ?? 0) > tx.bench.sealed_through) {
-        await tx.advanceHead({
-          seq: Math.max(head, last.seq),
-          hash: last.seq > head ? last.entryHash : tx.bench.head_hash,
-          sealedThrough: Math.max(tx.bench.sealed_through, checkpointsThrough ?? 0),
+      const through = checkpointsThrough(batch);
+      if (fresh.length > 0 || batch.checkpoints.length > 0) {
+        await tx.append({
+          head: { seq: Math.max(head, last.seq), hash: last.seq > head ? last.entryHash : tx.bench.head_hash, sealedThrough: Math.max(tx.bench.sealed_through, through ?? 0) },
+          entries: fresh,
+          checkpoints: batch.checkpoints,
+          receivedAt: now().toISOString(),
         });
       }
-      return { benchId, throughSeq: last.seq, throughHash: last.entryHash, checkpointsThrough };
+      return { benchId, throughSeq: last.seq, throughHash: last.entryHash, checkpointsThrough: through };
     });
   } catch (error) {
     if (error instanceof LogFault) {

@@ -59,8 +59,7 @@ describeEachDialect('log batches committed together', (dialect) => {
       benchIds.map((benchId, index) =>
         repository.withBenchLocked(benchId, async (tx) => {
           await tx.rememberNonce(`nonce-${index}`, new Date().toISOString());
-          await tx.insertEntries(entries, new Date().toISOString());
-          await tx.advanceHead({ seq: 40, hash: entries[39]?.entryHash ?? '', sealedThrough: 0 });
+          await tx.append({ head: { seq: 40, hash: entries[39]?.entryHash ?? '', sealedThrough: 0 }, entries, checkpoints: [], receivedAt: new Date().toISOString() });
           // Every third batch is refused after it wrote: its rows and nonce must not survive.
           if (index % 3 === 2) throw new Error(`refused ${benchId}`);
           return benchId;
@@ -92,8 +91,7 @@ describeEachDialect('log batches committed together', (dialect) => {
     const appendTen = () =>
       repository.withBenchLocked('bench-twice', async (tx) => {
         const head = tx.bench.head_seq;
-        await tx.insertEntries(entries.slice(head, head + 10), 'now');
-        await tx.advanceHead({ seq: head + 10, hash: entries[head + 9]?.entryHash ?? '', sealedThrough: 0 });
+        await tx.append({ head: { seq: head + 10, hash: entries[head + 9]?.entryHash ?? '', sealedThrough: 0 }, entries: entries.slice(head, head + 10), checkpoints: [], receivedAt: 'now' });
         return head;
       });
     const heads = await Promise.all([appendTen(), appendTen()]);
@@ -109,8 +107,7 @@ describeEachDialect('log batches committed together', (dialect) => {
     const failing = new ServerRepository(opened.db, opened.dialect, { walFile: path.join(tempDir(), 'missing', 'server.sqlite-wal') });
     const appendTen = (from: number) =>
       failing.withBenchLocked('bench-unflushed', async (tx) => {
-        await tx.insertEntries(entries.slice(from, from + 10), 'now');
-        await tx.advanceHead({ seq: from + 10, hash: entries[from + 9]?.entryHash ?? '', sealedThrough: 0 });
+        await tx.append({ head: { seq: from + 10, hash: entries[from + 9]?.entryHash ?? '', sealedThrough: 0 }, entries: entries.slice(from, from + 10), checkpoints: [], receivedAt: 'now' });
         return from;
       });
     await expect(appendTen(0)).rejects.toMatchObject({ code: 'INTERNAL', message: expect.stringMatching(/could not make the batch durable.*Nothing was acknowledged/s) });
