@@ -132,12 +132,15 @@ try {
   if (!pgUrl && wanted.has('postgres')) console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
 
   for (const target of targets) {
-    const database = await createTemporaryDatabase(target, dir, pgUrl);
+    // Each target's files go when it is done: deleted, their dirty pages are dropped, not written back
+    // during the next target's run.
+    const runDir = mkdtempSync(path.join(dir, `${target}-`));
+    const database = await createTemporaryDatabase(target, runDir, pgUrl);
     try {
       const result = await measureServer(database.url);
       const rate = result.stored / result.elapsed;
       // The baseline inserts exactly the rows this run acknowledged, into a fresh file.
-      const baselineRate = result.acknowledged / rawBulkInsert(path.join(dir, `baseline-${target}.sqlite`), result.acknowledgedRows);
+      const baselineRate = result.acknowledged / rawBulkInsert(path.join(runDir, 'baseline.sqlite'), result.acknowledgedRows);
       console.log(
         `${target.padEnd(9)} ${Math.round(rate)} entries/s over ${result.requests} signed batches, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ` +
           `recount ${result.stored} stored = ${result.acknowledged} acknowledged (zero loss)${result.errors.length ? `; ${result.errors.length} benches stopped on errors: ${result.errors[0]}` : ''}` +
@@ -153,6 +156,7 @@ try {
       console.log(`${''.padEnd(9)} baseline raw better-sqlite3 bulk insert of the same rows: ${Math.round(baselineRate)} entries/s; ratio ${(rate / baselineRate).toFixed(3)} (target >= 0.3)`);
     } finally {
       await database.drop();
+      rmSync(runDir, { recursive: true, force: true });
     }
   }
 } finally {
