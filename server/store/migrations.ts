@@ -159,4 +159,27 @@ export const serverMigrations: Record<string, Migration> = {
       }
     },
   },
+  '0005_keys_compared_as_bytes': {
+    /**
+     * PostgreSQL compares text by the database's collation: libc's strcoll for C.UTF-8 or en_US.UTF-8, many
+     * times a byte comparison, and a log batch inserts some 800 index keys. The indexed text of the tables
+     * every batch writes is ids, hashes, ISO times and codes, whose order is their bytes' order: they compare
+     * as "C". SQLite compares text as bytes already.
+     */
+    async up(db: AnyDb) {
+      if (dialectOf(db) !== 'postgres') return;
+      for (const [table, columns] of Object.entries(BYTE_ORDERED_KEYS)) {
+        await sql.raw(`ALTER TABLE ${table} ${columns.map((column) => `ALTER COLUMN ${column} TYPE text COLLATE "C"`).join(', ')}`).execute(db);
+      }
+    },
+  },
+};
+
+/** The indexed text columns of the tables a log batch writes (0005). */
+export const BYTE_ORDERED_KEYS: Record<string, readonly string[]> = {
+  log_entries: ['bench_id'],
+  log_checkpoints: ['bench_id'],
+  request_nonces: ['bench_id', 'nonce', 'seen_at'],
+  session_index: ['bench_id', 'session_id', 'injector_serial', 'started_at', 'family', 'pack_version', 'outcome'],
+  release_activations: ['bench_id', 'family', 'version', 'recorded_at'],
 };

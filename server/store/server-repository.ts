@@ -397,7 +397,8 @@ function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecor
  * one the batch was verified against (the update takes the row lock; a concurrent batch that moved the head
  * first leaves it unmatched), and every insert reads that update's row, so all of them happen or none does.
  * The entries travel as binary arrays (postgres-binary-array.ts), the smaller row sets as one jsonb parameter
- * each (statement.ts), so the statement's text stays short whatever the batch holds. A nonce already used fails the statement on its primary key.
+ * each (statement.ts), so the statement's text stays short whatever the batch holds. A nonce already used
+ * fails the statement on its primary key.
  */
 function postgresAppend(benchId: string, batch: LogAppend, nonce: { nonce: string; seenAt: string } | null): CompiledQuery<unknown> {
   const statement = new Statement('postgres');

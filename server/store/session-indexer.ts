@@ -246,8 +246,8 @@ const ACTIVATION_COLUMNS: RowColumns<ReleaseActivationTable> = [
   ['recorded_at', 'text'],
 ];
 
-// 14 parameters a session: well under both dialects' limits on bound parameters.
-const SESSIONS_PER_STATEMENT = 500;
+// At most 14 parameters a row on SQLite: well under both dialects' limits on bound parameters.
+const ROWS_PER_STATEMENT = 500;
 
 /**
  * Upserts the sessions and activations found in freshly stored entries. Runs on the batch's transaction
@@ -256,12 +256,12 @@ const SESSIONS_PER_STATEMENT = 500;
 export async function indexLogEntries(trx: Pick<Kysely<ServerDatabase>, 'executeQuery'>, dialect: DialectName, benchId: string, entries: readonly LogEntryRecord[]): Promise<void> {
   const { sessions, activations } = extractFacts(entries);
   const facts = [...sessions.values()];
-  for (let start = 0; start < facts.length; start += SESSIONS_PER_STATEMENT) {
+  for (let start = 0; start < facts.length; start += ROWS_PER_STATEMENT) {
     const statement = new Statement(dialect);
-    await trx.executeQuery(statement.compile(sessionUpsert(statement, benchId, facts.slice(start, start + SESSIONS_PER_STATEMENT), 'true')));
+    await trx.executeQuery(statement.compile(sessionUpsert(statement, benchId, facts.slice(start, start + ROWS_PER_STATEMENT), 'true')));
   }
-  for (let start = 0; start < activations.length; start += SESSIONS_PER_STATEMENT) {
+  for (let start = 0; start < activations.length; start += ROWS_PER_STATEMENT) {
     const statement = new Statement(dialect);
-    await trx.executeQuery(statement.compile(activationInsert(statement, benchId, activations.slice(start, start + SESSIONS_PER_STATEMENT), 'true')));
+    await trx.executeQuery(statement.compile(activationInsert(statement, benchId, activations.slice(start, start + ROWS_PER_STATEMENT), 'true')));
   }
 }
