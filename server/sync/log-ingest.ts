@@ -39,6 +39,14 @@ function faultFromVerdict(code: LogFaultCode, seq: number, reason: string, first
   }
 }
 
+/** A batch's first and last entries; the schema requires one, this says so to the type checker too. */
+function batchEnds(batch: LogBatch): { first: LogBatch['entries'][number]; last: LogBatch['entries'][number] } {
+  const first = batch.entries[0];
+  const last = batch.entries.at(-1);
+  if (!first || !last) throw new ServerError('INVALID_REQUEST', 'A log batch needs at least one entry.');
+  return { first, last };
+}
+
 /** The highest checkpoint of a batch, or null when it carries none. */
 const checkpointsThrough = (batch: LogBatch): number | null => batch.checkpoints.reduce<number | null>((max, c) => (max === null || c.seq > max ? c.seq : max), null);
 
@@ -53,9 +61,7 @@ export async function ingestLogBatch(
   verifySignatures?: VerifySignatures,
 ): Promise<LogAck> {
   const entries = batch.entries;
-  const first = entries[0];
-  const last = entries.at(-1);
-  if (!first || !last) throw new ServerError('INVALID_REQUEST', 'A log batch needs at least one entry.');
+  const { first, last } = batchEnds(batch);
   const benchId = bench.bench_id;
   const ack: LogAck = { benchId, throughSeq: last.seq, throughHash: last.entryHash, checkpointsThrough: checkpointsThrough(batch) };
   // The signatures do not depend on what is stored: they are checked off the event loop before the batch
@@ -98,9 +104,7 @@ async function ingestUnderLock(
   signatureVerdicts: CheckpointSignatureVerdicts,
 ): Promise<LogAck> {
   const entries = batch.entries;
-  const first = entries[0];
-  const last = entries.at(-1);
-  if (!first || !last) throw new ServerError('INVALID_REQUEST', 'A log batch needs at least one entry.');
+  const { first, last } = batchEnds(batch);
   const benchId = bench.bench_id;
   try {
     return await repository.withBenchLocked(benchId, async (tx) => {

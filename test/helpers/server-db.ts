@@ -1,4 +1,7 @@
-import { describe, it } from 'vitest';
+import { randomBytes } from 'node:crypto';
+import { afterEach, beforeEach, describe, it } from 'vitest';
+import { openServerDatabase, type OpenedDatabase } from '../../server/store/database';
+import { ServerRepository, type BenchRecord } from '../../server/store/server-repository';
 import { createTemporaryDatabase, type TestDatabase } from './temporary-database';
 
 export type { TestDatabase };
@@ -37,4 +40,42 @@ export function describeEachDialect(name: string, body: (dialect: ServerDialect)
 export function createTestDatabase(dialect: ServerDialect, dir: string): Promise<TestDatabase> {
   if (dialect === 'postgres' && !TEST_PG_URL) throw new Error('INJBENCH_TEST_PG_URL is not set');
   return createTemporaryDatabase(dialect, dir, TEST_PG_URL);
+}
+
+/**
+ * A server repository on a database of its own for each test, built as the server builds it (on SQLite the
+ * log is flushed off the event loop), and benches enrolled straight through it.
+ */
+export function useTestRepository(dialect: ServerDialect, dir: () => string) {
+  let database: TestDatabase | undefined;
+  let opened: OpenedDatabase | undefined;
+  let repository: ServerRepository | undefined;
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect, dir());
+    opened = await openServerDatabase(database.url);
+    repository = new ServerRepository(opened.db, opened.dialect, { walFile: opened.walFile });
+  });
+  afterEach(async () => {
+    await repository?.close();
+    await opened?.close();
+    await database?.drop();
+  });
+  const ready = <T>(value: T | undefined): T => {
+    if (value === undefined) throw new Error('useTestRepository: only inside a test');
+    return value;
+  };
+  return {
+    get opened(): OpenedDatabase {
+      return ready(opened);
+    },
+    get repository(): ServerRepository {
+      return ready(repository);
+    },
+    async enrol(benchId: string): Promise<BenchRecord> {
+      const codeHash = randomBytes(32).toString('hex');
+      const now = new Date().toISOString();
+      await ready(repository).addEnrolmentCode({ codeHash, createdAt: now, expiresAt: new Date(Date.now() + 60_000).toISOString(), note: null });
+      return ready(repository).enrol({ codeHash, benchId, publicKey: randomBytes(32).toString('base64'), now });
+    },
+  };
 }

@@ -4,14 +4,12 @@
  * batch leaves no row behind, its neighbours are stored, and every caller hears its own outcome. On SQLite
  * the repository is built as the server builds it: the log is flushed off the event loop before an answer.
  */
-import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { afterEach, beforeEach, expect, it } from 'vitest';
-import { openServerDatabase, type OpenedDatabase } from '../../server/store/database';
+import { expect, it } from 'vitest';
 import { ServerRepository } from '../../server/store/server-repository';
 import { GENESIS_HASH, entryHash } from '../../electron/services/integrity-log/log-format';
 import type { LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
-import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
+import { describeEachDialect, useTestRepository } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
 
 function chain(count: number): LogEntryRecord[] {
@@ -28,28 +26,8 @@ function chain(count: number): LogEntryRecord[] {
 
 describeEachDialect('log batches committed together', (dialect) => {
   const tempDir = useTempDirs();
-  let database: TestDatabase;
-  let opened: OpenedDatabase;
-  let repository: ServerRepository;
-
-  beforeEach(async () => {
-    database = await createTestDatabase(dialect, tempDir());
-    opened = await openServerDatabase(database.url);
-    repository = new ServerRepository(opened.db, opened.dialect, { walFile: opened.walFile });
-  });
-
-  afterEach(async () => {
-    await repository.close();
-    await opened.close();
-    await database.drop();
-  });
-
-  async function enrol(benchId: string): Promise<void> {
-    const codeHash = randomBytes(32).toString('hex');
-    const now = new Date().toISOString();
-    await repository.addEnrolmentCode({ codeHash, createdAt: now, expiresAt: new Date(Date.now() + 60_000).toISOString(), note: null });
-    await repository.enrol({ codeHash, benchId, publicKey: randomBytes(32).toString('base64'), now });
-  }
+  const store = useTestRepository(dialect, tempDir);
+  const enrol = (benchId: string) => store.enrol(benchId);
 
   it('stores the accepted batches and none of a refused one, answering each caller with its own outcome', async () => {
     const benchIds = Array.from({ length: 12 }, (_, i) => `bench-group-${i}`);
@@ -57,7 +35,7 @@ describeEachDialect('log batches committed together', (dialect) => {
     const entries = chain(40);
     const outcomes = await Promise.allSettled(
       benchIds.map((benchId, index) =>
-        repository.withBenchLocked(benchId, async (tx) => {
+        store.repository.withBenchLocked(benchId, async (tx) => {
           await tx.rememberNonce(`nonce-${index}`, new Date().toISOString());
           await tx.append({ head: { seq: 40, hash: entries[39]?.entryHash ?? '', sealedThrough: 0 }, entries, checkpoints: [], receivedAt: new Date().toISOString() });
           // Every third batch is refused after it wrote: its rows and nonce must not survive.
@@ -68,19 +46,19 @@ describeEachDialect('log batches committed together', (dialect) => {
     );
     for (const [index, outcome] of outcomes.entries()) {
       const benchId = benchIds[index] as string;
-      const stored = await repository.entries(benchId, 1, 100);
-      const head = await repository.bench(benchId);
+      const stored = await store.repository.entries(benchId, 1, 100);
+      const head = await store.repository.bench(benchId);
       if (index % 3 === 2) {
         expect(outcome).toEqual({ status: 'rejected', reason: new Error(`refused ${benchId}`) });
         expect(stored).toHaveLength(0);
         expect(Number(head?.head_seq)).toBe(0);
         // The nonce went with the refused batch: the same request may be sent again.
-        expect(await repository.rememberNonce(benchId, `nonce-${index}`, new Date().toISOString())).toBe(true);
+        expect(await store.repository.rememberNonce(benchId, `nonce-${index}`, new Date().toISOString())).toBe(true);
       } else {
         expect(outcome).toEqual({ status: 'fulfilled', value: benchId });
         expect(stored.map((e) => e.entryHash)).toEqual(entries.map((e) => e.entryHash));
         expect(Number(head?.head_seq)).toBe(40);
-        expect(await repository.rememberNonce(benchId, `nonce-${index}`, new Date().toISOString())).toBe(false);
+        expect(await store.repository.rememberNonce(benchId, `nonce-${index}`, new Date().toISOString())).toBe(false);
       }
     }
   });
@@ -89,14 +67,14 @@ describeEachDialect('log batches committed together', (dialect) => {
     await enrol('bench-twice');
     const entries = chain(20);
     const appendTen = () =>
-      repository.withBenchLocked('bench-twice', async (tx) => {
+      store.repository.withBenchLocked('bench-twice', async (tx) => {
         const head = tx.bench.head_seq;
         await tx.append({ head: { seq: head + 10, hash: entries[head + 9]?.entryHash ?? '', sealedThrough: 0 }, entries: entries.slice(head, head + 10), checkpoints: [], receivedAt: 'now' });
         return head;
       });
     const heads = await Promise.all([appendTen(), appendTen()]);
     expect(heads.sort((a, b) => a - b)).toEqual([0, 10]);
-    expect((await repository.entries('bench-twice', 1, 100)).map((e) => e.seq)).toEqual(entries.map((e) => e.seq));
+    expect((await store.repository.entries('bench-twice', 1, 100)).map((e) => e.seq)).toEqual(entries.map((e) => e.seq));
   });
 
   // PostgreSQL flushes its own WAL at COMMIT: this is SQLite's deferred flush only.
@@ -104,7 +82,7 @@ describeEachDialect('log batches committed together', (dialect) => {
     await enrol('bench-unflushed');
     const entries = chain(20);
     // A log file that cannot be opened stands for a disk that fails its fsync.
-    const failing = new ServerRepository(opened.db, opened.dialect, { walFile: path.join(tempDir(), 'missing', 'server.sqlite-wal') });
+    const failing = new ServerRepository(store.opened.db, store.opened.dialect, { walFile: path.join(tempDir(), 'missing', 'server.sqlite-wal') });
     const appendTen = (from: number) =>
       failing.withBenchLocked('bench-unflushed', async (tx) => {
         await tx.append({ head: { seq: from + 10, hash: entries[from + 9]?.entryHash ?? '', sealedThrough: 0 }, entries: entries.slice(from, from + 10), checkpoints: [], receivedAt: 'now' });

@@ -6,15 +6,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { GENESIS_HASH, entryHash } from '../../electron/services/integrity-log/log-format';
 import type { LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
-import { openServerDatabase, type OpenedDatabase } from '../../server/store/database';
 import { binaryArray } from '../../server/store/postgres-binary-array';
-import { ServerRepository, type BenchRecord } from '../../server/store/server-repository';
+import type { BenchRecord } from '../../server/store/server-repository';
 import { SessionIndexRepository } from '../../server/store/session-index-repository';
 import { ingestLogBatch } from '../../server/sync/log-ingest';
-import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
+import { describeEachDialect, useTestRepository } from '../helpers/server-db';
 import { silentLogger } from '../helpers/silent-logger';
 import { useTempDirs } from '../helpers/temp-dir';
 
@@ -38,35 +37,15 @@ const steps = (sessionId: string, count: number) => Array.from({ length: count }
 
 describeEachDialect('log batches appended', (dialect) => {
   const tempDir = useTempDirs();
-  let database: TestDatabase;
-  let opened: OpenedDatabase;
-  let repository: ServerRepository;
-
-  beforeEach(async () => {
-    database = await createTestDatabase(dialect, tempDir());
-    opened = await openServerDatabase(database.url);
-    repository = new ServerRepository(opened.db, opened.dialect, { walFile: opened.walFile });
-  });
-
-  afterEach(async () => {
-    await repository.close();
-    await opened.close();
-    await database.drop();
-  });
-
-  async function enrol(benchId: string): Promise<BenchRecord> {
-    const codeHash = randomBytes(32).toString('hex');
-    const now = new Date().toISOString();
-    await repository.addEnrolmentCode({ codeHash, createdAt: now, expiresAt: new Date(Date.now() + 60_000).toISOString(), note: null });
-    return repository.enrol({ codeHash, benchId, publicKey: randomBytes(32).toString('base64'), now });
-  }
+  const store = useTestRepository(dialect, tempDir);
+  const enrol = (benchId: string) => store.enrol(benchId);
 
   /** Appends entries after the bench's stored head, as the optimistic path does. */
   async function append(benchId: string, entries: LogEntryRecord[], nonce = randomBytes(16).toString('hex')) {
-    const bench = await repository.bench(benchId);
+    const bench = await store.repository.bench(benchId);
     const last = entries.at(-1);
     if (!bench || !last) throw new Error('no bench or no entries');
-    return repository.appendLogBatch(benchId, nonce, {
+    return store.repository.appendLogBatch(benchId, nonce, {
       expectedHead: { seq: Number(bench.head_seq), hash: bench.head_hash },
       head: { seq: last.seq, hash: last.entryHash, sealedThrough: 0 },
       entries,
@@ -94,7 +73,7 @@ describeEachDialect('log batches appended', (dialect) => {
     );
     expect(await append('bench-merge', second)).toBe('appended');
 
-    const sessions = new SessionIndexRepository(repository);
+    const sessions = new SessionIndexRepository(store.repository);
     expect(await sessions.session('bench-merge', 'ses-1')).toMatchObject({
       // The part from the start wins; the serial the start lacked comes from the end.
       partNumber: 'SYN-1',
@@ -110,7 +89,7 @@ describeEachDialect('log batches appended', (dialect) => {
     });
     // Closed after a crash: no start, so its start is its end.
     expect(await sessions.session('bench-merge', 'ses-crashed')).toMatchObject({ startedAt: at(4), endedAt: at(4), outcome: 'aborted', errorClass: 'INTERRUPTED', serial: 'INJ-9', partNumber: 'SYN-9', firstSeq: 4, lastSeq: 4 });
-    const activations = await sql<{ seq: number; version: string }>`SELECT seq, version FROM release_activations`.execute(opened.db);
+    const activations = await sql<{ seq: number; version: string }>`SELECT seq, version FROM release_activations`.execute(store.opened.db);
     expect(activations.rows.map((r) => [Number(r.seq), r.version])).toEqual([[5, '1.1.0']]);
   });
 
@@ -119,7 +98,7 @@ describeEachDialect('log batches appended', (dialect) => {
     const entries = chain(steps('ses-1', 6));
     expect(await append('bench-moved', entries.slice(0, 3), 'nonce-1')).toBe('appended');
     // Verified against the head before the first append: that head is gone.
-    const stale = await repository.appendLogBatch('bench-moved', 'nonce-2', {
+    const stale = await store.repository.appendLogBatch('bench-moved', 'nonce-2', {
       expectedHead: { seq: Number(bench.head_seq), hash: bench.head_hash },
       head: { seq: 3, hash: entries[2]?.entryHash ?? '', sealedThrough: 0 },
       entries: entries.slice(0, 3),
@@ -129,36 +108,36 @@ describeEachDialect('log batches appended', (dialect) => {
     expect(stale).toBe('head-moved');
     expect(await append('bench-moved', entries.slice(3), 'nonce-1')).toBe('replayed');
     // Neither refusal kept its nonce or a row.
-    expect(await repository.rememberNonce('bench-moved', 'nonce-2', new Date().toISOString())).toBe(true);
-    expect((await repository.entries('bench-moved', 1, 100)).map((e) => e.seq)).toEqual([1, 2, 3]);
-    await repository.revoke('bench-moved', 'stolen', new Date().toISOString());
+    expect(await store.repository.rememberNonce('bench-moved', 'nonce-2', new Date().toISOString())).toBe(true);
+    expect((await store.repository.entries('bench-moved', 1, 100)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    await store.repository.revoke('bench-moved', 'stolen', new Date().toISOString());
     expect(await append('bench-moved', entries.slice(3), 'nonce-3')).toBe('head-moved');
-    expect((await repository.entries('bench-moved', 1, 100)).map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(Number((await repository.bench('bench-moved'))?.head_seq)).toBe(3);
+    expect((await store.repository.entries('bench-moved', 1, 100)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(Number((await store.repository.bench('bench-moved'))?.head_seq)).toBe(3);
   });
 
   it('judges a batch again under the lock when the head it was authenticated with has moved', async () => {
     const authenticated = await enrol('bench-stale');
     const entries = chain(steps('ses-1', 4));
     const batch = { entries, checkpoints: [] };
-    const ingest = (bench: BenchRecord, nonce: string) => ingestLogBatch(repository, bench, batch, () => new Date(), silentLogger(), nonce);
+    const ingest = (bench: BenchRecord, nonce: string) => ingestLogBatch(store.repository, bench, batch, () => new Date(), silentLogger(), nonce);
     await expect(ingest(authenticated, 'nonce-a')).resolves.toMatchObject({ throughSeq: 4 });
     // The same batch sent again by a request authenticated before the first one landed: acknowledged again, stored once.
     await expect(ingest(authenticated, 'nonce-b')).resolves.toMatchObject({ throughSeq: 4, throughHash: entries[3]?.entryHash });
-    expect(await repository.entries('bench-stale', 1, 100)).toHaveLength(4);
+    expect(await store.repository.entries('bench-stale', 1, 100)).toHaveLength(4);
     // Revoked after the request was authenticated: refused under the lock, nothing stored.
-    await repository.revoke('bench-stale', 'stolen', new Date().toISOString());
+    await store.repository.revoke('bench-stale', 'stolen', new Date().toISOString());
     const more = chain(steps('ses-1', 2), { seq: 4, entryHash: entries[3]?.entryHash ?? '' });
     const current = { ...authenticated, head_seq: 4, head_hash: entries[3]?.entryHash ?? '' };
-    await expect(ingestLogBatch(repository, current, { entries: more, checkpoints: [] }, () => new Date(), silentLogger(), 'nonce-c')).rejects.toMatchObject({ code: 'BENCH_REVOKED' });
-    expect(await repository.entries('bench-stale', 1, 100)).toHaveLength(4);
+    await expect(ingestLogBatch(store.repository, current, { entries: more, checkpoints: [] }, () => new Date(), silentLogger(), 'nonce-c')).rejects.toMatchObject({ code: 'BENCH_REVOKED' });
+    expect(await store.repository.entries('bench-stale', 1, 100)).toHaveLength(4);
   });
 
   if (dialect === 'postgres') {
     it('carries text and integers through binary arrays exactly, quotes, backslashes and all', async () => {
       const texts = ['', '"quoted" \\ back\\slash', '{"sessionId":"a\\"b"}', 'NULL', 'line\nbreak\ttab', 'ünïcödé ✓ 𝄞', 'x'.repeat(70_000)];
       const integers = [0, 1, -1, 2_147_483_647, -2_147_483_648];
-      const read = await sql<{ t: string[]; i: number[] }>`SELECT ${binaryArray('text', texts)}::text[] AS t, ${binaryArray('integer', integers)}::integer[] AS i`.execute(opened.db);
+      const read = await sql<{ t: string[]; i: number[] }>`SELECT ${binaryArray('text', texts)}::text[] AS t, ${binaryArray('integer', integers)}::integer[] AS i`.execute(store.opened.db);
       expect(read.rows[0]).toEqual({ t: texts, i: integers });
     });
   }
