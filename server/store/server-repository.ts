@@ -203,7 +203,8 @@ export class ServerRepository {
     return this.withBenchLocked(benchId, async (tx): Promise<AppendOutcome> => {
       if (tx.bench.status !== 'active' || tx.bench.head_seq !== batch.expectedHead.seq || tx.bench.head_hash !== batch.expectedHead.hash) return 'head-moved';
       if (!(await tx.rememberNonce(nonce, batch.receivedAt))) return 'replayed';
-      await tx.append(batch);
+      // A checkpoint sent again with its entry raises sealed_through without moving the head: never lower it.
+      await tx.append({ ...batch, head: { ...batch.head, sealedThrough: Math.max(tx.bench.sealed_through, batch.head.sealedThrough) } });
       return 'appended';
     });
   }

@@ -110,10 +110,17 @@ describeEachDialect('log batches appended', (dialect) => {
     // Neither refusal kept its nonce or a row.
     expect(await store.repository.rememberNonce('bench-moved', 'nonce-2', new Date().toISOString())).toBe(true);
     expect((await store.repository.entries('bench-moved', 1, 100)).map((e) => e.seq)).toEqual([1, 2, 3]);
+    // A checkpoint that came later with its entry sealed through 3 without moving the head; a batch verified
+    // against that same head before it knew does not lower the seal.
+    await store.repository.withBenchLocked('bench-moved', (tx) =>
+      tx.append({ head: { seq: 3, hash: entries[2]?.entryHash ?? '', sealedThrough: 3 }, entries: [], checkpoints: [], receivedAt: new Date().toISOString() }),
+    );
+    expect(await append('bench-moved', entries.slice(3, 4), 'nonce-4')).toBe('appended');
+    expect(Number((await store.repository.bench('bench-moved'))?.sealed_through)).toBe(3);
     await store.repository.revoke('bench-moved', 'stolen', new Date().toISOString());
-    expect(await append('bench-moved', entries.slice(3), 'nonce-3')).toBe('head-moved');
-    expect((await store.repository.entries('bench-moved', 1, 100)).map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(Number((await store.repository.bench('bench-moved'))?.head_seq)).toBe(3);
+    expect(await append('bench-moved', entries.slice(4), 'nonce-3')).toBe('head-moved');
+    expect((await store.repository.entries('bench-moved', 1, 100)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+    expect(Number((await store.repository.bench('bench-moved'))?.head_seq)).toBe(4);
   });
 
   it('judges a batch again under the lock when the head it was authenticated with has moved', async () => {
