@@ -37,6 +37,11 @@ export interface StoredLogEntry extends LogEntryRecord {
 export interface LogAppend {
   /** The bench's head the batch was verified against; nothing is written unless it is still the head. */
   expectedHead: { seq: number; hash: string };
+  /**
+   * The new head. `sealedThrough` is the batch's highest checkpoint: the stored value is raised to it, never
+   * lowered (a checkpoint re-sent with its entry raises it without moving the head, and a batch verified
+   * against that same head may not know).
+   */
   head: { seq: number; hash: string; sealedThrough: number };
   entries: readonly LogEntryRecord[];
   checkpoints: readonly CheckpointRecord[];
@@ -203,8 +208,7 @@ export class ServerRepository {
     return this.withBenchLocked(benchId, async (tx): Promise<AppendOutcome> => {
       if (tx.bench.status !== 'active' || tx.bench.head_seq !== batch.expectedHead.seq || tx.bench.head_hash !== batch.expectedHead.hash) return 'head-moved';
       if (!(await tx.rememberNonce(nonce, batch.receivedAt))) return 'replayed';
-      // A checkpoint sent again with its entry raises sealed_through without moving the head: never lower it.
-      await tx.append({ ...batch, head: { ...batch.head, sealedThrough: Math.max(tx.bench.sealed_through, batch.head.sealedThrough) } });
+      await tx.append(batch);
       return 'appended';
     });
   }
@@ -386,7 +390,7 @@ function logBatchTransaction(trx: Transaction<ServerDatabase>, bench: BenchRecor
       );
       await trx
         .updateTable('benches')
-        .set({ head_seq: batch.head.seq, head_hash: batch.head.hash, sealed_through: batch.head.sealedThrough })
+        .set({ head_seq: batch.head.seq, head_hash: batch.head.hash, sealed_through: sql<number>`MAX(sealed_through, ${batch.head.sealedThrough})` })
         .where('bench_id', '=', benchId)
         .execute();
     },

@@ -52,7 +52,7 @@ const checkpointsThrough = (batch: LogBatch): number | null => batch.checkpoints
 
 export async function ingestLogBatch(
   repository: ServerRepository,
-  bench: { bench_id: string; public_key: string; head_seq: number; head_hash: string; sealed_through: number },
+  bench: { bench_id: string; public_key: string; head_seq: number; head_hash: string },
   batch: LogBatch,
   now: () => Date,
   logger: Logger,
@@ -80,7 +80,7 @@ export async function ingestLogBatch(
       const receivedAt = now().toISOString();
       const outcome = await repository.appendLogBatch(benchId, nonce, {
         expectedHead: { seq: head, hash: bench.head_hash },
-        head: { seq: last.seq, hash: last.entryHash, sealedThrough: Math.max(Number(bench.sealed_through), ack.checkpointsThrough ?? 0) },
+        head: { seq: last.seq, hash: last.entryHash, sealedThrough: ack.checkpointsThrough ?? 0 },
         entries,
         checkpoints: batch.checkpoints,
         receivedAt,
@@ -151,7 +151,7 @@ async function ingestUnderLock(
       const through = checkpointsThrough(batch);
       if (fresh.length > 0 || batch.checkpoints.length > 0) {
         await tx.append({
-          head: { seq: Math.max(head, last.seq), hash: last.seq > head ? last.entryHash : tx.bench.head_hash, sealedThrough: Math.max(tx.bench.sealed_through, through ?? 0) },
+          head: { seq: Math.max(head, last.seq), hash: last.seq > head ? last.entryHash : tx.bench.head_hash, sealedThrough: through ?? 0 },
           entries: fresh,
           checkpoints: batch.checkpoints,
           receivedAt: now().toISOString(),
