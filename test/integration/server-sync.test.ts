@@ -141,10 +141,11 @@ describeEachDialect('central server sync', (dialect) => {
     bench.append(12, 6);
     const batch = bench.outbox.nextBatch();
     if (!batch) throw new Error('no batch');
-    const send = () =>
-      sendSignedRequest({ serverUrl: server.url, identity: bench.identity, method: 'POST', path: LOG_BATCH_PATH, body: batch, responseSchema: logAckSchema, timeoutMs: 5000 });
-    const firstAck = await send();
-    const secondAck = await send();
+    const send = (body: { body: unknown } | { bodyJson: Buffer<ArrayBuffer> }) =>
+      sendSignedRequest({ serverUrl: server.url, identity: bench.identity, method: 'POST', path: LOG_BATCH_PATH, ...body, responseSchema: logAckSchema, timeoutMs: 5000 });
+    const firstAck = await send({ body: batch });
+    // Sent again as the JSON's bytes (as a caller holding it serialized does): the same request to the server.
+    const secondAck = await send({ bodyJson: Buffer.from(JSON.stringify(batch)) });
     expect(secondAck).toEqual(firstAck);
     expect(firstAck).toEqual({ benchId: bench.identity.benchId, throughSeq: 12, throughHash: bench.store.integrityLog.head()?.entryHash, checkpointsThrough: 12 });
     // The outbox did not record the hand-sent acknowledgement: it sends the batch a third time, harmlessly.

@@ -47,8 +47,8 @@ export interface SignedRequest<T> {
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
-  /** The body already serialized as JSON, instead of `body` (a caller sending the same batch again). */
-  bodyJson?: string;
+  /** The body already serialized as JSON, as text or its UTF-8 bytes, instead of `body` (a caller sending the same batch again). */
+  bodyJson?: string | Buffer<ArrayBuffer>;
   responseSchema: z.ZodType<T>;
   timeoutMs: number;
   now?: () => Date;
@@ -57,7 +57,7 @@ export interface SignedRequest<T> {
 export async function sendSignedRequest<T>(request: SignedRequest<T>): Promise<T> {
   const json = request.bodyJson ?? (request.body === undefined ? '' : JSON.stringify(request.body));
   // Encoded once: the same bytes are hashed for the signature and sent (a batch is ~100 kB of JSON).
-  const body = Buffer.from(json, 'utf8');
+  const body = typeof json === 'string' ? Buffer.from(json, 'utf8') : json;
   const time = (request.now ?? (() => new Date()))().toISOString();
   const nonce = randomBytes(18).toString('base64url');
   const signature = request.identity.sign(
