@@ -12,6 +12,8 @@ import type { LogEntryRecord } from '../../electron/services/store/integrity-log
 import { binaryArray } from '../../server/store/postgres-binary-array';
 import type { BenchRecord } from '../../server/store/server-repository';
 import { SessionIndexRepository } from '../../server/store/session-index-repository';
+import { extractFacts, sessionUpsert } from '../../server/store/session-indexer';
+import { Statement } from '../../server/store/statement';
 import { ingestLogBatch } from '../../server/sync/log-ingest';
 import { describeEachDialect, useTestRepository } from '../helpers/server-db';
 import { silentLogger } from '../helpers/silent-logger';
@@ -141,6 +143,24 @@ describeEachDialect('log batches appended', (dialect) => {
   });
 
   if (dialect === 'postgres') {
+    it("looks up each of a batch's sessions by its key, however many sessions the bench has stored", async () => {
+      await enrol('bench-history');
+      // A long history the planner has no statistics for yet (no ANALYZE since): the case that hashed it all.
+      await sql`INSERT INTO session_index (bench_id, session_id, outcome, first_seq, last_seq)
+        SELECT 'bench-history', 'ses-old-' || n, 'passed', n, n FROM generate_series(1, 5000) AS n`.execute(store.opened.db);
+      const { sessions } = extractFacts(chain([...steps('ses-new-1', 2), ...steps('ses-old-7', 2)], { seq: 6000, entryHash: GENESIS_HASH }));
+      const statement = new Statement('postgres');
+      const upsert = statement.compile(sessionUpsert(statement, 'bench-history', [...sessions.values()], 'true'));
+      const explained = await store.opened.db.executeQuery<{ 'QUERY PLAN': unknown }>(statement.compile(`EXPLAIN (FORMAT JSON) ${upsert.sql}`));
+      type PlanNode = { 'Node Type': string; 'Relation Name'?: string; 'Index Name'?: string; Plans?: PlanNode[] };
+      const nodes = (node: PlanNode): PlanNode[] => [node, ...(node.Plans ?? []).flatMap(nodes)];
+      const plan = (explained.rows[0]?.['QUERY PLAN'] as { Plan: PlanNode }[])[0]?.Plan;
+      if (!plan) throw new Error('no plan');
+      const reads = nodes(plan).filter((node) => node['Relation Name'] === 'session_index' && node['Node Type'] !== 'ModifyTable');
+      expect(reads.map((node) => [node['Node Type'], node['Index Name']])).toEqual([['Index Scan', 'session_index_pk']]);
+      expect(nodes(plan).map((node) => node['Node Type'])).not.toContain('Hash Join');
+    });
+
     it('carries text and integers through binary arrays exactly, quotes, backslashes and all', async () => {
       const texts = ['', '"quoted" \\ back\\slash', '{"sessionId":"a\\"b"}', 'NULL', 'line\nbreak\ttab', 'ünïcödé ✓ 𝄞', 'x'.repeat(70_000)];
       const integers = [0, 1, -1, 2_147_483_647, -2_147_483_648];
