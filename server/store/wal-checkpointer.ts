@@ -5,7 +5,7 @@
  * (it never waits on, nor blocks, the writer) every `intervalMs`; the writer's own autocheckpoint stays as a
  * safety net at a much larger log size, for a checkpointer that falls behind or could not start.
  */
-import { createRequire } from 'node:module';
+import { runtimeRequire } from '../runtime-require';
 import { Worker } from 'node:worker_threads';
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from '../../electron/services/logger';
@@ -46,7 +46,7 @@ export class WalCheckpointer {
   static async start(db: Kysely<ServerDatabase>, file: string, logger?: Logger, intervalMs = 200): Promise<WalCheckpointer | null> {
     let driver: string;
     try {
-      driver = createRequire(import.meta.url).resolve('better-sqlite3');
+      driver = runtimeRequire().resolve('better-sqlite3');
     } catch {
       return null;
     }
