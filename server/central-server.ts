@@ -7,7 +7,7 @@ import { buildServerApp, type ServerApp, type ServerAppOptions } from './app';
 import { readFileSync } from 'node:fs';
 import { BlobStore } from './distribution/blob-store';
 import { checkStoredRootAgainstPin, trustedRootPin } from './distribution/metadata-publish';
-import { openServerDatabase, parseDatabaseUrl, type DialectName } from './store/database';
+import { openServerDatabase, parseDatabaseUrl, type DialectName, type OpenedDatabase } from './store/database';
 import { DistributionRepository } from './store/distribution-repository';
 import { ServerRepository } from './store/server-repository';
 import { WalCheckpointer } from './store/wal-checkpointer';
@@ -65,11 +65,18 @@ export async function startCentralServer(options: CentralServerOptions): Promise
   const blobDir = path.resolve(options.blobDir ?? defaultBlobDir(options.databaseUrl));
   const blobs = new BlobStore(blobDir);
   blobs.removeIncomingLeftovers();
-  const database = await openServerDatabase(options.databaseUrl, { logger: options.logger });
+  // Also before the database: a platform without libsodium's binary stops the start with nothing opened.
+  const signatures = new SignatureVerifier();
+  let database: OpenedDatabase;
+  try {
+    database = await openServerDatabase(options.databaseUrl, { logger: options.logger });
+  } catch (error) {
+    await signatures.close();
+    throw error;
+  }
   const repository = new ServerRepository(database.db, database.dialect, { walFile: database.walFile });
   const checkpointer = database.sqliteFile ? await WalCheckpointer.start(database.db, database.sqliteFile, options.logger) : null;
   const distribution = new DistributionRepository(database.db, database.dialect);
-  const signatures = new SignatureVerifier();
   let app: ServerApp;
   try {
     if (trustedRoot) await checkStoredRootAgainstPin(distribution, trustedRoot);
