@@ -9,13 +9,14 @@
  * signing, HTTP, the server's work). A bench that runs out keeps writing live, and the run says so.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { fingerprintOf } from '../electron/services/identity/bench-identity';
 import { encodeBase64, generateKeyPair, signDetached } from '../trust/ed25519';
-import { GENESIS_HASH, checkpointMessage, entryHash } from '../electron/services/integrity-log/log-format';
-import type { CheckpointRecord, LogEntryRecord } from '../electron/services/store/integrity-log-repository';
-import { sendSignedRequest } from '../electron/services/sync/sync-client';
-import { LOG_BATCH_PATH, logAckSchema } from '../electron/services/sync/sync-protocol';
+import { GENESIS_HASH, checkpointMessage, entryHash } from '../common/integrity-log/log-format';
+import { sendSignedRequest } from '../common/central-api/client';
+import { logAckSchema } from '../common/central-api/protocol';
 import { threadCpuMs } from './thread-cpu';
+import { LOG_BATCH_PATH } from '../common/central-api/paths';
+import type { CheckpointRecord, LogEntryRecord } from '../common/integrity-log/records';
+import { fingerprintOf } from '../common/bench-id';
 
 export interface ClientPlan {
   benches: number;

@@ -19,12 +19,12 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { pino } from 'pino';
-import type { LogEntryRecord } from '../electron/services/store/integrity-log-repository';
-import { DEFAULT_BATCH_ENTRIES } from '../electron/services/sync/sync-protocol';
+import { DEFAULT_BATCH_ENTRIES } from '../common/central-api/protocol';
 import { startCentralServer } from '../server/central-server';
 import { createTemporaryDatabase } from '../test/helpers/temporary-database';
 import type { ClientPlan, FromWorker, ToWorker } from './server-ingest-clients';
 import { threadCpuMs } from './thread-cpu';
+import type { LogEntryRecord } from '../common/integrity-log/records';
 
 const { values } = parseArgs({
   options: {

@@ -19,14 +19,14 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
 import { pino } from 'pino';
-import { fingerprintOf } from '../electron/services/identity/bench-identity';
 import { encodeBase64, generateKeyPair, signDetached } from '../trust/ed25519';
-import { GENESIS_HASH, checkpointMessage, entryHash } from '../electron/services/integrity-log/log-format';
-import type { CheckpointRecord, LogEntryRecord } from '../electron/services/store/integrity-log-repository';
+import { GENESIS_HASH, checkpointMessage, entryHash } from '../common/integrity-log/log-format';
 import { startCentralServer } from '../server/central-server';
-import { supportSessionPath } from '../server/sessions/support-session-routes';
 import { openServerDatabase } from '../server/store/database';
 import { ServerRepository } from '../server/store/server-repository';
+import { supportSessionPath } from '../common/central-api/paths';
+import type { CheckpointRecord, LogEntryRecord } from '../common/integrity-log/records';
+import { fingerprintOf } from '../common/bench-id';
 
 const { values } = parseArgs({
   options: { benches: { type: 'string', default: '20' }, sessions: { type: 'string', default: '5500' }, samples: { type: 'string', default: '400' } },

@@ -3,6 +3,7 @@
  * registers itself here.
  */
 import { Command } from 'commander';
+import { failureLine } from '../common/command-line-options';
 import { registerBenchCommand } from './commands/bench';
 import { registerCreditsCommand } from './commands/credits';
 import { registerPacksCommand } from './commands/packs';
@@ -31,16 +32,9 @@ registerSupportCommand(program);
 registerReleaseCommand(program);
 registerServerCommand(program);
 
-/** Every typed error of the project carries an upper-case code; anything else is a plain failure. */
-function typedCode(error: unknown): string | null {
-  const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
-  return typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code) ? code : null;
-}
-
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  const code = typedCode(error);
-  process.stderr.write(`injbench: ${code ? `${code}: ` : ''}${error instanceof Error ? error.message : String(error)}\n`);
+  process.stderr.write(`${failureLine('injbench', error)}\n`);
   process.exitCode = 1;
 }

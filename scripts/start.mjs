@@ -36,7 +36,8 @@ const electron = electronBinary();
 const demo = forwarded.includes('--no-demo') ? [] : ['--demo'];
 const rest = forwarded.filter((arg) => arg !== '--no-demo');
 if (electron.binary) {
-  run(electron.binary, [root, ...demo, ...rest]);
+  // The development entry: the app plus the demo and workspace mode (the package runs dist/electron/main.cjs).
+  run(electron.binary, [path.join(root, 'dist', 'development', 'main.cjs'), ...demo, ...rest]);
 } else {
   console.log(`Electron cannot start here: ${electron.reason}; starting workspace mode instead.`);
   run(process.execPath, [path.join(root, 'bin', 'injbench.mjs'), 'workspace', ...demo, ...rest]);

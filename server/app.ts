@@ -9,22 +9,9 @@ import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { decodeBase64, verifyManyOffThread, type VerifySignatures } from '../trust/ed25519';
-import { fingerprintOf } from '../electron/services/identity/bench-identity';
-import type { Logger } from '../electron/services/logger';
+import type { Logger } from '../common/logger';
 import type { KeyPair } from '../trust/crypto';
-import {
-  DEFAULT_CLOCK_SKEW_MS,
-  ENROL_PATH,
-  LOG_BATCH_PATH,
-  MAX_BATCH_BYTES,
-  PROTOCOL_PREFIX,
-  benchIdSchema,
-  enrolRequestSchema,
-  logBatchSchema,
-  requestSigningMessage,
-  signatureHeaders,
-  type EnrolResponse,
-} from '../electron/services/sync/sync-protocol';
+import { DEFAULT_CLOCK_SKEW_MS, MAX_BATCH_BYTES, enrolRequestSchema, logBatchSchema, requestSigningMessage, signatureHeaders, type EnrolResponse } from '../common/central-api/protocol';
 import { registerCreditsRoutes } from './credits/routes';
 import type { BlobStore } from './distribution/blob-store';
 import { registerDistributionRoutes } from './distribution/routes';
@@ -39,6 +26,9 @@ import { registerReleaseRoutes, type ReleaseRouteOptions } from './releases/rele
 import type { FleetRouteContext } from './sessions/route-context';
 import { registerSupportSessionRoutes } from './sessions/support-session-routes';
 import { registerSupportWeb, type SupportWebOptions } from './support/web/support-web';
+import { ENROL_PATH, LOG_BATCH_PATH, PROTOCOL_PREFIX } from '../common/central-api/paths';
+import { benchIdOf, benchIdSchema } from '../common/bench-id';
+import { ADMIN_CODES_PATH } from '../common/central-api/paths';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -71,8 +61,6 @@ export interface ServerAppOptions {
   verifySignatures?: VerifySignatures;
 }
 
-export const ADMIN_CODES_PATH = `${PROTOCOL_PREFIX}/admin/enrolment-codes`;
-export const supportLogPath = (benchId: string): string => `${PROTOCOL_PREFIX}/support/benches/${benchId}/log`;
 
 const DEFAULT_CODE_TTL_MINUTES = 24 * 60;
 const MAX_SUPPORT_PAGE = 5000;
@@ -268,7 +256,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     const input = parse(enrolRequestSchema, request.body, 'enrolment');
     const publicKey = decodeBase64(input.publicKey);
     // The bench id is derived from its key, so the server adopts it after checking that it matches.
-    if (!publicKey || publicKey.length !== 32 || input.benchId !== `bench-${fingerprintOf(publicKey)}`) {
+    if (!publicKey || publicKey.length !== 32 || input.benchId !== benchIdOf(publicKey)) {
       throw new ServerError('INVALID_REQUEST', `The bench id ${input.benchId} does not belong to the public key sent with it.`);
     }
     // Signed with the key being enrolled: the caller proves it holds the private key.

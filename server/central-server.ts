@@ -1,5 +1,5 @@
 /** Composition root of the central server: database, repository, HTTP app, listening on 127.0.0.1. */
-import type { Logger } from '../electron/services/logger';
+import type { Logger } from '../common/logger';
 import path from 'node:path';
 import type { KeyPair } from '../trust/crypto';
 import { readKeyFileAt } from '../trust/keys';
@@ -20,7 +20,7 @@ export interface CentralServerOptions {
   supportToken?: string;
   /** Publish-only token for release managers. */
   releaseToken?: string;
-  /** Where pack bytes are kept (default: beside the SQLite file, or ./injbench-server-blobs for PostgreSQL). */
+  /** Where pack bytes are kept (default: beside the SQLite file; required with PostgreSQL). */
   blobDir?: string;
   /** The credits role key file (from "injbench release keygen"); without it grants cannot be issued. */
   creditsKeyFile?: string;
@@ -52,10 +52,25 @@ export interface CentralServer {
 export const SERVER_HOST = '127.0.0.1';
 const CLOSE_GRACE_MS = 2000;
 
-/** Pack blobs sit beside the SQLite file by default; a PostgreSQL server keeps them in its working directory. */
+/** A start-up setting the server cannot run with; nothing has been opened when it is thrown. */
+export class ServerConfigurationError extends Error {
+  constructor(
+    readonly code: 'UNAUTHORIZED' | 'BLOB_DIR_REQUIRED',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServerConfigurationError';
+  }
+}
+
+/**
+ * Pack blobs sit beside the SQLite file by default. A PostgreSQL server has no file to sit beside, and its
+ * working directory is whatever the service manager (or a test) happened to start it in: it must be told.
+ */
 export function defaultBlobDir(databaseUrl: string): string {
   const location = parseDatabaseUrl(databaseUrl);
-  return location.dialect === 'sqlite' ? `${location.target}.blobs` : path.resolve('injbench-server-blobs');
+  if (location.dialect === 'sqlite') return `${location.target}.blobs`;
+  throw new ServerConfigurationError('BLOB_DIR_REQUIRED', 'A server on PostgreSQL needs an explicit blob folder for pack bytes: pass --blob-dir DIR (a folder every server instance of this database can read and write).');
 }
 
 export async function startCentralServer(options: CentralServerOptions): Promise<CentralServer> {

@@ -5,7 +5,7 @@
 import type { FastifyInstance, FastifyRequest, RawServerDefault } from 'fastify';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { z } from 'zod';
-import type { Logger } from '../electron/services/logger';
+import type { Logger } from '../common/logger';
 import type { BenchRecord } from './store/server-repository';
 
 /** The server app as route modules see it (its logger is the project's pino logger). */

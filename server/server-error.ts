@@ -1,4 +1,4 @@
-import type { ServerErrorCode } from '../electron/services/sync/sync-protocol';
+import type { ServerErrorCode } from '../common/central-api/protocol';
 
 const statusByCode: Record<ServerErrorCode, number> = {
   INVALID_REQUEST: 400,

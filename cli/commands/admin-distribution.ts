@@ -5,17 +5,17 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import path from 'node:path';
 import { z } from 'zod';
-import { SyncError } from '../../electron/services/sync/sync-client';
-import { benchIdSchema } from '../../electron/services/sync/sync-protocol';
-import { ADMIN_EVIDENCE_PATH, adminDirectivePath } from '../../server/distribution/routes';
-import { REPOSITORY_PREFIX } from '../../server/distribution/repository-paths';
+import { SyncError } from '../../common/central-api/client';
 import { openEnvelope, parsePayload, signDocument } from '../../trust/envelope';
 import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
 import { nextDirective } from '../../trust/repository';
 import { channelNames, indexSchema, limits, type Assignment, type ChannelName, type RootDocument } from '../../trust/schemas';
 import { openTrustedRoot, verifyRootRotation } from '../../trust/verify-release';
-import { callServer } from '../../server/client/server-api';
+import { callServer } from '../../common/central-api/token-client';
+import { ADMIN_EVIDENCE_PATH, adminDirectivePath } from '../../common/central-api/paths';
+import { REPOSITORY_PREFIX } from '../../common/central-api/paths';
+import { benchIdSchema } from '../../common/bench-id';
 
 /** A public repository file from the server, or null on 404. */
 async function fetchRepositoryFile(serverUrl: string, name: string, maxBytes: number): Promise<Buffer | null> {

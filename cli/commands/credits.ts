@@ -7,9 +7,9 @@ import { ServiceError } from '../../electron/services/service-error';
 import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
 import { fetchCreditGrants } from '../../electron/services/credits/grant-fetch';
-import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../server/credits/routes';
 import { appendCreditGrant, openBenchForCli } from '../bench-context';
-import { callServer } from '../../server/client/server-api';
+import { callServer } from '../../common/central-api/token-client';
+import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../common/central-api/paths';
 
 const grantOptions = z.object({
   keys: z.string().min(1).optional(),

@@ -9,7 +9,7 @@ import { httpSource } from '../../trust/http-source';
 import { channelNames, type ChannelName } from '../../trust/schemas';
 import { directorySource } from '../../trust/source';
 import { releaseServiceOn, type ReleaseService } from '../../electron/services/releases/release-service';
-import { createLogger } from '../../electron/services/logger';
+import { createLogger } from '../../common/logger';
 import type { FamilyRelease, ReleaseSourceInput } from '../../electron/contract/bench-api';
 import { openBenchForCli } from '../bench-context';
 import { defaultDataDir } from '../paths';

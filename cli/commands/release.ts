@@ -40,11 +40,11 @@ import { initialTrustedMetadata, verifyRelease } from '../../trust/verify-releas
 import { appVersion, projectRoot } from '../paths';
 import { writeBundle, isBundleEntry } from '../../electron/services/releases/release-source';
 import { sha256Hex } from '../../trust/crypto';
-import { SyncError } from '../../electron/services/sync/sync-client';
-import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASE_NOTICES_PATH, releaseHealthPath } from '../../server/releases/release-routes';
+import { SyncError } from '../../common/central-api/client';
 import type { ReleaseHealth } from '../../server/store/release-health-repository';
-import { callServer } from '../../server/client/server-api';
-import { RELEASE_TOKEN_ENV, publishRepositoryToServer, releaseTokenFromEnv } from '../../server/client/release-publish';
+import { callServer } from '../../common/central-api/token-client';
+import { RELEASE_TOKEN_ENV, publishRepositoryToServer, releaseTokenFromEnv } from '../../common/central-api/release-publish';
+import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASE_NOTICES_PATH, releaseHealthPath } from '../../common/central-api/paths';
 
 /** Release governance calls go with the release-manager token when one is set, else the admin token. */
 const asReleaseManager = (): { token?: string } => ({ token: process.env[RELEASE_TOKEN_ENV] || undefined });

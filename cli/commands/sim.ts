@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { z } from 'zod';
-import { createLogger } from '../../electron/services/logger';
+import { createLogger } from '../../common/logger';
 import { ServiceError } from '../../electron/services/service-error';
 import path from 'node:path';
 import { loadFamilyModels } from '../../native-bridge/sim/families';

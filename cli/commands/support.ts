@@ -2,19 +2,19 @@ import { Option, type Command } from 'commander';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { verifyIntegrityLog } from '../../electron/services/integrity-log/verify-log';
+import { verifyIntegrityLog } from '../../common/integrity-log/verify-log';
 import { ServiceError } from '../../electron/services/service-error';
 import { openBenchStore } from '../../electron/services/store/bench-store';
-import { benchIdSchema } from '../../electron/services/sync/sync-protocol';
-import { SyncError } from '../../electron/services/sync/sync-client';
-import { supportLogPath } from '../../server/app';
+import { SyncError } from '../../common/central-api/client';
 import { csvField, tracesToCsv } from '../../server/sessions/session-export';
 import type { SessionSummary, SessionTrace } from '../../server/store/session-index-repository';
-import { SUPPORT_SESSIONS_PATH, supportSessionPath } from '../../server/sessions/support-session-routes';
 import { exportSupportBundle, verifySupportBundle } from '../../electron/services/support/support-bundle';
 import { openBenchForCli } from '../bench-context';
 import { appVersion } from '../paths';
-import { callServer } from '../../server/client/server-api';
+import { callServer } from '../../common/central-api/token-client';
+import { supportLogPath } from '../../common/central-api/paths';
+import { SUPPORT_SESSIONS_PATH, supportSessionPath } from '../../common/central-api/paths';
+import { benchIdSchema } from '../../common/bench-id';
 
 interface VerifyOptions {
   publicKey?: string;

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import { loadOrCreateBenchIdentity } from '../../electron/services/identity/bench-identity';
 import { IntegrityLog } from '../../electron/services/integrity-log/integrity-log';
-import { createLogger } from '../../electron/services/logger';
+import { createLogger } from '../../common/logger';
 import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
 import { sha256Hex } from '../../trust/crypto';
 import { openBenchStore } from '../../electron/services/store/bench-store';

@@ -2,13 +2,13 @@ import type { Command } from 'commander';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createBenchServices } from '../../electron/services/bench-services';
-import { DEMO_CENTRAL_SERVER_PORT, DEMO_SPEED, startDemo, type RunningDemo } from '../../electron/services/demo/demo';
+import { DEMO_CENTRAL_SERVER_PORT, DEMO_SPEED, startDemo, type RunningDemo } from '../../demo/demo';
 import { parseFaults } from '../../native-bridge/sim/faults';
-import { createLogger } from '../../electron/services/logger';
+import { createLogger } from '../../common/logger';
 import { ServiceError } from '../../electron/services/service-error';
 import { startWorkspaceHost } from '../../electron/workspace/workspace-host';
 import { bundledRootFile } from '../bench-context';
-import { portNumber } from '../options';
+import { portNumber } from '../../common/command-line-options';
 import { appVersion, defaultDataDir, projectRoot } from '../paths';
 
 export interface WorkspaceCommandOptions {

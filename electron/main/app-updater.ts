@@ -11,7 +11,7 @@ import { appUpdateFeedUrl } from '../services/app-update/feed-url';
 import type { AdminHoldSource, CodingSessionActivity, ReleaseChannelSource, UpdaterPort } from '../services/app-update/ports';
 import type { EvidenceSink } from '../services/evidence/evidence-sink';
 import { JsonLinesEvidenceSink } from '../services/evidence/json-lines-evidence-sink';
-import type { Logger } from '../services/logger';
+import type { Logger } from '../../common/logger';
 import type { ElectronModule } from './bench-app';
 
 export type ElectronUpdater = Pick<

@@ -9,7 +9,7 @@ import { createDispatcher, type Dispatch } from './dispatcher';
 import { BenchEventBus } from './event-bus';
 import type { BenchIdentity } from './identity/bench-identity';
 import type { IntegrityLog } from './integrity-log/integrity-log';
-import { verifyIntegrityLog } from './integrity-log/verify-log';
+import { verifyIntegrityLog } from '../../common/integrity-log/verify-log';
 import type { PackManager } from './packs/pack-manager';
 import { ServiceError } from './service-error';
 import { PackManagerPort } from './session/pack-manager-port';
@@ -22,13 +22,13 @@ import { TrustError } from '../../trust/errors';
 import { importCreditGrant } from './credits/credit-service';
 import { toDocumentFile } from './documents/document-file';
 import { exportSupportBundle } from './support/support-bundle';
-import { SyncError } from './sync/sync-client';
-import type { LogEntryRecord } from './store/integrity-log-repository';
-import type { Logger } from './logger';
+import { SyncError } from '../../common/central-api/client';
+import type { Logger } from '../../common/logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
 import type { BenchStore } from './store/bench-store';
 import type { LaunchMode } from './store/launch-repository';
 import type { ReleaseRepository } from './store/release-repository';
+import type { LogEntryRecord } from '../../common/integrity-log/records';
 
 export interface BenchServicesOptions {
   dataDir: string;

@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { BenchEventMessage } from '../contract/bench-api';
 import { fail } from '../contract/envelope';
 import type { BenchServices } from '../services/bench-services';
-import type { Logger } from '../services/logger';
+import type { Logger } from '../../common/logger';
 import { contentSecurityPolicy } from '../services/security/content-security-policy';
 
 export const WORKSPACE_BRIDGE_PATH = '/workspace-bridge.js';

@@ -4,7 +4,7 @@
  * recorded and alarmed once (reconcile.ts), so a run that finds the same again raises nothing new. Runs never
  * overlap; the timer is unref'd (it never keeps the process alive) and stopped when the server closes.
  */
-import type { Logger } from '../../electron/services/logger';
+import type { Logger } from '../../common/logger';
 import type { DistributionRepository } from '../store/distribution-repository';
 import type { ServerRepository } from '../store/server-repository';
 import { reconcileBench } from './reconcile';

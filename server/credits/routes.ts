@@ -11,7 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { CREDIT_GRANTS_PATH, benchIdSchema, type CreditGrantsResponse } from '../../electron/services/sync/sync-protocol';
+import { type CreditGrantsResponse } from '../../common/central-api/protocol';
 import { issueCreditGrant } from '../../trust/credit-grant';
 import type { KeyPair } from '../../trust/crypto';
 import type { RouteContext, ServerInstance } from '../route-context';
@@ -20,9 +20,10 @@ import type { DistributionRepository } from '../store/distribution-repository';
 import type { ServerRepository } from '../store/server-repository';
 import { DEFAULT_RECONCILE_EVERY_SECONDS, startPeriodicReconciliation } from './periodic-reconcile';
 import { reconcileBench } from './reconcile';
+import { CREDIT_GRANTS_PATH } from '../../common/central-api/paths';
+import { benchIdSchema } from '../../common/bench-id';
+import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../common/central-api/paths';
 
-export const ADMIN_GRANTS_PATH = '/api/v1/admin/credits/grants';
-export const ADMIN_RECONCILE_PATH = '/api/v1/admin/credits/reconcile';
 
 export interface CreditsOptions {
   store: DistributionRepository;

@@ -28,8 +28,8 @@ import {
 import { openTrustedRoot, verifyRootRotation } from '../../trust/verify-release';
 import { ServerError } from '../server-error';
 import type { DistributionRepository, RepositoryFileRecord, RepositoryFileSummary, RepositoryTransaction } from '../store/distribution-repository';
-import type { RepositoryFileKind } from '../store/schema';
-import { metadataOrder, packPathOf, parseRepositoryPath } from './repository-paths';
+import type { RepositoryFileKind } from '../../common/central-api/repository-paths';
+import { metadataOrder, packPathOf, parseRepositoryPath } from '../../common/central-api/repository-paths';
 
 export interface MetadataUpload {
   path: string;

@@ -12,7 +12,7 @@ import { ServerError } from '../server-error';
 import type { DistributionRepository } from '../store/distribution-repository';
 import type { BlobStore } from './blob-store';
 import type { PublishActor } from './metadata-publish';
-import { parseRepositoryPath } from './repository-paths';
+import { parseRepositoryPath } from '../../common/central-api/repository-paths';
 
 /** Reads only the header and manifest of a pack file (never the whole, possibly 1 GiB, file). */
 export async function readPackHeader(file: string): Promise<{ manifest: PackManifest; manifestSha256: string }> {

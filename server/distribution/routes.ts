@@ -16,7 +16,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import rangeParser from 'range-parser';
 import { z } from 'zod';
-import { benchIdSchema } from '../../electron/services/sync/sync-protocol';
 import { openEnvelope } from '../../trust/envelope';
 import { limits } from '../../trust/schemas';
 import { ServerError } from '../server-error';
@@ -25,15 +24,11 @@ import type { DistributionRepository } from '../store/distribution-repository';
 import type { BlobStore } from './blob-store';
 import { publishMetadata, type TrustedRootPin } from './metadata-publish';
 import { acceptPackUpload } from './pack-upload';
-import { REPOSITORY_PREFIX, parseRepositoryPath } from './repository-paths';
+import { parseRepositoryPath } from '../../common/central-api/repository-paths';
+import { REPOSITORY_PREFIX } from '../../common/central-api/paths';
+import { benchIdSchema } from '../../common/bench-id';
+import { ACTOR_HEADER, ADMIN_EVIDENCE_PATH, RELEASE_METADATA_PATH, RELEASE_PACKS_PREFIX, RELEASE_STATE_PATH, SHA256_HEADER } from '../../common/central-api/paths';
 
-export const RELEASE_STATE_PATH = '/api/v1/release/state';
-export const RELEASE_METADATA_PATH = '/api/v1/release/metadata';
-export const RELEASE_PACKS_PREFIX = '/api/v1/release/repository';
-export const ADMIN_EVIDENCE_PATH = '/api/v1/admin/evidence';
-export const adminDirectivePath = (benchId: string): string => `/api/v1/admin/directives/${benchId}`;
-export const SHA256_HEADER = 'x-injbench-sha256';
-export const ACTOR_HEADER = 'x-injbench-actor';
 
 /** Metadata publishes carry several indexes (each capped at 4 MiB by trust/schemas.ts). */
 const METADATA_BODY_LIMIT = 64 * 1024 * 1024;

@@ -11,19 +11,14 @@
  * else from the caller (the release manager's signed index: versions[v].published_at).
  */
 import { z } from 'zod';
-import { PROTOCOL_PREFIX } from '../../electron/services/sync/sync-protocol';
 import { channelNames, featureId, semver, type ChannelName } from '../../trust/schemas';
 import { ServerError } from '../server-error';
 import { parseInput, timeBound, type FleetRouteContext, type ServerInstance } from '../sessions/route-context';
 import { describeUnmet, evaluateGates, type PromotionGate } from './promotion-gates';
 import { ReleaseHealthRepository, type ReleaseHealth } from '../store/release-health-repository';
 import { resolveReleasePolicy, type ChannelPolicy, type ReleasePolicyInput } from './release-policy';
+import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASES_PREFIX, RELEASE_NOTICES_PATH } from '../../common/central-api/paths';
 
-export const RELEASES_PREFIX = `${PROTOCOL_PREFIX}/releases`;
-export const releaseHealthPath = (family: string, version: string): string => `${RELEASES_PREFIX}/health/${encodeURIComponent(family)}/${encodeURIComponent(version)}`;
-export const RELEASE_NOTICES_PATH = `${RELEASES_PREFIX}/notices`;
-export const PROMOTIONS_PATH = `${RELEASES_PREFIX}/promotions`;
-export const PROMOTION_CHECK_PATH = `${PROMOTIONS_PATH}/check`;
 
 export interface ReleaseRouteOptions {
   policy?: ReleasePolicyInput;

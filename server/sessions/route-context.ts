@@ -1,7 +1,7 @@
 /** What the session, support-web and release-health routes need from the app that registers them. */
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import type { Logger } from '../../electron/services/logger';
+import type { Logger } from '../../common/logger';
 import { ServerError } from '../server-error';
 import type { ServerInstance, TokenRole } from '../route-context';
 import type { ServerRepository } from '../store/server-repository';

@@ -5,14 +5,13 @@
  *   GET /api/v1/support/sessions/:benchId/:sessionId   one session's trace with its integrity
  */
 import { z } from 'zod';
-import { PROTOCOL_PREFIX, benchIdSchema } from '../../electron/services/sync/sync-protocol';
 import { ServerError } from '../server-error';
 import { parseInput, timeBound, type FleetRouteContext, type ServerInstance } from './route-context';
 import { SessionIndexRepository, decodeCursor, encodeCursor, type SessionQuery } from '../store/session-index-repository';
 import { sessionOutcomes } from '../store/fleet-schema';
+import { benchIdSchema } from '../../common/bench-id';
+import { SUPPORT_SESSIONS_PATH } from '../../common/central-api/paths';
 
-export const SUPPORT_SESSIONS_PATH = `${PROTOCOL_PREFIX}/support/sessions`;
-export const supportSessionPath = (benchId: string, sessionId: string): string => `${SUPPORT_SESSIONS_PATH}/${encodeURIComponent(benchId)}/${encodeURIComponent(sessionId)}`;
 
 export const MAX_SESSIONS_PAGE = 1000;
 export const sessionIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'expected a session id (letters, digits, . _ -)');

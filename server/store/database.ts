@@ -7,7 +7,7 @@ import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationResult,
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
-import type { Logger } from '../../electron/services/logger';
+import type { Logger } from '../../common/logger';
 import { ServerError } from '../server-error';
 import { serverMigrations } from './migrations';
 import type { ServerDatabase } from './schema';

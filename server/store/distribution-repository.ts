@@ -7,7 +7,8 @@ import { sql, type Kysely, type Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
 import { ServerError } from '../server-error';
 import type { DialectName } from './database';
-import type { CreditGrantTable, RepositoryFileKind, RepositoryFileTable, RepositoryPackTable, ServerDatabase } from './schema';
+import type { RepositoryFileKind } from '../../common/central-api/repository-paths';
+import type { CreditGrantTable, RepositoryFileTable, RepositoryPackTable, ServerDatabase } from './schema';
 
 export type RepositoryFileRecord = RepositoryFileTable;
 export type RepositoryPackRecord = RepositoryPackTable;

@@ -83,7 +83,7 @@ export interface SupportWebSessionTable {
 /** Named, read-only support users of the web view; the admin creates them and can disable them. */
 export interface SupportUserTable {
   name: string;
-  /** scrypt$N$r$p$salt$hash (electron/services/operators/pin-hash.ts). */
+  /** scrypt$N$r$p$salt$hash (common/pin-hash.ts). */
   password_hash: string;
   created_at: string;
   disabled_at: string | null;

@@ -1,4 +1,6 @@
 /** The server database's tables as Kysely sees them. Times are ISO 8601 text in both dialects. */
+import type { RepositoryFileKind } from '../../common/central-api/repository-paths';
+
 export interface BenchTable {
   bench_id: string;
   public_key: string;
@@ -57,7 +59,6 @@ export interface AlarmTable {
   raised_at: string;
 }
 
-export type RepositoryFileKind = 'root' | 'timestamp' | 'snapshot' | 'index' | 'directive';
 
 export interface RepositoryFileTable {
   /** The path under /api/v1/repository/, e.g. timestamp.json or index/<family>.json. */

@@ -4,8 +4,7 @@
  */
 import { sql, type CompiledQuery, type Kysely, type Transaction } from 'kysely';
 import { randomUUID } from 'node:crypto';
-import { GENESIS_HASH } from '../../electron/services/integrity-log/log-format';
-import type { CheckpointRecord, LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
+import { GENESIS_HASH } from '../../common/integrity-log/log-format';
 import { ServerError } from '../server-error';
 import { activationInsert, extractFacts, indexLogEntries, sessionUpsert } from './session-indexer';
 import type { DialectName } from './database';
@@ -14,6 +13,7 @@ import { bulkInsert, type BulkInsertShape } from './bulk-insert';
 import { binaryArray } from './postgres-binary-array';
 import { Statement, type RowColumns } from './statement';
 import { WalSync } from './wal-sync';
+import type { CheckpointRecord, LogEntryRecord } from '../../common/integrity-log/records';
 
 export type BenchRecord = BenchTable;
 

@@ -4,7 +4,7 @@
  * range of the bench's log plus the signed checkpoint that seals it, so its cost does not grow with the log.
  */
 import type { Kysely } from 'kysely';
-import { verifyIntegrityLog, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
+import { verifyIntegrityLog, type LogFaultCode } from '../../common/integrity-log/verify-log';
 import type { ServerRepository, StoredLogEntry } from './server-repository';
 import { withFleetTables, type FleetDatabase, type SessionIndexTable, type SessionOutcome } from './fleet-schema';
 

@@ -8,11 +8,11 @@
  * reason code. The pack manager writes `packs.activate` and `packs.activate_refused`.
  */
 import type { Kysely } from 'kysely';
-import type { LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
 import type { DialectName } from './database';
 import type { ServerDatabase } from './schema';
 import type { ReleaseActivationTable, SessionOutcome } from './fleet-schema';
 import { Statement, type RowColumns } from './statement';
+import type { LogEntryRecord } from '../../common/integrity-log/records';
 
 // A Map, not an object literal: an entry type such as `constructor` must not find Object.prototype's.
 const TERMINAL_TYPES = new Map<string, 'completed' | 'aborted' | 'refused'>([

@@ -8,7 +8,7 @@
 import { runtimeRequire } from '../runtime-require';
 import { Worker } from 'node:worker_threads';
 import { sql, type Kysely } from 'kysely';
-import type { Logger } from '../../electron/services/logger';
+import type { Logger } from '../../common/logger';
 import type { ServerDatabase } from './schema';
 
 /** Pages (4 KiB) the log may grow to before the writer checkpoints itself: SQLite's default is 1,000. */

@@ -3,8 +3,8 @@
  * chains the pages), so support reads prove the server's own database was not altered without ever
  * holding a whole log in memory.
  */
-import { GENESIS_HASH } from '../../electron/services/integrity-log/log-format';
-import { verifyIntegrityLog, type LogVerdict } from '../../electron/services/integrity-log/verify-log';
+import { GENESIS_HASH } from '../../common/integrity-log/log-format';
+import { verifyIntegrityLog, type LogVerdict } from '../../common/integrity-log/verify-log';
 import type { BenchRecord, ServerRepository } from '../store/server-repository';
 
 export const VERIFY_PAGE_ENTRIES = 5000;

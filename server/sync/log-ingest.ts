@@ -4,9 +4,9 @@
  * overlap must match byte for byte. The chain and its signed checkpoints are checked by the bench's own
  * verifier (verify-log.ts), the batch is committed, and only then acknowledged.
  */
-import { checkCheckpointSignatures, verifyIntegrityLog, type CheckpointSignatureVerdicts, type LogFaultCode } from '../../electron/services/integrity-log/verify-log';
-import type { LogAck, LogBatch, ServerErrorCode } from '../../electron/services/sync/sync-protocol';
-import type { Logger } from '../../electron/services/logger';
+import { checkCheckpointSignatures, verifyIntegrityLog, type CheckpointSignatureVerdicts, type LogFaultCode } from '../../common/integrity-log/verify-log';
+import type { LogAck, LogBatch, ServerErrorCode } from '../../common/central-api/protocol';
+import type { Logger } from '../../common/logger';
 import type { VerifySignatures } from '../../trust/ed25519';
 import { ServerError } from '../server-error';
 import type { ServerRepository } from '../store/server-repository';

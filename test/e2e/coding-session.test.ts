@@ -2,12 +2,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SUPPORT_SESSIONS_PATH } from '../../server/sessions/support-session-routes';
 import { seriousAccessibilityViolations } from '../helpers/accessibility';
 import { setUpAdminAndTechnician, signInAs } from '../helpers/bench-setup';
 import type { PageProblems } from '../helpers/browser';
 import { callAs } from '../helpers/central-server';
 import { e2eArtifacts, openWorkspacePage, type WorkspacePage } from '../helpers/e2e-workspace';
+import { SUPPORT_SESSIONS_PATH } from '../../common/central-api/paths';
 
 const artifacts = e2eArtifacts;
 const PART = 'SYN-0445110-001';

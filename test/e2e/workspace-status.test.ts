@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_PATH, launchChromium, watchPage } from '../helpers/browser';
+import { e2eArtifacts } from '../helpers/e2e-workspace';
 import { startWorkspaceProcess, type WorkspaceProcess } from '../helpers/workspace-process';
 
-const artifacts = path.resolve('test-results', 'e2e');
+const artifacts = e2eArtifacts;
 
 describe('workspace mode in headless Chromium', () => {
   let workspace: WorkspaceProcess;

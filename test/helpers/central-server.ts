@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ADMIN_CODES_PATH, supportLogPath } from '../../server/app';
 import { startCentralServer, type CentralServer, type CentralServerOptions } from '../../server/central-server';
 import type { KeyPair } from '../../trust/crypto';
 import { silentLogger } from './silent-logger';
+import { ADMIN_CODES_PATH, supportLogPath } from '../../common/central-api/paths';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
 export const TEST_SUPPORT_TOKEN = 'test-support-token-0123456789abcdefghijklmn';
@@ -28,11 +30,12 @@ export function startTestServer(
 ): Promise<CentralServer> {
   return startCentralServer({
     databaseUrl,
+    // Every server a test starts keeps its pack bytes in a temporary folder, never in the checkout.
+    blobDir: options.blobDir ?? mkdtempSync(path.join(tmpdir(), 'injbench-blobs-')),
     port: options.port ?? 0,
     adminToken: TEST_ADMIN_TOKEN,
     supportToken: TEST_SUPPORT_TOKEN,
     releaseToken: TEST_RELEASE_TOKEN,
-    blobDir: options.blobDir,
     creditsKey: options.creditsKey,
     logger: options.logger ?? silentLogger(),
     now: options.now,
@@ -92,8 +95,8 @@ export interface ServerProcess {
 }
 
 /** `injbench server` as its own process, the way an operator starts it; resolves once it prints its URL. */
-export function spawnServerProcess(databaseUrl: string, port: number, timeoutMs = 30_000): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'server', '--db', databaseUrl, '--port', String(port)], {
+export function spawnServerProcess(databaseUrl: string, port: number, timeoutMs = 30_000, blobDir = mkdtempSync(path.join(tmpdir(), 'injbench-blobs-'))): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'server', '--db', databaseUrl, '--port', String(port), '--blob-dir', blobDir], {
     cwd: projectRoot,
     env: { ...process.env, INJBENCH_SERVER_ADMIN_TOKEN: TEST_ADMIN_TOKEN, INJBENCH_SERVER_SUPPORT_TOKEN: TEST_SUPPORT_TOKEN, INJBENCH_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -5,8 +5,8 @@ import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM_PATH, launchChromium, watchPage, type PageProblems } from './browser';
 import { startWorkspaceProcess, type WorkspaceProcess } from './workspace-process';
 
-/** Where the end-to-end tests leave their screenshots. */
-export const e2eArtifacts = path.resolve('test-results', 'e2e');
+/** Where the end-to-end tests leave their screenshots: outside the checkout (tests never write into it). */
+export const e2eArtifacts = process.env.INJBENCH_E2E_SCREENSHOTS ?? path.join(os.tmpdir(), 'injbench-e2e-screenshots');
 
 /** What a test serves to the browser: the page to open first, and how to stop it. */
 export interface Served {

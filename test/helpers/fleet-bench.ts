@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { SessionReport } from '../../electron/contract/coding-session';
 import { createBenchServices, type BenchServices } from '../../electron/services/bench-services';
-import { prepareDemoBench, type DemoBench } from '../../electron/services/demo/demo-bench';
+import { prepareDemoBench, type DemoBench } from '../../demo/demo-bench';
 import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
 import { loadFamilyModels } from '../../native-bridge/sim/families';
 import { noBenchFaults } from '../../native-bridge/sim/faults';

@@ -2,8 +2,8 @@ import { loadOrCreateBenchIdentity, type BenchIdentity } from '../../electron/se
 import { IntegrityLog } from '../../electron/services/integrity-log/integrity-log';
 import { SyncOutbox, type SyncOutboxOptions } from '../../electron/services/sync/sync-outbox';
 import { openBenchStore, type BenchStore } from '../../electron/services/store/bench-store';
-import type { CheckpointRecord, LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
 import { silentLogger } from './silent-logger';
+import type { CheckpointRecord, LogEntryRecord } from '../../common/integrity-log/records';
 
 /** A bench as the app runs it: its own data dir, store, key, integrity log and sync outbox. */
 export interface TestBench {

@@ -1,5 +1,5 @@
 /**
- * `--demo` in the Electron app (electron/main/demo.ts) driven through the fake electron app: the same demo
+ * `--demo` in the Electron app (demo/electron-demo.ts) driven through the fake electron app: the same demo
  * bench and local central server as workspace mode, from the app's command line, in the app's data
  * directory, closed when the app quits. Real services, a real central server on 127.0.0.1, a real virtual bench.
  */
@@ -7,7 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAppDemo } from '../../electron/main/demo';
+import { startAppDemo } from '../../demo/electron-demo';
 import { createBenchServices, type BenchServices } from '../../electron/services/bench-services';
 import { app } from '../fakes/electron';
 import { bundledRootFile } from '../helpers/bundled-root';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { verifyIntegrityLog } from '../../electron/services/integrity-log/verify-log';
+import { verifyIntegrityLog } from '../../common/integrity-log/verify-log';
 import { openBenchStore } from '../../electron/services/store/bench-store';
 import { runUntilKilled } from '../helpers/kill-9';
 import { useTempDirs } from '../helpers/temp-dir';

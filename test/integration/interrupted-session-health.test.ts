@@ -8,13 +8,13 @@
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
-import { releaseHealthPath } from '../../server/releases/release-routes';
 import type { ReleaseHealth } from '../../server/store/release-health-repository';
 import { TEST_SUPPORT_TOKEN, callAs, startTestServer } from '../helpers/central-server';
 import { openFleetBench } from '../helpers/fleet-bench';
 import { runUntilKilled } from '../helpers/kill-9';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
+import { releaseHealthPath } from '../../common/central-api/paths';
 
 const FAMILY = 'bosch-like-cri';
 const CANARY = '1.1.0';

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, expect, it } from 'vitest';
-import { publishRepositoryToServer } from '../../server/client/release-publish';
+import { publishRepositoryToServer } from '../../common/central-api/release-publish';
 import { PackManager } from '../../electron/services/packs/pack-manager';
 import type { CentralServer } from '../../server/central-server';
 import { httpSource } from '../../trust/http-source';

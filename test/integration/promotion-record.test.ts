@@ -8,7 +8,6 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
-import { PROMOTIONS_PATH } from '../../server/releases/release-routes';
 import type { ReleaseDecision } from '../../server/store/release-health-repository';
 import { developmentKeys } from '../../trust/demo-repository';
 import { writeKeyFile } from '../../trust/keys';
@@ -19,6 +18,7 @@ import { copyOfDemoRepository } from '../helpers/fleet-bench';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { runCli } from '../helpers/sim-process';
 import { useTempDirs } from '../helpers/temp-dir';
+import { PROMOTIONS_PATH } from '../../common/central-api/paths';
 
 const FAMILY = 'bosch-like-cri';
 const CANARY = '1.1.0';

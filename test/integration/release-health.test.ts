@@ -9,7 +9,6 @@ import path from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
 import { readReleasePolicyFile } from '../../server/releases/release-policy';
-import { PROMOTIONS_PATH, releaseHealthPath } from '../../server/releases/release-routes';
 import type { ReleaseDecision, ReleaseHealth } from '../../server/store/release-health-repository';
 import { developmentKeys } from '../../trust/demo-repository';
 import { writeKeyFile } from '../../trust/keys';
@@ -20,6 +19,7 @@ import { copyOfDemoRepository, openFleetBench, type FleetBench } from '../helper
 import { runCli } from '../helpers/sim-process';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
+import { PROMOTIONS_PATH, releaseHealthPath } from '../../common/central-api/paths';
 
 const FAMILY = 'bosch-like-cri';
 const CANARY = '1.1.0';

@@ -11,13 +11,12 @@ import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
 import { openBenchCore, type BenchCore } from '../../electron/services/bench-core';
 import { fetchCreditGrants } from '../../electron/services/credits/grant-fetch';
 import { sessionEngineOn } from '../../electron/services/session/driver-session-engine';
-import { SyncError, sendSignedRequest } from '../../electron/services/sync/sync-client';
+import { SyncError, sendSignedRequest } from '../../common/central-api/client';
 import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
-import { CREDIT_GRANTS_PATH, creditGrantsResponseSchema } from '../../electron/services/sync/sync-protocol';
+import { creditGrantsResponseSchema } from '../../common/central-api/protocol';
 import { BenchDriver } from '../../native-bridge/driver';
-import { publishRepositoryToServer } from '../../server/client/release-publish';
+import { publishRepositoryToServer } from '../../common/central-api/release-publish';
 import type { CentralServer } from '../../server/central-server';
-import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../server/credits/routes';
 import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';
 import { httpSource } from '../../trust/http-source';
 import { TEST_ADMIN_TOKEN, TEST_RELEASE_TOKEN, TEST_SUPPORT_TOKEN, callAs, newEnrolmentCode, startTestServer } from '../helpers/central-server';
@@ -25,6 +24,8 @@ import { createTestDatabase, describeEachDialect, type TestDatabase } from '../h
 import { projectRoot, startSimProcess, type SimProcess } from '../helpers/sim-process';
 import { silentLogger } from '../helpers/silent-logger';
 import { useTempDirs } from '../helpers/temp-dir';
+import { CREDIT_GRANTS_PATH } from '../../common/central-api/paths';
+import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../common/central-api/paths';
 
 const PART = 'SYN-0445110-001';
 const FAMILY = 'bosch-like-cri';

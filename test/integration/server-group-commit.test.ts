@@ -7,10 +7,10 @@
 import path from 'node:path';
 import { expect, it } from 'vitest';
 import { ServerRepository } from '../../server/store/server-repository';
-import { GENESIS_HASH, entryHash } from '../../electron/services/integrity-log/log-format';
-import type { LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
+import { GENESIS_HASH, entryHash } from '../../common/integrity-log/log-format';
 import { describeEachDialect, useTestRepository } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
+import type { LogEntryRecord } from '../../common/integrity-log/records';
 
 function chain(count: number): LogEntryRecord[] {
   const entries: LogEntryRecord[] = [];

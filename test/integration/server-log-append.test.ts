@@ -7,8 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import { expect, it } from 'vitest';
-import { GENESIS_HASH, entryHash } from '../../electron/services/integrity-log/log-format';
-import type { LogEntryRecord } from '../../electron/services/store/integrity-log-repository';
+import { GENESIS_HASH, entryHash } from '../../common/integrity-log/log-format';
 import { binaryArray } from '../../server/store/postgres-binary-array';
 import type { BenchRecord } from '../../server/store/server-repository';
 import { SessionIndexRepository } from '../../server/store/session-index-repository';
@@ -18,6 +17,7 @@ import { ingestLogBatch } from '../../server/sync/log-ingest';
 import { describeEachDialect, useTestRepository } from '../helpers/server-db';
 import { silentLogger } from '../helpers/silent-logger';
 import { useTempDirs } from '../helpers/temp-dir';
+import type { LogEntryRecord } from '../../common/integrity-log/records';
 
 const at = (second: number) => new Date(Date.UTC(2026, 10, 22, 8, 0, second)).toISOString();
 

@@ -5,13 +5,13 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
-import { SUPPORT_SESSIONS_PATH, supportSessionPath } from '../../server/sessions/support-session-routes';
 import type { SessionSummary, SessionTrace } from '../../server/store/session-index-repository';
 import { TEST_SUPPORT_TOKEN, callAs, startTestServer } from '../helpers/central-server';
 import { openFleetBench, type FleetBench } from '../helpers/fleet-bench';
 import { runCli } from '../helpers/sim-process';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
+import { SUPPORT_SESSIONS_PATH, supportSessionPath } from '../../common/central-api/paths';
 
 describeEachDialect('session index and support pull', (dialect) => {
   const tempDir = useTempDirs('all');

@@ -7,9 +7,8 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { generateKeyPair, signDetached, encodeBase64 } from '../../trust/ed25519';
-import { SyncError, sendSignedRequest } from '../../electron/services/sync/sync-client';
-import { LOG_BATCH_PATH, ENROL_PATH, enrolResponseSchema, logAckSchema, requestSigningMessage, signatureHeaders } from '../../electron/services/sync/sync-protocol';
-import { ADMIN_CODES_PATH } from '../../server/app';
+import { SyncError, sendSignedRequest } from '../../common/central-api/client';
+import { enrolResponseSchema, logAckSchema, requestSigningMessage, signatureHeaders } from '../../common/central-api/protocol';
 import { verifyStoredLog } from '../../server/support/stored-log';
 import type { CentralServer } from '../../server/central-server';
 import { TEST_ADMIN_TOKEN, TEST_SUPPORT_TOKEN, callAs, newEnrolmentCode, pullLog, startTestServer } from '../helpers/central-server';
@@ -18,6 +17,8 @@ import { startFaultProxy } from '../helpers/fault-proxy';
 import { tamperWith } from '../helpers/tamper';
 import { useTempDirs } from '../helpers/temp-dir';
 import { openTestBench, type TestBench } from '../helpers/test-bench';
+import { LOG_BATCH_PATH, ENROL_PATH } from '../../common/central-api/paths';
+import { ADMIN_CODES_PATH } from '../../common/central-api/paths';
 
 async function expectRefusal(promise: Promise<unknown>, code: string): Promise<SyncError> {
   const error = await promise.then(

@@ -69,7 +69,7 @@ describe('WAL checkpoints off the event loop', () => {
       script,
       [
         `import { startCentralServer } from ${JSON.stringify(path.resolve('server/central-server.ts'))};`,
-        `import { createLogger } from ${JSON.stringify(path.resolve('electron/services/logger.ts'))};`,
+        `import { createLogger } from ${JSON.stringify(path.resolve('common/logger.ts'))};`,
         `const logger = createLogger('server', 'silent');`,
         `const server = await startCentralServer({ databaseUrl: ${JSON.stringify(`sqlite:${path.join(dir, 'server.sqlite')}`)}, port: 0, adminToken: 'a'.repeat(40), logger });`,
         `await server.close();`,

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyIntegrityLog } from '../../electron/services/integrity-log/verify-log';
+import { verifyIntegrityLog } from '../../common/integrity-log/verify-log';
 import { openBenchStore, STORE_FILE_NAME } from '../../electron/services/store/bench-store';
 import { bundledRootFile } from '../helpers/bundled-root';
 import { runUntilKilled } from '../helpers/kill-9';

@@ -8,10 +8,10 @@
 import { pino } from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
-import { SUPPORT_USERS_PATH } from '../../server/support/web/support-web';
 import { TEST_ADMIN_TOKEN, TEST_SUPPORT_TOKEN, callAs, startTestServer } from '../helpers/central-server';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
+import { SUPPORT_USERS_PATH } from '../../common/central-api/paths';
 
 const MINUTE_MS = 60_000;
 

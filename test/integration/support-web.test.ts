@@ -6,13 +6,14 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
-import { CONTENT_SECURITY_POLICY, SESSION_COOKIE, SUPPORT_USERS_PATH } from '../../server/support/web/support-web';
+import { CONTENT_SECURITY_POLICY, SESSION_COOKIE } from '../../server/support/web/support-web';
 import { TEST_ADMIN_TOKEN, TEST_SUPPORT_TOKEN, callAs, startTestServer } from '../helpers/central-server';
 import { openFleetBench, type FleetBench } from '../helpers/fleet-bench';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
 import { openTestBench, type TestBench } from '../helpers/test-bench';
 import { newEnrolmentCode } from '../helpers/central-server';
+import { SUPPORT_USERS_PATH } from '../../common/central-api/paths';
 
 const XSS_SERIAL = '<img src=x onerror=alert(1)>';
 const XSS_PART = '"><script>alert("part")</script>';

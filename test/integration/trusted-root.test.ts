@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, expect, it } from 'vitest';
-import { publishRepositoryToServer } from '../../server/client/release-publish';
+import { publishRepositoryToServer } from '../../common/central-api/release-publish';
 import type { CentralServer } from '../../server/central-server';
 import { TEST_RELEASE_TOKEN, startTestServer } from '../helpers/central-server';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';

@@ -10,7 +10,7 @@
  */
 import semver from 'semver';
 import type { EvidenceEntry, EvidenceSink } from '../evidence/evidence-sink';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../common/logger';
 import { updaterChannelFor, type BenchReleaseChannel, type UpdaterChannel } from './channel-mapping';
 import { appHoldSchema, type AppHold, type AppUpdatePorts, type Unsubscribe, type UpdateOffer } from './ports';
 

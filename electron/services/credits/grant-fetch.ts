@@ -6,9 +6,10 @@
  */
 import { TrustError } from '../../../trust/errors';
 import type { BenchCore } from '../bench-core';
-import { SyncError, sendSignedRequest } from '../sync/sync-client';
-import { CREDIT_GRANTS_PATH, creditGrantsResponseSchema } from '../sync/sync-protocol';
+import { SyncError, sendSignedRequest } from '../../../common/central-api/client';
+import { creditGrantsResponseSchema } from '../../../common/central-api/protocol';
 import { importCreditGrant } from './credit-service';
+import { CREDIT_GRANTS_PATH } from '../../../common/central-api/paths';
 
 export interface GrantFetchOutcome {
   serverUrl: string;

@@ -2,9 +2,9 @@
  * The bench's identity: an Ed25519 key pair made at first start. The private key lives in one file
  * (mode 0600) and never leaves the bench; the public key and bench id are kept in the store.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { benchIdOf, fingerprintOf } from '../../../common/bench-id';
 import { ServiceError } from '../service-error';
 import type { BenchStore } from '../store/bench-store';
 import { decodeBase64, encodeBase64, generateKeyPair, keyPairFromSecretKey, signDetached, type Ed25519KeyPair } from '../../../trust/ed25519';
@@ -18,10 +18,6 @@ export interface BenchIdentity {
   /** First 16 hex digits of the public key's SHA-256, for reading aloud or comparing by eye. */
   readonly fingerprint: string;
   sign(message: Uint8Array): Uint8Array;
-}
-
-export function fingerprintOf(publicKey: Uint8Array): string {
-  return createHash('sha256').update(publicKey).digest('hex').slice(0, 16);
 }
 
 /** write → fsync → rename → fsync(dir): the key file exists whole or not at all. */
@@ -68,7 +64,7 @@ export function loadOrCreateBenchIdentity(dataDir: string, store: BenchStore, no
     benchId = stored.benchId;
   } else {
     pair = generateKeyPair();
-    benchId = `bench-${fingerprintOf(pair.publicKey)}`;
+    benchId = benchIdOf(pair.publicKey);
     writeSecretFileAtomically(keyFile, `${encodeBase64(pair.secretKey)}\n`);
     store.identity.create({ benchId, publicKey: encodeBase64(pair.publicKey), createdAt: now().toISOString() });
   }

@@ -6,8 +6,9 @@
 import { ServiceError } from '../service-error';
 import type { BenchIdentity } from '../identity/bench-identity';
 import { encodeBase64 } from '../../../trust/ed25519';
-import type { CheckpointRecord, IntegrityLogRepository, LogEntryRecord } from '../store/integrity-log-repository';
-import { ENTRY_TYPE_PATTERN, GENESIS_HASH, checkpointMessage, entryHash } from './log-format';
+import type { IntegrityLogRepository } from '../store/integrity-log-repository';
+import { ENTRY_TYPE_PATTERN, GENESIS_HASH, checkpointMessage, entryHash } from '../../../common/integrity-log/log-format';
+import type { CheckpointRecord, LogEntryRecord } from '../../../common/integrity-log/records';
 
 /** Payloads above this are refused: the log records decisions and summaries, not raw data. */
 export const MAX_PAYLOAD_BYTES = 64 * 1024;

@@ -10,7 +10,7 @@ import type { Authorize } from '../dispatcher';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import { ServiceError } from '../service-error';
 import type { OperatorRecord, OperatorRepository } from '../store/operator-repository';
-import { hashPin, verifyPin } from './pin-hash';
+import { hashPin, verifyPin } from '../../../common/pin-hash';
 
 export interface SignInPolicy {
   maxFailedAttempts: number;

@@ -17,7 +17,7 @@ import type { MetadataSource } from '../../../trust/source';
 import type { LocalPin } from '../../../trust/verify-release';
 import type { BenchCore } from '../bench-core';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
-import { createLogger, type Logger } from '../logger';
+import { createLogger, type Logger } from '../../../common/logger';
 import type { ActivationResult, PackManager, UpdateAudit } from '../packs/pack-manager';
 import { ServiceError } from '../service-error';
 import type { ReleasePinRecord, ReleaseRepository, ReleaseSourceKind } from '../store/release-repository';

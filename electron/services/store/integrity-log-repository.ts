@@ -1,22 +1,5 @@
 import type Database from 'better-sqlite3';
-
-export interface LogEntryRecord {
-  seq: number;
-  prevHash: string;
-  entryHash: string;
-  recordedAt: string;
-  type: string;
-  /** The exact JSON text that was hashed. */
-  payloadJson: string;
-}
-
-export interface CheckpointRecord {
-  seq: number;
-  entryHash: string;
-  signedAt: string;
-  /** Ed25519 signature by the bench key, base64. */
-  signature: string;
-}
+import type { CheckpointRecord, LogEntryRecord } from '../../../common/integrity-log/records';
 
 export interface LogSearch {
   /** Entry types starting with this, e.g. "auth." or "admin.operator". */

@@ -8,9 +8,9 @@ import { z } from 'zod';
 import { sessionReportSchema, type SessionReport } from '../../contract/coding-session';
 import type { BenchCore } from '../bench-core';
 import { decodeBase64, encodeBase64, verifyDetached } from '../../../trust/ed25519';
-import { verifyIntegrityLog, type LogVerdict } from '../integrity-log/verify-log';
+import { verifyIntegrityLog, type LogVerdict } from '../../../common/integrity-log/verify-log';
 import { ServiceError } from '../service-error';
-import type { LogEntryRecord } from '../store/integrity-log-repository';
+import type { LogEntryRecord } from '../../../common/integrity-log/records';
 
 export const SUPPORT_BUNDLE_FORMAT = 'injbench-support-bundle/1';
 const SIGNATURE_CONTEXT = 'injbench/1:support_bundle:';

@@ -7,12 +7,13 @@
  */
 import type { BenchIdentity } from '../identity/bench-identity';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
-import type { Logger } from '../logger';
+import type { Logger } from '../../../common/logger';
 import type { BenchStore } from '../store/bench-store';
-import type { CheckpointRecord, LogEntryRecord } from '../store/integrity-log-repository';
-import { SyncError, sendSignedRequest } from './sync-client';
+import { SyncError, sendSignedRequest } from '../../../common/central-api/client';
 import { sha256Hex } from '../../../trust/crypto';
-import { DEFAULT_BATCH_ENTRIES, ENROL_PATH, LOG_BATCH_PATH, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, enrolResponseSchema, logAckSchema, type EnrolResponse, type LogAck, type LogBatch } from './sync-protocol';
+import { DEFAULT_BATCH_ENTRIES, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, enrolResponseSchema, logAckSchema, type EnrolResponse, type LogAck, type LogBatch } from '../../../common/central-api/protocol';
+import { ENROL_PATH, LOG_BATCH_PATH } from '../../../common/central-api/paths';
+import type { CheckpointRecord, LogEntryRecord } from '../../../common/integrity-log/records';
 
 export interface SyncOutboxOptions {
   store: BenchStore;

@@ -11,8 +11,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { hashPin, verifyPin } from '../../../electron/services/operators/pin-hash';
-import { PROTOCOL_PREFIX, benchIdSchema } from '../../../electron/services/sync/sync-protocol';
+import { hashPin, verifyPin } from '../../../common/pin-hash';
 import { ServerError } from '../../server-error';
 import { parseInput, type FleetRouteContext, type ServerInstance, type ServerRole } from '../../sessions/route-context';
 import { tracesToCsv } from '../../sessions/session-export';
@@ -22,6 +21,8 @@ import { sessionIdSchema, sessionQuerySchema, toSessionQuery } from '../../sessi
 import type { SafeHtml } from './html';
 import { FAVICON_SVG, SUPPORT_CSS, WEB_PREFIX, errorPage, sessionPage, sessionsPage, signInPage, type ListFilters, type Viewer } from './pages';
 import { SignInLimiter, type Lockout, type SignInLimits } from './sign-in-limiter';
+import { benchIdSchema } from '../../../common/bench-id';
+import { SUPPORT_USERS_PATH } from '../../../common/central-api/paths';
 
 export const SESSION_COOKIE = 'injbench_support';
 export const WEB_SESSION_HOURS = 8;
@@ -48,7 +49,6 @@ interface WebSession extends Viewer {
 }
 
 const signInSchema = z.object({ name: z.string().trim().max(64).default(''), token: z.string().max(512).default('') });
-export const SUPPORT_USERS_PATH = `${PROTOCOL_PREFIX}/admin/support-users`;
 const supportUserSchema = z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9._-]{1,63}$/, 'expected a user name: lower-case letters, digits, . _ - (2-64)') });
 const userParamsSchema = z.strictObject({ name: supportUserSchema.shape.name });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DEMO_CENTRAL_SERVER_PORT, DEMO_SPEED, demoOptionsFromArgv } from '../../../electron/services/demo/demo';
+import { DEMO_CENTRAL_SERVER_PORT, DEMO_SPEED, demoOptionsFromArgv } from '../../../demo/demo';
 
 /** What Electron's process.argv looks like for `npm start -- …`: the binary, the app directory, then the options. */
 const argv = (...options: string[]) => ['/opt/electron/electron', '/work/app', ...options];

@@ -5,15 +5,17 @@
  */
 import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runtimeRequire } from '../../../server/runtime-require';
 
 const root = path.resolve(import.meta.dirname, '../../..');
-// Inside the repository, so the bundle finds node_modules the way dist/electron/main.cjs does.
-mkdirSync(path.join(root, 'test-results'), { recursive: true });
-const outDir = mkdtempSync(path.join(root, 'test-results', 'runtime-require-'));
+// Outside the checkout, beside a node_modules link, so the bundle finds the packages the way
+// dist/electron/main.cjs finds the checkout's.
+const outDir = mkdtempSync(path.join(tmpdir(), 'injbench-runtime-require-'));
+symlinkSync(path.join(root, 'node_modules'), path.join(outDir, 'node_modules'), 'dir');
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
 
 describe('runtimeRequire', () => {

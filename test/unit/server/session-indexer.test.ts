@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { LogEntryRecord } from '../../../electron/services/store/integrity-log-repository';
 import { extractFacts } from '../../../server/store/session-indexer';
+import type { LogEntryRecord } from '../../../common/integrity-log/records';
 
 let seq = 0;
 function entry(type: string, payload: unknown): LogEntryRecord {

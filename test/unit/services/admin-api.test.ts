@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { creditsLedgerSchema, enrolmentSchema } from '../../../electron/contract/documents';
 import { createBenchServices } from '../../../electron/services/bench-services';
-import { hashPin } from '../../../electron/services/operators/pin-hash';
+import { hashPin } from '../../../common/pin-hash';
 import { issueCreditGrant } from '../../../trust/credit-grant';
 import { developmentKeys } from '../../../trust/demo-repository';
 import { bundledRootFile } from '../../helpers/bundled-root';

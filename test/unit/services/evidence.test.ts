@@ -2,7 +2,7 @@ import { bundledRootFile } from '../../helpers/bundled-root';
 import { describe, expect, it } from 'vitest';
 import type { EvidencePage } from '../../../electron/contract/bench-api';
 import { createBenchServices } from '../../../electron/services/bench-services';
-import { hashPin } from '../../../electron/services/operators/pin-hash';
+import { hashPin } from '../../../common/pin-hash';
 import { silentLogger } from '../../helpers/silent-logger';
 import { tamperWith } from '../../helpers/tamper';
 import { useTempDirs } from '../../helpers/temp-dir';

@@ -1,7 +1,7 @@
 import { bundledRootFile } from '../../helpers/bundled-root';
 import { describe, expect, it } from 'vitest';
 import { createBenchServices, type BenchServices } from '../../../electron/services/bench-services';
-import { hashPin, verifyPin } from '../../../electron/services/operators/pin-hash';
+import { hashPin, verifyPin } from '../../../common/pin-hash';
 import { silentLogger } from '../../helpers/silent-logger';
 import { useTempDirs } from '../../helpers/temp-dir';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadOrCreateBenchIdentity } from '../../../electron/services/identity/bench-identity';
 import { IntegrityLog } from '../../../electron/services/integrity-log/integrity-log';
-import { verifyIntegrityLog } from '../../../electron/services/integrity-log/verify-log';
+import { verifyIntegrityLog } from '../../../common/integrity-log/verify-log';
 import type { BenchPort, LiveSample, PackPort, VerifiedPackForSession } from '../../../electron/services/session/ports';
 import { CodingSessionEngine } from '../../../electron/services/session/session-engine';
 import type { SessionProgress } from '../../../electron/services/session/session-report';

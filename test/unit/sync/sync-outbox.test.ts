@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { verifyIntegrityLog } from '../../../electron/services/integrity-log/verify-log';
-import { SyncError } from '../../../electron/services/sync/sync-client';
+import { verifyIntegrityLog } from '../../../common/integrity-log/verify-log';
+import { SyncError } from '../../../common/central-api/client';
 import { parseDatabaseUrl, redactUrl } from '../../../server/store/database';
 import { freePort } from '../../helpers/central-server';
 import { useTempDirs } from '../../helpers/temp-dir';

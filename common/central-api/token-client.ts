@@ -1,6 +1,6 @@
 /** Calls to the central server's admin and support API with a bearer token, for the CLI and the demo. */
-import { errorEnvelopeSchema } from '../../electron/services/sync/sync-protocol';
-import { SyncError } from '../../electron/services/sync/sync-client';
+import { errorEnvelopeSchema } from './protocol';
+import { SyncError } from './client';
 
 export const SERVER_TOKEN_ENV = 'INJBENCH_SERVER_TOKEN';
 

@@ -9,11 +9,11 @@ import { createReadStream, existsSync, readFileSync, readdirSync, statSync } fro
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { z } from 'zod';
-import { errorEnvelopeSchema } from '../../electron/services/sync/sync-protocol';
-import { SyncError } from '../../electron/services/sync/sync-client';
-import { ACTOR_HEADER, RELEASE_METADATA_PATH, RELEASE_PACKS_PREFIX, RELEASE_STATE_PATH, SHA256_HEADER } from '../distribution/routes';
-import { parseRepositoryPath } from '../distribution/repository-paths';
-import { callServer } from './server-api';
+import { errorEnvelopeSchema } from './protocol';
+import { SyncError } from './client';
+import { parseRepositoryPath } from './repository-paths';
+import { callServer } from './token-client';
+import { ACTOR_HEADER, RELEASE_METADATA_PATH, RELEASE_PACKS_PREFIX, RELEASE_STATE_PATH, SHA256_HEADER } from './paths';
 
 export const RELEASE_TOKEN_ENV = 'INJBENCH_RELEASE_TOKEN';
 

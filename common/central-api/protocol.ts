@@ -4,14 +4,10 @@
  * two cannot drift apart.
  */
 import { z } from 'zod';
-import { sha256Hex } from '../../../trust/crypto';
+import { sha256Hex } from '../../trust/crypto';
 import { ENTRY_TYPE_PATTERN } from '../integrity-log/log-format';
+import { benchIdSchema } from '../bench-id';
 
-export const PROTOCOL_PREFIX = '/api/v1';
-export const ENROL_PATH = `${PROTOCOL_PREFIX}/enrol`;
-export const LOG_BATCH_PATH = `${PROTOCOL_PREFIX}/sync/log`;
-/** A bench-signed GET: the credit grants the server issued to this bench, as signed bytes. */
-export const CREDIT_GRANTS_PATH = `${PROTOCOL_PREFIX}/credits/grants`;
 
 /** At most this many entries in one batch; the outbox also stays under MAX_BATCH_BYTES. */
 export const MAX_BATCH_ENTRIES = 500;
@@ -56,7 +52,6 @@ export function requestSigningMessage(fields: SignedRequestFields): Uint8Array {
 
 const hashHex = z.string().regex(/^[0-9a-f]{64}$/, 'expected a SHA-256 hash in lower-case hex');
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'expected base64').max(256);
-export const benchIdSchema = z.string().regex(/^bench-[0-9a-f]{16}$/, 'expected a bench id like bench-0123456789abcdef');
 const isoTime = z.iso.datetime({ offset: true });
 /**
  * A hash inside a log batch. The server recomputes every entry's hash and compares each link and checkpoint

@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { publishRepositoryToServer } from '../../../server/client/release-publish';
-import { callServer } from '../../../server/client/server-api';
-import { ADMIN_CODES_PATH } from '../../../server/app';
-import { startCentralServer, type CentralServer } from '../../../server/central-server';
-import { developmentKeys } from '../../../trust/demo-repository';
-import type { BenchServices } from '../bench-services';
-import type { Logger } from '../logger';
+import { publishRepositoryToServer } from '../common/central-api/release-publish';
+import { callServer } from '../common/central-api/token-client';
+import { startCentralServer, type CentralServer } from '../server/central-server';
+import { developmentKeys } from '../trust/demo-repository';
+import type { BenchServices } from '../electron/services/bench-services';
+import type { Logger } from '../common/logger';
+import { ADMIN_CODES_PATH } from '../common/central-api/paths';
 
 export interface DemoCentralServer {
   url: string;

@@ -1,12 +1,12 @@
 /**
  * `--demo` in the Electron app: the same demo bench and local central server as workspace mode
- * (electron/services/demo/demo.ts), in the app's data directory, closed when the app quits. The electron
+ * (demo/demo.ts), in the app's data directory, closed when the app quits. The electron
  * module arrives as a parameter, so tests drive this with the fake app (test/fakes/electron.ts).
  */
 import path from 'node:path';
-import type { BenchServices } from '../services/bench-services';
-import { demoOptionsFromArgv, startDemo, type RunningDemo } from '../services/demo/demo';
-import type { Logger } from '../services/logger';
+import type { BenchServices } from '../electron/services/bench-services';
+import { demoOptionsFromArgv, startDemo, type RunningDemo } from './demo';
+import type { Logger } from '../common/logger';
 
 export interface AppDemoOptions {
   argv: readonly string[];

@@ -1,12 +1,12 @@
 /**
- * What `npm start` runs beside the bench services, in the Electron app (electron/main/demo.ts) and in
+ * What `npm start` runs beside the bench services, in the Electron app (demo/electron-demo.ts) and in
  * workspace mode (`injbench workspace --demo`) alike: the demo bench and, unless turned off, the local
  * central server with the demo repository published and the bench enrolled. Plain Node: no 'electron'.
  */
-import type { BenchFaults } from '../../../native-bridge/sim/virtual-bench';
-import type { BenchServices } from '../bench-services';
-import type { Logger } from '../logger';
-import { ServiceError } from '../service-error';
+import type { BenchFaults } from '../native-bridge/sim/virtual-bench';
+import type { BenchServices } from '../electron/services/bench-services';
+import type { Logger } from '../common/logger';
+import { ServiceError } from '../electron/services/service-error';
 import type { DemoCentralServer } from './demo-central-server';
 import { prepareDemoBench, type DemoBench } from './demo-bench';
 

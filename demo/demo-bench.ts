@@ -5,16 +5,16 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { loadFamilyModels } from '../../../native-bridge/sim/families';
-import { noBenchFaults } from '../../../native-bridge/sim/faults';
-import type { BenchFaults } from '../../../native-bridge/sim/virtual-bench';
-import { noLinkFaults } from '../../../native-bridge/sim/device-link';
-import { startVirtualBench } from '../../../native-bridge/sim/server';
-import { buildDemoRepository, developmentKeys } from '../../../trust/demo-repository';
-import { issueCreditGrant } from '../../../trust/credit-grant';
-import type { BenchServices } from '../bench-services';
-import { importCreditGrant } from '../credits/credit-service';
-import type { Logger } from '../logger';
+import { loadFamilyModels } from '../native-bridge/sim/families';
+import { noBenchFaults } from '../native-bridge/sim/faults';
+import type { BenchFaults } from '../native-bridge/sim/virtual-bench';
+import { noLinkFaults } from '../native-bridge/sim/device-link';
+import { startVirtualBench } from '../native-bridge/sim/server';
+import { buildDemoRepository, developmentKeys } from '../trust/demo-repository';
+import { issueCreditGrant } from '../trust/credit-grant';
+import type { BenchServices } from '../electron/services/bench-services';
+import { importCreditGrant } from '../electron/services/credits/credit-service';
+import type { Logger } from '../common/logger';
 
 export interface DemoBench {
   address: string;

@@ -9,9 +9,9 @@
  * pointing past the end (TRUNCATED). Entries after the last checkpoint are hash-chained but not yet
  * signed: deleting them locally is caught only by the server, which has seen them.
  */
-import { decodeBase64, verifyDetached, verifyManyOffThread, type VerifySignatures } from '../../../trust/ed25519';
-import type { CheckpointRecord, LogEntryRecord } from '../store/integrity-log-repository';
+import { decodeBase64, verifyDetached, verifyManyOffThread, type VerifySignatures } from '../../trust/ed25519';
 import { GENESIS_HASH, checkpointMessage, entryHash } from './log-format';
+import type { CheckpointRecord, LogEntryRecord } from './records';
 
 export type LogFaultCode = 'ENTRY_ALTERED' | 'ENTRY_MISSING' | 'CHAIN_BROKEN' | 'CHECKPOINT_MISMATCH' | 'BAD_CHECKPOINT_SIGNATURE' | 'TRUNCATED';
 

@@ -4,9 +4,10 @@
  * request path never reaches the file system or the database as given (no traversal, no odd names).
  */
 import { benchId, featureId, semver } from '../../trust/schemas';
-import type { RepositoryFileKind } from '../store/schema';
 
-export const REPOSITORY_PREFIX = '/api/v1/repository';
+
+/** The kinds of signed metadata a repository holds (packs are targets, not metadata). */
+export type RepositoryFileKind = 'root' | 'timestamp' | 'snapshot' | 'index' | 'directive';
 
 export type RepositoryPath =
   | { kind: 'root'; path: string; version: number }

@@ -4,9 +4,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
-import type { BenchIdentity } from '../identity/bench-identity';
-import { encodeBase64 } from '../../../trust/ed25519';
-import { errorEnvelopeSchema, requestSigningMessage, signatureHeaders, type ServerErrorCode } from './sync-protocol';
+import { encodeBase64 } from '../../trust/ed25519';
+import { errorEnvelopeSchema, requestSigningMessage, signatureHeaders, type ServerErrorCode } from './protocol';
 
 /** Refusals that a later attempt of the same request cannot turn into success. */
 const finalRefusals: ReadonlySet<string> = new Set<ServerErrorCode>([
@@ -41,9 +40,15 @@ export class SyncError extends Error {
   }
 }
 
+/** The bench's side of a signed request: its id and its Ed25519 key (which never leaves the bench). */
+export interface RequestSigner {
+  readonly benchId: string;
+  sign(message: Uint8Array): Uint8Array;
+}
+
 export interface SignedRequest<T> {
   serverUrl: string;
-  identity: Pick<BenchIdentity, 'benchId' | 'sign'>;
+  identity: RequestSigner;
   method: 'GET' | 'POST';
   path: string;
   body?: unknown;
