@@ -1,5 +1,5 @@
 /**
- * Preflight cost (docs/trust.md step 10: chain re-verification plus re-hash of every file of the active
+ * Preflight cost (docs/trust-packs.md step 10: chain re-verification plus re-hash of every file of the active
  * pack) against `sha256sum` of the same pack bytes, measured in the same run.
  *
  *   npx tsx bench/preflight.ts

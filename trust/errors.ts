@@ -1,4 +1,4 @@
-/** The typed failures of trust verification (docs/trust.md); every check fails closed with one of them. */
+/** The typed failures of trust verification (docs/trust-packs.md); every check fails closed with one of them. */
 export const trustErrorCodes = [
   'BAD_SIGNATURE',
   'THRESHOLD_NOT_MET',

@@ -71,8 +71,9 @@ export function compareVersions(a: string, b: string): number {
 }
 
 /**
- * Step 7 of docs/trust.md on a pack file on disk: total length, manifest hash and length, manifest matches
- * the target, then every file's hash and length in one sequential pass.
+ * The file checks of step 7 of docs/trust-packs.md on a pack on disk: total length, manifest hash and length,
+ * manifest matches the target, then every file's hash and length in one sequential pass. Called by the trust
+ * client (TrustClient.verifyTargetFile, and recheckInstalled for step 10) with the signed target.
  */
 export async function verifyPackFile(file: string, expected: PackExpectation): Promise<VerifiedPack> {
   const { family, version, entry } = expected;

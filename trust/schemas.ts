@@ -1,5 +1,5 @@
 /**
- * The signed documents of docs/trust.md as zod schemas. Unknown fields are accepted (they are covered by
+ * The signed documents of docs/trust-packs.md as zod schemas. Unknown fields are accepted (they are covered by
  * the signature over the exact bytes) but never read.
  */
 import { z } from 'zod';

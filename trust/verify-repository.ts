@@ -3,10 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { openEnvelope, parsePayload } from './envelope';
 import { TrustError } from './errors';
-import { verifyPackFile } from './pack';
 import { limits, snapshotSchema } from './schemas';
 import type { MetadataSource } from './source';
-import { initialTrustedMetadata, verifyRelease, type BenchProfile } from './verify-release';
+import { TrustClient, initialTrustedMetadata, type BenchProfile } from './trust-client';
 
 export interface RepositoryVerdict {
   family: string;
@@ -25,7 +24,8 @@ export async function snapshotFamilies(source: MetadataSource): Promise<string[]
 
 /**
  * What a fresh bench holding only `trustedRoot` would activate for each family: steps 1 to 7 of
- * docs/trust.md, with the pack fetched into a temporary staging directory and removed afterwards.
+ * docs/trust-packs.md (the trust client), with the pack fetched into a temporary staging directory and
+ * removed afterwards.
  */
 export async function verifyRepository(options: {
   source: MetadataSource;
@@ -41,10 +41,11 @@ export async function verifyRepository(options: {
   const verdicts: RepositoryVerdict[] = [];
   try {
     for (const family of families) {
-      const verified = await verifyRelease({ source, family, bench, trusted, now: options.now ?? new Date() });
+      const client = new TrustClient({ family, bench, trusted, now: options.now ?? new Date() });
+      const verified = await client.updateMetadata(source);
       const staged = path.join(staging, `${family}.injpack`);
       await source.download(`packs/${family}/${verified.version}.injpack`, verified.entry.pack_length, staged);
-      await verifyPackFile(staged, { family, version: verified.version, entry: verified.entry, bench });
+      await client.verifyTargetFile(staged);
       verdicts.push({ family, version: verified.version, sha256: verified.entry.manifest.sha256 });
     }
   } finally {

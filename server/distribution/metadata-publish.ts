@@ -1,7 +1,7 @@
 /**
  * A metadata publish: root versions, directives, indexes, snapshot and timestamp, checked and then
  * stored as their exact bytes in one transaction, timestamp last. The bench verifies everything again
- * (docs/trust.md); the server refuses what it can already tell is wrong, so a bench never sees it:
+ * (docs/trust-packs.md); the server refuses what it can already tell is wrong, so a bench never sees it:
  *
  * - not a signed envelope of the type its path names, or not signed by the role's keys in the latest root;
  * - older than what the server serves (a timestamp, snapshot, index sequence or directive seq never goes

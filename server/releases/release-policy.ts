@@ -1,7 +1,8 @@
 /**
  * Promotion policy per channel: how long a version soaks on the channel before it, the canary health it
- * must show, and how far ahead a notice must be published (the seeds' release governance: "pre-release
- * notice at least one business day before staged or GA deployment", taken here as 24 hours).
+ * must show, and how far ahead a notice must be published (docs/release-policy.md: the seeds' release
+ * governance asks for a "pre-release notice at least one business day before staged or GA deployment",
+ * taken here as 24 hours).
  *
  * A policy file (JSON, `injbench server --release-policy FILE`) overrides any of these per channel:
  *   { "channels": { "staged": { "minSessions": 50, "soakHours": 48 } } }

@@ -1,5 +1,8 @@
 /**
- * The bench side of docs/trust.md: update (steps 1 to 9) and the session-start preflight (step 10).
+ * The bench side of docs/trust-packs.md's verification order. Every check of signed metadata and of the pack
+ * is in the trust client (trust/trust-client.ts): steps 1-6 (`updateMetadata`), 7 (`verifyTargetFile`) and
+ * 10 (`TrustClient.recheckInstalled`). Here: the download into staging, step 8 (store and activate
+ * atomically, then persist the trusted state), step 9 (evidence of every outcome) and the last-known-good.
  *
  *   <dataDir>/packs/state.json                       trusted state, stored metadata bytes, active and LKG
  *   <dataDir>/packs/store/<family>/<sha256>.injpack  verified packs, immutable, named by manifest hash
@@ -18,20 +21,11 @@ import { fsyncDirectory, writeFileAtomic } from '../../../trust/atomic-file';
 import { sha256Hex } from '../../../trust/crypto';
 import { openEnvelope, parsePayload, requireThreshold } from '../../../trust/envelope';
 import { TrustError, isTrustError } from '../../../trust/errors';
-import { verifyPackFile, type VerifiedPack } from '../../../trust/pack';
-import { directiveSchema, indexSchema, limits, type IndexDocument, type PackManifest } from '../../../trust/schemas';
+import type { VerifiedPack } from '../../../trust/pack';
+import { indexSchema, limits, type IndexDocument, type PackManifest } from '../../../trust/schemas';
 import type { MetadataSource } from '../../../trust/source';
-import {
-  initialTrustedMetadata,
-  openTrustedRoot,
-  refuseDevelopmentRoot,
-  verifyRelease,
-  type ActiveRelease,
-  type BenchProfile,
-  type LocalPin,
-  type Resolution,
-  type TrustedMetadata,
-} from '../../../trust/verify-release';
+import type { ActiveRelease, LocalPin, Resolution } from '../../../trust/target-policy';
+import { TrustClient, initialTrustedMetadata, openTrustedRoot, type BenchProfile, type TrustedMetadata } from '../../../trust/trust-client';
 
 const activeSchema = z.object({ version: z.string(), release_counter: z.number().int(), manifest_sha256: z.string() });
 const stateSchema = z.object({
@@ -190,13 +184,9 @@ export class PackManager {
     const audit = options.audit ? { actor: options.audit.actor, reason: options.audit.reason, ticket: options.audit.ticket } : {};
     const staged = path.join(this.directory, 'staging', `${family}-${randomBytes(6).toString('hex')}.injpack`);
     try {
-      // Steps 1-6: metadata and target (pure; nothing persisted).
-      const release = await verifyRelease({
-        source,
-        family,
-        bench: this.options.bench,
-        trusted: state.trusted,
-        now: this.now(),
+      // Steps 1-6 in the trust client: metadata and target (pure; nothing persisted).
+      const client = new TrustClient({ family, bench: this.options.bench, trusted: state.trusted, now: this.now() });
+      const release = await client.updateMetadata(source, {
         localPin: options.localPin ?? null,
         policyActive: state.policy[family] ?? state.trusted.active[family] ?? null,
         lastKnownGood: state.lkg[family] ?? null,
@@ -207,11 +197,11 @@ export class PackManager {
       const active = state.trusted.active[family];
       const target = this.packPath(family, sha256);
 
-      // Step 7: fetch into staging capped at the signed length, then manifest and every file.
+      // Step 7: fetch into staging capped at the signed length; the trust client checks the manifest and every file.
       if (!(active?.manifest_sha256 === sha256 && existsSync(target))) {
         await source.download(`packs/${family}/${release.version}.injpack`, release.entry.pack_length, staged);
         step('downloaded');
-        await verifyPackFile(staged, { family, version: release.version, entry: release.entry, bench: this.options.bench });
+        await client.verifyTargetFile(staged);
         syncFile(staged);
         step('pack-verified');
         // Step 8a: the verified pack enters the store by rename; the store holds only whole, verified packs.
@@ -220,7 +210,7 @@ export class PackManager {
         fsyncDirectory(path.dirname(target));
         step('stored');
       } else {
-        await verifyPackFile(target, { family, version: release.version, entry: release.entry, bench: this.options.bench });
+        await client.verifyTargetFile(target);
       }
 
       // Step 8b: activation and the new trusted state in one atomic rename, only now.
@@ -258,10 +248,11 @@ export class PackManager {
         downgrade: active ? `pass (counter ${release.entry.release_counter} vs active ${active.release_counter})` : 'pass (nothing active)',
         pack: 'pass',
       };
-      // Step 9: evidence of the outcome.
+      // Step 9: evidence of the outcome (the refusal of any step is recorded in the catch below).
       this.evidence({ event: 'activate', family, version: release.version, sha256, changed, resolved_by: release.resolvedBy, previous: active?.version ?? null, ...audit, gates });
       return { family, version: release.version, sha256, releaseCounter: release.entry.release_counter, changed, resolvedBy: release.resolvedBy, resolution: release.resolution, previous: active?.version ?? null, gates };
     } catch (error) {
+      // Step 9 for a refusal: the typed code of the check that failed closed.
       this.evidence({ event: 'activate-refused', family, code: isTrustError(error) ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error), ...audit, ...(options.localPin ? { local_pin: options.localPin } : {}) });
       throw error;
     } finally {
@@ -271,7 +262,8 @@ export class PackManager {
 
   /**
    * Step 10, before every coding session: re-verify the stored metadata from disk and re-hash the active
-   * pack. When the active pack is damaged, the LKG pack is used only if it re-verifies the same way.
+   * pack (the checks: TrustClient.recheckInstalled). When the active pack is damaged, the LKG pack is used
+   * only if it re-verifies the same way.
    */
   async preflight(family: string, options: { fallbackToLkg?: boolean } = {}): Promise<PreflightResult> {
     try {
@@ -377,45 +369,19 @@ export class PackManager {
     this.evidence({ event: 'lkg', family, version: active.version, sha256: active.manifest_sha256 });
   }
 
+  /** Step 10 on one release (the active one or the LKG): every check is TrustClient.recheckInstalled. */
   private async verifyInstalled(state: PackState, family: string, release: ActiveRelease, fellBackToLkg: boolean): Promise<PreflightResult> {
-    const now = this.now();
-    const { trusted } = state;
-    if (trusted.lastTrustedTime && now.getTime() < Date.parse(trusted.lastTrustedTime)) {
-      throw new TrustError('CLOCK_ROLLBACK', `the clock reads ${now.toISOString()}, before the last trusted time ${trusted.lastTrustedTime}.`);
-    }
-    const root = openTrustedRoot(Buffer.from(trusted.rootBase64, 'base64'));
-    refuseDevelopmentRoot(root, this.options.bench.production);
-
-    // Offline grace: only a director-signed directive extends how long expired metadata may be used.
-    let graceMs = 0;
-    if (state.stored.directive && trusted.directive) {
-      const bytes = Buffer.from(state.stored.directive, 'base64');
-      if (sha256Hex(bytes) !== trusted.directive.sha256) throw new TrustError('HASH_MISMATCH', 'the stored directive is not the trusted one.');
-      const envelope = openEnvelope(bytes, limits.directiveBytes, 'stored directive');
-      requireThreshold('directive', envelope, root.roles.director, root.keys, 'stored directive');
-      graceMs = parsePayload(envelope, directiveSchema, 'stored directive').offline_grace_hours * 3_600_000;
-    }
-    if (Date.parse(root.expires) + graceMs <= now.getTime()) throw new TrustError('EXPIRED', `root v${root.version} expired at ${root.expires}.`);
-
-    const storedIndex = state.stored.indexes[family];
-    const seen = trusted.indexes[family];
-    if (!storedIndex || !seen) throw new TrustError('NOT_FOUND', `no stored index for ${family}.`);
-    const indexBytes = Buffer.from(storedIndex, 'base64');
-    if (sha256Hex(indexBytes) !== seen.sha256) throw new TrustError('HASH_MISMATCH', `the stored index of ${family} is not the trusted one.`);
-    const envelope = openEnvelope(indexBytes, limits.indexBytes, `stored index ${family}`);
-    requireThreshold('index', envelope, root.roles.index, root.keys, `stored index ${family}`);
-    const index = parsePayload(envelope, indexSchema, `stored index ${family}`);
-    if (Date.parse(index.expires) + graceMs <= now.getTime()) {
-      throw new TrustError('EXPIRED', `index ${family} expired at ${index.expires}${graceMs ? ' and the offline grace is over' : ''}; connect to update.`);
-    }
-    const entry = index.versions[release.version];
-    if (!entry || entry.manifest.sha256 !== release.manifest_sha256) throw new TrustError('HASH_MISMATCH', `${family} ${release.version} is not the release the index signs.`);
-    if (index.revoked.includes(release.version)) throw new TrustError('REVOKED', `${family} ${release.version} is revoked.`);
-    if (entry.release_counter < index.security_floor) throw new TrustError('BELOW_FLOOR', `${family} ${release.version} is below the security floor ${index.security_floor}.`);
-
     const packPath = this.packPath(family, release.manifest_sha256);
-    if (!existsSync(packPath)) throw new TrustError('NOT_FOUND', `the pack file of ${family} ${release.version} is missing.`);
-    const verified = await verifyPackFile(packPath, { family, version: release.version, entry, bench: this.options.bench });
+    const { verified } = await TrustClient.recheckInstalled({
+      family,
+      release,
+      trusted: state.trusted,
+      storedIndex: state.stored.indexes[family],
+      storedDirective: state.stored.directive,
+      packFile: packPath,
+      bench: this.options.bench,
+      now: this.now(),
+    });
     return { family, version: release.version, sha256: release.manifest_sha256, packPath, manifest: verified.manifest, verified, fellBackToLkg };
   }
 }

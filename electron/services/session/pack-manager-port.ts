@@ -1,6 +1,7 @@
 /**
  * Binds the session's PackPort to the bench's PackManager: the family is found from the active packs'
- * test plans, and the pack is re-verified (trust.md step 10) before every session.
+ * test plans, and the pack is re-verified before every session (docs/trust-packs.md step 10: the checks
+ * are TrustClient.recheckInstalled in trust/trust-client.ts, reached through PackManager.preflight).
  */
 import { sha256Hex } from '../../../trust/crypto';
 import { TrustError } from '../../../trust/errors';
@@ -11,7 +12,11 @@ import type { PackPort, VerifiedPackForSession } from './ports';
 
 const CALIBRATION_FILE = 'calibration.json';
 
-/** Reads calibration.json from a verified pack and checks its bytes again: the file may change after verification. */
+/**
+ * Reads calibration.json from a verified pack and checks its bytes again: the file may change after
+ * verification (step 10 covers the gap between the re-hash and this read; the manifest hash is the one the
+ * trust client checked against the signed index).
+ */
 export async function readCalibration(preflight: PreflightResult): Promise<Calibration> {
   const bytes = await readPackFile(preflight.packPath, preflight.verified, CALIBRATION_FILE);
   const listed = preflight.manifest.files.find((file) => file.path === CALIBRATION_FILE);
@@ -54,6 +59,7 @@ export class PackManagerPort implements PackPort {
     return null;
   }
 
+  /** The session's pack gate, step 10: pins re-checked, then the active pack re-verified (fallback to LKG). */
   async preflight(family: string): Promise<VerifiedPackForSession> {
     const resolved = await this.recheckPins(family);
     const result = await this.manager.preflight(family, { fallbackToLkg: true });

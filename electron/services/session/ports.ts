@@ -57,7 +57,7 @@ export interface VerifiedPackForSession {
 export interface PackPort {
   /** The family whose active pack lists the part number, or null. */
   familyForPart(partNumber: string): Promise<string | null>;
-  /** Re-verifies from disk and re-hashes the active pack (trust.md step 10); throws a typed error. */
+  /** Re-verifies from disk and re-hashes the active pack (docs/trust-packs.md step 10: TrustClient.recheckInstalled); throws a typed error. */
   preflight(family: string): Promise<VerifiedPackForSession>;
   /** The session completed cleanly on this pack: it becomes last-known-good. */
   markSessionCompleted(family: string): void;

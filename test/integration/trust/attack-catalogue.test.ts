@@ -1,5 +1,5 @@
 /**
- * docs/trust.md, "Attack and fault catalogue": each case fails closed with its typed error and leaves the
+ * docs/trust-packs.md, "Attack and fault catalogue": each case fails closed with its typed error and leaves the
  * bench's active pack, last-known-good, trusted state and pack store exactly as they were.
  */
 import { copyFileSync, cpSync, readFileSync, rmSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';

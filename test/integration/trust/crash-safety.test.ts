@@ -1,6 +1,6 @@
 /**
  * kill -9 during activation, at random moments, many times: after a restart the active pack is the old
- * one or the new one, fully verified, never a mix (docs/trust.md step 8).
+ * one or the new one, fully verified, never a mix (docs/trust-packs.md step 8).
  */
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';

@@ -1,8 +1,8 @@
 /**
  * The release policy as a table: channel x local pin x security floor x active release counter x
  * revoked x expired pin (x whether the active pack came from a local pin), each row through the one
- * resolver, trust/verify-release.ts. The expected outcome of every row comes from the rules as
- * docs/trust-packs.md states them, written out below as `expectedOutcome`.
+ * resolver (verifyRelease: the trust client's steps 1-6 with trust/target-policy.ts). The expected outcome
+ * of every row comes from the rules as docs/trust-packs.md states them, written out below as `expectedOutcome`.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promote } from '../../../trust/repository';
