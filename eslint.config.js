@@ -3,7 +3,9 @@
 import js from '@eslint/js';
 import globals from 'globals';
 import { builtinModules } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import tseslint from 'typescript-eslint';
+import layeringPlugin from './scripts/eslint-layering.mjs';
 
 const nodeBuiltins = [...builtinModules.filter((name) => !name.startsWith('_')), ...builtinModules.map((name) => `node:${name}`)];
 
@@ -24,6 +26,58 @@ const kyselyAndPg = {
 };
 const nodeInBrowser = { group: nodeBuiltins, message: 'Browser code (renderer, workspace bridge) may not use Node modules; call window.bench.' };
 const reactOutsideRenderer = { group: ['react', 'react-dom', 'react-dom/*', 'zustand', 'zustand/*'], message: 'UI libraries belong to the renderer.' };
+
+/**
+ * The layering table: what each folder of the project may import (besides itself). A file belongs to the
+ * layer of the longest prefix that matches its path. Three deployables stand on one shared core:
+ * the bench app (electron/ + renderer/), the central server (server/) and the CLI (cli/), over common/,
+ * trust/ and native-bridge/. The server's and the bridge's tsconfigs hold the same line for the type checker.
+ */
+const layers = {
+  common: 'common/',
+  trust: 'trust/',
+  'native-bridge': 'native-bridge/',
+  'native-bridge/sim': 'native-bridge/sim/',
+  'electron/contract': 'electron/contract/',
+  'electron/services': 'electron/services/',
+  'electron/main': 'electron/main/',
+  'electron/main/dev': 'electron/main/dev.ts',
+  'electron/preload': 'electron/preload/',
+  'electron/workspace': 'electron/workspace/',
+  'electron/workspace-bridge': 'electron/workspace-bridge/',
+  renderer: 'renderer/',
+  server: 'server/',
+  cli: 'cli/',
+  demo: 'demo/',
+  bench: 'bench/',
+  test: 'test/',
+  scripts: 'scripts/',
+  resources: 'resources/',
+};
+const sharedCore = ['common', 'trust'];
+const benchAppServices = [...sharedCore, 'native-bridge', 'electron/contract', 'electron/services'];
+export const layering = {
+  common: ['trust'],
+  trust: [],
+  'native-bridge': [],
+  'native-bridge/sim': ['native-bridge', 'resources'],
+  'electron/contract': [],
+  'electron/services': [...sharedCore, 'native-bridge', 'electron/contract', 'resources'],
+  // The packaged app: the demo and the workspace host arrive only through the development entry.
+  'electron/main': ['common', 'electron/contract', 'electron/services'],
+  'electron/main/dev': ['common', 'electron/contract', 'electron/services', 'electron/main', 'electron/workspace', 'demo'],
+  'electron/preload': ['electron/contract'],
+  'electron/workspace': ['common', 'electron/contract', 'electron/services'],
+  'electron/workspace-bridge': ['electron/contract'],
+  renderer: ['electron/contract'],
+  server: sharedCore,
+  demo: [...benchAppServices, 'native-bridge/sim', 'server', 'resources'],
+  cli: [...benchAppServices, 'native-bridge/sim', 'electron/workspace', 'server', 'demo', 'resources', 'scripts'],
+  bench: ['*'],
+  test: ['*'],
+  scripts: ['*'],
+  resources: [],
+};
 
 /** Builds the no-restricted-imports rule for a zone. */
 function forbid({ paths = [], patterns = [] }) {
@@ -124,4 +178,10 @@ export default tseslint.config(
     rules: { 'no-console': 'off' },
   },
   ...zones.map(({ name, ...zone }) => ({ name: `boundaries/${name}`, ...zone })),
+  {
+    name: 'boundaries/layering',
+    files: ['**/*.{ts,tsx,mts,cts,js,mjs}'],
+    plugins: { layering: layeringPlugin },
+    rules: { 'layering/imports': ['error', { root: fileURLToPath(new URL('.', import.meta.url)), layers, allowed: layering }] },
+  },
 );
