@@ -59,8 +59,8 @@ const benchAppServices = [...sharedCore, 'native-bridge', 'electron/contract', '
 export const layering = {
   common: ['trust'],
   trust: [],
-  'native-bridge': [],
-  'native-bridge/sim': ['native-bridge', 'resources'],
+  'native-bridge': ['common'],
+  'native-bridge/sim': ['native-bridge', 'common', 'resources'],
   'electron/contract': [],
   'electron/services': [...sharedCore, 'native-bridge', 'electron/contract', 'resources'],
   // The packaged app: the demo and the workspace host arrive only through the development entry.

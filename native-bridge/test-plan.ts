@@ -2,10 +2,15 @@
  * A synthetic test plan and the sequence that runs it through the driver: electrical test, calibration
  * check, static leak test, the delivery steps, then write the code and read it back. Values come back
  * exactly as the bench measured them, or the run ends with a typed error: never a guessed value.
+ *
+ * The run walks the coding session's states (common/coding-session/states.ts), so its sequence is the
+ * session's: a diagnostic run has no gates, rejects nothing (it reports what is out of tolerance) and
+ * charges nothing, so it only ever takes the normal path; a failure throws instead of ending it.
  */
+import { codingSessionStartState, transition, type CodingSessionEvent, type CodingSessionState } from '../common/coding-session/states';
 import { BenchLinkError, type BenchDriver } from './driver';
 import type { LiveValues, ResponseOf, StepResult } from './protocol/messages';
-import { nominalDelivery } from './sim/injector-model';
+import { nominalDelivery } from './synthetic-family';
 
 export interface DeliveryStep {
   name: string;
@@ -92,15 +97,23 @@ function withinTolerance(step: DeliveryStep, measured: number): boolean {
 }
 
 export async function runTestPlan(driver: BenchDriver, plan: TestPlan = syntheticPlan, onLive?: (step: string, values: LiveValues) => void): Promise<PlanResult> {
+  let state: CodingSessionState = codingSessionStartState;
+  const move = (...events: CodingSessionEvent[]): void => {
+    for (const event of events) state = transition(state, event);
+  };
   let modeledMs = 0;
+  move('begin', 'gatesPassed');
   const electrical = await driver.electricalTest();
   modeledMs += electrical.durationMs;
   const calibration = await driver.calCheck();
   modeledMs += calibration.durationMs;
+  move('electricalPassed');
   const leak = await driver.leakTest({ bar: plan.leak.bar, durationMs: plan.leak.durationMs }, (values) => onLive?.('leak', values));
   modeledMs += leak.durationMs;
+  move('leakPassed');
   const steps: StepOutcome[] = [];
   for (const definition of plan.steps) {
+    if (steps.length > 0) move('nextStep');
     const pressure = await driver.setRailPressure(definition.railBar, (values) => onLive?.(definition.name, values));
     modeledMs += pressure.durationMs;
     await driver.setDrive({ energizingTimeUs: definition.energizingTimeUs, frequencyHz: definition.frequencyHz });
@@ -108,15 +121,18 @@ export async function runTestPlan(driver: BenchDriver, plan: TestPlan = syntheti
     modeledMs += result.durationMs;
     steps.push({ ...result, name: definition.name, nominalMm3: definition.nominalMm3, withinTolerance: withinTolerance(definition, result.deliveryMm3PerStroke) });
   }
+  move('stepsMeasured');
   const depressurize = await driver.setRailPressure(0);
   modeledMs += depressurize.durationMs;
   const code = syntheticCode(steps);
+  move('codeEncoded');
   const written = await driver.writeCode(code);
   modeledMs += written.durationMs;
   const readBack = await driver.readCode();
   if (readBack.code !== code) {
     throw new PlanError('CODE_READBACK_MISMATCH', `the coding target reads back ${JSON.stringify(readBack.code)} after writing ${JSON.stringify(code)}`);
   }
+  move('codeWritten');
   return {
     plan: plan.name,
     synthetic: true,

@@ -3,6 +3,7 @@
  * each injector's own deviation of k and t0 seeded from its serial number. Magnitudes are plausible for
  * a passenger-car injector and are not real data.
  */
+import { nominalK, nominalT0 } from '../synthetic-family';
 
 /** mulberry32: small, fast and seedable, so a serial number always yields the same injector. */
 export function seededRandom(seed: number): () => number {
@@ -31,17 +32,6 @@ export interface InjectorFaults {
   stuckNozzle: boolean;
   highLeak: boolean;
   openCoil: boolean;
-}
-
-/** Nominal curve shared by the family; an injector deviates from it. */
-export function nominalK(railBar: number): number {
-  return 0.0653 * Math.pow(Math.max(railBar, 0) / 1600, 0.825);
-}
-export function nominalT0(railBar: number): number {
-  return 120 + 72_000 / (Math.max(railBar, 0) + 100);
-}
-export function nominalDelivery(railBar: number, energizingTimeUs: number): number {
-  return Math.max(0, nominalK(railBar) * (energizingTimeUs - nominalT0(railBar)));
 }
 
 /**

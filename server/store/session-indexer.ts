@@ -2,26 +2,33 @@
  * Indexes coding sessions and pack activation reports as a bench's log entries are stored, inside the
  * batch's own transaction: support lookups and canary health read the index, never scan the log.
  *
- * What the bench's session engine writes (electron/services/session/session-engine.ts):
+ * What the bench's session engine writes is declared in common/central-api/session-log-entries.ts:
  * `session.started` (sessionId, partNumber, serial), steps carrying `sessionId`, then one terminal entry
  * `session.completed` (verdict pass|fail), `session.aborted` or `session.refused`, with the pack and the
  * reason code. The pack manager writes `packs.activate` and `packs.activate_refused`.
  */
 import type { Kysely } from 'kysely';
+import type { SessionEndedEntryType, SessionEndedPayload, SessionStartedPayload } from '../../common/central-api/session-log-entries';
 import type { DialectName } from './database';
 import type { ServerDatabase } from './schema';
 import type { ReleaseActivationTable, SessionOutcome } from './fleet-schema';
 import { Statement, type RowColumns } from './statement';
 import type { LogEntryRecord } from '../../common/integrity-log/records';
 
+type EndedStatus = SessionEndedEntryType extends `session.${infer Status}` ? Status : never;
 // A Map, not an object literal: an entry type such as `constructor` must not find Object.prototype's.
-const TERMINAL_TYPES = new Map<string, 'completed' | 'aborted' | 'refused'>([
+const TERMINAL_TYPES = new Map<string, EndedStatus>([
   ['session.completed', 'completed'],
   ['session.aborted', 'aborted'],
   ['session.refused', 'refused'],
-]);
+] satisfies [`session.${EndedStatus}`, EndedStatus][]);
 
 type Payload = Record<string, unknown>;
+/**
+ * A payload as a bench sent it: the declared field names, values not yet checked. The schemas are not
+ * parsed here (the ingest path reads a few fields of many entries); `text` checks each value it keeps.
+ */
+type Unchecked<T> = { readonly [K in keyof T]?: unknown };
 
 const text = (value: unknown, max = 200): string | null => (typeof value === 'string' && value.length > 0 ? value.slice(0, max) : null);
 
@@ -81,7 +88,7 @@ export interface SessionFacts {
   };
 }
 
-function outcomeOf(status: 'completed' | 'aborted' | 'refused', payload: Payload): Exclude<SessionOutcome, 'running'> {
+function outcomeOf(status: EndedStatus, payload: Unchecked<SessionEndedPayload>): Exclude<SessionOutcome, 'running'> {
   if (status === 'completed') return payload.verdict === 'pass' ? 'passed' : 'failed';
   return status;
 }
@@ -124,16 +131,18 @@ export function extractFacts(entries: readonly LogEntryRecord[]): { sessions: Ma
     if (!sessionId) continue;
     const facts = extendRange(sessions, sessionId, entry.seq);
     if (isStart) {
-      facts.started = { at: entry.recordedAt, partNumber: text(payload.partNumber, 64), serial: text(payload.serial, 64) };
+      const start: Unchecked<SessionStartedPayload> = payload;
+      facts.started = { at: entry.recordedAt, partNumber: text(start.partNumber, 64), serial: text(start.serial, 64) };
     }
     if (terminal) {
-      const pack = payload.pack && typeof payload.pack === 'object' ? (payload.pack as Payload) : {};
+      const end: Unchecked<SessionEndedPayload> = payload;
+      const pack: Unchecked<NonNullable<SessionEndedPayload['pack']>> = end.pack && typeof end.pack === 'object' ? end.pack : {};
       facts.ended = {
         at: entry.recordedAt,
-        outcome: outcomeOf(terminal, payload),
-        errorClass: text(payload.reason, 64),
-        partNumber: text(payload.partNumber, 64),
-        serial: text(payload.serial, 64),
+        outcome: outcomeOf(terminal, end),
+        errorClass: text(end.reason, 64),
+        partNumber: text(end.partNumber, 64),
+        serial: text(end.serial, 64),
         family: text(pack.family, 64),
         version: text(pack.version, 32),
         sha256: text(pack.sha256, 64),

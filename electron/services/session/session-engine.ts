@@ -2,9 +2,21 @@
  * The coding session (docs/product.md, "The coding session"): fail-closed preflight gates, electrical
  * test, static leak test, the pack's delivery steps, a verdict per step, the correction code, write and
  * read back, then one transaction that records the code and debits its credits. Any abort or fault puts
- * the bench in SAFE, ends the session `aborted` with its reason, and charges nothing.
+ * the bench in SAFE, ends the session `aborted` with its reason, and charges nothing. The session moves
+ * between its states only along the table in common/coding-session/states.ts.
  */
 import { randomBytes } from 'node:crypto';
+import type { SessionLogEntryPayload, SessionLogEntryType } from '../../../common/central-api/session-log-entries';
+import {
+  codingSessionStartState,
+  isTerminal,
+  outcomeOf,
+  phaseOf,
+  transition,
+  type CodingSessionEvent,
+  type CodingSessionState,
+  type TerminalCodingSessionState,
+} from '../../../common/coding-session/states';
 import type { Calibration } from '../../../trust/pack-content';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import type { SessionRepository } from '../store/session-repository';
@@ -41,6 +53,7 @@ type TestPlan = Calibration['test_plans'][number];
 
 /** Where a session stands while it runs; the finished report is built from it. */
 interface RunState {
+  sessionState: CodingSessionState;
   report: SessionReport;
   pack: VerifiedPackForSession | null;
   plan: TestPlan | null;
@@ -48,6 +61,12 @@ interface RunState {
 
 function toleranceMm3(step: TestPlan['steps'][number]): number {
   return step.tolerance.kind === 'percent' ? (step.nominal_mm3 * step.tolerance.value) / 100 : step.tolerance.value_mm3;
+}
+
+function endingTransition(state: CodingSessionState, event: CodingSessionEvent): TerminalCodingSessionState {
+  const next = transition(state, event);
+  if (!isTerminal(next)) throw new Error(`"${event}" leads to ${next}: it does not end the session.`);
+  return next;
 }
 
 function errorCode(error: unknown): string {
@@ -86,6 +105,9 @@ export class CodingSessionEngine {
    * verified against (recorded at preflight), so the server counts the abort for that pack version.
    */
   closeInterruptedSessions(): string[] {
+    // A crash records no phase, only that the session had started; every in-progress state takes the same
+    // `interrupt` edge (the table's test checks it), so the start state stands for whichever it was.
+    const { status, verdict } = outcomeOf(endingTransition(codingSessionStartState, 'interrupt'));
     const closed: string[] = [];
     for (const session of this.deps.sessions.running()) {
       const endedAt = this.#now().toISOString();
@@ -95,21 +117,21 @@ export class CodingSessionEngine {
         session.id,
         {
           endedAt,
-          status: 'aborted',
-          verdict: null,
+          status,
+          verdict,
           code: null,
           reasonCode: reason.code,
           reason: reason.message,
-          reportJson: JSON.stringify({ sessionId: session.id, status: 'aborted', reason, partNumber: session.partNumber, serial: session.injectorSerial, pack, startedAt: session.startedAt, endedAt }),
+          reportJson: JSON.stringify({ sessionId: session.id, status, reason, partNumber: session.partNumber, serial: session.injectorSerial, pack, startedAt: session.startedAt, endedAt }),
           family: session.family,
           packVersion: session.packVersion,
           packSha256: session.packSha256,
         },
         0,
       );
-      this.deps.log.append('session.aborted', {
+      this.#append(`session.${status}`, {
         sessionId: session.id,
-        verdict: null,
+        verdict,
         reason: reason.code,
         partNumber: session.partNumber,
         serial: session.injectorSerial,
@@ -130,6 +152,7 @@ export class CodingSessionEngine {
     this.#running = { id: sessionId, abortReason: null };
     const startedAt = this.#now().toISOString();
     const state: RunState = {
+      sessionState: codingSessionStartState,
       pack: null,
       plan: null,
       report: {
@@ -156,7 +179,7 @@ export class CodingSessionEngine {
       },
     };
     this.deps.sessions.start(sessionId, request.operatorId, request.partNumber, request.serial, startedAt);
-    this.deps.log.append('session.started', { sessionId, partNumber: request.partNumber, serial: request.serial, operatorId: request.operatorId, bench: state.report.bench });
+    this.#append('session.started', { sessionId, partNumber: request.partNumber, serial: request.serial, operatorId: request.operatorId, bench: state.report.bench });
     const emit = (progress: SessionProgress): void => {
       try {
         onProgress(progress);
@@ -179,17 +202,18 @@ export class CodingSessionEngine {
   async #execute(request: SessionRequest, state: RunState, emit: (progress: SessionProgress) => void): Promise<SessionReport> {
     const { report } = state;
     const sessionId = report.sessionId;
+    const move = (event: CodingSessionEvent, stepId?: string): void => this.#move(state, event, emit, stepId);
     try {
-      emit({ type: 'phase', sessionId, phase: 'preflight' });
+      move('begin');
       const gates = await this.#preflight(request, state);
       for (const gate of gates) emit({ type: 'gate', sessionId, gate });
       report.gates = gates;
       // Kept on the running session so a crash from here on still closes it naming its pack.
       if (report.pack) this.deps.sessions.recordPack(sessionId, report.pack);
-      this.deps.log.append('session.preflight', { sessionId, gates: gates.map(({ id, passed, code }) => ({ id, passed, code })) });
+      this.#append('session.preflight', { sessionId, gates: gates.map(({ id, passed, code }) => ({ id, passed, code })) });
       const blocked = gates.filter((gate) => !gate.passed);
       if (blocked.length > 0 || !state.pack || !state.plan) {
-        return this.#finish(state, 'refused', null, {
+        return this.#finish(state, 'gatesBlocked', {
           code: 'PREFLIGHT_BLOCKED',
           message: `Coding is locked: ${blocked.map((gate) => `${gate.label}: ${gate.detail}`).join('; ')}`,
         });
@@ -197,39 +221,39 @@ export class CodingSessionEngine {
       const { pack, plan } = state;
       this.#checkAbort();
       const prepared = await this.deps.bench.prepare();
-      if (prepared.clearedSafe) this.deps.log.append('bench.safe_cleared', { sessionId, reason: prepared.clearedSafe });
+      if (prepared.clearedSafe) this.#append('bench.safe_cleared', { sessionId, reason: prepared.clearedSafe });
       await this.deps.bench.selectInjector(request.partNumber, request.serial);
 
-      emit({ type: 'phase', sessionId, phase: 'electrical' });
+      move('gatesPassed');
       const electrical = await this.deps.bench.electricalTest();
       const limits = { minOhm: plan.electrical.resistance_ohm.min, maxOhm: plan.electrical.resistance_ohm.max, minInsulationMOhm: plan.electrical.insulation_min_mohm };
       const coilOk = electrical.coilResistanceOhm !== null && electrical.coilResistanceOhm >= limits.minOhm && electrical.coilResistanceOhm <= limits.maxOhm;
       report.electrical = { ...electrical, limits, passed: coilOk && electrical.insulationMOhm >= limits.minInsulationMOhm };
-      this.deps.log.append('session.electrical', { sessionId, ...report.electrical });
+      this.#append('session.electrical', { sessionId, ...report.electrical });
       if (!report.electrical.passed) {
         const what = electrical.coilResistanceOhm === null ? 'the coil is open' : `coil ${electrical.coilResistanceOhm} Ω or insulation ${electrical.insulationMOhm} MΩ is outside the limits`;
-        return this.#finish(state, 'completed', 'fail', { code: 'ELECTRICAL_FAIL', message: `Electrical test failed: ${what}. The injector is rejected; no code is issued.` });
+        return this.#finish(state, 'electricalFailed', { code: 'ELECTRICAL_FAIL', message: `Electrical test failed: ${what}. The injector is rejected; no code is issued.` });
       }
       this.#checkAbort();
 
-      emit({ type: 'phase', sessionId, phase: 'leak' });
+      move('electricalPassed');
       const leak = await this.deps.bench.leakTest(plan.leak.test_rail_bar, plan.leak.hold_s * 1000, (sample) =>
         emit({ type: 'live', sessionId, stepId: null, ...sample }),
       );
       report.leak = { backLeakMlPerMin: leak.backLeakMlPerMin, railBar: leak.railBar, limitMlPerMin: plan.leak.back_leak_max_ml_min, passed: leak.backLeakMlPerMin <= plan.leak.back_leak_max_ml_min };
-      this.deps.log.append('session.leak', { sessionId, ...report.leak });
+      this.#append('session.leak', { sessionId, ...report.leak });
       if (!report.leak.passed) {
         await this.deps.bench.release();
-        return this.#finish(state, 'completed', 'fail', {
+        return this.#finish(state, 'leakFailed', {
           code: 'LEAK_FAIL',
           message: `Back-leak ${leak.backLeakMlPerMin.toFixed(1)} mL/min is above the limit of ${plan.leak.back_leak_max_ml_min} mL/min. The injector is rejected; no code is issued.`,
         });
       }
 
       const measurements = new Map<string, StepMeasurement>();
-      for (const step of plan.steps) {
+      for (const [index, step] of plan.steps.entries()) {
         this.#checkAbort();
-        emit({ type: 'phase', sessionId, phase: 'delivery', stepId: step.id });
+        move(index === 0 ? 'leakPassed' : 'nextStep', step.id);
         const measured = await this.deps.bench.runDeliveryStep(
           { railBar: step.rail_bar, energizingTimeUs: step.energizing_us, frequencyHz: step.frequency_hz, strokes: step.strokes, settleMs: step.settle_ms },
           (sample) => emit({ type: 'live', sessionId, stepId: step.id, ...sample }),
@@ -251,11 +275,11 @@ export class CodingSessionEngine {
         };
         measurements.set(step.id, { railBar: step.rail_bar, nominalMm3: step.nominal_mm3, measuredMm3: measured.deliveryMm3PerStroke });
         report.steps.push(stepReport);
-        this.deps.log.append('session.step', { sessionId, ...stepReport });
+        this.#append('session.step', { sessionId, ...stepReport });
         emit({ type: 'step', sessionId, step: stepReport });
       }
 
-      emit({ type: 'phase', sessionId, phase: 'coding' });
+      move('stepsMeasured');
       let encoded;
       try {
         encoded = encodeCorrectionCode(pack.calibration, measurements);
@@ -264,7 +288,7 @@ export class CodingSessionEngine {
         const failing = report.steps.find((step) => step.id === error.step);
         if (failing) failing.verdict = 'not_codable';
         await this.deps.bench.release();
-        return this.#finish(state, 'completed', 'fail', { code: 'NOT_CODABLE', message: `${error.message} No code is issued and nothing is charged.` });
+        return this.#finish(state, 'notCodable', { code: 'NOT_CODABLE', message: `${error.message} No code is issued and nothing is charged.` });
       }
       for (const correction of encoded.corrections) {
         const step = report.steps.find((candidate) => candidate.id === correction.step);
@@ -273,7 +297,7 @@ export class CodingSessionEngine {
       report.codeFormat = encoded.formatId;
       this.#checkAbort();
 
-      emit({ type: 'phase', sessionId, phase: 'writing' });
+      move('codeEncoded');
       const written = await this.deps.bench.writeCode(encoded.code);
       if (written === 'written') {
         const readBack = await this.deps.bench.readCode();
@@ -286,13 +310,14 @@ export class CodingSessionEngine {
       }
       report.code = encoded.code;
       await this.deps.bench.release();
-      return this.#finish(state, 'completed', 'pass', null, pack.calibration.credit_tariff.per_correction_code);
+      return this.#finish(state, 'codeWritten', null, pack.calibration.credit_tariff.per_correction_code);
     } catch (error) {
-      const reason = this.#running?.abortReason ? { code: 'ABORTED_BY_OPERATOR', message: this.#running.abortReason } : { code: errorCode(error), message: errorMessage(error) };
+      const abortReason = this.#running?.abortReason;
+      const reason = abortReason ? { code: 'ABORTED_BY_OPERATOR', message: abortReason } : { code: errorCode(error), message: errorMessage(error) };
       await this.deps.bench.safe(`session ${sessionId} ended: ${reason.code}`);
       report.code = null;
       report.codeWrite = null;
-      return this.#finish(state, 'aborted', null, reason);
+      return this.#finish(state, abortReason ? 'operatorAborted' : 'faulted', reason);
     }
   }
 
@@ -366,8 +391,23 @@ export class CodingSessionEngine {
     return gates;
   }
 
-  #finish(state: RunState, status: SessionReport['status'], verdict: SessionReport['verdict'], reason: SessionReport['reason'], debit = 0): SessionReport {
+  /** Moves along the table; each phase entered (a delivery phase once per step) is announced to the UI. */
+  #move(state: RunState, event: CodingSessionEvent, emit: (progress: SessionProgress) => void, stepId?: string): void {
+    const next = transition(state.sessionState, event);
+    if (isTerminal(next)) throw new Error(`"${event}" ends the session: it goes through #finish, which records the end.`);
+    state.sessionState = next;
+    const phase = phaseOf(next);
+    if (phase) emit({ type: 'phase', sessionId: state.report.sessionId, phase, ...(stepId === undefined ? {} : { stepId }) });
+  }
+
+  #append<T extends SessionLogEntryType>(type: T, payload: SessionLogEntryPayload<T>) {
+    return this.deps.log.append(type, payload);
+  }
+
+  #finish(state: RunState, event: CodingSessionEvent, reason: SessionReport['reason'], debit = 0): SessionReport {
     const { report } = state;
+    const ended = endingTransition(state.sessionState, event);
+    const { status, verdict } = outcomeOf(ended);
     report.status = status;
     report.verdict = verdict;
     report.reason = reason;
@@ -391,7 +431,7 @@ export class CodingSessionEngine {
       debit,
     );
     // The settlement trace: what was coded, on which pack, and what it cost.
-    const entry = this.deps.log.append(`session.${status}`, {
+    const entry = this.#append(`session.${status}`, {
       sessionId: report.sessionId,
       verdict,
       reason: reason?.code ?? null,
@@ -407,11 +447,14 @@ export class CodingSessionEngine {
         this.deps.packs.markSessionCompleted(report.pack.family);
       } catch (error) {
         // The session stands; only the last-known-good pointer stays where it was.
-        this.deps.log.append('packs.lkg_not_updated', { sessionId: report.sessionId, family: report.pack.family, code: errorCode(error) });
+        this.#append('packs.lkg_not_updated', { sessionId: report.sessionId, family: report.pack.family, code: errorCode(error) });
       }
     }
     const checkpoint = this.deps.log.checkpoint();
     report.logCheckpoint = checkpoint ? { seq: checkpoint.seq, entryHash: checkpoint.entryHash } : { seq: entry.seq, entryHash: entry.entryHash };
+    // Only a recorded end is the session's state: when recording fails, the fault is taken from where it ran.
+    state.sessionState = ended;
     return report;
   }
+
 }

@@ -32,9 +32,10 @@ describe('layering (eslint.config.js)', () => {
     ['trust/pack.ts', 'common/logger.ts'],
     ['trust/pack.ts', 'electron/services/logger.ts'],
     ['trust/pack.ts', 'server/app.ts'],
-    // The bench link imports nothing of the project; only the virtual bench leans on the link.
+    // The bench link stands on the shared core alone; only the virtual bench leans on the link, never the reverse.
     ['native-bridge/driver.ts', 'electron/services/logger.ts'],
-    ['native-bridge/driver.ts', 'common/logger.ts'],
+    ['native-bridge/driver.ts', 'electron/contract/envelope.ts'],
+    ['native-bridge/driver.ts', 'server/app.ts'],
     ['native-bridge/test-plan.ts', 'native-bridge/sim/injector-model.ts'],
     // The bench app's services: never the server, the demo, the virtual bench or the adapter above them.
     ['electron/services/bench-core.ts', 'server/central-server.ts'],
@@ -70,6 +71,7 @@ describe('layering (eslint.config.js)', () => {
     ['server/app.ts', 'trust/ed25519.ts'],
     ['common/central-api/protocol.ts', 'trust/crypto.ts'],
     ['native-bridge/sim/server.ts', 'native-bridge/driver.ts'],
+    ['native-bridge/test-plan.ts', 'common/coding-session/states.ts'],
     ['electron/services/bench-core.ts', 'common/logger.ts'],
     ['electron/services/bench-core.ts', 'native-bridge/driver.ts'],
     ['electron/services/bench-core.ts', 'electron/contract/envelope.ts'],

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { FaultSpecError, parseFaults } from '../../../native-bridge/sim/faults';
-import { nominalDelivery, SyntheticInjector } from '../../../native-bridge/sim/injector-model';
+import { SyntheticInjector } from '../../../native-bridge/sim/injector-model';
+import { nominalDelivery } from '../../../native-bridge/synthetic-family';
 import { parseLinkTarget, TransportError } from '../../../native-bridge/transport';
 
 const healthy = { stuckNozzle: false, highLeak: false, openCoil: false };

@@ -9,6 +9,7 @@ import type { SessionProgress } from '../../../electron/services/session/session
 import { openBenchStore, type BenchStore } from '../../../electron/services/store/bench-store';
 import { calibrationSchema } from '../../../trust/pack-content';
 import { useTempDirs } from '../../helpers/temp-dir';
+import { sessionLogEntrySchemas, type SessionLogEntryType } from '../../../common/central-api/session-log-entries';
 
 const calibration = calibrationSchema.parse(JSON.parse(readFileSync('resources/demo-source/bosch-like-cri/calibration.json', 'utf8')));
 const PART = 'SYN-0445110-001';
@@ -272,6 +273,39 @@ describe('coding session engine', () => {
     ]);
     expect(store.sessions.byId('ses-20261122-00000000c0de')).toMatchObject({ status: 'aborted', reasonCode: 'INTERRUPTED', family: calibration.family, packVersion: '1.0.0', creditsDebited: 0 });
     expect(verifyLog()).toMatchObject({ ok: true });
+    closeAll(store);
+  });
+
+  it('announces each phase as the session enters its state, a delivery phase per step', async () => {
+    const { store, engine } = setup();
+    const progress: SessionProgress[] = [];
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-15', operatorId: null }, (event) => progress.push(event));
+    const phases = progress.flatMap((event) => (event.type === 'phase' ? [event.stepId ? `${event.phase}:${event.stepId}` : event.phase] : []));
+    expect(phases).toEqual(['preflight', 'electrical', 'leak', ...plan.steps.map((step) => `delivery:${step.id}`), 'coding', 'writing']);
+    expect(progress.every((event) => event.sessionId === report.sessionId)).toBe(true);
+    closeAll(store);
+  });
+
+  it('writes every session entry as declared, with sessionId first for the server to read without parsing', async () => {
+    const { store, bench, engine } = setup();
+    bench.safeLeftOver = 'heartbeat lost';
+    await engine.run({ partNumber: PART, serial: 'INJ-16', operatorId: 'op-1' });
+    bench.coilOhm = null;
+    await engine.run({ partNumber: PART, serial: 'INJ-17', operatorId: null });
+    await engine.run({ partNumber: 'NOPE-1', serial: 'INJ-18', operatorId: null });
+    store.sessions.start('ses-crashed', null, PART, 'INJ-19', '2026-11-22T08:00:00Z');
+    engine.closeInterruptedSessions();
+    const seen = new Set<string>();
+    for (const entry of store.integrityLog.entries()) {
+      if (!Object.hasOwn(sessionLogEntrySchemas, entry.type)) continue;
+      const schema = sessionLogEntrySchemas[entry.type as SessionLogEntryType];
+      expect(() => schema.parse(JSON.parse(entry.payloadJson)), entry.type).not.toThrow();
+      expect(entry.payloadJson.startsWith('{"sessionId":'), entry.type).toBe(true);
+      seen.add(entry.type);
+    }
+    expect([...seen].sort()).toEqual(
+      ['session.started', 'session.preflight', 'bench.safe_cleared', 'session.electrical', 'session.leak', 'session.step', 'session.completed', 'session.refused', 'session.aborted'].sort(),
+    );
     closeAll(store);
   });
 });
