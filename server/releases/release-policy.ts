@@ -27,7 +27,7 @@ export const channelPolicySchema = z.strictObject({
 export type ChannelPolicy = z.infer<typeof channelPolicySchema>;
 export type ReleasePolicy = Record<ChannelName, ChannelPolicy>;
 
-/** The documented defaults (README "Central server"). */
+/** The documented defaults (docs/release-policy.md, docs/central-server.md). */
 export const DEFAULT_RELEASE_POLICY: ReleasePolicy = {
   canary: { soakAfter: null, soakHours: 0, minSessions: 0, minPassRate: 0, maxAbortRate: 1, noticeHours: null },
   staged: { soakAfter: 'canary', soakHours: 24, minSessions: 20, minPassRate: 0.9, maxAbortRate: 0.05, noticeHours: 24 },

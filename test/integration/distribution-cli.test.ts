@@ -1,5 +1,5 @@
 /**
- * The README's "Central server" distribution and credits commands, run as a person runs them (each
+ * The distribution and credits commands of docs/central-server.md, run as a person runs them (each
  * `injbench` command its own process) against a server on 127.0.0.1: publish, directive, enrolment with
  * the first directive, pack update from the server, grant, fetch, reconcile, evidence.
  */

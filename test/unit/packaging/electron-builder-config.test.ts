@@ -102,8 +102,8 @@ describe('electron-builder.yml', () => {
     const files = checkoutFiles();
     const forbidden = files.filter(
       (file) =>
-        /^(test|bench|scripts|bin|cli|server|electron|renderer|\.ci)\//.test(file) ||
-        file.startsWith('dist/workspace-bridge/') ||
+        /^(test|bench|scripts|bin|cli|common|demo|server|electron|native-bridge|renderer|trust|\.ci)\//.test(file) ||
+        /^dist\/(workspace-bridge|development|server|cli)\//.test(file) ||
         /\.test\.[cm]?[jt]sx?$/.test(file) ||
         file.endsWith('.map'),
     );
@@ -112,6 +112,12 @@ describe('electron-builder.yml', () => {
     // The exclusions must hold even against an include as wide as everything.
     const widened = ['**/*', ...config.files.filter((pattern) => pattern.startsWith('!'))];
     expect(forbidden.filter((file) => packaged(file, widened))).toEqual([]);
+  });
+
+  it("packages the app's production entry, never the development entry or the other deployables", () => {
+    expect(packageJson.main).toBe('dist/electron/main.cjs');
+    for (const file of ['dist/electron/main.cjs', 'dist/electron/preload.cjs', 'dist/renderer/index.html']) expect(packaged(file, config.files)).toBe(true);
+    for (const file of ['dist/development/main.cjs', 'dist/server/main.js', 'dist/cli/main.mjs', 'dist/workspace-bridge/bridge.js']) expect(packaged(file, config.files)).toBe(false);
   });
 
   it('ships the root of trust and the demo packs from resources/ as extra resources, without build-only files', () => {
