@@ -35,6 +35,8 @@ const reactOutsideRenderer = { group: ['react', 'react-dom', 'react-dom/*', 'zus
  */
 const layers = {
   common: 'common/',
+  // Runtime-neutral (zod only): the contract, and through it the renderer's types, may use it.
+  'common/coding-session': 'common/coding-session/',
   trust: 'trust/',
   'native-bridge': 'native-bridge/',
   'native-bridge/sim': 'native-bridge/sim/',
@@ -54,20 +56,21 @@ const layers = {
   scripts: 'scripts/',
   resources: 'resources/',
 };
-const sharedCore = ['common', 'trust'];
+const sharedCore = ['common', 'common/coding-session', 'trust'];
 const benchAppServices = [...sharedCore, 'native-bridge', 'electron/contract', 'electron/services'];
 export const layering = {
-  common: ['trust'],
+  common: ['common/coding-session', 'trust'],
+  'common/coding-session': [],
   trust: [],
-  'native-bridge': ['common'],
-  'native-bridge/sim': ['native-bridge', 'common', 'resources'],
-  'electron/contract': [],
+  'native-bridge': ['common/coding-session'],
+  'native-bridge/sim': ['native-bridge', 'common/coding-session', 'resources'],
+  'electron/contract': ['common/coding-session'],
   'electron/services': [...sharedCore, 'native-bridge', 'electron/contract', 'resources'],
   // The packaged app: the demo and the workspace host arrive only through the development entry.
-  'electron/main': ['common', 'electron/contract', 'electron/services'],
-  'electron/main/dev': ['common', 'electron/contract', 'electron/services', 'electron/main', 'electron/workspace', 'demo'],
+  'electron/main': ['common', 'common/coding-session', 'electron/contract', 'electron/services'],
+  'electron/main/dev': ['common', 'common/coding-session', 'electron/contract', 'electron/services', 'electron/main', 'electron/workspace', 'demo'],
   'electron/preload': ['electron/contract'],
-  'electron/workspace': ['common', 'electron/contract', 'electron/services'],
+  'electron/workspace': ['common', 'common/coding-session', 'electron/contract', 'electron/services'],
   'electron/workspace-bridge': ['electron/contract'],
   renderer: ['electron/contract'],
   server: sharedCore,

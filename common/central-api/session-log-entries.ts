@@ -11,6 +11,7 @@
  * Runtime-neutral: zod only.
  */
 import { z } from 'zod';
+import { stepReportSchema } from '../coding-session/step-report';
 
 const benchSchema = z.object({ model: z.string(), benchSerial: z.string(), firmware: z.string() });
 
@@ -46,20 +47,8 @@ export const sessionLeakPayloadSchema = z.object({
   passed: z.boolean(),
 });
 
-export const sessionStepPayloadSchema = z.object({
-  sessionId: z.string(),
-  id: z.string(),
-  label: z.string(),
-  railBar: z.number(),
-  energizingUs: z.number(),
-  nominalMm3: z.number(),
-  measuredMm3: z.number(),
-  toleranceMm3: z.number(),
-  deviationPct: z.number(),
-  backLeakMlPerMin: z.number(),
-  verdict: z.enum(['in_tolerance', 'corrected', 'not_codable']),
-  correctionSteps: z.number().int().nullable(),
-});
+// sessionId first: the order the engine writes and the server's fast path reads.
+export const sessionStepPayloadSchema = z.object({ sessionId: z.string(), ...stepReportSchema.shape });
 
 /**
  * The settlement trace that ends every session: what was coded, on which pack, and what it cost. A session

@@ -3,6 +3,7 @@
  * the UI follows live. The session engine (electron/services/session) produces exactly these types.
  */
 import { z } from 'zod';
+import { stepReportSchema } from '../../common/coding-session/step-report';
 
 export const gateIds = ['pack', 'channel', 'hardware', 'calibration', 'credits'] as const;
 
@@ -19,24 +20,7 @@ export const gateResultSchema = z.object({
 export type GateResult = z.infer<typeof gateResultSchema>;
 export type GateId = GateResult['id'];
 
-export const stepVerdicts = ['in_tolerance', 'corrected', 'not_codable'] as const;
-export type StepVerdict = (typeof stepVerdicts)[number];
-
-export const stepReportSchema = z.object({
-  id: z.string(),
-  label: z.string(),
-  railBar: z.number(),
-  energizingUs: z.number(),
-  nominalMm3: z.number(),
-  measuredMm3: z.number(),
-  /** Half-width of the tolerance band in mm³ around the nominal delivery. */
-  toleranceMm3: z.number(),
-  deviationPct: z.number(),
-  backLeakMlPerMin: z.number(),
-  verdict: z.enum(stepVerdicts),
-  correctionSteps: z.number().int().nullable(),
-});
-export type StepReport = z.infer<typeof stepReportSchema>;
+export { stepReportSchema, stepVerdicts, type StepReport, type StepVerdict } from '../../common/coding-session/step-report';
 
 export const sessionReportSchema = z.object({
   sessionId: z.string(),

@@ -32,10 +32,12 @@ describe('layering (eslint.config.js)', () => {
     ['trust/pack.ts', 'common/logger.ts'],
     ['trust/pack.ts', 'electron/services/logger.ts'],
     ['trust/pack.ts', 'server/app.ts'],
-    // The bench link stands on the shared core alone; only the virtual bench leans on the link, never the reverse.
+    // The bench link stands on the session's states alone; only the virtual bench leans on the link, never the reverse.
     ['native-bridge/driver.ts', 'electron/services/logger.ts'],
     ['native-bridge/driver.ts', 'electron/contract/envelope.ts'],
     ['native-bridge/driver.ts', 'server/app.ts'],
+    ['native-bridge/driver.ts', 'common/logger.ts'],
+    ['common/coding-session/states.ts', 'common/logger.ts'],
     ['native-bridge/test-plan.ts', 'native-bridge/sim/injector-model.ts'],
     // The bench app's services: never the server, the demo, the virtual bench or the adapter above them.
     ['electron/services/bench-core.ts', 'server/central-server.ts'],
@@ -55,6 +57,7 @@ describe('layering (eslint.config.js)', () => {
     ['renderer/src/App.tsx', 'electron/services/bench-services.ts'],
     ['renderer/src/App.tsx', 'common/logger.ts'],
     ['renderer/src/App.tsx', 'trust/schemas.ts'],
+    ['renderer/src/App.tsx', 'common/coding-session/step-report.ts'],
     ['electron/workspace-bridge/bridge.ts', 'electron/services/dispatcher.ts'],
     // Tools never reach into the tests.
     ['cli/main.ts', 'test/helpers/central-server.ts'],
@@ -79,6 +82,8 @@ describe('layering (eslint.config.js)', () => {
     ['electron/main/dev.ts', 'demo/electron-demo.ts'],
     ['electron/main/dev.ts', 'electron/workspace/workspace-host.ts'],
     ['renderer/src/App.tsx', 'electron/contract/bench-api.ts'],
+    ['electron/contract/coding-session.ts', 'common/coding-session/step-report.ts'],
+    ['common/central-api/session-log-entries.ts', 'common/coding-session/step-report.ts'],
     ['demo/demo-central-server.ts', 'server/central-server.ts'],
     ['cli/commands/server.ts', 'server/server-command.ts'],
     ['test/helpers/x.ts', 'server/app.ts'],
