@@ -76,8 +76,8 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-async function measureServer(databaseUrl: string) {
-  const server = await startCentralServer({ databaseUrl, port: 0, adminToken: randomBytes(32).toString('hex'), logger: pino({ level: 'silent' }) });
+async function measureServer(databaseUrl: string, blobDir: string) {
+  const server = await startCentralServer({ databaseUrl, blobDir, port: 0, adminToken: randomBytes(32).toString('hex'), logger: pino({ level: 'silent' }) });
   // Node 20 does not hand a worker the tsx loader for a .ts entry: the worker registers it, then imports.
   const clients = new URL('./server-ingest-clients.ts', import.meta.url).href;
   const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(clients)}); });`, { eval: true, workerData: plan });
@@ -129,7 +129,7 @@ async function measureStore(target: 'sqlite' | 'postgres', pgUrl: string | undef
   try {
     const database = await createTemporaryDatabase(target, dir, pgUrl);
     try {
-      const result = await measureServer(database.url);
+      const result = await measureServer(database.url, path.join(dir, 'blobs'));
       const rate = result.stored / result.elapsed;
       // The baseline inserts exactly the rows this run acknowledged, into a fresh file; the fastest of three
       // runs, so a slow moment of the machine does not flatter the ratio.

@@ -135,7 +135,7 @@ async function measure(label: string, databaseUrl: string, baseline: (s: SampleS
   const { entries, sessions } = await fill(databaseUrl);
   console.log(`${label.padEnd(9)} store: ${entries} entries, ${sessions.length} sessions indexed (filled in ${((performance.now() - filledAt) / 1000).toFixed(0)} s)`);
   const picks = Array.from({ length: samples }, (_, i) => sessions[(i * 7919 + 13) % sessions.length] as SampleSession);
-  const server = await startCentralServer({ databaseUrl, port: 0, adminToken: randomBytes(32).toString('hex'), supportToken: SUPPORT_TOKEN, logger: pino({ level: 'silent' }) });
+  const server = await startCentralServer({ databaseUrl, blobDir: path.join(dir, `blobs-${label}`), port: 0, adminToken: randomBytes(32).toString('hex'), supportToken: SUPPORT_TOKEN, logger: pino({ level: 'silent' }) });
   try {
     const pull = async (session: SampleSession) => {
       const started = performance.now();
