@@ -50,6 +50,7 @@ describe('a technician codes injectors in headless Chromium against the demo ben
     expect(await page.locator('[data-gate][data-passed="true"]').count()).toBe(5);
     expect(await page.locator('[data-testid="steps-table"] tbody tr').count()).toBe(4);
     expect(await page.locator('[data-testid="delivery-chart"] canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="phase-progress"] li[data-state="done"]').count()).toBe(7);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(artifacts, 'session-pass.png'), fullPage: true });
   });
@@ -63,6 +64,11 @@ describe('a technician codes injectors in headless Chromium against the demo ben
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('outcome').getAttribute('data-status'), { timeout: 30_000 }).toBe('aborted');
     expect(await page.getByTestId('outcome-reason').textContent()).toContain('ABORTED_BY_OPERATOR');
+    // Honest progress: the phase it stopped in is marked, nothing after it shows as done, the header says aborted.
+    const phaseStates = (): Promise<Record<string, string | null>> =>
+      page.locator('[data-testid="phase-progress"] li').evaluateAll((items) => Object.fromEntries(items.map((item) => [item.getAttribute('data-phase'), item.getAttribute('data-state')])));
+    expect(await phaseStates()).toEqual({ preflight: 'done', electrical: 'done', leak: 'done', delivery: 'failed', coding: 'skipped', writing: 'skipped', done: 'failed' });
+    expect(await page.getByTestId('phase').textContent()).toMatch(/^Aborted/);
     await page.screenshot({ path: path.join(artifacts, 'session-aborted.png'), fullPage: true });
   });
 

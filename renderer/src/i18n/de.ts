@@ -93,6 +93,8 @@ export const de: Record<MessageKey, string> = {
   'session.phase.coding': 'Code wird berechnet',
   'session.phase.writing': 'Code schreiben und zurücklesen',
   'session.phase.done': 'Fertig',
+  'session.phaseState.failed': 'hier beendet',
+  'session.phaseState.skipped': 'nicht ausgeführt',
   'gate.pack': 'Kalibrierpaket',
   'gate.channel': 'Release-Kanal',
   'gate.hardware': 'Prüfstands-Hardware',

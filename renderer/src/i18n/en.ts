@@ -91,6 +91,8 @@ export const en = {
   'session.phase.coding': 'Computing the code',
   'session.phase.writing': 'Writing and reading back the code',
   'session.phase.done': 'Finished',
+  'session.phaseState.failed': 'stopped here',
+  'session.phaseState.skipped': 'not run',
   'gate.pack': 'Calibration pack',
   'gate.channel': 'Release channel',
   'gate.hardware': 'Bench hardware',

@@ -1,15 +1,15 @@
 import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { GateId, GateResult, SessionProgress, SessionReport, StepReport } from '../../../electron/contract/coding-session';
+import type { GateId, GateResult, SessionReport, StepReport } from '../../../electron/contract/coding-session';
 import { DeliveryChart } from '../components/DeliveryChart';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { LabelPreview } from '../components/LabelPreview';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
+import { phaseOutcomes, sessionEnding, type Phase, type SessionEnding } from '../session/phase-outcomes';
 import { useAppStore } from '../store/context';
 import type { LiveReading } from '../store/coding-slice';
 
-type Phase = Extract<SessionProgress, { type: 'phase' }>['phase'];
 
 // Records keyed by the contract's types: a phase or gate added there is a type error here until named.
 // (Type imports only: the renderer bundle carries no schema code.)
@@ -113,17 +113,31 @@ function StepsTable({ steps }: { steps: readonly StepReport[] }) {
   );
 }
 
-/** Where the session is: every phase in order, the current one marked. */
-function PhaseProgress({ phase, finished }: { phase: string | null; finished: boolean }) {
+const phaseStateLabel: Record<'failed' | 'skipped', MessageKey> = { failed: 'session.phaseState.failed', skipped: 'session.phaseState.skipped' };
+
+const endingLabel: Record<SessionEnding, MessageKey> = {
+  passed: 'session.phase.done',
+  rejected: 'outcome.rejected',
+  refused: 'outcome.refused',
+  aborted: 'outcome.aborted',
+};
+
+/**
+ * Where the session is: every phase in order. While it runs, the current one is marked; once it ended, each
+ * phase shows what it came to (done, failed where it stopped, skipped after), and the last item how it ended.
+ */
+function PhaseProgress({ phase, report }: { phase: string | null; report: SessionReport | null }) {
   const t = useT();
   const current = sessionPhases.indexOf((phase ?? 'preflight') as Phase);
+  const outcomes = report ? phaseOutcomes(report) : null;
   return (
     <ol className="phases" aria-label={t('session.progress')} data-testid="phase-progress">
       {sessionPhases.map((each, index) => {
-        const state = finished || index < current ? 'done' : index === current ? 'current' : 'todo';
+        const state = outcomes ? outcomes[each] : index < current ? 'done' : index === current ? 'current' : 'todo';
         return (
-          <li key={each} className={`phases__item phases__item--${state}`} aria-current={state === 'current' ? 'step' : undefined}>
-            {t(phaseLabel[each])}
+          <li key={each} className={`phases__item phases__item--${state}`} data-phase={each} data-state={state} aria-current={state === 'current' ? 'step' : undefined}>
+            {each === 'done' && report ? t(endingLabel[sessionEnding(report)]) : t(phaseLabel[each])}
+            {state === 'failed' || state === 'skipped' ? <span className="visually-hidden"> ({t(phaseStateLabel[state])})</span> : null}
           </li>
         );
       })}
@@ -400,10 +414,10 @@ export function SessionView() {
       )}
       {(running || finished) && (
         <>
-          <PhaseProgress phase={state.phase} finished={finished} />
+          <PhaseProgress phase={state.phase} report={finished ? report : null} />
           <p className="phase" role="status" data-testid="phase">
-            {phaseText(t, state.phase)}
-            {state.phase === 'delivery' && state.stepId ? ` ${state.stepId}` : ''}
+            {report && finished ? t(endingLabel[sessionEnding(report)]) : phaseText(t, state.phase)}
+            {!finished && state.phase === 'delivery' && state.stepId ? ` ${state.stepId}` : ''}
             {report ? ` · ${report.partNumber} · ${report.serial}` : ''}
           </p>
           <LiveValues live={running ? state.live : null} seq={state.liveSeq} />

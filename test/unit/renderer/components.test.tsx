@@ -75,6 +75,17 @@ describe('session view', () => {
     expect(markup.match(/class="gate /g)).toHaveLength(5);
   });
 
+  it('a rejected session says so in its progress and status line, and shows no later phase as done', () => {
+    const rejected = { ...base, verdict: 'fail' as const, code: null, codeWrite: null, creditsDebited: 0, reason: { code: 'GATES', message: 'no' }, gates: [{ ...base.gates[0]!, passed: false }] };
+    const markup = render(storeWith(rejected), <SessionView />);
+    expect(markup).toContain('data-phase="preflight" data-state="failed"');
+    for (const phase of ['electrical', 'leak', 'delivery', 'coding', 'writing']) expect(markup).toContain(`data-phase="${phase}" data-state="skipped"`);
+    expect(markup).toMatch(/data-phase="done" data-state="failed"[^>]*>Rejected: injector out of tolerance/);
+    expect(markup).toMatch(/data-testid="phase">Rejected: injector out of tolerance/);
+    expect(markup).not.toContain('data-state="done"');
+    expect(markup).not.toContain('>Finished<');
+  });
+
   it('speaks German on the technician path', () => {
     const markup = render(storeWith(base, 'de'), <SessionView />);
     expect(markup).toContain('Codier-Prüfung');
