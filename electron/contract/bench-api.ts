@@ -276,7 +276,15 @@ export const benchApiSchema = {
   updateOperator: {
     access: ['admin'],
     input: z
-      .object({ operatorId: operatorIdSchema, role: roleSchema.optional(), pin: pinSchema.optional(), disabled: z.boolean().optional() })
+      .object({
+        operatorId: operatorIdSchema,
+        role: roleSchema.optional(),
+        /** A new PIN set by the admin; it also lifts a lockout. */
+        pin: pinSchema.optional(),
+        disabled: z.boolean().optional(),
+        /** Lifts a lockout without changing the PIN (the operator remembered it after all). */
+        unlock: z.literal(true).optional(),
+      })
       .strict(),
     output: operatorDetailSchema,
   },

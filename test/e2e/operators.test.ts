@@ -104,6 +104,33 @@ describe('first run, operators and roles in headless Chromium', () => {
     }
     expect(await page.getByTestId('sign-in-error').textContent()).toContain('locked');
     await page.screenshot({ path: path.join(artifacts, 'sign-in-locked.png'), fullPage: true });
+  });
+
+  it('lets the admin help a locked-out technician: a role change asks first, the PIN reset lifts the lockout', async () => {
+    await page.getByRole('button', { name: 'Back', exact: true }).click();
+    await signIn('Ana Admin', '246810');
+    await page.getByTestId('nav-operators').click();
+    await expect.poll(() => page.getByTestId('operator-state-Tom Tech').textContent()).toMatch(/^Locked until /);
+    // A slip of the role drop-down changes nothing until confirmed.
+    await page.getByLabel('Role of Tom Tech').selectOption('admin');
+    await expect.poll(() => page.getByTestId('confirm-role-Tom Tech').textContent()).toContain('Make Tom Tech Admin?');
+    await page.getByTestId('confirm-role-Tom Tech').getByRole('button', { name: 'Cancel' }).click();
+    expect(await page.getByLabel('Role of Tom Tech').inputValue()).toBe('technician');
+    const roleOf = await page.evaluate(async () => {
+      const bench = (window as unknown as { bench: { listOperators(): Promise<{ ok: boolean; value: { name: string; role: string }[] }> } }).bench;
+      return (await bench.listOperators()).value.find((operator) => operator.name === 'Tom Tech')?.role;
+    });
+    expect(roleOf).toBe('technician');
+    await page.getByTestId('operator-row-Tom Tech').getByRole('button', { name: 'Reset PIN' }).click();
+    await page.getByLabel('New PIN for Tom Tech (4–12 digits)').fill('8642');
+    await page.getByRole('button', { name: 'Set PIN', exact: true }).click();
+    await expect.poll(() => page.getByTestId('operator-state-Tom Tech').textContent()).toBe('Active');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(artifacts, 'operators-reset.png'), fullPage: true });
+    await page.getByTestId('sign-out').click();
+    await signIn('Tom Tech', '8642');
+    await expect.poll(() => page.getByTestId('signed-in-as').textContent()).toBe('Tom Tech · technician');
+    await page.getByTestId('sign-out').click();
     expect(problems).toEqual({ consoleErrors: [], pageErrors: [], cspViolations: [] });
   });
 });

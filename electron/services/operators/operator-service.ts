@@ -131,7 +131,7 @@ export class OperatorService {
     return detail(record);
   }
 
-  async updateOperator(input: { operatorId: string; role?: Role; pin?: string; disabled?: boolean }): Promise<OperatorDetail> {
+  async updateOperator(input: { operatorId: string; role?: Role; pin?: string; disabled?: boolean; unlock?: true }): Promise<OperatorDetail> {
     const record = this.operators.byId(input.operatorId);
     if (!record) throw new ServiceError('NOT_FOUND', 'No such operator.');
     const actor = this.#current?.operatorId;
@@ -142,9 +142,10 @@ export class OperatorService {
     if (demotesLastAdmin) throw new ServiceError('CONFLICT', 'This is the last active admin: make another admin first.');
     if (input.role !== undefined) record.role = input.role;
     if (input.disabled !== undefined) record.disabled = input.disabled;
-    if (input.pin !== undefined) {
-      record.pinHash = await this.hash(input.pin);
-      // A PIN reset by an admin also lifts a lockout.
+    const wasLocked = record.lockedUntil !== null && Date.parse(record.lockedUntil) > this.now().getTime();
+    if (input.pin !== undefined) record.pinHash = await this.hash(input.pin);
+    // A PIN reset by an admin also lifts a lockout; so does an explicit unlock.
+    if (input.pin !== undefined || input.unlock) {
       record.failedAttempts = 0;
       record.lockedUntil = null;
     }
@@ -155,6 +156,7 @@ export class OperatorService {
       role: input.role,
       disabled: input.disabled,
       pinReset: input.pin !== undefined,
+      lockoutLifted: wasLocked && (input.pin !== undefined || input.unlock === true),
     });
     if (this.#current?.operatorId === record.id && record.disabled) this.signOut('requested');
     return detail(record);

@@ -1,5 +1,6 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import type { OperatorDetail } from '../../../electron/contract/bench-api';
 import { roles, type Role } from '../../../electron/contract/roles';
 import { ErrorNotice } from '../components/ErrorNotice';
 import type { MessageKey } from '../i18n/i18n';
@@ -44,14 +45,96 @@ function CreateOperatorForm() {
   );
 }
 
+/**
+ * One operator: a role change waits for confirmation (a technician made admin by a slip of the drop-down
+ * could change everything), a PIN reset takes the new PIN inline, and a lockout can be lifted at once.
+ */
+function OperatorRow({ operator, me }: { operator: OperatorDetail; me: string | undefined }) {
+  const t = useT();
+  const update = useAppStore((state) => state.updateOperator);
+  const [pendingRole, setPendingRole] = useState<Role | null>(null);
+  const [resettingPin, setResettingPin] = useState(false);
+  const [newPin, setNewPin] = useState('');
+  const locked = !operator.disabled && operator.lockedUntil !== null && Date.parse(operator.lockedUntil) > Date.now();
+  const resetPin = (event: FormEvent) => {
+    event.preventDefault();
+    void update({ operatorId: operator.id, pin: newPin }).then((done) => {
+      if (!done) return;
+      setResettingPin(false);
+      setNewPin('');
+    });
+  };
+  return (
+    <tr data-testid={`operator-row-${operator.name}`}>
+      <td>
+        {operator.name}
+        {operator.id === me ? ` ${t('operators.you')}` : ''}
+      </td>
+      <td>
+        <label className="visually-hidden" htmlFor={`role-${operator.id}`}>
+          {t('operators.roleOf', { name: operator.name })}
+        </label>
+        <select id={`role-${operator.id}`} value={pendingRole ?? operator.role} onChange={(event) => setPendingRole(event.target.value === operator.role ? null : (event.target.value as Role))}>
+          {roles.map((value) => (
+            <option key={value} value={value}>
+              {t(roleName[value])}
+            </option>
+          ))}
+        </select>
+        {pendingRole && (
+          <div className="confirm" role="group" aria-label={t('operators.confirmRole', { name: operator.name, role: t(roleName[pendingRole]) })} data-testid={`confirm-role-${operator.name}`}>
+            <p>{t('operators.confirmRole', { name: operator.name, role: t(roleName[pendingRole]) })}</p>
+            <button className="button button--primary" onClick={() => void update({ operatorId: operator.id, role: pendingRole }).then(() => setPendingRole(null))}>
+              {t('operators.confirm')}
+            </button>
+            <button className="button button--secondary" onClick={() => setPendingRole(null)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        )}
+      </td>
+      <td data-testid={`operator-state-${operator.name}`}>
+        {operator.disabled
+          ? t('operators.disabled')
+          : locked && operator.lockedUntil
+            ? t('operators.lockedUntil', { time: new Date(operator.lockedUntil).toLocaleTimeString() })
+            : t('operators.active')}
+      </td>
+      <td>
+        <div className="row-actions">
+          {locked && (
+            <button className="button button--primary" onClick={() => void update({ operatorId: operator.id, unlock: true })}>
+              {t('operators.unlock')}
+            </button>
+          )}
+          <button className="button button--secondary" onClick={() => setResettingPin((open) => !open)} aria-expanded={resettingPin}>
+            {t('operators.resetPin')}
+          </button>
+          <button className="button button--secondary" onClick={() => void update({ operatorId: operator.id, disabled: !operator.disabled })}>
+            {operator.disabled ? t('operators.enable') : t('operators.disable')}
+          </button>
+        </div>
+        {resettingPin && (
+          <form className="form form--inline" onSubmit={resetPin}>
+            <label htmlFor={`new-pin-${operator.id}`}>{t('operators.newPinFor', { name: operator.name })}</label>
+            <input id={`new-pin-${operator.id}`} type="password" inputMode="numeric" value={newPin} onChange={(event) => setNewPin(event.target.value.replace(/\D/g, ''))} maxLength={12} autoComplete="off" required />
+            <button type="submit" className="button button--primary" disabled={!/^\d{4,12}$/.test(newPin)}>
+              {t('operators.setPin')}
+            </button>
+          </form>
+        )}
+      </td>
+    </tr>
+  );
+}
+
 export function OperatorsView() {
   const t = useT();
-  const { operators, error, load, update, me } = useAppStore(
+  const { operators, error, load, me } = useAppStore(
     useShallow((state) => ({
       operators: state.operators,
       error: state.operatorsError,
       load: state.loadOperators,
-      update: state.updateOperator,
       me: state.session?.operator?.id,
     })),
   );
@@ -74,34 +157,7 @@ export function OperatorsView() {
         </thead>
         <tbody>
           {operators.map((operator) => (
-            <tr key={operator.id} data-testid={`operator-row-${operator.name}`}>
-              <td>
-                {operator.name}
-                {operator.id === me ? ` ${t('operators.you')}` : ''}
-              </td>
-              <td>
-                <label className="visually-hidden" htmlFor={`role-${operator.id}`}>
-                  {t('operators.roleOf', { name: operator.name })}
-                </label>
-                <select id={`role-${operator.id}`} value={operator.role} onChange={(event) => void update({ operatorId: operator.id, role: event.target.value as Role })}>
-                  {roles.map((value) => (
-                    <option key={value} value={value}>
-                      {t(roleName[value])}
-                    </option>
-                  ))}
-                </select>
-              </td>
-              <td>{operator.disabled
-                  ? t('operators.disabled')
-                  : operator.lockedUntil && Date.parse(operator.lockedUntil) > Date.now()
-                    ? t('operators.lockedUntil', { time: new Date(operator.lockedUntil).toLocaleTimeString() })
-                    : t('operators.active')}</td>
-              <td>
-                <button className="button button--secondary" onClick={() => void update({ operatorId: operator.id, disabled: !operator.disabled })}>
-                  {operator.disabled ? t('operators.enable') : t('operators.disable')}
-                </button>
-              </td>
-            </tr>
+            <OperatorRow key={operator.id} operator={operator} me={me} />
           ))}
         </tbody>
       </table>

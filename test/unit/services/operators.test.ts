@@ -82,6 +82,37 @@ describe('operators, sign-in and authorization', () => {
     await services.close();
   });
 
+  it('lets an admin lift a lockout or reset the PIN at once, recorded in the integrity log', async () => {
+    const services = bench(() => new Date('2026-11-22T08:00:00Z'));
+    const { technicianId } = await withAdminAndTechnician(services);
+    const lockOut = async () => {
+      for (const pin of ['0000', '1111', '2222']) await call(services, 'signIn', { operatorId: technicianId, pin }).catch(() => undefined);
+      await expect(call(services, 'signIn', { operatorId: technicianId, pin: '1357' })).rejects.toMatchObject({ code: 'LOCKED_OUT' });
+    };
+    const asAdmin = async (input: Record<string, unknown>) => {
+      const admin = (await call(services, 'listSignInOperators')) as unknown as { id: string; name: string }[];
+      await call(services, 'signIn', { operatorId: admin.find((operator) => operator.name === 'Ana Admin')?.id, pin: '246810' });
+      const detail = await call(services, 'updateOperator', { operatorId: technicianId, ...input });
+      await call(services, 'signOut');
+      return detail;
+    };
+    const lastUpdate = () => JSON.parse([...services.store.integrityLog.entries()].filter((entry) => entry.type === 'admin.operator_updated').at(-1)?.payloadJson ?? 'null') as Record<string, unknown>;
+
+    await lockOut();
+    expect(await asAdmin({ unlock: true })).toMatchObject({ lockedUntil: null });
+    expect(lastUpdate()).toMatchObject({ operatorId: technicianId, pinReset: false, lockoutLifted: true });
+    expect(await call(services, 'signIn', { operatorId: technicianId, pin: '1357' })).toMatchObject({ operator: { role: 'technician' } });
+    await call(services, 'signOut');
+
+    await lockOut();
+    await asAdmin({ pin: '8642' });
+    expect(lastUpdate()).toMatchObject({ pinReset: true, lockoutLifted: true });
+    expect(JSON.stringify([...services.store.integrityLog.entries()])).not.toContain('8642');
+    await expect(call(services, 'signIn', { operatorId: technicianId, pin: '1357' })).rejects.toMatchObject({ code: 'BAD_CREDENTIALS' });
+    expect(await call(services, 'signIn', { operatorId: technicianId, pin: '8642' })).toMatchObject({ operator: { role: 'technician' } });
+    await services.close();
+  });
+
   it('signs out after the idle timeout', async () => {
     let clock = new Date('2026-11-22T08:00:00Z');
     const services = bench(() => clock);
