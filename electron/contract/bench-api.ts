@@ -153,6 +153,10 @@ export const activePackSchema = z.object({
 });
 export type ActivePack = z.infer<typeof activePackSchema>;
 
+/** A part number the bench can code now: listed by an active pack, with the pack that codes it. */
+export const knownPartSchema = z.object({ partNumber: z.string(), family: z.string(), version: z.string() });
+export type KnownPart = z.infer<typeof knownPartSchema>;
+
 /** Local pins are time-bounded: an end time is required and may be at most this far ahead. */
 export const MAX_PIN_DAYS = 90;
 
@@ -335,6 +339,7 @@ export const benchApiSchema = {
   },
   getCredits: { access: 'signedIn', input: noInput, output: z.object({ balance: z.number().int() }) },
   listPacks: { access: 'signedIn', input: noInput, output: z.array(activePackSchema) },
+  listKnownParts: { access: 'signedIn', input: noInput, output: z.array(knownPartSchema) },
   /** Per family: channel, pin, active, last-known-good, freshness; admins and support also see the available versions. */
   getReleases: { access: 'signedIn', input: noInput, output: releasesSchema },
   pinRelease: {

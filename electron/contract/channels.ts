@@ -27,6 +27,7 @@ export const benchMethodNames = [
   'listCodingSessions',
   'getCredits',
   'listPacks',
+  'listKnownParts',
   'getReleases',
   'pinRelease',
   'unpinRelease',

@@ -194,12 +194,13 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     events.publish('benchLink', state);
     events.publish('status', status());
   });
+  // The session-start gate re-checks the local pins through the release service (declared below; called
+  // only once a session starts).
+  const sessionPacks = new PackManagerPort(packs, (family) => releases.recheckPins(family));
   const sessions: SessionService = new SessionService({
     sessions: store.sessions,
     log: integrityLog,
-    // The session-start gate re-checks the local pins through the release service (declared below; called
-    // only once a session starts).
-    packs: new PackManagerPort(packs, (family) => releases.recheckPins(family)),
+    packs: sessionPacks,
     benchPort: () => benchLink.benchPort(),
     publish: (event) => events.publish('codingSession', event),
     now,
@@ -347,6 +348,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       listCodingSessions: (query) => sessions.list(query),
       getCredits: () => ({ balance: store.sessions.balance() }),
       listPacks: () => activePacks(packs),
+      listKnownParts: () => sessionPacks.knownParts(),
       getReleases: () => releases.view(operators.session().operator?.role !== 'technician'),
       pinRelease: (input) => releases.pin({ family: input.family, target: input.target, endsAt: input.endsAt, actor: actor(), reason: input.reason, ticket: input.ticket }),
       unpinRelease: (input) => releases.unpin({ family: input.family, actor: actor(), reason: input.reason, ticket: input.ticket }),

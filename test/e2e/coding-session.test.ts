@@ -37,6 +37,21 @@ describe('a technician codes injectors in headless Chromium against the demo ben
     await page.screenshot({ path: path.join(artifacts, 'bench.png'), fullPage: true });
   });
 
+  it('shows before Start what a part is coded with and the credits left; an unknown part never starts', async () => {
+    await page.getByTestId('nav-session').click();
+    await expect.poll(() => page.getByTestId('credits-before-start').textContent()).toMatch(/^Credits left: \d+\.$/);
+    expect(await page.locator('#known-parts option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value))).toContain(PART);
+    await page.getByLabel('Part number (type or scan)').fill('SYN-TYPO-0001');
+    await page.getByLabel('Injector serial (type or scan)').fill('INJ-E2E-TYPO');
+    await expect.poll(() => page.getByTestId('part-hint').textContent()).toMatch(/^Not a part number of the active packs/);
+    expect(await page.getByTestId('start-session').isDisabled()).toBe(true);
+    await page.getByLabel('Part number (type or scan)').fill(PART);
+    await expect.poll(() => page.getByTestId('part-hint').textContent()).toMatch(/^Coded with bosch-like-cri \d+\.\d+\.\d+\.$/);
+    expect(await page.getByTestId('start-session').isDisabled()).toBe(false);
+    await page.getByLabel('Part number (type or scan)').fill('');
+    await page.getByLabel('Injector serial (type or scan)').fill('');
+  });
+
   it('codes an injector from identification to a verified code, with every gate and step on screen', async () => {
     await page.getByTestId('nav-session').click();
     // Typed as a keyboard-wedge scanner does: characters, then Enter, which moves on to the serial.

@@ -8,6 +8,7 @@ import { TrustError } from '../../../trust/errors';
 import { readPackFile } from '../../../trust/pack';
 import { calibrationSchema, type Calibration } from '../../../trust/pack-content';
 import type { ActivationResult, PackManager, PreflightResult } from '../packs/pack-manager';
+import type { KnownPart } from '../../contract/bench-api';
 import type { PackPort, VerifiedPackForSession } from './ports';
 
 const CALIBRATION_FILE = 'calibration.json';
@@ -41,8 +42,14 @@ export class PackManagerPort implements PackPort {
   ) {}
 
   async familyForPart(partNumber: string): Promise<string | null> {
-    const active = this.manager.readState().trusted.active;
-    for (const [family, release] of Object.entries(active)) {
+    for (const known of await this.knownParts()) if (known.partNumber === partNumber) return known.family;
+    return null;
+  }
+
+  /** Every part number the active packs list, with the pack that codes it: what the technician can start. */
+  async knownParts(): Promise<KnownPart[]> {
+    const known: KnownPart[] = [];
+    for (const [family, release] of Object.entries(this.manager.readState().trusted.active)) {
       let parts = this.#partsBySha.get(release.manifest_sha256);
       if (!parts) {
         try {
@@ -54,9 +61,9 @@ export class PackManagerPort implements PackPort {
           continue;
         }
       }
-      if (parts.includes(partNumber)) return family;
+      for (const partNumber of parts) known.push({ partNumber, family, version: release.version });
     }
-    return null;
+    return known;
   }
 
   /** The session's pack gate, step 10: pins re-checked, then the active pack re-verified (fallback to LKG). */

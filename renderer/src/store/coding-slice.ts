@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { BenchApi } from '../../../electron/contract/bench-api';
+import type { BenchApi, KnownPart } from '../../../electron/contract/bench-api';
 import type { CodingSessionEvent, GateResult, SessionReport, SessionSummary, StepReport } from '../../../electron/contract/coding-session';
 import type { BenchError } from '../../../electron/contract/envelope';
 
@@ -26,6 +26,10 @@ export interface CodingSlice {
   /** The part of the last session, kept for "next injector". */
   lastPartNumber: string;
   history: SessionSummary[];
+  /** Before Start: the part numbers the active packs code, and the credits left (null until loaded). */
+  knownParts: KnownPart[];
+  creditsBalance: number | null;
+  loadStartInfo(): Promise<void>;
   startCoding(partNumber: string, serial: string): Promise<boolean>;
   abortCoding(): Promise<void>;
   nextInjector(): void;
@@ -53,6 +57,12 @@ export const createCodingSlice =
     ...idle,
     lastPartNumber: '',
     history: [],
+    knownParts: [],
+    creditsBalance: null,
+    async loadStartInfo() {
+      const [parts, credits] = await Promise.all([bench.listKnownParts(), bench.getCredits()]);
+      set({ knownParts: parts.ok ? parts.value : [], creditsBalance: credits.ok ? credits.value.balance : null });
+    },
     async startCoding(partNumber, serial) {
       set({ ...idle, lastPartNumber: partNumber });
       const result = await bench.startCodingSession({ partNumber, serial });

@@ -291,6 +291,9 @@ export function SessionView() {
       report: s.codingReport,
       error: s.codingError,
       lastPart: s.lastPartNumber,
+      knownParts: s.knownParts,
+      credits: s.creditsBalance,
+      loadStartInfo: s.loadStartInfo,
       link: s.benchLink,
       locale: s.locale,
       start: s.startCoding,
@@ -315,6 +318,10 @@ export function SessionView() {
   useEffect(() => {
     void state.loadLink();
   }, [state.loadLink]);
+  // Reloaded when the form shows again: a session just spent credits, an update may have changed the packs.
+  useEffect(() => {
+    if (!running && !finished) void state.loadStartInfo();
+  }, [running, finished, state.loadStartInfo]);
 
   // The label of a passed session is fetched from the services, so preview and print are the same.
   const reportId = report?.sessionId ?? null;
@@ -362,6 +369,10 @@ export function SessionView() {
     void state.start(part.trim(), serial.trim()).finally(() => setStarting(false));
   };
   const connected = state.link?.status === 'connected';
+  const typedPart = part.trim();
+  const knownPart = state.knownParts.find((known) => known.partNumber === typedPart) ?? null;
+  // Unknown parts never start: a typo must not become a refused session in History.
+  const unknownPart = typedPart.length > 0 && state.knownParts.length > 0 && !knownPart;
 
   return (
     <section className="view session-view" aria-labelledby="session-title">
@@ -389,6 +400,9 @@ export function SessionView() {
               {t('session.notConnected')}
             </p>
           )}
+          <p className="hint" data-testid="credits-before-start">
+            {state.credits === null ? '' : t('session.creditsLeft', { count: state.credits })}
+          </p>
           <label htmlFor="part-number">{t('session.part')}</label>
           <input
             id="part-number"
@@ -403,11 +417,28 @@ export function SessionView() {
               }
             }}
             autoComplete="off"
+            list="known-parts"
+            aria-describedby="part-hint"
+            aria-invalid={unknownPart}
             required
           />
+          <datalist id="known-parts">
+            {state.knownParts.map((known) => (
+              <option key={known.partNumber} value={known.partNumber} label={`${known.family} ${known.version}`} />
+            ))}
+          </datalist>
+          <p id="part-hint" className={unknownPart ? 'hint hint--bad' : 'hint'} data-testid="part-hint" role="status">
+            {knownPart
+              ? t('session.partPack', { family: knownPart.family, version: knownPart.version })
+              : unknownPart
+                ? t('session.partUnknown', { count: state.knownParts.length })
+                : state.knownParts.length === 0
+                  ? t('session.noPacks')
+                  : t('session.partChoose', { count: state.knownParts.length })}
+          </p>
           <label htmlFor="injector-serial">{t('session.serial')}</label>
           <input id="injector-serial" ref={serialInput} value={serial} onChange={(event) => setSerial(event.target.value.toUpperCase())} autoComplete="off" required />
-          <button type="submit" className="button button--primary button--large" disabled={!connected || !part.trim() || !serial.trim() || starting} data-testid="start-session" aria-keyshortcuts="Enter">
+          <button type="submit" className="button button--primary button--large" disabled={!connected || !knownPart || !serial.trim() || starting} data-testid="start-session" aria-keyshortcuts="Enter">
             {starting ? t('session.starting') : t('session.start')} <kbd>Enter</kbd>
           </button>
         </form>
