@@ -5,7 +5,7 @@
  * - support: a bearer token that can only read (log entries with their integrity status, alarms);
  * - release managers: a bearer token that can only publish to the repository (server/distribution).
  */
-import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { decodeBase64, verifyManyOffThread, type VerifySignatures } from '../trust/ed25519';
@@ -16,7 +16,7 @@ import { registerCreditsRoutes } from './credits/routes';
 import type { BlobStore } from './distribution/blob-store';
 import { registerDistributionRoutes } from './distribution/routes';
 import type { TrustedRootPin } from './distribution/metadata-publish';
-import type { RouteContext, TokenRole } from './route-context';
+import { tokenRoute, type RouteContext, type TokenRole } from './route-context';
 import { ServerError } from './server-error';
 import type { DistributionRepository } from './store/distribution-repository';
 import type { ServerRepository } from './store/server-repository';
@@ -96,6 +96,17 @@ function newEnrolmentCode(): string {
   return chars.match(/.{4}/g)?.join('-') ?? chars;
 }
 
+/**
+ * An answer sent before the request's body was read (a refused token, a declared Content-Length over the
+ * limit, a body cut off at the limit) closes the connection: otherwise Node would read and discard the rest
+ * of the body, and a client that declares a large body and sends little would hold the connection open.
+ */
+export function closeIfBodyUnread(request: FastifyRequest, reply: FastifyReply): void {
+  if (request.raw.complete || request.raw.destroyed) return;
+  reply.header('connection', 'close');
+  request.raw.resume();
+}
+
 export const hashEnrolmentCode = (code: string): string => createHash('sha256').update(code.trim().toUpperCase()).digest('hex');
 
 export async function buildServerApp(options: ServerAppOptions) {
@@ -128,13 +139,14 @@ export async function buildServerApp(options: ServerAppOptions) {
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
+    closeIfBodyUnread(request, reply);
     if (error instanceof ServerError) {
       return reply.code(error.httpStatus).send({ ok: false, error: { code: error.code, message: error.message } });
     }
     const status = (error as { statusCode?: unknown }).statusCode;
     if (typeof status === 'number' && status >= 400 && status < 500) {
       const message = error instanceof Error ? error.message : 'Bad request.';
-      return reply.code(status).send({ ok: false, error: { code: 'INVALID_REQUEST', message } });
+      return reply.code(status).send({ ok: false, error: { code: status === 413 ? 'OVERSIZE' : 'INVALID_REQUEST', message } });
     }
     request.log.error({ err: error, url: request.url }, 'request failed');
     return reply.code(500).send({ ok: false, error: { code: 'INTERNAL', message: 'The server failed to handle this request; the details are in its log.' } });
@@ -161,6 +173,13 @@ export async function buildServerApp(options: ServerAppOptions) {
     if (!allowed.includes(role)) throw new ServerError('FORBIDDEN', `The ${role} token may not do this.`);
     return role;
   }
+
+  // Token routes (tokenRoute() in route-context.ts) check the token before the body is read or parsed, so a
+  // caller without the right token cannot make the server buffer or parse anything.
+  app.addHook('onRequest', async (request) => {
+    const allowed = request.routeOptions.config.tokenRoles;
+    if (allowed) request.tokenRole = requireRole(request, allowed);
+  });
 
   /**
    * Checks a bench-signed request: signature first (an unsigned caller cannot burn nonces), then the
@@ -208,7 +227,6 @@ export async function buildServerApp(options: ServerAppOptions) {
   const routeContext: RouteContext = {
     logger,
     now,
-    requireRole,
     parse,
     authenticateBench: async (request) => {
       const { bench, nonce } = await authenticateBench(request);
@@ -221,8 +239,7 @@ export async function buildServerApp(options: ServerAppOptions) {
 
   app.get('/healthz', async () => ({ ok: true }));
 
-  app.post(ADMIN_CODES_PATH, async (request, reply) => {
-    requireRole(request, ['admin']);
+  app.post(ADMIN_CODES_PATH, tokenRoute('admin'), async (request, reply) => {
     const input = parse(createCodeSchema, request.body ?? {}, 'enrolment code request');
     const code = newEnrolmentCode();
     const createdAt = now();
@@ -232,8 +249,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     return reply.code(201).header('cache-control', 'no-store').send({ code, expiresAt: expiresAt.toISOString() });
   });
 
-  app.post(`${PROTOCOL_PREFIX}/admin/benches/:benchId/revoke`, async (request) => {
-    requireRole(request, ['admin']);
+  app.post(`${PROTOCOL_PREFIX}/admin/benches/:benchId/revoke`, tokenRoute('admin'), async (request) => {
     const { benchId } = parse(benchParamsSchema, request.params, 'bench id');
     const { reason } = parse(revokeSchema, request.body, 'revocation');
     const bench = await repository.revoke(benchId, reason, now().toISOString());
@@ -241,14 +257,12 @@ export async function buildServerApp(options: ServerAppOptions) {
     return { benchId: bench.bench_id, status: bench.status, revokedAt: bench.revoked_at, reason: bench.revoke_reason };
   });
 
-  app.get(`${PROTOCOL_PREFIX}/admin/benches`, async (request) => {
-    requireRole(request, ['admin', 'support']);
+  app.get(`${PROTOCOL_PREFIX}/admin/benches`, tokenRoute('admin', 'support'), async () => {
     const benches = await repository.benches();
     return benches.map((b) => ({ benchId: b.bench_id, status: b.status, enrolledAt: b.enrolled_at, revokedAt: b.revoked_at, headSeq: Number(b.head_seq), sealedThrough: Number(b.sealed_through) }));
   });
 
-  app.get(`${PROTOCOL_PREFIX}/admin/alarms`, async (request) => {
-    requireRole(request, ['admin', 'support']);
+  app.get(`${PROTOCOL_PREFIX}/admin/alarms`, tokenRoute('admin', 'support'), async () => {
     return repository.alarms();
   });
 
@@ -283,8 +297,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     }
   });
 
-  app.get(`${PROTOCOL_PREFIX}/support/benches/:benchId/log`, async (request) => {
-    requireRole(request, ['admin', 'support']);
+  app.get(`${PROTOCOL_PREFIX}/support/benches/:benchId/log`, tokenRoute('admin', 'support'), async (request) => {
     const { benchId } = parse(benchParamsSchema, request.params, 'bench id');
     const { fromSeq, limit } = parse(supportQuerySchema, request.query, 'query');
     const bench = await repository.bench(benchId);
@@ -307,7 +320,7 @@ export async function buildServerApp(options: ServerAppOptions) {
   });
 
   // Session index, support web view, canary health and promotion gates (issue 7, part B).
-  const fleet: FleetRouteContext = { repository, logger, now, requireRole, roleOfToken };
+  const fleet: FleetRouteContext = { repository, logger, now, roleOfToken };
   registerSupportSessionRoutes(app, fleet);
   registerSupportWeb(app, fleet, options.supportWeb);
   // Time since publish comes from the server's own distribution record of the pack.

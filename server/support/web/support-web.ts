@@ -13,7 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { hashPin, verifyPin } from '../../../common/pin-hash';
 import { ServerError } from '../../server-error';
-import { parseInput, type FleetRouteContext, type ServerInstance, type ServerRole } from '../../sessions/route-context';
+import { parseInput, tokenRoute, type FleetRouteContext, type ServerInstance, type ServerRole } from '../../sessions/route-context';
 import { tracesToCsv } from '../../sessions/session-export';
 import { SessionIndexRepository, type SessionTrace } from '../../store/session-index-repository';
 import { SupportWebSessionRepository } from '../../store/support-web-session-repository';
@@ -83,8 +83,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
   const limiter = new SignInLimiter(options.signInLimits, context.now);
 
   // The admin manages named support users; each gets a generated password, shown once.
-  app.post(SUPPORT_USERS_PATH, async (request, reply) => {
-    context.requireRole(request, ['admin']);
+  app.post(SUPPORT_USERS_PATH, tokenRoute('admin'), async (request, reply) => {
     const { name } = parseInput(supportUserSchema, request.body, 'support user');
     const password = newPassword();
     await webSessions.addUser({ name, passwordHash: await hashPin(password), createdAt: context.now().toISOString() });
@@ -92,13 +91,11 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
     return reply.code(201).header('cache-control', 'no-store').send({ name, password });
   });
 
-  app.get(SUPPORT_USERS_PATH, async (request) => {
-    context.requireRole(request, ['admin']);
+  app.get(SUPPORT_USERS_PATH, tokenRoute('admin'), async () => {
     return webSessions.users();
   });
 
-  app.post(`${SUPPORT_USERS_PATH}/:name/disable`, async (request) => {
-    context.requireRole(request, ['admin']);
+  app.post(`${SUPPORT_USERS_PATH}/:name/disable`, tokenRoute('admin'), async (request) => {
     const { name } = parseInput(userParamsSchema, request.params, 'support user');
     await webSessions.disableUser(name, context.now().toISOString());
     context.logger.warn({ user: name }, 'support user disabled');
