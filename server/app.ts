@@ -5,7 +5,7 @@
  * - support: a bearer token that can only read (log entries with their integrity status, alarms);
  * - release managers: a bearer token that can only publish to the repository (server/distribution).
  */
-import Fastify, { LogController, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { decodeBase64, verifyManyOffThread, type VerifySignatures } from '../trust/ed25519';
@@ -18,6 +18,7 @@ import { registerDistributionRoutes } from './distribution/routes';
 import type { TrustedRootPin } from './distribution/metadata-publish';
 import { tokenRoute, type RouteContext, type TokenRole } from './route-context';
 import { ServerError } from './server-error';
+import { closeIfBodyUnread, failureAnswer, logIfFault } from './http-errors';
 import type { DistributionRepository } from './store/distribution-repository';
 import type { ServerRepository } from './store/server-repository';
 import { verifyStoredLog } from './support/stored-log';
@@ -96,17 +97,6 @@ function newEnrolmentCode(): string {
   return chars.match(/.{4}/g)?.join('-') ?? chars;
 }
 
-/**
- * An answer sent before the request's body was read (a refused token, a declared Content-Length over the
- * limit, a body cut off at the limit) closes the connection: otherwise Node would read and discard the rest
- * of the body, and a client that declares a large body and sends little would hold the connection open.
- */
-export function closeIfBodyUnread(request: FastifyRequest, reply: FastifyReply): void {
-  if (request.raw.complete || request.raw.destroyed) return;
-  reply.header('connection', 'close');
-  request.raw.resume();
-}
-
 export const hashEnrolmentCode = (code: string): string => createHash('sha256').update(code.trim().toUpperCase()).digest('hex');
 
 export async function buildServerApp(options: ServerAppOptions) {
@@ -140,16 +130,9 @@ export async function buildServerApp(options: ServerAppOptions) {
 
   app.setErrorHandler((error: unknown, request, reply) => {
     closeIfBodyUnread(request, reply);
-    if (error instanceof ServerError) {
-      return reply.code(error.httpStatus).send({ ok: false, error: { code: error.code, message: error.message } });
-    }
-    const status = (error as { statusCode?: unknown }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const message = error instanceof Error ? error.message : 'Bad request.';
-      return reply.code(status).send({ ok: false, error: { code: status === 413 ? 'OVERSIZE' : 'INVALID_REQUEST', message } });
-    }
-    request.log.error({ err: error, url: request.url }, 'request failed');
-    return reply.code(500).send({ ok: false, error: { code: 'INTERNAL', message: 'The server failed to handle this request; the details are in its log.' } });
+    const answer = failureAnswer(error);
+    logIfFault(request, error, answer, 'request failed');
+    return reply.code(answer.status).send({ ok: false, error: { code: answer.code, message: answer.message } });
   });
 
   function roleOfToken(token: string): TokenRole | null {

@@ -13,6 +13,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { hashPin, verifyPin } from '../../../common/pin-hash';
 import { ServerError } from '../../server-error';
+import { closeIfBodyUnread, failureAnswer, logIfFault } from '../../http-errors';
 import { parseInput, tokenRoute, type FleetRouteContext, type ServerInstance, type ServerRole } from '../../sessions/route-context';
 import { tracesToCsv } from '../../sessions/session-export';
 import { SessionIndexRepository, type SessionTrace } from '../../store/session-index-repository';
@@ -121,11 +122,14 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
 
       const sendPage = (reply: FastifyReply, page: SafeHtml, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(page.value);
 
+      // The framework's refusals keep their status (415 content type, 413 form or declared length over the
+      // limit, 400 malformed body); only a fault is a 500 and logged.
       scope.setErrorHandler((error: unknown, request, reply) => {
-        const status = error instanceof ServerError ? error.httpStatus : 500;
-        const message = error instanceof ServerError ? error.message : 'The server failed to show this page; the details are in its log.';
-        if (!(error instanceof ServerError)) request.log.error({ err: error, url: request.url }, 'support page failed');
-        return sendPage(reply, errorPage(status, message, null), status);
+        closeIfBodyUnread(request, reply);
+        const answer = failureAnswer(error);
+        logIfFault(request, error, answer, 'support page failed');
+        const message = answer.fault ? 'The server failed to show this page; the details are in its log.' : answer.message;
+        return sendPage(reply, errorPage(answer.status, message, null), answer.status);
       });
 
       async function webSession(request: FastifyRequest): Promise<WebSession | null> {
