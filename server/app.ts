@@ -8,6 +8,7 @@
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { storedText } from './stored-text';
 import { decodeBase64, verifyManyOffThread, type VerifySignatures } from '../trust/ed25519';
 import type { Logger } from '../common/logger';
 import type { KeyPair } from '../trust/crypto';
@@ -72,9 +73,9 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 
 const createCodeSchema = z.strictObject({
   ttlMinutes: z.int().min(1).max(30 * 24 * 60).default(DEFAULT_CODE_TTL_MINUTES),
-  note: z.string().max(200).optional(),
+  note: storedText().max(200).optional(),
 });
-const revokeSchema = z.strictObject({ reason: z.string().min(1).max(500) });
+const revokeSchema = z.strictObject({ reason: storedText().min(1).max(500) });
 const benchParamsSchema = z.strictObject({ benchId: benchIdSchema });
 const supportQuerySchema = z.strictObject({
   fromSeq: z.coerce.number().int().min(1).default(1),

@@ -11,6 +11,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { storedText } from '../stored-text';
 import { type CreditGrantsResponse } from '../../common/central-api/protocol';
 import { issueCreditGrant } from '../../trust/credit-grant';
 import type { KeyPair } from '../../trust/crypto';
@@ -39,8 +40,8 @@ const issueSchema = z.strictObject({
   credits: z.int().min(1).max(1_000_000),
   validDays: z.int().min(1).max(3650).default(365),
   grantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected letters, digits, . _ -').optional(),
-  note: z.string().max(500).optional(),
-  actor: z.string().min(1).max(200).optional(),
+  note: storedText().max(500).optional(),
+  actor: storedText().min(1).max(200).optional(),
 });
 const grantsQuerySchema = z.strictObject({ benchId: benchIdSchema.optional() });
 const reconcileSchema = z.strictObject({ benchId: benchIdSchema.optional() });

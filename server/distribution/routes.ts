@@ -16,6 +16,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import rangeParser from 'range-parser';
 import { z } from 'zod';
+import { storedText } from '../stored-text';
 import { openEnvelope } from '../../trust/envelope';
 import { limits } from '../../trust/schemas';
 import { ServerError } from '../server-error';
@@ -40,7 +41,7 @@ export interface DistributionOptions {
   trustedRoot?: TrustedRootPin;
 }
 
-const auditText = z.string().min(1).max(2000);
+const auditText = storedText().min(1).max(2000);
 const metadataPublishSchema = z.strictObject({
   actor: auditText.optional(),
   reason: auditText.optional(),
@@ -51,7 +52,7 @@ const metadataPublishSchema = z.strictObject({
     .max(1000),
 });
 const directivePublishSchema = z.strictObject({ directiveBase64: z.string().min(1).max(128 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/) });
-const evidenceQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100), action: z.string().max(100).optional() });
+const evidenceQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100), action: storedText().max(100).optional() });
 
 function etagOf(sha256: string): string {
   return `"${sha256}"`;

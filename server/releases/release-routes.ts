@@ -11,6 +11,7 @@
  * else from the caller (the release manager's signed index: versions[v].published_at).
  */
 import { z } from 'zod';
+import { storedText } from '../stored-text';
 import { channelNames, featureId, semver, type ChannelName } from '../../trust/schemas';
 import { ServerError } from '../server-error';
 import { parseInput, timeBound, tokenRoute, type FleetRouteContext, type ServerInstance } from '../sessions/route-context';
@@ -26,7 +27,7 @@ export interface ReleaseRouteOptions {
   publishedAtOf?: (family: string, version: string) => Promise<string | null>;
 }
 
-const auditText = z.string().trim().min(1).max(2000);
+const auditText = storedText().trim().min(1).max(2000);
 const targetParams = z.strictObject({ family: featureId, version: semver });
 const healthQuery = z.strictObject({ publishedAt: timeBound('from').optional() });
 const noticeBody = z.strictObject({

@@ -11,6 +11,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { storedText } from '../../stored-text';
 import { hashPin, verifyPin } from '../../../common/pin-hash';
 import { ServerError } from '../../server-error';
 import { closeIfBodyUnread, failureAnswer, logIfFault } from '../../http-errors';
@@ -49,7 +50,7 @@ interface WebSession extends Viewer {
   role: ServerRole;
 }
 
-const signInSchema = z.object({ name: z.string().trim().max(64).default(''), token: z.string().max(512).default('') });
+const signInSchema = z.object({ name: storedText().trim().max(64).default(''), token: z.string().max(512).default('') });
 const supportUserSchema = z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9._-]{1,63}$/, 'expected a user name: lower-case letters, digits, . _ - (2-64)') });
 const userParamsSchema = z.strictObject({ name: supportUserSchema.shape.name });
 
