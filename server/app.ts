@@ -9,6 +9,7 @@ import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { storedText } from './stored-text';
+import { packageVersion, readinessProblems } from './readiness';
 import { decodeBase64, verifyManyOffThread, type VerifySignatures } from '../trust/ed25519';
 import type { Logger } from '../common/logger';
 import type { KeyPair } from '../trust/crypto';
@@ -222,6 +223,16 @@ export async function buildServerApp(options: ServerAppOptions) {
   await registerCreditsRoutes(app, routeContext, { store: options.distribution.store, benches: repository, signingKey: options.creditsKey ?? null, reconcileEverySeconds: options.reconcileEverySeconds });
 
   app.get('/healthz', async () => ({ ok: true }));
+
+  app.get('/readyz', async (_request, reply) => {
+    const problems = await readinessProblems({ pingDatabase: () => repository.ping(), blobDir: options.distribution.blobs.directory });
+    if (problems.length === 0) return { ok: true };
+    logger.warn({ problems }, 'server not ready');
+    return reply.code(503).header('cache-control', 'no-store').send({ ok: false, reasons: problems });
+  });
+
+  const version = packageVersion();
+  app.get('/version', async () => ({ version }));
 
   app.post(ADMIN_CODES_PATH, tokenRoute('admin'), async (request, reply) => {
     const input = parse(createCodeSchema, request.body ?? {}, 'enrolment code request');
