@@ -67,6 +67,7 @@ export interface ServerAppOptions {
 
 const DEFAULT_CODE_TTL_MINUTES = 24 * 60;
 const MAX_SUPPORT_PAGE = 5000;
+const ENROL_BODY_LIMIT = 16 * 1024;
 
 const replayed = (): ServerError => new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
 
@@ -261,7 +262,8 @@ export async function buildServerApp(options: ServerAppOptions) {
     return repository.alarms();
   });
 
-  app.post(ENROL_PATH, async (request, reply): Promise<EnrolResponse> => {
+  // Anyone may call enrolment (the signature is checked on the body), so its body is kept small: a code, an id, a key.
+  app.post(ENROL_PATH, { bodyLimit: ENROL_BODY_LIMIT }, async (request, reply): Promise<EnrolResponse> => {
     const input = parse(enrolRequestSchema, request.body, 'enrolment');
     const publicKey = decodeBase64(input.publicKey);
     // The bench id is derived from its key, so the server adopts it after checking that it matches.

@@ -11,7 +11,7 @@ import type { CentralServer } from '../../server/central-server';
 import { TEST_ADMIN_TOKEN, TEST_RELEASE_TOKEN, TEST_SUPPORT_TOKEN, startTestServer } from '../helpers/central-server';
 import { createTestDatabase, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
-import { ADMIN_CODES_PATH, ADMIN_GRANTS_PATH, PROMOTIONS_PATH, RELEASE_METADATA_PATH } from '../../common/central-api/paths';
+import { ADMIN_CODES_PATH, ADMIN_GRANTS_PATH, ENROL_PATH, PROMOTIONS_PATH, RELEASE_METADATA_PATH } from '../../common/central-api/paths';
 
 const MB = 1024 * 1024;
 
@@ -112,6 +112,12 @@ describe('request bodies are bounded before they are read', () => {
     const answer = await rawPost(server.url, RELEASE_METADATA_PATH, { declaredLength: 65 * MB, sentBytes: 1024, token: TEST_RELEASE_TOKEN });
     expect(answer.status).toBe(413);
     expect(JSON.parse(answer.body)).toMatchObject({ ok: false, error: { code: 'OVERSIZE' } });
+    expect(answer.closedAfterMs).toBeLessThan(2000);
+  });
+
+  it('answers an enrolment (anonymous by nature) declaring more than 16 KiB with 413 at once', async () => {
+    const answer = await rawPost(server.url, ENROL_PATH, { declaredLength: MB, sentBytes: 1024 });
+    expect(answer.status).toBe(413);
     expect(answer.closedAfterMs).toBeLessThan(2000);
   });
 
