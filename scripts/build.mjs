@@ -6,7 +6,7 @@
 //                       and dist/workspace-bridge/bridge.js (the browser twin of the preload)
 // `deployableBuilds` is also what test/unit/layering reads the bundles' inputs from.
 import { build as esbuild } from 'esbuild';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build as viteBuild } from 'vite';
@@ -88,9 +88,11 @@ export async function buildAll({ quiet = false } = {}) {
       esbuild({ ...options, bundle: true, sourcemap: true, logLevel: quiet ? 'error' : 'info', absWorkingDir: root, outfile: path.join(dist, outfile) }),
     ),
   );
-  // The server's folder can be copied out alone: it says itself that main.js is an ES module.
+  // The server's folder can be copied out alone: it says itself that main.js is an ES module, and which
+  // version it is (GET /version reads the nearest package.json, server/readiness.ts).
   mkdirSync(path.join(dist, 'server'), { recursive: true });
-  writeFileSync(path.join(dist, 'server', 'package.json'), `${JSON.stringify({ type: 'module', private: true }, null, 2)}\n`);
+  const { version } = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+  writeFileSync(path.join(dist, 'server', 'package.json'), `${JSON.stringify({ type: 'module', private: true, version }, null, 2)}\n`);
   return dist;
 }
 

@@ -8,6 +8,8 @@
 import Fastify, { LogController, type FastifyRequest } from 'fastify';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
+import { storedText } from './stored-text';
+import { packageVersion, readinessProblems } from './readiness';
 import { decodeBase64, verifyManyOffThread, type VerifySignatures } from '../trust/ed25519';
 import type { Logger } from '../common/logger';
 import type { KeyPair } from '../trust/crypto';
@@ -16,8 +18,9 @@ import { registerCreditsRoutes } from './credits/routes';
 import type { BlobStore } from './distribution/blob-store';
 import { registerDistributionRoutes } from './distribution/routes';
 import type { TrustedRootPin } from './distribution/metadata-publish';
-import type { RouteContext, TokenRole } from './route-context';
+import { tokenRoute, type RouteContext, type TokenRole } from './route-context';
 import { ServerError } from './server-error';
+import { closeIfBodyUnread, failureAnswer, logIfFault } from './http-errors';
 import type { DistributionRepository } from './store/distribution-repository';
 import type { ServerRepository } from './store/server-repository';
 import { verifyStoredLog } from './support/stored-log';
@@ -64,6 +67,7 @@ export interface ServerAppOptions {
 
 const DEFAULT_CODE_TTL_MINUTES = 24 * 60;
 const MAX_SUPPORT_PAGE = 5000;
+const ENROL_BODY_LIMIT = 16 * 1024;
 
 const replayed = (): ServerError => new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
 
@@ -71,9 +75,9 @@ const digest = (value: string): Buffer => createHash('sha256').update(value).dig
 
 const createCodeSchema = z.strictObject({
   ttlMinutes: z.int().min(1).max(30 * 24 * 60).default(DEFAULT_CODE_TTL_MINUTES),
-  note: z.string().max(200).optional(),
+  note: storedText().max(200).optional(),
 });
-const revokeSchema = z.strictObject({ reason: z.string().min(1).max(500) });
+const revokeSchema = z.strictObject({ reason: storedText().min(1).max(500) });
 const benchParamsSchema = z.strictObject({ benchId: benchIdSchema });
 const supportQuerySchema = z.strictObject({
   fromSeq: z.coerce.number().int().min(1).default(1),
@@ -128,16 +132,10 @@ export async function buildServerApp(options: ServerAppOptions) {
   });
 
   app.setErrorHandler((error: unknown, request, reply) => {
-    if (error instanceof ServerError) {
-      return reply.code(error.httpStatus).send({ ok: false, error: { code: error.code, message: error.message } });
-    }
-    const status = (error as { statusCode?: unknown }).statusCode;
-    if (typeof status === 'number' && status >= 400 && status < 500) {
-      const message = error instanceof Error ? error.message : 'Bad request.';
-      return reply.code(status).send({ ok: false, error: { code: 'INVALID_REQUEST', message } });
-    }
-    request.log.error({ err: error, url: request.url }, 'request failed');
-    return reply.code(500).send({ ok: false, error: { code: 'INTERNAL', message: 'The server failed to handle this request; the details are in its log.' } });
+    closeIfBodyUnread(request, reply);
+    const answer = failureAnswer(error);
+    logIfFault(request, error, answer, 'request failed');
+    return reply.code(answer.status).send({ ok: false, error: { code: answer.code, message: answer.message } });
   });
 
   function roleOfToken(token: string): TokenRole | null {
@@ -161,6 +159,13 @@ export async function buildServerApp(options: ServerAppOptions) {
     if (!allowed.includes(role)) throw new ServerError('FORBIDDEN', `The ${role} token may not do this.`);
     return role;
   }
+
+  // Token routes (tokenRoute() in route-context.ts) check the token before the body is read or parsed, so a
+  // caller without the right token cannot make the server buffer or parse anything.
+  app.addHook('onRequest', async (request) => {
+    const allowed = request.routeOptions.config.tokenRoles;
+    if (allowed) request.tokenRole = requireRole(request, allowed);
+  });
 
   /**
    * Checks a bench-signed request: signature first (an unsigned caller cannot burn nonces), then the
@@ -208,7 +213,6 @@ export async function buildServerApp(options: ServerAppOptions) {
   const routeContext: RouteContext = {
     logger,
     now,
-    requireRole,
     parse,
     authenticateBench: async (request) => {
       const { bench, nonce } = await authenticateBench(request);
@@ -221,8 +225,17 @@ export async function buildServerApp(options: ServerAppOptions) {
 
   app.get('/healthz', async () => ({ ok: true }));
 
-  app.post(ADMIN_CODES_PATH, async (request, reply) => {
-    requireRole(request, ['admin']);
+  app.get('/readyz', async (_request, reply) => {
+    const problems = await readinessProblems({ pingDatabase: () => repository.ping(), blobDir: options.distribution.blobs.directory });
+    if (problems.length === 0) return { ok: true };
+    logger.warn({ problems }, 'server not ready');
+    return reply.code(503).header('cache-control', 'no-store').send({ ok: false, reasons: problems });
+  });
+
+  const version = packageVersion();
+  app.get('/version', async () => ({ version }));
+
+  app.post(ADMIN_CODES_PATH, tokenRoute('admin'), async (request, reply) => {
     const input = parse(createCodeSchema, request.body ?? {}, 'enrolment code request');
     const code = newEnrolmentCode();
     const createdAt = now();
@@ -232,8 +245,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     return reply.code(201).header('cache-control', 'no-store').send({ code, expiresAt: expiresAt.toISOString() });
   });
 
-  app.post(`${PROTOCOL_PREFIX}/admin/benches/:benchId/revoke`, async (request) => {
-    requireRole(request, ['admin']);
+  app.post(`${PROTOCOL_PREFIX}/admin/benches/:benchId/revoke`, tokenRoute('admin'), async (request) => {
     const { benchId } = parse(benchParamsSchema, request.params, 'bench id');
     const { reason } = parse(revokeSchema, request.body, 'revocation');
     const bench = await repository.revoke(benchId, reason, now().toISOString());
@@ -241,18 +253,17 @@ export async function buildServerApp(options: ServerAppOptions) {
     return { benchId: bench.bench_id, status: bench.status, revokedAt: bench.revoked_at, reason: bench.revoke_reason };
   });
 
-  app.get(`${PROTOCOL_PREFIX}/admin/benches`, async (request) => {
-    requireRole(request, ['admin', 'support']);
+  app.get(`${PROTOCOL_PREFIX}/admin/benches`, tokenRoute('admin', 'support'), async () => {
     const benches = await repository.benches();
     return benches.map((b) => ({ benchId: b.bench_id, status: b.status, enrolledAt: b.enrolled_at, revokedAt: b.revoked_at, headSeq: Number(b.head_seq), sealedThrough: Number(b.sealed_through) }));
   });
 
-  app.get(`${PROTOCOL_PREFIX}/admin/alarms`, async (request) => {
-    requireRole(request, ['admin', 'support']);
+  app.get(`${PROTOCOL_PREFIX}/admin/alarms`, tokenRoute('admin', 'support'), async () => {
     return repository.alarms();
   });
 
-  app.post(ENROL_PATH, async (request, reply): Promise<EnrolResponse> => {
+  // Anyone may call enrolment (the signature is checked on the body), so its body is kept small: a code, an id, a key.
+  app.post(ENROL_PATH, { bodyLimit: ENROL_BODY_LIMIT }, async (request, reply): Promise<EnrolResponse> => {
     const input = parse(enrolRequestSchema, request.body, 'enrolment');
     const publicKey = decodeBase64(input.publicKey);
     // The bench id is derived from its key, so the server adopts it after checking that it matches.
@@ -283,8 +294,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     }
   });
 
-  app.get(`${PROTOCOL_PREFIX}/support/benches/:benchId/log`, async (request) => {
-    requireRole(request, ['admin', 'support']);
+  app.get(`${PROTOCOL_PREFIX}/support/benches/:benchId/log`, tokenRoute('admin', 'support'), async (request) => {
     const { benchId } = parse(benchParamsSchema, request.params, 'bench id');
     const { fromSeq, limit } = parse(supportQuerySchema, request.query, 'query');
     const bench = await repository.bench(benchId);
@@ -307,7 +317,7 @@ export async function buildServerApp(options: ServerAppOptions) {
   });
 
   // Session index, support web view, canary health and promotion gates (issue 7, part B).
-  const fleet: FleetRouteContext = { repository, logger, now, requireRole, roleOfToken };
+  const fleet: FleetRouteContext = { repository, logger, now, roleOfToken };
   registerSupportSessionRoutes(app, fleet);
   registerSupportWeb(app, fleet, options.supportWeb);
   // Time since publish comes from the server's own distribution record of the pack.

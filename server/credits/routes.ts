@@ -11,10 +11,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { storedText } from '../stored-text';
 import { type CreditGrantsResponse } from '../../common/central-api/protocol';
 import { issueCreditGrant } from '../../trust/credit-grant';
 import type { KeyPair } from '../../trust/crypto';
-import type { RouteContext, ServerInstance } from '../route-context';
+import { tokenRoleOf, tokenRoute, type RouteContext, type ServerInstance } from '../route-context';
 import { ServerError } from '../server-error';
 import type { DistributionRepository } from '../store/distribution-repository';
 import type { ServerRepository } from '../store/server-repository';
@@ -39,8 +40,8 @@ const issueSchema = z.strictObject({
   credits: z.int().min(1).max(1_000_000),
   validDays: z.int().min(1).max(3650).default(365),
   grantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected letters, digits, . _ -').optional(),
-  note: z.string().max(500).optional(),
-  actor: z.string().min(1).max(200).optional(),
+  note: storedText().max(500).optional(),
+  actor: storedText().min(1).max(200).optional(),
 });
 const grantsQuerySchema = z.strictObject({ benchId: benchIdSchema.optional() });
 const reconcileSchema = z.strictObject({ benchId: benchIdSchema.optional() });
@@ -57,8 +58,8 @@ export async function registerCreditsRoutes(app: ServerInstance, context: RouteC
   });
   app.addHook('onClose', async () => periodic.stop());
 
-  app.post(ADMIN_GRANTS_PATH, async (request, reply) => {
-    const role = context.requireRole(request, ['admin']);
+  app.post(ADMIN_GRANTS_PATH, tokenRoute('admin'), async (request, reply) => {
+    const role = tokenRoleOf(request);
     const input = context.parse(issueSchema, request.body, 'credit grant');
     if (!options.signingKey) throw new ServerError('NOT_CONFIGURED', 'This server has no credits key: start it with --credits-key-file <credits.key.json>.');
     const bench = await options.benches.bench(input.benchId);
@@ -78,8 +79,7 @@ export async function registerCreditsRoutes(app: ServerInstance, context: RouteC
     return reply.code(201).send({ grantId: grant.grant_id, benchId: grant.bench_id, credits: grant.credits, issuedAt: grant.issued_at, expires: grant.expires, grantBase64: bytes.toString('base64') });
   });
 
-  app.get(ADMIN_GRANTS_PATH, async (request) => {
-    context.requireRole(request, ['admin', 'support']);
+  app.get(ADMIN_GRANTS_PATH, tokenRoute('admin', 'support'), async (request) => {
     const { benchId } = context.parse(grantsQuerySchema, request.query, 'query');
     const grants = await options.store.grants(benchId);
     return grants.map((g) => ({ grantId: g.grant_id, benchId: g.bench_id, credits: g.credits, issuedAt: g.issued_at, expires: g.expires, issuedBy: g.issued_by, note: g.note, firstFetchedAt: g.first_fetched_at }));
@@ -92,8 +92,7 @@ export async function registerCreditsRoutes(app: ServerInstance, context: RouteC
     return { benchId: bench.bench_id, grants: grants.map((g) => ({ grantId: g.grant_id, grantBase64: g.envelope_base64 })) };
   });
 
-  app.post(ADMIN_RECONCILE_PATH, async (request) => {
-    context.requireRole(request, ['admin']);
+  app.post(ADMIN_RECONCILE_PATH, tokenRoute('admin'), async (request) => {
     const { benchId } = context.parse(reconcileSchema, request.body ?? {}, 'reconciliation');
     const benches = benchId ? [await options.benches.bench(benchId)] : await options.benches.benches();
     if (benchId && !benches[0]) throw new ServerError('NOT_FOUND', `No bench ${benchId} is enrolled with this server.`);

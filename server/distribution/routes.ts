@@ -16,10 +16,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createReadStream } from 'node:fs';
 import rangeParser from 'range-parser';
 import { z } from 'zod';
+import { storedText } from '../stored-text';
 import { openEnvelope } from '../../trust/envelope';
 import { limits } from '../../trust/schemas';
 import { ServerError } from '../server-error';
-import type { RouteContext, ServerInstance } from '../route-context';
+import { tokenRoleOf, tokenRoute, type RouteContext, type ServerInstance } from '../route-context';
 import type { DistributionRepository } from '../store/distribution-repository';
 import type { BlobStore } from './blob-store';
 import { publishMetadata, type TrustedRootPin } from './metadata-publish';
@@ -40,7 +41,7 @@ export interface DistributionOptions {
   trustedRoot?: TrustedRootPin;
 }
 
-const auditText = z.string().min(1).max(2000);
+const auditText = storedText().min(1).max(2000);
 const metadataPublishSchema = z.strictObject({
   actor: auditText.optional(),
   reason: auditText.optional(),
@@ -51,7 +52,7 @@ const metadataPublishSchema = z.strictObject({
     .max(1000),
 });
 const directivePublishSchema = z.strictObject({ directiveBase64: z.string().min(1).max(128 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/) });
-const evidenceQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100), action: z.string().max(100).optional() });
+const evidenceQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(1000).default(100), action: storedText().max(100).optional() });
 
 function etagOf(sha256: string): string {
   return `"${sha256}"`;
@@ -138,8 +139,7 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
       return reply.send(Buffer.from(file.content_base64, 'base64'));
     });
 
-    scope.get(RELEASE_STATE_PATH, async (request) => {
-      context.requireRole(request, ['release', 'admin']);
+    scope.get(RELEASE_STATE_PATH, tokenRoute('release', 'admin'), async () => {
       const [files, packs] = await Promise.all([options.store.files(), options.store.packs()]);
       return {
         files: files.map((f) => ({ path: f.path, kind: f.kind, version: f.version, sha256: f.sha256, length: f.length })),
@@ -147,9 +147,9 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
       };
     });
 
-    scope.put(`${RELEASE_PACKS_PREFIX}/packs/:family/:file`, async (request, reply) => {
+    scope.put(`${RELEASE_PACKS_PREFIX}/packs/:family/:file`, tokenRoute('release'), async (request, reply) => {
       try {
-        const role = context.requireRole(request, ['release']);
+        const role = tokenRoleOf(request);
         const sha256 = request.headers[SHA256_HEADER];
         if (typeof sha256 !== 'string') throw new ServerError('INVALID_REQUEST', `A pack upload names its SHA-256 in the ${SHA256_HEADER} header.`);
         if (request.headers['content-type'] !== 'application/octet-stream') throw new ServerError('INVALID_REQUEST', 'A pack upload is sent as application/octet-stream.');
@@ -161,7 +161,7 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
         context.logger.info({ path: result.path, sha256: result.sha256, added: result.added }, 'pack uploaded');
         return await reply.code(result.added ? 201 : 200).send(result);
       } catch (error) {
-        // Refused before the body was read (token, headers, conflict): discard the rest and close the
+        // Refused before the body was read (headers, conflict): discard the rest and close the
         // connection after the answer, or a large upload would hold the connection (and a shutdown) open.
         if (!request.raw.complete && !request.raw.destroyed) {
           reply.header('connection', 'close');
@@ -171,8 +171,9 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
       }
     });
 
-    scope.post(RELEASE_METADATA_PATH, { bodyLimit: METADATA_BODY_LIMIT }, async (request) => {
-      const role = context.requireRole(request, ['release']);
+    // The large limit applies only once the release token has passed (onRequest, before any byte is read).
+    scope.post(RELEASE_METADATA_PATH, { ...tokenRoute('release'), bodyLimit: METADATA_BODY_LIMIT }, async (request) => {
+      const role = tokenRoleOf(request);
       const input = context.parse(metadataPublishSchema, request.body, 'metadata publish');
       const files = input.files.map((file) => ({ path: file.path, bytes: decodeExact(file.contentBase64, file.path) }));
       const result = await publishMetadata(options.store, files, { role, actor: input.actor ?? 'release-manager', reason: input.reason, ticket: input.ticket }, context.now(), { trustedRoot: options.trustedRoot });
@@ -180,8 +181,8 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
       return result;
     });
 
-    scope.put('/api/v1/admin/directives/:benchId', async (request) => {
-      const role = context.requireRole(request, ['admin']);
+    scope.put('/api/v1/admin/directives/:benchId', tokenRoute('admin'), async (request) => {
+      const role = tokenRoleOf(request);
       const { benchId } = context.parse(z.strictObject({ benchId: benchIdSchema }), request.params, 'bench id');
       const { directiveBase64 } = context.parse(directivePublishSchema, request.body, 'directive');
       const bytes = decodeExact(directiveBase64, 'directive');
@@ -190,8 +191,7 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
       return { benchId, ...result };
     });
 
-    scope.get(ADMIN_EVIDENCE_PATH, async (request) => {
-      context.requireRole(request, ['admin', 'support']);
+    scope.get(ADMIN_EVIDENCE_PATH, tokenRoute('admin', 'support'), async (request) => {
       const query = context.parse(evidenceQuerySchema, request.query, 'query');
       return options.store.evidence(query);
     });

@@ -11,9 +11,10 @@
  * else from the caller (the release manager's signed index: versions[v].published_at).
  */
 import { z } from 'zod';
+import { storedText } from '../stored-text';
 import { channelNames, featureId, semver, type ChannelName } from '../../trust/schemas';
 import { ServerError } from '../server-error';
-import { parseInput, timeBound, type FleetRouteContext, type ServerInstance } from '../sessions/route-context';
+import { parseInput, timeBound, tokenRoute, type FleetRouteContext, type ServerInstance } from '../sessions/route-context';
 import { describeUnmet, evaluateGates, type PromotionGate } from './promotion-gates';
 import { ReleaseHealthRepository, type ReleaseHealth } from '../store/release-health-repository';
 import { resolveReleasePolicy, type ChannelPolicy, type ReleasePolicyInput } from './release-policy';
@@ -26,7 +27,7 @@ export interface ReleaseRouteOptions {
   publishedAtOf?: (family: string, version: string) => Promise<string | null>;
 }
 
-const auditText = z.string().trim().min(1).max(2000);
+const auditText = storedText().trim().min(1).max(2000);
 const targetParams = z.strictObject({ family: featureId, version: semver });
 const healthQuery = z.strictObject({ publishedAt: timeBound('from').optional() });
 const noticeBody = z.strictObject({
@@ -74,34 +75,29 @@ export function registerReleaseRoutes(app: ServerInstance, context: FleetRouteCo
     return { family: input.family, version: input.version, to: input.to, allowed: gates.every((gate) => gate.met), gates, policy: channelPolicy, health };
   }
 
-  app.get(`${RELEASES_PREFIX}/health/:family/:version`, async (request) => {
-    context.requireRole(request, ['admin', 'support', 'release']);
+  app.get(`${RELEASES_PREFIX}/health/:family/:version`, tokenRoute('admin', 'support', 'release'), async (request) => {
     const { family, version } = parseInput(targetParams, request.params, 'release');
     const query = parseInput(healthQuery, request.query, 'health query');
     return store.health(family, version, await publishedAt(family, version, query.publishedAt), context.now());
   });
 
-  app.post(RELEASE_NOTICES_PATH, async (request, reply) => {
-    context.requireRole(request, ['admin', 'release']);
+  app.post(RELEASE_NOTICES_PATH, tokenRoute('admin', 'release'), async (request, reply) => {
     const input = parseInput(noticeBody, request.body, 'release notice');
     const notice = await store.addNotice({ ...input, windowStart: input.windowStart ?? null, publishedAt: context.now().toISOString() });
     context.logger.info({ family: notice.family, version: notice.version, channel: notice.channel }, 'release notice recorded');
     return reply.code(201).send(notice);
   });
 
-  app.get(`${RELEASE_NOTICES_PATH}/:family/:version`, async (request) => {
-    context.requireRole(request, ['admin', 'support']);
+  app.get(`${RELEASE_NOTICES_PATH}/:family/:version`, tokenRoute('admin', 'support'), async (request) => {
     const { family, version } = parseInput(targetParams, request.params, 'release');
     return store.notices(family, version);
   });
 
-  app.post(PROMOTION_CHECK_PATH, async (request) => {
-    context.requireRole(request, ['admin', 'release']);
+  app.post(PROMOTION_CHECK_PATH, tokenRoute('admin', 'release'), async (request) => {
     return check(parseInput(checkBody, request.body, 'promotion check'));
   });
 
-  app.post(PROMOTIONS_PATH, async (request, reply) => {
-    context.requireRole(request, ['admin', 'release']);
+  app.post(PROMOTIONS_PATH, tokenRoute('admin', 'release'), async (request, reply) => {
     const input = parseInput(promotionBody, request.body, 'promotion');
     const result = await check(input);
     if (!result.allowed && !input.override) {
@@ -125,8 +121,7 @@ export function registerReleaseRoutes(app: ServerInstance, context: FleetRouteCo
     return reply.code(201).send({ ...result, decision });
   });
 
-  app.get(`${PROMOTIONS_PATH}/:family/:version`, async (request) => {
-    context.requireRole(request, ['admin', 'support']);
+  app.get(`${PROMOTIONS_PATH}/:family/:version`, tokenRoute('admin', 'support'), async (request) => {
     const { family, version } = parseInput(targetParams, request.params, 'release');
     return store.decisions(family, version);
   });

@@ -1,9 +1,9 @@
 /** What the session, support-web and release-health routes need from the app that registers them. */
-import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Logger } from '../../common/logger';
 import { ServerError } from '../server-error';
 import type { ServerInstance, TokenRole } from '../route-context';
+export { tokenRoute } from '../route-context';
 import type { ServerRepository } from '../store/server-repository';
 
 export type { ServerInstance };
@@ -14,8 +14,6 @@ export interface FleetRouteContext {
   repository: ServerRepository;
   logger: Logger;
   now: () => Date;
-  /** Throws UNAUTHORIZED / FORBIDDEN unless the request's bearer token has one of these roles. */
-  requireRole(request: FastifyRequest, allowed: readonly TokenRole[]): void;
   /** The role a token grants (constant-time comparison), for the web view's sign-in form. */
   roleOfToken(token: string): TokenRole | null;
 }

@@ -1,12 +1,25 @@
 /**
  * Exports of session traces, shared by the support CLI and the web view: JSON as the API returns it, and
- * CSV with one row per log entry (RFC 4180 quoting; the payload stays the exact JSON text that was hashed).
+ * CSV with one row per log entry (RFC 4180 quoting, formula-like text cells escaped; the payload stays the exact
+ * JSON text that was hashed: it starts with `{`).
  */
 import type { SessionTrace } from '../store/session-index-repository';
 
-/** RFC 4180: quote a field when it holds a comma, quote or line break; double the quotes inside. */
+/**
+ * A text cell a spreadsheet would run as a formula (OWASP "CSV Injection"): it starts with = + - @, or a tab
+ * or carriage return that the spreadsheet strips before looking again. Bench data (serials, part numbers,
+ * error classes) comes from benches and is not trusted.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One CSV cell. A text that would start a formula gets a leading single quote (OWASP's mitigation: the
+ * spreadsheet shows it as text); numbers are the server's own and stay as they are. Then RFC 4180: quote a
+ * field when it holds a comma, quote or line break; double the quotes inside.
+ */
 export function csvField(value: string | number | boolean | null): string {
-  const text = value === null ? '' : String(value);
+  const raw = value === null ? '' : String(value);
+  const text = typeof value === 'string' && FORMULA_START.test(raw) ? `'${raw}` : raw;
   return /[",\r\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 

@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { ServerError } from '../server-error';
-import { parseInput, timeBound, type FleetRouteContext, type ServerInstance } from './route-context';
+import { parseInput, timeBound, tokenRoute, type FleetRouteContext, type ServerInstance } from './route-context';
 import { SessionIndexRepository, decodeCursor, encodeCursor, type SessionQuery } from '../store/session-index-repository';
 import { sessionOutcomes } from '../store/fleet-schema';
 import { benchIdSchema } from '../../common/bench-id';
@@ -42,16 +42,14 @@ const traceParamsSchema = z.strictObject({ benchId: benchIdSchema, sessionId: se
 export function registerSupportSessionRoutes(app: ServerInstance, context: FleetRouteContext): void {
   const store = new SessionIndexRepository(context.repository);
 
-  app.get(SUPPORT_SESSIONS_PATH, async (request) => {
-    context.requireRole(request, ['admin', 'support']);
+  app.get(SUPPORT_SESSIONS_PATH, tokenRoute('admin', 'support'), async (request) => {
     const query = parseInput(sessionQuerySchema, request.query, 'session query');
     const sessions = await store.find(toSessionQuery(query));
     const last = sessions.at(-1);
     return { sessions, nextAfter: sessions.length === query.limit && last ? encodeCursor(last) : null };
   });
 
-  app.get(`${SUPPORT_SESSIONS_PATH}/:benchId/:sessionId`, async (request) => {
-    context.requireRole(request, ['admin', 'support']);
+  app.get(`${SUPPORT_SESSIONS_PATH}/:benchId/:sessionId`, tokenRoute('admin', 'support'), async (request) => {
     const { benchId, sessionId } = parseInput(traceParamsSchema, request.params, 'session');
     const session = await store.session(benchId, sessionId);
     if (!session) throw new ServerError('NOT_FOUND', `No session ${sessionId} of ${benchId} has reached this server (has the bench synced?).`);

@@ -92,6 +92,11 @@ export class ServerRepository {
     this.walSync = dialect === 'sqlite' && options.walFile ? new WalSync(options.walFile) : null;
   }
 
+  /** A trivial query: the database answers (readiness, server/readiness.ts). */
+  async ping(): Promise<void> {
+    await sql`SELECT 1`.execute(this.db);
+  }
+
   async close(): Promise<void> {
     await this.walSync?.close();
   }

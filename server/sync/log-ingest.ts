@@ -10,6 +10,7 @@ import type { Logger } from '../../common/logger';
 import type { VerifySignatures } from '../../trust/ed25519';
 import { ServerError } from '../server-error';
 import type { ServerRepository } from '../store/server-repository';
+import { unstorableJsonTextReason } from '../stored-text';
 
 /** A refusal of the log itself (not of the request): raised as an alarm after the batch is rolled back. */
 class LogFault extends ServerError {
@@ -50,6 +51,28 @@ function batchEnds(batch: LogBatch): { first: LogBatch['entries'][number]; last:
 /** The highest checkpoint of a batch, or null when it carries none. */
 const checkpointsThrough = (batch: LogBatch): number | null => batch.checkpoints.reduce<number | null>((max, c) => (max === null || c.seq > max ? c.seq : max), null);
 
+/** The batch was rolled back; the alarm is its own transaction so it survives the refusal. */
+async function raiseLogAlarm(repository: ServerRepository, benchId: string, fault: LogFault, batch: LogBatch, now: () => Date, logger: Logger): Promise<void> {
+  const { first, last } = batchEnds(batch);
+  await repository.raiseAlarm({ benchId, kind: fault.code, message: fault.message, detail: { ...fault.detail, firstSeq: first.seq, lastSeq: last.seq }, raisedAt: now().toISOString() });
+  logger.warn({ benchId, code: fault.code, firstSeq: first.seq, lastSeq: last.seq }, 'log batch refused');
+}
+
+/**
+ * A payload holding text the databases cannot store alike (NUL, a lone surrogate: stored-text.ts) is refused
+ * with LOG_INVALID, a refusal the bench's outbox treats as final (re-sending cannot change signed entries),
+ * and an alarm, instead of failing inside PostgreSQL with a 500 the bench would retry for ever.
+ */
+async function refuseUnstorablePayloads(repository: ServerRepository, benchId: string, batch: LogBatch, now: () => Date, logger: Logger): Promise<void> {
+  for (const entry of batch.entries) {
+    const reason = unstorableJsonTextReason(entry.payloadJson);
+    if (!reason) continue;
+    const fault = new LogFault('LOG_INVALID', `Entry ${entry.seq} (${entry.type}) has a payload that ${reason}: the server cannot store it.`, { seq: entry.seq, reason });
+    await raiseLogAlarm(repository, benchId, fault, batch, now, logger);
+    throw fault;
+  }
+}
+
 export async function ingestLogBatch(
   repository: ServerRepository,
   bench: { bench_id: string; public_key: string; head_seq: number; head_hash: string },
@@ -64,6 +87,7 @@ export async function ingestLogBatch(
   const { first, last } = batchEnds(batch);
   const benchId = bench.bench_id;
   const ack: LogAck = { benchId, throughSeq: last.seq, throughHash: last.entryHash, checkpointsThrough: checkpointsThrough(batch) };
+  await refuseUnstorablePayloads(repository, benchId, batch, now, logger);
   // The signatures do not depend on what is stored: they are checked off the event loop before the batch
   // takes its place in the (single-writer) transaction, and judged in the usual order inside it.
   const signatureVerdicts = await checkCheckpointSignatures({ benchId, publicKey: bench.public_key, checkpoints: batch.checkpoints }, verifySignatures);
@@ -160,11 +184,7 @@ async function ingestUnderLock(
       return { benchId, throughSeq: last.seq, throughHash: last.entryHash, checkpointsThrough: through };
     });
   } catch (error) {
-    if (error instanceof LogFault) {
-      // The batch was rolled back; the alarm is its own transaction so it survives the refusal.
-      await repository.raiseAlarm({ benchId, kind: error.code, message: error.message, detail: { ...error.detail, firstSeq: first.seq, lastSeq: last.seq }, raisedAt: now().toISOString() });
-      logger.warn({ benchId, code: error.code, firstSeq: first.seq, lastSeq: last.seq }, 'log batch refused');
-    }
+    if (error instanceof LogFault) await raiseLogAlarm(repository, benchId, error, batch, now, logger);
     throw error;
   }
 }

