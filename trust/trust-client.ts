@@ -20,6 +20,7 @@
  * electron/services/packs/pack-manager.ts.
  */
 import { existsSync } from 'node:fs';
+import type { BenchProfile } from './bench-trust';
 import { sha256Hex } from './crypto';
 import { developmentKeysIn } from './dev-keys';
 import { openEnvelope, parsePayload, requireThreshold } from './envelope';
@@ -35,7 +36,6 @@ import {
   rootSchema,
   snapshotSchema,
   timestampSchema,
-  type ChannelName,
   type DirectiveDocument,
   type IndexDocument,
   type RootDocument,
@@ -44,19 +44,8 @@ import {
   type VersionEntry,
 } from './schemas';
 import type { MetadataSource } from './source';
+export type { BenchProfile } from './bench-trust';
 import { chooseTarget, requireNoDowngrade, type ActiveRelease, type LocalPin, type Resolution } from './target-policy';
-
-export interface BenchProfile {
-  benchId: string | null;
-  /** Hardware model the packs must list in compatible_hardware. */
-  hardware: string;
-  appVersion: string;
-  defaultChannel: ChannelName;
-  /** A packaged production build: development roots and keys are refused. */
-  production: boolean;
-  /** Online benches insist on a fresh timestamp; offline bundles may omit it. */
-  requireTimestamp: boolean;
-}
 
 /** What a bench remembers between updates. Root bytes are stored exactly as received. */
 export interface TrustedMetadata {
@@ -71,7 +60,7 @@ export interface TrustedMetadata {
 
 export interface VerifiedMetadataBytes {
   root: Uint8Array;
-  timestamp: Uint8Array | null;
+  timestamp: Uint8Array;
   snapshot: Uint8Array;
   index: Uint8Array;
   directive: Uint8Array | null;
@@ -215,7 +204,7 @@ export class TrustClient {
   private trustedTimestamp: TrustedMetadata['timestamp'] | undefined;
   private trustedSnapshot: TrustedMetadata['snapshot'] | undefined;
   private trustedIndexes: TrustedMetadata['indexes'] | undefined;
-  private timestamp: { document: TimestampDocument; bytes: Uint8Array } | null | undefined;
+  private timestamp: { document: TimestampDocument; bytes: Uint8Array } | undefined;
   private snapshot: { document: SnapshotDocument; bytes: Uint8Array } | undefined;
   private index: { document: IndexDocument; bytes: Uint8Array } | undefined;
   private directive: { document: DirectiveDocument; bytes: Uint8Array } | null | undefined;
@@ -294,22 +283,19 @@ export class TrustClient {
     this.beginRole('timestamp');
     const root = accepted(this.root, 'root');
     const trustedTimestamp = accepted(this.trustedTimestamp, 'root');
-    const timestampBytes = await source.read('timestamp.json', limits.timestampBytes);
-    if (!timestampBytes && this.bench.requireTimestamp) throw new TrustError('NOT_FOUND', `timestamp.json is missing from ${source.describe()}.`);
-    let timestampDoc: TimestampDocument | null = null;
-    if (timestampBytes) {
-      const envelope = openEnvelope(timestampBytes, limits.timestampBytes, 'timestamp');
-      requireThreshold('timestamp', envelope, root.roles.timestamp, root.keys, 'timestamp');
-      timestampDoc = parsePayload(envelope, timestampSchema, 'timestamp');
-      if (trustedTimestamp && timestampDoc.version < trustedTimestamp.version) {
-        throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} is older than the trusted v${trustedTimestamp.version}.`);
-      }
-      if (trustedTimestamp && timestampDoc.version === trustedTimestamp.version && sha256Hex(timestampBytes) !== trustedTimestamp.sha256) {
-        throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} differs from the trusted copy of the same version; keeping the old.`);
-      }
-      requireNotExpired(`timestamp v${timestampDoc.version}`, timestampDoc.expires, this.now);
+    // Required on every bench, online or offline: freshness comes only from signed data, never from a missing file.
+    const timestampBytes = await readRequired(source, 'timestamp.json', limits.timestampBytes);
+    const envelope = openEnvelope(timestampBytes, limits.timestampBytes, 'timestamp');
+    requireThreshold('timestamp', envelope, root.roles.timestamp, root.keys, 'timestamp');
+    const timestampDoc = parsePayload(envelope, timestampSchema, 'timestamp');
+    if (trustedTimestamp && timestampDoc.version < trustedTimestamp.version) {
+      throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} is older than the trusted v${trustedTimestamp.version}.`);
     }
-    this.timestamp = timestampDoc && timestampBytes ? { document: timestampDoc, bytes: timestampBytes } : null;
+    if (trustedTimestamp && timestampDoc.version === trustedTimestamp.version && sha256Hex(timestampBytes) !== trustedTimestamp.sha256) {
+      throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} differs from the trusted copy of the same version; keeping the old.`);
+    }
+    requireNotExpired(`timestamp v${timestampDoc.version}`, timestampDoc.expires, this.now);
+    this.timestamp = { document: timestampDoc, bytes: timestampBytes };
     this.acceptRole('timestamp');
     return timestampDoc;
   }
@@ -323,13 +309,13 @@ export class TrustClient {
     const root = accepted(this.root, 'root');
     const trustedSnapshot = accepted(this.trustedSnapshot, 'root');
     const trustedIndexes = accepted(this.trustedIndexes, 'root');
-    const timestampDoc = accepted(this.timestamp, 'timestamp')?.document ?? null;
-    const snapshotBytes = await readRequired(source, 'snapshot.json', timestampDoc ? timestampDoc.snapshot.length : limits.snapshotBytes);
-    if (timestampDoc) requireHashAndLength('snapshot', snapshotBytes, timestampDoc.snapshot);
+    const timestampDoc = accepted(this.timestamp, 'timestamp').document;
+    const snapshotBytes = await readRequired(source, 'snapshot.json', timestampDoc.snapshot.length);
+    requireHashAndLength('snapshot', snapshotBytes, timestampDoc.snapshot);
     const snapshotEnvelope = openEnvelope(snapshotBytes, limits.snapshotBytes, 'snapshot');
     requireThreshold('snapshot', snapshotEnvelope, root.roles.index, root.keys, 'snapshot');
     const snapshot = parsePayload(snapshotEnvelope, snapshotSchema, 'snapshot');
-    if (timestampDoc && snapshot.version !== timestampDoc.snapshot.version) {
+    if (snapshot.version !== timestampDoc.snapshot.version) {
       throw new TrustError('MALFORMED', `snapshot v${snapshot.version} is not the v${timestampDoc.snapshot.version} the timestamp names.`);
     }
     if (trustedSnapshot && snapshot.version < trustedSnapshot.version) {
@@ -433,7 +419,6 @@ export class TrustClient {
     const { family, trusted, now } = this;
     const root = accepted(this.root, 'root');
     const rootBytes = accepted(this.rootBytes, 'root');
-    const trustedTimestamp = accepted(this.trustedTimestamp, 'root');
     const trustedIndexes = accepted(this.trustedIndexes, 'root');
     const timestamp = accepted(this.timestamp, 'timestamp');
     const snapshot = accepted(this.snapshot, 'snapshot');
@@ -472,11 +457,11 @@ export class TrustClient {
       resolvedBy: choice.resolvedBy,
       resolution,
       localPinExpired: choice.localPinExpired,
-      bytes: { root: rootBytes, timestamp: timestamp?.bytes ?? null, snapshot: snapshot.bytes, index: index.bytes, directive: directive?.bytes ?? null },
+      bytes: { root: rootBytes, timestamp: timestamp.bytes, snapshot: snapshot.bytes, index: index.bytes, directive: directive?.bytes ?? null },
       next: {
         rootBase64: Buffer.from(rootBytes).toString('base64'),
         lastTrustedTime,
-        timestamp: timestamp ? { version: timestamp.document.version, sha256: sha256Hex(timestamp.bytes) } : trustedTimestamp,
+        timestamp: { version: timestamp.document.version, sha256: sha256Hex(timestamp.bytes) },
         snapshot: { version: snapshot.document.version, sha256: sha256Hex(snapshot.bytes) },
         indexes: { ...trustedIndexes, [family]: { sequence: index.document.sequence, sha256: sha256Hex(index.bytes) } },
         directive: directive ? { seq: directive.document.seq, sha256: sha256Hex(directive.bytes) } : trusted.directive,

@@ -5,6 +5,7 @@
 import { copyFileSync, cpSync, readFileSync, rmSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { openBenchCore } from '../../../electron/services/bench-core';
 import { generateKeyPair, sha256Hex } from '../../../trust/crypto';
 import { developmentKeyPair } from '../../../trust/dev-keys';
 import { signDocument } from '../../../trust/envelope';
@@ -589,6 +590,26 @@ describe('faults', () => {
     await expect(offline.preflight(FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
     graced.clock.now = new Date(T0.getTime() + 94 * 86_400_000);
     await expect(offline.preflight(FAMILY)).rejects.toMatchObject({ code: 'EXPIRED' });
+  });
+});
+
+describe('the shipped bench trust configuration', () => {
+  it('refuses a source without timestamp.json on a bench opened as the app opens it (openBenchCore), state and store unchanged', async () => {
+    const rootFile = path.join(makeDir(), 'root.json');
+    writeFileSync(rootFile, fixture.rootV1);
+    const core = openBenchCore({ dataDir: makeDir(), bundledRootFile: rootFile, appVersion: '1.0.0', production: true, now: () => fixture.clock.now });
+    try {
+      await expect(core.packs.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
+      fixture.publish(makePack(FAMILY, '1.2.0', 3));
+      promote(fixture.context(), fixture.keys, { family: FAMILY, version: '1.2.0', to: 'stable' });
+      rmSync(path.join(fixture.repo, 'timestamp.json'));
+      const before = benchSnapshot(core.dataDir);
+      await expect(core.packs.update(fixture.source(), FAMILY)).rejects.toMatchObject({ name: 'TrustError', code: 'NOT_FOUND' });
+      expect(benchSnapshot(core.dataDir)).toEqual(before);
+      expect(core.packs.readState().trusted.active[FAMILY]?.version).toBe('1.0.0');
+    } finally {
+      core.close();
+    }
   });
 });
 
