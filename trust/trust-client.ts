@@ -204,6 +204,7 @@ export class TrustClient {
   private trustedTimestamp: TrustedMetadata['timestamp'] | undefined;
   private trustedSnapshot: TrustedMetadata['snapshot'] | undefined;
   private trustedIndexes: TrustedMetadata['indexes'] | undefined;
+  private trustedDirective: TrustedMetadata['directive'] | undefined;
   private timestamp: { document: TimestampDocument; bytes: Uint8Array } | undefined;
   private snapshot: { document: SnapshotDocument; bytes: Uint8Array } | undefined;
   private index: { document: IndexDocument; bytes: Uint8Array } | undefined;
@@ -272,6 +273,10 @@ export class TrustClient {
     this.trustedSnapshot = indexKeysRotated ? null : this.trusted.snapshot;
     this.trustedIndexes = indexKeysRotated ? {} : this.trusted.indexes;
     this.trustedTimestamp = timestampKeysRotated ? null : this.trusted.timestamp;
+    // The same for the director: a stolen director key's directive (say seq 999999) would otherwise freeze the
+    // bench for good, since seq never decreases. New director keys start a new chain.
+    const directorKeysRotated = !sameKeys(this.trustedRoot.roles.director, root.roles.director);
+    this.trustedDirective = directorKeysRotated ? null : this.trusted.directive;
     this.root = root;
     this.rootBytes = rootBytes;
     this.acceptRole('root');
@@ -376,20 +381,21 @@ export class TrustClient {
   async updateDirective(source: MetadataSource): Promise<DirectiveDocument | null> {
     this.beginRole('directive');
     const root = accepted(this.root, 'root');
+    const trustedDirective = accepted(this.trustedDirective, 'root');
     const { benchId } = this.bench;
     let directive: { document: DirectiveDocument; bytes: Uint8Array } | null = null;
     if (benchId) {
       const directiveBytes = await source.read(`directives/${benchId}.json`, limits.directiveBytes);
       // Rule: a directive once trusted cannot be withdrawn by not serving it (that would silently un-pin).
-      if (!directiveBytes && this.trusted.directive) {
-        throw new TrustError('ROLLBACK', `the directive for ${benchId} (trusted seq ${this.trusted.directive.seq}) is no longer served.`);
+      if (!directiveBytes && trustedDirective) {
+        throw new TrustError('ROLLBACK', `the directive for ${benchId} (trusted seq ${trustedDirective.seq}) is no longer served.`);
       }
       if (directiveBytes) {
         const envelope = openEnvelope(directiveBytes, limits.directiveBytes, 'directive');
         requireThreshold('directive', envelope, root.roles.director, root.keys, 'directive');
         const document = parsePayload(envelope, directiveSchema, 'directive');
         if (document.bench_id !== benchId) throw new TrustError('WRONG_TARGET', `the directive is for bench ${document.bench_id}, not ${benchId}.`);
-        const seen = this.trusted.directive;
+        const seen = trustedDirective;
         const directiveHash = sha256Hex(directiveBytes);
         if (seen && document.seq < seen.seq) throw new TrustError('ROLLBACK', `directive seq ${document.seq} is older than the trusted ${seen.seq}.`);
         if (seen && document.seq === seen.seq && directiveHash !== seen.sha256) {
@@ -397,6 +403,15 @@ export class TrustClient {
         }
         if (seen && document.seq === seen.seq + 1 && document.previous_sha256 !== seen.sha256) {
           throw new TrustError('MALFORMED', `directive seq ${document.seq} does not chain to the trusted seq ${seen.seq}.`);
+        }
+        // Rule: every accepted directive chains to the trusted one. Across a gap the directives in between are
+        // not served, so the chain cannot be checked, whatever previous_sha256 says (null included): refuse.
+        // Only a rotation of the director's keys (step 3) clears the trusted directive and so allows a new chain.
+        if (seen && document.seq > seen.seq + 1) {
+          throw new TrustError(
+            'DIRECTIVE_CHAIN_GAP',
+            `directive seq ${document.seq} skips seq ${seen.seq + 1}${document.seq > seen.seq + 2 ? `-${document.seq - 1}` : ''} after the trusted seq ${seen.seq}; its chain to the trusted directive cannot be checked.`,
+          );
         }
         requireNotExpired(`directive seq ${document.seq}`, document.expires, this.now);
         directive = { document, bytes: directiveBytes };
@@ -420,6 +435,7 @@ export class TrustClient {
     const root = accepted(this.root, 'root');
     const rootBytes = accepted(this.rootBytes, 'root');
     const trustedIndexes = accepted(this.trustedIndexes, 'root');
+    const trustedDirective = accepted(this.trustedDirective, 'root');
     const timestamp = accepted(this.timestamp, 'timestamp');
     const snapshot = accepted(this.snapshot, 'snapshot');
     const index = accepted(this.index, 'index');
@@ -464,7 +480,7 @@ export class TrustClient {
         timestamp: { version: timestamp.document.version, sha256: sha256Hex(timestamp.bytes) },
         snapshot: { version: snapshot.document.version, sha256: sha256Hex(snapshot.bytes) },
         indexes: { ...trustedIndexes, [family]: { sequence: index.document.sequence, sha256: sha256Hex(index.bytes) } },
-        directive: directive ? { seq: directive.document.seq, sha256: sha256Hex(directive.bytes) } : trusted.directive,
+        directive: directive ? { seq: directive.document.seq, sha256: sha256Hex(directive.bytes) } : trustedDirective,
         active: { ...trusted.active },
       },
     };

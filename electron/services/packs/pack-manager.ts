@@ -236,7 +236,8 @@ export class PackManager {
         trusted: next,
         stored: {
           indexes: { ...state.stored.indexes, [family]: Buffer.from(release.bytes.index).toString('base64') },
-          directive: release.bytes.directive ? Buffer.from(release.bytes.directive).toString('base64') : state.stored.directive,
+          // No directive served and none trusted any more (a director key rotation reset it): nothing to keep.
+          directive: release.bytes.directive ? Buffer.from(release.bytes.directive).toString('base64') : next.directive ? state.stored.directive : null,
           snapshot: Buffer.from(release.bytes.snapshot).toString('base64'),
           timestamp: Buffer.from(release.bytes.timestamp).toString('base64'),
         },

@@ -2,7 +2,7 @@
  * docs/trust-packs.md, "Attack and fault catalogue": each case fails closed with its typed error and leaves the
  * bench's active pack, last-known-good, trusted state and pack store exactly as they were.
  */
-import { copyFileSync, cpSync, readFileSync, rmSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { openBenchCore } from '../../../electron/services/bench-core';
@@ -328,6 +328,57 @@ describe('rollback, freeze, fast-forward', () => {
   });
 });
 
+describe('director key compromise', () => {
+  it("recovers from a stolen director key's seq 999999 directive only by rotating the director's keys", async () => {
+    const manager = await activeBench();
+    // A stolen director key signs seq 999999 pinning the canary; the bench accepts it (the signature is valid).
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    fixture.resign('directives/bench-1.json', 'directive', (directive) => {
+      directive.seq = 999_999;
+      directive.assignments = { [FAMILY]: { channel: 'canary' } };
+    }, [fixture.keys.director], { refresh: false });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    expect(manager.readState().trusted.directive?.seq).toBe(999_999);
+
+    // The honest director's next directive (seq 1 of a new chain) is a rollback while the keys are unchanged.
+    const stolen = readFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    rmSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
+
+    // Rotating only the root key changes nothing for the directive.
+    const newRootKey = { ...generateKeyPair(), development: false };
+    rotateRoot(fixture.context(), fixture.keys.root, { root: newRootKey });
+    fixture.keys.root = newRootKey;
+    await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
+
+    // rotate-root --roles director: the directives the old key signed are retired, benches forget the trusted one.
+    const newDirectorKey = { ...generateKeyPair(), development: false };
+    rotateRoot(fixture.context(), fixture.keys.root, { director: newDirectorKey });
+    expect(existsSync(path.join(fixture.repo, 'directives', 'bench-1.json'))).toBe(false);
+    // The stolen directive, served again after the rotation, no longer verifies.
+    writeFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'), stolen);
+    await expectRefused(fixture, manager, FAMILY, 'BAD_SIGNATURE');
+    rmSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    const fresh = pinBench(fixture.context(), { director: newDirectorKey }, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    expect(fresh).toMatchObject({ seq: 1, previous_sha256: null });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    expect(manager.readState().trusted.directive?.seq).toBe(1);
+    await expect(manager.preflight(FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+  });
+
+  it('after a director key rotation, a bench whose directive is no longer served is un-pinned, not frozen', async () => {
+    const manager = fixture.bench({ defaultChannel: 'canary' });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { version: '1.1.0' } });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0', resolution: 'directive-pin' });
+    rotateRoot(fixture.context(), fixture.keys.root, { director: generateKeyPair() });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    const state = manager.readState();
+    expect(state.trusted.directive).toBeNull();
+    expect(state.stored.directive).toBeNull();
+  });
+});
+
 describe('mix-and-match and wrong target', () => {
   it('refuses an index that does not match the snapshot', async () => {
     const manager = await activeBench();
@@ -377,6 +428,36 @@ describe('mix-and-match and wrong target', () => {
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
     writeFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'), first);
     await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
+  });
+
+  it('refuses a directive that skips seqs after the trusted one (seq 3 with previous_sha256 null after seq 1)', async () => {
+    const manager = fixture.bench();
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
+    expect(manager.readState().trusted.directive?.seq).toBe(1);
+    fixture.resign('directives/bench-1.json', 'directive', (directive) => {
+      directive.seq = 3;
+      directive.previous_sha256 = null;
+      directive.assignments = { [FAMILY]: { channel: 'canary' } };
+    }, [fixture.keys.director], { refresh: false });
+    await expectRefused(fixture, manager, FAMILY, 'DIRECTIVE_CHAIN_GAP');
+  });
+
+  it('refuses a directive whose chain runs through a seq the bench never saw, and one at seq + 1 that does not chain', async () => {
+    const manager = fixture.bench();
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    await manager.update(fixture.source(), FAMILY);
+    const trustedSeq1 = readFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    // Seq 3 chains correctly to seq 2, but the bench trusts seq 1 and is never served seq 2.
+    await expectRefused(fixture, manager, FAMILY, 'DIRECTIVE_CHAIN_GAP');
+    writeFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'), trustedSeq1);
+    fixture.resign('directives/bench-1.json', 'directive', (directive) => {
+      directive.seq = 2;
+      directive.previous_sha256 = null;
+    }, [fixture.keys.director], { refresh: false });
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
   });
 
   it('refuses a directive made for another bench (replay)', async () => {
