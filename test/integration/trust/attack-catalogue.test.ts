@@ -8,7 +8,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { openBenchCore } from '../../../electron/services/bench-core';
 import { generateKeyPair, sha256Hex } from '../../../trust/crypto';
 import { developmentKeyPair } from '../../../trust/dev-keys';
-import { signDocument } from '../../../trust/envelope';
+import { encodeEnvelope, signDocument } from '../../../trust/envelope';
 import { directorySource } from '../../../trust/source';
 import { buildPack } from '../../../trust/pack';
 import { pinBench, promote, rotateRoot, setFloor } from '../../../trust/repository';
@@ -583,6 +583,50 @@ describe('artifacts', () => {
       index.x_vendor_extension = { anything: true };
     }, [fixture.keys.index]);
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
+  });
+});
+
+describe('strict JSON in signed documents', () => {
+  const directiveFile = () => path.join(fixture.repo, 'directives', 'bench-1.json');
+
+  /** Serves a directive for bench-1 whose payload bytes are `edit`ed from valid JSON, correctly signed by the director. */
+  function serveEditedDirective(edit: (json: string) => Buffer | string): void {
+    // The bench trusts no directive yet; each case starts from a fresh valid one (authoring refuses the damaged one).
+    rmSync(directiveFile(), { force: true });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    const json = JSON.stringify(fixture.payload('directives/bench-1.json'));
+    const edited = Buffer.from(edit(json));
+    expect(edited.equals(Buffer.from(json))).toBe(false);
+    writeFileSync(directiveFile(), encodeEnvelope('directive', edited, [fixture.keys.director]));
+  }
+
+  it('refuses a correctly signed directive with a duplicate member (JSON.parse would silently take the last)', async () => {
+    const manager = await activeBench();
+    serveEditedDirective((json) => json.replace(/"assignments":\{[^}]*\}\}/, (stable) => `${stable},"assignments":{"fam-a":{"channel":"canary"}}`));
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+  });
+
+  it('refuses a lone surrogate in a signed string, a number out of range and invalid UTF-8', async () => {
+    const manager = await activeBench();
+    serveEditedDirective((json) => json.replace('"reason":"', '"reason":"\\ud800'));
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+    serveEditedDirective((json) => json.replace(/"offline_grace_hours":\d+/, '"offline_grace_hours":1e400'));
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+    serveEditedDirective((json) => {
+      const [before, after] = json.split('"reason":"');
+      return Buffer.concat([Buffer.from(`${before}"reason":"`), Buffer.from([0xff]), Buffer.from(after ?? '')]);
+    });
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+  });
+
+  it('refuses an envelope with a duplicate member (an empty signature list first, the real one last)', async () => {
+    const manager = await activeBench();
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    const text = readFileSync(directiveFile(), 'utf8');
+    const doubled = text.replace('{"signed":', '{"signatures":[],"signed":');
+    expect(doubled).not.toBe(text);
+    writeFileSync(directiveFile(), doubled);
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
   });
 });
 
