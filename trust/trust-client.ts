@@ -155,11 +155,18 @@ export function refuseDevelopmentRoot(root: RootDocument, production: boolean): 
   if (devKeys.length > 0) throw new TrustError('DEV_KEY_IN_PROD', `root v${root.version} lists development key ${devKeys[0]?.slice(0, 12)}; this is a production build.`);
 }
 
-/** Step 1: a clock earlier than the last trusted time would revive expired metadata. */
-function requireClockNotRolledBack(trusted: TrustedMetadata, now: Date): void {
-  if (trusted.lastTrustedTime && now.getTime() < Date.parse(trusted.lastTrustedTime)) {
-    throw new TrustError('CLOCK_ROLLBACK', `the clock reads ${now.toISOString()}, before the last trusted time ${trusted.lastTrustedTime}.`);
+/**
+ * Step 1: a clock earlier than the last trusted time would revive expired metadata. The bench's one trusted
+ * clock: packs, the session gate and credit-grant import (trust/credit-grant.ts) all check it.
+ */
+export function requireTrustedClock(lastTrustedTime: string | null, now: Date): void {
+  if (lastTrustedTime && now.getTime() < Date.parse(lastTrustedTime)) {
+    throw new TrustError('CLOCK_ROLLBACK', `the clock reads ${now.toISOString()}, before the last trusted time ${lastTrustedTime}.`);
   }
+}
+
+function requireClockNotRolledBack(trusted: TrustedMetadata, now: Date): void {
+  requireTrustedClock(trusted.lastTrustedTime, now);
 }
 
 function requireNotExpired(what: string, expires: string, now: Date): void {
@@ -514,14 +521,16 @@ export class TrustClient {
     const root = openTrustedRoot(Buffer.from(trusted.rootBase64, 'base64'));
     refuseDevelopmentRoot(root, bench.production);
 
-    // Offline grace: only a director-signed directive extends how long expired metadata may be used.
+    // Offline grace: only a director-signed directive that has not itself expired extends how long expired
+    // metadata may be used (an expired directive is stale policy, so it grants nothing).
     let graceMs = 0;
     if (input.storedDirective && trusted.directive) {
       const bytes = Buffer.from(input.storedDirective, 'base64');
       if (sha256Hex(bytes) !== trusted.directive.sha256) throw new TrustError('HASH_MISMATCH', 'the stored directive is not the trusted one.');
       const envelope = openEnvelope(bytes, limits.directiveBytes, 'stored directive');
       requireThreshold('directive', envelope, root.roles.director, root.keys, 'stored directive');
-      graceMs = parsePayload(envelope, directiveSchema, 'stored directive').offline_grace_hours * 3_600_000;
+      const directive = parsePayload(envelope, directiveSchema, 'stored directive');
+      if (Date.parse(directive.expires) > now.getTime()) graceMs = directive.offline_grace_hours * 3_600_000;
     }
     if (Date.parse(root.expires) + graceMs <= now.getTime()) throw new TrustError('EXPIRED', `root v${root.version} expired at ${root.expires}.`);
 

@@ -5,7 +5,9 @@
 import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { appendCreditGrant } from '../../../cli/bench-context';
 import { openBenchCore } from '../../../electron/services/bench-core';
+import { issueCreditGrant } from '../../../trust/credit-grant';
 import { generateKeyPair, sha256Hex } from '../../../trust/crypto';
 import { developmentKeyPair } from '../../../trust/dev-keys';
 import { encodeEnvelope, signDocument } from '../../../trust/envelope';
@@ -708,6 +710,10 @@ describe('faults', () => {
 
     const graced = createTrustFixture(makeDir);
     publishBaseline(graced);
+    // The directive is issued (and the timestamp refreshed) on day 80, so it is still in force on day 91:
+    // only a directive that has not expired grants grace (next test).
+    graced.clock.now = new Date(T0.getTime() + 80 * 86_400_000);
+    graced.refresh();
     pinBench(graced.context(), graced.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' }, offlineGraceHours: 72 });
     const offline = graced.bench();
     await offline.update(graced.source(), FAMILY);
@@ -732,6 +738,42 @@ describe('the shipped bench trust configuration', () => {
       await expect(core.packs.update(fixture.source(), FAMILY)).rejects.toMatchObject({ name: 'TrustError', code: 'NOT_FOUND' });
       expect(benchSnapshot(core.dataDir)).toEqual(before);
       expect(core.packs.readState().trusted.active[FAMILY]?.version).toBe('1.0.0');
+    } finally {
+      core.close();
+    }
+  });
+});
+
+describe('one trusted clock', () => {
+  it('grants no offline grace from an expired directive', async () => {
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' }, offlineGraceHours: 72 });
+    const manager = await activeBench();
+    // Day 91: the index expired on day 90 and the directive (issued on day 0, 30 days) on day 30.
+    fixture.clock.now = new Date(T0.getTime() + 91 * 86_400_000);
+    const before = benchSnapshot(fixture.dataDir);
+    await expect(manager.preflight(FAMILY)).rejects.toMatchObject({ code: 'EXPIRED' });
+    expect(benchSnapshot(fixture.dataDir)).toEqual(before);
+  });
+
+  it('refuses a credit grant with CLOCK_ROLLBACK when the clock is set back before the trusted time, as packs do', async () => {
+    const rootFile = path.join(makeDir(), 'root.json');
+    writeFileSync(rootFile, fixture.rootV1);
+    const core = openBenchCore({ dataDir: makeDir(), bundledRootFile: rootFile, appVersion: '1.0.0', production: true, now: () => fixture.clock.now });
+    try {
+      await core.packs.update(fixture.source(), FAMILY);
+      expect(core.packs.readState().trusted.lastTrustedTime).toBe(T0.toISOString());
+      // A grant that expired an hour before the trusted time; a clock set back two hours would revive it.
+      const { bytes } = issueCreditGrant({ benchId: core.identity.benchId, grantId: 'g-old', credits: 50, validDays: 1, issuedAt: new Date(T0.getTime() - 25 * 3_600_000) }, fixture.keys.credits);
+      fixture.clock.now = new Date(T0.getTime() - 2 * 3_600_000);
+      const before = benchSnapshot(core.dataDir);
+      expect(() => appendCreditGrant(core, bytes)).toThrow(expect.objectContaining({ name: 'TrustError', code: 'CLOCK_ROLLBACK' }) as Error);
+      await expect(core.packs.update(fixture.source(), FAMILY)).rejects.toMatchObject({ code: 'CLOCK_ROLLBACK' });
+      expect(benchSnapshot(core.dataDir)).toEqual(before);
+      expect(core.store.sessions.balance()).toBe(0);
+      expect(JSON.parse([...core.store.integrityLog.entries()].filter((entry) => entry.type === 'credits.grant_refused').at(-1)?.payloadJson ?? '{}')).toMatchObject({ code: 'CLOCK_ROLLBACK' });
+      // With the clock right again the same grant is simply expired.
+      fixture.clock.now = new Date(T0);
+      expect(() => appendCreditGrant(core, bytes)).toThrow(expect.objectContaining({ code: 'EXPIRED' }) as Error);
     } finally {
       core.close();
     }
