@@ -6,6 +6,7 @@
  *
  * Targets (trust issue): 64 MiB pack ≤ 1.5 × sha256sum; typical demo pack < 50 ms.
  */
+import { benchTrustProfile } from '../trust/bench-trust';
 import { execFileSync } from 'node:child_process';
 import { randomFillSync } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -52,7 +53,7 @@ async function activatedBench(work: string, packBytes: Buffer): Promise<{ manage
   const manager = new PackManager({
     dataDir: path.join(work, 'bench'),
     bundledRoot: rootBytes,
-    bench: { benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, requireTimestamp: true },
+    bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
   });
   const { sha256 } = await manager.update(directorySource(repo), family);
   return { manager, packPath: manager.packPath(family, sha256), family };

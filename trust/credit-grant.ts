@@ -5,6 +5,7 @@
 import type { KeyPair } from './crypto';
 import { openEnvelope, parsePayload, requireThreshold, signDocument } from './envelope';
 import { TrustError } from './errors';
+import { requireTrustedClock } from './trust-client';
 import { SPEC, creditGrantSchema, parseOrMalformed, type CreditGrant, type RootDocument } from './schemas';
 
 export const CREDIT_GRANT_MAX_BYTES = 16 * 1024;
@@ -31,7 +32,18 @@ export function signCreditGrant(grant: Omit<CreditGrant, 'type' | 'spec'>, credi
   return signDocument('credit_grant', parseOrMalformed(creditGrantSchema, { type: 'credit_grant', spec: SPEC, ...grant }, 'credit grant'), [credits]);
 }
 
-export function verifyCreditGrant(bytes: Uint8Array, options: { root: RootDocument; benchId: string; now: Date; redeemedGrantIds: ReadonlySet<string> }): CreditGrant {
+export function verifyCreditGrant(
+  bytes: Uint8Array,
+  options: {
+    root: RootDocument;
+    benchId: string;
+    now: Date;
+    /** The bench's trusted clock floor (state.json lastTrustedTime): a clock set back would revive an expired grant. */
+    lastTrustedTime: string | null;
+    redeemedGrantIds: ReadonlySet<string>;
+  },
+): CreditGrant {
+  requireTrustedClock(options.lastTrustedTime, options.now);
   const envelope = openEnvelope(bytes, CREDIT_GRANT_MAX_BYTES, 'credit grant');
   requireThreshold('credit_grant', envelope, options.root.roles.credits, options.root.keys, 'credit grant');
   const grant = parsePayload(envelope, creditGrantSchema, 'credit grant');

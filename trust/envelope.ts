@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { signPayload, verifyPayloadSignature, type KeyPair, type SigningRole } from './crypto';
 import { TrustError } from './errors';
 import type { RoleKeys, RootDocument } from './schemas';
+import { parseStrictJson } from './strict-json';
 
 const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -31,12 +32,8 @@ export function signDocument(role: SigningRole, document: unknown, signers: read
 
 export function openEnvelope(bytes: Uint8Array, maxBytes: number, what: string): Envelope {
   if (bytes.length > maxBytes) throw new TrustError('OVERSIZE', `${what} is ${bytes.length} bytes, over the ${maxBytes}-byte cap.`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    throw new TrustError('MALFORMED', `${what} is not JSON.`);
-  }
+  // Strict JSON (duplicate members, lone surrogates, numbers out of range are MALFORMED): trust/strict-json.ts.
+  const raw = parseStrictJson(bytes, what);
   const parsed = envelopeSchema.safeParse(raw);
   if (!parsed.success) throw new TrustError('MALFORMED', `${what} is not a signed envelope: ${parsed.error.issues[0]?.message ?? 'invalid'}.`);
   const payload = Buffer.from(parsed.data.signed, 'base64');
@@ -64,12 +61,8 @@ export function requireThreshold(role: SigningRole, envelope: Envelope, roleKeys
 }
 
 export function parsePayload<T>(envelope: Envelope, schema: z.ZodType<T>, what: string): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(Buffer.from(envelope.payload).toString('utf8'));
-  } catch {
-    throw new TrustError('MALFORMED', `${what} payload is not JSON.`);
-  }
+  // The signed bytes have one meaning only: strict JSON before any field is read.
+  const raw = parseStrictJson(envelope.payload, `${what} payload`);
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

@@ -20,6 +20,8 @@ export const trustErrorCodes = [
   'NOT_ACTIVE',
   'RELEASE_REFUSED',
   'STORAGE_FAILED',
+  /** A directive skips seqs after the trusted one: the chain of previous_sha256 cannot be checked across the gap. */
+  'DIRECTIVE_CHAIN_GAP',
 ] as const;
 
 export type TrustErrorCode = (typeof trustErrorCodes)[number];

@@ -8,6 +8,7 @@ import { open } from 'node:fs/promises';
 import { sha256Hex } from './crypto';
 import { TrustError } from './errors';
 import { limits, manifestSchema, type PackManifest, type VersionEntry } from './schemas';
+import { parseStrictJson } from './strict-json';
 
 export const PACK_MAGIC = Buffer.from('INJPACK1', 'ascii');
 const HEADER_BYTES = PACK_MAGIC.length + 4;
@@ -95,12 +96,8 @@ export async function verifyPackFile(file: string, expected: PackExpectation): P
     const manifestSha256 = sha256Hex(manifestBytes);
     if (manifestSha256 !== entry.manifest.sha256) throw new TrustError('HASH_MISMATCH', `pack ${family} ${version} manifest does not match the signed SHA-256.`);
 
-    let raw: unknown;
-    try {
-      raw = JSON.parse(manifestBytes.toString('utf8'));
-    } catch {
-      throw new TrustError('MALFORMED', `pack ${family} ${version} manifest is not JSON.`);
-    }
+    // The manifest is signed through its hash: strict JSON too, so its bytes have one meaning only.
+    const raw = parseStrictJson(manifestBytes, `pack ${family} ${version} manifest`);
     const parsed = manifestSchema.safeParse(raw);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

@@ -11,7 +11,7 @@
  *
  * Every write is atomic; every mutation bumps the index sequence, the snapshot and the timestamp.
  */
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, renameSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic, fsyncDirectory } from './atomic-file';
 import { sha256Hex, type KeyPair } from './crypto';
@@ -432,8 +432,28 @@ export function rotateRoot(
     }
     refreshSnapshot(context, options.resignWith, next);
   }
-  appendEvidence(context, 'rotate-root', { root_version: next.version, sha256: sha256Hex(bytes), rotated_roles: Object.keys(newKeys) });
+  // New director keys: the directives the old keys signed no longer verify, and benches forget the directive they
+  // trusted (a compromised key's seq 999999 must not freeze them). Retire them out of the layout (kept for audit,
+  // never published or bundled) so the next `pin` starts a new chain at seq 1 signed by the new key.
+  const retiredDirectives = newKeys.director ? retireDirectives(context.repoDir, next.version) : [];
+  appendEvidence(context, 'rotate-root', { root_version: next.version, sha256: sha256Hex(bytes), rotated_roles: Object.keys(newKeys), retired_directives: retiredDirectives });
   return { version: next.version, sha256: sha256Hex(bytes) };
+}
+
+/** Moves every `directives/<bench>.json` to `retired-directives/root-v<N>/`; returns the bench ids. */
+function retireDirectives(repoDir: string, rootVersion: number): string[] {
+  const directory = path.join(repoDir, 'directives');
+  if (!existsSync(directory)) return [];
+  const retiredDirectory = path.join(repoDir, 'retired-directives', `root-v${rootVersion}`);
+  mkdirSync(retiredDirectory, { recursive: true });
+  const retired: string[] = [];
+  for (const name of readdirSync(directory).filter((entry) => entry.endsWith('.json')).sort()) {
+    renameSync(path.join(directory, name), path.join(retiredDirectory, name));
+    retired.push(name.slice(0, -'.json'.length));
+  }
+  fsyncDirectory(directory);
+  fsyncDirectory(retiredDirectory);
+  return retired;
 }
 
 export interface FamilyStatus {

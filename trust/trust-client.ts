@@ -20,6 +20,7 @@
  * electron/services/packs/pack-manager.ts.
  */
 import { existsSync } from 'node:fs';
+import type { BenchProfile } from './bench-trust';
 import { sha256Hex } from './crypto';
 import { developmentKeysIn } from './dev-keys';
 import { openEnvelope, parsePayload, requireThreshold } from './envelope';
@@ -35,7 +36,6 @@ import {
   rootSchema,
   snapshotSchema,
   timestampSchema,
-  type ChannelName,
   type DirectiveDocument,
   type IndexDocument,
   type RootDocument,
@@ -44,19 +44,8 @@ import {
   type VersionEntry,
 } from './schemas';
 import type { MetadataSource } from './source';
+export type { BenchProfile } from './bench-trust';
 import { chooseTarget, requireNoDowngrade, type ActiveRelease, type LocalPin, type Resolution } from './target-policy';
-
-export interface BenchProfile {
-  benchId: string | null;
-  /** Hardware model the packs must list in compatible_hardware. */
-  hardware: string;
-  appVersion: string;
-  defaultChannel: ChannelName;
-  /** A packaged production build: development roots and keys are refused. */
-  production: boolean;
-  /** Online benches insist on a fresh timestamp; offline bundles may omit it. */
-  requireTimestamp: boolean;
-}
 
 /** What a bench remembers between updates. Root bytes are stored exactly as received. */
 export interface TrustedMetadata {
@@ -71,7 +60,7 @@ export interface TrustedMetadata {
 
 export interface VerifiedMetadataBytes {
   root: Uint8Array;
-  timestamp: Uint8Array | null;
+  timestamp: Uint8Array;
   snapshot: Uint8Array;
   index: Uint8Array;
   directive: Uint8Array | null;
@@ -166,11 +155,18 @@ export function refuseDevelopmentRoot(root: RootDocument, production: boolean): 
   if (devKeys.length > 0) throw new TrustError('DEV_KEY_IN_PROD', `root v${root.version} lists development key ${devKeys[0]?.slice(0, 12)}; this is a production build.`);
 }
 
-/** Step 1: a clock earlier than the last trusted time would revive expired metadata. */
-function requireClockNotRolledBack(trusted: TrustedMetadata, now: Date): void {
-  if (trusted.lastTrustedTime && now.getTime() < Date.parse(trusted.lastTrustedTime)) {
-    throw new TrustError('CLOCK_ROLLBACK', `the clock reads ${now.toISOString()}, before the last trusted time ${trusted.lastTrustedTime}.`);
+/**
+ * Step 1: a clock earlier than the last trusted time would revive expired metadata. The bench's one trusted
+ * clock: packs, the session gate and credit-grant import (trust/credit-grant.ts) all check it.
+ */
+export function requireTrustedClock(lastTrustedTime: string | null, now: Date): void {
+  if (lastTrustedTime && now.getTime() < Date.parse(lastTrustedTime)) {
+    throw new TrustError('CLOCK_ROLLBACK', `the clock reads ${now.toISOString()}, before the last trusted time ${lastTrustedTime}.`);
   }
+}
+
+function requireClockNotRolledBack(trusted: TrustedMetadata, now: Date): void {
+  requireTrustedClock(trusted.lastTrustedTime, now);
 }
 
 function requireNotExpired(what: string, expires: string, now: Date): void {
@@ -215,7 +211,8 @@ export class TrustClient {
   private trustedTimestamp: TrustedMetadata['timestamp'] | undefined;
   private trustedSnapshot: TrustedMetadata['snapshot'] | undefined;
   private trustedIndexes: TrustedMetadata['indexes'] | undefined;
-  private timestamp: { document: TimestampDocument; bytes: Uint8Array } | null | undefined;
+  private trustedDirective: TrustedMetadata['directive'] | undefined;
+  private timestamp: { document: TimestampDocument; bytes: Uint8Array } | undefined;
   private snapshot: { document: SnapshotDocument; bytes: Uint8Array } | undefined;
   private index: { document: IndexDocument; bytes: Uint8Array } | undefined;
   private directive: { document: DirectiveDocument; bytes: Uint8Array } | null | undefined;
@@ -283,6 +280,10 @@ export class TrustClient {
     this.trustedSnapshot = indexKeysRotated ? null : this.trusted.snapshot;
     this.trustedIndexes = indexKeysRotated ? {} : this.trusted.indexes;
     this.trustedTimestamp = timestampKeysRotated ? null : this.trusted.timestamp;
+    // The same for the director: a stolen director key's directive (say seq 999999) would otherwise freeze the
+    // bench for good, since seq never decreases. New director keys start a new chain.
+    const directorKeysRotated = !sameKeys(this.trustedRoot.roles.director, root.roles.director);
+    this.trustedDirective = directorKeysRotated ? null : this.trusted.directive;
     this.root = root;
     this.rootBytes = rootBytes;
     this.acceptRole('root');
@@ -294,22 +295,19 @@ export class TrustClient {
     this.beginRole('timestamp');
     const root = accepted(this.root, 'root');
     const trustedTimestamp = accepted(this.trustedTimestamp, 'root');
-    const timestampBytes = await source.read('timestamp.json', limits.timestampBytes);
-    if (!timestampBytes && this.bench.requireTimestamp) throw new TrustError('NOT_FOUND', `timestamp.json is missing from ${source.describe()}.`);
-    let timestampDoc: TimestampDocument | null = null;
-    if (timestampBytes) {
-      const envelope = openEnvelope(timestampBytes, limits.timestampBytes, 'timestamp');
-      requireThreshold('timestamp', envelope, root.roles.timestamp, root.keys, 'timestamp');
-      timestampDoc = parsePayload(envelope, timestampSchema, 'timestamp');
-      if (trustedTimestamp && timestampDoc.version < trustedTimestamp.version) {
-        throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} is older than the trusted v${trustedTimestamp.version}.`);
-      }
-      if (trustedTimestamp && timestampDoc.version === trustedTimestamp.version && sha256Hex(timestampBytes) !== trustedTimestamp.sha256) {
-        throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} differs from the trusted copy of the same version; keeping the old.`);
-      }
-      requireNotExpired(`timestamp v${timestampDoc.version}`, timestampDoc.expires, this.now);
+    // Required on every bench, online or offline: freshness comes only from signed data, never from a missing file.
+    const timestampBytes = await readRequired(source, 'timestamp.json', limits.timestampBytes);
+    const envelope = openEnvelope(timestampBytes, limits.timestampBytes, 'timestamp');
+    requireThreshold('timestamp', envelope, root.roles.timestamp, root.keys, 'timestamp');
+    const timestampDoc = parsePayload(envelope, timestampSchema, 'timestamp');
+    if (trustedTimestamp && timestampDoc.version < trustedTimestamp.version) {
+      throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} is older than the trusted v${trustedTimestamp.version}.`);
     }
-    this.timestamp = timestampDoc && timestampBytes ? { document: timestampDoc, bytes: timestampBytes } : null;
+    if (trustedTimestamp && timestampDoc.version === trustedTimestamp.version && sha256Hex(timestampBytes) !== trustedTimestamp.sha256) {
+      throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} differs from the trusted copy of the same version; keeping the old.`);
+    }
+    requireNotExpired(`timestamp v${timestampDoc.version}`, timestampDoc.expires, this.now);
+    this.timestamp = { document: timestampDoc, bytes: timestampBytes };
     this.acceptRole('timestamp');
     return timestampDoc;
   }
@@ -323,13 +321,13 @@ export class TrustClient {
     const root = accepted(this.root, 'root');
     const trustedSnapshot = accepted(this.trustedSnapshot, 'root');
     const trustedIndexes = accepted(this.trustedIndexes, 'root');
-    const timestampDoc = accepted(this.timestamp, 'timestamp')?.document ?? null;
-    const snapshotBytes = await readRequired(source, 'snapshot.json', timestampDoc ? timestampDoc.snapshot.length : limits.snapshotBytes);
-    if (timestampDoc) requireHashAndLength('snapshot', snapshotBytes, timestampDoc.snapshot);
+    const timestampDoc = accepted(this.timestamp, 'timestamp').document;
+    const snapshotBytes = await readRequired(source, 'snapshot.json', timestampDoc.snapshot.length);
+    requireHashAndLength('snapshot', snapshotBytes, timestampDoc.snapshot);
     const snapshotEnvelope = openEnvelope(snapshotBytes, limits.snapshotBytes, 'snapshot');
     requireThreshold('snapshot', snapshotEnvelope, root.roles.index, root.keys, 'snapshot');
     const snapshot = parsePayload(snapshotEnvelope, snapshotSchema, 'snapshot');
-    if (timestampDoc && snapshot.version !== timestampDoc.snapshot.version) {
+    if (snapshot.version !== timestampDoc.snapshot.version) {
       throw new TrustError('MALFORMED', `snapshot v${snapshot.version} is not the v${timestampDoc.snapshot.version} the timestamp names.`);
     }
     if (trustedSnapshot && snapshot.version < trustedSnapshot.version) {
@@ -390,20 +388,21 @@ export class TrustClient {
   async updateDirective(source: MetadataSource): Promise<DirectiveDocument | null> {
     this.beginRole('directive');
     const root = accepted(this.root, 'root');
+    const trustedDirective = accepted(this.trustedDirective, 'root');
     const { benchId } = this.bench;
     let directive: { document: DirectiveDocument; bytes: Uint8Array } | null = null;
     if (benchId) {
       const directiveBytes = await source.read(`directives/${benchId}.json`, limits.directiveBytes);
       // Rule: a directive once trusted cannot be withdrawn by not serving it (that would silently un-pin).
-      if (!directiveBytes && this.trusted.directive) {
-        throw new TrustError('ROLLBACK', `the directive for ${benchId} (trusted seq ${this.trusted.directive.seq}) is no longer served.`);
+      if (!directiveBytes && trustedDirective) {
+        throw new TrustError('ROLLBACK', `the directive for ${benchId} (trusted seq ${trustedDirective.seq}) is no longer served.`);
       }
       if (directiveBytes) {
         const envelope = openEnvelope(directiveBytes, limits.directiveBytes, 'directive');
         requireThreshold('directive', envelope, root.roles.director, root.keys, 'directive');
         const document = parsePayload(envelope, directiveSchema, 'directive');
         if (document.bench_id !== benchId) throw new TrustError('WRONG_TARGET', `the directive is for bench ${document.bench_id}, not ${benchId}.`);
-        const seen = this.trusted.directive;
+        const seen = trustedDirective;
         const directiveHash = sha256Hex(directiveBytes);
         if (seen && document.seq < seen.seq) throw new TrustError('ROLLBACK', `directive seq ${document.seq} is older than the trusted ${seen.seq}.`);
         if (seen && document.seq === seen.seq && directiveHash !== seen.sha256) {
@@ -411,6 +410,15 @@ export class TrustClient {
         }
         if (seen && document.seq === seen.seq + 1 && document.previous_sha256 !== seen.sha256) {
           throw new TrustError('MALFORMED', `directive seq ${document.seq} does not chain to the trusted seq ${seen.seq}.`);
+        }
+        // Rule: every accepted directive chains to the trusted one. Across a gap the directives in between are
+        // not served, so the chain cannot be checked, whatever previous_sha256 says (null included): refuse.
+        // Only a rotation of the director's keys (step 3) clears the trusted directive and so allows a new chain.
+        if (seen && document.seq > seen.seq + 1) {
+          throw new TrustError(
+            'DIRECTIVE_CHAIN_GAP',
+            `directive seq ${document.seq} skips seq ${seen.seq + 1}${document.seq > seen.seq + 2 ? `-${document.seq - 1}` : ''} after the trusted seq ${seen.seq}; its chain to the trusted directive cannot be checked.`,
+          );
         }
         requireNotExpired(`directive seq ${document.seq}`, document.expires, this.now);
         directive = { document, bytes: directiveBytes };
@@ -433,8 +441,8 @@ export class TrustClient {
     const { family, trusted, now } = this;
     const root = accepted(this.root, 'root');
     const rootBytes = accepted(this.rootBytes, 'root');
-    const trustedTimestamp = accepted(this.trustedTimestamp, 'root');
     const trustedIndexes = accepted(this.trustedIndexes, 'root');
+    const trustedDirective = accepted(this.trustedDirective, 'root');
     const timestamp = accepted(this.timestamp, 'timestamp');
     const snapshot = accepted(this.snapshot, 'snapshot');
     const index = accepted(this.index, 'index');
@@ -472,14 +480,14 @@ export class TrustClient {
       resolvedBy: choice.resolvedBy,
       resolution,
       localPinExpired: choice.localPinExpired,
-      bytes: { root: rootBytes, timestamp: timestamp?.bytes ?? null, snapshot: snapshot.bytes, index: index.bytes, directive: directive?.bytes ?? null },
+      bytes: { root: rootBytes, timestamp: timestamp.bytes, snapshot: snapshot.bytes, index: index.bytes, directive: directive?.bytes ?? null },
       next: {
         rootBase64: Buffer.from(rootBytes).toString('base64'),
         lastTrustedTime,
-        timestamp: timestamp ? { version: timestamp.document.version, sha256: sha256Hex(timestamp.bytes) } : trustedTimestamp,
+        timestamp: { version: timestamp.document.version, sha256: sha256Hex(timestamp.bytes) },
         snapshot: { version: snapshot.document.version, sha256: sha256Hex(snapshot.bytes) },
         indexes: { ...trustedIndexes, [family]: { sequence: index.document.sequence, sha256: sha256Hex(index.bytes) } },
-        directive: directive ? { seq: directive.document.seq, sha256: sha256Hex(directive.bytes) } : trusted.directive,
+        directive: directive ? { seq: directive.document.seq, sha256: sha256Hex(directive.bytes) } : trustedDirective,
         active: { ...trusted.active },
       },
     };
@@ -513,14 +521,16 @@ export class TrustClient {
     const root = openTrustedRoot(Buffer.from(trusted.rootBase64, 'base64'));
     refuseDevelopmentRoot(root, bench.production);
 
-    // Offline grace: only a director-signed directive extends how long expired metadata may be used.
+    // Offline grace: only a director-signed directive that has not itself expired extends how long expired
+    // metadata may be used (an expired directive is stale policy, so it grants nothing).
     let graceMs = 0;
     if (input.storedDirective && trusted.directive) {
       const bytes = Buffer.from(input.storedDirective, 'base64');
       if (sha256Hex(bytes) !== trusted.directive.sha256) throw new TrustError('HASH_MISMATCH', 'the stored directive is not the trusted one.');
       const envelope = openEnvelope(bytes, limits.directiveBytes, 'stored directive');
       requireThreshold('directive', envelope, root.roles.director, root.keys, 'stored directive');
-      graceMs = parsePayload(envelope, directiveSchema, 'stored directive').offline_grace_hours * 3_600_000;
+      const directive = parsePayload(envelope, directiveSchema, 'stored directive');
+      if (Date.parse(directive.expires) > now.getTime()) graceMs = directive.offline_grace_hours * 3_600_000;
     }
     if (Date.parse(root.expires) + graceMs <= now.getTime()) throw new TrustError('EXPIRED', `root v${root.version} expired at ${root.expires}.`);
 

@@ -9,6 +9,7 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
+import { benchTrustProfile } from '../../trust/bench-trust';
 import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';
 import { developmentKeysIn } from '../../trust/dev-keys';
 import { TrustError } from '../../trust/errors';
@@ -349,14 +350,7 @@ export function registerReleaseCommand(program: Command): void {
     .option('--trusted-root <file>', 'bundled root of trust', path.join(projectRoot, 'resources', 'trust', 'root.json'))
     .option('--production', 'verify as a packaged production build (refuses development roots)', process.env.INJBENCH_PRODUCTION === '1')
     .action(async (options: { repo: string; family?: string; benchId?: string; channel: ChannelName; hardware: string; trustedRoot: string; production: boolean }) => {
-      const bench = {
-        benchId: options.benchId ?? null,
-        hardware: options.hardware,
-        appVersion: appVersion(),
-        defaultChannel: options.channel,
-        production: options.production,
-        requireTimestamp: true,
-      };
+      const bench = benchTrustProfile({ benchId: options.benchId ?? null, hardware: options.hardware, appVersion: appVersion(), defaultChannel: options.channel, production: options.production });
       // Print each verdict as it comes: a later family's failure must not hide an earlier OK.
       const source = sourceFor(options.repo);
       const trustedRoot = readFileSync(path.resolve(options.trustedRoot));
@@ -533,7 +527,7 @@ async function promoteThenRecord(
 async function remoteStatus(url: string, trustedRootFile: string): Promise<void> {
   const source = httpSource(url);
   const trusted = initialTrustedMetadata(readFileSync(path.resolve(trustedRootFile)));
-  const bench = { benchId: null, hardware: 'any', appVersion: appVersion(), defaultChannel: 'stable' as const, production: false, requireTimestamp: true };
+  const bench = benchTrustProfile({ benchId: null, hardware: 'any', appVersion: appVersion(), defaultChannel: 'stable', production: false });
   for (const family of await snapshotFamilies(source)) {
     try {
       const verified = await verifyRelease({ source, family, bench, trusted, now: new Date() });

@@ -4,6 +4,7 @@
  * same way through this one function.
  */
 import { readFileSync } from 'node:fs';
+import { benchTrustProfile } from '../../trust/bench-trust';
 import { loadOrCreateBenchIdentity, type BenchIdentity } from './identity/bench-identity';
 import { IntegrityLog } from './integrity-log/integrity-log';
 import { PackManager } from './packs/pack-manager';
@@ -40,17 +41,15 @@ export function openBenchCore(options: BenchCoreOptions): BenchCore {
     const packs = new PackManager({
       dataDir: options.dataDir,
       bundledRoot: readFileSync(options.bundledRootFile),
-      bench: {
+      // The one bench trust configuration (trust/bench-trust.ts): no option in it can weaken a check.
+      bench: benchTrustProfile({
         benchId: identity.benchId,
         hardware: options.hardware ?? 'virtual-bench',
         appVersion: options.appVersion,
         // Read at each decision, so a channel an admin sets applies to the next refresh.
-        get defaultChannel() {
-          return store.settings.get().releaseChannel;
-        },
+        defaultChannel: () => store.settings.get().releaseChannel,
         production: options.production,
-        requireTimestamp: false,
-      },
+      }),
       now,
       // Every activation, refusal, fallback and last-known-good change goes into the signed log.
       evidence: ({ event, ...details }) => log.append(`packs.${event.replace(/-/g, '_')}`, details),

@@ -15,7 +15,7 @@ import { buildPack, type BuiltPack, type PackInputFile } from '../../trust/pack'
 import { initRepository, latestRoot, publishPack, refreshSnapshot, type RepositoryContext } from '../../trust/repository';
 import { keyRoles, type RootDocument } from '../../trust/schemas';
 import { directorySource } from '../../trust/source';
-import type { BenchProfile } from '../../trust/verify-release';
+import { benchTrustProfile, type BenchTrustInputs } from '../../trust/bench-trust';
 
 export const T0 = new Date('2026-06-01T12:00:00Z');
 
@@ -55,7 +55,7 @@ export interface TrustFixture {
   clock: { now: Date };
   context(now?: Date): RepositoryContext;
   publish(pack: BuiltPack, now?: Date): void;
-  bench(profile?: Partial<BenchProfile>): PackManager;
+  bench(profile?: Partial<BenchTrustInputs>): PackManager;
   source(): ReturnType<typeof directorySource>;
   /** Re-signs a repository document (payload from a function) and re-signs snapshot and timestamp. */
   resign(name: string, role: 'index' | 'snapshot' | 'timestamp' | 'directive' | 'root', mutate: (document: Record<string, unknown>) => void, signers: KeyPair[], options?: { refresh?: boolean; now?: Date }): void;
@@ -89,7 +89,8 @@ export function createTrustFixture(makeDir: () => string, options: { environment
       return new PackManager({
         dataDir,
         bundledRoot: rootBytes,
-        bench: { benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, requireTimestamp: true, ...profile },
+        // The shipped factory (trust/bench-trust.ts): a test cannot switch a check off through the profile.
+        bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, ...profile }),
         now: () => clock.now,
       });
     },

@@ -5,6 +5,7 @@
  * verified whole and activated. A 200 to the resumption (the server's file changed) restarts from zero;
  * attempts are bounded. SQLite and PostgreSQL (the pack record comes from the store).
  */
+import { benchTrustProfile } from '../../trust/bench-trust';
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -54,7 +55,7 @@ describeEachDialect('resumable pack downloads', (dialect) => {
     new PackManager({
       dataDir: tempDir(),
       bundledRoot: fixture.rootV1,
-      bench: { benchId: 'bench-0123456789abcdef', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'canary', production: true, requireTimestamp: true },
+      bench: benchTrustProfile({ benchId: 'bench-0123456789abcdef', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'canary', production: true }),
     });
 
   it('resumes a pack cut mid-transfer with Range + If-Range, asks only for the remainder, then verifies and activates it', async () => {

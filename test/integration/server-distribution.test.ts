@@ -4,6 +4,7 @@
  * over HTTP; resumable pack downloads; tampered, conflicting and out-of-order uploads refused with
  * nothing stored; stale metadata refused; path traversal; token roles; directives.
  */
+import { benchTrustProfile } from '../../trust/bench-trust';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import http from 'node:http';
@@ -60,7 +61,7 @@ describeEachDialect('central server distribution', (dialect) => {
     return new PackManager({
       dataDir: tempDir(),
       bundledRoot: fixture.rootV1,
-      bench: { benchId, hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'canary', production: true, requireTimestamp: true },
+      bench: benchTrustProfile({ benchId, hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'canary', production: true }),
     });
   }
 
@@ -106,7 +107,7 @@ describeEachDialect('central server distribution', (dialect) => {
     const stableBench = new PackManager({
       dataDir: tempDir(),
       bundledRoot: fixture.rootV1,
-      bench: { benchId: 'bench-fedcba9876543210', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, requireTimestamp: true },
+      bench: benchTrustProfile({ benchId: 'bench-fedcba9876543210', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
     });
     expect(await stableBench.update(httpSource(repoUrl), FAMILY)).toMatchObject({ version: '1.1.0', resolvedBy: 'default channel stable' });
 

@@ -18,12 +18,14 @@ export function importCreditGrant(
   deps: { benchId: string; packs: PackManager; sessions: SessionRepository; log: IntegrityLog; now: () => Date },
   bytes: Uint8Array,
 ): GrantImport {
-  const root = openTrustedRoot(Buffer.from(deps.packs.readState().trusted.rootBase64, 'base64'));
+  const { trusted } = deps.packs.readState();
+  const root = openTrustedRoot(Buffer.from(trusted.rootBase64, 'base64'));
   let grant: CreditGrant;
   try {
     // Redemption is the ledger's job (a grant id is booked once, and a re-import books nothing), so the
-    // verifier gets no redeemed set here.
-    grant = verifyCreditGrant(bytes, { root, benchId: deps.benchId, now: deps.now(), redeemedGrantIds: new Set() });
+    // verifier gets no redeemed set here. The clock is the packs' trusted clock: a clock set back before the
+    // last trusted time is CLOCK_ROLLBACK here too, or it would revive an expired grant.
+    grant = verifyCreditGrant(bytes, { root, benchId: deps.benchId, now: deps.now(), lastTrustedTime: trusted.lastTrustedTime, redeemedGrantIds: new Set() });
   } catch (error) {
     deps.log.append('credits.grant_refused', { code: error instanceof TrustError ? error.code : 'INTERNAL' });
     throw error;

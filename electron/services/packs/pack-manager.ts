@@ -43,7 +43,13 @@ const stateSchema = z.object({
    * Exact bytes (base64) of the metadata the trusted state was built from, for preflight and for resolving
    * again at session start without the network (storedSource). The snapshot is absent in older state files.
    */
-  stored: z.object({ indexes: z.record(z.string(), z.string()), directive: z.string().nullable(), snapshot: z.string().nullable().default(null) }),
+  stored: z.object({
+    indexes: z.record(z.string(), z.string()),
+    directive: z.string().nullable(),
+    snapshot: z.string().nullable().default(null),
+    /** The timestamp the snapshot was accepted under: a re-resolution without the network needs its freshness too. */
+    timestamp: z.string().nullable().default(null),
+  }),
   lkg: z.record(z.string(), activeSchema),
   /**
    * Per family, the release the signed policy (directive or channel) last activated. A channel never
@@ -130,7 +136,7 @@ export class PackManager {
   /** The persisted state, or the initial one built on the bundled root. A corrupt state file is MALFORMED. */
   readState(): PackState {
     if (!existsSync(this.statePath)) {
-      return { schema: 1, trusted: initialTrustedMetadata(this.options.bundledRoot), stored: { indexes: {}, directive: null, snapshot: null }, lkg: {}, policy: {}, chosenUnder: {} };
+      return { schema: 1, trusted: initialTrustedMetadata(this.options.bundledRoot), stored: { indexes: {}, directive: null, snapshot: null, timestamp: null }, lkg: {}, policy: {}, chosenUnder: {} };
     }
     let raw: unknown;
     try {
@@ -230,8 +236,10 @@ export class PackManager {
         trusted: next,
         stored: {
           indexes: { ...state.stored.indexes, [family]: Buffer.from(release.bytes.index).toString('base64') },
-          directive: release.bytes.directive ? Buffer.from(release.bytes.directive).toString('base64') : state.stored.directive,
+          // No directive served and none trusted any more (a director key rotation reset it): nothing to keep.
+          directive: release.bytes.directive ? Buffer.from(release.bytes.directive).toString('base64') : next.directive ? state.stored.directive : null,
           snapshot: Buffer.from(release.bytes.snapshot).toString('base64'),
+          timestamp: Buffer.from(release.bytes.timestamp).toString('base64'),
         },
         lkg: state.lkg,
         policy,
@@ -330,6 +338,8 @@ export class PackManager {
     const state = this.readState();
     const bytesOf = (base64: string | null | undefined): Uint8Array | null => (base64 ? Buffer.from(base64, 'base64') : null);
     const files = new Map<string, Uint8Array | null>([
+      // A state written before the timestamp was stored serves none: that re-resolution is NOT_FOUND until a refresh.
+      ['timestamp.json', bytesOf(state.stored.timestamp)],
       ['snapshot.json', bytesOf(state.stored.snapshot)],
       ...Object.entries(state.stored.indexes).map(([family, bytes]) => [`index/${family}.json`, bytesOf(bytes)] as const),
       ...(this.options.bench.benchId ? [[`directives/${this.options.bench.benchId}.json`, bytesOf(state.stored.directive)] as const] : []),

@@ -3,6 +3,7 @@
  * a random moment, or by itself at a named step (argument 6: a step name, or "state-half-written" to die
  * with half of state.json's temporary file on disk). Prints "ready" before the update and "done" after.
  */
+import { benchTrustProfile } from '../../../trust/bench-trust';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { PackManager } from '../../../electron/services/packs/pack-manager';
 import { writeFileAtomic } from '../../../trust/atomic-file';
@@ -24,7 +25,7 @@ const manager = new PackManager({
   },
   dataDir,
   bundledRoot: readFileSync(rootFile),
-  bench: { benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, requireTimestamp: true },
+  bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
   now: () => new Date(now),
 });
 process.stdout.write('ready\n');

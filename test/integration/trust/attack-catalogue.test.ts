@@ -2,12 +2,15 @@
  * docs/trust-packs.md, "Attack and fault catalogue": each case fails closed with its typed error and leaves the
  * bench's active pack, last-known-good, trusted state and pack store exactly as they were.
  */
-import { copyFileSync, cpSync, readFileSync, rmSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, readFileSync, rmSync, truncateSync, writeFileSync, appendFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { appendCreditGrant } from '../../../cli/bench-context';
+import { openBenchCore } from '../../../electron/services/bench-core';
+import { issueCreditGrant } from '../../../trust/credit-grant';
 import { generateKeyPair, sha256Hex } from '../../../trust/crypto';
 import { developmentKeyPair } from '../../../trust/dev-keys';
-import { signDocument } from '../../../trust/envelope';
+import { encodeEnvelope, signDocument } from '../../../trust/envelope';
 import { directorySource } from '../../../trust/source';
 import { buildPack } from '../../../trust/pack';
 import { pinBench, promote, rotateRoot, setFloor } from '../../../trust/repository';
@@ -327,6 +330,57 @@ describe('rollback, freeze, fast-forward', () => {
   });
 });
 
+describe('director key compromise', () => {
+  it("recovers from a stolen director key's seq 999999 directive only by rotating the director's keys", async () => {
+    const manager = await activeBench();
+    // A stolen director key signs seq 999999 pinning the canary; the bench accepts it (the signature is valid).
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    fixture.resign('directives/bench-1.json', 'directive', (directive) => {
+      directive.seq = 999_999;
+      directive.assignments = { [FAMILY]: { channel: 'canary' } };
+    }, [fixture.keys.director], { refresh: false });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    expect(manager.readState().trusted.directive?.seq).toBe(999_999);
+
+    // The honest director's next directive (seq 1 of a new chain) is a rollback while the keys are unchanged.
+    const stolen = readFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    rmSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
+
+    // Rotating only the root key changes nothing for the directive.
+    const newRootKey = { ...generateKeyPair(), development: false };
+    rotateRoot(fixture.context(), fixture.keys.root, { root: newRootKey });
+    fixture.keys.root = newRootKey;
+    await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
+
+    // rotate-root --roles director: the directives the old key signed are retired, benches forget the trusted one.
+    const newDirectorKey = { ...generateKeyPair(), development: false };
+    rotateRoot(fixture.context(), fixture.keys.root, { director: newDirectorKey });
+    expect(existsSync(path.join(fixture.repo, 'directives', 'bench-1.json'))).toBe(false);
+    // The stolen directive, served again after the rotation, no longer verifies.
+    writeFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'), stolen);
+    await expectRefused(fixture, manager, FAMILY, 'BAD_SIGNATURE');
+    rmSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    const fresh = pinBench(fixture.context(), { director: newDirectorKey }, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    expect(fresh).toMatchObject({ seq: 1, previous_sha256: null });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    expect(manager.readState().trusted.directive?.seq).toBe(1);
+    await expect(manager.preflight(FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+  });
+
+  it('after a director key rotation, a bench whose directive is no longer served is un-pinned, not frozen', async () => {
+    const manager = fixture.bench({ defaultChannel: 'canary' });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { version: '1.1.0' } });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0', resolution: 'directive-pin' });
+    rotateRoot(fixture.context(), fixture.keys.root, { director: generateKeyPair() });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    const state = manager.readState();
+    expect(state.trusted.directive).toBeNull();
+    expect(state.stored.directive).toBeNull();
+  });
+});
+
 describe('mix-and-match and wrong target', () => {
   it('refuses an index that does not match the snapshot', async () => {
     const manager = await activeBench();
@@ -376,6 +430,36 @@ describe('mix-and-match and wrong target', () => {
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
     writeFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'), first);
     await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
+  });
+
+  it('refuses a directive that skips seqs after the trusted one (seq 3 with previous_sha256 null after seq 1)', async () => {
+    const manager = fixture.bench();
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
+    expect(manager.readState().trusted.directive?.seq).toBe(1);
+    fixture.resign('directives/bench-1.json', 'directive', (directive) => {
+      directive.seq = 3;
+      directive.previous_sha256 = null;
+      directive.assignments = { [FAMILY]: { channel: 'canary' } };
+    }, [fixture.keys.director], { refresh: false });
+    await expectRefused(fixture, manager, FAMILY, 'DIRECTIVE_CHAIN_GAP');
+  });
+
+  it('refuses a directive whose chain runs through a seq the bench never saw, and one at seq + 1 that does not chain', async () => {
+    const manager = fixture.bench();
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    await manager.update(fixture.source(), FAMILY);
+    const trustedSeq1 = readFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    // Seq 3 chains correctly to seq 2, but the bench trusts seq 1 and is never served seq 2.
+    await expectRefused(fixture, manager, FAMILY, 'DIRECTIVE_CHAIN_GAP');
+    writeFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'), trustedSeq1);
+    fixture.resign('directives/bench-1.json', 'directive', (directive) => {
+      directive.seq = 2;
+      directive.previous_sha256 = null;
+    }, [fixture.keys.director], { refresh: false });
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
   });
 
   it('refuses a directive made for another bench (replay)', async () => {
@@ -504,6 +588,50 @@ describe('artifacts', () => {
   });
 });
 
+describe('strict JSON in signed documents', () => {
+  const directiveFile = () => path.join(fixture.repo, 'directives', 'bench-1.json');
+
+  /** Serves a directive for bench-1 whose payload bytes are `edit`ed from valid JSON, correctly signed by the director. */
+  function serveEditedDirective(edit: (json: string) => Buffer | string): void {
+    // The bench trusts no directive yet; each case starts from a fresh valid one (authoring refuses the damaged one).
+    rmSync(directiveFile(), { force: true });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    const json = JSON.stringify(fixture.payload('directives/bench-1.json'));
+    const edited = Buffer.from(edit(json));
+    expect(edited.equals(Buffer.from(json))).toBe(false);
+    writeFileSync(directiveFile(), encodeEnvelope('directive', edited, [fixture.keys.director]));
+  }
+
+  it('refuses a correctly signed directive with a duplicate member (JSON.parse would silently take the last)', async () => {
+    const manager = await activeBench();
+    serveEditedDirective((json) => json.replace(/"assignments":\{[^}]*\}\}/, (stable) => `${stable},"assignments":{"fam-a":{"channel":"canary"}}`));
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+  });
+
+  it('refuses a lone surrogate in a signed string, a number out of range and invalid UTF-8', async () => {
+    const manager = await activeBench();
+    serveEditedDirective((json) => json.replace('"reason":"', '"reason":"\\ud800'));
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+    serveEditedDirective((json) => json.replace(/"offline_grace_hours":\d+/, '"offline_grace_hours":1e400'));
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+    serveEditedDirective((json) => {
+      const [before, after] = json.split('"reason":"');
+      return Buffer.concat([Buffer.from(`${before}"reason":"`), Buffer.from([0xff]), Buffer.from(after ?? '')]);
+    });
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+  });
+
+  it('refuses an envelope with a duplicate member (an empty signature list first, the real one last)', async () => {
+    const manager = await activeBench();
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    const text = readFileSync(directiveFile(), 'utf8');
+    const doubled = text.replace('{"signed":', '{"signatures":[],"signed":');
+    expect(doubled).not.toBe(text);
+    writeFileSync(directiveFile(), doubled);
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+  });
+});
+
 function rebuildWithManifest(pack: ReturnType<typeof makePack>, manifest: object) {
   const manifestBytes = Buffer.from(JSON.stringify(manifest, null, 1));
   const header = Buffer.alloc(12);
@@ -582,6 +710,10 @@ describe('faults', () => {
 
     const graced = createTrustFixture(makeDir);
     publishBaseline(graced);
+    // The directive is issued (and the timestamp refreshed) on day 80, so it is still in force on day 91:
+    // only a directive that has not expired grants grace (next test).
+    graced.clock.now = new Date(T0.getTime() + 80 * 86_400_000);
+    graced.refresh();
     pinBench(graced.context(), graced.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' }, offlineGraceHours: 72 });
     const offline = graced.bench();
     await offline.update(graced.source(), FAMILY);
@@ -589,6 +721,62 @@ describe('faults', () => {
     await expect(offline.preflight(FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
     graced.clock.now = new Date(T0.getTime() + 94 * 86_400_000);
     await expect(offline.preflight(FAMILY)).rejects.toMatchObject({ code: 'EXPIRED' });
+  });
+});
+
+describe('the shipped bench trust configuration', () => {
+  it('refuses a source without timestamp.json on a bench opened as the app opens it (openBenchCore), state and store unchanged', async () => {
+    const rootFile = path.join(makeDir(), 'root.json');
+    writeFileSync(rootFile, fixture.rootV1);
+    const core = openBenchCore({ dataDir: makeDir(), bundledRootFile: rootFile, appVersion: '1.0.0', production: true, now: () => fixture.clock.now });
+    try {
+      await expect(core.packs.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
+      fixture.publish(makePack(FAMILY, '1.2.0', 3));
+      promote(fixture.context(), fixture.keys, { family: FAMILY, version: '1.2.0', to: 'stable' });
+      rmSync(path.join(fixture.repo, 'timestamp.json'));
+      const before = benchSnapshot(core.dataDir);
+      await expect(core.packs.update(fixture.source(), FAMILY)).rejects.toMatchObject({ name: 'TrustError', code: 'NOT_FOUND' });
+      expect(benchSnapshot(core.dataDir)).toEqual(before);
+      expect(core.packs.readState().trusted.active[FAMILY]?.version).toBe('1.0.0');
+    } finally {
+      core.close();
+    }
+  });
+});
+
+describe('one trusted clock', () => {
+  it('grants no offline grace from an expired directive', async () => {
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' }, offlineGraceHours: 72 });
+    const manager = await activeBench();
+    // Day 91: the index expired on day 90 and the directive (issued on day 0, 30 days) on day 30.
+    fixture.clock.now = new Date(T0.getTime() + 91 * 86_400_000);
+    const before = benchSnapshot(fixture.dataDir);
+    await expect(manager.preflight(FAMILY)).rejects.toMatchObject({ code: 'EXPIRED' });
+    expect(benchSnapshot(fixture.dataDir)).toEqual(before);
+  });
+
+  it('refuses a credit grant with CLOCK_ROLLBACK when the clock is set back before the trusted time, as packs do', async () => {
+    const rootFile = path.join(makeDir(), 'root.json');
+    writeFileSync(rootFile, fixture.rootV1);
+    const core = openBenchCore({ dataDir: makeDir(), bundledRootFile: rootFile, appVersion: '1.0.0', production: true, now: () => fixture.clock.now });
+    try {
+      await core.packs.update(fixture.source(), FAMILY);
+      expect(core.packs.readState().trusted.lastTrustedTime).toBe(T0.toISOString());
+      // A grant that expired an hour before the trusted time; a clock set back two hours would revive it.
+      const { bytes } = issueCreditGrant({ benchId: core.identity.benchId, grantId: 'g-old', credits: 50, validDays: 1, issuedAt: new Date(T0.getTime() - 25 * 3_600_000) }, fixture.keys.credits);
+      fixture.clock.now = new Date(T0.getTime() - 2 * 3_600_000);
+      const before = benchSnapshot(core.dataDir);
+      expect(() => appendCreditGrant(core, bytes)).toThrow(expect.objectContaining({ name: 'TrustError', code: 'CLOCK_ROLLBACK' }) as Error);
+      await expect(core.packs.update(fixture.source(), FAMILY)).rejects.toMatchObject({ code: 'CLOCK_ROLLBACK' });
+      expect(benchSnapshot(core.dataDir)).toEqual(before);
+      expect(core.store.sessions.balance()).toBe(0);
+      expect(JSON.parse([...core.store.integrityLog.entries()].filter((entry) => entry.type === 'credits.grant_refused').at(-1)?.payloadJson ?? '{}')).toMatchObject({ code: 'CLOCK_ROLLBACK' });
+      // With the clock right again the same grant is simply expired.
+      fixture.clock.now = new Date(T0);
+      expect(() => appendCreditGrant(core, bytes)).toThrow(expect.objectContaining({ code: 'EXPIRED' }) as Error);
+    } finally {
+      core.close();
+    }
   });
 });
 

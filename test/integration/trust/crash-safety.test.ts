@@ -2,6 +2,7 @@
  * kill -9 during activation, at random moments, many times: after a restart the active pack is the old
  * one or the new one, fully verified, never a mix (docs/trust-packs.md step 8).
  */
+import { benchTrustProfile } from '../../../trust/bench-trust';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -84,7 +85,7 @@ it(`leaves the old or the new pack active after kill -9 at ${MIN_RUNS}+ random m
       const manager = new PackManager({
         dataDir,
         bundledRoot: fixture.rootV1,
-        bench: { benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, requireTimestamp: true },
+        bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
         now: () => T0,
       });
       const preflight = await manager.preflight(FAMILY);
@@ -109,7 +110,7 @@ it(`leaves the old or the new pack active after kill -9 at ${MIN_RUNS}+ random m
       const manager = new PackManager({
         dataDir,
         bundledRoot: fixture.rootV1,
-        bench: { benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, requireTimestamp: true },
+        bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
         now: () => T0,
       });
       const leftovers = manager.removeLeftovers();

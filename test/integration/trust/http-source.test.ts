@@ -2,6 +2,7 @@
  * Fetching a repository over real HTTP on 127.0.0.1: the demo verifies through a URL, and 404, timeouts,
  * bodies cut short and oversize answers fail typed.
  */
+import { benchTrustProfile } from '../../../trust/bench-trust';
 import { spawn } from 'node:child_process';
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import http from 'node:http';
@@ -61,7 +62,7 @@ afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
 });
 
-const bench = { benchId: null, hardware: 'virtual-bench', appVersion: '0.1.0', defaultChannel: 'stable' as const, production: false, requireTimestamp: true };
+const bench = benchTrustProfile({ benchId: null, hardware: 'virtual-bench', appVersion: '0.1.0', defaultChannel: 'stable', production: false });
 const trustedRoot = () => readFileSync(path.join(projectRoot, 'resources', 'trust', 'root.json'));
 
 describe('httpSource', () => {

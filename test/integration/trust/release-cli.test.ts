@@ -2,6 +2,7 @@
  * The release command line end to end against temporary repositories, and the acceptance check of the
  * trust issue: the demo repository verifies, and any single changed byte makes verification fail typed.
  */
+import { benchTrustProfile } from '../../../trust/bench-trust';
 import { spawnSync } from 'node:child_process';
 import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -109,7 +110,7 @@ describe('demo repository', () => {
       ['packs/delphi-like-c2i/1.0.0.injpack', ['HASH_MISMATCH', 'LENGTH_MISMATCH', 'MALFORMED', 'OVERSIZE']],
     ];
     const trustedRoot = readFileSync(bundledRoot);
-    const bench = { benchId: null, hardware: 'virtual-bench', appVersion: '0.1.0', defaultChannel: 'stable' as const, production: false, requireTimestamp: true };
+    const bench = benchTrustProfile({ benchId: null, hardware: 'virtual-bench', appVersion: '0.1.0', defaultChannel: 'stable', production: false });
     const seen = new Map<string, number>();
     for (const [name, codes] of files) {
       const file = path.join(demo, name);

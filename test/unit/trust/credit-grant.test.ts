@@ -8,7 +8,7 @@ const keys = Object.fromEntries(keyRoles.map((role) => [role, generateKeyPair()]
 const root = buildRootDocument(keys, { version: 1, expires: '2030-01-01T00:00:00Z', environment: 'production' });
 const now = new Date('2026-06-01T00:00:00Z');
 const grant = { bench_id: 'bench-1', grant_id: 'g-1', credits: 30, issued_at: '2026-06-01T00:00:00Z', expires: '2026-07-01T00:00:00Z' };
-const options = { root, benchId: 'bench-1', now, redeemedGrantIds: new Set<string>() };
+const options = { root, benchId: 'bench-1', now, lastTrustedTime: null, redeemedGrantIds: new Set<string>() };
 
 describe('credit grants', () => {
   it('accept a grant signed by the credits key for this bench', () => {
@@ -20,5 +20,10 @@ describe('credit grants', () => {
     expect(() => verifyCreditGrant(signCreditGrant(grant, keys.credits), { ...options, benchId: 'bench-2' })).toThrow(expect.objectContaining({ code: 'WRONG_TARGET' }));
     expect(() => verifyCreditGrant(signCreditGrant(grant, keys.credits), { ...options, redeemedGrantIds: new Set(['g-1']) })).toThrow(expect.objectContaining({ code: 'ROLLBACK' }));
     expect(() => verifyCreditGrant(signCreditGrant(grant, keys.credits), { ...options, now: new Date('2026-08-01T00:00:00Z') })).toThrow(expect.objectContaining({ code: 'EXPIRED' }));
+  });
+
+  it('refuse any grant while the clock reads earlier than the last trusted time', () => {
+    expect(() => verifyCreditGrant(signCreditGrant(grant, keys.credits), { ...options, lastTrustedTime: '2026-06-02T00:00:00.000Z' })).toThrow(expect.objectContaining({ code: 'CLOCK_ROLLBACK' }));
+    expect(verifyCreditGrant(signCreditGrant(grant, keys.credits), { ...options, lastTrustedTime: now.toISOString() })).toMatchObject({ grant_id: 'g-1' });
   });
 });

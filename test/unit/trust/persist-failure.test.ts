@@ -2,6 +2,7 @@
  * Disk full while persisting: the write of state.json fails at the last step of an update. The bench keeps
  * its previous state, active pack and LKG, and the error is typed.
  */
+import { benchTrustProfile } from '../../../trust/bench-trust';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -21,7 +22,7 @@ it('keeps the previous state when persisting fails with ENOSPC', async () => {
   const manager = new PackManager({
     dataDir: fixture.dataDir,
     bundledRoot: fixture.rootV1,
-    bench: { benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, requireTimestamp: true },
+    bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
     now: () => T0,
     writeAtomically: (file, bytes, mode) => {
       if (diskFull) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });

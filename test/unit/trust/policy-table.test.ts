@@ -4,6 +4,7 @@
  * resolver (verifyRelease: the trust client's steps 1-6 with trust/target-policy.ts). The expected outcome
  * of every row comes from the rules as docs/trust-packs.md states them, written out below as `expectedOutcome`.
  */
+import { benchTrustProfile } from '../../../trust/bench-trust';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promote } from '../../../trust/repository';
 import type { ChannelName } from '../../../trust/schemas';
@@ -131,7 +132,7 @@ describe('release policy table (verify-release with local pins)', () => {
         const release = await verifyRelease({
           source: fixture.source(),
           family: FAMILY,
-          bench: { benchId: null, hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: row.channel, production: true, requireTimestamp: true },
+          bench: benchTrustProfile({ benchId: null, hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: row.channel, production: true }),
           trusted,
           now: T0,
           localPin: row.pin.pin ? ({ ...row.pin.pin, endsAt } as LocalPin) : null,
@@ -155,7 +156,7 @@ describe('release policy table (verify-release with local pins)', () => {
 
   it('spells out the cases an admin meets most', async () => {
     const fixture = repos.get(key(2, ['1.0.0', '1.2.0'])) as TrustFixture;
-    const base = { source: fixture.source(), family: FAMILY, bench: { benchId: null, hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable' as const, production: true, requireTimestamp: true }, now: T0 };
+    const base = { source: fixture.source(), family: FAMILY, bench: benchTrustProfile({ benchId: null, hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }), now: T0 };
     const endsAt = new Date(T0.getTime() + 86_400_000).toISOString();
     const lkg = { version: '1.0.0', release_counter: 1, manifest_sha256: sha.get(`${key(2, ['1.0.0', '1.2.0'])}:1.0.0`) as string };
     // A rollback to a last-known-good that has since been revoked is refused by name.

@@ -2,13 +2,14 @@
  * The trust client's order (docs/trust-packs.md "Verification order"): a role's method refuses to run
  * before the previous role was accepted, so a caller cannot skip a check by calling out of order.
  */
+import { benchTrustProfile } from '../../../trust/bench-trust';
 import { describe, expect, it } from 'vitest';
 import { TrustClient, initialTrustedMetadata, type BenchProfile } from '../../../trust/trust-client';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { T0, createTrustFixture, makePack } from '../../helpers/trust-fixture';
 
 const FAMILY = 'order-fam';
-const bench: BenchProfile = { benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'canary', production: false, requireTimestamp: true };
+const bench: BenchProfile = benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'canary', production: false });
 
 describe('TrustClient order', () => {
   const tempDir = useTempDirs();

@@ -1,0 +1,62 @@
+/**
+ * The one bench trust configuration (docs/trust-packs.md, "Bench side"). The app, the workspace, the
+ * command line and the tests all build the profile a `TrustClient` runs under with `benchTrustProfile`,
+ * and nothing else can build one: the type carries a brand only this factory sets. The profile holds what
+ * the bench *is* (id, hardware, app version, default channel, production build) and no switch that could
+ * weaken a check: freshness (timestamp.json) is always required, online or offline, because an offline
+ * bench gets freshness only from signed data (a bundle's timestamp, a directive's offline grace), never
+ * from a missing file.
+ */
+import { z } from 'zod';
+import { benchId as benchIdSchema, channelName, parseOrMalformed, type ChannelName } from './schemas';
+
+declare const builtByBenchTrustProfile: unique symbol;
+
+/** The bench as the trust client sees it. Built only by `benchTrustProfile`. */
+export interface BenchProfile {
+  readonly benchId: string | null;
+  /** Hardware model the packs must list in compatible_hardware. */
+  readonly hardware: string;
+  readonly appVersion: string;
+  /** Read at each decision (the app's setting may change between refreshes). */
+  readonly defaultChannel: ChannelName;
+  /** A packaged production build: development roots and keys are refused. */
+  readonly production: boolean;
+  readonly [builtByBenchTrustProfile]: true;
+}
+
+export interface BenchTrustInputs {
+  benchId: string | null;
+  hardware: string;
+  appVersion: string;
+  /** A channel, or a function read at each decision (the app's releaseChannel setting). */
+  defaultChannel: ChannelName | (() => ChannelName);
+  production: boolean;
+}
+
+const inputsSchema = z.strictObject({
+  benchId: benchIdSchema.nullable(),
+  hardware: z.string().min(1).max(64),
+  appVersion: z.string().min(1).max(64),
+  defaultChannel: z.union([channelName, z.custom<() => ChannelName>((value) => typeof value === 'function', 'expected a channel or a function returning one')]),
+  production: z.boolean(),
+});
+
+/**
+ * Validates the bench's inputs (a typo'd option must not become a silently different bench) and returns the
+ * profile. Strict: an unknown option, such as the removed `requireTimestamp`, is MALFORMED rather than ignored.
+ */
+export function benchTrustProfile(inputs: BenchTrustInputs): BenchProfile {
+  const checked = parseOrMalformed(inputsSchema, inputs, 'bench trust profile');
+  const channelOf = inputs.defaultChannel;
+  const profile = {
+    benchId: checked.benchId,
+    hardware: checked.hardware,
+    appVersion: checked.appVersion,
+    production: checked.production,
+    get defaultChannel(): ChannelName {
+      return parseOrMalformed(channelName, typeof channelOf === 'function' ? channelOf() : channelOf, 'bench default channel');
+    },
+  };
+  return Object.freeze(profile) as unknown as BenchProfile;
+}
