@@ -16,7 +16,7 @@ import { logAckSchema } from '../common/central-api/protocol';
 import { threadCpuMs } from './thread-cpu';
 import { LOG_BATCH_PATH } from '../common/central-api/paths';
 import type { CheckpointRecord, LogEntryRecord } from '../common/integrity-log/records';
-import { fingerprintOf } from '../common/bench-id';
+import { fingerprintOf } from '../trust/bench-id';
 
 export interface ClientPlan {
   benches: number;

@@ -26,7 +26,7 @@ import { openServerDatabase } from '../server/store/database';
 import { ServerRepository } from '../server/store/server-repository';
 import { supportSessionPath } from '../common/central-api/paths';
 import type { CheckpointRecord, LogEntryRecord } from '../common/integrity-log/records';
-import { fingerprintOf } from '../common/bench-id';
+import { fingerprintOf } from '../trust/bench-id';
 
 const { values } = parseArgs({
   options: { benches: { type: 'string', default: '20' }, sessions: { type: 'string', default: '5500' }, samples: { type: 'string', default: '400' } },

@@ -30,7 +30,7 @@ import type { FleetRouteContext } from './sessions/route-context';
 import { registerSupportSessionRoutes } from './sessions/support-session-routes';
 import { registerSupportWeb, type SupportWebOptions } from './support/web/support-web';
 import { ENROL_PATH, LOG_BATCH_PATH, PROTOCOL_PREFIX } from '../common/central-api/paths';
-import { benchIdOf, benchIdSchema } from '../common/bench-id';
+import { benchIdOf, benchIdSchema } from '../trust/bench-id';
 import { ADMIN_CODES_PATH } from '../common/central-api/paths';
 
 declare module 'fastify' {

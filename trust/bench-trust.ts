@@ -8,7 +8,8 @@
  * from a missing file.
  */
 import { z } from 'zod';
-import { benchId as benchIdSchema, channelName, parseOrMalformed, type ChannelName } from './schemas';
+import { benchIdSchema } from './bench-id';
+import { channelName, parseOrMalformed, type ChannelName } from './schemas';
 
 declare const builtByBenchTrustProfile: unique symbol;
 

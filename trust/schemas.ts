@@ -5,13 +5,13 @@
 import { z } from 'zod';
 import { keyIdOf } from './crypto';
 import { TrustError } from './errors';
+import { benchIdSchema } from './bench-id';
 
 export const SPEC = 'injbench/1';
 export const hex64 = z.string().regex(/^[0-9a-f]{64}$/, 'expected 64 lowercase hex digits');
 export const timestamp = z.iso.datetime({ message: 'expected an ISO 8601 UTC time' });
 export const featureId = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'expected a family id (a-z, 0-9, -)');
 export const semver = z.string().regex(/^\d{1,6}\.\d{1,6}\.\d{1,6}$/, 'expected a version like 1.2.3');
-export const benchId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'expected a bench id (letters, digits, . _ -)');
 export const channelNames = ['canary', 'staged', 'stable', 'lts'] as const;
 export const channelName = z.enum(channelNames);
 export type ChannelName = z.infer<typeof channelName>;
@@ -118,7 +118,7 @@ export type Assignment = z.infer<typeof assignmentSchema>;
 export const directiveSchema = z.object({
   type: z.literal('directive'),
   spec: z.literal(SPEC),
-  bench_id: benchId,
+  bench_id: benchIdSchema,
   seq: positive,
   issued_at: timestamp,
   expires: timestamp,
@@ -175,7 +175,7 @@ export type PackManifest = z.infer<typeof manifestSchema>;
 export const creditGrantSchema = z.object({
   type: z.literal('credit_grant'),
   spec: z.literal(SPEC),
-  bench_id: benchId,
+  bench_id: benchIdSchema,
   grant_id: z.string().min(1).max(128),
   credits: positive,
   issued_at: timestamp,

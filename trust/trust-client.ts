@@ -26,8 +26,8 @@ import { developmentKeysIn } from './dev-keys';
 import { openEnvelope, parsePayload, requireThreshold } from './envelope';
 import { TrustError } from './errors';
 import { verifyPackFile, type VerifiedPack } from './pack';
+import { benchIdSchema } from './bench-id';
 import {
-  benchId as benchIdSchema,
   featureId,
   parseOrMalformed,
   directiveSchema,

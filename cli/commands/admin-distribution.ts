@@ -15,7 +15,7 @@ import { openTrustedRoot, verifyRootRotation } from '../../trust/verify-release'
 import { callServer } from '../../common/central-api/token-client';
 import { ADMIN_EVIDENCE_PATH, adminDirectivePath } from '../../common/central-api/paths';
 import { REPOSITORY_PREFIX } from '../../common/central-api/paths';
-import { benchIdSchema } from '../../common/bench-id';
+import { benchIdSchema } from '../../trust/bench-id';
 
 /** A public repository file from the server, or null on 404. */
 async function fetchRepositoryFile(serverUrl: string, name: string, maxBytes: number): Promise<Buffer | null> {

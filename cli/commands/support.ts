@@ -14,7 +14,7 @@ import { appVersion } from '../paths';
 import { callServer } from '../../common/central-api/token-client';
 import { supportLogPath } from '../../common/central-api/paths';
 import { SUPPORT_SESSIONS_PATH, supportSessionPath } from '../../common/central-api/paths';
-import { benchIdSchema } from '../../common/bench-id';
+import { benchIdSchema } from '../../trust/bench-id';
 
 interface VerifyOptions {
   publicKey?: string;

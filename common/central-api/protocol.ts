@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { sha256Hex } from '../../trust/crypto';
 import { ENTRY_TYPE_PATTERN } from '../integrity-log/log-format';
-import { benchIdSchema } from '../bench-id';
+import { benchIdSchema } from '../../trust/bench-id';
 
 
 /** At most this many entries in one batch; the outbox also stays under MAX_BATCH_BYTES. */

@@ -3,7 +3,8 @@
  * /api/v1/repository/. Only these shapes exist: anything else is "not found" before any lookup, so a
  * request path never reaches the file system or the database as given (no traversal, no odd names).
  */
-import { benchId, featureId, semver } from '../../trust/schemas';
+import { benchIdSchema } from '../../trust/bench-id';
+import { featureId, semver } from '../../trust/schemas';
 
 
 /** The kinds of signed metadata a repository holds (packs are targets, not metadata). */
@@ -27,7 +28,7 @@ export function parseRepositoryPath(path: string): RepositoryPath | null {
   const index = /^index\/([^/]+)\.json$/.exec(path);
   if (index?.[1] && featureId.safeParse(index[1]).success) return { kind: 'index', path, family: index[1] };
   const directive = /^directives\/([^/]+)\.json$/.exec(path);
-  if (directive?.[1] && benchId.safeParse(directive[1]).success && !directive[1].includes('..')) return { kind: 'directive', path, benchId: directive[1] };
+  if (directive?.[1] && benchIdSchema.safeParse(directive[1]).success && !directive[1].includes('..')) return { kind: 'directive', path, benchId: directive[1] };
   const pack = /^packs\/([^/]+)\/([^/]+)\.injpack$/.exec(path);
   if (pack?.[1] && pack[2] && featureId.safeParse(pack[1]).success && semver.safeParse(pack[2]).success) return { kind: 'pack', path, family: pack[1], version: pack[2] };
   return null;

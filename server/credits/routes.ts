@@ -22,7 +22,7 @@ import type { ServerRepository } from '../store/server-repository';
 import { DEFAULT_RECONCILE_EVERY_SECONDS, startPeriodicReconciliation } from './periodic-reconcile';
 import { reconcileBench } from './reconcile';
 import { CREDIT_GRANTS_PATH } from '../../common/central-api/paths';
-import { benchIdSchema } from '../../common/bench-id';
+import { benchIdSchema } from '../../trust/bench-id';
 import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../common/central-api/paths';
 
 

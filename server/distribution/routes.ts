@@ -27,7 +27,7 @@ import { publishMetadata, type TrustedRootPin } from './metadata-publish';
 import { acceptPackUpload } from './pack-upload';
 import { parseRepositoryPath } from '../../common/central-api/repository-paths';
 import { REPOSITORY_PREFIX } from '../../common/central-api/paths';
-import { benchIdSchema } from '../../common/bench-id';
+import { benchIdSchema } from '../../trust/bench-id';
 import { ACTOR_HEADER, ADMIN_EVIDENCE_PATH, RELEASE_METADATA_PATH, RELEASE_PACKS_PREFIX, RELEASE_STATE_PATH, SHA256_HEADER } from '../../common/central-api/paths';
 
 

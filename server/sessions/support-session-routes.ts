@@ -9,7 +9,7 @@ import { ServerError } from '../server-error';
 import { parseInput, timeBound, tokenRoute, type FleetRouteContext, type ServerInstance } from './route-context';
 import { SessionIndexRepository, decodeCursor, encodeCursor, type SessionQuery } from '../store/session-index-repository';
 import { sessionOutcomes } from '../store/fleet-schema';
-import { benchIdSchema } from '../../common/bench-id';
+import { benchIdSchema } from '../../trust/bench-id';
 import { SUPPORT_SESSIONS_PATH } from '../../common/central-api/paths';
 
 

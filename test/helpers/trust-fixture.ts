@@ -90,7 +90,7 @@ export function createTrustFixture(makeDir: () => string, options: { environment
         dataDir,
         bundledRoot: rootBytes,
         // The shipped factory (trust/bench-trust.ts): a test cannot switch a check off through the profile.
-        bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, ...profile }),
+        bench: benchTrustProfile({ benchId: 'bench-0000000000000001', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true, ...profile }),
         now: () => clock.now,
       });
     },

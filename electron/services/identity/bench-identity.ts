@@ -4,7 +4,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { benchIdOf, fingerprintOf } from '../../../common/bench-id';
+import { benchIdOf, fingerprintOf } from '../../../trust/bench-id';
 import { ServiceError } from '../service-error';
 import type { BenchStore } from '../store/bench-store';
 import { decodeBase64, encodeBase64, generateKeyPair, keyPairFromSecretKey, signDetached, type Ed25519KeyPair } from '../../../trust/ed25519';

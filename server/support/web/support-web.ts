@@ -23,7 +23,7 @@ import { sessionIdSchema, sessionQuerySchema, toSessionQuery } from '../../sessi
 import type { SafeHtml } from './html';
 import { FAVICON_SVG, SUPPORT_CSS, WEB_PREFIX, errorPage, sessionPage, sessionsPage, signInPage, type ListFilters, type Viewer } from './pages';
 import { SignInLimiter, type Lockout, type SignInLimits } from './sign-in-limiter';
-import { benchIdSchema } from '../../../common/bench-id';
+import { benchIdSchema } from '../../../trust/bench-id';
 import { SUPPORT_USERS_PATH } from '../../../common/central-api/paths';
 
 export const SESSION_COOKIE = 'injbench_support';

@@ -25,7 +25,7 @@ const manager = new PackManager({
   },
   dataDir,
   bundledRoot: readFileSync(rootFile),
-  bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
+  bench: benchTrustProfile({ benchId: 'bench-0000000000000001', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
   now: () => new Date(now),
 });
 process.stdout.write('ready\n');

@@ -296,15 +296,15 @@ describe('rollback, freeze, fast-forward', () => {
     setFloor(fixture.context(), fixture.keys, { family: FAMILY, releaseCounter: 2 });
     const manager = fixture.bench();
     await manager.update(fixture.source(), FAMILY);
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { version: '1.0.0' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { version: '1.0.0' } });
     await expectRefused(fixture, manager, FAMILY, 'BELOW_FLOOR');
   });
 
   it('refuses a channel switch that would downgrade silently, and allows a pin naming the exact hash', async () => {
     const manager = await activeBench({ defaultChannel: 'canary' });
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'stable' } });
     await expectRefused(fixture, manager, FAMILY, 'DOWNGRADE_REFUSED');
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { version: '1.0.0' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { version: '1.0.0' } });
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.0.0', changed: true });
   });
 
@@ -334,8 +334,8 @@ describe('director key compromise', () => {
   it("recovers from a stolen director key's seq 999999 directive only by rotating the director's keys", async () => {
     const manager = await activeBench();
     // A stolen director key signs seq 999999 pinning the canary; the bench accepts it (the signature is valid).
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
-    fixture.resign('directives/bench-1.json', 'directive', (directive) => {
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'stable' } });
+    fixture.resign('directives/bench-0000000000000001.json', 'directive', (directive) => {
       directive.seq = 999_999;
       directive.assignments = { [FAMILY]: { channel: 'canary' } };
     }, [fixture.keys.director], { refresh: false });
@@ -343,9 +343,9 @@ describe('director key compromise', () => {
     expect(manager.readState().trusted.directive?.seq).toBe(999_999);
 
     // The honest director's next directive (seq 1 of a new chain) is a rollback while the keys are unchanged.
-    const stolen = readFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
-    rmSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    const stolen = readFileSync(path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'));
+    rmSync(path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'));
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'stable' } });
     await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
 
     // Rotating only the root key changes nothing for the directive.
@@ -357,12 +357,12 @@ describe('director key compromise', () => {
     // rotate-root --roles director: the directives the old key signed are retired, benches forget the trusted one.
     const newDirectorKey = { ...generateKeyPair(), development: false };
     rotateRoot(fixture.context(), fixture.keys.root, { director: newDirectorKey });
-    expect(existsSync(path.join(fixture.repo, 'directives', 'bench-1.json'))).toBe(false);
+    expect(existsSync(path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'))).toBe(false);
     // The stolen directive, served again after the rotation, no longer verifies.
-    writeFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'), stolen);
+    writeFileSync(path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'), stolen);
     await expectRefused(fixture, manager, FAMILY, 'BAD_SIGNATURE');
-    rmSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
-    const fresh = pinBench(fixture.context(), { director: newDirectorKey }, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    rmSync(path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'));
+    const fresh = pinBench(fixture.context(), { director: newDirectorKey }, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
     expect(fresh).toMatchObject({ seq: 1, previous_sha256: null });
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
     expect(manager.readState().trusted.directive?.seq).toBe(1);
@@ -371,7 +371,7 @@ describe('director key compromise', () => {
 
   it('after a director key rotation, a bench whose directive is no longer served is un-pinned, not frozen', async () => {
     const manager = fixture.bench({ defaultChannel: 'canary' });
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { version: '1.1.0' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { version: '1.1.0' } });
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0', resolution: 'directive-pin' });
     rotateRoot(fixture.context(), fixture.keys.root, { director: generateKeyPair() });
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
@@ -416,28 +416,28 @@ describe('mix-and-match and wrong target', () => {
 
   it('refuses a trusted directive being withdrawn (silently un-pinning the bench)', async () => {
     const manager = fixture.bench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
-    rmSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
+    rmSync(path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'));
     await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
   });
 
   it('refuses an older directive after a newer one', async () => {
     const manager = fixture.bench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
-    const first = readFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'stable' } });
+    const first = readFileSync(path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'));
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
-    writeFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'), first);
+    writeFileSync(path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'), first);
     await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
   });
 
   it('refuses a directive that skips seqs after the trusted one (seq 3 with previous_sha256 null after seq 1)', async () => {
     const manager = fixture.bench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'stable' } });
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
     expect(manager.readState().trusted.directive?.seq).toBe(1);
-    fixture.resign('directives/bench-1.json', 'directive', (directive) => {
+    fixture.resign('directives/bench-0000000000000001.json', 'directive', (directive) => {
       directive.seq = 3;
       directive.previous_sha256 = null;
       directive.assignments = { [FAMILY]: { channel: 'canary' } };
@@ -447,15 +447,15 @@ describe('mix-and-match and wrong target', () => {
 
   it('refuses a directive whose chain runs through a seq the bench never saw, and one at seq + 1 that does not chain', async () => {
     const manager = fixture.bench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'stable' } });
     await manager.update(fixture.source(), FAMILY);
-    const trustedSeq1 = readFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'));
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    const trustedSeq1 = readFileSync(path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'));
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
     // Seq 3 chains correctly to seq 2, but the bench trusts seq 1 and is never served seq 2.
     await expectRefused(fixture, manager, FAMILY, 'DIRECTIVE_CHAIN_GAP');
-    writeFileSync(path.join(fixture.repo, 'directives', 'bench-1.json'), trustedSeq1);
-    fixture.resign('directives/bench-1.json', 'directive', (directive) => {
+    writeFileSync(path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'), trustedSeq1);
+    fixture.resign('directives/bench-0000000000000001.json', 'directive', (directive) => {
       directive.seq = 2;
       directive.previous_sha256 = null;
     }, [fixture.keys.director], { refresh: false });
@@ -464,18 +464,18 @@ describe('mix-and-match and wrong target', () => {
 
   it('refuses a directive made for another bench (replay)', async () => {
     const manager = await activeBench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-2', family: FAMILY, assignment: { channel: 'canary' } });
-    copyFileSync(path.join(fixture.repo, 'directives', 'bench-2.json'), path.join(fixture.repo, 'directives', 'bench-1.json'));
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000002', family: FAMILY, assignment: { channel: 'canary' } });
+    copyFileSync(path.join(fixture.repo, 'directives', 'bench-0000000000000002.json'), path.join(fixture.repo, 'directives', 'bench-0000000000000001.json'));
     await expectRefused(fixture, manager, FAMILY, 'WRONG_TARGET');
   });
 
   it('refuses a pack for other hardware or a newer app', async () => {
     fixture.publish(makePack(FAMILY, '1.2.0', 3, { hardware: ['other-bench'] }));
     const manager = await activeBench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { version: '1.2.0' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { version: '1.2.0' } });
     await expectRefused(fixture, manager, FAMILY, 'INCOMPATIBLE');
     fixture.publish(makePack(FAMILY, '1.3.0', 4, { minApp: '9.0.0' }));
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { version: '1.3.0' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { version: '1.3.0' } });
     await expectRefused(fixture, manager, FAMILY, 'INCOMPATIBLE');
   });
 
@@ -497,7 +497,7 @@ describe('mix-and-match and wrong target', () => {
 
   it('refuses a revoked version', async () => {
     const manager = await activeBench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { version: '1.1.0' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { version: '1.1.0' } });
     fixture.resign(indexFile(), 'index', (index) => {
       index.sequence = (index.sequence as number) + 1;
       index.revoked = ['1.1.0'];
@@ -528,7 +528,7 @@ describe('artifacts', () => {
     const manifest = { ...pack.manifest, files: pack.manifest.files.map((file) => ({ ...file, hashes: { sha3_256: file.hashes.sha256 } })) };
     fixture.publish(rebuildWithManifest(pack, manifest));
     const manager = await activeBench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { version: '1.2.0' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { version: '1.2.0' } });
     await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
   });
 
@@ -555,7 +555,7 @@ describe('artifacts', () => {
       };
     }, [fixture.keys.index]);
     const manager = await activeBench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { version: '1.2.0' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { version: '1.2.0' } });
     await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
   });
 
@@ -574,7 +574,7 @@ describe('artifacts', () => {
   it('aborts a pack larger than its signed length', async () => {
     const manager = await activeBench();
     appendFileSync(path.join(fixture.repo, 'packs', FAMILY, '1.1.0.injpack'), Buffer.alloc(10));
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
     await expectRefused(fixture, manager, FAMILY, 'OVERSIZE');
   });
 
@@ -589,14 +589,14 @@ describe('artifacts', () => {
 });
 
 describe('strict JSON in signed documents', () => {
-  const directiveFile = () => path.join(fixture.repo, 'directives', 'bench-1.json');
+  const directiveFile = () => path.join(fixture.repo, 'directives', 'bench-0000000000000001.json');
 
-  /** Serves a directive for bench-1 whose payload bytes are `edit`ed from valid JSON, correctly signed by the director. */
+  /** Serves a directive for bench-0000000000000001 whose payload bytes are `edit`ed from valid JSON, correctly signed by the director. */
   function serveEditedDirective(edit: (json: string) => Buffer | string): void {
     // The bench trusts no directive yet; each case starts from a fresh valid one (authoring refuses the damaged one).
     rmSync(directiveFile(), { force: true });
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' } });
-    const json = JSON.stringify(fixture.payload('directives/bench-1.json'));
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'stable' } });
+    const json = JSON.stringify(fixture.payload('directives/bench-0000000000000001.json'));
     const edited = Buffer.from(edit(json));
     expect(edited.equals(Buffer.from(json))).toBe(false);
     writeFileSync(directiveFile(), encodeEnvelope('directive', edited, [fixture.keys.director]));
@@ -623,7 +623,7 @@ describe('strict JSON in signed documents', () => {
 
   it('refuses an envelope with a duplicate member (an empty signature list first, the real one last)', async () => {
     const manager = await activeBench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
     const text = readFileSync(directiveFile(), 'utf8');
     const doubled = text.replace('{"signed":', '{"signatures":[],"signed":');
     expect(doubled).not.toBe(text);
@@ -645,7 +645,7 @@ describe('faults', () => {
   it('refuses a missing pack (404) and a missing timestamp', async () => {
     const manager = await activeBench();
     rmSync(path.join(fixture.repo, 'packs', FAMILY, '1.1.0.injpack'));
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
     await expectRefused(fixture, manager, FAMILY, 'NOT_FOUND');
     rmSync(path.join(fixture.repo, 'timestamp.json'));
     await expectRefused(fixture, manager, FAMILY, 'NOT_FOUND');
@@ -655,7 +655,7 @@ describe('faults', () => {
     const manager = await activeBench();
     const file = path.join(fixture.repo, 'packs', FAMILY, '1.1.0.injpack');
     truncateSync(file, readFileSync(file).length - 100);
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
     await expectRefused(fixture, manager, FAMILY, 'LENGTH_MISMATCH');
   });
 
@@ -675,7 +675,7 @@ describe('faults', () => {
 
   it('falls back to the last-known-good pack only when it re-verifies', async () => {
     const manager = await activeBench();
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'canary' } });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
     const canary = await manager.update(fixture.source(), FAMILY);
     expect(canary.version).toBe('1.1.0');
     const damage = (sha: string) => {
@@ -714,7 +714,7 @@ describe('faults', () => {
     // only a directive that has not expired grants grace (next test).
     graced.clock.now = new Date(T0.getTime() + 80 * 86_400_000);
     graced.refresh();
-    pinBench(graced.context(), graced.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' }, offlineGraceHours: 72 });
+    pinBench(graced.context(), graced.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'stable' }, offlineGraceHours: 72 });
     const offline = graced.bench();
     await offline.update(graced.source(), FAMILY);
     graced.clock.now = new Date(T0.getTime() + 91 * 86_400_000);
@@ -746,7 +746,7 @@ describe('the shipped bench trust configuration', () => {
 
 describe('one trusted clock', () => {
   it('grants no offline grace from an expired directive', async () => {
-    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-1', family: FAMILY, assignment: { channel: 'stable' }, offlineGraceHours: 72 });
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'stable' }, offlineGraceHours: 72 });
     const manager = await activeBench();
     // Day 91: the index expired on day 90 and the directive (issued on day 0, 30 days) on day 30.
     fixture.clock.now = new Date(T0.getTime() + 91 * 86_400_000);
@@ -783,7 +783,7 @@ describe('one trusted clock', () => {
 describe('target resolution', () => {
   it('splits a partial rollout by cohort bucket, benches outside it getting the fallback version', async () => {
     promote(fixture.context(), fixture.keys, { family: FAMILY, version: '1.1.0', to: 'stable', rolloutPercent: 50 });
-    const ids = Array.from({ length: 200 }, (_, i) => `bench-${i}`);
+    const ids = Array.from({ length: 200 }, (_, i) => `bench-${i.toString(16).padStart(16, '0')}`);
     const inside = ids.find((id) => cohortBucket(id, FAMILY) < 50) as string;
     const outside = ids.find((id) => cohortBucket(id, FAMILY) >= 50) as string;
     await expect(fixture.bench({ benchId: inside }).update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });

@@ -85,7 +85,7 @@ it(`leaves the old or the new pack active after kill -9 at ${MIN_RUNS}+ random m
       const manager = new PackManager({
         dataDir,
         bundledRoot: fixture.rootV1,
-        bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
+        bench: benchTrustProfile({ benchId: 'bench-0000000000000001', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
         now: () => T0,
       });
       const preflight = await manager.preflight(FAMILY);
@@ -110,7 +110,7 @@ it(`leaves the old or the new pack active after kill -9 at ${MIN_RUNS}+ random m
       const manager = new PackManager({
         dataDir,
         bundledRoot: fixture.rootV1,
-        bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
+        bench: benchTrustProfile({ benchId: 'bench-0000000000000001', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
         now: () => T0,
       });
       const leftovers = manager.removeLeftovers();

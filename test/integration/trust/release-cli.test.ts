@@ -196,10 +196,10 @@ describe('release commands', () => {
     ok(['release', 'rollback', 'denso-like-g3', ...common, '--channel', 'canary', '--to', '1.0.0', '--impact', 'canary benches return to 1.0.0']);
     refused(['release', 'floor', 'denso-like-g3', '2', ...common], 'RELEASE_REFUSED');
     ok(['release', 'revoke', 'denso-like-g3', '1.1.0', ...common]);
-    expect(ok(['release', 'pin', 'bench-7', ...common, '--family', 'denso-like-g3', '--pin-version', '1.0.0', '--offline-grace-hours', '48'])).toBe(
-      'directive seq 1 for bench-7: denso-like-g3 -> 1.0.0\n',
+    expect(ok(['release', 'pin', 'bench-0000000000000007', ...common, '--family', 'denso-like-g3', '--pin-version', '1.0.0', '--offline-grace-hours', '48'])).toBe(
+      'directive seq 1 for bench-0000000000000007: denso-like-g3 -> 1.0.0\n',
     );
-    expect(ok(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot, '--bench-id', 'bench-7'])).toMatch(/^OK denso-like-g3 1\.0\.0 /);
+    expect(ok(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot, '--bench-id', 'bench-0000000000000007'])).toMatch(/^OK denso-like-g3 1\.0\.0 /);
     refused(['release', 'pin', 'bad id!', ...common, '--family', 'denso-like-g3', '--channel', 'stable'], 'MALFORMED');
     refused(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot, '--family', '../index'], 'MALFORMED');
 

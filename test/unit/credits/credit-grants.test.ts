@@ -39,7 +39,7 @@ describe('credit grants', () => {
 
   it.each([
     ['signed with another role key', () => [{}, keys.index] as const, 'BAD_SIGNATURE'],
-    ['for another bench', () => [{ bench_id: 'bench-someone-else' }, keys.credits] as const, 'WRONG_TARGET'],
+    ['for another bench', () => [{ bench_id: 'bench-ffffffffffffffff' }, keys.credits] as const, 'WRONG_TARGET'],
     ['expired', () => [{ expires: '2026-11-01T00:00:00Z' }, keys.credits] as const, 'EXPIRED'],
   ])('refuses a grant %s and books nothing', (_label, make, code) => {
     const { core, grant, importBytes } = bench();

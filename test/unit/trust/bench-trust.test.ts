@@ -9,7 +9,7 @@ import { benchTrustProfile, type BenchTrustInputs } from '../../../trust/bench-t
 import { useTempDirs } from '../../helpers/temp-dir';
 import { benchSnapshot, createTrustFixture, expectRefused, makePack } from '../../helpers/trust-fixture';
 
-const inputs: BenchTrustInputs = { benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true };
+const inputs: BenchTrustInputs = { benchId: 'bench-0000000000000001', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true };
 
 describe('benchTrustProfile', () => {
   const tempDir = useTempDirs();

@@ -22,7 +22,7 @@ it('keeps the previous state when persisting fails with ENOSPC', async () => {
   const manager = new PackManager({
     dataDir: fixture.dataDir,
     bundledRoot: fixture.rootV1,
-    bench: benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
+    bench: benchTrustProfile({ benchId: 'bench-0000000000000001', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'stable', production: true }),
     now: () => T0,
     writeAtomically: (file, bytes, mode) => {
       if (diskFull) throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });

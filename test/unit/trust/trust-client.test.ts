@@ -9,7 +9,7 @@ import { useTempDirs } from '../../helpers/temp-dir';
 import { T0, createTrustFixture, makePack } from '../../helpers/trust-fixture';
 
 const FAMILY = 'order-fam';
-const bench: BenchProfile = benchTrustProfile({ benchId: 'bench-1', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'canary', production: false });
+const bench: BenchProfile = benchTrustProfile({ benchId: 'bench-0000000000000001', hardware: 'virtual-bench', appVersion: '1.0.0', defaultChannel: 'canary', production: false });
 
 describe('TrustClient order', () => {
   const tempDir = useTempDirs();

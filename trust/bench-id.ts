@@ -1,6 +1,7 @@
 /**
  * A bench's id: "bench-" and the first 16 hex digits of the SHA-256 of its Ed25519 public key. The bench
- * derives it at first start, the server checks it at enrolment, and every API path and query names it.
+ * derives it at first start, the server checks it at enrolment, every API path and query names it, and
+ * the signed documents addressed to one bench (directives, credit grants) carry it: one schema for all.
  */
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
