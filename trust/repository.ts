@@ -37,7 +37,7 @@ import {
   type RootDocument,
   type SnapshotDocument,
 } from './schemas';
-import { openTrustedRoot, verifyRootRotation } from './verify-release';
+import { openTrustedRoot, verifyRootRotation } from './trust-client';
 
 export interface AuditFields {
   actor: string;

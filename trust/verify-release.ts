@@ -1,23 +1,10 @@
 /**
  * Steps 1 to 6 of docs/trust-packs.md for callers that need only the verified metadata and target (the
  * release command line, the policy tests): a thin user of the trust client, trust/trust-client.ts, where
- * every check lives. The root helpers, the state types and the target policy's names are re-exported so
- * existing imports keep working.
+ * every check lives.
  */
 import type { MetadataSource } from './source';
 import { TrustClient, type BenchProfile, type TargetInputs, type TrustedMetadata, type VerifiedRelease } from './trust-client';
-
-export {
-  initialTrustedMetadata,
-  openTrustedRoot,
-  refuseDevelopmentRoot,
-  verifyRootRotation,
-  type BenchProfile,
-  type TrustedMetadata,
-  type VerifiedMetadataBytes,
-  type VerifiedRelease,
-} from './trust-client';
-export { cohortBucket, type ActiveRelease, type LocalPin, type Resolution } from './target-policy';
 
 /** Verifies one family's metadata from `source` and resolves its target; nothing is persisted. */
 export async function verifyRelease(

@@ -11,11 +11,11 @@ import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
 import { nextDirective } from '../../trust/repository';
 import { channelNames, indexSchema, limits, type Assignment, type ChannelName, type RootDocument } from '../../trust/schemas';
-import { openTrustedRoot, verifyRootRotation } from '../../trust/verify-release';
 import { callServer } from '../../common/central-api/token-client';
 import { ADMIN_EVIDENCE_PATH, adminDirectivePath } from '../../common/central-api/paths';
 import { REPOSITORY_PREFIX } from '../../common/central-api/paths';
 import { benchIdSchema } from '../../trust/bench-id';
+import { openTrustedRoot, verifyRootRotation } from '../../trust/trust-client';
 
 /** A public repository file from the server, or null on 404. */
 async function fetchRepositoryFile(serverUrl: string, name: string, maxBytes: number): Promise<Buffer | null> {

@@ -37,7 +37,7 @@ import { snapshotFamilies, verifyRepository } from '../../trust/verify-repositor
 import { directorySource, type MetadataSource } from '../../trust/source';
 import { httpSource } from '../../trust/http-source';
 import { writeFileAtomic } from '../../trust/atomic-file';
-import { initialTrustedMetadata, verifyRelease } from '../../trust/verify-release';
+import { verifyRelease } from '../../trust/verify-release';
 import { appVersion, projectRoot } from '../paths';
 import { writeBundle, isBundleEntry } from '../../electron/services/releases/release-source';
 import { sha256Hex } from '../../trust/crypto';
@@ -46,6 +46,7 @@ import type { ReleaseHealth } from '../../server/store/release-health-repository
 import { callServer } from '../../common/central-api/token-client';
 import { RELEASE_TOKEN_ENV, publishRepositoryToServer, releaseTokenFromEnv } from '../../common/central-api/release-publish';
 import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASE_NOTICES_PATH, releaseHealthPath } from '../../common/central-api/paths';
+import { initialTrustedMetadata } from '../../trust/trust-client';
 
 /** Release governance calls go with the release-manager token when one is set, else the admin token. */
 const asReleaseManager = (): { token?: string } => ({ token: process.env[RELEASE_TOKEN_ENV] || undefined });

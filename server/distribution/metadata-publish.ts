@@ -25,11 +25,11 @@ import {
   type SnapshotDocument,
   type TimestampDocument,
 } from '../../trust/schemas';
-import { openTrustedRoot, verifyRootRotation } from '../../trust/verify-release';
 import { ServerError } from '../server-error';
 import type { DistributionRepository, RepositoryFileRecord, RepositoryFileSummary, RepositoryTransaction } from '../store/distribution-repository';
 import type { RepositoryFileKind } from '../../common/central-api/repository-paths';
 import { metadataOrder, packPathOf, parseRepositoryPath } from '../../common/central-api/repository-paths';
+import { openTrustedRoot, verifyRootRotation } from '../../trust/trust-client';
 
 export interface MetadataUpload {
   path: string;

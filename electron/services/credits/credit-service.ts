@@ -1,10 +1,10 @@
 import { TrustError } from '../../../trust/errors';
 import type { CreditGrant } from '../../../trust/schemas';
-import { openTrustedRoot } from '../../../trust/verify-release';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import type { PackManager } from '../packs/pack-manager';
 import type { SessionRepository } from '../store/session-repository';
 import { verifyCreditGrant } from '../../../trust/credit-grant';
+import { openTrustedRoot } from '../../../trust/trust-client';
 
 export interface GrantImport {
   grant: CreditGrant;

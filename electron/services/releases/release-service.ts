@@ -14,7 +14,6 @@ import { openEnvelope, parsePayload } from '../../../trust/envelope';
 import { isTrustError } from '../../../trust/errors';
 import { directiveSchema, featureId, limits, snapshotSchema, type ChannelName, type DirectiveDocument, type IndexDocument } from '../../../trust/schemas';
 import type { MetadataSource } from '../../../trust/source';
-import type { LocalPin } from '../../../trust/verify-release';
 import type { BenchCore } from '../bench-core';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import { createLogger, type Logger } from '../../../common/logger';
@@ -22,6 +21,7 @@ import type { ActivationResult, PackManager, UpdateAudit } from '../packs/pack-m
 import { ServiceError } from '../service-error';
 import type { ReleasePinRecord, ReleaseRepository, ReleaseSourceKind } from '../store/release-repository';
 import { openReleaseSource, type OpenedSource, type ReleaseSourceSpec } from './release-source';
+import type { LocalPin } from '../../../trust/target-policy';
 
 const DAY_MS = 86_400_000;
 /** An index expiring within this window shows as "expiring": time to refresh. */

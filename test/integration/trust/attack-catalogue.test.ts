@@ -15,9 +15,9 @@ import { directorySource } from '../../../trust/source';
 import { buildPack } from '../../../trust/pack';
 import { pinBench, promote, rotateRoot, setFloor } from '../../../trust/repository';
 import type { RootDocument } from '../../../trust/schemas';
-import { cohortBucket } from '../../../trust/verify-release';
 import { benchSnapshot, createTrustFixture, expectRefused, makePack, T0, type TrustFixture } from '../../helpers/trust-fixture';
 import { useTempDirs } from '../../helpers/temp-dir';
+import { cohortBucket } from '../../../trust/target-policy';
 
 const FAMILY = 'fam-a';
 const makeDir = useTempDirs();

@@ -8,9 +8,11 @@ import { benchTrustProfile } from '../../../trust/bench-trust';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { promote } from '../../../trust/repository';
 import type { ChannelName } from '../../../trust/schemas';
-import { initialTrustedMetadata, verifyRelease, type ActiveRelease, type LocalPin } from '../../../trust/verify-release';
+import { verifyRelease } from '../../../trust/verify-release';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { T0, createTrustFixture, makePack, type TrustFixture } from '../../helpers/trust-fixture';
+import { initialTrustedMetadata } from '../../../trust/trust-client';
+import { type ActiveRelease, type LocalPin } from '../../../trust/target-policy';
 
 const FAMILY = 'policy-fam';
 const counters: Record<string, number> = { '1.0.0': 1, '1.1.0': 2, '1.2.0': 3 };

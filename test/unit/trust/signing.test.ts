@@ -3,7 +3,7 @@ import { generateKeyPair, signPayload, verifyPayloadSignature } from '../../../t
 import { developmentKeyIds, developmentKeyPair } from '../../../trust/dev-keys';
 import { encodeEnvelope, openEnvelope, parsePayload, requireThreshold } from '../../../trust/envelope';
 import { rootSchema, type RootDocument } from '../../../trust/schemas';
-import { cohortBucket } from '../../../trust/verify-release';
+import { cohortBucket } from '../../../trust/target-policy';
 
 const payload = Buffer.from('{"type":"index"}');
 
