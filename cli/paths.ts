@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { packageVersion } from '../common/package-version';
 
 /** The checkout the command runs from: cli/ when run through tsx, dist/cli/ when bundled. */
 function findProjectRoot(from: string): string {
@@ -14,8 +15,7 @@ function findProjectRoot(from: string): string {
 export const projectRoot = findProjectRoot(path.dirname(fileURLToPath(import.meta.url)));
 
 export function appVersion(): string {
-  const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { version?: unknown };
-  return typeof manifest.version === 'string' ? manifest.version : '0.0.0';
+  return packageVersion(projectRoot);
 }
 
 /** Where a bench keeps its database and keys when no --data-dir is given (XDG on Linux). */

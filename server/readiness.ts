@@ -1,9 +1,9 @@
 /**
- * Readiness (`GET /readyz`) and the running version (`GET /version`). /healthz says the process answers;
+ * Readiness (`GET /readyz`; the version, `GET /version`, is common/package-version.ts). /healthz says the process answers;
  * /readyz says it can do its work: the database answers a trivial query and the blob folder (pack uploads)
  * is writable. A load balancer takes an instance that is not ready out of rotation without restarting it.
  */
-import { constants, readFileSync } from 'node:fs';
+import { constants } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 
@@ -35,20 +35,4 @@ export async function readinessProblems(check: { pingDatabase: () => Promise<voi
   );
   for (const problem of await Promise.all([database, blobs])) if (problem) problems.push(problem);
   return problems;
-}
-
-/**
- * The version of the package this server was built from: the nearest package.json above this module (the
- * checkout's when run from source; the one the build writes beside dist/server/main.js for the bundle).
- */
-export function packageVersion(from: string = import.meta.dirname): string {
-  for (let dir = from; ; dir = path.dirname(dir)) {
-    try {
-      const manifest = JSON.parse(readFileSync(path.join(dir, 'package.json'), 'utf8')) as { version?: unknown };
-      if (typeof manifest.version === 'string') return manifest.version;
-    } catch {
-      // No package.json here (or not readable): look further up.
-    }
-    if (path.dirname(dir) === dir) return 'unknown';
-  }
 }
