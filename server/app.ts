@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { storedText } from './stored-text';
 import { packageVersion } from '../common/package-version';
 import { readinessProblems } from './readiness';
-import { decodeBase64, verifyManyOffThread, type VerifySignatures } from '../trust/ed25519';
+import { decodeBase64, isStrictPublicKey, verifyMany, type VerifySignatures } from '../trust/ed25519';
 import type { Logger } from '../common/logger';
 import type { KeyPair } from '../trust/crypto';
 import { DEFAULT_CLOCK_SKEW_MS, MAX_BATCH_BYTES, enrolRequestSchema, logBatchSchema, requestSigningMessage, signatureHeaders, type EnrolResponse } from '../common/central-api/protocol';
@@ -107,7 +107,7 @@ export async function buildServerApp(options: ServerAppOptions) {
   const { repository, logger } = options;
   const now = options.now ?? (() => new Date());
   const clockSkewMs = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
-  const verifySignatures = options.verifySignatures ?? verifyManyOffThread;
+  const verifySignatures = options.verifySignatures ?? verifyMany;
   if (options.adminToken.length < 32) throw new ServerError('INVALID_REQUEST', 'The server admin token must be at least 32 characters long.');
   const adminDigest = digest(options.adminToken);
   const supportDigest = options.supportToken ? digest(options.supportToken) : null;
@@ -271,6 +271,8 @@ export async function buildServerApp(options: ServerAppOptions) {
     if (!publicKey || publicKey.length !== 32 || input.benchId !== benchIdOf(publicKey)) {
       throw new ServerError('INVALID_REQUEST', `The bench id ${input.benchId} does not belong to the public key sent with it.`);
     }
+    // A small-order or mixed-order key would let forged requests verify, or one secret speak for two benches.
+    if (!isStrictPublicKey(publicKey)) throw new ServerError('INVALID_REQUEST', 'The public key is not a canonical Ed25519 key of prime order (WEAK_KEY); generate a new bench key.');
     // Signed with the key being enrolled: the caller proves it holds the private key.
     if (request.headers[signatureHeaders.bench] !== input.benchId) throw new ServerError('BAD_SIGNATURE', 'The enrolment request is not signed by the bench it enrols.');
     await verifySignedRequest(request, input.publicKey, input.benchId);

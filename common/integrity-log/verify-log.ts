@@ -9,7 +9,7 @@
  * pointing past the end (TRUNCATED). Entries after the last checkpoint are hash-chained but not yet
  * signed: deleting them locally is caught only by the server, which has seen them.
  */
-import { decodeBase64, verifyDetached, verifyManyOffThread, type VerifySignatures } from '../../trust/ed25519';
+import { decodeBase64, verifyDetached, verifyMany, type VerifySignatures } from '../../trust/ed25519';
 import { GENESIS_HASH, checkpointMessage, entryHash } from './log-format';
 import type { CheckpointRecord, LogEntryRecord } from './records';
 
@@ -46,12 +46,12 @@ function checkSignature<Verdict>(
 }
 
 /**
- * Checks the checkpoints' signatures concurrently on the thread pool, for a caller (the central server) that
- * must not spend its event loop on them; hand the verdicts to verifyIntegrityLog.
+ * Checks the checkpoints' signatures in one call of `verify` (the central server passes its worker threads, so
+ * its event loop does not spend its time on them); hand the verdicts to verifyIntegrityLog.
  */
 export async function checkCheckpointSignatures(
   log: Pick<LogToVerify, 'benchId' | 'publicKey' | 'checkpoints'>,
-  verify: VerifySignatures = verifyManyOffThread,
+  verify: VerifySignatures = verifyMany,
 ): Promise<CheckpointSignatureVerdicts> {
   const verdicts = await verify(log.checkpoints.map((checkpoint) => checkSignature(log, checkpoint, (message, signature, publicKey) => ({ message, signature, publicKey }))));
   return new Map(log.checkpoints.map((checkpoint, i) => [checkpoint, verdicts[i] === true]));
