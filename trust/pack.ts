@@ -81,7 +81,6 @@ export async function verifyPackFile(file: string, expected: PackExpectation): P
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
-    if (size > entry.pack_length) throw new TrustError('OVERSIZE', `pack ${family} ${version} is ${size} bytes, over its signed ${entry.pack_length}.`);
     if (size !== entry.pack_length) throw new TrustError('LENGTH_MISMATCH', `pack ${family} ${version} is ${size} bytes; the signed length is ${entry.pack_length}.`);
     const header = Buffer.alloc(HEADER_BYTES);
     await handle.read(header, 0, HEADER_BYTES, 0);

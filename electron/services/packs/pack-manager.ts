@@ -17,13 +17,13 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, openSync, fsyncSync, closeSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { fsyncDirectory, writeFileAtomic } from '../../../trust/atomic-file';
+import { fsyncDirectory, writeFileAtomic, writerIsGone } from '../../../trust/atomic-file';
 import { sha256Hex } from '../../../trust/crypto';
 import { openEnvelope, parsePayload, requireThreshold } from '../../../trust/envelope';
 import { TrustError, isTrustError } from '../../../trust/errors';
 import type { VerifiedPack } from '../../../trust/pack';
 import { indexSchema, limits, type IndexDocument, type PackManifest } from '../../../trust/schemas';
-import type { MetadataSource } from '../../../trust/source';
+import { downloadDeclared, type MetadataSource } from '../../../trust/source';
 import type { ActiveRelease, LocalPin, Resolution } from '../../../trust/target-policy';
 import { TrustClient, initialTrustedMetadata, openTrustedRoot, type BenchProfile, type TrustedMetadata } from '../../../trust/trust-client';
 
@@ -170,17 +170,31 @@ export class PackManager {
 
   /**
    * After a crash: staged downloads and half-written state temporaries are garbage (the state file itself is
-   * always whole). Call once at startup, before any update runs.
+   * always whole). Run at every start (openBenchCore), before any update. Each temporary carries its
+   * writer's pid; one whose writer still runs (the app and a command on one data directory) is left alone.
    */
   removeLeftovers(): string[] {
     const staging = path.join(this.directory, 'staging');
+    const writer = (name: string, pattern: RegExp): number | null => {
+      const pid = pattern.exec(name)?.[1];
+      return pid === undefined ? null : Number(pid);
+    };
     const leftovers = [
-      ...readdirSync(staging).map((name) => path.join(staging, name)),
+      // A staged download: <family>-<pid>-<random>.injpack; any other name in staging is garbage too.
+      ...readdirSync(staging)
+        .filter((name) => {
+          const pid = writer(name, /-(\d+)-[0-9a-f]{12}\.injpack$/);
+          return pid === null || writerIsGone(pid);
+        })
+        .map((name) => path.join(staging, name)),
       ...readdirSync(this.directory)
-        .filter((name) => /^state\.json\.\d+\.tmp$/.test(name))
+        .filter((name) => {
+          const pid = writer(name, /^state\.json\.(\d+)\.tmp$/);
+          return pid !== null && writerIsGone(pid);
+        })
         .map((name) => path.join(this.directory, name)),
     ];
-    for (const file of leftovers) rmSync(file, { force: true });
+    for (const file of leftovers) rmSync(file, { recursive: true, force: true });
     return leftovers.map((file) => path.relative(this.directory, file));
   }
 
@@ -188,7 +202,7 @@ export class PackManager {
   async update(source: MetadataSource, family: string, options: UpdateOptions = {}): Promise<ActivationResult> {
     const state = this.readState();
     const audit = options.audit ? { actor: options.audit.actor, reason: options.audit.reason, ticket: options.audit.ticket } : {};
-    const staged = path.join(this.directory, 'staging', `${family}-${randomBytes(6).toString('hex')}.injpack`);
+    const staged = path.join(this.directory, 'staging', `${family}-${process.pid}-${randomBytes(6).toString('hex')}.injpack`);
     try {
       // Steps 1-6 in the trust client: metadata and target (pure; nothing persisted).
       const client = new TrustClient({ family, bench: this.options.bench, trusted: state.trusted, now: this.now() });
@@ -203,9 +217,9 @@ export class PackManager {
       const active = state.trusted.active[family];
       const target = this.packPath(family, sha256);
 
-      // Step 7: fetch into staging capped at the signed length; the trust client checks the manifest and every file.
+      // Step 7: fetch into staging bounded by min(signed length, pack cap); the trust client checks the manifest and every file.
       if (!(active?.manifest_sha256 === sha256 && existsSync(target))) {
-        await source.download(`packs/${family}/${release.version}.injpack`, release.entry.pack_length, staged);
+        await downloadDeclared(source, `packs/${family}/${release.version}.injpack`, release.entry.pack_length, limits.packBytes, staged);
         step('downloaded');
         await client.verifyTargetFile(staged);
         syncFile(staged);

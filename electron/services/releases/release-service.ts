@@ -20,7 +20,7 @@ import { createLogger, type Logger } from '../../../common/logger';
 import type { ActivationResult, PackManager, UpdateAudit } from '../packs/pack-manager';
 import { ServiceError } from '../service-error';
 import type { ReleasePinRecord, ReleaseRepository, ReleaseSourceKind } from '../store/release-repository';
-import { openReleaseSource, type OpenedSource, type ReleaseSourceSpec } from './release-source';
+import { bundleScratchDir, openReleaseSource, type OpenedSource, type ReleaseSourceSpec } from './release-source';
 import type { LocalPin } from '../../../trust/target-policy';
 
 const DAY_MS = 86_400_000;
@@ -176,7 +176,7 @@ export class ReleaseService {
   }
 
   async #open(spec: ReleaseSourceSpec): Promise<OpenedSource> {
-    const scratch = path.join(this.deps.dataDir, 'releases');
+    const scratch = bundleScratchDir(this.deps.dataDir);
     mkdirSync(scratch, { recursive: true });
     return openReleaseSource(spec, scratch);
   }
