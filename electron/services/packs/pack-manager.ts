@@ -84,6 +84,24 @@ export interface PackManagerOptions {
 export const activationSteps = ['metadata-verified', 'downloaded', 'pack-verified', 'stored', 'persisted'] as const;
 export type ActivationStep = (typeof activationSteps)[number];
 
+/**
+ * Where a pack's hardware compatibility was checked: against the model the connected bench reported in
+ * IDENT (recorded in the bench store), or, while no bench has reported one, deferred to the session gate,
+ * which checks the pack against the bench the session runs on before anything is coded.
+ */
+export type HardwareCheck = { outcome: 'checked'; model: string } | { outcome: 'deferred-to-session-gate'; model: null };
+
+function hardwareCheck(model: string | null): HardwareCheck {
+  return model === null ? { outcome: 'deferred-to-session-gate', model: null } : { outcome: 'checked', model };
+}
+
+/** The hardware gate as the evidence and the command line word it. */
+export function describeHardwareCheck(check: HardwareCheck): string {
+  return check.outcome === 'checked'
+    ? `pass (${check.model}, as the bench reported it)`
+    : 'deferred to the session gate (no bench has reported its model to this data directory yet)';
+}
+
 export interface ActivationResult {
   family: string;
   version: string;
@@ -95,6 +113,7 @@ export interface ActivationResult {
   previous: string | null;
   /** The gates the release passed, for the evidence entry and the Releases view. */
   gates: Record<string, string>;
+  hardware: HardwareCheck;
 }
 
 /** Who asked for an update and why; recorded with the outcome. */
@@ -118,6 +137,7 @@ export interface PreflightResult {
   verified: VerifiedPack;
   /** True when the active pack failed and the last-known-good one was re-verified and re-activated. */
   fellBackToLkg: boolean;
+  hardware: HardwareCheck;
 }
 
 export class PackManager {
@@ -213,6 +233,8 @@ export class PackManager {
       });
       const step = this.options.onStep ?? (() => undefined);
       step('metadata-verified');
+      // Read once: verifyTargetFile checks the pack against this same profile (trust/pack.ts).
+      const hardware = hardwareCheck(this.options.bench.hardware);
       const sha256 = release.entry.manifest.sha256;
       const active = state.trusted.active[family];
       const target = this.packPath(family, sha256);
@@ -269,10 +291,11 @@ export class PackManager {
         security_floor: `pass (counter ${release.entry.release_counter} >= floor ${release.index.security_floor})`,
         downgrade: active ? `pass (counter ${release.entry.release_counter} vs active ${active.release_counter})` : 'pass (nothing active)',
         pack: 'pass',
+        hardware: describeHardwareCheck(hardware),
       };
       // Step 9: evidence of the outcome (the refusal of any step is recorded in the catch below).
       this.evidence({ event: 'activate', family, version: release.version, sha256, changed, resolved_by: release.resolvedBy, previous: active?.version ?? null, ...audit, gates });
-      return { family, version: release.version, sha256, releaseCounter: release.entry.release_counter, changed, resolvedBy: release.resolvedBy, resolution: release.resolution, previous: active?.version ?? null, gates };
+      return { family, version: release.version, sha256, releaseCounter: release.entry.release_counter, changed, resolvedBy: release.resolvedBy, resolution: release.resolution, previous: active?.version ?? null, gates, hardware };
     } catch (error) {
       // Step 9 for a refusal: the typed code of the check that failed closed.
       this.evidence({ event: 'activate-refused', family, code: isTrustError(error) ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error), ...audit, ...(options.localPin ? { local_pin: options.localPin } : {}) });
@@ -396,6 +419,7 @@ export class PackManager {
   /** Step 10 on one release (the active one or the LKG): every check is TrustClient.recheckInstalled. */
   private async verifyInstalled(state: PackState, family: string, release: ActiveRelease, fellBackToLkg: boolean): Promise<PreflightResult> {
     const packPath = this.packPath(family, release.manifest_sha256);
+    const hardware = hardwareCheck(this.options.bench.hardware);
     const { verified } = await TrustClient.recheckInstalled({
       family,
       release,
@@ -406,7 +430,7 @@ export class PackManager {
       bench: this.options.bench,
       now: this.now(),
     });
-    return { family, version: release.version, sha256: release.manifest_sha256, packPath, manifest: verified.manifest, verified, fellBackToLkg };
+    return { family, version: release.version, sha256: release.manifest_sha256, packPath, manifest: verified.manifest, verified, fellBackToLkg, hardware };
   }
 }
 
