@@ -138,18 +138,19 @@ function endTime(hours: string): string {
   return new Date(Date.now() + value * 3_600_000).toISOString();
 }
 
+/** What `injbench packs releases` prints: the source and last refresh, then each family. */
+export function releasesReport(service: ReleaseService): string {
+  const view = service.view(true);
+  const header = `source ${view.source ? `${view.source.kind} ${view.source.location}` : 'not configured'}; last refresh ${view.lastRefreshAt ?? 'never'}${view.refreshPendingSince ? `; refresh pending since ${view.refreshPendingSince}` : ''}`;
+  return [header, ...view.families.flatMap(describeFamily)].map((line) => `${line}\n`).join('');
+}
+
 export function registerReleaseCommands(packs: Command): void {
   packs
     .command('releases')
     .description('Per family: active pack, last-known-good, pin, freshness and the versions the trusted index lists.')
     .option('--data-dir <dir>', 'bench data directory')
-    .action(async (options: { dataDir?: string }) =>
-      withReleases(options.dataDir, async (service) => {
-        const view = service.view(true);
-        process.stdout.write(`source ${view.source ? `${view.source.kind} ${view.source.location}` : 'not configured'}; last refresh ${view.lastRefreshAt ?? 'never'}${view.refreshPendingSince ? `; refresh pending since ${view.refreshPendingSince}` : ''}\n`);
-        for (const family of view.families) process.stdout.write(`${describeFamily(family).join('\n')}\n`);
-      }),
-    );
+    .action(async (options: { dataDir?: string }) => withReleases(options.dataDir, async (service) => void process.stdout.write(releasesReport(service))));
   audited(packs.command('refresh'))
     .description('Fetch, verify and activate per family from the configured source, or from --server, --dir or --bundle (remembered).')
     .option('--dir <dir>', 'a release repository directory')
