@@ -43,7 +43,7 @@ import {
   type TimestampDocument,
   type VersionEntry,
 } from './schemas';
-import type { MetadataSource } from './source';
+import { readDeclared, type MetadataSource } from './source';
 export type { BenchProfile } from './bench-trust';
 import { chooseTarget, requireNoDowngrade, type ActiveRelease, type LocalPin, type Resolution } from './target-policy';
 
@@ -177,8 +177,8 @@ function sameKeys(a: RootDocument['roles']['index'], b: RootDocument['roles']['i
   return a.threshold === b.threshold && a.keyids.length === b.keyids.length && a.keyids.every((keyid) => b.keyids.includes(keyid));
 }
 
-async function readRequired(source: MetadataSource, name: string, maxBytes: number): Promise<Uint8Array> {
-  const bytes = await source.read(name, maxBytes);
+/** A file the update cannot go on without. */
+function required(bytes: Uint8Array | null, name: string, source: MetadataSource): Uint8Array {
   if (!bytes) throw new TrustError('NOT_FOUND', `${name} is missing from ${source.describe()}.`);
   return bytes;
 }
@@ -300,7 +300,7 @@ export class TrustClient {
     const root = accepted(this.root, 'root');
     const trustedTimestamp = accepted(this.trustedTimestamp, 'root');
     // Required on every bench, online or offline: freshness comes only from signed data, never from a missing file.
-    const timestampBytes = await readRequired(source, 'timestamp.json', limits.timestampBytes);
+    const timestampBytes = required(await source.read('timestamp.json', limits.timestampBytes), 'timestamp.json', source);
     const envelope = openEnvelope(timestampBytes, limits.timestampBytes, 'timestamp');
     requireThreshold('timestamp', envelope, root.roles.timestamp, root.keys, 'timestamp');
     const timestampDoc = parsePayload(envelope, timestampSchema, 'timestamp');
@@ -326,7 +326,7 @@ export class TrustClient {
     const trustedSnapshot = accepted(this.trustedSnapshot, 'root');
     const trustedIndexes = accepted(this.trustedIndexes, 'root');
     const timestampDoc = accepted(this.timestamp, 'timestamp').document;
-    const snapshotBytes = await readRequired(source, 'snapshot.json', timestampDoc.snapshot.length);
+    const snapshotBytes = required(await readDeclared(source, 'snapshot.json', timestampDoc.snapshot.length, limits.snapshotBytes), 'snapshot.json', source);
     requireHashAndLength('snapshot', snapshotBytes, timestampDoc.snapshot);
     const snapshotEnvelope = openEnvelope(snapshotBytes, limits.snapshotBytes, 'snapshot');
     requireThreshold('snapshot', snapshotEnvelope, root.roles.index, root.keys, 'snapshot');
@@ -365,7 +365,7 @@ export class TrustClient {
     const snapshot = accepted(this.snapshot, 'snapshot').document;
     const listed = snapshot.indexes[family];
     if (!listed) throw new TrustError('NOT_FOUND', `family ${family} is not in snapshot v${snapshot.version}.`);
-    const indexBytes = await readRequired(source, `index/${family}.json`, listed.length);
+    const indexBytes = required(await readDeclared(source, `index/${family}.json`, listed.length, limits.indexBytes), `index/${family}.json`, source);
     requireHashAndLength(`index ${family}`, indexBytes, listed);
     const indexEnvelope = openEnvelope(indexBytes, limits.indexBytes, `index ${family}`);
     requireThreshold('index', indexEnvelope, root.roles.index, root.keys, `index ${family}`);

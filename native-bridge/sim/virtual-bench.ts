@@ -14,7 +14,12 @@ export interface BenchFaults extends InjectorFaults {
   coldOil: boolean;
 }
 
+/** The model the virtual bench reports in IDENT unless told otherwise: the demo packs list it as compatible. */
+export const VIRTUAL_BENCH_MODEL = 'virtual-bench';
+
 export interface VirtualBenchOptions {
+  /** The hardware model reported in IDENT (default VIRTUAL_BENCH_MODEL); another one plays a production bench. */
+  model?: string;
   injectorSerial: string;
   seed: number;
   speed: number;
@@ -209,7 +214,7 @@ export class VirtualBench {
           // The link layer states the version IDENT settled; this is the highest the firmware speaks.
           protocolVersion: Math.max(...this.protocolVersions),
           // A hardware model id, as packs list it in compatible_hardware.
-          model: 'virtual-bench',
+          model: this.options.model ?? VIRTUAL_BENCH_MODEL,
           benchSerial: 'VB-0001',
           firmware: '1.0.0-sim',
           watchdogMs: this.options.watchdogMs,
