@@ -28,6 +28,7 @@ import { registerSupportLogRoutes } from './support/log-routes';
 import { LogRechecker } from './support/log-recheck';
 import { LogCheckStore } from './store/log-check-store';
 import { ingestLogBatch } from './sync/log-ingest';
+import { IngestAdmission, type IngestAdmissionOptions } from './sync/ingest-admission';
 import { registerReleaseRoutes, type ReleaseRouteOptions } from './releases/release-routes';
 import type { FleetRouteContext } from './sessions/route-context';
 import { registerSupportSessionRoutes } from './sessions/support-session-routes';
@@ -65,6 +66,8 @@ export interface ServerAppOptions {
   supportWeb?: SupportWebOptions;
   /** Where request and checkpoint signatures are checked; libuv's thread pool unless given (central-server.ts gives workers). */
   verifySignatures?: VerifySignatures;
+  /** When log batches are shed with 429 (server/sync/ingest-admission.ts). */
+  ingestAdmission?: IngestAdmissionOptions;
 }
 
 
@@ -280,7 +283,8 @@ export async function buildServerApp(options: ServerAppOptions) {
     return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at, ...(directive ? { directive: directive.content_base64 } : {}) };
   });
 
-  app.post(LOG_BATCH_PATH, async (request) => {
+  const admission = new IngestAdmission(options.ingestAdmission);
+  app.post(LOG_BATCH_PATH, { onRequest: admission.onRequest }, async (request) => {
     const { bench, nonce } = await authenticateBench(request);
     const batch = parse(logBatchSchema, request.body, 'log batch');
     try {
