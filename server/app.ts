@@ -24,8 +24,11 @@ import { ServerError } from './server-error';
 import { closeIfBodyUnread, failureAnswer, logIfFault } from './http-errors';
 import type { DistributionRepository } from './store/distribution-repository';
 import type { ServerRepository } from './store/server-repository';
-import { verifyStoredLog } from './support/stored-log';
+import { registerSupportLogRoutes } from './support/log-routes';
+import { LogRechecker } from './support/log-recheck';
+import { LogCheckStore } from './store/log-check-store';
 import { ingestLogBatch } from './sync/log-ingest';
+import { IngestAdmission, type IngestAdmissionOptions } from './sync/ingest-admission';
 import { registerReleaseRoutes, type ReleaseRouteOptions } from './releases/release-routes';
 import type { FleetRouteContext } from './sessions/route-context';
 import { registerSupportSessionRoutes } from './sessions/support-session-routes';
@@ -63,11 +66,12 @@ export interface ServerAppOptions {
   supportWeb?: SupportWebOptions;
   /** Where request and checkpoint signatures are checked; libuv's thread pool unless given (central-server.ts gives workers). */
   verifySignatures?: VerifySignatures;
+  /** When log batches are shed with 429 (server/sync/ingest-admission.ts). */
+  ingestAdmission?: IngestAdmissionOptions;
 }
 
 
 const DEFAULT_CODE_TTL_MINUTES = 24 * 60;
-const MAX_SUPPORT_PAGE = 5000;
 const ENROL_BODY_LIMIT = 16 * 1024;
 
 const replayed = (): ServerError => new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
@@ -80,10 +84,6 @@ const createCodeSchema = z.strictObject({
 });
 const revokeSchema = z.strictObject({ reason: storedText().min(1).max(500) });
 const benchParamsSchema = z.strictObject({ benchId: benchIdSchema });
-const supportQuerySchema = z.strictObject({
-  fromSeq: z.coerce.number().int().min(1).default(1),
-  limit: z.coerce.number().int().min(1).max(MAX_SUPPORT_PAGE).default(1000),
-});
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
@@ -285,7 +285,8 @@ export async function buildServerApp(options: ServerAppOptions) {
     return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at, ...(directive ? { directive: directive.content_base64 } : {}) };
   });
 
-  app.post(LOG_BATCH_PATH, async (request) => {
+  const admission = new IngestAdmission(options.ingestAdmission);
+  app.post(LOG_BATCH_PATH, { onRequest: admission.onRequest }, async (request) => {
     const { bench, nonce } = await authenticateBench(request);
     const batch = parse(logBatchSchema, request.body, 'log batch');
     try {
@@ -297,27 +298,11 @@ export async function buildServerApp(options: ServerAppOptions) {
     }
   });
 
-  app.get(`${PROTOCOL_PREFIX}/support/benches/:benchId/log`, tokenRoute('admin', 'support'), async (request) => {
-    const { benchId } = parse(benchParamsSchema, request.params, 'bench id');
-    const { fromSeq, limit } = parse(supportQuerySchema, request.query, 'query');
-    const bench = await repository.bench(benchId);
-    if (!bench) throw new ServerError('NOT_FOUND', `No bench ${benchId} is enrolled with this server.`);
-    // Re-verify the stored copy end to end: it proves the server's own database was not altered.
-    const verdict = await verifyStoredLog(repository, bench);
-    const brokenFrom = verdict.ok ? Infinity : verdict.seq;
-    const sealedThrough = verdict.ok ? verdict.sealedThrough : (await repository.checkpoints(benchId)).filter((c) => c.seq < brokenFrom).at(-1)?.seq ?? 0;
-    const page = await repository.entries(benchId, fromSeq, limit);
-    return {
-      benchId,
-      benchStatus: bench.status,
-      integrity: verdict,
-      entries: page.map((entry) => ({
-        ...entry,
-        integrity: entry.seq >= brokenFrom ? 'broken' : entry.seq <= sealedThrough ? 'sealed' : 'unsealed',
-      })),
-      nextFromSeq: page.length === limit ? (page.at(-1)?.seq ?? 0) + 1 : null,
-    };
-  });
+  // Support log pages by primary-key range, and the admin's whole-log re-check off the event loop.
+  const logChecks = new LogCheckStore(repository.db);
+  const rechecker = new LogRechecker({ repository, checks: logChecks, verifySignatures, logger, now });
+  registerSupportLogRoutes(app, { repository, checks: logChecks, rechecker });
+  app.addHook('onClose', () => rechecker.close());
 
   // Session index, support web view, canary health and promotion gates (issue 7, part B).
   const fleet: FleetRouteContext = { repository, logger, now, roleOfToken };

@@ -32,6 +32,8 @@ export interface CentralServerOptions {
   releases?: ServerAppOptions['releases'];
   supportWeb?: ServerAppOptions['supportWeb'];
   reconcileEverySeconds?: number;
+  /** When log batches are shed with 429 (default: past 32 in progress). */
+  ingestAdmission?: ServerAppOptions['ingestAdmission'];
   /** Root 1 to pin (--trusted-root): publishing another first root is refused with UNTRUSTED_ROOT. */
   trustedRootFile?: string;
 }
@@ -109,6 +111,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       supportWeb: options.supportWeb,
       reconcileEverySeconds: options.reconcileEverySeconds,
       verifySignatures: signatures.verify,
+      ingestAdmission: options.ingestAdmission,
     });
     await app.listen({ host: SERVER_HOST, port: options.port });
   } catch (error) {

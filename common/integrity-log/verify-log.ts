@@ -30,6 +30,11 @@ export interface LogToVerify {
    * (the server's last acknowledged one). Checkpoints then count only for the entries given here.
    */
   after?: { seq: number; entryHash: string };
+  /**
+   * The entries' hashes (of entryPreimage), in entry order, when they were computed elsewhere: the server
+   * hashes a whole-log re-check on a worker thread. Absent, each entry is hashed here.
+   */
+  computedHashes?: readonly string[];
 }
 
 /** Each checkpoint's signature verdict, checked ahead of the walk (see checkCheckpointSignatures). */
@@ -69,7 +74,10 @@ export function verifyIntegrityLog(log: LogToVerify, signatureVerdicts?: Checkpo
 
   let expectedSeq = (log.after?.seq ?? 0) + 1;
   let prevHash = log.after?.entryHash ?? GENESIS_HASH;
+  let position = 0;
   for (const entry of log.entries) {
+    const computedHash = log.computedHashes?.[position] ?? entryHash(entry);
+    position += 1;
     if (entry.seq !== expectedSeq) {
       return entry.seq > expectedSeq
         ? { ok: false, code: 'ENTRY_MISSING', seq: expectedSeq, reason: `entry ${expectedSeq} is missing (the next stored entry is ${entry.seq})` }
@@ -78,7 +86,7 @@ export function verifyIntegrityLog(log: LogToVerify, signatureVerdicts?: Checkpo
     if (entry.prevHash !== prevHash) {
       return { ok: false, code: 'CHAIN_BROKEN', seq: entry.seq, reason: `entry ${entry.seq} does not link to entry ${entry.seq - 1}` };
     }
-    if (entryHash(entry) !== entry.entryHash) {
+    if (computedHash !== entry.entryHash) {
       return { ok: false, code: 'ENTRY_ALTERED', seq: entry.seq, reason: `entry ${entry.seq} (${entry.type}) was changed after it was written` };
     }
     const checkpoint = checkpointAt.get(entry.seq);

@@ -126,6 +126,20 @@ export interface CreditFindingTable {
   found_at: string;
 }
 
+/** An admin's whole-log re-check (log-check-store.ts). */
+export interface LogCheckTable {
+  check_id: string;
+  bench_id: string;
+  requested_at: string;
+  state: 'running' | 'done' | 'failed';
+  head_seq: number;
+  checked_through: number;
+  updated_at: string;
+  finished_at: string | null;
+  verdict_json: string | null;
+  failure: string | null;
+}
+
 export interface ServerDatabase {
   benches: BenchTable;
   enrolment_codes: EnrolmentCodeTable;
@@ -139,4 +153,5 @@ export interface ServerDatabase {
   server_evidence: ServerEvidenceTable;
   credit_grants: CreditGrantTable;
   credit_findings: CreditFindingTable;
+  log_checks: LogCheckTable;
 }

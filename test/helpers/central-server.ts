@@ -6,7 +6,7 @@ import path from 'node:path';
 import { startCentralServer, type CentralServer, type CentralServerOptions } from '../../server/central-server';
 import type { KeyPair } from '../../trust/crypto';
 import { silentLogger } from './silent-logger';
-import { ADMIN_CODES_PATH, supportLogPath } from '../../common/central-api/paths';
+import { ADMIN_CODES_PATH, adminLogCheckPath, adminLogChecksPath, supportLogPath } from '../../common/central-api/paths';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
 export const TEST_SUPPORT_TOKEN = 'test-support-token-0123456789abcdefghijklmn';
@@ -73,6 +73,21 @@ export async function pullLog(serverUrl: string, benchId: string): Promise<Pulle
   const answer = await callAs(TEST_SUPPORT_TOKEN, serverUrl, 'GET', `${supportLogPath(benchId)}?limit=5000`);
   if (answer.status !== 200) throw new Error(`support pull: ${answer.status} ${JSON.stringify(answer.body)}`);
   return answer.body as PulledLog;
+}
+
+/** Starts the admin's whole-log re-check of a bench and waits for its verdict (or failure). */
+export async function finishedLogCheck(serverUrl: string, benchId: string, timeoutMs = 20_000): Promise<{ state: string; headSeq: number; checkedThrough: number; verdict: unknown }> {
+  const started = await callAs(TEST_ADMIN_TOKEN, serverUrl, 'POST', adminLogChecksPath(benchId));
+  if (started.status !== 202) throw new Error(`log check: ${started.status} ${JSON.stringify(started.body)}`);
+  const { checkId } = started.body as { checkId: string };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await callAs(TEST_ADMIN_TOKEN, serverUrl, 'GET', adminLogCheckPath(benchId, checkId));
+    const check = answer.body as { state: string; headSeq: number; checkedThrough: number; verdict: unknown };
+    if (check.state !== 'running') return check;
+    if (Date.now() > deadline) throw new Error(`log check ${checkId} still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }
 
 export function freePort(): Promise<number> {
