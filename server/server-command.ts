@@ -11,6 +11,7 @@ import { ServerConfigurationError, startCentralServer } from './central-server';
 import { DEFAULT_RECONCILE_EVERY_SECONDS } from './credits/periodic-reconcile';
 import { readReleasePolicyFile } from './releases/release-policy';
 import { redactUrl } from './store/database';
+import { registerServerOperations } from './server-operations-command';
 
 export const ADMIN_TOKEN_ENV = 'INJBENCH_SERVER_ADMIN_TOKEN';
 export const SUPPORT_TOKEN_ENV = 'INJBENCH_SERVER_SUPPORT_TOKEN';
@@ -78,6 +79,7 @@ function nonNegativeSeconds(value: string): number {
 
 /** Declares the server's options and action on `command` (a program of its own, or `injbench server`). */
 export function configureServerCommand(command: Command): Command {
+  registerServerOperations(command);
   return command
     .description(
       `run the central server on 127.0.0.1 (admin token from $${ADMIN_TOKEN_ENV}, read-only support token from $${SUPPORT_TOKEN_ENV}, ` +
