@@ -20,6 +20,8 @@ export interface CentralServerOptions {
   supportToken?: string;
   /** Publish-only token for release managers. */
   releaseToken?: string;
+  /** Token that reads GET /metrics and nothing else (the Prometheus scraper's). */
+  metricsToken?: string;
   /** Where pack bytes are kept (default: beside the SQLite file; required with PostgreSQL). */
   blobDir?: string;
   /** The credits role key file (from "injbench release keygen"); without it grants cannot be issued. */
@@ -103,6 +105,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       adminToken: options.adminToken,
       supportToken: options.supportToken,
       releaseToken: options.releaseToken,
+      metricsToken: options.metricsToken,
       distribution: { store: distribution, blobs, trustedRoot },
       creditsKey,
       now: options.now,

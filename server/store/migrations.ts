@@ -175,6 +175,12 @@ export const serverMigrations: Record<string, Migration> = {
     },
   },
   '0006_log_checks': logCheckMigration,
+  '0007_bench_last_seen': {
+    // When each bench last reached the server: the admin API and /metrics show benches that went quiet.
+    async up(db: AnyDb) {
+      await db.schema.alterTable('benches').addColumn('last_seen_at', 'text').execute();
+    },
+  },
 };
 
 /** The indexed text columns of the tables a log batch writes (0005). */

@@ -12,6 +12,8 @@ export interface BenchTable {
   head_seq: number;
   head_hash: string;
   sealed_through: number;
+  /** When the bench last made a signed request, to the minute (ServerRepository.markSeen); null: never since 0006. */
+  last_seen_at: string | null;
 }
 
 export interface EnrolmentCodeTable {

@@ -139,6 +139,7 @@ export class ServerRepository {
         head_seq: 0,
         head_hash: GENESIS_HASH,
         sealed_through: 0,
+        last_seen_at: request.now,
       };
       await trx.insertInto('benches').values(bench).execute();
       return bench;
@@ -151,6 +152,30 @@ export class ServerRepository {
 
   async benches(): Promise<BenchRecord[]> {
     return this.db.selectFrom('benches').selectAll().orderBy('bench_id').execute();
+  }
+
+  /**
+   * Records that the bench made a signed request at `at`, unless it was already seen after `notBefore`: a
+   * bench syncing flat out costs one write a minute, not one per request.
+   */
+  async markSeen(benchId: string, at: string, notBefore: string): Promise<void> {
+    await this.db
+      .updateTable('benches')
+      .set({ last_seen_at: at })
+      .where('bench_id', '=', benchId)
+      .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', notBefore)]))
+      .execute();
+  }
+
+  /** How many alarms of each kind the database holds (alarms are never deleted, so each count only grows). */
+  async alarmCounts(): Promise<{ kind: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('alarms')
+      .select((eb) => ['kind', eb.fn.countAll<number | string | bigint>().as('count')])
+      .groupBy('kind')
+      .orderBy('kind')
+      .execute();
+    return rows.map((row) => ({ kind: row.kind, count: Number(row.count) }));
   }
 
   async revoke(benchId: string, reason: string, now: string): Promise<BenchRecord> {
