@@ -5,8 +5,10 @@
  * - support: a bearer token that can only read (log entries with their integrity status, alarms);
  * - release managers: a bearer token that can only publish to the repository (server/distribution).
  */
-import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import type { Server } from 'node:http';
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer as createHttpsServer } from 'node:https';
 import { z } from 'zod';
 import { storedText } from './stored-text';
 import { packageVersion } from '../common/package-version';
@@ -63,6 +65,10 @@ export interface ServerAppOptions {
   supportWeb?: SupportWebOptions;
   /** Where request and checkpoint signatures are checked; libuv's thread pool unless given (central-server.ts gives workers). */
   verifySignatures?: VerifySignatures;
+  /** Which proxies' X-Forwarded-For/-Proto/-Host to believe (fastify's trustProxy); none by default. */
+  trustProxy?: boolean | number | string;
+  /** Serve TLS directly with this certificate chain and key (PEM); plain HTTP when absent. */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 
@@ -101,6 +107,18 @@ function newEnrolmentCode(): string {
   return chars.match(/.{4}/g)?.join('-') ?? chars;
 }
 
+/** Believe the nearest `hops` proxies (fastify types a hop count as this function). */
+const trustHops =
+  (hops: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < hops;
+
+/** An https server in place of the default http one; the same API (https.Server is an http.Server). */
+function tlsServerFactory(tls: ServerAppOptions['https']): FastifyServerFactory<Server> | undefined {
+  if (!tls) return undefined;
+  return (handler) => createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
+}
+
 export const hashEnrolmentCode = (code: string): string => createHash('sha256').update(code.trim().toUpperCase()).digest('hex');
 
 export async function buildServerApp(options: ServerAppOptions) {
@@ -119,6 +137,8 @@ export async function buildServerApp(options: ServerAppOptions) {
     // Request lines would carry no secrets, but bearer headers must never reach a log line.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BATCH_BYTES + 64 * 1024,
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
+    serverFactory: tlsServerFactory(options.https),
   });
 
   // The signature covers the exact bytes sent, so keep them beside the parsed body.

@@ -5,6 +5,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import { dialectOf } from './bulk-insert';
 import { sessionIndexMigration } from './fleet-schema';
+import { sharedStateMigration } from './shared-state-repository';
 
 // Migrations run before the typed schema exists, so they take an untyped handle.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -173,6 +174,7 @@ export const serverMigrations: Record<string, Migration> = {
       }
     },
   },
+  '0006_shared_state_across_instances': sharedStateMigration,
 };
 
 /** The indexed text columns of the tables a log batch writes (0005). */
