@@ -5,7 +5,7 @@
  *
  * Every secret (the three tokens, the database URL, which may carry a password) can also be given as a
  * file, for container secrets and systemd credentials: `INJBENCH_SERVER_ADMIN_TOKEN_FILE=/run/secrets/admin`
- * or `"adminTokenFile"` in the file. The file's keys are the flags' names in camelCase (docs/operations-deploy.md).
+ * or `"adminTokenFile"` in the file. The file's keys are the flags' names in camelCase (docs/server-deployment.md).
  * Only the merged result is validated, so a setting's error names where it came from.
  */
 import { readFileSync } from 'node:fs';
@@ -115,6 +115,7 @@ function withSecretFiles(source: Source, fileOf: (name: (typeof secretSettings)[
   const resolved: Source = { ...source };
   for (const name of secretSettings) {
     const file = fileOf(name);
+    delete resolved[`${name}File`];
     if (resolved[name] !== undefined || typeof file !== 'string' || file === '') continue;
     resolved[name] = readSecretFile(path.resolve(file), `${name} (${where})`);
   }

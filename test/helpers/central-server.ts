@@ -90,17 +90,24 @@ export function freePort(): Promise<number> {
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** What the server logged on stderr so far (JSON lines). */
+  log(): string;
   kill9(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** `injbench server` as its own process, the way an operator starts it; resolves once it prints its URL. */
 export function spawnServerProcess(databaseUrl: string, port: number, timeoutMs = 30_000, blobDir = mkdtempSync(path.join(tmpdir(), 'injbench-blobs-'))): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'server', '--db', databaseUrl, '--port', String(port), '--blob-dir', blobDir], {
-    cwd: projectRoot,
-    env: { ...process.env, INJBENCH_SERVER_ADMIN_TOKEN: TEST_ADMIN_TOKEN, INJBENCH_SERVER_SUPPORT_TOKEN: TEST_SUPPORT_TOKEN, INJBENCH_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawnServerWith(
+    ['--db', databaseUrl, '--port', String(port), '--blob-dir', blobDir],
+    { ...process.env, INJBENCH_SERVER_ADMIN_TOKEN: TEST_ADMIN_TOKEN, INJBENCH_SERVER_SUPPORT_TOKEN: TEST_SUPPORT_TOKEN, INJBENCH_LOG_LEVEL: 'warn' },
+    timeoutMs,
+  );
+}
+
+/** `injbench server ARGS` with exactly this environment; its log (stderr) is kept for the test to read. */
+export function spawnServerWith(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'server', ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   let errors = '';
@@ -117,13 +124,14 @@ export function spawnServerProcess(databaseUrl: string, port: number, timeoutMs 
     child.once('exit', exitedEarly);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /^Server URL: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
+      const match = /^Server URL: (https?:\/\/\S+:\d+)$/m.exec(output);
       if (!match?.[1]) return;
       clearTimeout(timer);
       child.off('exit', exitedEarly);
       resolve({
         url: match[1],
         child,
+        log: () => errors,
         kill9: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;
