@@ -102,6 +102,8 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
   it('enrols and syncs benches over https through a SIGKILL of one instance, signs support in, publishes and promotes, and reconciles once', async () => {
     expect(missing, 'CI installs nginx and starts PostgreSQL (.ci/run)').toEqual([]);
     const started = Date.now();
+    const phases: string[] = [];
+    const phase = (name: string): void => void phases.push(`${name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const dir = tempDir();
     // nginx's workers may run as another user: they must reach the folder (the secrets stay private).
     chmodSync(dir, 0o755);
@@ -133,8 +135,10 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
     };
     instances.push(...(await Promise.all([firstPort, secondPort].map((port) => spawnServerWith(['--port', String(port)], serverEnv, 60_000)))));
     const [first, second] = instances as [ServerProcess, ServerProcess];
+    phase('instances up');
     nginx = startNginx(dir, proxyPort, tls, [firstPort, secondPort]);
     await waitFor('nginx answering https', () => httpsCall(`${origin}/healthz`, { ca: tls.ca }).then((answer) => answer.status, () => 0), (status) => status === 200);
+    phase('nginx up');
     // Plain http is not served on the TLS port, and a client that does not trust the CA refuses it.
     await expect(fetch(`${origin}/healthz`)).rejects.toThrow();
 
@@ -171,10 +175,12 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
       }
       bench.close();
     }
+    phase('bench logs written');
     const codes = await Promise.all(benchDirs.map(async () => ((await api(TEST_ADMIN_TOKEN, 'POST', ADMIN_CODES_PATH, { ttlMinutes: 10 })) as { code: string }).code));
     const enrolled = await Promise.all(benchDirs.map((benchDir, index) => cli(['sync', 'enrol', '--data-dir', benchDir, '--server', origin, '--code', codes[index] ?? ''])));
     for (const [index, line] of enrolled.entries()) expect(line).toContain(`Enrolled ${benchIds[index]} with ${origin}`);
 
+    phase('benches enrolled');
     // All benches push at once; the first instance is killed as soon as the server acknowledged a batch.
     const headSeqs = async (): Promise<number[]> => {
       const benches = (await api(TEST_SUPPORT_TOKEN, 'GET', `${PROTOCOL_PREFIX}/admin/benches`)) as { benchId: string; headSeq: number }[];
@@ -190,6 +196,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
       expect(result.stdout).toMatch(/Backlog: 0 entries and 0 checkpoints unsent/);
     }
 
+    phase('benches synced');
     // The recount: each bench's log on the server is its local log, every entry exactly once.
     for (const [index, benchDir] of benchDirs.entries()) {
       const bench = openTestBench(benchDir);
@@ -211,6 +218,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
     // The kill happened mid-sync: at that moment some bench had entries the server had not yet taken.
     expect(atKill.some((head, index) => head < ENTRIES_PER_BENCH + (index === 0 ? 3 : 0))).toBe(true);
 
+    phase('recounted');
     // Support signs in over https, from the public origin, and gets a Secure cookie.
     const signIn = await httpsCall(`${origin}/support/sign-in`, {
       ca: tls.ca,
@@ -224,6 +232,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
     const sessionsPage = await httpsCall(`${origin}/support/sessions`, { ca: tls.ca, headers: { cookie: cookie.split(';')[0] ?? '' } });
     expect(sessionsPage.status).toBe(200);
 
+    phase('support signed in');
     // A release is published and promoted over https (the pack bytes land in the blob folder both share).
     const work = tempDir();
     const repo = copyOfDemoRepository(work);
@@ -239,6 +248,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
       }),
     ).toMatch(/promoted bosch-like-cri 1\.1\.0 [0-9a-f]{64} to staged .* recorded on /);
 
+    phase('release published and promoted');
     // Reconciliation: the forged grant is alarmed, once, although both instances run the timer.
     const alarmKinds = async (): Promise<string[]> =>
       ((await api(TEST_SUPPORT_TOKEN, 'GET', `${PROTOCOL_PREFIX}/admin/alarms`)) as { benchId: string; kind: string }[])
@@ -265,6 +275,6 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
     const claimed = new Set(claims.map((claim) => `${claim.periodStart} ${claim.instanceId}`));
     expect(passes.filter((pass) => !claimed.has(`${pass.periodStart} ${pass.instanceId}`))).toEqual([]);
     expect(claims.length - passes.length).toBeLessThanOrEqual(1);
-    console.log(`production rehearsal: ${BENCHES} benches x ${ENTRIES_PER_BENCH} entries, heads at the kill ${JSON.stringify(atKill)}, ${passes.length} reconciliation passes in ${claims.length} claimed periods, ${Math.round((Date.now() - started) / 1000)} s`);
+    console.log(`production rehearsal: ${BENCHES} benches x ${ENTRIES_PER_BENCH} entries, heads at the kill ${JSON.stringify(atKill)}, ${passes.length} reconciliation passes in ${claims.length} claimed periods; ${phases.join(', ')}; total ${Math.round((Date.now() - started) / 1000)} s`);
   }, 240_000);
 });
