@@ -60,6 +60,8 @@ export interface CentralServer {
 
 export const SERVER_HOST = '127.0.0.1';
 const CLOSE_GRACE_MS = 2000;
+/** An upload file untouched this long is a crash's leftover, not another instance's upload in progress. */
+const INCOMING_LEFTOVER_AGE_MS = 60 * 60_000;
 
 /**
  * Pack blobs sit beside the SQLite file by default. A PostgreSQL server has no file to sit beside, and its
@@ -93,7 +95,8 @@ export async function startCentralServer(options: CentralServerOptions): Promise
   const https = options.tls ? { cert: readPem(options.tls.certFile, 'certificate'), key: readPem(options.tls.keyFile, 'key') } : undefined;
   const blobDir = path.resolve(options.blobDir ?? defaultBlobDir(options.databaseUrl));
   const blobs = new BlobStore(blobDir);
-  blobs.removeIncomingLeftovers();
+  // Only old leftovers: instances sharing the blob folder (PostgreSQL) may be receiving uploads right now.
+  blobs.removeIncomingLeftovers(INCOMING_LEFTOVER_AGE_MS);
   // Also before the database: a platform without libsodium's binary stops the start with nothing opened.
   const signatures = new SignatureVerifier();
   let database: OpenedDatabase;

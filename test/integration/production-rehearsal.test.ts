@@ -28,7 +28,7 @@ import { useTempDirs } from '../helpers/temp-dir';
 import { openTestBench } from '../helpers/test-bench';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((candidate) => existsSync(candidate));
-const ENTRIES_PER_BENCH = 2000;
+const ENTRIES_PER_BENCH = 1500;
 const BENCHES = 3;
 const RECONCILE_EVERY_SECONDS = 2;
 const FAMILY = 'bosch-like-cri';
