@@ -19,6 +19,10 @@ export const RELEASE_TOKEN_SERVER_ENV = 'INJBENCH_SERVER_RELEASE_TOKEN';
 export async function runServer(flags: ServerFlags): Promise<void> {
   const config = loadServerConfig(flags);
   const logger = createLogger('injbench-server');
+  if (config.publicOrigin?.startsWith('https:') && !config.tlsCert && config.trustProxy === false) {
+    // Behind a proxy that nobody told the server to trust, every client has the proxy's address.
+    logger.warn({ publicOrigin: config.publicOrigin }, 'an https public origin without TLS here means a proxy in front: set --trust-proxy to its address, or every client shares one sign-in limit');
+  }
   const server = await startCentralServer({
     databaseUrl: config.db,
     port: config.port,

@@ -133,7 +133,26 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
       INJBENCH_SERVER_SUPPORT_TOKEN_FILE: secret('support-token', TEST_SUPPORT_TOKEN),
       INJBENCH_SERVER_RELEASE_TOKEN_FILE: secret('release-token', TEST_RELEASE_TOKEN),
     };
-    instances.push(...(await Promise.all([firstPort, secondPort].map((port) => spawnServerWith(['--port', String(port)], serverEnv, 60_000)))));
+    const starting = Promise.all([firstPort, secondPort].map((port) => spawnServerWith(['--port', String(port)], serverEnv, 90_000)));
+    // Awaited below; a failed start is reported there, not as an unhandled rejection meanwhile.
+    starting.catch(() => undefined);
+    // Benches with a backlog, written while the instances start: a few batches each; the first also books
+    // a grant minted at home and overspends it, which the reconciliation must alarm (once).
+    const benchDirs = Array.from({ length: BENCHES }, () => tempDir());
+    const benchIds: string[] = [];
+    for (const [index, benchDir] of benchDirs.entries()) {
+      const bench = openTestBench(benchDir);
+      benchIds.push(bench.identity.benchId);
+      bench.append(ENTRIES_PER_BENCH, 100);
+      if (index === 0) {
+        bench.log.append('credits.grant_imported', { grantId: 'grant-minted-at-home', credits: 500, expires: '2030-01-01T00:00:00Z' });
+        bench.log.append('session.completed', { sessionId: 'ses-x', verdict: 'pass', creditsDebited: 3 });
+        bench.log.checkpoint();
+      }
+      bench.close();
+    }
+    phase('bench logs written');
+    instances.push(...(await starting));
     const [first, second] = instances as [ServerProcess, ServerProcess];
     phase('instances up');
     nginx = startNginx(dir, proxyPort, tls, [firstPort, secondPort]);
@@ -160,22 +179,6 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
       return result.stdout;
     };
 
-    // Benches with a backlog: a few batches each; the first also books a grant minted at home and
-    // overspends it, which the reconciliation must alarm (once).
-    const benchDirs = Array.from({ length: BENCHES }, () => tempDir());
-    const benchIds: string[] = [];
-    for (const [index, benchDir] of benchDirs.entries()) {
-      const bench = openTestBench(benchDir);
-      benchIds.push(bench.identity.benchId);
-      bench.append(ENTRIES_PER_BENCH, 100);
-      if (index === 0) {
-        bench.log.append('credits.grant_imported', { grantId: 'grant-minted-at-home', credits: 500, expires: '2030-01-01T00:00:00Z' });
-        bench.log.append('session.completed', { sessionId: 'ses-x', verdict: 'pass', creditsDebited: 3 });
-        bench.log.checkpoint();
-      }
-      bench.close();
-    }
-    phase('bench logs written');
     const codes = await Promise.all(benchDirs.map(async () => ((await api(TEST_ADMIN_TOKEN, 'POST', ADMIN_CODES_PATH, { ttlMinutes: 10 })) as { code: string }).code));
     const enrolled = await Promise.all(benchDirs.map((benchDir, index) => cli(['sync', 'enrol', '--data-dir', benchDir, '--server', origin, '--code', codes[index] ?? ''])));
     for (const [index, line] of enrolled.entries()) expect(line).toContain(`Enrolled ${benchIds[index]} with ${origin}`);
