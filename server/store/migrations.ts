@@ -6,6 +6,7 @@ import { sql, type Kysely, type Migration } from 'kysely';
 import { dialectOf } from './bulk-insert';
 import { sessionIndexMigration } from './fleet-schema';
 import { logCheckMigration } from './log-check-store';
+import { sharedStateMigration } from './shared-state-repository';
 
 // Migrations run before the typed schema exists, so they take an untyped handle.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -181,6 +182,7 @@ export const serverMigrations: Record<string, Migration> = {
       await db.schema.alterTable('benches').addColumn('last_seen_at', 'text').execute();
     },
   },
+  '0008_shared_state_across_instances': sharedStateMigration,
 };
 
 /** The indexed text columns of the tables a log batch writes (0005). */
