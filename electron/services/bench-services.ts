@@ -22,6 +22,7 @@ import { TrustError } from '../../trust/errors';
 import { importCreditGrant } from './credits/credit-service';
 import { toDocumentFile } from './documents/document-file';
 import { exportSupportBundle } from './support/support-bundle';
+import { AppHoldStore } from './app-update/bench-ports';
 import { SyncError } from '../../common/central-api/client';
 import type { Logger } from '../../common/logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
@@ -60,6 +61,8 @@ export interface BenchServices {
   readonly sessions: SessionService;
   readonly packs: PackManager;
   readonly releases: ReleaseService;
+  /** The admin's hold of the app at its installed version (electron/services/app-update/). */
+  readonly appHolds: AppHoldStore;
   status(): BenchStatus;
   /** The bench's enrolment with a central server and its sync backlog. */
   enrolment(): EnrolmentView;
@@ -206,6 +209,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     now,
   });
   sessions.closeInterrupted();
+  const appHolds = new AppHoldStore(options.dataDir);
   const releases: ReleaseService = new ReleaseService({
     dataDir: options.dataDir,
     packs,
@@ -417,6 +421,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     sessions,
     packs,
     releases,
+    appHolds,
     status,
     enrolment,
     enrol,

@@ -2,7 +2,7 @@
  * Controllable stand-ins for the app-update ports: an updater whose channel offers are set per test, and
  * channel, session and hold sources that tests drive like the future channels and session services will.
  */
-import type { BenchReleaseChannel, UpdaterChannel } from '../../electron/services/app-update/channel-mapping';
+import type { BenchReleaseChannel, UpdaterChannel } from '../../electron/services/app-update/release-channel';
 import type {
   AdminHoldSource,
   AppHold,

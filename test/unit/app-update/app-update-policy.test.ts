@@ -5,7 +5,7 @@ import {
   updaterChannelByReleaseChannel,
   updaterChannelFor,
   type BenchReleaseChannel,
-} from '../../../electron/services/app-update/channel-mapping';
+} from '../../../electron/services/app-update/release-channel';
 import { MemoryEvidenceSink, type EvidenceEntry, type EvidenceSink } from '../../../electron/services/evidence/evidence-sink';
 import { FakeAdminHold, FakeCodingSessions, FakeReleaseChannel, FakeUpdaterPort } from '../../fakes/app-update-ports';
 

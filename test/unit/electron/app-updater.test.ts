@@ -8,7 +8,7 @@ import * as electron from 'electron';
 import { AppImageUpdater } from 'electron-updater';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { APP_UPDATE_EVIDENCE_FILE, createElectronUpdaterPort, startAppUpdates, type ElectronUpdater } from '../../../electron/main/app-updater';
-import { updaterChannelFor } from '../../../electron/services/app-update/channel-mapping';
+import { updaterChannelFor } from '../../../electron/services/app-update/release-channel';
 import { noAdminHold, noCodingSessions, fixedReleaseChannel } from '../../../electron/services/app-update/standalone-ports';
 import { MemoryEvidenceSink } from '../../../electron/services/evidence/evidence-sink';
 import { readEvidenceFile } from '../../../electron/services/evidence/json-lines-evidence-sink';
