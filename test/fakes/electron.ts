@@ -90,8 +90,9 @@ class FakeApp extends EventEmitter {
     if (name !== 'userData') throw new Error(`fake app.getPath(${name}) not modelled`);
     return this.userDataPath;
   }
+  version = '0.0.0-fake';
   getVersion(): string {
-    return '0.0.0-fake';
+    return this.version;
   }
 }
 
