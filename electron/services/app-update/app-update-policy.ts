@@ -124,12 +124,12 @@ export class AppUpdatePolicy {
         offer = await this.#ports.updater.check();
       } catch (error) {
         const message = errorMessage(error);
-        if (isTrustError(error)) {
+        if (isTrustError(error) && error.code !== 'UNREACHABLE') {
           // The signed app release did not verify: nothing was downloaded, and the code says why.
           await this.#record('app-update.check.refused', 'bench', `Update refused (${error.code}): ${message}`, { trigger, code: error.code });
           return { outcome: 'refused', code: error.code, message };
         }
-        await this.#record('app-update.check.failed', 'bench', `Update check failed: ${message}`, { trigger });
+        await this.#record('app-update.check.failed', 'bench', `Update check failed: ${message}`, { trigger, ...(isTrustError(error) ? { code: error.code } : {}) });
         return { outcome: 'failed', message };
       }
       const current = this.#ports.updater.currentVersion;
