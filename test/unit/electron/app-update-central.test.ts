@@ -127,7 +127,7 @@ describe('app updates from the central server (fake electron, real electron-upda
     fixture = createTrustFixture(tempDir);
     fixture.clock.now = new Date();
     fixture.refresh();
-    database = await createTemporaryDatabase('sqlite', tempDir());
+    database = await createTemporaryDatabase('sqlite', tempDir(), undefined);
     server = await startTestServer(database.url, { blobDir: path.join(tempDir(), 'blobs') });
     await publishRepositoryToServer({ repoDir: fixture.repo, serverUrl: server.url, token: TEST_RELEASE_TOKEN, actor: 'rita', print: () => undefined });
     const builds = tempDir();
