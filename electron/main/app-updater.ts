@@ -12,13 +12,10 @@ import type { ProviderRuntimeOptions } from 'electron-updater/out/providers/Prov
 import path from 'node:path';
 import { AppUpdatePolicy } from '../services/app-update/app-update-policy';
 import type { BenchReleaseChannel } from '../services/app-update/release-channel';
-import { appUpdateFeedUrl } from '../services/app-update/feed-url';
 import type { AdminHoldSource, CodingSessionActivity, ReleaseChannelSource, UpdaterPort } from '../services/app-update/ports';
-import { SignedAppFeed, type TrustedRootState, type VerifiedAppOffer } from '../services/app-update/signed-app-feed';
+import { SignedAppFeed, requireVerifiedInstaller, type TrustedRootState, type VerifiedAppOffer } from '../services/app-update/signed-app-feed';
 import type { EvidenceSink } from '../services/evidence/evidence-sink';
 import { JsonLinesEvidenceSink } from '../services/evidence/json-lines-evidence-sink';
-import { appPlatformOf } from '../../trust/app-release';
-import { TrustError } from '../../trust/errors';
 import type { Logger } from '../../common/logger';
 import type { ElectronModule } from './bench-app';
 
@@ -60,11 +57,7 @@ function routeDownloadsThroughFeed(updater: ElectronUpdater, feed: SignedAppFeed
   const executor = Reflect.get(updater, 'httpExecutor') as DownloadExecutor | undefined;
   if (!executor || typeof executor.download !== 'function') throw new Error('electron-updater has no download executor to route through the signed app feed.');
   executor.download = async (url: URL, destination: string) => {
-    const offer = verifiedOffer();
-    if (!offer || url.href !== offer.url) {
-      throw new TrustError('WRONG_TARGET', `electron-updater asked for ${url.href}, which is not the installer of the verified app release${offer ? ` (${offer.url})` : ''}.`);
-    }
-    await feed.download(offer, destination);
+    await feed.download(requireVerifiedInstaller(verifiedOffer(), url.href), destination);
     return destination;
   };
 }
@@ -110,10 +103,9 @@ export function createElectronUpdaterPort(updater: ElectronUpdater, options: { f
       return updateInfoOf(offer);
     }
     resolveFiles(updateInfo: UpdateInfo): ResolvedUpdateFileInfo[] {
-      const offer = verified;
-      const [info] = updateInfo.files;
-      if (!offer || !info || offer.version !== updateInfo.version) throw new TrustError('WRONG_TARGET', 'electron-updater asked for files of a release the bench has not verified.');
-      return [{ url: new URL(offer.url), info }];
+      // Only the release this check verified: an older updateInfo names nothing.
+      const offer = requireVerifiedInstaller(verified?.version === updateInfo.version ? verified : null, verified?.url ?? updateInfo.path);
+      return [{ url: new URL(offer.url), info: { url: offer.file.name, sha512: offer.file.sha512, size: offer.file.size } }];
     }
   }
   updater.setFeedURL({ provider: 'custom', updateProvider: SignedAppReleaseProvider });
@@ -171,23 +163,20 @@ export async function startAppUpdates(electron: Pick<ElectronModule, 'app'>, opt
     logger.info('app updates off: no central server is configured');
     return null;
   }
-  const platform = appPlatformOf();
-  if (!platform) {
-    logger.info(`app updates off: no installer is built for ${process.platform}-${process.arch}`);
-    return null;
-  }
-  let feed: SignedAppFeed;
+  let feed: SignedAppFeed | null;
   try {
-    appUpdateFeedUrl(options.serverUrl);
-    feed = new SignedAppFeed({
+    feed = SignedAppFeed.forThisMachine({
       serverUrl: options.serverUrl,
-      platform,
       installedVersion: app.getVersion(),
       trustedRoot: options.trustedRoot,
       stateFile: path.join(app.getPath('userData'), APP_UPDATE_FEED_STATE_FILE),
     });
   } catch (error) {
     logger.warn({ err: error }, 'app updates off: the central server URL cannot serve updates');
+    return null;
+  }
+  if (!feed) {
+    logger.info(`app updates off: no installer is built for ${process.platform}-${process.arch}`);
     return null;
   }
   const evidence = options.evidence ?? new JsonLinesEvidenceSink(path.join(app.getPath('userData'), APP_UPDATE_EVIDENCE_FILE));

@@ -7,8 +7,7 @@ import type * as Electron from 'electron';
 import type { autoUpdater as AutoUpdater } from 'electron-updater';
 import path from 'node:path';
 import type { CodingSessionEvent } from '../contract/coding-session';
-import { AppHoldStore, benchAppHold, benchReleaseChannel } from '../services/app-update/bench-ports';
-import { openTrustedRoot } from '../../trust/trust-client';
+import { benchAppHold, benchReleaseChannel, benchTrustedRoot } from '../services/app-update/bench-ports';
 import { createBenchServices, type BenchServices } from '../services/bench-services';
 import { IntegrityLogEvidenceSink } from '../services/integrity-log/integrity-log-evidence-sink';
 import { createLogger, type Logger } from '../../common/logger';
@@ -61,10 +60,7 @@ export function runMainProcess(electron: typeof Electron, updater: () => typeof 
             }),
         },
         hold: benchAppHold(appUpdateInputs),
-        trustedRoot: () => {
-          const { trusted } = services.packs.readState();
-          return { root: openTrustedRoot(Buffer.from(trusted.rootBase64, 'base64')), lastTrustedTime: trusted.lastTrustedTime };
-        },
+        trustedRoot: () => benchTrustedRoot(services.packs),
         evidence: new IntegrityLogEvidenceSink(services.integrityLog),
         logger,
       });

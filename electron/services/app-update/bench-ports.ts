@@ -12,6 +12,9 @@ import path from 'node:path';
 import { writeFileAtomic } from '../../../trust/atomic-file';
 import { openEnvelope, parsePayload } from '../../../trust/envelope';
 import { directiveSchema, limits, type DirectiveDocument } from '../../../trust/schemas';
+import { openTrustedRoot } from '../../../trust/trust-client';
+import type { PackManager } from '../packs/pack-manager';
+import type { TrustedRootState } from './signed-app-feed';
 import type { BenchReleaseChannel } from './release-channel';
 import { appHoldSchema, type AdminHoldSource, type AppHold, type ReleaseChannelSource, type Unsubscribe } from './ports';
 
@@ -113,4 +116,10 @@ function directiveHold(storedBase64: string | null): AppHold | null {
   const until = directive?.app_update?.hold_until;
   if (!directive || !until) return null;
   return { actor: `${directive.actor} (directive seq ${directive.seq})`, reason: directive.reason, ticket: directive.ticket, since: directive.issued_at, until };
+}
+
+/** The root the bench trusts now (its pack state, after any rotation) and its last trusted time. */
+export function benchTrustedRoot(packs: Pick<PackManager, 'readState'>): TrustedRootState {
+  const { trusted } = packs.readState();
+  return { root: openTrustedRoot(Buffer.from(trusted.rootBase64, 'base64')), lastTrustedTime: trusted.lastTrustedTime };
 }

@@ -9,7 +9,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { appReleaseLimits, verifyAppRelease, type AppPlatform, type AppReleaseFile } from '../../../trust/app-release';
+import { appPlatformOf, appReleaseLimits, verifyAppRelease, type AppPlatform, type AppReleaseFile } from '../../../trust/app-release';
 import { writeFileAtomic } from '../../../trust/atomic-file';
 import { TrustError } from '../../../trust/errors';
 import { httpSource, type HttpSourceOptions } from '../../../trust/http-source';
@@ -55,7 +55,24 @@ const feedStateSchema = z.strictObject({
 });
 type FeedState = z.infer<typeof feedStateSchema>;
 
+/**
+ * The offer electron-updater may fetch `url` for: only the installer of the release verified last. Anything
+ * else (no verified release, another URL) is WRONG_TARGET.
+ */
+export function requireVerifiedInstaller(offer: VerifiedAppOffer | null, url: string): VerifiedAppOffer {
+  if (!offer || url !== offer.url) {
+    throw new TrustError('WRONG_TARGET', `${url} is not the installer of the verified app release${offer ? ` (${offer.url})` : ''}.`);
+  }
+  return offer;
+}
+
 export class SignedAppFeed {
+  /** The feed for this machine's platform, or null where no installer is built (then the app does not update). */
+  static forThisMachine(options: Omit<SignedAppFeedOptions, 'platform'>): SignedAppFeed | null {
+    const platform = appPlatformOf();
+    return platform ? new SignedAppFeed({ ...options, platform }) : null;
+  }
+
   readonly #options: SignedAppFeedOptions;
   readonly #feedUrl: string;
   readonly #now: () => Date;
