@@ -13,7 +13,7 @@ import path from 'node:path';
 import { AppUpdatePolicy } from '../services/app-update/app-update-policy';
 import type { BenchReleaseChannel } from '../services/app-update/release-channel';
 import type { AdminHoldSource, CodingSessionActivity, ReleaseChannelSource, UpdaterPort } from '../services/app-update/ports';
-import { SignedAppFeed, requireVerifiedInstaller, type TrustedRootState, type VerifiedAppOffer } from '../services/app-update/signed-app-feed';
+import { APP_UPDATE_FEED_STATE_FILE, SignedAppFeed, requireVerifiedInstaller, type TrustedRootState, type VerifiedAppOffer } from '../services/app-update/signed-app-feed';
 import type { EvidenceSink } from '../services/evidence/evidence-sink';
 import { JsonLinesEvidenceSink } from '../services/evidence/json-lines-evidence-sink';
 import type { Logger } from '../../common/logger';
@@ -39,8 +39,6 @@ export type ElectronUpdater = Pick<
 >;
 
 export const APP_UPDATE_EVIDENCE_FILE = path.join('evidence', 'app-updates.jsonl');
-/** Highest accepted app release sequence per channel (SignedAppFeed). */
-export const APP_UPDATE_FEED_STATE_FILE = path.join('app-update', 'feed-state.json');
 const FOUR_HOURS_MS = 4 * 60 * 60 * 1000;
 
 /** What electron-updater's download executor is asked; electron-updater keeps it in a protected field. */

@@ -32,6 +32,10 @@ export class FakeWebContents extends EventEmitter {
   isDestroyed(): boolean {
     return this.destroyed;
   }
+  reloads = 0;
+  reload(): void {
+    this.reloads += 1;
+  }
 }
 
 export class BrowserWindow extends EventEmitter {

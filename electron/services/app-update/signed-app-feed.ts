@@ -18,6 +18,9 @@ import { requireTrustedClock } from '../../../trust/trust-client';
 import { APP_RELEASE_FILE } from '../../../common/central-api/paths';
 import { appUpdateFeedUrl } from './feed-url';
 
+/** Highest accepted app release sequence per channel, under the app's data directory. */
+export const APP_UPDATE_FEED_STATE_FILE = path.join('app-update', 'feed-state.json');
+
 /** A release the bench has verified on its channel: what it offers and the one file for this platform. */
 export interface VerifiedAppOffer {
   channel: ChannelName;
