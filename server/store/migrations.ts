@@ -183,6 +183,28 @@ export const serverMigrations: Record<string, Migration> = {
     },
   },
   '0008_shared_state_across_instances': sharedStateMigration,
+  '0009_app_update_releases': {
+    /** App installers (blobs named by the signed app release) and the signed app release of each channel. */
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('app_update_files')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('sha256', 'text', (c) => c.notNull().references('pack_blobs.sha256'))
+        .addColumn('sha512', 'text', (c) => c.notNull())
+        .addColumn('length', 'integer', (c) => c.notNull())
+        .addColumn('uploaded_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('app_releases')
+        .addColumn('channel', 'text', (c) => c.primaryKey().check(sql`channel IN ('canary', 'staged', 'stable', 'lts')`))
+        .addColumn('sequence', 'integer', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('content_base64', 'text', (c) => c.notNull())
+        .addColumn('published_at', 'text', (c) => c.notNull())
+        .execute();
+    },
+  },
 };
 
 /** The indexed text columns of the tables a log batch writes (0005). */
