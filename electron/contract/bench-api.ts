@@ -157,6 +157,8 @@ export type ActivePack = z.infer<typeof activePackSchema>;
 export const knownPartSchema = z.object({ partNumber: z.string(), family: z.string(), version: z.string() });
 export type KnownPart = z.infer<typeof knownPartSchema>;
 
+
+
 /** Local pins are time-bounded: an end time is required and may be at most this far ahead. */
 export const MAX_PIN_DAYS = 90;
 
@@ -250,6 +252,34 @@ const releaseChangeInput = { family: familyIdSchema, reason: changeReasonSchema,
 
 const partNumberSchema = z.string().trim().regex(/^[A-Za-z0-9-]{3,40}$/, 'a part number is 3-40 letters, digits or dashes');
 const injectorSerialSchema = z.string().trim().regex(/^[A-Za-z0-9-]{1,32}$/, 'an injector serial is 1-32 letters, digits or dashes');
+
+export const manualTestInputSchema = z
+  .object({
+    partNumber: partNumberSchema,
+    serial: injectorSerialSchema,
+    railBar: z.number().min(0).max(2500),
+    energizingUs: z.number().int().min(0).max(5000),
+    frequencyHz: z.number().min(1).max(100),
+    strokes: z.number().int().min(10).max(2000).default(200),
+  })
+  .strict();
+export type ManualTestInput = z.infer<typeof manualTestInputSchema>;
+
+export const manualTestResultSchema = z.object({
+  partNumber: z.string(),
+  serial: z.string(),
+  family: z.string(),
+  packVersion: z.string(),
+  railBar: z.number(),
+  energizingUs: z.number(),
+  frequencyHz: z.number(),
+  strokes: z.number().int(),
+  deliveryMm3PerStroke: z.number(),
+  backLeakMlPerMin: z.number(),
+  oilTempC: z.number().nullable(),
+  limits: z.object({ maxRailBar: z.number(), maxEnergizingUs: z.number(), maxFrequencyHz: z.number() }),
+});
+export type ManualTestResult = z.infer<typeof manualTestResultSchema>;
 
 /** The admin's hold of the app at its installed version (electron/services/app-update/bench-ports.ts). */
 export const appUpdateHoldSchema = z.object({
@@ -355,6 +385,8 @@ export const benchApiSchema = {
   getCredits: { access: 'signedIn', input: noInput, output: z.object({ balance: z.number().int() }) },
   listPacks: { access: 'signedIn', input: noInput, output: z.array(activePackSchema) },
   listKnownParts: { access: 'signedIn', input: noInput, output: z.array(knownPartSchema) },
+  /** One measurement at chosen settings within the part's pack limits: no code, no charge, logged. */
+  runManualTest: { access: ['technician', 'admin'], input: manualTestInputSchema, output: manualTestResultSchema },
   /** Per family: channel, pin, active, last-known-good, freshness; admins and support also see the available versions. */
   getReleases: { access: 'signedIn', input: noInput, output: releasesSchema },
   pinRelease: {

@@ -28,6 +28,7 @@ export const benchMethodNames = [
   'getCredits',
   'listPacks',
   'listKnownParts',
+  'runManualTest',
   'getReleases',
   'pinRelease',
   'unpinRelease',

@@ -29,6 +29,10 @@ export const benchErrorCodes = [
   'SERVER_UNREACHABLE',
   'SERVER_REFUSED',
   'GRANT_REFUSED',
+  // Manual test mode (electron/services/session/manual-test.ts).
+  'UNKNOWN_PART',
+  'OUT_OF_LIMITS',
+  'BENCH_FAULT',
 ] as const;
 
 export type BenchErrorCode = (typeof benchErrorCodes)[number];

@@ -362,6 +362,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       getCredits: () => ({ balance: store.sessions.balance() }),
       listPacks: () => activePacks(packs),
       listKnownParts: () => sessionPacks.knownParts(),
+      runManualTest: (input) => sessions.manualTest(input, operators.session().operator?.id ?? null),
       getReleases: () => releases.view(operators.session().operator?.role !== 'technician'),
       pinRelease: (input) => releases.pin({ family: input.family, target: input.target, endsAt: input.endsAt, actor: actor(), reason: input.reason, ticket: input.ticket }),
       unpinRelease: (input) => releases.unpin({ family: input.family, actor: actor(), reason: input.reason, ticket: input.ticket }),

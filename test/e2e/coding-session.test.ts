@@ -37,6 +37,27 @@ describe('a technician codes injectors in headless Chromium against the demo ben
     await page.screenshot({ path: path.join(artifacts, 'bench.png'), fullPage: true });
   });
 
+  it('runs a manual test within the pack limits: a measurement, no code, no charge, in the evidence; beyond the limits nothing runs', async () => {
+    const creditsBefore = await page.evaluate(async () => (await (window as unknown as { bench: { getCredits(): Promise<{ ok: true; value: { balance: number } }> } }).bench.getCredits()).value.balance);
+    await page.getByTestId('nav-bench').click();
+    await page.getByLabel('Part number (type or scan)').fill(PART);
+    await page.getByLabel('Injector serial (type or scan)').fill('INJ-MANUAL-1');
+    // Within the bench's range, beyond what the pack tests this part at: the services refuse it.
+    await page.getByLabel('Rail pressure (bar)').fill('2000');
+    await page.getByTestId('run-manual-test').click();
+    await expect.poll(() => page.getByTestId('manual-test-error').getAttribute('data-code'), { timeout: 30_000 }).toBe('OUT_OF_LIMITS');
+    await page.getByLabel('Rail pressure (bar)').fill('800');
+    await page.getByLabel('Energizing time (µs)').fill('550');
+    await page.getByTestId('run-manual-test').click();
+    await expect.poll(() => page.getByTestId('manual-delivery').textContent(), { timeout: 30_000 }).toMatch(/^\d+\.\d{2} mm³$/);
+    expect(await page.getByTestId('manual-back-leak').textContent()).toMatch(/mL\/min$/);
+    expect(await page.getByTestId('manual-test-result').textContent()).toContain('≤ 1600 bar');
+    const creditsAfter = await page.evaluate(async () => (await (window as unknown as { bench: { getCredits(): Promise<{ ok: true; value: { balance: number } }> } }).bench.getCredits()).value.balance);
+    expect(creditsAfter).toBe(creditsBefore);
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(artifacts, 'manual-test.png'), fullPage: true });
+  });
+
   it('shows before Start what a part is coded with and the credits left; an unknown part never starts', async () => {
     await page.getByTestId('nav-session').click();
     await expect.poll(() => page.getByTestId('credits-before-start').textContent()).toMatch(/^Credits left: \d+\.$/);

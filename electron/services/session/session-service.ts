@@ -7,7 +7,9 @@ import type { IntegrityLog } from '../integrity-log/integrity-log';
 import { ServiceError } from '../service-error';
 import type { SessionRepository, SessionSearch } from '../store/session-repository';
 import type { BenchPort, PackPort } from './ports';
+import { runManualTest } from './manual-test';
 import { CodingSessionEngine } from './session-engine';
+import type { ManualTestInput, ManualTestResult } from '../../contract/bench-api';
 
 export const PROGRESS_INTERVAL_MS = 50;
 
@@ -23,6 +25,7 @@ export interface SessionServiceDeps {
 export class SessionService {
   #engine: CodingSessionEngine | null = null;
   #finished: Promise<SessionReport> | null = null;
+  #manualRunning = false;
 
   constructor(private readonly deps: SessionServiceDeps) {}
 
@@ -38,6 +41,7 @@ export class SessionService {
   /** Starts a session and resolves with its id as soon as it exists; the rest arrives as events. */
   async start(request: { partNumber: string; serial: string }, operatorId: string | null): Promise<{ sessionId: string }> {
     if (this.#finished) throw new ServiceError('CONFLICT', 'A coding session is running: finish or abort it first.');
+    if (this.#manualRunning) throw new ServiceError('CONFLICT', 'A manual test is running: wait for its result.');
     const engine = this.#engineFor(this.deps.benchPort());
     let pending: SessionProgress[] = [];
     let timer: NodeJS.Timeout | null = null;
@@ -75,6 +79,18 @@ export class SessionService {
     // A session that fails before its first event (it cannot: preflight is announced first) would hang here.
     const id = await Promise.race([firstEvent, this.#finished.then((report) => report.sessionId)]);
     return { sessionId: id };
+  }
+
+  /** A manual measurement; never alongside a coding session, which owns the bench while it runs. */
+  async manualTest(input: ManualTestInput, operatorId: string | null): Promise<ManualTestResult> {
+    if (this.#finished) throw new ServiceError('CONFLICT', 'A coding session is running: finish or abort it first.');
+    if (this.#manualRunning) throw new ServiceError('CONFLICT', 'A manual test is already running.');
+    this.#manualRunning = true;
+    try {
+      return await runManualTest({ bench: this.deps.benchPort(), packs: this.deps.packs, log: this.deps.log }, input, operatorId);
+    } finally {
+      this.#manualRunning = false;
+    }
   }
 
   async abort(): Promise<boolean> {

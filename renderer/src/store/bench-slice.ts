@@ -1,5 +1,5 @@
 import type { StateCreator } from 'zustand';
-import type { BenchApi, BenchLinkStateView } from '../../../electron/contract/bench-api';
+import type { BenchApi, BenchLinkStateView, ManualTestInput, ManualTestResult } from '../../../electron/contract/bench-api';
 import type { BenchError } from '../../../electron/contract/envelope';
 
 export interface BenchSlice {
@@ -10,6 +10,8 @@ export interface BenchSlice {
   connectBench(target?: string): Promise<void>;
   disconnectBench(): Promise<void>;
   receiveBenchLink(state: BenchLinkStateView): void;
+  manualTest: { running: boolean; result: ManualTestResult | null; error: BenchError | null };
+  runManualTest(input: ManualTestInput): Promise<void>;
 }
 
 export const createBenchSlice =
@@ -33,4 +35,10 @@ export const createBenchSlice =
       set(result.ok ? { benchLink: result.value, benchBusy: false } : { benchError: result.error, benchBusy: false });
     },
     receiveBenchLink: (state) => set({ benchLink: state }),
+    manualTest: { running: false, result: null, error: null },
+    async runManualTest(input) {
+      set({ manualTest: { running: true, result: null, error: null } });
+      const result = await bench.runManualTest(input);
+      set({ manualTest: result.ok ? { running: false, result: result.value, error: null } : { running: false, result: null, error: result.error } });
+    },
   });

@@ -5,6 +5,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import type { MessageKey } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
+import { ManualTestPanel } from './ManualTestPanel';
 
 const statusText: Record<BenchLinkStateView['status'], MessageKey> = {
   disconnected: 'bench.status.disconnected',
@@ -17,8 +18,10 @@ const statusText: Record<BenchLinkStateView['status'], MessageKey> = {
 /** Bench connection: port (serial or serial device server), status, heartbeat state, firmware, calibration date. */
 export function BenchView() {
   const t = useT();
-  const { link, error, busy, load, connect, disconnect } = useAppStore(
+  const { link, error, busy, load, connect, disconnect, role, loadStartInfo } = useAppStore(
     useShallow((state) => ({
+      role: state.session?.operator?.role,
+      loadStartInfo: state.loadStartInfo,
       link: state.benchLink,
       error: state.benchError,
       busy: state.benchBusy,
@@ -30,7 +33,8 @@ export function BenchView() {
   const [target, setTarget] = useState('');
   useEffect(() => {
     void load();
-  }, [load]);
+    void loadStartInfo();
+  }, [load, loadStartInfo]);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -84,6 +88,7 @@ export function BenchView() {
           </button>
         </form>
       )}
+      {connected && (role === 'technician' || role === 'admin') && <ManualTestPanel />}
     </section>
   );
 }
