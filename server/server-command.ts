@@ -11,10 +11,12 @@ import { ServerConfigurationError, startCentralServer } from './central-server';
 import { DEFAULT_RECONCILE_EVERY_SECONDS } from './credits/periodic-reconcile';
 import { readReleasePolicyFile } from './releases/release-policy';
 import { redactUrl } from './store/database';
+import { registerServerOperations } from './server-operations-command';
 
 export const ADMIN_TOKEN_ENV = 'INJBENCH_SERVER_ADMIN_TOKEN';
 export const SUPPORT_TOKEN_ENV = 'INJBENCH_SERVER_SUPPORT_TOKEN';
 export const RELEASE_TOKEN_SERVER_ENV = 'INJBENCH_SERVER_RELEASE_TOKEN';
+export const METRICS_TOKEN_ENV = 'INJBENCH_SERVER_METRICS_TOKEN';
 
 interface ServerOptions {
   db: string;
@@ -44,6 +46,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
     adminToken: adminToken(options),
     supportToken: process.env[SUPPORT_TOKEN_ENV] || undefined,
     releaseToken: process.env[RELEASE_TOKEN_SERVER_ENV] || undefined,
+    metricsToken: process.env[METRICS_TOKEN_ENV] || undefined,
     blobDir: options.blobDir,
     creditsKeyFile: options.creditsKeyFile,
     // Derived from a public seed: only benches on the development root accept grants it signs.
@@ -76,10 +79,11 @@ function nonNegativeSeconds(value: string): number {
 
 /** Declares the server's options and action on `command` (a program of its own, or `injbench server`). */
 export function configureServerCommand(command: Command): Command {
+  registerServerOperations(command);
   return command
     .description(
       `run the central server on 127.0.0.1 (admin token from $${ADMIN_TOKEN_ENV}, read-only support token from $${SUPPORT_TOKEN_ENV}, ` +
-        `publish-only release token from $${RELEASE_TOKEN_SERVER_ENV})`,
+        `publish-only release token from $${RELEASE_TOKEN_SERVER_ENV}, /metrics-only token from $${METRICS_TOKEN_ENV})`,
     )
     .option('--db <url>', 'sqlite:FILE (embedded) or postgres://user@host:port/db', 'sqlite:injbench-server.sqlite')
     .option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)', portNumber, 8780)

@@ -274,12 +274,16 @@ export class TrustClient {
     refuseDevelopmentRoot(root, this.bench.production);
     requireNotExpired(`root v${root.version}`, root.expires, this.now);
 
-    // Recovery from a fast-forward attack: rotating a role's keys forgets the versions that role signed.
+    // Recovery from a fast-forward attack: rotating a role's keys forgets the versions that role signed. As in
+    // TUF (client workflow 5.3.11), a rotation of the timestamp or the snapshot (index) keys forgets both the
+    // trusted timestamp and snapshot: a stolen index key's snapshot may have been timestamped by the honest
+    // timestamp key (a mirror's automation), leaving a timestamp version ahead of the recovered repository's.
     const indexKeysRotated = !sameKeys(this.trustedRoot.roles.index, root.roles.index);
     const timestampKeysRotated = !sameKeys(this.trustedRoot.roles.timestamp, root.roles.timestamp);
-    this.trustedSnapshot = indexKeysRotated ? null : this.trusted.snapshot;
+    const freshnessKeysRotated = indexKeysRotated || timestampKeysRotated;
+    this.trustedSnapshot = freshnessKeysRotated ? null : this.trusted.snapshot;
     this.trustedIndexes = indexKeysRotated ? {} : this.trusted.indexes;
-    this.trustedTimestamp = timestampKeysRotated ? null : this.trusted.timestamp;
+    this.trustedTimestamp = freshnessKeysRotated ? null : this.trusted.timestamp;
     // The same for the director: a stolen director key's directive (say seq 999999) would otherwise freeze the
     // bench for good, since seq never decreases. New director keys start a new chain.
     const directorKeysRotated = !sameKeys(this.trustedRoot.roles.director, root.roles.director);

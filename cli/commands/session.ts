@@ -55,6 +55,8 @@ function progressLine(progress: SessionProgress): string | null {
       return `gate ${progress.gate.id} ${progress.gate.passed ? 'pass' : `BLOCKED ${progress.gate.code ?? ''}`}: ${progress.gate.detail}`;
     case 'step':
       return `step ${progress.step.id}: ${progress.step.measuredMm3} mm³ (nominal ${progress.step.nominalMm3} ± ${progress.step.toleranceMm3.toFixed(2)}) ${progress.step.verdict}`;
+    case 'plan':
+      return `plan ${progress.steps.map((step) => step.id).join(' ')}; test oil ${progress.oil.minC}–${progress.oil.maxC} °C`;
     case 'live':
       return null;
   }
