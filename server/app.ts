@@ -5,8 +5,10 @@
  * - support: a bearer token that can only read (log entries with their integrity status, alarms);
  * - release managers: a bearer token that can only publish to the repository (server/distribution).
  */
-import Fastify, { LogController, type FastifyRequest } from 'fastify';
+import Fastify, { LogController, type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import type { Server } from 'node:http';
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer as createHttpsServer } from 'node:https';
 import { z } from 'zod';
 import { storedText } from './stored-text';
 import { packageVersion } from '../common/package-version';
@@ -71,6 +73,10 @@ export interface ServerAppOptions {
   verifySignatures?: VerifySignatures;
   /** When log batches are shed with 429 (server/sync/ingest-admission.ts). */
   ingestAdmission?: IngestAdmissionOptions;
+  /** Which proxies' X-Forwarded-For/-Proto/-Host to believe (fastify's trustProxy); none by default. */
+  trustProxy?: boolean | number | string;
+  /** Serve TLS directly with this certificate chain and key (PEM); plain HTTP when absent. */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 
@@ -117,6 +123,18 @@ function newEnrolmentCode(): string {
   return chars.match(/.{4}/g)?.join('-') ?? chars;
 }
 
+/** Believe the nearest `hops` proxies (fastify types a hop count as this function). */
+const trustHops =
+  (hops: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < hops;
+
+/** An https server in place of the default http one; the same API (https.Server is an http.Server). */
+function tlsServerFactory(tls: ServerAppOptions['https']): FastifyServerFactory<Server> | undefined {
+  if (!tls) return undefined;
+  return (handler) => createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
+}
+
 export const hashEnrolmentCode = (code: string): string => createHash('sha256').update(code.trim().toUpperCase()).digest('hex');
 
 export async function buildServerApp(options: ServerAppOptions) {
@@ -140,6 +158,8 @@ export async function buildServerApp(options: ServerAppOptions) {
     // Request lines would carry no secrets, but bearer headers must never reach a log line.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BATCH_BYTES + 64 * 1024,
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
+    serverFactory: tlsServerFactory(options.https),
     genReqId: requestIdOf,
   });
 

@@ -45,3 +45,14 @@ export class ServerError extends Error {
     return statusByCode[this.code];
   }
 }
+
+/** A start-up setting the server cannot run with; nothing has been opened when it is thrown. */
+export class ServerConfigurationError extends Error {
+  constructor(
+    readonly code: 'UNAUTHORIZED' | 'BLOB_DIR_REQUIRED' | 'INVALID_CONFIGURATION' | 'DATABASE_IN_USE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServerConfigurationError';
+  }
+}

@@ -125,6 +125,16 @@ export const assignmentSchema = z.union([
 ]);
 export type Assignment = z.infer<typeof assignmentSchema>;
 
+/**
+ * What a directive says about the bench app itself (not a pack): follow another app release channel than
+ * the bench's own, and/or hold the app at its installed version until an instant.
+ */
+export const appUpdateDirectiveSchema = z.strictObject({
+  channel: channelName.optional(),
+  hold_until: timestamp.optional(),
+});
+export type AppUpdateDirective = z.infer<typeof appUpdateDirectiveSchema>;
+
 export const directiveSchema = z.object({
   type: z.literal('directive'),
   spec: z.literal(SPEC),
@@ -135,6 +145,8 @@ export const directiveSchema = z.object({
   assignments: z.record(featureId, assignmentSchema),
   /** Hours a bench may keep coding on expired metadata while offline; only a directive grants it. */
   offline_grace_hours: z.number().int().min(0).max(24 * 30).default(0),
+  /** The bench app's own updates (electron/services/app-update/); absent: the bench's channel, no hold. */
+  app_update: appUpdateDirectiveSchema.optional(),
   actor: auditText,
   reason: auditText,
   ticket: auditText,

@@ -108,7 +108,7 @@ export function registerSimCommand(program: Command): void {
     .option('--cal-due <date>', 'date the next calibration check is due', isoDay(90))
     .option(
       '--fault <spec>',
-      'fault to inject, repeatable or comma-separated: corrupt=PCT, drop=PCT, delay=MS, disconnect=FRAMES, replug=MS, nak=PCT[:CODE], stuck-nozzle, high-leak, open-coil, pressure-not-reached, code-mismatch',
+      'fault to inject, repeatable or comma-separated: corrupt=PCT, drop=PCT, delay=MS, disconnect=FRAMES, replug=MS, nak=PCT[:CODE], stuck-nozzle, high-leak, open-coil, pressure-not-reached, code-mismatch, cold-oil',
       collect,
       [],
     )

@@ -142,6 +142,27 @@ export interface LogCheckTable {
   failure: string | null;
 }
 
+/** An app installer uploaded by `injbench release app-publish`; its bytes are a blob (pack_blobs). */
+export interface AppUpdateFileTable {
+  /** The installer's file name, as the signed app release names it (immutable once uploaded). */
+  name: string;
+  sha256: string;
+  /** base64, as electron-builder and the signed app release write it. */
+  sha512: string;
+  length: number;
+  uploaded_at: string;
+}
+
+/** The signed app release a channel serves (trust/app-release.ts), exact bytes. */
+export interface AppReleaseTable {
+  channel: string;
+  sequence: number;
+  version: string;
+  sha256: string;
+  content_base64: string;
+  published_at: string;
+}
+
 export interface ServerDatabase {
   benches: BenchTable;
   enrolment_codes: EnrolmentCodeTable;
@@ -156,4 +177,6 @@ export interface ServerDatabase {
   credit_grants: CreditGrantTable;
   credit_findings: CreditFindingTable;
   log_checks: LogCheckTable;
+  app_update_files: AppUpdateFileTable;
+  app_releases: AppReleaseTable;
 }

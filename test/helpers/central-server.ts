@@ -120,14 +120,19 @@ export function spawnServerProcess(
   port: number,
   timeoutMs = 30_000,
   blobDir = mkdtempSync(path.join(tmpdir(), 'injbench-blobs-')),
-  /** More environment (INJBENCH_LOG_LEVEL=info for the access log, more tokens); its stderr is then kept in `stderr()`. */
+  /** More environment (INJBENCH_LOG_LEVEL=info for the access log, more tokens). */
   extraEnv: NodeJS.ProcessEnv = {},
 ): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'server', '--db', databaseUrl, '--port', String(port), '--blob-dir', blobDir], {
-    cwd: projectRoot,
-    env: { ...process.env, INJBENCH_SERVER_ADMIN_TOKEN: TEST_ADMIN_TOKEN, INJBENCH_SERVER_SUPPORT_TOKEN: TEST_SUPPORT_TOKEN, INJBENCH_LOG_LEVEL: 'warn', ...extraEnv },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return spawnServerWith(
+    ['--db', databaseUrl, '--port', String(port), '--blob-dir', blobDir],
+    { ...process.env, INJBENCH_SERVER_ADMIN_TOKEN: TEST_ADMIN_TOKEN, INJBENCH_SERVER_SUPPORT_TOKEN: TEST_SUPPORT_TOKEN, INJBENCH_LOG_LEVEL: 'warn', ...extraEnv },
+    timeoutMs,
+  );
+}
+
+/** `injbench server ARGS` with exactly this environment; its log (stderr) is kept for the test to read. */
+export function spawnServerWith(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'server', ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   let errors = '';
@@ -144,7 +149,7 @@ export function spawnServerProcess(
     child.once('exit', exitedEarly);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /^Server URL: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
+      const match = /^Server URL: (https?:\/\/\S+:\d+)$/m.exec(output);
       if (!match?.[1]) return;
       clearTimeout(timer);
       child.off('exit', exitedEarly);
