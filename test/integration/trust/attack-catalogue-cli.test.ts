@@ -9,6 +9,7 @@
 import { spawn } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openBenchForCli } from '../../../cli/bench-context';
@@ -206,10 +207,14 @@ describe('offline bundles', () => {
 
   it('counts every entry, folders included: 20,000 folders are OVERSIZE at the 10,000-entry cap', async () => {
     const { dataDir, good } = await benchFromBundle();
-    const staging = makeDir();
-    for (let i = 0; i < 20_000; i += 1) mkdirSync(path.join(staging, 'packs', `fam-${i}`), { recursive: true });
+    // 20,000 folder headers of the layout (packs/<family>/), written as tar blocks: no folder is made on disk.
+    const blocks = ['packs/', ...Array.from({ length: 19_999 }, (_, i) => `packs/fam-${i}/`)].map((name) => {
+      const block = Buffer.alloc(512);
+      new tar.Header({ path: name, type: 'Directory', size: 0, mode: 0o755, mtime: new Date(0) }).encode(block, 0);
+      return block;
+    });
     const evil = path.join(makeDir(), 'folders.tar.gz');
-    await tar.c({ file: evil, cwd: staging, gzip: true, portable: true }, ['packs']);
+    writeFileSync(evil, gzipSync(Buffer.concat([...blocks, Buffer.alloc(1024)])));
     const before = await benchFootprint(dataDir);
     const run = await runCli(['packs', 'refresh', '--bundle', evil, '--data-dir', dataDir, ...audit], process.env, CLI_TIMEOUT_MS);
     expect(run.code, run.stderr).toBe(1);
