@@ -96,7 +96,7 @@ export function esbuildOptions(name, { into = dist, quiet = true } = {}) {
 }
 
 /** One bundle, in memory, with its metafile: what went into it and what it loads at run time. */
-async function bundleMetafile(name) {
+export async function bundleMetafile(name) {
   const result = await esbuild({ ...esbuildOptions(name), write: false, metafile: true, logLevel: 'silent' });
   return result.metafile;
 }
@@ -152,6 +152,24 @@ export async function buildCli({ quiet = true } = {}) {
     const file = path.join(entry.parentPath, entry.name);
     if (entry.isFile() && !written.has(file)) rmSync(file, { force: true });
   }
+}
+
+/**
+ * The development entry again, for Electron: each ABI-bound native module (better-sqlite3) is loaded from
+ * its Electron build (scripts/electron-native.mjs) instead of the checkout's node_modules, which keeps the
+ * Node build for tests and the CLI. `modulePaths`: package name → folder of its Electron build.
+ */
+export async function buildDevelopmentForElectron(modulePaths, { into = dist } = {}) {
+  const options = esbuildOptions('development', { into });
+  const redirect = {
+    name: 'electron-native-modules',
+    setup(build) {
+      for (const [name, folder] of Object.entries(modulePaths)) {
+        build.onResolve({ filter: new RegExp(`^${name.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&')}$`) }, () => ({ path: folder, external: true }));
+      }
+    },
+  };
+  await esbuild({ ...options, external: options.external.filter((name) => !(name in modulePaths)), plugins: [redirect], sourcemap: true });
 }
 
 export async function buildAll({ quiet = false } = {}) {

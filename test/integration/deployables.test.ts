@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleInputs, deployableBuilds } from '../../scripts/build.mjs';
+import { bundleInputs, bundleMetafile, bundleRuntimePackages, deployableBuilds } from '../../scripts/build.mjs';
 import { TEST_ADMIN_TOKEN } from '../helpers/central-server';
 import { useTempDirs } from '../helpers/temp-dir';
 
@@ -49,6 +49,20 @@ describe('what each bundle is made of', () => {
   it('the CLI bundles its commands and none of the tests', () => {
     expect(inside(cli, 'cli/commands/').length).toBeGreaterThan(5);
     expect(inside(cli, 'test/')).toEqual([]);
+  });
+
+  it("the CLI's entry chunk is commander and the command table: every command group is a chunk loaded when it runs", async () => {
+    const { outputs } = await bundleMetafile('cli');
+    const entry = Object.entries(outputs).find(([file]) => file.endsWith('dist/cli/main.mjs'))?.[1];
+    const entryInputs = Object.keys(entry?.inputs ?? {});
+    expect(entryInputs).toContain('cli/command-groups.ts');
+    expect(inside(entryInputs, 'cli/commands/', 'server/', 'trust/', 'electron/', 'native-bridge/', 'node_modules/zod/')).toEqual([]);
+    const lazy = (entry?.imports ?? []).filter((imported) => imported.kind === 'dynamic-import');
+    expect(lazy.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('the packaged app loads only its native modules from node_modules: everything else is in main.cjs', async () => {
+    expect(await bundleRuntimePackages('electronMain')).toEqual(['better-sqlite3', 'serialport']);
   });
 });
 

@@ -168,8 +168,12 @@ describe('electron-builder.yml', () => {
     expect(config.npmRebuild).toBe(true);
     expect(config.buildDependenciesFromSource).toBe(false);
     for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(packageJson.scripts[hook], hook).toBeUndefined();
-    const rebuilding = Object.entries(packageJson.scripts).filter(([, command]) => /electron-builder|electron-rebuild|install-app-deps|package-app/.test(command));
-    expect(rebuilding).toEqual([['package', 'node scripts/package-app.mjs']]);
+    const rebuilding = Object.entries(packageJson.scripts).filter(([, command]) => /electron-builder|electron-rebuild|install-app-deps|package-app|electron-native/.test(command));
+    // Packaging, and the development run's separate Electron build (npm start runs it too).
+    expect(rebuilding).toEqual([
+      ['electron:rebuild', 'node scripts/electron-native.mjs'],
+      ['package', 'node scripts/package-app.mjs'],
+    ]);
     expect(packageJson.allowScripts.electron).toBe(false);
   });
 
