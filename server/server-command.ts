@@ -5,6 +5,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { portNumber } from '../common/command-line-options';
+import { ADMIN_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../common/server-settings';
 import { createLogger } from '../common/logger';
 import { developmentKeys } from '../trust/demo-repository';
 import { ServerConfigurationError, startCentralServer } from './central-server';
@@ -12,9 +13,6 @@ import { DEFAULT_RECONCILE_EVERY_SECONDS } from './credits/periodic-reconcile';
 import { readReleasePolicyFile } from './releases/release-policy';
 import { redactUrl } from './store/database';
 
-export const ADMIN_TOKEN_ENV = 'INJBENCH_SERVER_ADMIN_TOKEN';
-export const SUPPORT_TOKEN_ENV = 'INJBENCH_SERVER_SUPPORT_TOKEN';
-export const RELEASE_TOKEN_SERVER_ENV = 'INJBENCH_SERVER_RELEASE_TOKEN';
 
 interface ServerOptions {
   db: string;
@@ -30,8 +28,8 @@ interface ServerOptions {
 
 function adminToken(options: ServerOptions): string {
   const token = options.adminTokenFile ? readFileSync(options.adminTokenFile, 'utf8').trim() : process.env[ADMIN_TOKEN_ENV];
-  if (!token || token.length < 32) {
-    throw new ServerConfigurationError('UNAUTHORIZED', `The server needs an admin token of at least 32 characters: set ${ADMIN_TOKEN_ENV} or pass --admin-token-file.`);
+  if (!token || token.length < MIN_ADMIN_TOKEN_LENGTH) {
+    throw new ServerConfigurationError('UNAUTHORIZED', `The server needs an admin token of at least ${MIN_ADMIN_TOKEN_LENGTH} characters: set ${ADMIN_TOKEN_ENV} or pass --admin-token-file.`);
   }
   return token;
 }

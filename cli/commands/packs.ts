@@ -12,6 +12,7 @@ import { releaseServiceOn, type ReleaseService } from '../../electron/services/r
 import { createLogger } from '../../common/logger';
 import type { FamilyRelease, ReleaseSourceInput } from '../../electron/contract/bench-api';
 import { openBenchForCli } from '../bench-context';
+import { jsonOption, printResult } from '../output';
 import { defaultDataDir } from '../paths';
 
 export interface RefreshOutcome {
@@ -54,7 +55,8 @@ export function registerPacksCommand(program: Command): void {
     .addOption(new Option('--channel <channel>', "set the bench's release channel first").choices(channelNames))
     .option('--data-dir <dir>', 'bench data directory (default: $INJBENCH_DATA_DIR or the XDG data directory)')
     .action(async (options: { repo: string; family?: string[]; channel?: ChannelName; dataDir?: string }) => {
-      const bench = openBenchForCli(options.dataDir ?? defaultDataDir());
+      // Installing packs is how a bench is set up: the one packs command that may start a new bench.
+      const bench = openBenchForCli(options.dataDir ?? defaultDataDir(), { create: true });
       try {
         if (options.channel) {
           bench.store.settings.update({ releaseChannel: options.channel });
@@ -68,17 +70,18 @@ export function registerPacksCommand(program: Command): void {
         bench.close();
       }
     });
-  packs
-    .command('preflight')
+  jsonOption(packs.command('preflight'))
     .description('Re-verify the stored metadata and re-hash the active pack (as before every coding session).')
     .requiredOption('--family <family>', 'injector family')
     .option('--fallback-to-lkg', 'when the active pack is damaged, use the last-known-good one if it re-verifies', false)
     .option('--data-dir <dir>', 'bench data directory')
-    .action(async (options: { family: string; fallbackToLkg: boolean; dataDir?: string }) => {
+    .action(async (options: { family: string; fallbackToLkg: boolean; dataDir?: string; json?: boolean }) => {
       const bench = openBenchForCli(options.dataDir ?? defaultDataDir());
       try {
         const result = await bench.packs.preflight(options.family, { fallbackToLkg: options.fallbackToLkg });
-        process.stdout.write(`READY ${result.family} ${result.version} ${result.sha256}${result.fellBackToLkg ? ' (last-known-good)' : ''}\n`);
+        printResult(options, { family: result.family, version: result.version, sha256: result.sha256, fellBackToLkg: result.fellBackToLkg }, () => [
+          `READY ${result.family} ${result.version} ${result.sha256}${result.fellBackToLkg ? ' (last-known-good)' : ''}`,
+        ]);
       } finally {
         bench.close();
       }
@@ -113,8 +116,8 @@ function audited(command: Command): Command {
     .option('--data-dir <dir>', 'bench data directory (default: $INJBENCH_DATA_DIR or the XDG data directory)');
 }
 
-async function withReleases<T>(dataDir: string | undefined, work: (service: ReleaseService) => Promise<T>): Promise<T> {
-  const bench = openBenchForCli(dataDir ?? defaultDataDir());
+async function withReleases<T>(dataDir: string | undefined, work: (service: ReleaseService) => Promise<T>, { create = false } = {}): Promise<T> {
+  const bench = openBenchForCli(dataDir ?? defaultDataDir(), { create });
   const service = releaseServiceOn(bench, createLogger('injbench-packs', 'warn'));
   try {
     return await work(service);
@@ -131,15 +134,16 @@ function endTime(hours: string): string {
 }
 
 export function registerReleaseCommands(packs: Command): void {
-  packs
-    .command('releases')
+  jsonOption(packs.command('releases'))
     .description('Per family: active pack, last-known-good, pin, freshness and the versions the trusted index lists.')
     .option('--data-dir <dir>', 'bench data directory')
-    .action(async (options: { dataDir?: string }) =>
+    .action(async (options: { dataDir?: string; json?: boolean }) =>
       withReleases(options.dataDir, async (service) => {
         const view = service.view(true);
-        process.stdout.write(`source ${view.source ? `${view.source.kind} ${view.source.location}` : 'not configured'}; last refresh ${view.lastRefreshAt ?? 'never'}${view.refreshPendingSince ? `; refresh pending since ${view.refreshPendingSince}` : ''}\n`);
-        for (const family of view.families) process.stdout.write(`${describeFamily(family).join('\n')}\n`);
+        printResult(options, view, () => [
+          `source ${view.source ? `${view.source.kind} ${view.source.location}` : 'not configured'}; last refresh ${view.lastRefreshAt ?? 'never'}${view.refreshPendingSince ? `; refresh pending since ${view.refreshPendingSince}` : ''}`,
+          ...view.families.flatMap(describeFamily),
+        ]);
       }),
     );
   audited(packs.command('refresh'))
@@ -156,7 +160,7 @@ export function registerReleaseCommands(packs: Command): void {
           process.stdout.write(`${family.outcome.toUpperCase()} ${family.family} ${family.version ?? '-'}${family.code ? ` ${family.code}: ${family.message}` : ''}\n`);
         }
         if (result.families.some((family) => family.outcome === 'refused')) process.exitCode = 1;
-      }),
+      }, { create: true }),
     );
   audited(packs.command('pin'))
     .description('Pin a family to a channel or to a version the trusted index lists, until an end time (at most 90 days).')

@@ -9,6 +9,8 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
+import { LOG_LEVEL_ENV } from '../../common/logger';
+import { ADMIN_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../../common/server-settings';
 import { benchTrustProfile } from '../../trust/bench-trust';
 import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';
 import { developmentKeysIn } from '../../trust/dev-keys';
@@ -364,13 +366,16 @@ export function registerReleaseCommand(program: Command): void {
 
   release
     .command('doctor')
-    .description('Production checklist: production root, no development keys, expiries ahead, admin authentication.')
+    .description("Production checklist: production root, no development keys, expiries ahead, and the central server's settings in this environment.")
     .requiredOption('--repo <dir>', 'release repository directory')
     .option('--keys <dir>', 'key directory to check for development keys')
     .option('--min-days <days>', 'expiries must be at least this far ahead', nonNegativeInteger, 7)
-    .action((options: { repo: string; keys?: string; minDays: number }) => {
-      const checks = doctorChecks(path.resolve(options.repo), options.keys ? path.resolve(options.keys) : undefined, options.minDays);
-      for (const check of checks) out(`${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`);
+    .option('--admin-token-file <file>', "the file the server reads its admin token from (as the server's --admin-token-file)")
+    .option('--json', 'print the checks as JSON')
+    .action((options: { repo: string; keys?: string; minDays: number; adminTokenFile?: string; json?: boolean }) => {
+      const checks = doctorChecks(path.resolve(options.repo), options.keys ? path.resolve(options.keys) : undefined, options.minDays, process.env, new Date(), options.adminTokenFile);
+      if (options.json) out(JSON.stringify({ ok: checks.every((check) => check.ok), checks }, null, 2));
+      else for (const check of checks) out(`${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`);
       const failed = checks.filter((check) => !check.ok).length;
       if (failed > 0) throw new TrustError('RELEASE_REFUSED', `${failed} production check(s) failed.`);
     });
@@ -549,8 +554,51 @@ export interface DoctorCheck {
   detail: string;
 }
 
+/**
+ * The central server's settings as it reads them (server/server-command.ts): the admin token from
+ * $INJBENCH_SERVER_ADMIN_TOKEN or --admin-token-file, the optional support and publish-only release tokens,
+ * and the log level. Run on the server's host, with its environment.
+ */
+export function serverSettingChecks(env: NodeJS.ProcessEnv, adminTokenFile?: string): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  let adminToken = env[ADMIN_TOKEN_ENV];
+  let adminSource = `$${ADMIN_TOKEN_ENV}`;
+  if (adminTokenFile) {
+    adminSource = adminTokenFile;
+    try {
+      adminToken = readFileSync(adminTokenFile, 'utf8').trim();
+    } catch (error) {
+      adminToken = undefined;
+      adminSource = `${adminTokenFile} (unreadable: ${error instanceof Error ? error.message : String(error)})`;
+    }
+  }
+  const adminOk = typeof adminToken === 'string' && adminToken.length >= MIN_ADMIN_TOKEN_LENGTH;
+  checks.push({
+    name: 'server admin token',
+    ok: adminOk,
+    detail: adminOk ? `${adminSource}: ${adminToken?.length} characters` : `${adminSource} missing or shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters (the server refuses to start)`,
+  });
+  // Least privilege: the read-only support token and the publish-only release token must not be the admin token.
+  for (const name of [SUPPORT_TOKEN_ENV, RELEASE_TOKEN_SERVER_ENV]) {
+    const token = env[name];
+    if (!token) {
+      checks.push({ name: `$${name}`, ok: true, detail: 'not set (that role is off)' });
+      continue;
+    }
+    const reused = token === adminToken;
+    const short = token.length < MIN_ADMIN_TOKEN_LENGTH;
+    checks.push({ name: `$${name}`, ok: !reused && !short, detail: reused ? 'the same as the admin token' : short ? `shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters` : `${token.length} characters, its own` });
+  }
+  const level = env[LOG_LEVEL_ENV];
+  const levelOk = level === undefined || productionLogLevels.includes(level);
+  checks.push({ name: `$${LOG_LEVEL_ENV}`, ok: levelOk, detail: level === undefined ? 'not set (info)' : levelOk ? level : `${level}: use one of ${productionLogLevels.join(', ')} in production` });
+  return checks;
+}
+
+const productionLogLevels = ['fatal', 'error', 'warn', 'info'];
+
 /** The seeds' production checklist, applied to a release repository and this environment. */
-export function doctorChecks(repoDir: string, keysDir: string | undefined, minDays: number, env: NodeJS.ProcessEnv = process.env, now = new Date()): DoctorCheck[] {
+export function doctorChecks(repoDir: string, keysDir: string | undefined, minDays: number, env: NodeJS.ProcessEnv = process.env, now = new Date(), adminTokenFile?: string): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
   const horizon = now.getTime() + minDays * 86_400_000;
   const ahead = (expires: string) => Date.parse(expires) > horizon;
@@ -575,9 +623,6 @@ export function doctorChecks(repoDir: string, keysDir: string | undefined, minDa
     const index = readIndex(repoDir, family, root);
     checks.push({ name: `index ${family} expiry ahead`, ok: index !== null && ahead(index.expires), detail: index?.expires ?? 'missing' });
   }
-  const allowInsecure = env.INJBENCH_ALLOW_DEV_KEYS === '1' || env.INJBENCH_ALLOW_UNAUTHENTICATED_ADMIN === '1';
-  checks.push({ name: 'no insecure overrides', ok: !allowInsecure, detail: allowInsecure ? 'INJBENCH_ALLOW_DEV_KEYS or INJBENCH_ALLOW_UNAUTHENTICATED_ADMIN is set' : 'none set' });
-  const adminAuth = typeof env.INJBENCH_ADMIN_TOKEN === 'string' && env.INJBENCH_ADMIN_TOKEN.length >= 32;
-  checks.push({ name: 'admin authentication configured', ok: adminAuth, detail: adminAuth ? 'INJBENCH_ADMIN_TOKEN set' : 'INJBENCH_ADMIN_TOKEN missing or shorter than 32 characters' });
+  checks.push(...serverSettingChecks(env, adminTokenFile));
   return checks;
 }

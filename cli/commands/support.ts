@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { verifyIntegrityLog } from '../../common/integrity-log/verify-log';
@@ -9,7 +9,7 @@ import { SyncError } from '../../common/central-api/client';
 import { csvField, tracesToCsv } from '../../server/sessions/session-export';
 import type { SessionSummary, SessionTrace } from '../../server/store/session-index-repository';
 import { exportSupportBundle, verifySupportBundle } from '../../electron/services/support/support-bundle';
-import { openBenchForCli } from '../bench-context';
+import { benchDataDir, openBenchForCli } from '../bench-context';
 import { appVersion } from '../paths';
 import { callServer } from '../../common/central-api/token-client';
 import { supportLogPath } from '../../common/central-api/paths';
@@ -36,9 +36,9 @@ function verifyBundleFile(file: string, options: VerifyOptions): void {
 
 /** Verifies a bench's integrity log in place (read-only) or a support bundle file; exit 1 names the first fault. */
 export function runSupportVerify(target: string, options: VerifyOptions): void {
-  if (statSync(target).isFile()) return verifyBundleFile(target, options);
-  const dataDir = target;
-  const store = openBenchStore(path.resolve(dataDir), { readonly: true });
+  if (existsSync(target) && statSync(target).isFile()) return verifyBundleFile(target, options);
+  const dataDir = benchDataDir(target);
+  const store = openBenchStore(dataDir, { readonly: true });
   try {
     const identity = store.identity.get();
     if (!identity) throw new ServiceError('NOT_CONFIGURED', `${dataDir} holds no bench identity: nothing has been logged there.`);

@@ -60,7 +60,7 @@ describe('demo repository', () => {
   });
 
   it('fails the production checklist (development root and keys)', () => {
-    const checks = doctorChecks(demo, undefined, 7, { INJBENCH_ADMIN_TOKEN: 'x'.repeat(40) });
+    const checks = doctorChecks(demo, undefined, 7, { INJBENCH_SERVER_ADMIN_TOKEN: 'x'.repeat(40) });
     const failed = checks.filter((check) => !check.ok).map((check) => check.name);
     expect(failed).toEqual(['production root', 'no development keys in root']);
   });
