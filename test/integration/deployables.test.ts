@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleInputs, bundleMetafile, bundleRuntimePackages, deployableBuilds } from '../../scripts/build.mjs';
+import { bundleInputs, bundleMetafile, bundleRuntimePackages, esbuildOptions } from '../../scripts/build.mjs';
 import { TEST_ADMIN_TOKEN } from '../helpers/central-server';
 import { useTempDirs } from '../helpers/temp-dir';
 
@@ -73,8 +73,7 @@ describe('the central server on its own', () => {
   beforeAll(async () => {
     // Only the server's bundle and the packages it loads at run time: no electron/, no sources at all.
     folder = tempDir();
-    const { outfile, ...options } = deployableBuilds.server;
-    await build({ ...options, bundle: true, logLevel: 'silent', absWorkingDir: projectRoot, outfile: path.join(folder, 'server', path.basename(outfile)) });
+    await build({ ...esbuildOptions('server', { into: folder }), logLevel: 'silent' });
     writeFileSync(path.join(folder, 'server', 'package.json'), JSON.stringify({ type: 'module' }));
     symlinkSync(path.join(projectRoot, 'node_modules'), path.join(folder, 'node_modules'), 'dir');
     mkdirSync(path.join(folder, 'data'));

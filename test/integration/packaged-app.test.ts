@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { getCollectorByPackageManager } from 'app-builder-lib/out/node-module-collector';
+import { PM, getCollectorByPackageManager } from 'app-builder-lib/out/node-module-collector';
 import { TmpDir } from 'builder-util';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleRuntimePackages, serverPackageJson } from '../../scripts/build.mjs';
@@ -26,7 +26,7 @@ describe('the node_modules electron-builder packs with the app', () => {
   beforeAll(async () => {
     const tempDirs = new TmpDir('packaged-app-test');
     try {
-      const collector = getCollectorByPackageManager('npm', projectRoot, tempDirs);
+      const collector = getCollectorByPackageManager(PM.NPM, projectRoot, tempDirs);
       const { nodeModules } = await collector.getNodeModules({ packageName: manifest.name });
       packaged = nodeModules.map((module) => module.name).sort();
     } finally {
