@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import path from 'node:path';
 import { loadOrCreateBenchIdentity, type BenchIdentity } from '../../electron/services/identity/bench-identity';
 import { IntegrityLog } from '../../electron/services/integrity-log/integrity-log';
 import { createLogger } from '../../common/logger';
