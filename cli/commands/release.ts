@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
 import { LOG_LEVEL_ENV } from '../../common/logger';
+import { printResult } from '../output';
 import { ADMIN_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../../common/server-settings';
 import { benchTrustProfile } from '../../trust/bench-trust';
 import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';
@@ -325,21 +326,23 @@ export function registerReleaseCommand(program: Command): void {
     .option('--repo <dir>', 'release repository directory')
     .option('--remote <url>', 'a repository served over HTTP (verified against --trusted-root)')
     .option('--trusted-root <file>', 'root of trust for --remote', path.join(projectRoot, 'resources', 'trust', 'root.json'))
-    .action(async (options: { repo?: string; remote?: string; trustedRoot: string }) => {
+    .option('--json', 'print the status as one JSON document')
+    .action(async (options: { repo?: string; remote?: string; trustedRoot: string; json?: boolean }) => {
       if (options.remote) {
-        await remoteStatus(options.remote, options.trustedRoot);
+        const families = await remoteStatus(options.remote, options.trustedRoot);
+        printResult(options, { remote: options.remote, families }, () => families.flatMap(remoteStatusLines));
         return;
       }
       if (!options.repo) throw new InvalidArgumentError('give --repo or --remote');
       const status = repositoryStatus(path.resolve(options.repo));
-      out(`root v${status.rootVersion} (${status.environment}) expires ${status.rootExpires}`);
-      out(`snapshot ${status.snapshot ? `v${status.snapshot.version} expires ${status.snapshot.expires}` : '(none)'}`);
-      for (const family of status.families) {
-        out(`${family.family} sequence ${family.sequence} expires ${family.expires} floor ${family.securityFloor}${family.revoked.length ? ` revoked ${family.revoked.join(',')}` : ''}`);
-        for (const [name, pointer] of Object.entries(family.channels)) {
-          out(`  ${name.padEnd(7)} ${pointer.version} ${pointer.rolloutPercent}% ${pointer.sha256}`);
-        }
-      }
+      printResult(options, status, () => [
+        `root v${status.rootVersion} (${status.environment}) expires ${status.rootExpires}`,
+        `snapshot ${status.snapshot ? `v${status.snapshot.version} expires ${status.snapshot.expires}` : '(none)'}`,
+        ...status.families.flatMap((family) => [
+          `${family.family} sequence ${family.sequence} expires ${family.expires} floor ${family.securityFloor}${family.revoked.length ? ` revoked ${family.revoked.join(',')}` : ''}`,
+          ...Object.entries(family.channels).map(([name, pointer]) => `  ${name.padEnd(7)} ${pointer.version} ${pointer.rolloutPercent}% ${pointer.sha256}`),
+        ]),
+      ]);
     });
 
   release
@@ -374,8 +377,7 @@ export function registerReleaseCommand(program: Command): void {
     .option('--json', 'print the checks as JSON')
     .action((options: { repo: string; keys?: string; minDays: number; adminTokenFile?: string; json?: boolean }) => {
       const checks = doctorChecks(path.resolve(options.repo), options.keys ? path.resolve(options.keys) : undefined, options.minDays, process.env, new Date(), options.adminTokenFile);
-      if (options.json) out(JSON.stringify({ ok: checks.every((check) => check.ok), checks }, null, 2));
-      else for (const check of checks) out(`${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`);
+      printResult(options, { ok: checks.every((check) => check.ok), checks }, () => checks.map((check) => `${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`));
       const failed = checks.filter((check) => !check.ok).length;
       if (failed > 0) throw new TrustError('RELEASE_REFUSED', `${failed} production check(s) failed.`);
     });
@@ -530,22 +532,36 @@ async function promoteThenRecord(
   }
 }
 
-async function remoteStatus(url: string, trustedRootFile: string): Promise<void> {
+type RemoteFamilyStatus =
+  | { family: string; ok: true; sequence: number; expires: string; securityFloor: number; channels: Record<string, { version: string; rolloutPercent: number; sha256: string | null }> }
+  | { family: string; ok: false; code: string; message: string };
+
+function remoteStatusLines(status: RemoteFamilyStatus): string[] {
+  if (!status.ok) return [`${status.family} ${status.code}: ${status.message}`];
+  return [
+    `${status.family} sequence ${status.sequence} expires ${status.expires} floor ${status.securityFloor}`,
+    ...Object.entries(status.channels).map(([name, pointer]) => `  ${name.padEnd(7)} ${pointer.version} ${pointer.rolloutPercent}% ${pointer.sha256 ?? '?'}`),
+  ];
+}
+
+async function remoteStatus(url: string, trustedRootFile: string): Promise<RemoteFamilyStatus[]> {
   const source = httpSource(url);
   const trusted = initialTrustedMetadata(readFileSync(path.resolve(trustedRootFile)));
   const bench = benchTrustProfile({ benchId: null, hardware: 'any', appVersion: appVersion(), defaultChannel: 'stable', production: false });
+  const statuses: RemoteFamilyStatus[] = [];
   for (const family of await snapshotFamilies(source)) {
     try {
-      const verified = await verifyRelease({ source, family, bench, trusted, now: new Date() });
-      out(`${family} sequence ${verified.index.sequence} expires ${verified.index.expires} floor ${verified.index.security_floor}`);
-      for (const [name, pointer] of Object.entries(verified.index.channels)) {
-        if (pointer) out(`  ${name.padEnd(7)} ${pointer.version} ${pointer.rollout_percent}% ${verified.index.versions[pointer.version]?.manifest.sha256 ?? '?'}`);
-      }
+      const { index } = await verifyRelease({ source, family, bench, trusted, now: new Date() });
+      const channels = Object.fromEntries(
+        Object.entries(index.channels).flatMap(([name, pointer]) => (pointer ? [[name, { version: pointer.version, rolloutPercent: pointer.rollout_percent, sha256: index.versions[pointer.version]?.manifest.sha256 ?? null }]] : [])),
+      );
+      statuses.push({ family, ok: true, sequence: index.sequence, expires: index.expires, securityFloor: index.security_floor, channels });
     } catch (error) {
       if (!(error instanceof TrustError)) throw error;
-      out(`${family} ${error.code}: ${error.message}`);
+      statuses.push({ family, ok: false, code: error.code, message: error.message });
     }
   }
+  return statuses;
 }
 
 export interface DoctorCheck {

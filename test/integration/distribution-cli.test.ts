@@ -74,5 +74,7 @@ describe('injbench release publish, admin directive and credits against the cent
     expect(evidence).toMatch(/ release\/alice release\.metadata_published /);
     expect(evidence).toMatch(/ admin\/ops directive\.published /);
     expect(evidence).toMatch(/ admin\/admin credits\.grant_issued /);
+    const evidenceJson = JSON.parse(await ok(['admin', 'evidence', '--server', server.url, '--limit', '20', '--json'], admin)) as { action: string }[];
+    expect(evidenceJson.map((entry) => entry.action)).toEqual(expect.arrayContaining(['release.pack_uploaded', 'directive.published', 'credits.grant_issued']));
   }, 180_000);
 });

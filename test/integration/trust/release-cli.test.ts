@@ -187,6 +187,8 @@ describe('release commands', () => {
     const status = ok(['release', 'status', '--repo', repo]);
     expect(status).toMatch(/canary\s+1\.1\.0 100% [0-9a-f]{64}/);
     expect(status).toMatch(/stable\s+1\.0\.0 100% [0-9a-f]{64}/);
+    const statusJson = JSON.parse(ok(['release', 'status', '--repo', repo, '--json'])) as { families: { family: string; channels: Record<string, { version: string }> }[] };
+    expect(statusJson.families.find((family) => family.family === 'denso-like-g3')?.channels).toMatchObject({ canary: { version: '1.1.0' }, stable: { version: '1.0.0' } });
 
     const trustedRoot = path.join(repo, 'root', '1.root.json');
     expect(ok(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot, '--production'])).toMatch(/^OK denso-like-g3 1\.0\.0 [0-9a-f]{64}\n$/);
