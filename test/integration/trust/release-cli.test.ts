@@ -212,13 +212,15 @@ describe('release commands', () => {
     expect(ok(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot])).toMatch(/^OK denso-like-g3 1\.0\.0 /);
     expect(ok(['release', 'status', '--repo', repo])).toMatch(/^root v2 \(production\)/);
 
-    // Doctor: production root, keys and expiries pass; admin authentication must be configured.
-    const unconfigured = injbench(['release', 'doctor', '--repo', repo, '--keys', keys], { INJBENCH_ADMIN_TOKEN: '' });
+    // Doctor: production root, keys and expiries pass; the server's admin token must be configured.
+    const noRoleTokens = { INJBENCH_SERVER_SUPPORT_TOKEN: '', INJBENCH_SERVER_RELEASE_TOKEN: '' };
+    const unconfigured = injbench(['release', 'doctor', '--repo', repo, '--keys', keys], { ...noRoleTokens, INJBENCH_SERVER_ADMIN_TOKEN: '' });
     expect(unconfigured.status).toBe(1);
-    expect(unconfigured.stdout).toMatch(/FAIL admin authentication configured/);
+    expect(unconfigured.stdout).toMatch(/FAIL server admin token: \$INJBENCH_SERVER_ADMIN_TOKEN missing/);
     expect(unconfigured.stdout).toMatch(/PASS production root/);
-    const configured = injbench(['release', 'doctor', '--repo', repo, '--keys', keys], { INJBENCH_ADMIN_TOKEN: 'x'.repeat(40) });
+    const configured = injbench(['release', 'doctor', '--repo', repo, '--keys', keys], { ...noRoleTokens, INJBENCH_SERVER_ADMIN_TOKEN: 'x'.repeat(40) });
     expect(configured.stdout).not.toMatch(/FAIL/);
+    expect(configured.status).toBe(0);
 
     const evidence = readFileSync(path.join(repo, 'evidence.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(evidence.map((entry) => entry.command), JSON.stringify(evidence)).toEqual(['init', 'publish', 'promote', 'publish', 'rollback', 'revoke', 'pin', 'rotate-root']);
