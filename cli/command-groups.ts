@@ -67,7 +67,7 @@ export const commandGroups: readonly CommandGroup[] = [
     summaries: {
       server:
         'run the central server on 127.0.0.1 (admin token from $INJBENCH_SERVER_ADMIN_TOKEN, read-only support token from $INJBENCH_SERVER_SUPPORT_TOKEN, ' +
-        'publish-only release token from $INJBENCH_SERVER_RELEASE_TOKEN)',
+        'publish-only release token from $INJBENCH_SERVER_RELEASE_TOKEN, /metrics-only token from $INJBENCH_SERVER_METRICS_TOKEN)',
       admin: 'central server administration (token from $INJBENCH_SERVER_TOKEN)',
     },
     register: async (program) => (await import('./commands/server')).registerServerCommand(program),

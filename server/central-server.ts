@@ -20,6 +20,8 @@ export interface CentralServerOptions {
   supportToken?: string;
   /** Publish-only token for release managers. */
   releaseToken?: string;
+  /** Token that reads GET /metrics and nothing else (the Prometheus scraper's). */
+  metricsToken?: string;
   /** Where pack bytes are kept (default: beside the SQLite file; required with PostgreSQL). */
   blobDir?: string;
   /** The credits role key file (from "injbench release keygen"); without it grants cannot be issued. */
@@ -32,6 +34,8 @@ export interface CentralServerOptions {
   releases?: ServerAppOptions['releases'];
   supportWeb?: ServerAppOptions['supportWeb'];
   reconcileEverySeconds?: number;
+  /** When log batches are shed with 429 (default: past 32 in progress). */
+  ingestAdmission?: ServerAppOptions['ingestAdmission'];
   /** Root 1 to pin (--trusted-root): publishing another first root is refused with UNTRUSTED_ROOT. */
   trustedRootFile?: string;
 }
@@ -101,6 +105,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       adminToken: options.adminToken,
       supportToken: options.supportToken,
       releaseToken: options.releaseToken,
+      metricsToken: options.metricsToken,
       distribution: { store: distribution, blobs, trustedRoot },
       creditsKey,
       now: options.now,
@@ -109,6 +114,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       supportWeb: options.supportWeb,
       reconcileEverySeconds: options.reconcileEverySeconds,
       verifySignatures: signatures.verify,
+      ingestAdmission: options.ingestAdmission,
     });
     await app.listen({ host: SERVER_HOST, port: options.port });
   } catch (error) {

@@ -5,13 +5,14 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import { portNumber } from '../common/command-line-options';
-import { ADMIN_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../common/server-settings';
+import { ADMIN_TOKEN_ENV, METRICS_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../common/server-settings';
 import { createLogger } from '../common/logger';
 import { developmentKeys } from '../trust/demo-repository';
 import { ServerConfigurationError, startCentralServer } from './central-server';
 import { DEFAULT_RECONCILE_EVERY_SECONDS } from './credits/periodic-reconcile';
 import { readReleasePolicyFile } from './releases/release-policy';
 import { redactUrl } from './store/database';
+import { registerServerOperations } from './server-operations-command';
 
 
 interface ServerOptions {
@@ -42,6 +43,7 @@ export async function runServer(options: ServerOptions): Promise<void> {
     adminToken: adminToken(options),
     supportToken: process.env[SUPPORT_TOKEN_ENV] || undefined,
     releaseToken: process.env[RELEASE_TOKEN_SERVER_ENV] || undefined,
+    metricsToken: process.env[METRICS_TOKEN_ENV] || undefined,
     blobDir: options.blobDir,
     creditsKeyFile: options.creditsKeyFile,
     // Derived from a public seed: only benches on the development root accept grants it signs.
@@ -74,10 +76,11 @@ function nonNegativeSeconds(value: string): number {
 
 /** Declares the server's options and action on `command` (a program of its own, or `injbench server`). */
 export function configureServerCommand(command: Command): Command {
+  registerServerOperations(command);
   return command
     .description(
       `run the central server on 127.0.0.1 (admin token from $${ADMIN_TOKEN_ENV}, read-only support token from $${SUPPORT_TOKEN_ENV}, ` +
-        `publish-only release token from $${RELEASE_TOKEN_SERVER_ENV})`,
+        `publish-only release token from $${RELEASE_TOKEN_SERVER_ENV}, /metrics-only token from $${METRICS_TOKEN_ENV})`,
     )
     .option('--db <url>', 'sqlite:FILE (embedded) or postgres://user@host:port/db', 'sqlite:injbench-server.sqlite')
     .option('--port <n>', 'TCP port on 127.0.0.1 (0 picks a free one)', portNumber, 8780)

@@ -26,6 +26,7 @@ const statusByCode: Record<ServerErrorCode, number> = {
   MISSING_PACK: 409,
   OVERSIZE: 413,
   NOT_CONFIGURED: 503,
+  OVERLOADED: 429,
   INTERNAL: 500,
 };
 

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { keyIdOf } from './crypto';
-import { TrustError } from './errors';
+import { isStrictPublicKey } from './ed25519';
+import { TrustError, type TrustErrorCode } from './errors';
 import { benchIdSchema } from './bench-id';
 
 export const SPEC = 'injbench/1';
@@ -28,9 +29,18 @@ export const roleKeysSchema = z.object({
 });
 export type RoleKeys = z.infer<typeof roleKeysSchema>;
 
+/** The issue param that makes a parse failure a specific trust code instead of MALFORMED (see `trustCodeOf`). */
+const weakKey = { trustCode: 'WEAK_KEY' satisfies TrustErrorCode };
+
+/** A public key any signed document lists: a canonical Ed25519 point of prime order (trust/ed25519.ts), else WEAK_KEY. */
+export const strictPublicKeyHex = hex64.refine((hex) => isStrictPublicKey(Buffer.from(hex, 'hex')), {
+  message: 'not a canonical Ed25519 public key of prime order',
+  params: weakKey,
+});
+
 export const publicKeySchema = z.object({
   scheme: z.literal('ed25519'),
-  public: hex64,
+  public: strictPublicKeyHex,
   development: z.boolean().optional(),
 });
 
@@ -195,10 +205,16 @@ export const limits = {
   maxRootRotations: 32,
 } as const;
 
-/** zod parse for values we build from operator input: a failure is MALFORMED naming the field, not a ZodError. */
+/** The code of a failed parse: WEAK_KEY when any issue is a weak key (whatever else is wrong), else MALFORMED. */
+export function trustCodeOf(error: z.ZodError): TrustErrorCode {
+  return error.issues.some((issue) => issue.code === 'custom' && issue.params?.trustCode === weakKey.trustCode) ? 'WEAK_KEY' : 'MALFORMED';
+}
+
+/** zod parse for values we build from operator input: a failure is MALFORMED (or WEAK_KEY) naming the field, not a ZodError. */
 export function parseOrMalformed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new TrustError('MALFORMED', `${what}: ${issue ? `${issue.path.join('.') || '(value)'}: ${issue.message}` : 'invalid'}.`);
+  const code = trustCodeOf(parsed.error);
+  const issue = parsed.error.issues.find((candidate) => code === 'MALFORMED' || (candidate.code === 'custom' && candidate.params?.trustCode === code));
+  throw new TrustError(code, `${what}: ${issue ? `${issue.path.join('.') || '(value)'}: ${issue.message}` : 'invalid'}.`);
 }

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
 import { LOG_LEVEL_ENV } from '../../common/logger';
 import { printResult } from '../output';
-import { ADMIN_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../../common/server-settings';
+import { ADMIN_TOKEN_ENV, METRICS_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../../common/server-settings';
 import { benchTrustProfile } from '../../trust/bench-trust';
 import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';
 import { developmentKeysIn } from '../../trust/dev-keys';
@@ -572,7 +572,7 @@ export interface DoctorCheck {
 
 /**
  * The central server's settings as it reads them (server/server-command.ts): the admin token from
- * $INJBENCH_SERVER_ADMIN_TOKEN or --admin-token-file, the optional support and publish-only release tokens,
+ * $INJBENCH_SERVER_ADMIN_TOKEN or --admin-token-file, the optional support, publish-only release and metrics tokens,
  * and the log level. Run on the server's host, with its environment.
  */
 export function serverSettingChecks(env: NodeJS.ProcessEnv, adminTokenFile?: string): DoctorCheck[] {
@@ -594,8 +594,8 @@ export function serverSettingChecks(env: NodeJS.ProcessEnv, adminTokenFile?: str
     ok: adminOk,
     detail: adminOk ? `${adminSource}: ${adminToken?.length} characters` : `${adminSource} missing or shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters (the server refuses to start)`,
   });
-  // Least privilege: the read-only support token and the publish-only release token must not be the admin token.
-  for (const name of [SUPPORT_TOKEN_ENV, RELEASE_TOKEN_SERVER_ENV]) {
+  // Least privilege: the read-only support, publish-only release and /metrics-only tokens must not be the admin token.
+  for (const name of [SUPPORT_TOKEN_ENV, RELEASE_TOKEN_SERVER_ENV, METRICS_TOKEN_ENV]) {
     const token = env[name];
     if (!token) {
       checks.push({ name: `$${name}`, ok: true, detail: 'not set (that role is off)' });

@@ -4,6 +4,7 @@ import { configureServerCommand } from '../../server/server-command';
 import { callServer } from '../../common/central-api/token-client';
 import { jsonOption, printResult } from '../output';
 import { registerAdminDistributionCommands } from './admin-distribution';
+import { registerLogCheckCommand } from './admin-log-check';
 import { ADMIN_CODES_PATH, SUPPORT_USERS_PATH } from '../../common/central-api/paths';
 
 const codeAnswerSchema = z.object({ code: z.string(), expiresAt: z.string() });
@@ -13,6 +14,7 @@ export function registerServerCommand(program: Command): void {
 
   const admin = program.command('admin').description('central server administration (token from $INJBENCH_SERVER_TOKEN)');
   registerAdminDistributionCommands(admin);
+  registerLogCheckCommand(admin);
   jsonOption(admin.command('enrolment-code'))
     .description('create a one-time enrolment code for a bench')
     .requiredOption('--server <url>', 'the central server, e.g. http://127.0.0.1:8780')

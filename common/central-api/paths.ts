@@ -35,3 +35,8 @@ export const SUPPORT_SESSIONS_PATH = `${PROTOCOL_PREFIX}/support/sessions`;
 export const supportSessionPath = (benchId: string, sessionId: string): string => `${SUPPORT_SESSIONS_PATH}/${encodeURIComponent(benchId)}/${encodeURIComponent(sessionId)}`;
 
 export const SUPPORT_USERS_PATH = `${PROTOCOL_PREFIX}/admin/support-users`;
+
+/** An admin's whole-log re-checks of a bench's stored log: POST starts one, GET lists them. */
+export const adminLogChecksPath = (benchId: string): string => `${PROTOCOL_PREFIX}/admin/benches/${benchId}/log-checks`;
+/** One re-check: its progress while it runs, its verdict once done. */
+export const adminLogCheckPath = (benchId: string, checkId: string): string => `${adminLogChecksPath(benchId)}/${checkId}`;

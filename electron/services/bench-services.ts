@@ -3,7 +3,7 @@
  * createBenchServices and put their own transport in front of the returned dispatcher and event bus.
  */
 import type { ActivePack, BenchStatus, EvidenceEntry, PartStatus } from '../contract/bench-api';
-import { openBenchCore, type BenchCore } from './bench-core';
+import { openBenchCore, recordBenchHardware, type BenchCore } from './bench-core';
 import { BenchLinkService, type BenchLinkState } from './bench-link/bench-link-service';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import { BenchEventBus } from './event-bus';
@@ -190,10 +190,14 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     options.signInPolicy,
     options.hashPin,
   );
-  const benchLink = new BenchLinkService(integrityLog, (state) => {
-    events.publish('benchLink', state);
-    events.publish('status', status());
-  });
+  const benchLink = new BenchLinkService(
+    integrityLog,
+    (state) => {
+      events.publish('benchLink', state);
+      events.publish('status', status());
+    },
+    (ident) => recordBenchHardware(core, ident),
+  );
   // The session-start gate re-checks the local pins through the release service (declared below; called
   // only once a session starts).
   const sessionPacks = new PackManagerPort(packs, (family) => releases.recheckPins(family));

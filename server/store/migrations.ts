@@ -5,6 +5,7 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import { dialectOf } from './bulk-insert';
 import { sessionIndexMigration } from './fleet-schema';
+import { logCheckMigration } from './log-check-store';
 
 // Migrations run before the typed schema exists, so they take an untyped handle.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -171,6 +172,13 @@ export const serverMigrations: Record<string, Migration> = {
       for (const [table, columns] of Object.entries(BYTE_ORDERED_KEYS)) {
         await sql.raw(`ALTER TABLE ${table} ${columns.map((column) => `ALTER COLUMN ${column} TYPE text COLLATE "C"`).join(', ')}`).execute(db);
       }
+    },
+  },
+  '0006_log_checks': logCheckMigration,
+  '0007_bench_last_seen': {
+    // When each bench last reached the server: the admin API and /metrics show benches that went quiet.
+    async up(db: AnyDb) {
+      await db.schema.alterTable('benches').addColumn('last_seen_at', 'text').execute();
     },
   },
 };

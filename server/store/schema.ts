@@ -12,6 +12,8 @@ export interface BenchTable {
   head_seq: number;
   head_hash: string;
   sealed_through: number;
+  /** When the bench last made a signed request, to the minute (ServerRepository.markSeen); null: never since 0006. */
+  last_seen_at: string | null;
 }
 
 export interface EnrolmentCodeTable {
@@ -126,6 +128,20 @@ export interface CreditFindingTable {
   found_at: string;
 }
 
+/** An admin's whole-log re-check (log-check-store.ts). */
+export interface LogCheckTable {
+  check_id: string;
+  bench_id: string;
+  requested_at: string;
+  state: 'running' | 'done' | 'failed';
+  head_seq: number;
+  checked_through: number;
+  updated_at: string;
+  finished_at: string | null;
+  verdict_json: string | null;
+  failure: string | null;
+}
+
 export interface ServerDatabase {
   benches: BenchTable;
   enrolment_codes: EnrolmentCodeTable;
@@ -139,4 +155,5 @@ export interface ServerDatabase {
   server_evidence: ServerEvidenceTable;
   credit_grants: CreditGrantTable;
   credit_findings: CreditFindingTable;
+  log_checks: LogCheckTable;
 }

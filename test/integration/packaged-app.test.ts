@@ -15,9 +15,9 @@ const manifest = JSON.parse(readFileSync(path.join(projectRoot, 'package.json'),
 
 const rendererLibraries = ['react', 'react-dom', 'scheduler', 'zustand', 'uplot'];
 const toolsOnly = ['tsx', 'esbuild', 'vite', 'typescript', 'vitest', 'electron', 'electron-builder', 'playwright-core'];
-const serverOnly = ['fastify', '@fastify/cookie', '@fastify/static', '@fastify/websocket', 'kysely', 'pg', 'sodium-native', 'range-parser', 'ws'];
+const serverOnly = ['fastify', '@fastify/cookie', '@fastify/static', '@fastify/websocket', 'kysely', 'pg', 'sodium-native', 'range-parser', 'ws', 'prom-client'];
 // Bundled into main.cjs, so a copy in node_modules would be dead weight.
-const bundledInMain = ['electron-updater', 'pino', 'zod', 'commander', 'pdf-lib', 'qrcode', 'tar', 'tweetnacl', 'semver', 'crc'];
+const bundledInMain = ['electron-updater', 'pino', 'zod', 'commander', 'pdf-lib', 'qrcode', 'tar', 'semver', 'crc'];
 
 describe('the node_modules electron-builder packs with the app', () => {
   let packaged: string[];
