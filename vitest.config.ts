@@ -28,6 +28,7 @@ export default defineConfig({
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
+          globalSetup: ['test/global-setup-cli.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

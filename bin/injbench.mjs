@@ -1,5 +1,11 @@
 #!/usr/bin/env node
-// Runs the TypeScript command line directly through tsx, so `npx injbench` needs no build step.
-import { tsImport } from 'tsx/esm/api';
+// Runs the built command line (dist/cli/main.mjs, `npm run build`): the bundle is what ships, and it starts
+// without compiling anything. A checkout that has not been built says so instead of running stale sources.
+import { existsSync } from 'node:fs';
 
-await tsImport('../cli/main.ts', import.meta.url);
+const bundle = new URL('../dist/cli/main.mjs', import.meta.url);
+if (!existsSync(bundle)) {
+  process.stderr.write('injbench: NOT_BUILT: the command line is not built here: run "npm run build" (or "npm run build:cli") first.\n');
+  process.exit(1);
+}
+await import(bundle.href);

@@ -1,40 +1,37 @@
 /**
- * `injbench`: the command line of Injector Bench. Each command group lives in cli/commands/ and
- * registers itself here.
+ * `injbench`: the command line of Injector Bench. The command groups live in cli/commands/ and are listed
+ * in cli/command-groups.ts; only the group a command line asks for is loaded.
+ *
+ * Exit codes: 0 success, 1 failure (the command ran and failed, or found what it checks broken),
+ * 2 usage error (unknown command or option, missing or invalid argument: commander's errors).
  */
-import { Command } from 'commander';
+import { Command, CommanderError } from 'commander';
 import { failureLine } from '../common/command-line-options';
-import { registerBenchCommand } from './commands/bench';
-import { registerCreditsCommand } from './commands/credits';
-import { registerPacksCommand } from './commands/packs';
-import { registerReleaseCommand } from './commands/release';
-import { registerServerCommand } from './commands/server';
-import { registerSessionCommand } from './commands/session';
-import { registerSimCommand } from './commands/sim';
-import { registerSupportCommand } from './commands/support';
-import { registerSyncCommand } from './commands/sync';
-import { registerWorkspaceCommand } from './commands/workspace';
+import { describeGroups, requestedGroup } from './command-groups';
 import { appVersion } from './paths';
+
+const EXIT_FAILURE = 1;
+const EXIT_USAGE = 2;
 
 const program = new Command()
   .name('injbench')
   .description('Injector Bench: bench app services, virtual bench, central server and release tools.')
-  .version(appVersion());
+  .version(appVersion())
+  // Every command added below inherits this: commander's errors come back here instead of exiting with 1.
+  .exitOverride();
 
-registerWorkspaceCommand(program);
-registerSimCommand(program);
-registerBenchCommand(program);
-registerSessionCommand(program);
-registerPacksCommand(program);
-registerCreditsCommand(program);
-registerSyncCommand(program);
-registerSupportCommand(program);
-registerReleaseCommand(program);
-registerServerCommand(program);
+const group = requestedGroup(process.argv.slice(2));
+if (group) await group.register(program);
+else describeGroups(program);
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`${failureLine('injbench', error)}\n`);
-  process.exitCode = 1;
+  if (error instanceof CommanderError) {
+    // Help and version end with 0; commander already printed any usage error, `error()` calls keep their code.
+    process.exitCode = error.exitCode === 0 ? 0 : error.code === 'commander.error' ? error.exitCode : EXIT_USAGE;
+  } else {
+    process.stderr.write(`${failureLine('injbench', error)}\n`);
+    process.exitCode = EXIT_FAILURE;
+  }
 }

@@ -17,7 +17,10 @@ const redactedPaths = [
 ];
 
 /** Structured logs on stderr, so stdout stays free for the lines other programs read. */
-export function createLogger(name: string, level: string = process.env.INJBENCH_LOG_LEVEL ?? 'info'): Logger {
+/** The log level of every process of the project (server, CLI, bench app), when set. */
+export const LOG_LEVEL_ENV = 'INJBENCH_LOG_LEVEL';
+
+export function createLogger(name: string, level: string = process.env[LOG_LEVEL_ENV] ?? 'info'): Logger {
   return pino({ name, level, redact: { paths: redactedPaths, censor: '[redacted]' } }, pino.destination(2));
 }
 

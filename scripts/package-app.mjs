@@ -1,19 +1,20 @@
-// `npm run package`: builds the app, then packs it with electron-builder, which rebuilds the native
-// modules for Electron on the way (the only place that happens). Needs internet access: electron-builder,
-// the Electron release zips and the native modules' Electron headers are downloaded. Afterwards the
-// native modules are rebuilt for Node again, so tests and the CLI keep working in the same checkout.
+// `npm run package`: builds the app, then packs it with the pinned electron-builder (a devDependency),
+// which rebuilds the native modules for Electron on the way. Needs internet access: the Electron release
+// zips and the native modules' Electron headers are downloaded. Afterwards the native modules are rebuilt
+// for Node again, so tests and the CLI keep working in the same checkout.
 //
 //   npm run package -- [--channel canary|staged|stable|lts] [--linux] [--win] [--publish never|always]
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
-// 26.0.x is the newest line whose native rebuild (@electron/rebuild 3.x) runs on Node 20; 26.1 and later
-// need Node 22.12. It is not a devDependency: its rebuild tool installs part of itself from a git URL,
-// which `npm ci` cannot fetch from the npm registry alone.
-export const ELECTRON_BUILDER_VERSION = '26.0.20';
+const require = createRequire(import.meta.url);
+/** The electron-builder that packs the app: the devDependency package.json pins, run from node_modules. */
+export const ELECTRON_BUILDER_VERSION = require('electron-builder/package.json').version;
+const electronBuilderCli = require.resolve('electron-builder/cli.js');
 
 const updaterChannels = { canary: 'canary', staged: 'staged', stable: 'latest', lts: 'lts' };
 const platformFlags = new Set(['--linux', '--win']);
@@ -44,11 +45,7 @@ export function electronBuilderArguments(argv) {
   return {
     channel,
     args: [
-      'exec',
-      '--yes',
-      `--package=electron-builder@${ELECTRON_BUILDER_VERSION}`,
-      '--',
-      'electron-builder',
+      electronBuilderCli,
       // electron-builder.yml is read by default; -c.<key> overrides one key of it.
       `-c.publish.channel=${updaterChannels[channel]}`,
       '--publish',
@@ -74,7 +71,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const { buildAll } = await import('./build.mjs');
   await buildAll({ quiet: true });
   console.log(`Packaging for the ${plan.channel} channel with electron-builder ${ELECTRON_BUILDER_VERSION}.`);
-  const status = run('npm', plan.args);
+  const status = run(process.execPath, plan.args);
   // electron-builder left the native modules built for Electron; the checkout's Node needs its own.
   const restored = run('npm', ['rebuild', 'better-sqlite3']);
   if (restored !== 0) console.error('Could not rebuild better-sqlite3 for Node: run "npm rebuild better-sqlite3" before testing.');

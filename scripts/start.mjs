@@ -1,27 +1,28 @@
-// `npm start`: builds the app, then launches Electron. Where the Electron binary cannot run (not
-// installed, no display) it says so in one line and serves the same app in workspace mode instead.
+// `npm start`: builds the app, rebuilds the ABI-bound native modules for Electron into a folder of their
+// own (scripts/electron-native.mjs; once per Electron and module version), then launches Electron. Where
+// Electron cannot run (binary not installed, no display, native rebuild impossible) it says so in one line
+// and serves the same app in workspace mode instead.
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { buildAll } from './build.mjs';
+import { buildAll, buildDevelopmentForElectron } from './build.mjs';
+import { electronBinary, prepareElectronNative } from './electron-native.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const forwarded = process.argv.slice(2);
 
-/** Returns the Electron binary path, or the reason it cannot run here. */
-function electronBinary() {
-  let binary;
-  try {
-    // Under plain Node the electron package exports the path of its binary, or throws when it has none.
-    binary = createRequire(import.meta.url)('electron');
-  } catch {
-    return { reason: 'the Electron binary is not installed (run "npm run electron:install" where the internet is reachable)' };
-  }
-  if (typeof binary !== 'string' || !existsSync(binary)) return { reason: 'the Electron binary is missing' };
+/** The Electron binary and its native modules, or the reason Electron cannot run here. */
+async function electronRun() {
+  const electron = electronBinary();
+  if (!electron.binary) return electron;
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return { reason: 'there is no display' };
-  return { binary };
+  try {
+    const native = await prepareElectronNative();
+    await buildDevelopmentForElectron(native.modulePaths);
+  } catch (error) {
+    return { reason: `the native modules could not be rebuilt for Electron (${error instanceof Error ? error.message : String(error)}; see docs/bench-app.md)` };
+  }
+  return electron;
 }
 
 function run(command, args) {
@@ -31,7 +32,7 @@ function run(command, args) {
 }
 
 await buildAll({ quiet: true });
-const electron = electronBinary();
+const electron = await electronRun();
 // A newcomer gets a working bench: the virtual bench, demo packs and demo credits, unless --no-demo.
 const demo = forwarded.includes('--no-demo') ? [] : ['--demo'];
 const rest = forwarded.filter((arg) => arg !== '--no-demo');

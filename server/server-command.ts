@@ -5,6 +5,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import { portNumber } from '../common/command-line-options';
+import { ADMIN_TOKEN_ENV, METRICS_TOKEN_ENV, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../common/server-settings';
 import { createLogger } from '../common/logger';
 import { developmentKeys } from '../trust/demo-repository';
 import { startCentralServer } from './central-server';
@@ -12,11 +13,6 @@ import { readReleasePolicyFile } from './releases/release-policy';
 import { loadServerConfig, type ServerFlags } from './server-config';
 import { redactUrl } from './store/database';
 import { registerServerOperations } from './server-operations-command';
-
-export const ADMIN_TOKEN_ENV = 'INJBENCH_SERVER_ADMIN_TOKEN';
-export const SUPPORT_TOKEN_ENV = 'INJBENCH_SERVER_SUPPORT_TOKEN';
-export const RELEASE_TOKEN_SERVER_ENV = 'INJBENCH_SERVER_RELEASE_TOKEN';
-export const METRICS_TOKEN_ENV = 'INJBENCH_SERVER_METRICS_TOKEN';
 
 export async function runServer(flags: ServerFlags): Promise<void> {
   const config = loadServerConfig(flags);

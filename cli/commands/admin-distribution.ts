@@ -12,6 +12,7 @@ import { readKeyFile } from '../../trust/keys';
 import { nextDirective } from '../../trust/repository';
 import { channelNames, indexSchema, limits, type Assignment, type ChannelName, type RootDocument } from '../../trust/schemas';
 import { callServer } from '../../common/central-api/token-client';
+import { printResult } from '../output';
 import { ADMIN_EVIDENCE_PATH, adminDirectivePath } from '../../common/central-api/paths';
 import { REPOSITORY_PREFIX } from '../../common/central-api/paths';
 import { benchIdSchema } from '../../trust/bench-id';
@@ -123,9 +124,10 @@ export function registerAdminDistributionCommands(admin: Command): void {
     .requiredOption('--server <url>', 'the central server')
     .option('--limit <n>', 'newest entries to show', (v) => Number(v), 50)
     .option('--action <name>', 'only this action (release.pack_uploaded, release.metadata_published, directive.published, credits.grant_issued)')
-    .action(async (options: { server: string; limit: number; action?: string }) => {
+    .option('--json', 'print the entries as one JSON document')
+    .action(async (options: { server: string; limit: number; action?: string; json?: boolean }) => {
       const query = new URLSearchParams({ limit: String(options.limit), ...(options.action ? { action: options.action } : {}) });
       const entries = evidenceSchema.parse(await callServer(options.server, 'GET', `${ADMIN_EVIDENCE_PATH}?${query.toString()}`));
-      for (const entry of entries) process.stdout.write(`${entry.at} ${entry.role}/${entry.actor} ${entry.action} ${JSON.stringify(entry.detail)}\n`);
+      printResult(options, entries, () => entries.map((entry) => `${entry.at} ${entry.role}/${entry.actor} ${entry.action} ${JSON.stringify(entry.detail)}`));
     });
 }

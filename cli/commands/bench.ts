@@ -4,6 +4,7 @@ import { discoverPorts } from '../../native-bridge/discovery';
 import { BenchDriver } from '../../native-bridge/driver';
 import { runTestPlan } from '../../native-bridge/test-plan';
 import { ServiceError } from '../../electron/services/service-error';
+import { jsonOnlyOption } from '../output';
 
 const usbId = z.string().regex(/^[0-9a-fA-F]{4}$/, 'expected 4 hex digits');
 const timeout = z.coerce.number().int().min(10).max(60_000);
@@ -27,8 +28,7 @@ async function withDriver<T>(port: string, replyTimeoutMs: number, work: (driver
 export function registerBenchCommand(program: Command): void {
   const bench = program.command('bench').description('talk to a bench controller (or the virtual bench) over serial or TCP');
 
-  bench
-    .command('probe')
+  jsonOnlyOption(bench.command('probe'))
     .description('connect, negotiate the protocol version and print the IDENT as JSON')
     .requiredOption('--port <path|tcp://host:port>', 'serial port (/dev/ttyUSB0, /dev/pts/N) or serial device server')
     .option('--timeout <ms>', 'reply timeout per attempt', '500')
@@ -37,8 +37,7 @@ export function registerBenchCommand(program: Command): void {
       process.stdout.write(`${JSON.stringify(ident, null, 2)}\n`);
     });
 
-  bench
-    .command('plan')
+  jsonOnlyOption(bench.command('plan'))
     .description('run the synthetic test plan and print its measured values as JSON')
     .requiredOption('--port <path|tcp://host:port>', 'serial port or serial device server')
     .option('--timeout <ms>', 'reply timeout per attempt', '500')
@@ -55,8 +54,7 @@ export function registerBenchCommand(program: Command): void {
       process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
     });
 
-  bench
-    .command('ports')
+  jsonOnlyOption(bench.command('ports'))
     .description('list serial ports, filtered by the bench controller USB vendor and product id')
     .option('--vid <hex>', 'USB vendor id, e.g. 0403')
     .option('--pid <hex>', 'USB product id, e.g. 6001')

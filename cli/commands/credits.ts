@@ -9,6 +9,7 @@ import { readKeyFile } from '../../trust/keys';
 import { fetchCreditGrants } from '../../electron/services/credits/grant-fetch';
 import { appendCreditGrant, openBenchForCli } from '../bench-context';
 import { callServer } from '../../common/central-api/token-client';
+import { jsonOption, printResult } from '../output';
 import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../common/central-api/paths';
 
 const grantOptions = z.object({
@@ -50,27 +51,27 @@ async function runGrant(raw: unknown): Promise<void> {
   process.stdout.write(`signed ${grant.grant_id}: ${grant.credits} credits for ${grant.bench_id}, valid until ${grant.expires}\n`);
 }
 
-function runImport(file: string, raw: { dataDir: string }): void {
+function runImport(file: string, raw: { dataDir: string; json?: boolean }): void {
   const bench = openBenchForCli(raw.dataDir);
   try {
     const outcome = appendCreditGrant(bench, readFileSync(path.resolve(file)));
-    process.stdout.write(
-      outcome.added
-        ? `imported ${outcome.grant.grant_id}: +${outcome.grant.credits} credits, balance ${outcome.balance}\n`
-        : `already imported ${outcome.grant.grant_id}: balance ${outcome.balance}\n`,
-    );
+    printResult(raw, { grantId: outcome.grant.grant_id, credits: outcome.grant.credits, added: outcome.added, balance: outcome.balance }, () => [
+      outcome.added ? `imported ${outcome.grant.grant_id}: +${outcome.grant.credits} credits, balance ${outcome.balance}` : `already imported ${outcome.grant.grant_id}: balance ${outcome.balance}`,
+    ]);
   } finally {
     bench.close();
   }
 }
 
-async function runFetch(raw: { dataDir: string }): Promise<void> {
+async function runFetch(raw: { dataDir: string; json?: boolean }): Promise<void> {
   const bench = openBenchForCli(raw.dataDir);
   try {
     const outcome = await fetchCreditGrants(bench);
-    for (const grant of outcome.imported) process.stdout.write(`imported ${grant.grantId}: +${grant.credits} credits\n`);
-    for (const grant of outcome.refused) process.stdout.write(`refused ${grant.grantId}: ${grant.code}: ${grant.message}\n`);
-    process.stdout.write(`${outcome.imported.length} new, ${outcome.alreadyImported.length} already imported, ${outcome.refused.length} refused; balance ${outcome.balance} (from ${outcome.serverUrl})\n`);
+    printResult(raw, outcome, () => [
+      ...outcome.imported.map((grant) => `imported ${grant.grantId}: +${grant.credits} credits`),
+      ...outcome.refused.map((grant) => `refused ${grant.grantId}: ${grant.code}: ${grant.message}`),
+      `${outcome.imported.length} new, ${outcome.alreadyImported.length} already imported, ${outcome.refused.length} refused; balance ${outcome.balance} (from ${outcome.serverUrl})`,
+    ]);
     if (outcome.refused.length > 0) process.exitCode = 1;
   } finally {
     bench.close();
@@ -110,10 +111,11 @@ async function runReconcile(options: { server: string; bench?: string; json?: bo
   if (report.benches.some((bench) => bench.findings.length > 0)) process.exitCode = 1;
 }
 
-function runBalance(raw: { dataDir: string }): void {
+function runBalance(raw: { dataDir: string; json?: boolean }): void {
   const bench = openBenchForCli(raw.dataDir);
   try {
-    process.stdout.write(`${bench.identity.benchId}: ${bench.store.sessions.balance()} credits\n`);
+    const balance = bench.store.sessions.balance();
+    printResult(raw, { benchId: bench.identity.benchId, balance }, () => [`${bench.identity.benchId}: ${balance} credits`]);
   } finally {
     bench.close();
   }
@@ -134,23 +136,19 @@ export function registerCreditsCommand(program: Command): void {
     .option('--out <file>', 'where to write the signed grant (required without --server)')
     .option('--note <text>', 'kept with the grant on the server (order, invoice)')
     .action(runGrant);
-  credits
-    .command('fetch')
+  jsonOption(credits.command('fetch'))
     .description('fetch the grants the central server issued to this bench (a request signed by the bench key) and import them')
     .requiredOption('--data-dir <dir>', 'bench data directory (an enrolled bench)')
     .action(runFetch);
-  credits
-    .command('reconcile')
+  jsonOption(credits.command('reconcile'))
     .description('reconcile issued grants against the settlement traces benches synced: double spend, unknown grant, overspend (exit 1 when flagged)')
     .requiredOption('--server <url>', 'the central server (admin token from $INJBENCH_SERVER_TOKEN)')
     .option('--bench <id>', 'one bench (default: every bench)')
-    .option('--json', 'print the report as JSON')
     .action(runReconcile);
-  credits
-    .command('import')
+  jsonOption(credits.command('import'))
     .description('verify a signed grant against the bench root of trust and add its credits (once)')
     .argument('<file>', 'signed grant file')
     .requiredOption('--data-dir <dir>', 'bench data directory')
     .action(runImport);
-  credits.command('balance').description('show the bench credit balance').requiredOption('--data-dir <dir>', 'bench data directory').action(runBalance);
+  jsonOption(credits.command('balance')).description('show the bench credit balance').requiredOption('--data-dir <dir>', 'bench data directory').action(runBalance);
 }

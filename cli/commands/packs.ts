@@ -13,6 +13,7 @@ import { releaseServiceOn, type ReleaseService } from '../../electron/services/r
 import { createLogger } from '../../common/logger';
 import type { FamilyRelease, ReleaseSourceInput } from '../../electron/contract/bench-api';
 import { openBenchForCli } from '../bench-context';
+import { jsonOption, printResult } from '../output';
 import { defaultDataDir } from '../paths';
 
 export interface RefreshOutcome {
@@ -58,7 +59,8 @@ export function registerPacksCommand(program: Command): void {
     .addOption(new Option('--channel <channel>', "set the bench's release channel first").choices(channelNames))
     .option('--data-dir <dir>', 'bench data directory (default: $INJBENCH_DATA_DIR or the XDG data directory)')
     .action(async (options: { repo: string; family?: string[]; channel?: ChannelName; dataDir?: string }) => {
-      const bench = openBenchForCli(options.dataDir ?? defaultDataDir());
+      // Installing packs is how a bench is set up: the one packs command that may start a new bench.
+      const bench = openBenchForCli(options.dataDir ?? defaultDataDir(), { create: true });
       try {
         if (options.channel) {
           bench.store.settings.update({ releaseChannel: options.channel });
@@ -75,17 +77,18 @@ export function registerPacksCommand(program: Command): void {
         bench.close();
       }
     });
-  packs
-    .command('preflight')
+  jsonOption(packs.command('preflight'))
     .description('Re-verify the stored metadata and re-hash the active pack (as before every coding session).')
     .requiredOption('--family <family>', 'injector family')
     .option('--fallback-to-lkg', 'when the active pack is damaged, use the last-known-good one if it re-verifies', false)
     .option('--data-dir <dir>', 'bench data directory')
-    .action(async (options: { family: string; fallbackToLkg: boolean; dataDir?: string }) => {
+    .action(async (options: { family: string; fallbackToLkg: boolean; dataDir?: string; json?: boolean }) => {
       const bench = openBenchForCli(options.dataDir ?? defaultDataDir());
       try {
         const result = await bench.packs.preflight(options.family, { fallbackToLkg: options.fallbackToLkg });
-        process.stdout.write(`READY ${result.family} ${result.version} ${result.sha256}${result.fellBackToLkg ? ' (last-known-good)' : ''}\n`);
+        printResult(options, { family: result.family, version: result.version, sha256: result.sha256, fellBackToLkg: result.fellBackToLkg, hardware: result.hardware }, () => [
+          `READY ${result.family} ${result.version} ${result.sha256}${result.fellBackToLkg ? ' (last-known-good)' : ''}`,
+        ]);
         if (result.hardware.outcome === 'deferred-to-session-gate') process.stderr.write(`injbench: note: ${result.family}: hardware ${describeHardwareCheck(result.hardware)}\n`);
       } finally {
         bench.close();
@@ -121,8 +124,8 @@ function audited(command: Command): Command {
     .option('--data-dir <dir>', 'bench data directory (default: $INJBENCH_DATA_DIR or the XDG data directory)');
 }
 
-async function withReleases<T>(dataDir: string | undefined, work: (service: ReleaseService) => Promise<T>): Promise<T> {
-  const bench = openBenchForCli(dataDir ?? defaultDataDir());
+async function withReleases<T>(dataDir: string | undefined, work: (service: ReleaseService) => Promise<T>, { create = false } = {}): Promise<T> {
+  const bench = openBenchForCli(dataDir ?? defaultDataDir(), { create });
   const service = releaseServiceOn(bench, createLogger('injbench-packs', 'warn'));
   try {
     return await work(service);
@@ -146,11 +149,12 @@ export function releasesReport(service: ReleaseService): string {
 }
 
 export function registerReleaseCommands(packs: Command): void {
-  packs
-    .command('releases')
+  jsonOption(packs.command('releases'))
     .description('Per family: active pack, last-known-good, pin, freshness and the versions the trusted index lists.')
     .option('--data-dir <dir>', 'bench data directory')
-    .action(async (options: { dataDir?: string }) => withReleases(options.dataDir, async (service) => void process.stdout.write(releasesReport(service))));
+    .action(async (options: { dataDir?: string; json?: boolean }) =>
+      withReleases(options.dataDir, async (service) => void (options.json ? printResult(options, service.view(true), () => []) : process.stdout.write(releasesReport(service)))),
+    );
   audited(packs.command('refresh'))
     .description('Fetch, verify and activate per family from the configured source, or from --server, --dir or --bundle (remembered).')
     .option('--dir <dir>', 'a release repository directory')
@@ -165,7 +169,7 @@ export function registerReleaseCommands(packs: Command): void {
           process.stdout.write(`${family.outcome.toUpperCase()} ${family.family} ${family.version ?? '-'}${family.code ? ` ${family.code}: ${family.message}` : ''}\n`);
         }
         if (result.families.some((family) => family.outcome === 'refused')) process.exitCode = 1;
-      }),
+      }, { create: true }),
     );
   audited(packs.command('pin'))
     .description('Pin a family to a channel or to a version the trusted index lists, until an end time (at most 90 days).')

@@ -9,6 +9,9 @@ import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
+import { LOG_LEVEL_ENV } from '../../common/logger';
+import { printResult } from '../output';
+import { ADMIN_TOKEN_ENV, METRICS_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../../common/server-settings';
 import { benchTrustProfile } from '../../trust/bench-trust';
 import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';
 import { developmentKeysIn } from '../../trust/dev-keys';
@@ -325,21 +328,23 @@ export function registerReleaseCommand(program: Command): void {
     .option('--repo <dir>', 'release repository directory')
     .option('--remote <url>', 'a repository served over HTTP (verified against --trusted-root)')
     .option('--trusted-root <file>', 'root of trust for --remote', path.join(projectRoot, 'resources', 'trust', 'root.json'))
-    .action(async (options: { repo?: string; remote?: string; trustedRoot: string }) => {
+    .option('--json', 'print the status as one JSON document')
+    .action(async (options: { repo?: string; remote?: string; trustedRoot: string; json?: boolean }) => {
       if (options.remote) {
-        await remoteStatus(options.remote, options.trustedRoot);
+        const families = await remoteStatus(options.remote, options.trustedRoot);
+        printResult(options, { remote: options.remote, families }, () => families.flatMap(remoteStatusLines));
         return;
       }
       if (!options.repo) throw new InvalidArgumentError('give --repo or --remote');
       const status = repositoryStatus(path.resolve(options.repo));
-      out(`root v${status.rootVersion} (${status.environment}) expires ${status.rootExpires}`);
-      out(`snapshot ${status.snapshot ? `v${status.snapshot.version} expires ${status.snapshot.expires}` : '(none)'}`);
-      for (const family of status.families) {
-        out(`${family.family} sequence ${family.sequence} expires ${family.expires} floor ${family.securityFloor}${family.revoked.length ? ` revoked ${family.revoked.join(',')}` : ''}`);
-        for (const [name, pointer] of Object.entries(family.channels)) {
-          out(`  ${name.padEnd(7)} ${pointer.version} ${pointer.rolloutPercent}% ${pointer.sha256}`);
-        }
-      }
+      printResult(options, status, () => [
+        `root v${status.rootVersion} (${status.environment}) expires ${status.rootExpires}`,
+        `snapshot ${status.snapshot ? `v${status.snapshot.version} expires ${status.snapshot.expires}` : '(none)'}`,
+        ...status.families.flatMap((family) => [
+          `${family.family} sequence ${family.sequence} expires ${family.expires} floor ${family.securityFloor}${family.revoked.length ? ` revoked ${family.revoked.join(',')}` : ''}`,
+          ...Object.entries(family.channels).map(([name, pointer]) => `  ${name.padEnd(7)} ${pointer.version} ${pointer.rolloutPercent}% ${pointer.sha256}`),
+        ]),
+      ]);
     });
 
   release
@@ -366,13 +371,15 @@ export function registerReleaseCommand(program: Command): void {
 
   release
     .command('doctor')
-    .description('Production checklist: production root, no development keys, expiries ahead, admin authentication.')
+    .description("Production checklist: production root, no development keys, expiries ahead, and the central server's settings in this environment.")
     .requiredOption('--repo <dir>', 'release repository directory')
     .option('--keys <dir>', 'key directory to check for development keys')
     .option('--min-days <days>', 'expiries must be at least this far ahead', nonNegativeInteger, 7)
-    .action((options: { repo: string; keys?: string; minDays: number }) => {
-      const checks = doctorChecks(path.resolve(options.repo), options.keys ? path.resolve(options.keys) : undefined, options.minDays);
-      for (const check of checks) out(`${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`);
+    .option('--admin-token-file <file>', "the file the server reads its admin token from (as the server's --admin-token-file)")
+    .option('--json', 'print the checks as JSON')
+    .action((options: { repo: string; keys?: string; minDays: number; adminTokenFile?: string; json?: boolean }) => {
+      const checks = doctorChecks(path.resolve(options.repo), options.keys ? path.resolve(options.keys) : undefined, options.minDays, process.env, new Date(), options.adminTokenFile);
+      printResult(options, { ok: checks.every((check) => check.ok), checks }, () => checks.map((check) => `${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`));
       const failed = checks.filter((check) => !check.ok).length;
       if (failed > 0) throw new TrustError('RELEASE_REFUSED', `${failed} production check(s) failed.`);
     });
@@ -527,22 +534,36 @@ async function promoteThenRecord(
   }
 }
 
-async function remoteStatus(url: string, trustedRootFile: string): Promise<void> {
+type RemoteFamilyStatus =
+  | { family: string; ok: true; sequence: number; expires: string; securityFloor: number; channels: Record<string, { version: string; rolloutPercent: number; sha256: string | null }> }
+  | { family: string; ok: false; code: string; message: string };
+
+function remoteStatusLines(status: RemoteFamilyStatus): string[] {
+  if (!status.ok) return [`${status.family} ${status.code}: ${status.message}`];
+  return [
+    `${status.family} sequence ${status.sequence} expires ${status.expires} floor ${status.securityFloor}`,
+    ...Object.entries(status.channels).map(([name, pointer]) => `  ${name.padEnd(7)} ${pointer.version} ${pointer.rolloutPercent}% ${pointer.sha256 ?? '?'}`),
+  ];
+}
+
+async function remoteStatus(url: string, trustedRootFile: string): Promise<RemoteFamilyStatus[]> {
   const source = httpSource(url);
   const trusted = initialTrustedMetadata(readFileSync(path.resolve(trustedRootFile)));
   const bench = benchTrustProfile({ benchId: null, hardware: 'any', appVersion: appVersion(), defaultChannel: 'stable', production: false });
+  const statuses: RemoteFamilyStatus[] = [];
   for (const family of await snapshotFamilies(source)) {
     try {
-      const verified = await verifyRelease({ source, family, bench, trusted, now: new Date() });
-      out(`${family} sequence ${verified.index.sequence} expires ${verified.index.expires} floor ${verified.index.security_floor}`);
-      for (const [name, pointer] of Object.entries(verified.index.channels)) {
-        if (pointer) out(`  ${name.padEnd(7)} ${pointer.version} ${pointer.rollout_percent}% ${verified.index.versions[pointer.version]?.manifest.sha256 ?? '?'}`);
-      }
+      const { index } = await verifyRelease({ source, family, bench, trusted, now: new Date() });
+      const channels = Object.fromEntries(
+        Object.entries(index.channels).flatMap(([name, pointer]) => (pointer ? [[name, { version: pointer.version, rolloutPercent: pointer.rollout_percent, sha256: index.versions[pointer.version]?.manifest.sha256 ?? null }]] : [])),
+      );
+      statuses.push({ family, ok: true, sequence: index.sequence, expires: index.expires, securityFloor: index.security_floor, channels });
     } catch (error) {
       if (!(error instanceof TrustError)) throw error;
-      out(`${family} ${error.code}: ${error.message}`);
+      statuses.push({ family, ok: false, code: error.code, message: error.message });
     }
   }
+  return statuses;
 }
 
 export interface DoctorCheck {
@@ -551,8 +572,51 @@ export interface DoctorCheck {
   detail: string;
 }
 
+/**
+ * The central server's settings as it reads them (server/server-command.ts): the admin token from
+ * $INJBENCH_SERVER_ADMIN_TOKEN or --admin-token-file, the optional support, publish-only release and metrics tokens,
+ * and the log level. Run on the server's host, with its environment.
+ */
+export function serverSettingChecks(env: NodeJS.ProcessEnv, adminTokenFile?: string): DoctorCheck[] {
+  const checks: DoctorCheck[] = [];
+  let adminToken = env[ADMIN_TOKEN_ENV];
+  let adminSource = `$${ADMIN_TOKEN_ENV}`;
+  if (adminTokenFile) {
+    adminSource = adminTokenFile;
+    try {
+      adminToken = readFileSync(adminTokenFile, 'utf8').trim();
+    } catch (error) {
+      adminToken = undefined;
+      adminSource = `${adminTokenFile} (unreadable: ${error instanceof Error ? error.message : String(error)})`;
+    }
+  }
+  const adminOk = typeof adminToken === 'string' && adminToken.length >= MIN_ADMIN_TOKEN_LENGTH;
+  checks.push({
+    name: 'server admin token',
+    ok: adminOk,
+    detail: adminOk ? `${adminSource}: ${adminToken?.length} characters` : `${adminSource} missing or shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters (the server refuses to start)`,
+  });
+  // Least privilege: the read-only support, publish-only release and /metrics-only tokens must not be the admin token.
+  for (const name of [SUPPORT_TOKEN_ENV, RELEASE_TOKEN_SERVER_ENV, METRICS_TOKEN_ENV]) {
+    const token = env[name];
+    if (!token) {
+      checks.push({ name: `$${name}`, ok: true, detail: 'not set (that role is off)' });
+      continue;
+    }
+    const reused = token === adminToken;
+    const short = token.length < MIN_ADMIN_TOKEN_LENGTH;
+    checks.push({ name: `$${name}`, ok: !reused && !short, detail: reused ? 'the same as the admin token' : short ? `shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters` : `${token.length} characters, its own` });
+  }
+  const level = env[LOG_LEVEL_ENV];
+  const levelOk = level === undefined || productionLogLevels.includes(level);
+  checks.push({ name: `$${LOG_LEVEL_ENV}`, ok: levelOk, detail: level === undefined ? 'not set (info)' : levelOk ? level : `${level}: use one of ${productionLogLevels.join(', ')} in production` });
+  return checks;
+}
+
+const productionLogLevels = ['fatal', 'error', 'warn', 'info'];
+
 /** The seeds' production checklist, applied to a release repository and this environment. */
-export function doctorChecks(repoDir: string, keysDir: string | undefined, minDays: number, env: NodeJS.ProcessEnv = process.env, now = new Date()): DoctorCheck[] {
+export function doctorChecks(repoDir: string, keysDir: string | undefined, minDays: number, env: NodeJS.ProcessEnv = process.env, now = new Date(), adminTokenFile?: string): DoctorCheck[] {
   const checks: DoctorCheck[] = [];
   const horizon = now.getTime() + minDays * 86_400_000;
   const ahead = (expires: string) => Date.parse(expires) > horizon;
@@ -577,9 +641,6 @@ export function doctorChecks(repoDir: string, keysDir: string | undefined, minDa
     const index = readIndex(repoDir, family, root);
     checks.push({ name: `index ${family} expiry ahead`, ok: index !== null && ahead(index.expires), detail: index?.expires ?? 'missing' });
   }
-  const allowInsecure = env.INJBENCH_ALLOW_DEV_KEYS === '1' || env.INJBENCH_ALLOW_UNAUTHENTICATED_ADMIN === '1';
-  checks.push({ name: 'no insecure overrides', ok: !allowInsecure, detail: allowInsecure ? 'INJBENCH_ALLOW_DEV_KEYS or INJBENCH_ALLOW_UNAUTHENTICATED_ADMIN is set' : 'none set' });
-  const adminAuth = typeof env.INJBENCH_ADMIN_TOKEN === 'string' && env.INJBENCH_ADMIN_TOKEN.length >= 32;
-  checks.push({ name: 'admin authentication configured', ok: adminAuth, detail: adminAuth ? 'INJBENCH_ADMIN_TOKEN set' : 'INJBENCH_ADMIN_TOKEN missing or shorter than 32 characters' });
+  checks.push(...serverSettingChecks(env, adminTokenFile));
   return checks;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { configureServerCommand } from '../../server/server-command';
 import { callServer } from '../../common/central-api/token-client';
+import { jsonOption, printResult } from '../output';
 import { registerAdminDistributionCommands } from './admin-distribution';
 import { registerLogCheckCommand } from './admin-log-check';
 import { registerAdminAppDirectiveCommand } from './release-app';
@@ -16,15 +17,14 @@ export function registerServerCommand(program: Command): void {
   registerAdminDistributionCommands(admin);
   registerLogCheckCommand(admin);
   registerAdminAppDirectiveCommand(admin);
-  admin
-    .command('enrolment-code')
+  jsonOption(admin.command('enrolment-code'))
     .description('create a one-time enrolment code for a bench')
     .requiredOption('--server <url>', 'the central server, e.g. http://127.0.0.1:8780')
     .option('--ttl-minutes <n>', 'minutes until the code expires', (v) => Number(v), 24 * 60)
     .option('--note <text>', 'what the code is for (kept on the server)')
-    .action(async (options: { server: string; ttlMinutes: number; note?: string }) => {
+    .action(async (options: { server: string; ttlMinutes: number; note?: string; json?: boolean }) => {
       const answer = codeAnswerSchema.parse(await callServer(options.server, 'POST', ADMIN_CODES_PATH, { ttlMinutes: options.ttlMinutes, note: options.note }));
-      process.stdout.write(`Enrolment code: ${answer.code}\nExpires: ${answer.expiresAt}\n`);
+      printResult(options, answer, () => [`Enrolment code: ${answer.code}`, `Expires: ${answer.expiresAt}`]);
     });
   admin
     .command('support-user')

@@ -6,6 +6,7 @@ import { SessionError } from '../../electron/services/session/session-engine';
 import type { SessionProgress, SessionReport } from '../../electron/services/session/session-report';
 import { openBenchForCli } from '../bench-context';
 import { defaultDataDir } from '../paths';
+import { jsonOnlyOption } from '../output';
 import { refreshPacks } from './packs';
 
 const runOptions = z.object({
@@ -94,8 +95,7 @@ export async function runSession(raw: unknown): Promise<void> {
 
 export function registerSessionCommand(program: Command): void {
   const session = program.command('session').description('coding sessions without the UI');
-  session
-    .command('run')
+  jsonOnlyOption(session.command('run'))
     .description('run one full coding session and print its outcome as JSON (exit 0 when it completed, whatever the verdict)')
     .requiredOption('--port <path|tcp://host:port>', 'serial port of the bench, or a serial device server')
     .requiredOption('--part <part>', 'injector part number (picks the pack and test plan)')

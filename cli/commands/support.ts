@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { verifyIntegrityLog } from '../../common/integrity-log/verify-log';
@@ -9,7 +9,8 @@ import { SyncError } from '../../common/central-api/client';
 import { csvField, tracesToCsv } from '../../server/sessions/session-export';
 import type { SessionSummary, SessionTrace } from '../../server/store/session-index-repository';
 import { exportSupportBundle, verifySupportBundle } from '../../electron/services/support/support-bundle';
-import { openBenchForCli } from '../bench-context';
+import { benchDataDir, openBenchForCli } from '../bench-context';
+import { jsonOption, printResult } from '../output';
 import { appVersion } from '../paths';
 import { callServer } from '../../common/central-api/token-client';
 import { supportLogPath } from '../../common/central-api/paths';
@@ -18,27 +19,28 @@ import { benchIdSchema } from '../../trust/bench-id';
 
 interface VerifyOptions {
   publicKey?: string;
+  json?: boolean;
 }
 
 /** A support bundle file: signature, sealed log segment, and every report against its sealed entry. */
 function verifyBundleFile(file: string, options: VerifyOptions): void {
-  const verdict = verifySupportBundle(readFileSync(file), options);
+  const verdict = verifySupportBundle(readFileSync(file), { publicKey: options.publicKey });
   if (!verdict.ok) {
-    process.stdout.write(`FAIL ${verdict.code}: ${verdict.reason}\n`);
+    printResult(options, verdict, () => [`FAIL ${verdict.code}: ${verdict.reason}`]);
     process.exitCode = 1;
     return;
   }
-  process.stdout.write(
-    `OK bundle from ${verdict.benchId}: ${verdict.sessions} sessions, log sealed through entry ${verdict.log.sealedThrough}, head ${verdict.log.headHash}\n` +
-      `signed by ${options.publicKey ? 'the given public key' : "the key the bundle names (compare it with the enrolled one)"}: ${verdict.publicKey}\n`,
-  );
+  printResult(options, verdict, () => [
+    `OK bundle from ${verdict.benchId}: ${verdict.sessions} sessions, log sealed through entry ${verdict.log.sealedThrough}, head ${verdict.log.headHash}`,
+    `signed by ${options.publicKey ? 'the given public key' : "the key the bundle names (compare it with the enrolled one)"}: ${verdict.publicKey}`,
+  ]);
 }
 
 /** Verifies a bench's integrity log in place (read-only) or a support bundle file; exit 1 names the first fault. */
 export function runSupportVerify(target: string, options: VerifyOptions): void {
-  if (statSync(target).isFile()) return verifyBundleFile(target, options);
-  const dataDir = target;
-  const store = openBenchStore(path.resolve(dataDir), { readonly: true });
+  if (existsSync(target) && statSync(target).isFile()) return verifyBundleFile(target, options);
+  const dataDir = benchDataDir(target);
+  const store = openBenchStore(dataDir, { readonly: true });
   try {
     const identity = store.identity.get();
     if (!identity) throw new ServiceError('NOT_CONFIGURED', `${dataDir} holds no bench identity: nothing has been logged there.`);
@@ -50,15 +52,15 @@ export function runSupportVerify(target: string, options: VerifyOptions): void {
       checkpoints: store.integrityLog.checkpoints(),
     });
     if (!verdict.ok) {
-      process.stdout.write(`FAIL ${verdict.code} at entry ${verdict.seq}: ${verdict.reason}\n`);
+      printResult(options, { benchId: identity.benchId, ...verdict }, () => [`FAIL ${verdict.code} at entry ${verdict.seq}: ${verdict.reason}`]);
       process.exitCode = 1;
       return;
     }
     const keySource = options.publicKey ? 'the given public key' : "the bench's own public key (compare it with the enrolled one)";
-    process.stdout.write(
-      `OK ${identity.benchId}: ${verdict.entries} entries, sealed through ${verdict.sealedThrough} (${verdict.unsealedEntries} not yet sealed), head ${verdict.headHash}\n` +
-        `checked against ${keySource}: ${publicKey}\n`,
-    );
+    printResult(options, { benchId: identity.benchId, publicKey, ...verdict }, () => [
+      `OK ${identity.benchId}: ${verdict.entries} entries, sealed through ${verdict.sealedThrough} (${verdict.unsealedEntries} not yet sealed), head ${verdict.headHash}`,
+      `checked against ${keySource}: ${publicKey}`,
+    ]);
   } finally {
     store.close();
   }
@@ -196,8 +198,7 @@ function runSupportExport(dataDir: string, options: { out: string; session?: str
 
 export function registerSupportCommand(program: Command): void {
   const support = program.command('support').description('support tools: verify and export what a bench recorded');
-  support
-    .command('verify')
+  jsonOption(support.command('verify'))
     .description("verify a bench's hash-chained, signed integrity log and name the first bad entry")
     .argument('<data-dir|bundle>', 'the bench data directory (holds bench.sqlite), or a support bundle file')
     .option('--public-key <base64>', 'the Ed25519 key the bench enrolled with (default: the key stored on the bench or named by the bundle)')

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { bundleInputs, deployableBuilds } from '../../scripts/build.mjs';
+import { bundleInputs, bundleMetafile, bundleRuntimePackages, esbuildOptions } from '../../scripts/build.mjs';
 import { TEST_ADMIN_TOKEN } from '../helpers/central-server';
 import { useTempDirs } from '../helpers/temp-dir';
 
@@ -50,6 +50,20 @@ describe('what each bundle is made of', () => {
     expect(inside(cli, 'cli/commands/').length).toBeGreaterThan(5);
     expect(inside(cli, 'test/')).toEqual([]);
   });
+
+  it("the CLI's entry chunk is commander and the command table: every command group is a chunk loaded when it runs", async () => {
+    const { outputs } = await bundleMetafile('cli');
+    const entry = Object.entries(outputs).find(([file]) => file.endsWith('dist/cli/main.mjs'))?.[1];
+    const entryInputs = Object.keys(entry?.inputs ?? {});
+    expect(entryInputs).toContain('cli/command-groups.ts');
+    expect(inside(entryInputs, 'cli/commands/', 'server/', 'trust/', 'electron/', 'native-bridge/', 'node_modules/zod/')).toEqual([]);
+    const lazy = (entry?.imports ?? []).filter((imported) => imported.kind === 'dynamic-import');
+    expect(lazy.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it('the packaged app loads only its native modules from node_modules: everything else is in main.cjs', async () => {
+    expect(await bundleRuntimePackages('electronMain')).toEqual(['better-sqlite3', 'serialport']);
+  });
 });
 
 describe('the central server on its own', () => {
@@ -59,8 +73,7 @@ describe('the central server on its own', () => {
   beforeAll(async () => {
     // Only the server's bundle and the packages it loads at run time: no electron/, no sources at all.
     folder = tempDir();
-    const { outfile, ...options } = deployableBuilds.server;
-    await build({ ...options, bundle: true, logLevel: 'silent', absWorkingDir: projectRoot, outfile: path.join(folder, 'server', path.basename(outfile)) });
+    await build({ ...esbuildOptions('server', { into: folder }), logLevel: 'silent' });
     writeFileSync(path.join(folder, 'server', 'package.json'), JSON.stringify({ type: 'module' }));
     symlinkSync(path.join(projectRoot, 'node_modules'), path.join(folder, 'node_modules'), 'dir');
     mkdirSync(path.join(folder, 'data'));

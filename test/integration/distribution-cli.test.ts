@@ -49,8 +49,11 @@ describe('injbench release publish, admin directive and credits against the cent
       'nothing to publish: the server already serves this repository',
     );
 
-    const benchId = /^(bench-[0-9a-f]{16}):/.exec(await ok(['credits', 'balance', '--data-dir', benchDir]))?.[1] ?? '';
-    expect(benchId).not.toBe('');
+    // The bench is set up explicitly: read commands such as credits balance refuse a folder without one.
+    expect((await runCli(['credits', 'balance', '--data-dir', benchDir])).stderr).toMatch(/^injbench: NO_BENCH_DATA: /);
+    const { benchId } = JSON.parse(await ok(['sync', 'identity', '--create', '--json', '--data-dir', benchDir])) as { benchId: string };
+    expect(benchId).toMatch(/^bench-[0-9a-f]{16}$/);
+    expect(JSON.parse(await ok(['credits', 'balance', '--json', '--data-dir', benchDir]))).toEqual({ benchId, balance: 0 });
     expect(await ok(['admin', 'directive', benchId, '--server', server.url, '--demo-key', '--family', 'denso-like-g3', '--channel', 'canary', '--actor', 'ops', '--reason', 'canary bench', '--ticket', 'OPS-1'], admin)).toMatch(
       new RegExp(`^directive seq 1 for ${benchId}: denso-like-g3 -> channel canary`),
     );
@@ -71,5 +74,7 @@ describe('injbench release publish, admin directive and credits against the cent
     expect(evidence).toMatch(/ release\/alice release\.metadata_published /);
     expect(evidence).toMatch(/ admin\/ops directive\.published /);
     expect(evidence).toMatch(/ admin\/admin credits\.grant_issued /);
+    const evidenceJson = JSON.parse(await ok(['admin', 'evidence', '--server', server.url, '--limit', '20', '--json'], admin)) as { action: string }[];
+    expect(evidenceJson.map((entry) => entry.action)).toEqual(expect.arrayContaining(['release.pack_uploaded', 'directive.published', 'credits.grant_issued']));
   }, 180_000);
 });

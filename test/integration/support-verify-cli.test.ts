@@ -33,10 +33,14 @@ describe('injbench support verify', () => {
     const intact = await supportVerify(dataDir);
     expect(intact.code).toBe(0);
     expect(intact.stdout).toMatch(/^OK bench-[0-9a-f]{16}: 3 entries, sealed through 3/);
+    expect(JSON.parse((await supportVerify(dataDir, '--json')).stdout)).toMatchObject({ ok: true, benchId: expect.stringMatching(/^bench-/), entries: 3, sealedThrough: 3 });
 
     tamperWith(dataDir, (db) => db.prepare(`UPDATE integrity_log SET payload_json = '{"actor":"admin","reason":"x","ticket":"WS-12"}' WHERE seq = 2`).run());
     const tampered = await supportVerify(dataDir);
     expect(tampered.code).toBe(1);
     expect(tampered.stdout).toMatch(/^FAIL ENTRY_ALTERED at entry 2: entry 2 \(admin\.pin\) was changed/);
+    const tamperedJson = await supportVerify(dataDir, '--json');
+    expect(tamperedJson.code).toBe(1);
+    expect(JSON.parse(tamperedJson.stdout)).toMatchObject({ ok: false, code: 'ENTRY_ALTERED', seq: 2 });
   });
 });

@@ -60,7 +60,7 @@ describe('demo repository', () => {
   });
 
   it('fails the production checklist (development root and keys)', () => {
-    const checks = doctorChecks(demo, undefined, 7, { INJBENCH_ADMIN_TOKEN: 'x'.repeat(40) });
+    const checks = doctorChecks(demo, undefined, 7, { INJBENCH_SERVER_ADMIN_TOKEN: 'x'.repeat(40) });
     const failed = checks.filter((check) => !check.ok).map((check) => check.name);
     expect(failed).toEqual(['production root', 'no development keys in root']);
   });
@@ -187,6 +187,8 @@ describe('release commands', () => {
     const status = ok(['release', 'status', '--repo', repo]);
     expect(status).toMatch(/canary\s+1\.1\.0 100% [0-9a-f]{64}/);
     expect(status).toMatch(/stable\s+1\.0\.0 100% [0-9a-f]{64}/);
+    const statusJson = JSON.parse(ok(['release', 'status', '--repo', repo, '--json'])) as { families: { family: string; channels: Record<string, { version: string }> }[] };
+    expect(statusJson.families.find((family) => family.family === 'denso-like-g3')?.channels).toMatchObject({ canary: { version: '1.1.0' }, stable: { version: '1.0.0' } });
 
     const trustedRoot = path.join(repo, 'root', '1.root.json');
     expect(ok(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot, '--production'])).toMatch(/^OK denso-like-g3 1\.0\.0 [0-9a-f]{64}\n$/);
@@ -210,13 +212,15 @@ describe('release commands', () => {
     expect(ok(['release', 'verify', '--repo', repo, '--trusted-root', trustedRoot])).toMatch(/^OK denso-like-g3 1\.0\.0 /);
     expect(ok(['release', 'status', '--repo', repo])).toMatch(/^root v2 \(production\)/);
 
-    // Doctor: production root, keys and expiries pass; admin authentication must be configured.
-    const unconfigured = injbench(['release', 'doctor', '--repo', repo, '--keys', keys], { INJBENCH_ADMIN_TOKEN: '' });
+    // Doctor: production root, keys and expiries pass; the server's admin token must be configured.
+    const noRoleTokens = { INJBENCH_SERVER_SUPPORT_TOKEN: '', INJBENCH_SERVER_RELEASE_TOKEN: '' };
+    const unconfigured = injbench(['release', 'doctor', '--repo', repo, '--keys', keys], { ...noRoleTokens, INJBENCH_SERVER_ADMIN_TOKEN: '' });
     expect(unconfigured.status).toBe(1);
-    expect(unconfigured.stdout).toMatch(/FAIL admin authentication configured/);
+    expect(unconfigured.stdout).toMatch(/FAIL server admin token: \$INJBENCH_SERVER_ADMIN_TOKEN missing/);
     expect(unconfigured.stdout).toMatch(/PASS production root/);
-    const configured = injbench(['release', 'doctor', '--repo', repo, '--keys', keys], { INJBENCH_ADMIN_TOKEN: 'x'.repeat(40) });
+    const configured = injbench(['release', 'doctor', '--repo', repo, '--keys', keys], { ...noRoleTokens, INJBENCH_SERVER_ADMIN_TOKEN: 'x'.repeat(40) });
     expect(configured.stdout).not.toMatch(/FAIL/);
+    expect(configured.status).toBe(0);
 
     const evidence = readFileSync(path.join(repo, 'evidence.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(evidence.map((entry) => entry.command), JSON.stringify(evidence)).toEqual(['init', 'publish', 'promote', 'publish', 'rollback', 'revoke', 'pin', 'rotate-root']);

@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { getConfig, validateConfiguration } from 'app-builder-lib/out/util/config/config';
+import { DebugLogger } from 'builder-util';
 import { minimatch } from 'minimatch';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -22,7 +24,8 @@ const configSchema = z.object({
   linux: z.object({ target: z.array(z.string()) }),
   win: z.object({ target: z.array(z.string()) }),
 });
-const config = configSchema.parse(parse(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')));
+const configFile = parse(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
+const config = configSchema.parse(configFile);
 const packageJson = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as {
   main: string;
   scripts: Record<string, string>;
@@ -66,6 +69,21 @@ function checkoutFiles(): string[] {
   ];
   return [...new Set([...found, ...built])];
 }
+
+describe("electron-builder.yml as electron-builder's own loader reads it", () => {
+  it('is found, read and accepted by the schema of the pinned electron-builder', async () => {
+    const loaded = await getConfig(root, null, null);
+    // What the loader read is the file this suite checks below, key for key (it wraps `files` in one filter set).
+    expect(loaded).toEqual({ ...configFile, files: [{ filter: config.files }] });
+    await expect(validateConfiguration(loaded, new DebugLogger(false))).resolves.toBeUndefined();
+  });
+
+  it('would refuse a misspelt key or a wrong type, so the acceptance above means something', async () => {
+    const loaded = await getConfig(root, null, null);
+    await expect(validateConfiguration({ ...loaded, asarUnpacked: ['**/*.node'] } as typeof loaded, new DebugLogger(false))).rejects.toThrow(/asarUnpacked/);
+    await expect(validateConfiguration({ ...loaded, npmRebuild: 'yes' } as unknown as typeof loaded, new DebugLogger(false))).rejects.toThrow(/npmRebuild/);
+  });
+});
 
 describe('electron-builder.yml', () => {
   it('sets every Electron fuse explicitly, each to its hardened value', () => {
@@ -150,10 +168,20 @@ describe('electron-builder.yml', () => {
     expect(config.npmRebuild).toBe(true);
     expect(config.buildDependenciesFromSource).toBe(false);
     for (const hook of ['preinstall', 'install', 'postinstall', 'prepare']) expect(packageJson.scripts[hook], hook).toBeUndefined();
-    const rebuilding = Object.entries(packageJson.scripts).filter(([, command]) => /electron-builder|electron-rebuild|install-app-deps|package-app/.test(command));
-    expect(rebuilding).toEqual([['package', 'node scripts/package-app.mjs']]);
+    const rebuilding = Object.entries(packageJson.scripts).filter(([, command]) => /electron-builder|electron-rebuild|install-app-deps|package-app|electron-native/.test(command));
+    // Packaging, and the development run's separate Electron build (npm start runs it too).
+    expect(rebuilding).toEqual([
+      ['electron:rebuild', 'node scripts/electron-native.mjs'],
+      ['package', 'node scripts/package-app.mjs'],
+    ]);
     expect(packageJson.allowScripts.electron).toBe(false);
-    expect({ ...packageJson.dependencies, ...packageJson.devDependencies }).not.toHaveProperty('electron-builder');
+  });
+
+  it('packs with the electron-builder pinned in devDependencies, never one fetched at packaging time', () => {
+    expect(packageJson.devDependencies['electron-builder']).toBe(ELECTRON_BUILDER_VERSION);
+    expect(packageJson.dependencies).not.toHaveProperty('electron-builder');
+    const script = readFileSync(path.join(root, 'scripts', 'package-app.mjs'), 'utf8');
+    expect(script).not.toMatch(/npm exec|npx|--package=/);
   });
 });
 
@@ -161,7 +189,7 @@ describe('npm run package arguments', () => {
   it('runs the pinned electron-builder for Linux on the stable channel by default, publishing nothing', () => {
     expect(electronBuilderArguments([])).toEqual({
       channel: 'stable',
-      args: ['exec', '--yes', `--package=electron-builder@${ELECTRON_BUILDER_VERSION}`, '--', 'electron-builder', '-c.publish.channel=latest', '--publish', 'never', '--linux'],
+      args: [path.join(root, 'node_modules', 'electron-builder', 'cli.js'), '-c.publish.channel=latest', '--publish', 'never', '--linux'],
     });
   });
 
