@@ -36,7 +36,10 @@ export class SessionService {
   }
 
   /** Starts a session and resolves with its id as soon as it exists; the rest arrives as events. */
-  async start(request: { partNumber: string; serial: string }, operatorId: string | null): Promise<{ sessionId: string }> {
+  async start(
+    request: { partNumber: string; serial: string; job?: { jobId: string; position: number } | null; retestOf?: string | null },
+    operatorId: string | null,
+  ): Promise<{ sessionId: string; retestOf: string | null }> {
     if (this.#finished) throw new ServiceError('CONFLICT', 'A coding session is running: finish or abort it first.');
     const engine = this.#engineFor(this.deps.benchPort());
     let pending: SessionProgress[] = [];
@@ -74,7 +77,7 @@ export class SessionService {
       });
     // A session that fails before its first event (it cannot: preflight is announced first) would hang here.
     const id = await Promise.race([firstEvent, this.#finished.then((report) => report.sessionId)]);
-    return { sessionId: id };
+    return { sessionId: id, retestOf: request.retestOf ?? null };
   }
 
   async abort(): Promise<boolean> {
@@ -107,6 +110,10 @@ export class SessionService {
       reasonCode: record.reasonCode,
       startedAt: record.startedAt,
       endedAt: record.endedAt,
+      operatorName: record.operatorName,
+      jobId: record.jobId,
+      position: record.jobPosition,
+      customer: record.customer,
     }));
   }
 

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { ServiceError } from '../service-error';
 import { IdentityRepository } from './identity-repository';
 import { IntegrityLogRepository } from './integrity-log-repository';
+import { JobRepository } from './job-repository';
 import { LaunchRepository } from './launch-repository';
 import { OperatorRepository } from './operator-repository';
 import { ReleaseRepository } from './release-repository';
@@ -35,6 +36,7 @@ export interface BenchStore {
   readonly sessions: SessionRepository;
   readonly syncState: SyncStateRepository;
   readonly releases: ReleaseRepository;
+  readonly jobs: JobRepository;
   readonly migration: MigrationOutcome;
   info(): StoreInfo;
   close(): void;
@@ -95,6 +97,7 @@ export function openBenchStore(dataDir: string, options: OpenStoreOptions = {}):
     sessions: new SessionRepository(db),
     syncState: new SyncStateRepository(db),
     releases: new ReleaseRepository(db),
+    jobs: new JobRepository(db),
     migration,
     info: () => ({
       file,
