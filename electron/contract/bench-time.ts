@@ -22,7 +22,7 @@ export function isKnownTimeZone(timeZone: string): boolean {
 export function formatBenchTime(iso: string, timeZone: string, locale = 'en'): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
-  return new Intl.DateTimeFormat(locale, { timeZone, dateStyle: 'medium', timeStyle: 'short', timeZoneName: 'short' }).format(date);
+  return new Intl.DateTimeFormat(locale, { timeZone, year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', timeZoneName: 'short' }).format(date);
 }
 
 /** The day of an instant in the bench's zone ("5 Dec 2026"). */

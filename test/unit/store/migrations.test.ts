@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openBenchStore, STORE_FILE_NAME } from '../../../electron/services/store/bench-store';
 import { migrate, schemaVersionOf } from '../../../electron/services/store/migrate';
+import { systemTimeZone } from '../../../electron/contract/bench-time';
 import { latestSchemaVersion, migrations } from '../../../electron/services/store/migrations/index';
 import { useTempDirs } from '../../helpers/temp-dir';
 
@@ -34,6 +35,10 @@ const seedAtVersion: Record<number, (db: Database.Database) => void> = {
         "INSERT INTO release_pins (family, kind, version, actor, reason, ticket, starts_at, ends_at) VALUES ('denso-like-g3', 'version', '1.1.0', 'Ana', 'audit hold', 'OPS-1', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z')",
       )
       .run(),
+  8: (db) => {
+    db.prepare("INSERT INTO jobs (id, customer, vehicle, vin, order_number, notes, cylinders, part_number, created_at) VALUES ('job-1', 'Garage Nord', 'Van', '', 'WO-1', '', 4, 'P', 't')").run();
+    db.prepare("INSERT INTO coding_sessions (id, part_number, injector_serial, started_at, status, job_id, job_position) VALUES ('s-8', 'P', 'S8', 't', 'aborted', 'job-1', 2)").run();
+  },
 };
 
 describe('store migrations', () => {
@@ -80,9 +85,10 @@ describe('store migrations', () => {
     if (start >= 2) expect(db.prepare('SELECT COUNT(*) FROM app_launches').pluck().get()).toBe(1);
     if (start >= 3) expect(db.prepare('SELECT bench_id FROM bench_identity').pluck().get()).toBe('bench-0001');
     if (start >= 4) expect(db.prepare('SELECT name FROM operators').pluck().get()).toBe('Ana');
-    if (start >= 5) expect(db.prepare('SELECT status FROM coding_sessions').pluck().get()).toBe('aborted');
+    if (start >= 5) expect(db.prepare("SELECT status FROM coding_sessions WHERE id = 's-1'").pluck().get()).toBe('aborted');
     if (start >= 6) expect(db.prepare('SELECT acked_entry_seq FROM sync_state').pluck().get()).toBe(7);
     if (start >= 7) expect(db.prepare('SELECT version FROM release_pins').pluck().get()).toBe('1.1.0');
+    if (start >= 8) expect(db.prepare("SELECT job_position FROM coding_sessions WHERE job_id = 'job-1'").pluck().get()).toBe(2);
     db.close();
   });
 
@@ -126,7 +132,8 @@ describe('bench store file', () => {
   it('keeps settings across a reopen and ignores rows that no longer parse', () => {
     const dir = tempDir();
     const store = openBenchStore(dir);
-    expect(store.settings.get()).toEqual({ benchPort: null, serverUrl: null, language: 'en', releaseChannel: 'stable' });
+    const unset = { workshopName: '', workshopAddress: '', timeZone: systemTimeZone(), labelPrinter: { kind: 'download' }, documentPrinter: { kind: 'download' } };
+    expect(store.settings.get()).toEqual({ benchPort: null, serverUrl: null, language: 'en', releaseChannel: 'stable', ...unset });
     store.settings.update({ benchPort: 'tcp://127.0.0.1:4001', language: 'fr' });
     store.close();
 
@@ -135,7 +142,7 @@ describe('bench store file', () => {
     raw.close();
 
     const reopened = openBenchStore(dir);
-    expect(reopened.settings.get()).toEqual({ benchPort: 'tcp://127.0.0.1:4001', serverUrl: null, language: 'en', releaseChannel: 'stable' });
+    expect(reopened.settings.get()).toEqual({ benchPort: 'tcp://127.0.0.1:4001', serverUrl: null, language: 'en', releaseChannel: 'stable', ...unset });
     reopened.close();
   });
 });
