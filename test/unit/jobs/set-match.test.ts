@@ -16,8 +16,8 @@ function coded(deviations: Record<string, number>, limit: number | null = 4, ove
 
 describe('matched-set verdict', () => {
   it('takes the largest spread of one test point across the set against the strictest limit', () => {
-    const set = setMatch(4, [coded({ VL: 1, LL: -2 }), coded({ VL: 2.5, LL: 1 }), coded({ VL: -0.5, LL: 0 }, 3), coded({ VL: 0, LL: 0.5 })]);
-    expect(set).toMatchObject({ verdict: 'not_matched', coded: 4, limitPct: 3, spreadPct: 3 });
+    const set = setMatch(4, [coded({ VL: 1, LL: -2 }), coded({ VL: 2.5, LL: 1 }), coded({ VL: -0.5, LL: 0 }, 2.5), coded({ VL: 0, LL: 0.5 })]);
+    expect(set).toMatchObject({ verdict: 'not_matched', coded: 4, limitPct: 2.5, spreadPct: 3 });
     expect(set.steps).toEqual([
       { stepId: 'VL', label: 'VL', minPct: -0.5, maxPct: 2.5, spreadPct: 3 },
       { stepId: 'LL', label: 'LL', minPct: -2, maxPct: 1, spreadPct: 3 },
