@@ -92,7 +92,7 @@ describe('language', () => {
   it('follows the bench setting live and remembers it for the next sign-in screen', async () => {
     const storage = memoryStorage();
     let language: 'en' | 'de' | 'fr' = 'de';
-    const settings = () => ({ ok: true as const, value: { benchPort: null, serverUrl: null, language, releaseChannel: 'stable' as const } });
+    const settings = () => ({ ok: true as const, value: { benchPort: null, serverUrl: null, language, releaseChannel: 'stable' as const, workshopName: '', workshopAddress: '', timeZone: 'UTC', labelPrinter: { kind: 'download' as const }, documentPrinter: { kind: 'download' as const } } });
     const { bench } = fakeBench({ getSettings: settings, updateSettings: settings });
     const store = createAppStore(bench, { storage });
     expect(store.getState().locale).toBe('en');
