@@ -58,7 +58,7 @@ export const sessionReportSchema = z.object({
   retestOf: z.string().nullable().optional(),
   /** What the pack says beyond the test plan: set matching limit, free retest window, label QR content. */
   packRules: z
-    .object({ maxSetSpreadPct: z.number().nullable(), retestWindowMin: z.number().int(), labelQr: z.enum(['code', 'code-part-serial']) })
+    .object({ maxCorrectionSpread: z.number().nullable(), retestWindowMin: z.number().int(), labelQr: z.enum(['code', 'code-part-serial']) })
     .nullable()
     .optional(),
 });

@@ -68,11 +68,11 @@ export const setMatchSchema = z.object({
   coded: z.number().int(),
   /** Positions whose latest session rejected the injector. */
   rejected: z.number().int(),
-  /** Largest spread of one test point's deviation across the coded injectors, in percent of nominal. */
-  spreadPct: z.number().nullable(),
+  /** Largest spread of one test point's correction across the coded injectors, in the code's steps. */
+  spread: z.number().nullable(),
   /** The pack's matching limit on that spread (the strictest of the packs in the set). */
-  limitPct: z.number().nullable(),
-  steps: z.array(z.object({ stepId: z.string(), label: z.string(), minPct: z.number(), maxPct: z.number(), spreadPct: z.number() })),
+  limit: z.number().nullable(),
+  steps: z.array(z.object({ stepId: z.string(), label: z.string(), min: z.number(), max: z.number(), spread: z.number() })),
 });
 export type SetMatch = z.infer<typeof setMatchSchema>;
 

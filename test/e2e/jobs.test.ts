@@ -140,7 +140,7 @@ describe('a technician codes a 4-cylinder engine set as one job', () => {
   it('shows the matched-set verdict and prints the job report with the technician on every page', { timeout: 120_000 }, async () => {
     const verdict = await page.getByTestId('set-verdict').getAttribute('data-verdict');
     expect(['matched', 'not_matched']).toContain(verdict);
-    expect(await page.getByTestId('set-verdict').textContent()).toMatch(/spread \d+\.\d{2} % \(limit 4\.00 %\)/);
+    expect(await page.getByTestId('set-verdict').textContent()).toMatch(/correction spread \d+ code steps \(limit 24\)/);
     expect(await page.locator('[data-testid="positions"] tbody tr[data-position="2"]').textContent()).toContain('free retest');
     // Times in the bench's zone (Europe/Berlin), not UTC ISO.
     expect(await page.getByTestId('positions').textContent()).toMatch(/GMT\+[12]|CES?T/);

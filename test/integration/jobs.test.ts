@@ -78,7 +78,7 @@ describe('a 4-cylinder job coded as a set', () => {
   it('codes four injectors, retests one for free within the window, and gives the matched-set verdict from the spread', async () => {
     const before = services.store.sessions.balance();
     const first = [await code(1, 'SET-A1'), await code(2, 'SET-A2'), await code(3, 'SET-A3'), await code(4, 'SET-A4')];
-    for (const report of first) expect(report).toMatchObject({ status: 'completed', verdict: 'pass', creditsDebited: 3, retestOf: null, packRules: { maxSetSpreadPct: 4, retestWindowMin: 30, labelQr: 'code' } });
+    for (const report of first) expect(report).toMatchObject({ status: 'completed', verdict: 'pass', creditsDebited: 3, retestOf: null, packRules: { maxCorrectionSpread: 24, retestWindowMin: 30, labelQr: 'code' } });
     expect(services.store.sessions.balance()).toBe(before - 12);
     expect(await services.dispatch('startCodingSession', { partNumber: PART, serial: 'SET-A1', job: { jobId: job.job.jobId, position: 3 } })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
 
@@ -97,11 +97,11 @@ describe('a 4-cylinder job coded as a set', () => {
     // The spread recomputed from the latest reports: the retest replaces position 2's first session.
     const latest = [first[0], retest, first[2], first[3]] as SessionReport[];
     const spreads = (latest[0]?.steps ?? []).map((step) => {
-      const values = latest.map((report) => report.steps.find((candidate) => candidate.id === step.id)?.deviationPct ?? Number.NaN);
+      const values = latest.map((report) => report.steps.find((candidate) => candidate.id === step.id)?.correctionSteps ?? 0);
       return Math.max(...values) - Math.min(...values);
     });
-    expect(set.set.spreadPct).toBeCloseTo(Math.max(...spreads), 9);
-    expect(set.set).toMatchObject({ coded: 4, rejected: 0, limitPct: 4, verdict: Math.max(...spreads) <= 4 ? 'matched' : 'not_matched' });
+    expect(set.set.spread).toBe(Math.max(...spreads));
+    expect(set.set).toMatchObject({ coded: 4, rejected: 0, limit: 24, verdict: Math.max(...spreads) <= 24 ? 'matched' : 'not_matched' });
     const jobs = await call<JobSummary[]>('listJobs', { text: 'meyer' });
     expect(jobs).toEqual([expect.objectContaining({ jobId: job.job.jobId, coded: 4, setVerdict: set.set.verdict })]);
   }, 240_000);

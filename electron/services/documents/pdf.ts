@@ -301,12 +301,12 @@ export async function jobReportPdf(input: JobReportInput): Promise<Uint8Array> {
 
   out.line(setVerdictText[set.verdict], { size: 14, font: fonts.bold });
   out.line(
-    `${set.coded} of ${job.cylinders} positions coded${set.rejected > 0 ? `, ${set.rejected} rejected` : ''}. Spread of corrections: ${set.spreadPct === null ? '-' : `${set.spreadPct.toFixed(2)} %`}${set.limitPct === null ? '' : ` (pack limit ${set.limitPct.toFixed(2)} %)`}.`,
+    `${set.coded} of ${job.cylinders} positions coded${set.rejected > 0 ? `, ${set.rejected} rejected` : ''}. Spread of corrections: ${set.spread === null ? '-' : `${set.spread} code steps`}${set.limit === null ? '' : ` (pack limit ${set.limit})`}.`,
   );
   if (set.steps.length > 0) {
     const columns = [0, 130, 230, 330];
-    out.row(['Test point', 'Lowest', 'Highest', 'Spread'], columns, fonts.bold);
-    for (const step of set.steps) out.row([`${step.stepId} ${step.label}`, `${step.minPct.toFixed(2)} %`, `${step.maxPct.toFixed(2)} %`, `${step.spreadPct.toFixed(2)} %`], columns);
+    out.row(['Test point', 'Lowest correction', 'Highest', 'Spread (steps)'], columns, fonts.bold);
+    for (const step of set.steps) out.row([`${step.stepId} ${step.label}`, String(step.min), String(step.max), String(step.spread)], columns);
   }
   out.gap();
 
@@ -323,7 +323,7 @@ export async function jobReportPdf(input: JobReportInput): Promise<Uint8Array> {
     out.row([String(position.position), latest?.serial ?? '-', result, latest?.code ? groupCode(latest.code) : '-', time(latest?.endedAt ?? null)], columns);
     const report = input.latest.find((entry) => entry.position === position.position)?.report;
     if (report && report.steps.length > 0) {
-      out.line(report.steps.map((step) => `${step.id} ${step.deviationPct >= 0 ? '+' : ''}${step.deviationPct.toFixed(2)} %`).join('   '), { size: 8, x: out.margin + 30, color: grey });
+      out.line(report.steps.map((step) => `${step.id} ${step.deviationPct >= 0 ? '+' : ''}${step.deviationPct.toFixed(2)} %, correction ${step.correctionSteps ?? 0}`).join('   '), { size: 8, x: out.margin + 30, color: grey });
     }
   }
   out.gap();

@@ -359,7 +359,7 @@ export class CodingSessionEngine {
         state.plan = pack.calibration.test_plans.find((plan) => plan.part_numbers.includes(request.partNumber)) ?? null;
         state.report.pack = { family, version: pack.version, sha256: pack.sha256, resolvedBy: pack.resolvedBy, synthetic: pack.calibration.synthetic };
         state.report.packRules = {
-          maxSetSpreadPct: pack.calibration.set_matching?.max_spread_pct ?? null,
+          maxCorrectionSpread: pack.calibration.set_matching?.max_correction_spread ?? null,
           retestWindowMin: pack.calibration.set_matching?.retest_window_min ?? 0,
           labelQr: pack.calibration.label?.qr_content ?? 'code-part-serial',
         };

@@ -374,7 +374,7 @@ export const de: Record<MessageKey, string> = {
   'jobs.retested': 'kostenloser Nachtest',
   'jobs.setTitle': '{customer} · Satz für {cylinders} Zylinder',
   'jobs.order': 'Auftrag {order}',
-  'jobs.spread': 'Streuung {spread} % (Grenze {limit} %)',
+  'jobs.spread': 'Streuung der Korrekturen {spread} Codeschritte (Grenze {limit})',
   'jobs.positions': 'Positionen des Satzes',
   'jobs.position': 'Position',
   'jobs.ended': 'Beendet',

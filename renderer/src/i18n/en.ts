@@ -372,7 +372,7 @@ export const en = {
   'jobs.retested': 'free retest',
   'jobs.setTitle': '{customer} · {cylinders}-cylinder set',
   'jobs.order': 'order {order}',
-  'jobs.spread': 'spread {spread} % (limit {limit} %)',
+  'jobs.spread': 'correction spread {spread} code steps (limit {limit})',
   'jobs.positions': 'Positions of the set',
   'jobs.position': 'Position',
   'jobs.ended': 'Ended',

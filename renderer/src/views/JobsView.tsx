@@ -40,7 +40,7 @@ function SetView({ view, onCode }: { view: JobView; onCode(position: number): vo
       </p>
       <p className={`set-verdict set-verdict--${set.verdict}`} data-testid="set-verdict" data-verdict={set.verdict} role="status">
         {t(verdictKey[set.verdict])}
-        {set.spreadPct !== null ? ` · ${t('jobs.spread', { spread: set.spreadPct.toFixed(2), limit: set.limitPct === null ? '—' : set.limitPct.toFixed(2) })}` : ''}
+        {set.spread !== null ? ` · ${t('jobs.spread', { spread: set.spread, limit: set.limit ?? '—' })}` : ''}
       </p>
       <table className="table positions" data-testid="positions">
         <caption className="visually-hidden">{t('jobs.positions')}</caption>
@@ -77,7 +77,7 @@ function SetView({ view, onCode }: { view: JobView; onCode(position: number): vo
       </table>
       {set.steps.length > 0 && (
         <p className="hint" data-testid="set-steps">
-          {set.steps.map((step) => `${step.stepId} ${step.minPct.toFixed(2)}…${step.maxPct.toFixed(2)} %`).join(' · ')}
+          {set.steps.map((step) => `${step.stepId} ${step.min}…${step.max}`).join(' · ')}
         </p>
       )}
       <div className="actions actions--start">

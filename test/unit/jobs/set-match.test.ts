@@ -8,19 +8,19 @@ function coded(deviations: Record<string, number>, limit: number | null = 4, ove
     status: 'completed',
     verdict: 'pass',
     code: 'ABCDEFG',
-    packRules: { maxSetSpreadPct: limit, retestWindowMin: 30, labelQr: 'code' },
-    steps: Object.entries(deviations).map(([id, deviationPct]) => ({ id, label: id, deviationPct })),
+    packRules: { maxCorrectionSpread: limit, retestWindowMin: 30, labelQr: 'code' },
+    steps: Object.entries(deviations).map(([id, correctionSteps]) => ({ id, label: id, correctionSteps })),
     ...overrides,
   } as SessionReport;
 }
 
 describe('matched-set verdict', () => {
-  it('takes the largest spread of one test point across the set against the strictest limit', () => {
+  it('takes the largest spread of one test point\'s correction across the set against the strictest limit', () => {
     const set = setMatch(4, [coded({ VL: 1, LL: -2 }), coded({ VL: 2.5, LL: 1 }), coded({ VL: -0.5, LL: 0 }, 2.5), coded({ VL: 0, LL: 0.5 })]);
-    expect(set).toMatchObject({ verdict: 'not_matched', coded: 4, limitPct: 2.5, spreadPct: 3 });
+    expect(set).toMatchObject({ verdict: 'not_matched', coded: 4, limit: 2.5, spread: 3 });
     expect(set.steps).toEqual([
-      { stepId: 'VL', label: 'VL', minPct: -0.5, maxPct: 2.5, spreadPct: 3 },
-      { stepId: 'LL', label: 'LL', minPct: -2, maxPct: 1, spreadPct: 3 },
+      { stepId: 'VL', label: 'VL', min: -0.5, max: 2.5, spread: 3 },
+      { stepId: 'LL', label: 'LL', min: -2, max: 1, spread: 3 },
     ]);
     expect(setMatch(4, [coded({ VL: 1 }), coded({ VL: 2.5 }), coded({ VL: -0.5 }), coded({ VL: 0 })]).verdict).toBe('matched');
   });
@@ -28,7 +28,7 @@ describe('matched-set verdict', () => {
   it('is incomplete while a position is missing or rejected, and says so when no pack sets a limit', () => {
     const rejected = coded({}, 4, { verdict: 'fail', code: null });
     expect(setMatch(4, [coded({ VL: 1 }), coded({ VL: 1 }), coded({ VL: 1 }), rejected])).toMatchObject({ verdict: 'incomplete', coded: 3, rejected: 1 });
-    expect(setMatch(4, [coded({ VL: 1 }, null), coded({ VL: 9 }, null), coded({ VL: 1 }, null), coded({ VL: 1 }, null)])).toMatchObject({ verdict: 'no_limit', spreadPct: 8, limitPct: null });
+    expect(setMatch(4, [coded({ VL: 1 }, null), coded({ VL: 9 }, null), coded({ VL: 1 }, null), coded({ VL: 1 }, null)])).toMatchObject({ verdict: 'no_limit', spread: 8, limit: null });
   });
 });
 
