@@ -11,7 +11,7 @@
  */
 import { BenchDriver } from '../native-bridge/driver';
 import { encodeFrame, FrameDecoder, FrameType } from '../native-bridge/protocol/frame';
-import { Command, encodePayload, PROTOCOL_VERSION } from '../native-bridge/protocol/messages';
+import { BASE_PROTOCOL_VERSION, Command, encodePayload } from '../native-bridge/protocol/messages';
 import { runTestPlan } from '../native-bridge/test-plan';
 import { openSerialLink } from '../native-bridge/transport';
 import { startSimProcess } from '../test/helpers/sim-process';
@@ -36,7 +36,7 @@ async function rawRoundTrips(path: string, count: number): Promise<number[]> {
   const times: number[] = [];
   for (let i = 0; i < count; i += 1) {
     const sequence = (i + 1) & 0xffff;
-    const bytes = encodeFrame({ version: PROTOCOL_VERSION, type: FrameType.request, command: Command.STATUS, sequence, payload: encodePayload({}) });
+    const bytes = encodeFrame({ version: BASE_PROTOCOL_VERSION, type: FrameType.request, command: Command.STATUS, sequence, payload: encodePayload({}) });
     const started = performance.now();
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('raw STATUS got no reply within 2 s')), 2000);

@@ -10,7 +10,7 @@
  *    Target: <= 350 KB.
  * 3. Live updates during a whole test plan (virtual bench at `speed`× real time, sending live values at
  *    40 Hz): progress batches with live values the services published (at most 20 a second) against the batches the renderer drew
- *    (counted on the live-values element); steps published against points in the chart. Target: none
+ *    (counted on the live-values element); steps published against points measured on the test-point bars. Target: none
  *    dropped.
  * 4. Long tasks (PerformanceObserver 'longtask') in the page during that plan. Target: none over 50 ms.
  */
@@ -164,7 +164,7 @@ async function main(): Promise<void> {
     await page.waitForTimeout(300);
     const drawn = await page.evaluate(() => {
       const live = document.querySelector('[data-testid="live-values"]');
-      const chart = document.querySelector('[data-testid="delivery-chart"]');
+      const chart = document.querySelector('[data-testid="test-points"]');
       const tasks = (window as unknown as { __longTasks: { start: number; duration: number }[] }).__longTasks;
       return { liveBatches: Number(live?.getAttribute('data-drawn') ?? 0), received: Number(live?.getAttribute('data-seq') ?? 0), chartPoints: Number(chart?.getAttribute('data-points') ?? 0), tasks };
     });

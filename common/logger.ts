@@ -20,3 +20,13 @@ const redactedPaths = [
 export function createLogger(name: string, level: string = process.env.INJBENCH_LOG_LEVEL ?? 'info'): Logger {
   return pino({ name, level, redact: { paths: redactedPaths, censor: '[redacted]' } }, pino.destination(2));
 }
+
+/**
+ * A logger on stderr that more destinations can join later (the bench app's rotating log files, opened
+ * once its data directory is known), with the same redaction.
+ */
+export function createTeeLogger(name: string, level: string = process.env.INJBENCH_LOG_LEVEL ?? 'info'): { logger: Logger; addDestination(stream: pino.DestinationStream): void } {
+  const streams = pino.multistream([{ level: 'trace', stream: pino.destination(2) }]);
+  const logger = pino({ name, level, redact: { paths: redactedPaths, censor: '[redacted]' } }, streams);
+  return { logger, addDestination: (stream) => void streams.add({ level: 'trace', stream }) };
+}

@@ -2,6 +2,8 @@
  * The demo bench `npm start` runs by default: a virtual bench on 127.0.0.1, the synthetic demo packs
  * activated through the normal verified path, and demo credits signed with the development credits key.
  * Only a bench on the development root accepts any of it; a production build refuses the root.
+ * With the local central server (demo-central-server.ts) the credits come from that server instead, so its
+ * credit reconciliation knows every grant the bench books.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -23,13 +25,38 @@ export interface DemoBench {
   close(): Promise<void>;
 }
 
-const DEMO_CREDITS = 60;
+/** What the demo bench is topped up with whenever it has less than half of it left. */
+export const DEMO_CREDITS = 60;
+
+export const needsDemoCredits = (services: BenchServices): boolean => services.store.sessions.balance() < DEMO_CREDITS / 2;
+
+/** Demo credits signed on the bench's side with the development key: for a demo bench no server of ours reconciles. */
+export function grantLocalDemoCredits(services: BenchServices): void {
+  const now = new Date();
+  const { bytes: grant } = issueCreditGrant(
+    { benchId: services.identity.benchId, grantId: `demo-${now.toISOString().replace(/[-:.TZ]/g, '')}`, credits: DEMO_CREDITS, validDays: 365, issuedAt: now },
+    developmentKeys().credits,
+  );
+  importCreditGrant({ benchId: services.identity.benchId, packs: services.packs, sessions: services.store.sessions, log: services.integrityLog, now: () => new Date() }, grant);
+}
 
 function isoDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
 
-export async function prepareDemoBench(services: BenchServices, options: { dataDir: string; sourceDir: string; speed: number; logger: Logger; faults?: BenchFaults; liveIntervalMs?: number }): Promise<DemoBench> {
+export async function prepareDemoBench(
+  services: BenchServices,
+  options: {
+    dataDir: string;
+    sourceDir: string;
+    speed: number;
+    logger: Logger;
+    faults?: BenchFaults;
+    liveIntervalMs?: number;
+    /** False when a central server issues the demo credits (the demo's own local one); default true. */
+    localCredits?: boolean;
+  },
+): Promise<DemoBench> {
   const repo = path.join(options.dataDir, 'demo-repository');
   if (!existsSync(repo)) buildDemoRepository({ sourceDir: options.sourceDir, outDir: repo });
   // The demo repository is the bench's release source unless an admin chose another one; the refresh goes
@@ -41,14 +68,7 @@ export async function prepareDemoBench(services: BenchServices, options: { dataD
   for (const outcome of refreshed ? refreshed.families : []) {
     if (outcome.outcome === 'refused') options.logger.warn({ family: outcome.family, code: outcome.code }, outcome.message ?? 'demo pack not activated');
   }
-  if (services.store.sessions.balance() < DEMO_CREDITS / 2) {
-    const now = new Date();
-    const { bytes: grant } = issueCreditGrant(
-      { benchId: services.identity.benchId, grantId: `demo-${now.toISOString().replace(/[-:.TZ]/g, '')}`, credits: DEMO_CREDITS, validDays: 365, issuedAt: now },
-      developmentKeys().credits,
-    );
-    importCreditGrant({ benchId: services.identity.benchId, packs: services.packs, sessions: services.store.sessions, log: services.integrityLog, now: () => new Date() }, grant);
-  }
+  if (options.localCredits !== false && needsDemoCredits(services)) grantLocalDemoCredits(services);
   const sim = await startVirtualBench(
     { kind: 'tcp', host: '127.0.0.1', port: 0 },
     {

@@ -4,6 +4,9 @@
  * the demo repository published to it, the bench enrolled with it and syncing its signed log, and support
  * able to sign in to its web view. Its database and pack blobs live in <data dir>/demo-server; tokens are
  * new at every start (server configuration, not data), the support one written 0600 for the web view.
+ * The demo credits are issued by this server (its admin API, signed with the development credits key) and
+ * fetched by the bench like any grant, so the server's credit reconciliation finds every grant the bench
+ * books: a grant signed on the bench's side would be UNKNOWN_GRANT to it, and every session it paid OVERSPEND.
  */
 import { randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -15,7 +18,9 @@ import { startCentralServer, type CentralServer } from '../server/central-server
 import { developmentKeys } from '../trust/demo-repository';
 import type { BenchServices } from '../electron/services/bench-services';
 import type { Logger } from '../common/logger';
-import { ADMIN_CODES_PATH } from '../common/central-api/paths';
+import { ADMIN_CODES_PATH, ADMIN_GRANTS_PATH } from '../common/central-api/paths';
+import { fetchCreditGrants } from '../electron/services/credits/grant-fetch';
+import { DEMO_CREDITS, grantLocalDemoCredits, needsDemoCredits } from './demo-bench';
 
 export interface DemoCentralServer {
   url: string;
@@ -66,6 +71,16 @@ export async function startDemoCentralServer(services: BenchServices, options: {
       await services.enrol(server.url, code);
     } else if (enrolledWith !== server.url) {
       note = `the bench syncs with ${enrolledWith}, not with this server`;
+    }
+    if (needsDemoCredits(services)) {
+      if (note) {
+        // Not our bench to reconcile: it keeps the bench-side demo grant it had before the local server existed.
+        grantLocalDemoCredits(services);
+      } else {
+        const benchId = services.identity.benchId;
+        await callServer(server.url, 'POST', ADMIN_GRANTS_PATH, { benchId, credits: DEMO_CREDITS, note: 'demo credits', actor: 'demo' }, { token: adminToken });
+        await fetchCreditGrants({ identity: services.identity, packs: services.packs, store: services.store, log: services.integrityLog, now: () => new Date() });
+      }
     }
     return { url: server.url, supportTokenFile, note, close: () => server.close() };
   } catch (error) {

@@ -70,6 +70,8 @@ export async function startDemo(
     sourceDir: options.sourceDir,
     speed: options.speed,
     logger: options.logger,
+    // The local central server issues the credits (demo-central-server.ts): its reconciliation then knows them.
+    localCredits: options.centralServer === false,
     ...(options.faults ? { faults: options.faults } : {}),
     ...(options.liveIntervalMs ? { liveIntervalMs: options.liveIntervalMs } : {}),
   });

@@ -5,13 +5,14 @@
  */
 import { encodeFrame, FrameDecoder, FrameType, type Frame } from './protocol/frame';
 import {
+  BASE_PROTOCOL_VERSION,
   Command,
+  commandAvailable,
   decodePayload,
   encodePayload,
   EventCode,
   liveSchema,
   nakSchema,
-  PROTOCOL_VERSION,
   responseSchemas,
   retryableNakCodes,
   stateEventSchema,
@@ -113,6 +114,7 @@ export class BenchDriver {
   private closing = false;
   private reconnecting = false;
   private identity: Ident | null = null;
+  private linkVersion: number = BASE_PROTOCOL_VERSION;
   readonly stats: LinkStats = { requests: 0, retransmissions: 0, timeouts: 0, naks: 0, staleReplies: 0, rejectedFrames: 0 };
 
   private constructor(
@@ -132,6 +134,11 @@ export class BenchDriver {
 
   get ident(): Ident | null {
     return this.identity;
+  }
+
+  /** The protocol version IDENT settled for this link (version 1 until then). */
+  get protocolVersion(): number {
+    return this.linkVersion;
   }
 
   get connected(): boolean {
@@ -157,7 +164,12 @@ export class BenchDriver {
     }
     this.attach(link);
     try {
-      this.identity = await this.request('IDENT', { versions: [...SUPPORTED_VERSIONS] });
+      const identity = await this.request('IDENT', { versions: [...SUPPORTED_VERSIONS] });
+      if (!(SUPPORTED_VERSIONS as readonly number[]).includes(identity.protocolVersion)) {
+        throw new BenchLinkError('UNSUPPORTED_VERSION', `the bench settled on protocol version ${identity.protocolVersion}, which this host did not offer`, 'UNSUPPORTED_VERSION');
+      }
+      this.identity = identity;
+      this.linkVersion = identity.protocolVersion;
     } catch (error) {
       this.detach();
       await link.close();
@@ -178,6 +190,7 @@ export class BenchDriver {
 
   private attach(link: ByteLink): void {
     this.link = link;
+    this.linkVersion = BASE_PROTOCOL_VERSION;
     this.decoder.reset();
     link.onData((chunk) => {
       for (const frame of this.decoder.push(chunk)) this.receive(frame);
@@ -220,7 +233,7 @@ export class BenchDriver {
   }
 
   private sendHeartbeat(): void {
-    this.link?.write(encodeFrame({ version: PROTOCOL_VERSION, type: FrameType.event, command: Command.HEARTBEAT, sequence: 0, payload: encodePayload({}) }));
+    this.link?.write(encodeFrame({ version: this.linkVersion, type: FrameType.event, command: Command.HEARTBEAT, sequence: 0, payload: encodePayload({}) }));
   }
 
   private failAll(error: BenchLinkError): void {
@@ -250,9 +263,14 @@ export class BenchDriver {
   private transmit<C extends CommandName>(command: C, input: RequestOf<C>, onLive?: (values: LiveValues) => void): Promise<ResponseOf<C>> {
     if (this.closing) return Promise.reject(new BenchLinkError('CLOSED', 'the bench driver is closed'));
     if (!this.link) return Promise.reject(new BenchLinkError('DISCONNECTED', `no link to the bench at ${formatLinkTarget(this.target)}`));
+    if (!commandAvailable(command, this.linkVersion)) {
+      return Promise.reject(new BenchLinkError('UNSUPPORTED_VERSION', `${command} needs a newer bench protocol than version ${this.linkVersion}: update the bench firmware`));
+    }
     this.sequence = (this.sequence + 1) & 0xffff;
     const sequence = this.sequence;
-    const bytes = encodeFrame({ version: PROTOCOL_VERSION, type: FrameType.request, command: Command[command], sequence, payload: encodePayload(input) });
+    // IDENT goes out in version 1, which every bench reads; everything after it in the settled version.
+    const version = command === 'IDENT' ? BASE_PROTOCOL_VERSION : this.linkVersion;
+    const bytes = encodeFrame({ version, type: FrameType.request, command: Command[command], sequence, payload: encodePayload(input) });
     this.stats.requests += 1;
     return new Promise<ResponseOf<C>>((resolve, reject) => {
       const pending: Pending = {
@@ -302,7 +320,7 @@ export class BenchDriver {
   }
 
   private receive(frame: Frame): void {
-    if (frame.version !== PROTOCOL_VERSION) return;
+    if (frame.version !== this.linkVersion && frame.version !== BASE_PROTOCOL_VERSION) return;
     if (frame.type === FrameType.event) return this.receiveEvent(frame);
     const pending = this.pending.get(frame.sequence);
     if (!pending || Command[pending.command] !== frame.command) {
@@ -360,6 +378,7 @@ export class BenchDriver {
   electricalTest = () => this.request('ELECTRICAL_TEST', {});
   leakTest = (test: RequestOf<'LEAK_TEST'>, onLive?: (values: LiveValues) => void) => this.request('LEAK_TEST', test, onLive);
   calCheck = () => this.request('CAL_CHECK', {});
+  conditionOil = (window: RequestOf<'CONDITION_OIL'>, onLive?: (values: LiveValues) => void) => this.request('CONDITION_OIL', window, onLive);
   writeCode = (code: string) => this.request('WRITE_CODE', { code });
   readCode = () => this.request('READ_CODE', {});
   safe = () => this.request('SAFE', {});

@@ -5,13 +5,16 @@
  * - support: a bearer token that can only read (log entries with their integrity status, alarms);
  * - release managers: a bearer token that can only publish to the repository (server/distribution).
  */
-import Fastify, { LogController, type FastifyRequest } from 'fastify';
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import Fastify, { LogController, type FastifyRequest, type FastifyServerFactory } from 'fastify';
+import type { Server } from 'node:http';
+import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
+import { createServer as createHttpsServer } from 'node:https';
 import { z } from 'zod';
 import { storedText } from './stored-text';
 import { packageVersion } from '../common/package-version';
 import { readinessProblems } from './readiness';
-import { decodeBase64, verifyManyOffThread, type VerifySignatures } from '../trust/ed25519';
+import { ServerMetrics } from './metrics';
+import { decodeBase64, isStrictPublicKey, verifyMany, type VerifySignatures } from '../trust/ed25519';
 import type { Logger } from '../common/logger';
 import type { KeyPair } from '../trust/crypto';
 import { DEFAULT_CLOCK_SKEW_MS, MAX_BATCH_BYTES, enrolRequestSchema, logBatchSchema, requestSigningMessage, signatureHeaders, type EnrolResponse } from '../common/central-api/protocol';
@@ -24,8 +27,11 @@ import { ServerError } from './server-error';
 import { closeIfBodyUnread, failureAnswer, logIfFault } from './http-errors';
 import type { DistributionRepository } from './store/distribution-repository';
 import type { ServerRepository } from './store/server-repository';
-import { verifyStoredLog } from './support/stored-log';
+import { registerSupportLogRoutes } from './support/log-routes';
+import { LogRechecker } from './support/log-recheck';
+import { LogCheckStore } from './store/log-check-store';
 import { ingestLogBatch } from './sync/log-ingest';
+import { IngestAdmission, type IngestAdmissionOptions } from './sync/ingest-admission';
 import { registerReleaseRoutes, type ReleaseRouteOptions } from './releases/release-routes';
 import type { FleetRouteContext } from './sessions/route-context';
 import { registerSupportSessionRoutes } from './sessions/support-session-routes';
@@ -49,6 +55,8 @@ export interface ServerAppOptions {
   supportToken?: string;
   /** Publish-only access for release managers; none when absent. */
   releaseToken?: string;
+  /** Read-only access to GET /metrics for the Prometheus scraper; without it only the admin token reads them. */
+  metricsToken?: string;
   /** Signed metadata, packs, grants and evidence (server/store/distribution-repository.ts). */
   distribution: { store: DistributionRepository; blobs: BlobStore; trustedRoot?: TrustedRootPin };
   /** The credits role key grants are signed with; null: the server cannot issue grants. */
@@ -63,16 +71,34 @@ export interface ServerAppOptions {
   supportWeb?: SupportWebOptions;
   /** Where request and checkpoint signatures are checked; libuv's thread pool unless given (central-server.ts gives workers). */
   verifySignatures?: VerifySignatures;
+  /** When log batches are shed with 429 (server/sync/ingest-admission.ts). */
+  ingestAdmission?: IngestAdmissionOptions;
+  /** Which proxies' X-Forwarded-For/-Proto/-Host to believe (fastify's trustProxy); none by default. */
+  trustProxy?: boolean | number | string;
+  /** Serve TLS directly with this certificate chain and key (PEM); plain HTTP when absent. */
+  https?: { cert: Buffer; key: Buffer };
 }
 
 
 const DEFAULT_CODE_TTL_MINUTES = 24 * 60;
-const MAX_SUPPORT_PAGE = 5000;
 const ENROL_BODY_LIMIT = 16 * 1024;
+/** A bench's last-seen time is written at most this often (one write a minute per bench, not one per request). */
+const LAST_SEEN_RESOLUTION_MS = 60_000;
 
 const replayed = (): ServerError => new ServerError('REPLAYED_REQUEST', 'This request was already received once (same nonce); a replay is refused.');
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
+
+/** A request id a proxy or client sent (X-Request-Id) is kept when it is short and plain; otherwise a new one. */
+const REQUEST_ID_HEADER = 'x-request-id';
+const passableRequestId = /^[A-Za-z0-9._:-]{1,128}$/;
+function requestIdOf(request: { headers: Record<string, string | string[] | undefined> }): string {
+  const sent = request.headers[REQUEST_ID_HEADER];
+  return typeof sent === 'string' && passableRequestId.test(sent) ? sent : randomUUID();
+}
+
+/** A bench id as the access log may show it: the signed header when it looks like one, never anything longer. */
+const loggableBenchId = (value: unknown): string | undefined => (typeof value === 'string' && benchIdSchema.safeParse(value).success ? value : undefined);
 
 const createCodeSchema = z.strictObject({
   ttlMinutes: z.int().min(1).max(30 * 24 * 60).default(DEFAULT_CODE_TTL_MINUTES),
@@ -80,10 +106,6 @@ const createCodeSchema = z.strictObject({
 });
 const revokeSchema = z.strictObject({ reason: storedText().min(1).max(500) });
 const benchParamsSchema = z.strictObject({ benchId: benchIdSchema });
-const supportQuerySchema = z.strictObject({
-  fromSeq: z.coerce.number().int().min(1).default(1),
-  limit: z.coerce.number().int().min(1).max(MAX_SUPPORT_PAGE).default(1000),
-});
 
 function parse<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const result = schema.safeParse(value);
@@ -101,24 +123,69 @@ function newEnrolmentCode(): string {
   return chars.match(/.{4}/g)?.join('-') ?? chars;
 }
 
+/** Believe the nearest `hops` proxies (fastify types a hop count as this function). */
+const trustHops =
+  (hops: number) =>
+  (_address: string, hop: number): boolean =>
+    hop < hops;
+
+/** An https server in place of the default http one; the same API (https.Server is an http.Server). */
+function tlsServerFactory(tls: ServerAppOptions['https']): FastifyServerFactory<Server> | undefined {
+  if (!tls) return undefined;
+  return (handler) => createHttpsServer({ cert: tls.cert, key: tls.key }, handler);
+}
+
 export const hashEnrolmentCode = (code: string): string => createHash('sha256').update(code.trim().toUpperCase()).digest('hex');
 
 export async function buildServerApp(options: ServerAppOptions) {
   const { repository, logger } = options;
   const now = options.now ?? (() => new Date());
   const clockSkewMs = options.clockSkewMs ?? DEFAULT_CLOCK_SKEW_MS;
-  const verifySignatures = options.verifySignatures ?? verifyManyOffThread;
+  const verifySignatures = options.verifySignatures ?? verifyMany;
   if (options.adminToken.length < 32) throw new ServerError('INVALID_REQUEST', 'The server admin token must be at least 32 characters long.');
   const adminDigest = digest(options.adminToken);
   const supportDigest = options.supportToken ? digest(options.supportToken) : null;
   if (options.releaseToken !== undefined && options.releaseToken.length < 32) throw new ServerError('INVALID_REQUEST', 'The release token must be at least 32 characters long.');
   const releaseDigest = options.releaseToken ? digest(options.releaseToken) : null;
+  if (options.metricsToken !== undefined && options.metricsToken.length < 32) throw new ServerError('INVALID_REQUEST', 'The metrics token must be at least 32 characters long.');
+  const metricsDigest = options.metricsToken ? digest(options.metricsToken) : null;
+  const metrics = new ServerMetrics(repository, now);
+  // One line per answered request at info level: request id, route, status, time. Never headers or bodies.
+  const accessLog = logger.child({ part: 'access' });
 
   const app = Fastify({
     loggerInstance: logger.child({ part: 'server' }, { level: 'warn' }),
     // Request lines would carry no secrets, but bearer headers must never reach a log line.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: MAX_BATCH_BYTES + 64 * 1024,
+    trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
+    serverFactory: tlsServerFactory(options.https),
+    genReqId: requestIdOf,
+  });
+
+  // The id goes back to the caller, so a bench's or a proxy's report can be matched to the server's log.
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header(REQUEST_ID_HEADER, request.id);
+  });
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    const seconds = reply.elapsedTime / 1000;
+    metrics.requestDuration.observe({ method: request.method, route, status: String(reply.statusCode) }, seconds);
+    accessLog.info(
+      {
+        reqId: request.id,
+        method: request.method,
+        route,
+        // The path without its query string: what was asked for, not the parameters that came with it.
+        path: request.url.split('?')[0],
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime * 10) / 10,
+        remote: request.ip,
+        bench: loggableBenchId(request.headers[signatureHeaders.bench]),
+        role: request.tokenRole,
+      },
+      'request',
+    );
   });
 
   // The signature covers the exact bytes sent, so keep them beside the parsed body.
@@ -135,6 +202,7 @@ export async function buildServerApp(options: ServerAppOptions) {
   app.setErrorHandler((error: unknown, request, reply) => {
     closeIfBodyUnread(request, reply);
     const answer = failureAnswer(error);
+    (answer.fault ? metrics.faults : metrics.refusals).inc({ code: answer.code });
     logIfFault(request, error, answer, 'request failed');
     return reply.code(answer.status).send({ ok: false, error: { code: answer.code, message: answer.message } });
   });
@@ -144,6 +212,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     if (timingSafeEqual(candidate, adminDigest)) return 'admin';
     if (supportDigest && timingSafeEqual(candidate, supportDigest)) return 'support';
     if (releaseDigest && timingSafeEqual(candidate, releaseDigest)) return 'release';
+    if (metricsDigest && timingSafeEqual(candidate, metricsDigest)) return 'metrics';
     return null;
   }
 
@@ -208,6 +277,8 @@ export async function buildServerApp(options: ServerAppOptions) {
     if (bench.status === 'revoked') {
       throw new ServerError('BENCH_REVOKED', `Bench ${benchId} was revoked at ${bench.revoked_at ?? 'an unknown time'}; the server refuses its requests. Ask the server admin.`);
     }
+    const seenAt = now();
+    await repository.markSeen(benchId, seenAt.toISOString(), new Date(seenAt.getTime() - LAST_SEEN_RESOLUTION_MS).toISOString());
     return { bench, nonce };
   }
 
@@ -236,6 +307,11 @@ export async function buildServerApp(options: ServerAppOptions) {
   const version = packageVersion();
   app.get('/version', async () => ({ version }));
 
+  // Prometheus: the admin token, or the metrics token that reads nothing else (docs/operations.md, "Monitor").
+  app.get('/metrics', tokenRoute('admin', 'metrics'), async (_request, reply) => {
+    return reply.header('content-type', metrics.contentType).header('cache-control', 'no-store').send(await metrics.text());
+  });
+
   app.post(ADMIN_CODES_PATH, tokenRoute('admin'), async (request, reply) => {
     const input = parse(createCodeSchema, request.body ?? {}, 'enrolment code request');
     const code = newEnrolmentCode();
@@ -256,7 +332,15 @@ export async function buildServerApp(options: ServerAppOptions) {
 
   app.get(`${PROTOCOL_PREFIX}/admin/benches`, tokenRoute('admin', 'support'), async () => {
     const benches = await repository.benches();
-    return benches.map((b) => ({ benchId: b.bench_id, status: b.status, enrolledAt: b.enrolled_at, revokedAt: b.revoked_at, headSeq: Number(b.head_seq), sealedThrough: Number(b.sealed_through) }));
+    return benches.map((b) => ({
+      benchId: b.bench_id,
+      status: b.status,
+      enrolledAt: b.enrolled_at,
+      revokedAt: b.revoked_at,
+      lastSeenAt: b.last_seen_at,
+      headSeq: Number(b.head_seq),
+      sealedThrough: Number(b.sealed_through),
+    }));
   });
 
   app.get(`${PROTOCOL_PREFIX}/admin/alarms`, tokenRoute('admin', 'support'), async () => {
@@ -271,6 +355,8 @@ export async function buildServerApp(options: ServerAppOptions) {
     if (!publicKey || publicKey.length !== 32 || input.benchId !== benchIdOf(publicKey)) {
       throw new ServerError('INVALID_REQUEST', `The bench id ${input.benchId} does not belong to the public key sent with it.`);
     }
+    // A small-order or mixed-order key would let forged requests verify, or one secret speak for two benches.
+    if (!isStrictPublicKey(publicKey)) throw new ServerError('INVALID_REQUEST', 'The public key is not a canonical Ed25519 key of prime order (WEAK_KEY); generate a new bench key.');
     // Signed with the key being enrolled: the caller proves it holds the private key.
     if (request.headers[signatureHeaders.bench] !== input.benchId) throw new ServerError('BAD_SIGNATURE', 'The enrolment request is not signed by the bench it enrols.');
     await verifySignedRequest(request, input.publicKey, input.benchId);
@@ -283,39 +369,28 @@ export async function buildServerApp(options: ServerAppOptions) {
     return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at, ...(directive ? { directive: directive.content_base64 } : {}) };
   });
 
-  app.post(LOG_BATCH_PATH, async (request) => {
+  const admission = new IngestAdmission(options.ingestAdmission);
+  app.post(LOG_BATCH_PATH, { onRequest: admission.onRequest }, async (request) => {
     const { bench, nonce } = await authenticateBench(request);
     const batch = parse(logBatchSchema, request.body, 'log batch');
     try {
-      return await ingestLogBatch(repository, bench, batch, now, logger, nonce, verifySignatures);
+      const ack = await ingestLogBatch(repository, bench, batch, now, logger, nonce, verifySignatures);
+      metrics.ingestBatches.inc({ outcome: 'stored' });
+      metrics.ingestEntries.inc(Math.max(0, ack.throughSeq - Number(bench.head_seq)));
+      return ack;
     } catch (error) {
+      metrics.ingestBatches.inc({ outcome: 'refused' });
       // A refused batch was rolled back with its nonce: record the nonce now, so the refusal cannot be replayed.
       if (error instanceof ServerError && error.code !== 'REPLAYED_REQUEST') await repository.rememberNonce(bench.bench_id, nonce, now().toISOString());
       throw error;
     }
   });
 
-  app.get(`${PROTOCOL_PREFIX}/support/benches/:benchId/log`, tokenRoute('admin', 'support'), async (request) => {
-    const { benchId } = parse(benchParamsSchema, request.params, 'bench id');
-    const { fromSeq, limit } = parse(supportQuerySchema, request.query, 'query');
-    const bench = await repository.bench(benchId);
-    if (!bench) throw new ServerError('NOT_FOUND', `No bench ${benchId} is enrolled with this server.`);
-    // Re-verify the stored copy end to end: it proves the server's own database was not altered.
-    const verdict = await verifyStoredLog(repository, bench);
-    const brokenFrom = verdict.ok ? Infinity : verdict.seq;
-    const sealedThrough = verdict.ok ? verdict.sealedThrough : (await repository.checkpoints(benchId)).filter((c) => c.seq < brokenFrom).at(-1)?.seq ?? 0;
-    const page = await repository.entries(benchId, fromSeq, limit);
-    return {
-      benchId,
-      benchStatus: bench.status,
-      integrity: verdict,
-      entries: page.map((entry) => ({
-        ...entry,
-        integrity: entry.seq >= brokenFrom ? 'broken' : entry.seq <= sealedThrough ? 'sealed' : 'unsealed',
-      })),
-      nextFromSeq: page.length === limit ? (page.at(-1)?.seq ?? 0) + 1 : null,
-    };
-  });
+  // Support log pages by primary-key range, and the admin's whole-log re-check off the event loop.
+  const logChecks = new LogCheckStore(repository.db);
+  const rechecker = new LogRechecker({ repository, checks: logChecks, verifySignatures, logger, now });
+  registerSupportLogRoutes(app, { repository, checks: logChecks, rechecker });
+  app.addHook('onClose', () => rechecker.close());
 
   // Session index, support web view, canary health and promotion gates (issue 7, part B).
   const fleet: FleetRouteContext = { repository, logger, now, roleOfToken };

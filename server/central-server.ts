@@ -12,14 +12,25 @@ import { DistributionRepository } from './store/distribution-repository';
 import { ServerRepository } from './store/server-repository';
 import { WalCheckpointer } from './store/wal-checkpointer';
 import { SignatureVerifier } from './sync/signature-verifier';
+import { ServerConfigurationError } from './server-error';
 
 export interface CentralServerOptions {
   databaseUrl: string;
   port: number;
+  /** The address to listen on (default 127.0.0.1; 0.0.0.0 or :: for every interface, e.g. in a container). */
+  host?: string;
+  /** Serve TLS directly: PEM files of the certificate chain and its key. */
+  tls?: { certFile: string; keyFile: string };
+  /** Which proxies' forwarding headers to believe (fastify's trustProxy: true, a hop count, or addresses/CIDRs). */
+  trustProxy?: boolean | number | string;
+  /** The origin people reach the server at behind a proxy, e.g. https://support.example (sign-in forms, Secure cookies). */
+  publicOrigin?: string;
   adminToken: string;
   supportToken?: string;
   /** Publish-only token for release managers. */
   releaseToken?: string;
+  /** Token that reads GET /metrics and nothing else (the Prometheus scraper's). */
+  metricsToken?: string;
   /** Where pack bytes are kept (default: beside the SQLite file; required with PostgreSQL). */
   blobDir?: string;
   /** The credits role key file (from "injbench release keygen"); without it grants cannot be issued. */
@@ -32,6 +43,8 @@ export interface CentralServerOptions {
   releases?: ServerAppOptions['releases'];
   supportWeb?: ServerAppOptions['supportWeb'];
   reconcileEverySeconds?: number;
+  /** When log batches are shed with 429 (default: past 32 in progress). */
+  ingestAdmission?: ServerAppOptions['ingestAdmission'];
   /** Root 1 to pin (--trusted-root): publishing another first root is refused with UNTRUSTED_ROOT. */
   trustedRootFile?: string;
 }
@@ -51,17 +64,8 @@ export interface CentralServer {
 
 export const SERVER_HOST = '127.0.0.1';
 const CLOSE_GRACE_MS = 2000;
-
-/** A start-up setting the server cannot run with; nothing has been opened when it is thrown. */
-export class ServerConfigurationError extends Error {
-  constructor(
-    readonly code: 'UNAUTHORIZED' | 'BLOB_DIR_REQUIRED',
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ServerConfigurationError';
-  }
-}
+/** An upload file untouched this long is a crash's leftover, not another instance's upload in progress. */
+const INCOMING_LEFTOVER_AGE_MS = 60 * 60_000;
 
 /**
  * Pack blobs sit beside the SQLite file by default. A PostgreSQL server has no file to sit beside, and its
@@ -73,18 +77,35 @@ export function defaultBlobDir(databaseUrl: string): string {
   throw new ServerConfigurationError('BLOB_DIR_REQUIRED', 'A server on PostgreSQL needs an explicit blob folder for pack bytes: pass --blob-dir DIR (a folder every server instance of this database can read and write).');
 }
 
+function readPem(file: string, what: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    throw new ServerConfigurationError('INVALID_CONFIGURATION', `Cannot read the TLS ${what} ${file}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+}
+
+/** The host part of the URL the server prints: a wildcard address is reached on loopback. */
+function urlHost(host: string): string {
+  if (host === '0.0.0.0') return SERVER_HOST;
+  if (host === '::') return '[::1]';
+  return host.includes(':') ? `[${host}]` : host;
+}
+
 export async function startCentralServer(options: CentralServerOptions): Promise<CentralServer> {
   // Read before the database opens: a missing or wrong key file stops the start with nothing touched.
   const creditsKey: KeyPair | null = options.creditsKeyFile ? readKeyFileAt(options.creditsKeyFile, 'credits') : (options.creditsKey ?? null);
   const trustedRoot = options.trustedRootFile ? trustedRootPin(readFileSync(options.trustedRootFile), options.trustedRootFile) : undefined;
+  const https = options.tls ? { cert: readPem(options.tls.certFile, 'certificate'), key: readPem(options.tls.keyFile, 'key') } : undefined;
   const blobDir = path.resolve(options.blobDir ?? defaultBlobDir(options.databaseUrl));
   const blobs = new BlobStore(blobDir);
-  blobs.removeIncomingLeftovers();
+  // Only old leftovers: instances sharing the blob folder (PostgreSQL) may be receiving uploads right now.
+  blobs.removeIncomingLeftovers(INCOMING_LEFTOVER_AGE_MS);
   // Also before the database: a platform without libsodium's binary stops the start with nothing opened.
   const signatures = new SignatureVerifier();
   let database: OpenedDatabase;
   try {
-    database = await openServerDatabase(options.databaseUrl, { logger: options.logger });
+    database = await openServerDatabase(options.databaseUrl, { logger: options.logger, singleInstance: true });
   } catch (error) {
     await signatures.close();
     throw error;
@@ -101,16 +122,20 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       adminToken: options.adminToken,
       supportToken: options.supportToken,
       releaseToken: options.releaseToken,
+      metricsToken: options.metricsToken,
       distribution: { store: distribution, blobs, trustedRoot },
       creditsKey,
       now: options.now,
       clockSkewMs: options.clockSkewMs,
       releases: options.releases,
-      supportWeb: options.supportWeb,
+      supportWeb: { ...options.supportWeb, publicOrigin: options.publicOrigin ?? options.supportWeb?.publicOrigin },
+      trustProxy: options.trustProxy,
+      https,
       reconcileEverySeconds: options.reconcileEverySeconds,
       verifySignatures: signatures.verify,
+      ingestAdmission: options.ingestAdmission,
     });
-    await app.listen({ host: SERVER_HOST, port: options.port });
+    await app.listen({ host: options.host ?? SERVER_HOST, port: options.port });
   } catch (error) {
     await signatures.close();
     await checkpointer?.stop();
@@ -121,7 +146,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   return {
-    url: `http://${SERVER_HOST}:${port}`,
+    url: `${https ? 'https' : 'http'}://${urlHost(options.host ?? SERVER_HOST)}:${port}`,
     port,
     dialect: database.dialect,
     repository,

@@ -12,8 +12,8 @@ import type { BenchRecord } from './store/server-repository';
 /** The server app as route modules see it (its logger is the project's pino logger). */
 export type ServerInstance = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, Logger>;
 
-/** admin: everything; support: read only; release: publish to the repository, nothing else. */
-export type TokenRole = 'admin' | 'support' | 'release';
+/** admin: everything; support: read only; release: publish to the repository; metrics: read /metrics, nothing else. */
+export type TokenRole = 'admin' | 'support' | 'release' | 'metrics';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -26,6 +26,7 @@ const statusByCode: Record<ServerErrorCode, number> = {
   MISSING_PACK: 409,
   OVERSIZE: 413,
   NOT_CONFIGURED: 503,
+  OVERLOADED: 429,
   INTERNAL: 500,
 };
 
@@ -42,5 +43,16 @@ export class ServerError extends Error {
 
   get httpStatus(): number {
     return statusByCode[this.code];
+  }
+}
+
+/** A start-up setting the server cannot run with; nothing has been opened when it is thrown. */
+export class ServerConfigurationError extends Error {
+  constructor(
+    readonly code: 'UNAUTHORIZED' | 'BLOB_DIR_REQUIRED' | 'INVALID_CONFIGURATION' | 'DATABASE_IN_USE',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ServerConfigurationError';
   }
 }

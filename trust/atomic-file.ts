@@ -1,6 +1,21 @@
 import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 
+/**
+ * Whether the process that named a temporary file by its pid is gone, so the file is a crash leftover; a
+ * live process (another command or the app on the same data directory, or this one) may still be writing it.
+ */
+export function writerIsGone(pid: number): boolean {
+  if (pid === process.pid) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: alive, under another user.
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** fsync a directory so a rename inside it survives power loss (a no-op where directories cannot be opened). */
 export function fsyncDirectory(directory: string): void {
   let fd: number | null = null;

@@ -2,7 +2,7 @@
  * The one bench trust configuration (docs/trust-packs.md, "Bench side"). The app, the workspace, the
  * command line and the tests all build the profile a `TrustClient` runs under with `benchTrustProfile`,
  * and nothing else can build one: the type carries a brand only this factory sets. The profile holds what
- * the bench *is* (id, hardware, app version, default channel, production build) and no switch that could
+ * the bench *is* (id, hardware as its IDENT reported it, app version, default channel, production build) and no switch that could
  * weaken a check: freshness (timestamp.json) is always required, online or offline, because an offline
  * bench gets freshness only from signed data (a bundle's timestamp, a directive's offline grace), never
  * from a missing file.
@@ -16,8 +16,12 @@ declare const builtByBenchTrustProfile: unique symbol;
 /** The bench as the trust client sees it. Built only by `benchTrustProfile`. */
 export interface BenchProfile {
   readonly benchId: string | null;
-  /** Hardware model the packs must list in compatible_hardware. */
-  readonly hardware: string;
+  /**
+   * The hardware model packs must list in compatible_hardware: the model the connected bench reported in
+   * IDENT (read at each decision), or null while no bench has reported one, when compatibility is checked
+   * at the session gate against the bench the session runs on instead.
+   */
+  readonly hardware: string | null;
   readonly appVersion: string;
   /** Read at each decision (the app's setting may change between refreshes). */
   readonly defaultChannel: ChannelName;
@@ -28,16 +32,19 @@ export interface BenchProfile {
 
 export interface BenchTrustInputs {
   benchId: string | null;
-  hardware: string;
+  /** A model, or a function read at each decision (the model the bench store recorded from IDENT); null: none reported yet. */
+  hardware: string | null | (() => string | null);
   appVersion: string;
   /** A channel, or a function read at each decision (the app's releaseChannel setting). */
   defaultChannel: ChannelName | (() => ChannelName);
   production: boolean;
 }
 
+const hardwareModel = z.string().min(1).max(64);
+
 const inputsSchema = z.strictObject({
   benchId: benchIdSchema.nullable(),
-  hardware: z.string().min(1).max(64),
+  hardware: z.union([hardwareModel.nullable(), z.custom<() => string | null>((value) => typeof value === 'function', 'expected a model or a function returning one')]),
   appVersion: z.string().min(1).max(64),
   defaultChannel: z.union([channelName, z.custom<() => ChannelName>((value) => typeof value === 'function', 'expected a channel or a function returning one')]),
   production: z.boolean(),
@@ -50,11 +57,14 @@ const inputsSchema = z.strictObject({
 export function benchTrustProfile(inputs: BenchTrustInputs): BenchProfile {
   const checked = parseOrMalformed(inputsSchema, inputs, 'bench trust profile');
   const channelOf = inputs.defaultChannel;
+  const hardwareOf = inputs.hardware;
   const profile = {
     benchId: checked.benchId,
-    hardware: checked.hardware,
     appVersion: checked.appVersion,
     production: checked.production,
+    get hardware(): string | null {
+      return parseOrMalformed(hardwareModel.nullable(), typeof hardwareOf === 'function' ? hardwareOf() : hardwareOf, 'bench hardware model');
+    },
     get defaultChannel(): ChannelName {
       return parseOrMalformed(channelName, typeof channelOf === 'function' ? channelOf() : channelOf, 'bench default channel');
     },

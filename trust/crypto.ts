@@ -5,7 +5,7 @@ import { generateKeyPair as generateEd25519KeyPair, keyPairFromSecretKey, signDe
 /** Every signature covers this prefix, the document's role and its exact bytes. */
 export const SIGNATURE_CONTEXT = 'injbench/1';
 
-export type SigningRole = 'root' | 'index' | 'snapshot' | 'timestamp' | 'directive' | 'credit_grant';
+export type SigningRole = 'root' | 'index' | 'snapshot' | 'timestamp' | 'directive' | 'credit_grant' | 'app_release';
 
 export interface KeyPair {
   keyid: string;

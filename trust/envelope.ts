@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { signPayload, verifyPayloadSignature, type KeyPair, type SigningRole } from './crypto';
 import { TrustError } from './errors';
-import type { RoleKeys, RootDocument } from './schemas';
+import { parseOrMalformed, type RoleKeys, type RootDocument } from './schemas';
 import { parseStrictJson } from './strict-json';
 
 const base64 = /^[A-Za-z0-9+/]*={0,2}$/;
@@ -63,10 +63,5 @@ export function requireThreshold(role: SigningRole, envelope: Envelope, roleKeys
 export function parsePayload<T>(envelope: Envelope, schema: z.ZodType<T>, what: string): T {
   // The signed bytes have one meaning only: strict JSON before any field is read.
   const raw = parseStrictJson(envelope.payload, `${what} payload`);
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new TrustError('MALFORMED', `${what}: ${issue ? `${issue.path.join('.') || '(document)'}: ${issue.message}` : 'invalid'}.`);
-  }
-  return parsed.data;
+  return parseOrMalformed(schema, raw, what);
 }

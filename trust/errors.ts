@@ -22,6 +22,8 @@ export const trustErrorCodes = [
   'STORAGE_FAILED',
   /** A directive skips seqs after the trusted one: the chain of previous_sha256 cannot be checked across the gap. */
   'DIRECTIVE_CHAIN_GAP',
+  /** A listed public key is not a canonical Ed25519 point of prime order (small-order, mixed-order, y >= p). */
+  'WEAK_KEY',
 ] as const;
 
 export type TrustErrorCode = (typeof trustErrorCodes)[number];

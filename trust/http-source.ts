@@ -62,8 +62,15 @@ export function httpSource(baseUrl: string, options: HttpSourceOptions = {}): Me
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
   async function get(name: string, maxBytes: number, headers: Record<string, string> = {}): Promise<Response | null> {
     const response = await fetch(new URL(name, base), { signal: AbortSignal.timeout(timeoutMs), redirect: 'error', headers });
-    if (response.status === 404) return null;
-    if (!response.ok || !response.body) throw new TrustError('UNREACHABLE', `${name}: HTTP ${response.status}.`);
+    if (response.status === 404) {
+      // An unread body holds the connection open; "missing" needs none of it.
+      await response.body?.cancel();
+      return null;
+    }
+    if (!response.ok || !response.body) {
+      await response.body?.cancel();
+      throw new TrustError('UNREACHABLE', `${name}: HTTP ${response.status}.`);
+    }
     const declared = Number(response.headers.get('content-length') ?? '0');
     if (declared > maxBytes) {
       await response.body.cancel();

@@ -50,8 +50,11 @@ export interface PackExpectation {
   family: string;
   version: string;
   entry: VersionEntry;
-  /** Present when checking compatibility (activation); absent for a plain integrity re-check. */
-  bench?: { hardware: string; appVersion: string };
+  /**
+   * Present when checking compatibility (activation, preflight); absent for a plain integrity re-check. A
+   * null hardware (no bench has reported its model yet) leaves the hardware check to the session gate.
+   */
+  bench?: { hardware: string | null; appVersion: string };
 }
 
 export interface VerifiedPack {
@@ -81,7 +84,6 @@ export async function verifyPackFile(file: string, expected: PackExpectation): P
   const handle = await open(file, 'r');
   try {
     const { size } = await handle.stat();
-    if (size > entry.pack_length) throw new TrustError('OVERSIZE', `pack ${family} ${version} is ${size} bytes, over its signed ${entry.pack_length}.`);
     if (size !== entry.pack_length) throw new TrustError('LENGTH_MISMATCH', `pack ${family} ${version} is ${size} bytes; the signed length is ${entry.pack_length}.`);
     const header = Buffer.alloc(HEADER_BYTES);
     await handle.read(header, 0, HEADER_BYTES, 0);
@@ -112,8 +114,9 @@ export async function verifyPackFile(file: string, expected: PackExpectation): P
         throw new TrustError('MALFORMED', `pack file ${item.path} has no SHA-256 (unknown hash algorithm: ${Object.keys(item.hashes).join(', ') || 'none'}).`);
       }
     }
-    if (expected.bench && !manifest.compatible_hardware.includes(expected.bench.hardware)) {
-      throw new TrustError('INCOMPATIBLE', `${family} ${version} is for ${manifest.compatible_hardware.join(', ')}, not ${expected.bench.hardware}.`);
+    const hardware = expected.bench?.hardware ?? null;
+    if (hardware !== null && !manifest.compatible_hardware.includes(hardware)) {
+      throw new TrustError('INCOMPATIBLE', `${family} ${version} is for ${manifest.compatible_hardware.join(', ')}, not ${hardware} (the model the bench reported).`);
     }
     if (expected.bench && compareVersions(expected.bench.appVersion, manifest.min_app_version) < 0) {
       throw new TrustError('INCOMPATIBLE', `${family} ${version} needs app ${manifest.min_app_version}; this is ${expected.bench.appVersion}.`);

@@ -29,6 +29,7 @@ import {
   rootSchema,
   snapshotSchema,
   timestampSchema,
+  type AppUpdateDirective,
   type Assignment,
   type ChannelName,
   type DirectiveDocument,
@@ -365,9 +366,12 @@ export function nextDirective(input: {
   root: RootDocument;
   previousBytes: Uint8Array | null;
   benchId: string;
-  family: string;
-  assignment: Assignment;
+  /** The family whose assignment changes; omitted when only the app's updates change. */
+  family?: string;
+  assignment?: Assignment;
   offlineGraceHours?: number;
+  /** The app's updates: undefined keeps the previous directive's, null removes them. */
+  appUpdate?: AppUpdateDirective | null;
   audit: AuditFields;
   now: Date;
 }): DirectiveDocument {
@@ -387,13 +391,34 @@ export function nextDirective(input: {
     seq: (previous?.seq ?? 0) + 1,
     issued_at: iso(input.now),
     expires: inDays(input.now, expiryDays.directive),
-    assignments: { ...(previous?.assignments ?? {}), [input.family]: input.assignment },
+    assignments: { ...(previous?.assignments ?? {}), ...(input.family && input.assignment ? { [input.family]: input.assignment } : {}) },
     offline_grace_hours: input.offlineGraceHours ?? previous?.offline_grace_hours ?? 0,
+    ...appUpdateOf(input.appUpdate, previous),
     actor: input.audit.actor,
     reason: input.audit.reason,
     ticket: input.audit.ticket,
     previous_sha256: previousSha,
   }, 'directive');
+}
+
+function appUpdateOf(change: AppUpdateDirective | null | undefined, previous: DirectiveDocument | null): { app_update?: AppUpdateDirective } {
+  if (change === null) return {};
+  const appUpdate = change ?? previous?.app_update;
+  return appUpdate ? { app_update: appUpdate } : {};
+}
+
+/**
+ * A directive for one bench's app updates (pack assignments kept): another app release channel and/or a
+ * hold until an instant; null clears both.
+ */
+export function pinBenchApp(context: RepositoryContext, keys: Pick<RoleKeyPairs, 'director'>, options: { benchId: string; appUpdate: AppUpdateDirective | null }): DirectiveDocument {
+  const { root } = latestRoot(context.repoDir);
+  const file = path.join(context.repoDir, 'directives', `${options.benchId}.json`);
+  const previousBytes = existsSync(file) ? readBytes(file, limits.directiveBytes) : null;
+  const directive = nextDirective({ root, previousBytes, benchId: options.benchId, appUpdate: options.appUpdate, audit: context.audit, now: context.now });
+  writeRepoFile(context.repoDir, path.join('directives', `${options.benchId}.json`), signDocument('directive', directive, [keys.director]));
+  appendEvidence(context, 'app_pin', { bench_id: options.benchId, app_update: options.appUpdate, seq: directive.seq });
+  return directive;
 }
 
 /** Root N+1: the given roles get new keys; signed by the old root key and the new one. */

@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 import { keyIdOf } from './crypto';
-import { TrustError } from './errors';
+import { isStrictPublicKey } from './ed25519';
+import { TrustError, type TrustErrorCode } from './errors';
 import { benchIdSchema } from './bench-id';
 
 export const SPEC = 'injbench/1';
@@ -28,9 +29,18 @@ export const roleKeysSchema = z.object({
 });
 export type RoleKeys = z.infer<typeof roleKeysSchema>;
 
+/** The issue param that makes a parse failure a specific trust code instead of MALFORMED (see `trustCodeOf`). */
+const weakKey = { trustCode: 'WEAK_KEY' satisfies TrustErrorCode };
+
+/** A public key any signed document lists: a canonical Ed25519 point of prime order (trust/ed25519.ts), else WEAK_KEY. */
+export const strictPublicKeyHex = hex64.refine((hex) => isStrictPublicKey(Buffer.from(hex, 'hex')), {
+  message: 'not a canonical Ed25519 public key of prime order',
+  params: weakKey,
+});
+
 export const publicKeySchema = z.object({
   scheme: z.literal('ed25519'),
-  public: hex64,
+  public: strictPublicKeyHex,
   development: z.boolean().optional(),
 });
 
@@ -115,6 +125,16 @@ export const assignmentSchema = z.union([
 ]);
 export type Assignment = z.infer<typeof assignmentSchema>;
 
+/**
+ * What a directive says about the bench app itself (not a pack): follow another app release channel than
+ * the bench's own, and/or hold the app at its installed version until an instant.
+ */
+export const appUpdateDirectiveSchema = z.strictObject({
+  channel: channelName.optional(),
+  hold_until: timestamp.optional(),
+});
+export type AppUpdateDirective = z.infer<typeof appUpdateDirectiveSchema>;
+
 export const directiveSchema = z.object({
   type: z.literal('directive'),
   spec: z.literal(SPEC),
@@ -125,6 +145,8 @@ export const directiveSchema = z.object({
   assignments: z.record(featureId, assignmentSchema),
   /** Hours a bench may keep coding on expired metadata while offline; only a directive grants it. */
   offline_grace_hours: z.number().int().min(0).max(24 * 30).default(0),
+  /** The bench app's own updates (electron/services/app-update/); absent: the bench's channel, no hold. */
+  app_update: appUpdateDirectiveSchema.optional(),
   actor: auditText,
   reason: auditText,
   ticket: auditText,
@@ -195,10 +217,16 @@ export const limits = {
   maxRootRotations: 32,
 } as const;
 
-/** zod parse for values we build from operator input: a failure is MALFORMED naming the field, not a ZodError. */
+/** The code of a failed parse: WEAK_KEY when any issue is a weak key (whatever else is wrong), else MALFORMED. */
+export function trustCodeOf(error: z.ZodError): TrustErrorCode {
+  return error.issues.some((issue) => issue.code === 'custom' && issue.params?.trustCode === weakKey.trustCode) ? 'WEAK_KEY' : 'MALFORMED';
+}
+
+/** zod parse for values we build from operator input: a failure is MALFORMED (or WEAK_KEY) naming the field, not a ZodError. */
 export function parseOrMalformed<T>(schema: z.ZodType<T>, value: unknown, what: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new TrustError('MALFORMED', `${what}: ${issue ? `${issue.path.join('.') || '(value)'}: ${issue.message}` : 'invalid'}.`);
+  const code = trustCodeOf(parsed.error);
+  const issue = parsed.error.issues.find((candidate) => code === 'MALFORMED' || (candidate.code === 'custom' && candidate.params?.trustCode === code));
+  throw new TrustError(code, `${what}: ${issue ? `${issue.path.join('.') || '(value)'}: ${issue.message}` : 'invalid'}.`);
 }

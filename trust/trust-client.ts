@@ -43,7 +43,7 @@ import {
   type TimestampDocument,
   type VersionEntry,
 } from './schemas';
-import type { MetadataSource } from './source';
+import { readDeclared, type MetadataSource } from './source';
 export type { BenchProfile } from './bench-trust';
 import { chooseTarget, requireNoDowngrade, type ActiveRelease, type LocalPin, type Resolution } from './target-policy';
 
@@ -177,8 +177,8 @@ function sameKeys(a: RootDocument['roles']['index'], b: RootDocument['roles']['i
   return a.threshold === b.threshold && a.keyids.length === b.keyids.length && a.keyids.every((keyid) => b.keyids.includes(keyid));
 }
 
-async function readRequired(source: MetadataSource, name: string, maxBytes: number): Promise<Uint8Array> {
-  const bytes = await source.read(name, maxBytes);
+/** A file the update cannot go on without. */
+function required(bytes: Uint8Array | null, name: string, source: MetadataSource): Uint8Array {
   if (!bytes) throw new TrustError('NOT_FOUND', `${name} is missing from ${source.describe()}.`);
   return bytes;
 }
@@ -274,12 +274,16 @@ export class TrustClient {
     refuseDevelopmentRoot(root, this.bench.production);
     requireNotExpired(`root v${root.version}`, root.expires, this.now);
 
-    // Recovery from a fast-forward attack: rotating a role's keys forgets the versions that role signed.
+    // Recovery from a fast-forward attack: rotating a role's keys forgets the versions that role signed. As in
+    // TUF (client workflow 5.3.11), a rotation of the timestamp or the snapshot (index) keys forgets both the
+    // trusted timestamp and snapshot: a stolen index key's snapshot may have been timestamped by the honest
+    // timestamp key (a mirror's automation), leaving a timestamp version ahead of the recovered repository's.
     const indexKeysRotated = !sameKeys(this.trustedRoot.roles.index, root.roles.index);
     const timestampKeysRotated = !sameKeys(this.trustedRoot.roles.timestamp, root.roles.timestamp);
-    this.trustedSnapshot = indexKeysRotated ? null : this.trusted.snapshot;
+    const freshnessKeysRotated = indexKeysRotated || timestampKeysRotated;
+    this.trustedSnapshot = freshnessKeysRotated ? null : this.trusted.snapshot;
     this.trustedIndexes = indexKeysRotated ? {} : this.trusted.indexes;
-    this.trustedTimestamp = timestampKeysRotated ? null : this.trusted.timestamp;
+    this.trustedTimestamp = freshnessKeysRotated ? null : this.trusted.timestamp;
     // The same for the director: a stolen director key's directive (say seq 999999) would otherwise freeze the
     // bench for good, since seq never decreases. New director keys start a new chain.
     const directorKeysRotated = !sameKeys(this.trustedRoot.roles.director, root.roles.director);
@@ -296,7 +300,7 @@ export class TrustClient {
     const root = accepted(this.root, 'root');
     const trustedTimestamp = accepted(this.trustedTimestamp, 'root');
     // Required on every bench, online or offline: freshness comes only from signed data, never from a missing file.
-    const timestampBytes = await readRequired(source, 'timestamp.json', limits.timestampBytes);
+    const timestampBytes = required(await source.read('timestamp.json', limits.timestampBytes), 'timestamp.json', source);
     const envelope = openEnvelope(timestampBytes, limits.timestampBytes, 'timestamp');
     requireThreshold('timestamp', envelope, root.roles.timestamp, root.keys, 'timestamp');
     const timestampDoc = parsePayload(envelope, timestampSchema, 'timestamp');
@@ -322,7 +326,7 @@ export class TrustClient {
     const trustedSnapshot = accepted(this.trustedSnapshot, 'root');
     const trustedIndexes = accepted(this.trustedIndexes, 'root');
     const timestampDoc = accepted(this.timestamp, 'timestamp').document;
-    const snapshotBytes = await readRequired(source, 'snapshot.json', timestampDoc.snapshot.length);
+    const snapshotBytes = required(await readDeclared(source, 'snapshot.json', timestampDoc.snapshot.length, limits.snapshotBytes), 'snapshot.json', source);
     requireHashAndLength('snapshot', snapshotBytes, timestampDoc.snapshot);
     const snapshotEnvelope = openEnvelope(snapshotBytes, limits.snapshotBytes, 'snapshot');
     requireThreshold('snapshot', snapshotEnvelope, root.roles.index, root.keys, 'snapshot');
@@ -361,7 +365,7 @@ export class TrustClient {
     const snapshot = accepted(this.snapshot, 'snapshot').document;
     const listed = snapshot.indexes[family];
     if (!listed) throw new TrustError('NOT_FOUND', `family ${family} is not in snapshot v${snapshot.version}.`);
-    const indexBytes = await readRequired(source, `index/${family}.json`, listed.length);
+    const indexBytes = required(await readDeclared(source, `index/${family}.json`, listed.length, limits.indexBytes), `index/${family}.json`, source);
     requireHashAndLength(`index ${family}`, indexBytes, listed);
     const indexEnvelope = openEnvelope(indexBytes, limits.indexBytes, `index ${family}`);
     requireThreshold('index', indexEnvelope, root.roles.index, root.keys, `index ${family}`);

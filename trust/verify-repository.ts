@@ -4,7 +4,7 @@ import path from 'node:path';
 import { openEnvelope, parsePayload } from './envelope';
 import { TrustError } from './errors';
 import { limits, snapshotSchema } from './schemas';
-import type { MetadataSource } from './source';
+import { downloadDeclared, type MetadataSource } from './source';
 import { TrustClient, initialTrustedMetadata, type BenchProfile } from './trust-client';
 
 export interface RepositoryVerdict {
@@ -44,7 +44,7 @@ export async function verifyRepository(options: {
       const client = new TrustClient({ family, bench, trusted, now: options.now ?? new Date() });
       const verified = await client.updateMetadata(source);
       const staged = path.join(staging, `${family}.injpack`);
-      await source.download(`packs/${family}/${verified.version}.injpack`, verified.entry.pack_length, staged);
+      await downloadDeclared(source, `packs/${family}/${verified.version}.injpack`, verified.entry.pack_length, limits.packBytes, staged);
       await client.verifyTargetFile(staged);
       verdicts.push({ family, version: verified.version, sha256: verified.entry.manifest.sha256 });
     }

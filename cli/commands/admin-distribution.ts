@@ -18,7 +18,7 @@ import { benchIdSchema } from '../../trust/bench-id';
 import { openTrustedRoot, verifyRootRotation } from '../../trust/trust-client';
 
 /** A public repository file from the server, or null on 404. */
-async function fetchRepositoryFile(serverUrl: string, name: string, maxBytes: number): Promise<Buffer | null> {
+export async function fetchRepositoryFile(serverUrl: string, name: string, maxBytes: number): Promise<Buffer | null> {
   const url = new URL(`${REPOSITORY_PREFIX}/${name}`, serverUrl);
   let response: Response;
   try {
@@ -34,7 +34,7 @@ async function fetchRepositoryFile(serverUrl: string, name: string, maxBytes: nu
 }
 
 /** The server's newest root, reached from root 1 through verified rotations. */
-async function serverRoot(serverUrl: string): Promise<RootDocument> {
+export async function serverRoot(serverUrl: string): Promise<RootDocument> {
   const first = await fetchRepositoryFile(serverUrl, 'root/1.root.json', limits.rootBytes);
   if (!first) throw new SyncError('NOT_FOUND', 'The server serves no repository yet: publish one with "injbench release publish --server".', false);
   let root = openTrustedRoot(first);

@@ -5,6 +5,7 @@
  */
 import { Option, type Command } from 'commander';
 import type { BenchCore } from '../../electron/services/bench-core';
+import { describeHardwareCheck } from '../../electron/services/packs/pack-manager';
 import { httpSource } from '../../trust/http-source';
 import { channelNames, type ChannelName } from '../../trust/schemas';
 import { directorySource } from '../../trust/source';
@@ -18,6 +19,8 @@ export interface RefreshOutcome {
   family: string;
   ok: boolean;
   line: string;
+  /** For stderr: the hardware check waits for the session gate (no bench has reported its model yet). */
+  note?: string | null;
 }
 
 /**
@@ -31,7 +34,8 @@ export async function refreshPacks(bench: BenchCore, repo: string, families: rea
     return (await service.update(source, families)).map((outcome) => {
       if ('result' in outcome) {
         const { result } = outcome;
-        return { family: result.family, ok: true, line: `ACTIVE ${result.family} ${result.version} ${result.sha256}${result.changed ? '' : ' (unchanged)'} via ${result.resolvedBy}` };
+        const deferred = result.hardware.outcome === 'deferred-to-session-gate' ? `injbench: note: ${result.family}: hardware ${describeHardwareCheck(result.hardware)}` : null;
+        return { family: result.family, ok: true, line: `ACTIVE ${result.family} ${result.version} ${result.sha256}${result.changed ? '' : ' (unchanged)'} via ${result.resolvedBy}`, note: deferred };
       }
       const { error, family } = outcome;
       const code = (error as { code?: string }).code ?? 'INTERNAL';
@@ -62,7 +66,10 @@ export function registerPacksCommand(program: Command): void {
         }
         const outcomes = await refreshPacks(bench, options.repo, options.family ?? []);
         if (outcomes.length === 0) process.stdout.write('nothing to update: the repository lists no family\n');
-        for (const outcome of outcomes) (outcome.ok ? process.stdout : process.stderr).write(`${outcome.line}\n`);
+        for (const outcome of outcomes) {
+          (outcome.ok ? process.stdout : process.stderr).write(`${outcome.line}\n`);
+          if (outcome.note) process.stderr.write(`${outcome.note}\n`);
+        }
         if (outcomes.some((outcome) => !outcome.ok)) process.exitCode = 1;
       } finally {
         bench.close();
@@ -79,6 +86,7 @@ export function registerPacksCommand(program: Command): void {
       try {
         const result = await bench.packs.preflight(options.family, { fallbackToLkg: options.fallbackToLkg });
         process.stdout.write(`READY ${result.family} ${result.version} ${result.sha256}${result.fellBackToLkg ? ' (last-known-good)' : ''}\n`);
+        if (result.hardware.outcome === 'deferred-to-session-gate') process.stderr.write(`injbench: note: ${result.family}: hardware ${describeHardwareCheck(result.hardware)}\n`);
       } finally {
         bench.close();
       }
@@ -130,18 +138,19 @@ function endTime(hours: string): string {
   return new Date(Date.now() + value * 3_600_000).toISOString();
 }
 
+/** What `injbench packs releases` prints: the source and last refresh, then each family. */
+export function releasesReport(service: ReleaseService): string {
+  const view = service.view(true);
+  const header = `source ${view.source ? `${view.source.kind} ${view.source.location}` : 'not configured'}; last refresh ${view.lastRefreshAt ?? 'never'}${view.refreshPendingSince ? `; refresh pending since ${view.refreshPendingSince}` : ''}`;
+  return [header, ...view.families.flatMap(describeFamily)].map((line) => `${line}\n`).join('');
+}
+
 export function registerReleaseCommands(packs: Command): void {
   packs
     .command('releases')
     .description('Per family: active pack, last-known-good, pin, freshness and the versions the trusted index lists.')
     .option('--data-dir <dir>', 'bench data directory')
-    .action(async (options: { dataDir?: string }) =>
-      withReleases(options.dataDir, async (service) => {
-        const view = service.view(true);
-        process.stdout.write(`source ${view.source ? `${view.source.kind} ${view.source.location}` : 'not configured'}; last refresh ${view.lastRefreshAt ?? 'never'}${view.refreshPendingSince ? `; refresh pending since ${view.refreshPendingSince}` : ''}\n`);
-        for (const family of view.families) process.stdout.write(`${describeFamily(family).join('\n')}\n`);
-      }),
-    );
+    .action(async (options: { dataDir?: string }) => withReleases(options.dataDir, async (service) => void process.stdout.write(releasesReport(service))));
   audited(packs.command('refresh'))
     .description('Fetch, verify and activate per family from the configured source, or from --server, --dir or --bundle (remembered).')
     .option('--dir <dir>', 'a release repository directory')

@@ -47,6 +47,7 @@ import { callServer } from '../../common/central-api/token-client';
 import { RELEASE_TOKEN_ENV, publishRepositoryToServer, releaseTokenFromEnv } from '../../common/central-api/release-publish';
 import { PROMOTIONS_PATH, PROMOTION_CHECK_PATH, RELEASE_NOTICES_PATH, releaseHealthPath } from '../../common/central-api/paths';
 import { initialTrustedMetadata } from '../../trust/trust-client';
+import { registerReleaseAppCommands } from './release-app';
 
 /** Release governance calls go with the release-manager token when one is set, else the admin token. */
 const asReleaseManager = (): { token?: string } => ({ token: process.env[RELEASE_TOKEN_ENV] || undefined });
@@ -116,6 +117,7 @@ function sourceFor(repo: string): MetadataSource {
 
 export function registerReleaseCommand(program: Command): void {
   const release = program.command('release').description('Signed calibration packs, release indexes and directives.');
+  registerReleaseAppCommands(release);
 
   release
     .command('keygen')

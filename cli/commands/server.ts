@@ -3,6 +3,8 @@ import { z } from 'zod';
 import { configureServerCommand } from '../../server/server-command';
 import { callServer } from '../../common/central-api/token-client';
 import { registerAdminDistributionCommands } from './admin-distribution';
+import { registerLogCheckCommand } from './admin-log-check';
+import { registerAdminAppDirectiveCommand } from './release-app';
 import { ADMIN_CODES_PATH, SUPPORT_USERS_PATH } from '../../common/central-api/paths';
 
 const codeAnswerSchema = z.object({ code: z.string(), expiresAt: z.string() });
@@ -12,6 +14,8 @@ export function registerServerCommand(program: Command): void {
 
   const admin = program.command('admin').description('central server administration (token from $INJBENCH_SERVER_TOKEN)');
   registerAdminDistributionCommands(admin);
+  registerLogCheckCommand(admin);
+  registerAdminAppDirectiveCommand(admin);
   admin
     .command('enrolment-code')
     .description('create a one-time enrolment code for a bench')

@@ -55,6 +55,8 @@ function progressLine(progress: SessionProgress): string | null {
       return `gate ${progress.gate.id} ${progress.gate.passed ? 'pass' : `BLOCKED ${progress.gate.code ?? ''}`}: ${progress.gate.detail}`;
     case 'step':
       return `step ${progress.step.id}: ${progress.step.measuredMm3} mm³ (nominal ${progress.step.nominalMm3} ± ${progress.step.toleranceMm3.toFixed(2)}) ${progress.step.verdict}`;
+    case 'plan':
+      return `plan ${progress.steps.map((step) => step.id).join(' ')}; test oil ${progress.oil.minC}–${progress.oil.maxC} °C`;
     case 'live':
       return null;
   }
@@ -66,12 +68,13 @@ export async function runSession(raw: unknown): Promise<void> {
   const bench = openBenchForCli(options.dataDir ?? defaultDataDir());
   let driver: BenchDriver | null = null;
   try {
+    // The bench first: its IDENT model is what the packs are checked against, in the refresh below too.
+    driver = await BenchDriver.open(options.port);
+    const engine = sessionEngineOn(bench, driver);
     if (options.repo) {
       // A refused family is reported and left as it was; the session's pack gate decides what that means.
       for (const outcome of await refreshPacks(bench, options.repo, [])) if (!outcome.ok) process.stderr.write(`${outcome.line}\n`);
     }
-    driver = await BenchDriver.open(options.port);
-    const engine = sessionEngineOn(bench, driver);
     engine.closeInterruptedSessions();
     const onSignal = () => void engine.abort('interrupted from the command line');
     process.once('SIGINT', onSignal);

@@ -7,6 +7,7 @@ import { loadFamilyModels } from '../../native-bridge/sim/families';
 import { parseFaults } from '../../native-bridge/sim/faults';
 import { projectRoot } from '../paths';
 import { SimStartError, startVirtualBench, type SimListen } from '../../native-bridge/sim/server';
+import { VIRTUAL_BENCH_MODEL } from '../../native-bridge/sim/virtual-bench';
 import { TransportError } from '../../native-bridge/transport';
 
 const simOptionsSchema = z
@@ -20,6 +21,7 @@ const simOptionsSchema = z
     speed: z.coerce.number().positive().max(10_000),
     seed: z.coerce.number().int().min(0).max(2 ** 32 - 1),
     injector: z.string().regex(/^[A-Za-z0-9-]{1,32}$/, 'expected 1-32 letters, digits or dashes'),
+    model: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'expected 1-64 letters, digits, dots, dashes or underscores'),
     watchdogMs: z.coerce.number().int().min(50).max(60_000),
     lastCal: z.iso.date(),
     calDue: z.iso.date(),
@@ -59,6 +61,7 @@ async function runSim(raw: unknown): Promise<void> {
   const sim = await startVirtualBench(
     listen,
     {
+      model: options.model,
       injectorSerial: options.injector,
       seed: options.seed,
       speed: options.speed,
@@ -98,13 +101,14 @@ export function registerSimCommand(program: Command): void {
     .option('--speed <factor>', 'run modeled time this many times faster (tests use 20-200)', '1')
     .option('--seed <n>', 'seed of measurement noise and link faults', '1')
     .option('--families <dir>', 'injector families the bench can clamp, by part number (calibration sources)', path.join(projectRoot, 'resources', 'demo-source'))
+    .option('--model <id>', 'hardware model reported in IDENT (packs list the models they support)', VIRTUAL_BENCH_MODEL)
     .option('--injector <serial>', 'serial number of the synthetic injector on the coding target', 'SYN0445110123')
     .option('--watchdog-ms <ms>', 'heartbeat loss after which the bench goes SAFE', '1000')
     .option('--last-cal <date>', 'date of the last calibration check', isoDay(-90))
     .option('--cal-due <date>', 'date the next calibration check is due', isoDay(90))
     .option(
       '--fault <spec>',
-      'fault to inject, repeatable or comma-separated: corrupt=PCT, drop=PCT, delay=MS, disconnect=FRAMES, replug=MS, nak=PCT[:CODE], stuck-nozzle, high-leak, open-coil, pressure-not-reached, code-mismatch',
+      'fault to inject, repeatable or comma-separated: corrupt=PCT, drop=PCT, delay=MS, disconnect=FRAMES, replug=MS, nak=PCT[:CODE], stuck-nozzle, high-leak, open-coil, pressure-not-reached, code-mismatch, cold-oil',
       collect,
       [],
     )

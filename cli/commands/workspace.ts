@@ -74,6 +74,6 @@ export function registerWorkspaceCommand(program: Command): void {
     .option('--speed <factor>', 'with --demo: the virtual bench runs this many times faster than real time', Number, DEMO_SPEED)
     .option('--central-server <port>', 'with --demo: port of the local central server on 127.0.0.1 (0 picks a free one; a free one too when it is taken)', portNumber, DEMO_CENTRAL_SERVER_PORT)
     .option('--no-central-server', 'with --demo: no local central server')
-    .option('--fault <spec>', 'with --demo: a bench fault of the virtual bench (high-leak, stuck-nozzle, open-coil, pressure-not-reached, code-mismatch); repeatable', (value: string, previous: string[] = []) => [...previous, value])
+    .option('--fault <spec>', 'with --demo: a bench fault of the virtual bench (high-leak, stuck-nozzle, open-coil, pressure-not-reached, code-mismatch, cold-oil); repeatable', (value: string, previous: string[] = []) => [...previous, value])
     .action(runWorkspace);
 }

@@ -34,10 +34,34 @@ export class SyncError extends Error {
     /** True when the same request may succeed later (network, timeout, 5xx, clock, replay). */
     readonly retryable: boolean,
     readonly httpStatus?: number,
+    /** How long the server asked the caller to wait before sending again (429/503 Retry-After), in ms. */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'SyncError';
   }
+}
+
+/** Longest wait a Retry-After may impose: a server (or a proxy) cannot park a bench's outbox for hours. */
+const MAX_RETRY_AFTER_MS = 10 * 60_000;
+
+/** Retry-After as delta seconds or an HTTP date (RFC 9110 10.2.3), in ms from now; undefined when absent or unreadable. */
+export function retryAfterMs(header: string | null, now: Date = new Date()): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  const ms = /^\d+$/.test(text) ? Number(text) * 1000 : Date.parse(text) - now.getTime();
+  return Number.isFinite(ms) ? Math.min(MAX_RETRY_AFTER_MS, Math.max(0, ms)) : undefined;
+}
+
+/**
+ * How long to wait before the next attempt: what the server asked for (Retry-After) plus jitter up to as much
+ * again, so a shed fleet does not come back in step; otherwise full jitter under an exponentially growing
+ * ceiling (failuresInARow counts from 1).
+ */
+export function retryDelayMs(error: SyncError | null, failuresInARow: number, policy: { baseDelayMs: number; maxDelayMs: number }, random: () => number = Math.random): number {
+  if (error?.retryAfterMs !== undefined) return Math.max(policy.baseDelayMs, error.retryAfterMs) * (1 + random());
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, failuresInARow - 1));
+  return Math.floor(random() * ceiling);
 }
 
 /** The bench's side of a signed request: its id and its Ed25519 key (which never leaves the bench). */
@@ -97,7 +121,8 @@ export async function sendSignedRequest<T>(request: SignedRequest<T>): Promise<T
     const envelope = errorEnvelopeSchema.safeParse(payload);
     if (!envelope.success) throw new SyncError('BAD_RESPONSE', `The server answered ${response.status} with an unexpected body.`, response.status >= 500, response.status);
     const { code, message } = envelope.data.error;
-    throw new SyncError(code, message, response.status >= 500 || !finalRefusals.has(code), response.status);
+    const wait = response.status === 429 || response.status === 503 ? retryAfterMs(response.headers.get('retry-after')) : undefined;
+    throw new SyncError(code, message, response.status >= 500 || response.status === 429 || !finalRefusals.has(code), response.status, wait);
   }
   const parsed = request.responseSchema.safeParse(payload);
   if (!parsed.success) throw new SyncError('BAD_RESPONSE', `The server's answer to ${request.path} does not match the protocol.`, false, response.status);

@@ -35,3 +35,15 @@ export const SUPPORT_SESSIONS_PATH = `${PROTOCOL_PREFIX}/support/sessions`;
 export const supportSessionPath = (benchId: string, sessionId: string): string => `${SUPPORT_SESSIONS_PATH}/${encodeURIComponent(benchId)}/${encodeURIComponent(sessionId)}`;
 
 export const SUPPORT_USERS_PATH = `${PROTOCOL_PREFIX}/admin/support-users`;
+
+/** An admin's whole-log re-checks of a bench's stored log: POST starts one, GET lists them. */
+export const adminLogChecksPath = (benchId: string): string => `${PROTOCOL_PREFIX}/admin/benches/${benchId}/log-checks`;
+/** One re-check: its progress while it runs, its verdict once done. */
+export const adminLogCheckPath = (benchId: string, checkId: string): string => `${adminLogChecksPath(benchId)}/${checkId}`;
+/** Signed app releases and installers, public (the bench verifies them): /app-updates/<channel>/release.json and /<file>. */
+export const APP_UPDATES_PREFIX = '/app-updates';
+export const APP_RELEASE_FILE = 'release.json';
+export const appUpdatesChannelPath = (channel: string): string => `${APP_UPDATES_PREFIX}/${channel}/`;
+/** Release token: PUT an installer (x-injbench-sha256), POST a signed app release for a channel. */
+export const RELEASE_APP_FILES_PREFIX = '/api/v1/release/app-updates/files';
+export const releaseAppChannelPath = (channel: string): string => `/api/v1/release/app-updates/channels/${channel}`;

@@ -141,6 +141,8 @@ export const serverErrorCodes = [
   'MISSING_PACK',
   'OVERSIZE',
   'NOT_CONFIGURED',
+  // The server sheds load: try again after the Retry-After header's seconds.
+  'OVERLOADED',
   'INTERNAL',
 ] as const;
 export type ServerErrorCode = (typeof serverErrorCodes)[number];

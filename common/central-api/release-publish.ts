@@ -49,15 +49,16 @@ export function repositoryFiles(repoDir: string): string[] {
   return found.sort();
 }
 
-async function sha256OfFile(file: string): Promise<string> {
+export async function sha256OfFile(file: string): Promise<string> {
   const hash = createHash('sha256');
   for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
   return hash.digest('hex');
 }
 
-async function uploadPack(serverUrl: string, token: string, repoDir: string, packPath: string, sha256: string, actor: string): Promise<{ added: boolean; length: number }> {
-  const file = path.join(repoDir, packPath);
-  const url = new URL(`${RELEASE_PACKS_PREFIX}/${packPath}`, serverUrl);
+/** Streams one file to a release-token upload route (packs, app installers); the server checks the SHA-256 as it arrives. */
+export async function uploadReleaseFile(serverUrl: string, token: string, uploadPath: string, file: string, sha256: string, actor: string): Promise<{ added: boolean; length: number }> {
+  const what = path.basename(file);
+  const url = new URL(uploadPath, serverUrl);
   let response: Response;
   try {
     response = await fetch(url, {
@@ -69,13 +70,13 @@ async function uploadPack(serverUrl: string, token: string, repoDir: string, pac
     } as RequestInit & { duplex: 'half' });
   } catch (error) {
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-    throw new SyncError('NETWORK_ERROR', `Cannot upload ${packPath} to ${url.origin}: ${cause}.`, true);
+    throw new SyncError('NETWORK_ERROR', `Cannot upload ${what} to ${url.origin}: ${cause}.`, true);
   }
   const payload: unknown = await response.json().catch(() => null);
   if (!response.ok) {
     const envelope = errorEnvelopeSchema.safeParse(payload);
     if (envelope.success) throw new SyncError(envelope.data.error.code, envelope.data.error.message, false, response.status);
-    throw new SyncError('BAD_RESPONSE', `The server answered ${response.status} to the upload of ${packPath}.`, false, response.status);
+    throw new SyncError('BAD_RESPONSE', `The server answered ${response.status} to the upload of ${what}.`, false, response.status);
   }
   const answer = z.object({ added: z.boolean(), length: z.number() }).parse(payload);
   return answer;
@@ -103,7 +104,7 @@ export async function publishRepositoryToServer(options: PublishOptions): Promis
   for (const name of local.filter((n) => parseRepositoryPath(n)?.kind === 'pack')) {
     const sha256 = await sha256OfFile(path.join(repoDir, name));
     if (served.get(name) === sha256) continue;
-    const result = await uploadPack(serverUrl, token, repoDir, name, sha256, options.actor);
+    const result = await uploadReleaseFile(serverUrl, token, `${RELEASE_PACKS_PREFIX}/${name}`, path.join(repoDir, name), sha256, options.actor);
     packsUploaded += 1;
     print(`uploaded ${name} ${sha256} (${result.length} bytes)`);
   }

@@ -51,6 +51,16 @@ export const sessionLeakPayloadSchema = z.object({
   passed: z.boolean(),
 });
 
+/** The test oil brought into the pack's window before anything was measured. */
+export const sessionOilPayloadSchema = z.object({
+  sessionId: z.string(),
+  oilTempC: z.number(),
+  minC: z.number(),
+  maxC: z.number(),
+  startC: z.number(),
+  waitedMs: z.number().int().nonnegative(),
+});
+
 // sessionId first: the order the engine writes and the server's fast path reads.
 export const sessionStepPayloadSchema = z.object({ sessionId: z.string(), ...stepReportSchema.shape });
 
@@ -87,6 +97,7 @@ export const sessionLogEntrySchemas = {
   'bench.safe_cleared': benchSafeClearedPayloadSchema,
   'session.electrical': sessionElectricalPayloadSchema,
   'session.leak': sessionLeakPayloadSchema,
+  'session.oil': sessionOilPayloadSchema,
   'session.step': sessionStepPayloadSchema,
   'session.completed': sessionEndedPayloadSchema,
   'session.aborted': sessionEndedPayloadSchema,

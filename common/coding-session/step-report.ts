@@ -21,5 +21,7 @@ export const stepReportSchema = z.object({
   backLeakMlPerMin: z.number(),
   verdict: z.enum(stepVerdicts),
   correctionSteps: z.number().int().nullable(),
+  /** Test-oil temperature over the step, from benches that report it. */
+  oilTempC: z.number().optional(),
 });
 export type StepReport = z.infer<typeof stepReportSchema>;

@@ -9,7 +9,7 @@
  * pointing past the end (TRUNCATED). Entries after the last checkpoint are hash-chained but not yet
  * signed: deleting them locally is caught only by the server, which has seen them.
  */
-import { decodeBase64, verifyDetached, verifyManyOffThread, type VerifySignatures } from '../../trust/ed25519';
+import { decodeBase64, verifyDetached, verifyMany, type VerifySignatures } from '../../trust/ed25519';
 import { GENESIS_HASH, checkpointMessage, entryHash } from './log-format';
 import type { CheckpointRecord, LogEntryRecord } from './records';
 
@@ -30,6 +30,11 @@ export interface LogToVerify {
    * (the server's last acknowledged one). Checkpoints then count only for the entries given here.
    */
   after?: { seq: number; entryHash: string };
+  /**
+   * The entries' hashes (of entryPreimage), in entry order, when they were computed elsewhere: the server
+   * hashes a whole-log re-check on a worker thread. Absent, each entry is hashed here.
+   */
+  computedHashes?: readonly string[];
 }
 
 /** Each checkpoint's signature verdict, checked ahead of the walk (see checkCheckpointSignatures). */
@@ -46,12 +51,12 @@ function checkSignature<Verdict>(
 }
 
 /**
- * Checks the checkpoints' signatures concurrently on the thread pool, for a caller (the central server) that
- * must not spend its event loop on them; hand the verdicts to verifyIntegrityLog.
+ * Checks the checkpoints' signatures in one call of `verify` (the central server passes its worker threads, so
+ * its event loop does not spend its time on them); hand the verdicts to verifyIntegrityLog.
  */
 export async function checkCheckpointSignatures(
   log: Pick<LogToVerify, 'benchId' | 'publicKey' | 'checkpoints'>,
-  verify: VerifySignatures = verifyManyOffThread,
+  verify: VerifySignatures = verifyMany,
 ): Promise<CheckpointSignatureVerdicts> {
   const verdicts = await verify(log.checkpoints.map((checkpoint) => checkSignature(log, checkpoint, (message, signature, publicKey) => ({ message, signature, publicKey }))));
   return new Map(log.checkpoints.map((checkpoint, i) => [checkpoint, verdicts[i] === true]));
@@ -69,7 +74,10 @@ export function verifyIntegrityLog(log: LogToVerify, signatureVerdicts?: Checkpo
 
   let expectedSeq = (log.after?.seq ?? 0) + 1;
   let prevHash = log.after?.entryHash ?? GENESIS_HASH;
+  let position = 0;
   for (const entry of log.entries) {
+    const computedHash = log.computedHashes?.[position] ?? entryHash(entry);
+    position += 1;
     if (entry.seq !== expectedSeq) {
       return entry.seq > expectedSeq
         ? { ok: false, code: 'ENTRY_MISSING', seq: expectedSeq, reason: `entry ${expectedSeq} is missing (the next stored entry is ${entry.seq})` }
@@ -78,7 +86,7 @@ export function verifyIntegrityLog(log: LogToVerify, signatureVerdicts?: Checkpo
     if (entry.prevHash !== prevHash) {
       return { ok: false, code: 'CHAIN_BROKEN', seq: entry.seq, reason: `entry ${entry.seq} does not link to entry ${entry.seq - 1}` };
     }
-    if (entryHash(entry) !== entry.entryHash) {
+    if (computedHash !== entry.entryHash) {
       return { ok: false, code: 'ENTRY_ALTERED', seq: entry.seq, reason: `entry ${entry.seq} (${entry.type}) was changed after it was written` };
     }
     const checkpoint = checkpointAt.get(entry.seq);

@@ -261,6 +261,21 @@ const releaseChangeInput = { family: familyIdSchema, reason: changeReasonSchema,
 const partNumberSchema = z.string().trim().regex(/^[A-Za-z0-9-]{3,40}$/, 'a part number is 3-40 letters, digits or dashes');
 const injectorSerialSchema = z.string().trim().regex(/^[A-Za-z0-9-]{1,32}$/, 'an injector serial is 1-32 letters, digits or dashes');
 
+/** The admin's hold of the app at its installed version (electron/services/app-update/bench-ports.ts). */
+export const appUpdateHoldSchema = z.object({
+  actor: z.string(),
+  reason: z.string(),
+  ticket: z.string(),
+  since: z.string(),
+  until: z.string(),
+});
+export const appUpdateHoldViewSchema = z.object({
+  /** The hold set in the app, if any (a directive's hold shows in the evidence, not here). */
+  hold: appUpdateHoldSchema.nullable(),
+  maxHoldDays: z.number().int(),
+});
+export type AppUpdateHoldView = z.infer<typeof appUpdateHoldViewSchema>;
+
 export const benchApiSchema = {
   getStatus: { access: 'public', input: noInput, output: statusSchema },
   getSettings: { access: 'signedIn', input: noInput, output: settingsSchema },
@@ -425,6 +440,15 @@ export const benchApiSchema = {
       .default({}),
     output: supportBundleFileSchema,
   },
+  /** Logs, versions and settings without secrets, as a .tar.gz (electron/services/diagnostics/). */
+  exportDiagnostics: { access: ['admin'], input: noInput, output: documentFileSchema },
+  getAppUpdateHold: { access: ['admin'], input: noInput, output: appUpdateHoldViewSchema },
+  holdAppUpdates: {
+    access: ['admin'],
+    input: z.object({ hours: z.number().positive().max(MAX_PIN_DAYS * 24), reason: changeReasonSchema, ticket: ticketSchema }).strict(),
+    output: appUpdateHoldViewSchema,
+  },
+  releaseAppUpdateHold: { access: ['admin'], input: z.object({ reason: changeReasonSchema, ticket: ticketSchema }).strict(), output: appUpdateHoldViewSchema },
 } satisfies Record<BenchMethodName, { access: MethodAccess; input: z.ZodType; output: z.ZodType }>;
 
 export const benchEventSchema = {

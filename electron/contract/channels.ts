@@ -45,6 +45,10 @@ export const benchMethodNames = [
   'getCreditsLedger',
   'importCreditGrant',
   'exportSupportBundle',
+  'exportDiagnostics',
+  'getAppUpdateHold',
+  'holdAppUpdates',
+  'releaseAppUpdateHold',
 ] as const;
 export type BenchMethodName = (typeof benchMethodNames)[number];
 

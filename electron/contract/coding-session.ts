@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { stepReportSchema } from '../../common/coding-session/step-report';
 
-export const gateIds = ['pack', 'channel', 'hardware', 'calibration', 'credits'] as const;
+export const gateIds = ['pack', 'channel', 'hardware', 'calibration', 'oil', 'credits'] as const;
 
 export const gateResultSchema = z.object({
   id: z.enum(gateIds),
@@ -43,6 +43,8 @@ export const sessionReportSchema = z.object({
     })
     .nullable(),
   leak: z.object({ backLeakMlPerMin: z.number(), limitMlPerMin: z.number(), railBar: z.number(), passed: z.boolean() }).nullable(),
+  /** The test oil when measuring began, and how long the bench waited for the pack's window (absent in older reports). */
+  oil: z.object({ startC: z.number(), oilTempC: z.number(), minC: z.number(), maxC: z.number(), waitedMs: z.number() }).nullable().optional(),
   steps: z.array(stepReportSchema),
   code: z.string().nullable(),
   codeFormat: z.string().nullable(),
@@ -66,6 +68,22 @@ export type SessionReport = z.infer<typeof sessionReportSchema>;
 
 export const sessionPhases = ['preflight', 'electrical', 'leak', 'delivery', 'coding', 'writing', 'done'] as const;
 
+/**
+ * What the run screen draws before the first value arrives: each test point's tolerance band and the window
+ * a correction code can cover (null for a point the code does not correct), and the test-oil window.
+ */
+export const runPlanStepSchema = z.object({
+  id: z.string(),
+  label: z.string(),
+  railBar: z.number(),
+  energizingUs: z.number(),
+  strokes: z.number().int(),
+  nominalMm3: z.number(),
+  toleranceMm3: z.number(),
+  codable: z.object({ minMm3: z.number(), maxMm3: z.number() }).nullable(),
+});
+export type RunPlanStep = z.infer<typeof runPlanStepSchema>;
+
 export const sessionProgressSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('phase'), sessionId: z.string(), phase: z.enum(sessionPhases), stepId: z.string().optional() }),
   z.object({ type: z.literal('gate'), sessionId: z.string(), gate: gateResultSchema }),
@@ -77,8 +95,12 @@ export const sessionProgressSchema = z.discriminatedUnion('type', [
     railBar: z.number(),
     elapsedMs: z.number(),
     strokesDone: z.number(),
+    deliveryMm3PerStroke: z.number().optional(),
+    backLeakMlPerMin: z.number().optional(),
+    oilTempC: z.number().optional(),
   }),
   z.object({ type: z.literal('step'), sessionId: z.string(), step: stepReportSchema }),
+  z.object({ type: z.literal('plan'), sessionId: z.string(), steps: z.array(runPlanStepSchema), oil: z.object({ minC: z.number(), maxC: z.number() }) }),
 ]);
 export type SessionProgress = z.infer<typeof sessionProgressSchema>;
 

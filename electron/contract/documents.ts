@@ -64,7 +64,7 @@ export type DocumentKind = (typeof documentKinds)[number];
 
 export const documentFileSchema = z.object({
   fileName: z.string(),
-  mediaType: z.enum(['application/pdf', 'application/json']),
+  mediaType: z.enum(['application/pdf', 'application/json', 'application/gzip']),
   base64: z.string(),
   bytes: z.number().int().nonnegative(),
 });

@@ -16,6 +16,10 @@ import { createMainWindowOptions } from './window-options';
 /** Every scheme that reaches another machine; the page has no business with any of them. */
 export const REMOTE_URL_PATTERNS = ['http://*/*', 'https://*/*', 'ws://*/*', 'wss://*/*', 'ftp://*/*'];
 
+/** More renderer crashes than this within the window below and the app stops reloading (a crash loop). */
+export const MAX_RENDERER_RELOADS = 3;
+const RENDERER_CRASH_WINDOW_MS = 60_000;
+
 export type ElectronModule = Pick<typeof Electron, 'app' | 'BrowserWindow' | 'ipcMain' | 'protocol' | 'session' | 'net'>;
 
 export interface BenchAppOptions {
@@ -68,6 +72,28 @@ export function startBenchApp(electron: ElectronModule, options: BenchAppOptions
     contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   });
 
+  // A crashed or killed renderer leaves a blank window at the bench: record it and load the app again,
+  // unless it keeps dying (then the window stays as it is and the log says so).
+  const rendererGone: number[] = [];
+  const onRendererGone = (contents: Electron.WebContents, details: Electron.RenderProcessGoneDetails): void => {
+    const at = Date.now();
+    rendererGone.push(at);
+    while (rendererGone.length > 0 && (rendererGone[0] ?? at) < at - RENDERER_CRASH_WINDOW_MS) rendererGone.shift();
+    const reload = details.reason !== 'clean-exit' && rendererGone.length <= MAX_RENDERER_RELOADS && !contents.isDestroyed();
+    services?.integrityLog.append('app.renderer_gone', { reason: details.reason, exitCode: details.exitCode, reloaded: reload, recentCrashes: rendererGone.length });
+    if (reload) contents.reload();
+  };
+  // GPU, utility and other helper processes: recorded (Chromium restarts what it can by itself).
+  app.on('child-process-gone', (_event, details) => {
+    services?.integrityLog.append('app.child_process_gone', {
+      type: details.type,
+      reason: details.reason,
+      exitCode: details.exitCode,
+      serviceName: details.serviceName ?? null,
+      name: details.name ?? null,
+    });
+  });
+
   app.on('window-all-closed', () => app.quit());
   app.on('will-quit', () => services?.close());
 
@@ -105,6 +131,7 @@ export function startBenchApp(electron: ElectronModule, options: BenchAppOptions
     });
     const shown = window;
     shown.once('ready-to-show', () => shown.show());
+    shown.webContents.on('render-process-gone', (_event, details) => onRendererGone(shown.webContents, details));
     shown.on('closed', () => {
       window = null;
     });

@@ -7,7 +7,7 @@ import type * as Electron from 'electron';
 import type { autoUpdater as AutoUpdater } from 'electron-updater';
 import path from 'node:path';
 import type { CodingSessionEvent } from '../contract/coding-session';
-import { fixedReleaseChannel, noAdminHold } from '../services/app-update/standalone-ports';
+import { benchAppHold, benchReleaseChannel, benchTrustedRoot } from '../services/app-update/bench-ports';
 import { createBenchServices, type BenchServices } from '../services/bench-services';
 import { IntegrityLogEvidenceSink } from '../services/integrity-log/integrity-log-evidence-sink';
 import { createLogger, type Logger } from '../../common/logger';
@@ -45,11 +45,15 @@ export function runMainProcess(electron: typeof Electron, updater: () => typeof 
         systemPrinter: electronPrinter(electron),
       }),
     onServicesReady: async (services) => {
-      // Until the channels work lands, the app follows stable and no admin hold can exist.
+      const appUpdateInputs = {
+        settingsChannel: () => services.store.settings.get().releaseChannel,
+        directive: () => services.packs.readState().stored.directive,
+        holds: services.appHolds,
+      };
       await startAppUpdates(electron, {
         updater,
         serverUrl: services.store.settings.get().serverUrl,
-        channel: fixedReleaseChannel('stable'),
+        channel: benchReleaseChannel(appUpdateInputs),
         sessions: {
           isRunning: () => services.sessions.running,
           onIdle: (listener) =>
@@ -57,7 +61,8 @@ export function runMainProcess(electron: typeof Electron, updater: () => typeof 
               if (event === 'codingSession' && (payload as CodingSessionEvent).type === 'finished') listener();
             }),
         },
-        hold: noAdminHold,
+        hold: benchAppHold(appUpdateInputs),
+        trustedRoot: () => benchTrustedRoot(services.packs),
         evidence: new IntegrityLogEvidenceSink(services.integrityLog),
         logger,
       });

@@ -8,6 +8,8 @@ import { benchTrustProfile } from '../../trust/bench-trust';
 import { loadOrCreateBenchIdentity, type BenchIdentity } from './identity/bench-identity';
 import { IntegrityLog } from './integrity-log/integrity-log';
 import { PackManager } from './packs/pack-manager';
+import { removeBundleLeftovers } from './releases/release-source';
+import type { ReportedHardware } from './store/bench-hardware-repository';
 import { openBenchStore, type BenchStore } from './store/bench-store';
 
 export interface BenchCoreOptions {
@@ -17,8 +19,6 @@ export interface BenchCoreOptions {
   appVersion: string;
   /** A packaged production build refuses development roots and keys. */
   production: boolean;
-  /** Hardware model packs must list as compatible. */
-  hardware?: string;
   now?: () => Date;
 }
 
@@ -30,6 +30,18 @@ export interface BenchCore {
   readonly packs: PackManager;
   readonly now: () => Date;
   close(): void;
+}
+
+/**
+ * Records what a bench reported in IDENT when it connects (the app's bench link, `session run`): the model
+ * packs are then checked against, at activation and at every preflight. A report without a model is not
+ * recorded (nothing to check against); the session gate still compares the pack with the live IDENT.
+ */
+export function recordBenchHardware(core: Pick<BenchCore, 'store' | 'log' | 'now'>, ident: ReportedHardware): void {
+  if (ident.model.length === 0) return;
+  const previous = core.store.hardware.get();
+  core.store.hardware.record(ident, core.now());
+  if (previous?.model !== ident.model) core.log.append('bench.hardware_recorded', { model: ident.model, benchSerial: ident.benchSerial, firmware: ident.firmware, previousModel: previous?.model ?? null });
 }
 
 export function openBenchCore(options: BenchCoreOptions): BenchCore {
@@ -44,7 +56,9 @@ export function openBenchCore(options: BenchCoreOptions): BenchCore {
       // The one bench trust configuration (trust/bench-trust.ts): no option in it can weaken a check.
       bench: benchTrustProfile({
         benchId: identity.benchId,
-        hardware: options.hardware ?? 'virtual-bench',
+        // The model the connected bench reported in IDENT (recorded by recordBenchHardware), never a constant;
+        // null until a bench has identified itself, and then compatibility waits for the session gate.
+        hardware: () => store.hardware.get()?.model ?? null,
         appVersion: options.appVersion,
         // Read at each decision, so a channel an admin sets applies to the next refresh.
         defaultChannel: () => store.settings.get().releaseChannel,
@@ -54,6 +68,10 @@ export function openBenchCore(options: BenchCoreOptions): BenchCore {
       // Every activation, refusal, fallback and last-known-good change goes into the signed log.
       evidence: ({ event, ...details }) => log.append(`packs.${event.replace(/-/g, '_')}`, details),
     });
+    // Every start (the app, the workspace, each command that opens a bench): what a killed process left in
+    // staging, half-written state temporaries and unpacked bundles go before anything else runs.
+    const leftovers = [...packs.removeLeftovers(), ...removeBundleLeftovers(options.dataDir)];
+    if (leftovers.length > 0) log.append('packs.leftovers_removed', { files: leftovers });
     return {
       dataDir: options.dataDir,
       store,

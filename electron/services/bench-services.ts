@@ -3,7 +3,7 @@
  * createBenchServices and put their own transport in front of the returned dispatcher and event bus.
  */
 import type { ActivePack, BenchStatus, EvidenceEntry, PartStatus } from '../contract/bench-api';
-import { openBenchCore, type BenchCore } from './bench-core';
+import { openBenchCore, recordBenchHardware, type BenchCore } from './bench-core';
 import { BenchLinkService, type BenchLinkState } from './bench-link/bench-link-service';
 import { createDispatcher, type Dispatch } from './dispatcher';
 import { BenchEventBus } from './event-bus';
@@ -22,6 +22,11 @@ import { TrustError } from '../../trust/errors';
 import { importCreditGrant } from './credits/credit-service';
 import { toDocumentFile } from './documents/document-file';
 import { exportSupportBundle } from './support/support-bundle';
+import { AppHoldStore } from './app-update/bench-ports';
+import { AppHoldService } from './app-update/app-hold-service';
+import { buildDiagnosticsArchive } from './diagnostics/diagnostics-archive';
+import { APP_HOLD_FILE } from './app-update/bench-ports';
+import { APP_UPDATE_FEED_STATE_FILE } from './app-update/signed-app-feed';
 import { SyncError } from '../../common/central-api/client';
 import type { Logger } from '../../common/logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
@@ -66,6 +71,8 @@ export interface BenchServices {
   readonly sessions: SessionService;
   readonly packs: PackManager;
   readonly releases: ReleaseService;
+  /** The admin's hold of the app at its installed version (electron/services/app-update/). */
+  readonly appHolds: AppHoldStore;
   readonly jobs: JobService;
   status(): BenchStatus;
   /** The bench's enrolment with a central server and its sync backlog. */
@@ -197,10 +204,14 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     options.signInPolicy,
     options.hashPin,
   );
-  const benchLink = new BenchLinkService(integrityLog, (state) => {
-    events.publish('benchLink', state);
-    events.publish('status', status());
-  });
+  const benchLink = new BenchLinkService(
+    integrityLog,
+    (state) => {
+      events.publish('benchLink', state);
+      events.publish('status', status());
+    },
+    (ident) => recordBenchHardware(core, ident),
+  );
   // The session-start gate re-checks the local pins through the release service (declared below; called
   // only once a session starts).
   const sessionPacks = new PackManagerPort(packs, (family) => releases.recheckPins(family));
@@ -213,6 +224,8 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     now,
   });
   sessions.closeInterrupted();
+  const appHolds = new AppHoldStore(options.dataDir);
+  const appHoldService = new AppHoldService(appHolds, integrityLog, now);
   const releases: ReleaseService = new ReleaseService({
     dataDir: options.dataDir,
     packs,
@@ -451,6 +464,22 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
           throw error;
         }
       },
+      exportDiagnostics: async () => {
+        const archive = await buildDiagnosticsArchive({
+          dataDir: options.dataDir,
+          appVersion: options.appVersion,
+          benchId: identity.benchId,
+          storeSchemaVersion: store.info().schemaVersion,
+          settings: store.settings.get(),
+          appUpdateFiles: { hold: APP_HOLD_FILE, feedState: APP_UPDATE_FEED_STATE_FILE },
+          now: now(),
+        });
+        integrityLog.append('app.diagnostics_exported', { actor: actor(), fileName: archive.fileName, bytes: archive.bytes.length, entries: archive.entries });
+        return toDocumentFile(archive.fileName, 'application/gzip', archive.bytes);
+      },
+      getAppUpdateHold: () => appHoldService.view(),
+      holdAppUpdates: (input) => appHoldService.hold({ actor: actor(), hours: input.hours, reason: input.reason, ticket: input.ticket }),
+      releaseAppUpdateHold: (input) => appHoldService.release({ actor: actor(), reason: input.reason, ticket: input.ticket }),
       exportSupportBundle: (input) => {
         const hasSelection = Boolean(input.sessionIds?.length || input.from || input.to);
         if (!hasSelection && store.sessions.search({ limit: 1 }).every((record) => record.reportJson === null)) {
@@ -487,6 +516,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     sessions,
     packs,
     releases,
+    appHolds,
     jobs,
     status,
     enrolment,

@@ -4,8 +4,20 @@
  */
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
-export const SUPPORTED_VERSIONS = [1] as const;
+/**
+ * Every host and device understands version 1 frames: IDENT and the NAKs that refuse a version travel in
+ * them. Version 2 adds test-oil temperature (STATUS, LIVE, RUN_STEP, CONDITION_OIL) and live delivery and
+ * back-leak during a step; a version-1 device is still driven, without them.
+ */
+export const BASE_PROTOCOL_VERSION = 1;
+export const SUPPORTED_VERSIONS = [1, 2] as const;
+export type ProtocolVersion = (typeof SUPPORTED_VERSIONS)[number];
+
+/** The highest version both sides list, or null: what IDENT settles for the rest of the link. */
+export function negotiateVersion(offered: readonly number[], supported: readonly number[]): number | null {
+  const common = offered.filter((version) => supported.includes(version));
+  return common.length === 0 ? null : Math.max(...common);
+}
 
 export const Command = {
   IDENT: 0x01,
@@ -19,6 +31,7 @@ export const Command = {
   ELECTRICAL_TEST: 0x20,
   LEAK_TEST: 0x21,
   CAL_CHECK: 0x22,
+  CONDITION_OIL: 0x23,
   WRITE_CODE: 0x30,
   READ_CODE: 0x31,
   SAFE: 0x3f,
@@ -32,6 +45,12 @@ export const EventCode = {
   STATE: 0x81,
 } as const;
 export type EventName = keyof typeof EventCode;
+
+/** Commands a version-1 link does not know: the device answers UNKNOWN_COMMAND, the host never sends them. */
+const commandSince: Partial<Record<CommandName, ProtocolVersion>> = { CONDITION_OIL: 2 };
+export function commandAvailable(command: CommandName, version: number): boolean {
+  return version >= (commandSince[command] ?? BASE_PROTOCOL_VERSION);
+}
 
 const commandNames = new Map<number, CommandName>(Object.entries(Command).map(([name, code]) => [code, name as CommandName]));
 export function commandName(code: number): CommandName | undefined {
@@ -87,6 +106,10 @@ export const requestSchemas = {
   ELECTRICAL_TEST: empty,
   LEAK_TEST: z.object({ bar: z.number().min(0).max(2500), durationMs: z.number().int().min(100).max(120_000) }).strict(),
   CAL_CHECK: empty,
+  CONDITION_OIL: z
+    .object({ minC: z.number().min(0).max(150), maxC: z.number().min(0).max(150), timeoutMs: z.number().int().min(1000).max(1_800_000) })
+    .strict()
+    .refine((window) => window.minC < window.maxC, 'minC must be below maxC'),
   WRITE_CODE: z.object({ code: injectorCodeSchema }).strict(),
   READ_CODE: empty,
   SAFE: z.object({ clear: z.boolean().optional() }).strict(),
@@ -112,6 +135,8 @@ export const statusSchema = z.object({
   railTargetBar: z.number(),
   drive: driveSchema.nullable(),
   uptimeMs: z.number().int().nonnegative(),
+  /** Version 2: test-oil temperature at the injector inlet. */
+  oilTempC: z.number().optional(),
 });
 export type BenchStatusReply = z.infer<typeof statusSchema>;
 
@@ -124,6 +149,8 @@ export const stepResultSchema = z.object({
   backLeakMlPerMin: z.number(),
   /** Measurement time as the bench modeled it, at its speed factor. */
   durationMs: z.number().int().nonnegative(),
+  /** Version 2: test-oil temperature over the step. */
+  oilTempC: z.number().optional(),
 });
 export type StepResult = z.infer<typeof stepResultSchema>;
 
@@ -145,6 +172,7 @@ export const responseSchemas = {
   }),
   LEAK_TEST: z.object({ railBar: z.number(), backLeakMlPerMin: z.number(), durationMs: z.number().int().nonnegative() }),
   CAL_CHECK: z.object({ lastCheck: z.iso.date(), due: z.iso.date(), overdue: z.boolean(), referenceDeviationPct: z.number(), durationMs: z.number().int().nonnegative() }),
+  CONDITION_OIL: z.object({ oilTempC: z.number(), durationMs: z.number().int().nonnegative() }),
   WRITE_CODE: z.object({ written: z.number().int().nonnegative(), durationMs: z.number().int().nonnegative() }),
   READ_CODE: z.object({ code: injectorCodeSchema.nullable() }),
   SAFE: z.object({ state: z.enum(benchStates), safeReason: z.string().max(200).nullable() }),
@@ -153,11 +181,18 @@ export const responseSchemas = {
 export type RequestOf<C extends CommandName> = z.infer<(typeof requestSchemas)[C]>;
 export type ResponseOf<C extends CommandName> = z.infer<(typeof responseSchemas)[C]>;
 
+export const livePhases = ['pressurizing', 'settling', 'injecting', 'leak', 'conditioning'] as const;
 export const liveSchema = z.object({
-  phase: z.enum(['pressurizing', 'settling', 'injecting', 'leak']),
+  phase: z.enum(livePhases),
   railBar: z.number(),
   elapsedMs: z.number().int().nonnegative(),
   strokesDone: z.number().int().nonnegative(),
+  /** Version 2: the delivery averaged over the strokes so far (injecting only). */
+  deliveryMm3PerStroke: z.number().optional(),
+  /** Version 2: back-leak now (injecting and leak). */
+  backLeakMlPerMin: z.number().optional(),
+  /** Version 2: test-oil temperature now. */
+  oilTempC: z.number().optional(),
 });
 export type LiveValues = z.infer<typeof liveSchema>;
 

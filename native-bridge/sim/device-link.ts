@@ -5,13 +5,14 @@
  */
 import { encodeFrame, FrameDecoder, FrameType, type Frame } from '../protocol/frame';
 import {
+  BASE_PROTOCOL_VERSION,
+  commandAvailable,
   commandName,
   decodePayload,
   encodePayload,
   EventCode,
-  PROTOCOL_VERSION,
+  negotiateVersion,
   requestSchemas,
-  SUPPORTED_VERSIONS,
   type CommandName,
   type LiveValues,
   type NakCode,
@@ -52,6 +53,13 @@ interface RequestRecord {
 }
 
 const DEDUP_ENTRIES = 16;
+
+/** What a version-1 host does not know: live values beyond rail and strokes, and the test-oil temperature. */
+function withoutVersion2Fields(value: unknown, live: boolean): unknown {
+  if (typeof value !== 'object' || value === null) return value;
+  const { oilTempC: _oil, deliveryMm3PerStroke: _delivery, backLeakMlPerMin: _leak, ...rest } = value as Record<string, unknown>;
+  return live ? rest : { ...(value as Record<string, unknown>), oilTempC: undefined };
+}
 /** Commands that may run alongside a long operation: they end it or only read. */
 const concurrentCommands: ReadonlySet<CommandName> = new Set(['ABORT', 'SAFE', 'STATUS', 'HEARTBEAT']);
 
@@ -62,6 +70,8 @@ export class DeviceLink {
   private framesSeen = 0;
   private lastHostFrameAt: number | null = null;
   private eventSequence = 0;
+  /** Settled by IDENT; until then (and for IDENT itself) version 1, which every host reads. */
+  private linkVersion: number = BASE_PROTOCOL_VERSION;
   private readonly chance: () => number;
   private readonly watchdog: NodeJS.Timeout;
 
@@ -81,6 +91,7 @@ export class DeviceLink {
   attach(link: ByteLink): void {
     this.link?.close().catch(() => {});
     this.link = link;
+    this.linkVersion = BASE_PROTOCOL_VERSION;
     this.decoder.reset();
     link.onData((chunk) => {
       for (const frame of this.decoder.push(chunk)) this.receive(frame);
@@ -92,7 +103,7 @@ export class DeviceLink {
 
   sendState(state: string, safeReason: string | null): void {
     this.eventSequence = (this.eventSequence + 1) & 0xffff;
-    this.send(encodeFrame({ version: PROTOCOL_VERSION, type: FrameType.event, command: EventCode.STATE, sequence: this.eventSequence, payload: encodePayload({ state, safeReason }) }));
+    this.send(encodeFrame({ version: this.linkVersion, type: FrameType.event, command: EventCode.STATE, sequence: this.eventSequence, payload: encodePayload({ state, safeReason }) }));
   }
 
   close(): void {
@@ -141,7 +152,9 @@ export class DeviceLink {
   }
 
   private nak(sequence: number, command: number, code: NakCode, message: string, extra: Record<string, unknown> = {}): Buffer {
-    return encodeFrame({ version: PROTOCOL_VERSION, type: FrameType.nak, command, sequence, payload: encodePayload({ code, message, ...extra }) });
+    // A refused version is said in version 1, the one frame every host can read.
+    const version = code === 'UNSUPPORTED_VERSION' ? BASE_PROTOCOL_VERSION : this.linkVersion;
+    return encodeFrame({ version, type: FrameType.nak, command, sequence, payload: encodePayload({ code, message, ...extra }) });
   }
 
   private remember(sequence: number, record: RequestRecord): void {
@@ -161,12 +174,13 @@ export class DeviceLink {
     this.lastHostFrameAt = performance.now();
     if (frame.type === FrameType.event) return; // heartbeat events only feed the watchdog
     if (frame.type !== FrameType.request) return;
-    if (!(SUPPORTED_VERSIONS as readonly number[]).includes(frame.version)) {
-      this.send(this.nak(frame.sequence, frame.command, 'UNSUPPORTED_VERSION', `protocol version ${frame.version} is not supported`, { supportedVersions: [...SUPPORTED_VERSIONS] }));
+    const supportedVersions = [...this.bench.protocolVersions];
+    if (!supportedVersions.includes(frame.version)) {
+      this.send(this.nak(frame.sequence, frame.command, 'UNSUPPORTED_VERSION', `protocol version ${frame.version} is not supported`, { supportedVersions }));
       return;
     }
     const name = commandName(frame.command);
-    if (!name) {
+    if (!name || (name !== 'IDENT' && !commandAvailable(name, this.linkVersion))) {
       this.send(this.nak(frame.sequence, frame.command, 'UNKNOWN_COMMAND', `command 0x${frame.command.toString(16)} is not defined`));
       return;
     }
@@ -187,10 +201,17 @@ export class DeviceLink {
       this.send(this.nak(frame.sequence, frame.command, 'BAD_PAYLOAD', input.message.slice(0, 200)));
       return;
     }
-    if (name === 'IDENT' && !(input.value as unknown as { versions: number[] }).versions.includes(PROTOCOL_VERSION)) {
-      this.send(this.nak(frame.sequence, frame.command, 'UNSUPPORTED_VERSION', 'no common protocol version', { supportedVersions: [...SUPPORTED_VERSIONS] }));
-      return;
+    let replyVersion = this.linkVersion;
+    if (name === 'IDENT') {
+      const negotiated = negotiateVersion((input.value as unknown as { versions: number[] }).versions, supportedVersions);
+      if (negotiated === null) {
+        this.send(this.nak(frame.sequence, frame.command, 'UNSUPPORTED_VERSION', 'no common protocol version', { supportedVersions }));
+        return;
+      }
+      this.linkVersion = negotiated;
+      replyVersion = BASE_PROTOCOL_VERSION;
     }
+    const version = this.linkVersion;
     const isLong = longCommands.has(name);
     if (this.bench.busy && !concurrentCommands.has(name)) {
       this.send(this.nak(frame.sequence, frame.command, 'BUSY', 'another operation is running; ABORT it or wait'));
@@ -199,14 +220,16 @@ export class DeviceLink {
     const record: RequestRecord = { command: frame.command, reply: null, live: null };
     this.remember(frame.sequence, record);
     const live = (values: LiveValues): void => {
-      record.live = encodeFrame({ version: PROTOCOL_VERSION, type: FrameType.event, command: EventCode.LIVE, sequence: frame.sequence, payload: encodePayload(values) });
+      const sent = version >= 2 ? values : withoutVersion2Fields(values, true);
+      record.live = encodeFrame({ version, type: FrameType.event, command: EventCode.LIVE, sequence: frame.sequence, payload: encodePayload(sent) });
       this.send(record.live);
     };
     const work = (ctx: Parameters<VirtualBench['execute']>[2]) => this.bench.execute(name, input.value as never, ctx);
     const execution = isLong ? this.bench.runExclusive(work, live) : work({ signal: new AbortController().signal, live });
     execution.then(
-      (value) => {
-        record.reply = encodeFrame({ version: PROTOCOL_VERSION, type: FrameType.response, command: frame.command, sequence: frame.sequence, payload: encodePayload(value) });
+      (result) => {
+        const value = name === 'IDENT' ? { ...(result as object), protocolVersion: version } : version >= 2 ? result : withoutVersion2Fields(result, false);
+        record.reply = encodeFrame({ version: replyVersion, type: FrameType.response, command: frame.command, sequence: frame.sequence, payload: encodePayload(value) });
         this.events.reply(name, frame.sequence, { ok: true, value });
         this.send(record.reply, this.faults.delayMs);
       },

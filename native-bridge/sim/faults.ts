@@ -1,6 +1,6 @@
 /**
  * `--fault` flags of the virtual bench: `corrupt=5,drop=2,delay=200,disconnect=40,nak=10:BUSY` for the
- * link, and `stuck-nozzle`, `high-leak`, `open-coil`, `pressure-not-reached`, `code-mismatch` for the
+ * link, and `stuck-nozzle`, `high-leak`, `open-coil`, `pressure-not-reached`, `code-mismatch`, `cold-oil` for the
  * bench and its injector.
  */
 import { z } from 'zod';
@@ -26,10 +26,11 @@ const benchFlags = {
   'high-leak': 'highLeak',
   'open-coil': 'openCoil',
   'pressure-not-reached': 'pressureNotReached',
+  'cold-oil': 'coldOil',
   'code-mismatch': 'codeMismatch',
 } as const satisfies Record<string, keyof BenchFaults>;
 
-export const noBenchFaults: BenchFaults = { stuckNozzle: false, highLeak: false, openCoil: false, pressureNotReached: false, codeMismatch: false };
+export const noBenchFaults: BenchFaults = { stuckNozzle: false, highLeak: false, openCoil: false, pressureNotReached: false, codeMismatch: false, coldOil: false };
 
 const usage = `known faults: ${[...Object.keys(linkFaultSchemas).map((key) => `${key}=N`), ...Object.keys(benchFlags)].join(', ')}`;
 

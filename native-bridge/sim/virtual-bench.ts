@@ -4,15 +4,22 @@
  * Durations are modeled in bench milliseconds and run in real time divided by the speed factor.
  */
 import type { BenchState, CommandName, Drive, LiveValues, NakCode, RequestOf, ResponseOf } from '../protocol/messages';
-import { PROTOCOL_VERSION } from '../protocol/messages';
-import { round, SyntheticInjector, type FamilyModel, type InjectorFaults } from './injector-model';
+import { SUPPORTED_VERSIONS } from '../protocol/messages';
+import { round, seededRandom, SyntheticInjector, type FamilyModel, type InjectorFaults } from './injector-model';
 
 export interface BenchFaults extends InjectorFaults {
   pressureNotReached: boolean;
   codeMismatch: boolean;
+  /** The test-oil heater is broken: the oil stays at ambient temperature. */
+  coldOil: boolean;
 }
 
+/** The model the virtual bench reports in IDENT unless told otherwise: the demo packs list it as compatible. */
+export const VIRTUAL_BENCH_MODEL = 'virtual-bench';
+
 export interface VirtualBenchOptions {
+  /** The hardware model reported in IDENT (default VIRTUAL_BENCH_MODEL); another one plays a production bench. */
+  model?: string;
   injectorSerial: string;
   seed: number;
   speed: number;
@@ -25,6 +32,10 @@ export interface VirtualBenchOptions {
   today?: () => string;
   /** How often live values go out during a measurement (real time); 100 ms unless told. */
   liveIntervalMs?: number;
+  /** Protocol versions this controller's firmware speaks; all the host knows unless told (a version-1 bench for tests). */
+  protocolVersions?: readonly number[];
+  /** Test-oil temperature at power-on, °C: a cold workshop's 15 unless told. CONDITION_OIL brings it into a window. */
+  ambientC?: number;
 }
 
 export class NakError extends Error {
@@ -45,9 +56,11 @@ export interface OperationContext {
 const RAIL_RAMP_BAR_PER_S = 1000;
 const LIVE_INTERVAL_MS = 100;
 const PRESSURE_TOLERANCE_BAR = 2;
+/** First-order response of the tank to its temperature control, in modeled seconds. */
+const OIL_TIME_CONSTANT_S = 60;
 
 /** Commands that run for a while; only one at a time, and ABORT or SAFE end it. */
-export const longCommands: ReadonlySet<CommandName> = new Set(['SET_RAIL_PRESSURE', 'RUN_STEP', 'LEAK_TEST', 'ELECTRICAL_TEST', 'CAL_CHECK', 'WRITE_CODE']);
+export const longCommands: ReadonlySet<CommandName> = new Set(['SET_RAIL_PRESSURE', 'RUN_STEP', 'LEAK_TEST', 'ELECTRICAL_TEST', 'CAL_CHECK', 'CONDITION_OIL', 'WRITE_CODE']);
 
 export class VirtualBench {
   injector: SyntheticInjector;
@@ -57,6 +70,9 @@ export class VirtualBench {
   private drive: Drive | null = null;
   private storedCode: string | null = null;
   private readonly bootedAt = performance.now();
+  private readonly noise: () => number;
+  /** The tank drifts toward `toC` from `fromC` since `since` (real ms); CONDITION_OIL sets a new target. */
+  private oil: { fromC: number; toC: number; since: number };
   private operation: AbortController | null = null;
   /** Total modeled measurement time of completed operations, for the benchmark's baseline. */
   modeledMs = 0;
@@ -66,6 +82,29 @@ export class VirtualBench {
     private readonly onStateChange: (state: BenchState, safeReason: string | null) => void = () => {},
   ) {
     this.injector = new SyntheticInjector(options.injectorSerial, options.seed, options.faults);
+    this.noise = seededRandom(options.seed ^ 0x0117);
+    const ambient = options.ambientC ?? 15;
+    this.oil = { fromC: ambient, toC: ambient, since: this.bootedAt };
+  }
+
+  get protocolVersions(): readonly number[] {
+    return this.options.protocolVersions ?? SUPPORTED_VERSIONS;
+  }
+
+  /** Test-oil temperature now (modeled time): at ambient after power-on, then following the control's target. */
+  oilTempC(): number {
+    return round(this.oilExact() + 0.05 * (this.noise() - 0.5), 1);
+  }
+
+  private oilExact(): number {
+    const elapsedS = ((performance.now() - this.oil.since) * this.options.speed) / 1000;
+    return this.oil.toC + (this.oil.fromC - this.oil.toC) * Math.exp(-elapsedS / OIL_TIME_CONSTANT_S);
+  }
+
+  /** The temperature control aims at a new target; a broken heater leaves the tank where it is. */
+  private setOilTarget(targetC: number): void {
+    if (this.options.faults.coldOil) return;
+    this.oil = { fromC: this.oilExact(), toC: targetC, since: performance.now() };
   }
 
   get busy(): boolean {
@@ -172,9 +211,10 @@ export class VirtualBench {
     switch (command) {
       case 'IDENT':
         return {
-          protocolVersion: PROTOCOL_VERSION,
+          // The link layer states the version IDENT settled; this is the highest the firmware speaks.
+          protocolVersion: Math.max(...this.protocolVersions),
           // A hardware model id, as packs list it in compatible_hardware.
-          model: 'virtual-bench',
+          model: this.options.model ?? VIRTUAL_BENCH_MODEL,
           benchSerial: 'VB-0001',
           firmware: '1.0.0-sim',
           watchdogMs: this.options.watchdogMs,
@@ -188,6 +228,7 @@ export class VirtualBench {
           railTargetBar: this.rail.to,
           drive: this.drive,
           uptimeMs,
+          oilTempC: this.oilTempC(),
         } satisfies ResponseOf<'STATUS'>;
       case 'SELECT_INJECTOR': {
         // Clamping another injector: a real controller loads the adapter's drive profile; the
@@ -226,13 +267,20 @@ export class VirtualBench {
         const injectMs = (strokes / drive.frequencyHz) * 1000;
         this.setState('running');
         try {
-          await this.run(settleMs, ctx, (elapsedMs) => ({ phase: 'settling', railBar: this.railBar(), elapsedMs, strokesDone: 0 }));
-          await this.run(injectMs, ctx, (elapsedMs) => ({
-            phase: 'injecting',
-            railBar: this.railBar(),
-            elapsedMs: settleMs + elapsedMs,
-            strokesDone: Math.min(strokes, Math.floor((elapsedMs / 1000) * drive.frequencyHz)),
-          }));
+          await this.run(settleMs, ctx, (elapsedMs) => ({ phase: 'settling', railBar: this.railBar(), elapsedMs, strokesDone: 0, oilTempC: this.oilTempC() }));
+          await this.run(injectMs, ctx, (elapsedMs) => {
+            const strokesDone = Math.min(strokes, Math.floor((elapsedMs / 1000) * drive.frequencyHz));
+            return {
+              phase: 'injecting',
+              railBar: this.railBar(),
+              elapsedMs: settleMs + elapsedMs,
+              strokesDone,
+              // The running average over fewer strokes scatters more, as a real flow meter's does.
+              ...(strokesDone > 0 ? { deliveryMm3PerStroke: round(this.injector.delivery(railBar, drive.energizingTimeUs, strokesDone), 3) } : {}),
+              backLeakMlPerMin: round(this.injector.backLeak(railBar), 2),
+              oilTempC: this.oilTempC(),
+            };
+          });
         } finally {
           if ((this.state as BenchState) === 'running') this.setState('ready');
         }
@@ -244,6 +292,7 @@ export class VirtualBench {
           deliveryMm3PerStroke: round(this.injector.delivery(railBar, drive.energizingTimeUs, strokes), 3),
           backLeakMlPerMin: round(this.injector.backLeak(railBar), 2),
           durationMs: Math.round(settleMs + injectMs),
+          oilTempC: this.oilTempC(),
         } satisfies ResponseOf<'RUN_STEP'>;
       }
       case 'ABORT': {
@@ -261,7 +310,14 @@ export class VirtualBench {
         const { bar, durationMs } = input as RequestOf<'LEAK_TEST'>;
         if (bar > 2000) throw new NakError('OUT_OF_RANGE', `rail pressure ${bar} bar exceeds the bench maximum of 2000 bar`);
         const rampMs = await this.pressurize(bar, ctx);
-        await this.run(durationMs, ctx, (elapsedMs) => ({ phase: 'leak', railBar: this.railBar(), elapsedMs, strokesDone: 0 }));
+        await this.run(durationMs, ctx, (elapsedMs) => ({
+          phase: 'leak',
+          railBar: this.railBar(),
+          elapsedMs,
+          strokesDone: 0,
+          backLeakMlPerMin: round(this.injector.backLeak(this.railBar()), 2),
+          oilTempC: this.oilTempC(),
+        }));
         return {
           railBar: this.railBar(),
           backLeakMlPerMin: round(this.injector.backLeak(this.railBar()), 2),
@@ -278,6 +334,27 @@ export class VirtualBench {
           referenceDeviationPct: 0.4,
           durationMs: 200,
         } satisfies ResponseOf<'CAL_CHECK'>;
+      }
+      case 'CONDITION_OIL': {
+        // Waits, heater on, until the oil is inside the window: measurements before that are not comparable.
+        this.requireNotSafe();
+        const { minC, maxC, timeoutMs } = input as RequestOf<'CONDITION_OIL'>;
+        this.setOilTarget((minC + maxC) / 2);
+        const inside = () => {
+          const now = this.oilTempC();
+          return now >= minC && now <= maxC;
+        };
+        let waitedMs = 0;
+        const sliceMs = 500;
+        while (!inside()) {
+          if (waitedMs >= timeoutMs) {
+            throw new NakError('HARDWARE_FAULT', `test oil at ${this.oilTempC()} °C did not reach ${minC}–${maxC} °C within ${Math.round(timeoutMs / 1000)} s: check the heater`);
+          }
+          const base = waitedMs;
+          await this.run(sliceMs, ctx, (elapsedMs) => ({ phase: 'conditioning', railBar: this.railBar(), elapsedMs: base + elapsedMs, strokesDone: 0, oilTempC: this.oilTempC() }));
+          waitedMs += sliceMs;
+        }
+        return { oilTempC: this.oilTempC(), durationMs: waitedMs } satisfies ResponseOf<'CONDITION_OIL'>;
       }
       case 'WRITE_CODE': {
         const { code } = input as RequestOf<'WRITE_CODE'>;

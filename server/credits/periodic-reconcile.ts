@@ -3,14 +3,24 @@
  * each bench whose sealed log moved (or whose grants changed) since it was last reconciled. Findings are
  * recorded and alarmed once (reconcile.ts), so a run that finds the same again raises nothing new. Runs never
  * overlap; the timer is unref'd (it never keeps the process alive) and stopped when the server closes.
+ *
+ * Several server instances on one database each run the timer, but each period is claimed in the database
+ * by exactly one of them (shared-state-repository.ts): the pass runs once per period across instances, and
+ * when the instance that used to win stops, the next period is claimed by another.
  */
 import type { Logger } from '../../common/logger';
 import type { DistributionRepository } from '../store/distribution-repository';
 import type { ServerRepository } from '../store/server-repository';
+import { SharedStateRepository } from '../store/shared-state-repository';
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import { reconcileBench } from './reconcile';
 
 /** Every 5 minutes by default; 0 turns the timer off (reconciliation stays available on demand). */
 export const DEFAULT_RECONCILE_EVERY_SECONDS = 300;
+
+/** The task name periods are claimed under. */
+export const RECONCILE_TASK = 'credit-reconciliation';
 
 export interface PeriodicReconciliation {
   /** One pass now (what the timer runs); resolves with the benches reconciled and the new findings. */
@@ -26,6 +36,10 @@ export function startPeriodicReconciliation(options: {
   everySeconds: number;
 }): PeriodicReconciliation {
   const { store, benches, logger, now } = options;
+  const claims = new SharedStateRepository(benches.db);
+  const instanceId = `${hostname()}/${process.pid}/${randomBytes(4).toString('hex')}`;
+  const periodMs = options.everySeconds * 1000;
+  let periodStart = '';
   /** Per bench: the sealed position and grant count it was last reconciled at. */
   const reconciledAt = new Map<string, string>();
   let running: Promise<{ benches: number; newFindings: number }> | null = null;
@@ -48,7 +62,7 @@ export function startPeriodicReconciliation(options: {
         logger.warn({ part: 'credits', benchId: bench.bench_id, newFindings: report.newFindings, kinds: [...new Set(report.findings.map((f) => f.kind))] }, 'periodic credit reconciliation raised alarms');
       }
     }
-    logger.debug({ part: 'credits', benches: reconciled, newFindings }, 'periodic credit reconciliation');
+    logger.info({ part: 'credits', benches: reconciled, newFindings, periodStart, instanceId }, 'periodic credit reconciliation');
     return { benches: reconciled, newFindings };
   }
 
@@ -60,10 +74,23 @@ export function startPeriodicReconciliation(options: {
     return running;
   }
 
+  /** The timer's pass: only when this instance claims the current period. */
+  async function claimAndRun(): Promise<void> {
+    if (stopped) return;
+    const at = now();
+    const start = new Date(Math.floor(at.getTime() / periodMs) * periodMs).toISOString();
+    if (!(await claims.claimPeriod(RECONCILE_TASK, start, instanceId, at))) {
+      logger.debug({ part: 'credits', periodStart: start, instanceId }, 'periodic credit reconciliation claimed by another instance');
+      return;
+    }
+    periodStart = start;
+    await runOnce();
+  }
+
   const timer =
     options.everySeconds > 0
       ? setInterval(() => {
-          runOnce().catch((error: unknown) => logger.warn({ part: 'credits', err: error }, 'periodic credit reconciliation failed; it runs again at the next period'));
+          claimAndRun().catch((error: unknown) => logger.warn({ part: 'credits', err: error }, 'periodic credit reconciliation failed; it runs again at the next period'));
         }, options.everySeconds * 1000)
       : null;
   timer?.unref();

@@ -34,10 +34,18 @@ export class BlobStore {
   }
 
   /** Uploads a crash left behind are garbage: nothing ever named them. */
-  removeIncomingLeftovers(): number {
-    const names = readdirSync(this.#incoming);
-    for (const name of names) rmSync(path.join(this.#incoming, name), { force: true });
-    return names.length;
+  removeIncomingLeftovers(olderThanMs = 0): number {
+    const cutoff = Date.now() - olderThanMs;
+    let removed = 0;
+    for (const name of readdirSync(this.#incoming)) {
+      const file = path.join(this.#incoming, name);
+      // Another instance sharing the folder may be streaming into a younger one right now.
+      const modified = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
+      if (olderThanMs > 0 && modified > cutoff) continue;
+      rmSync(file, { force: true });
+      removed += 1;
+    }
+    return removed;
   }
 
   pathOf(sha256: string): string {

@@ -12,7 +12,8 @@
 import { randomUUID } from 'node:crypto';
 import { sha256Hex } from '../../trust/crypto';
 import { openEnvelope, parsePayload, requireThreshold, type Envelope } from '../../trust/envelope';
-import { TrustError } from '../../trust/errors';
+import { TrustError, isTrustError } from '../../trust/errors';
+import type { SigningRole } from '../../trust/crypto';
 import {
   directiveSchema,
   indexSchema,
@@ -100,6 +101,34 @@ function requireNewer(what: string, next: number, stored: RepositoryFileSummary 
   }
 }
 
+const signingRoleOf: Partial<Record<RepositoryFileKind, { role: SigningRole; keys: 'index' | 'timestamp' | 'director' }>> = {
+  directive: { role: 'directive', keys: 'director' },
+  index: { role: 'index', keys: 'index' },
+  snapshot: { role: 'snapshot', keys: 'index' },
+  timestamp: { role: 'timestamp', keys: 'timestamp' },
+};
+
+/**
+ * The served file a new version must be newer than, or none when it no longer verifies under the latest root:
+ * its role's keys were rotated out. As on the bench (TrustClient.updateRoot), a rotation forgets what the old
+ * keys pinned, so a stolen key's timestamp at version 999999 does not block the recovered repository's, and a
+ * director rotation lets a new directive chain start at seq 1.
+ */
+async function pinnedUnderLatestKeys(tx: RepositoryTransaction, served: RepositoryFileSummary | undefined, kind: RepositoryFileKind, latest: RootDocument): Promise<RepositoryFileSummary | undefined> {
+  const signing = signingRoleOf[kind];
+  if (!served || !signing) return served;
+  const file = await tx.file(served.path);
+  if (!file) return served;
+  const bytes = Buffer.from(file.content_base64, 'base64');
+  try {
+    requireThreshold(signing.role, openEnvelope(bytes, bytes.length, served.path), latest.roles[signing.keys], latest.keys, served.path);
+    return served;
+  } catch (error) {
+    // Only a file signed by retired keys loses its pin; anything else keeps it (fail closed).
+    return isTrustError(error, 'BAD_SIGNATURE') || isTrustError(error, 'THRESHOLD_NOT_MET') ? undefined : served;
+  }
+}
+
 /** The root this server was started with (--trusted-root): root 1 must be exactly these bytes. */
 export interface TrustedRootPin {
   bytes: Uint8Array;
@@ -173,8 +202,8 @@ export async function publishMetadata(
     let parsedSnapshot: SnapshotDocument | null = null;
     let parsedTimestamp: TimestampDocument | null = null;
     for (const candidate of others) {
-      const previous = stored.get(candidate.path);
       const parsedPath = parseRepositoryPath(candidate.path);
+      const previous = await pinnedUnderLatestKeys(tx, stored.get(candidate.path), candidate.kind, latest);
       if (candidate.kind === 'directive' && parsedPath?.kind === 'directive') {
         const directive: DirectiveDocument = checked(candidate.path, () => {
           requireThreshold('directive', candidate.envelope, latest.roles.director, latest.keys, candidate.path);

@@ -9,6 +9,7 @@
  *   POST /api/v1/release/metadata             release token: signed metadata, stored in one transaction
  *   PUT  /api/v1/admin/directives/<benchId>   admin token: one signed directive
  *   GET  /api/v1/admin/evidence               admin/support token: publish, directive and grant evidence
+ *   GET  /app-updates/<channel>/…             public: signed app releases and installers (app-update-routes.ts)
  *
  * Everything served is signed (the bench verifies it), so reading needs no token.
  */
@@ -25,6 +26,7 @@ import type { DistributionRepository } from '../store/distribution-repository';
 import type { BlobStore } from './blob-store';
 import { publishMetadata, type TrustedRootPin } from './metadata-publish';
 import { acceptPackUpload } from './pack-upload';
+import { registerAppUpdateRoutes } from './app-update-routes';
 import { parseRepositoryPath } from '../../common/central-api/repository-paths';
 import { REPOSITORY_PREFIX } from '../../common/central-api/paths';
 import { benchIdSchema } from '../../trust/bench-id';
@@ -62,7 +64,7 @@ function notFound(path: string): ServerError {
   return new ServerError('NOT_FOUND', `${path} is not in the repository this server serves.`);
 }
 
-function decodeExact(base64: string, what: string): Buffer {
+export function decodeExact(base64: string, what: string): Buffer {
   const bytes = Buffer.from(base64, 'base64');
   if (bytes.toString('base64') !== base64) throw new ServerError('INVALID_REQUEST', `${what} is not canonical base64.`);
   return bytes;
@@ -78,7 +80,7 @@ function directiveActor(bytes: Buffer): string | null {
   }
 }
 
-function actorOf(request: FastifyRequest, fallback: string): string {
+export function actorOf(request: FastifyRequest, fallback: string): string {
   const header = request.headers[ACTOR_HEADER];
   return typeof header === 'string' && header.length > 0 && header.length <= 200 ? header : fallback;
 }
@@ -95,16 +97,24 @@ function repositoryPathOf(url: string): string | null {
 async function servePack(request: FastifyRequest, reply: FastifyReply, options: DistributionOptions, path: string): Promise<FastifyReply> {
   const pack = await options.store.pack(path);
   if (!pack) throw notFound(path);
-  const file = options.blobs.pathOf(pack.sha256);
-  const size = options.blobs.sizeOf(pack.sha256);
+  return serveBlob(request, reply, options.blobs, { what: path, sha256: pack.sha256, length: pack.length });
+}
+
+/**
+ * One whole blob (a pack or an app installer), resumable: Range (206) against a strong ETag = SHA-256,
+ * If-Range with another validator sends the whole file.
+ */
+export async function serveBlob(request: FastifyRequest, reply: FastifyReply, blobs: BlobStore, blob: { what: string; sha256: string; length: number }): Promise<FastifyReply> {
+  const file = blobs.pathOf(blob.sha256);
+  const size = blobs.sizeOf(blob.sha256);
   // The database names only whole blobs; a blob missing or of another size on disk is the server's fault.
-  if (size !== pack.length) throw new ServerError('INTERNAL', `The blob of ${path} is missing or damaged on the server.`);
-  const etag = etagOf(pack.sha256);
+  if (size !== blob.length) throw new ServerError('INTERNAL', `The blob of ${blob.what} is missing or damaged on the server.`);
+  const etag = etagOf(blob.sha256);
   reply.header('etag', etag).header('accept-ranges', 'bytes').header('cache-control', 'public, max-age=31536000, immutable').type('application/octet-stream');
   if (request.headers['if-none-match'] === etag) return reply.code(304).send();
   const rangeHeader = request.headers.range;
   const ifRange = request.headers['if-range'];
-  // If-Range with another validator: the client's partial copy is of other bytes; send the whole pack.
+  // If-Range with another validator: the client's partial copy is of other bytes; send the whole file.
   if (typeof rangeHeader === 'string' && (ifRange === undefined || ifRange === etag)) {
     const ranges = rangeParser(size, rangeHeader, { combine: true });
     if (ranges === -1) return reply.code(416).header('content-range', `bytes */${size}`).send();
@@ -115,7 +125,7 @@ async function servePack(request: FastifyRequest, reply: FastifyReply, options: 
         return reply.send(createReadStream(file, { start: range.start, end: range.end }));
       }
     }
-    // Malformed or multiple ranges: the whole pack (RFC 9110 lets a server ignore Range).
+    // Malformed or multiple ranges: the whole file (RFC 9110 lets a server ignore Range).
   }
   reply.code(200).header('content-length', size);
   return reply.send(createReadStream(file));
@@ -190,6 +200,8 @@ export async function registerDistributionRoutes(app: ServerInstance, context: R
       const result = await publishMetadata(options.store, [{ path: `directives/${benchId}.json`, bytes }], { role, actor: actorOf(request, directiveActor(bytes) ?? 'admin') }, context.now(), { trustedRoot: options.trustedRoot });
       return { benchId, ...result };
     });
+
+    registerAppUpdateRoutes(scope, context, options);
 
     scope.get(ADMIN_EVIDENCE_PATH, tokenRoute('admin', 'support'), async (request) => {
       const query = context.parse(evidenceQuerySchema, request.query, 'query');

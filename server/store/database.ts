@@ -8,7 +8,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { Logger } from '../../common/logger';
-import { ServerError } from '../server-error';
+import { ServerConfigurationError, ServerError } from '../server-error';
 import { serverMigrations } from './migrations';
 import type { ServerDatabase } from './schema';
 
@@ -54,6 +54,29 @@ function openSqlite(file: string): Database.Database {
   return sqlite;
 }
 
+/**
+ * One server process per SQLite file: two would each checkpoint the log, run the reconciliation timer and
+ * keep their own caches of the benches' heads. The lock is a small SQLite file beside the database, held in
+ * SQLite's exclusive locking mode: the operating system releases it when the process ends, however it ends
+ * (a kill -9 leaves no stale lock behind), and the database itself stays open to readers and backups.
+ */
+function holdInstanceLock(file: string): Database.Database {
+  const lockFile = `${file}.instance-lock`;
+  mkdirSync(path.dirname(lockFile), { recursive: true });
+  const lock = new Database(lockFile, { timeout: 0 });
+  try {
+    lock.pragma('locking_mode = EXCLUSIVE');
+    lock.exec('BEGIN EXCLUSIVE; COMMIT');
+    return lock;
+  } catch (error) {
+    lock.close();
+    if ((error as { code?: unknown }).code === 'SQLITE_BUSY') {
+      throw new ServerConfigurationError('DATABASE_IN_USE', `Another server process is running on ${file} (it holds ${lockFile}): one server per SQLite file. Stop it first, or run several instances on PostgreSQL.`);
+    }
+    throw error;
+  }
+}
+
 const STATEMENT_CACHE_SIZE = 256;
 
 /**
@@ -88,21 +111,25 @@ function openPostgresPool(connectionString: string, poolSize: number, logger?: L
   return pool;
 }
 
-export async function openServerDatabase(url: string, options: { poolSize?: number; logger?: Logger } = {}): Promise<OpenedDatabase> {
+export async function openServerDatabase(url: string, options: { poolSize?: number; logger?: Logger; /** A server's own open: one process per SQLite file. */ singleInstance?: boolean } = {}): Promise<OpenedDatabase> {
   const location = parseDatabaseUrl(url);
   let db: Kysely<ServerDatabase>;
+  const instanceLock = location.dialect === 'sqlite' && options.singleInstance ? holdInstanceLock(location.target) : null;
+  const releaseLock = (): void => void instanceLock?.close();
   try {
     db =
       location.dialect === 'sqlite'
         ? new Kysely<ServerDatabase>({ dialect: new SqliteDialect({ database: withStatementCache(openSqlite(location.target)) }) })
         : new Kysely<ServerDatabase>({ dialect: new PostgresDialect({ pool: openPostgresPool(location.target, options.poolSize ?? 10, options.logger) }) });
   } catch (error) {
+    releaseLock();
     throw new ServerError('INTERNAL', `Cannot open the server database ${redactUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }
   const migrator = new Migrator({ db, provider: { getMigrations: async () => serverMigrations } });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     await db.destroy();
+    releaseLock();
     const reason = error instanceof Error ? error.message : String(error);
     const unknown = /previously executed migration (\S+) is missing/.exec(reason)?.[1];
     if (unknown) {
@@ -110,5 +137,15 @@ export async function openServerDatabase(url: string, options: { poolSize?: numb
     }
     throw new ServerError('INTERNAL', `Cannot bring the server database ${redactUrl(url)} up to date: ${reason}`, { cause: error });
   }
-  return { db, dialect: location.dialect, sqliteFile: location.dialect === 'sqlite' ? location.target : null, walFile: location.dialect === 'sqlite' ? `${location.target}-wal` : null, migrations: results ?? [], close: () => db.destroy() };
+  return {
+    db,
+    dialect: location.dialect,
+    sqliteFile: location.dialect === 'sqlite' ? location.target : null,
+    walFile: location.dialect === 'sqlite' ? `${location.target}-wal` : null,
+    migrations: results ?? [],
+    close: async () => {
+      await db.destroy();
+      releaseLock();
+    },
+  };
 }

@@ -8,9 +8,11 @@ import { randomUUID } from 'node:crypto';
 import { ServerError } from '../server-error';
 import type { DialectName } from './database';
 import type { RepositoryFileKind } from '../../common/central-api/repository-paths';
-import type { CreditGrantTable, RepositoryFileTable, RepositoryPackTable, ServerDatabase } from './schema';
+import type { AppReleaseTable, AppUpdateFileTable, CreditGrantTable, RepositoryFileTable, RepositoryPackTable, ServerDatabase } from './schema';
 
 export type RepositoryFileRecord = RepositoryFileTable;
+export type AppUpdateFileRecord = AppUpdateFileTable;
+export type AppReleaseRecord = AppReleaseTable;
 export type RepositoryPackRecord = RepositoryPackTable;
 export type CreditGrantRecord = CreditGrantTable;
 export type RepositoryFileSummary = Omit<RepositoryFileRecord, 'content_base64'>;
@@ -162,6 +164,61 @@ export class DistributionRepository {
         },
         addEvidence: evidenceOps(trx),
       });
+    });
+  }
+
+  async appUpdateFile(name: string): Promise<AppUpdateFileRecord | null> {
+    const row = await this.db.selectFrom('app_update_files').selectAll().where('name', '=', name).executeTakeFirst();
+    return row ? toNumber(row) : null;
+  }
+
+  /** Names a whole blob as an app installer, with the evidence; a name never changes its bytes. */
+  async addAppUpdateFile(file: AppUpdateFileRecord, evidence: NewEvidence): Promise<{ added: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('pack_blobs')
+        .values({ sha256: file.sha256, length: file.length, stored_at: file.uploaded_at })
+        .onConflict((oc) => oc.column('sha256').doNothing())
+        .execute();
+      const existing = await trx.selectFrom('app_update_files').selectAll().where('name', '=', file.name).executeTakeFirst();
+      if (existing) {
+        if (existing.sha256 === file.sha256) return { added: false };
+        throw new ServerError('CONFLICT', `${file.name} is already uploaded with other bytes (SHA-256 ${existing.sha256}); an installer never changes: build a new version.`);
+      }
+      await trx.insertInto('app_update_files').values(file).execute();
+      await evidenceOps(trx)(evidence);
+      return { added: true };
+    });
+  }
+
+  async appRelease(channel: string): Promise<AppReleaseRecord | null> {
+    const row = await this.db.selectFrom('app_releases').selectAll().where('channel', '=', channel).executeTakeFirst();
+    return row ? { ...row, sequence: Number(row.sequence) } : null;
+  }
+
+  async appReleases(): Promise<AppReleaseRecord[]> {
+    return (await this.db.selectFrom('app_releases').selectAll().orderBy('channel').execute()).map((row) => ({ ...row, sequence: Number(row.sequence) }));
+  }
+
+  /**
+   * Replaces a channel's signed app release, with the evidence, only if its sequence moves forward
+   * (checked inside the transaction, so two publishes cannot both pass against the same row).
+   */
+  async putAppRelease(release: AppReleaseRecord, evidence: NewEvidence): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      if (this.dialect === 'postgres') await sql`LOCK TABLE app_releases IN SHARE ROW EXCLUSIVE MODE`.execute(trx);
+      const existing = await trx.selectFrom('app_releases').select(['sequence', 'sha256']).where('channel', '=', release.channel).executeTakeFirst();
+      if (existing && Number(existing.sequence) >= release.sequence) {
+        throw new ServerError('ROLLBACK', `The ${release.channel} app release has sequence ${release.sequence}, not newer than the ${Number(existing.sequence)} the server serves; refused (a bench would see it as a rollback).`);
+      }
+      await trx
+        .insertInto('app_releases')
+        .values(release)
+        .onConflict((oc) =>
+          oc.column('channel').doUpdateSet({ sequence: release.sequence, version: release.version, sha256: release.sha256, content_base64: release.content_base64, published_at: release.published_at }),
+        )
+        .execute();
+      await evidenceOps(trx)(evidence);
     });
   }
 

@@ -5,6 +5,8 @@
 import { sql, type Kysely, type Migration } from 'kysely';
 import { dialectOf } from './bulk-insert';
 import { sessionIndexMigration } from './fleet-schema';
+import { logCheckMigration } from './log-check-store';
+import { sharedStateMigration } from './shared-state-repository';
 
 // Migrations run before the typed schema exists, so they take an untyped handle.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -171,6 +173,36 @@ export const serverMigrations: Record<string, Migration> = {
       for (const [table, columns] of Object.entries(BYTE_ORDERED_KEYS)) {
         await sql.raw(`ALTER TABLE ${table} ${columns.map((column) => `ALTER COLUMN ${column} TYPE text COLLATE "C"`).join(', ')}`).execute(db);
       }
+    },
+  },
+  '0006_log_checks': logCheckMigration,
+  '0007_bench_last_seen': {
+    // When each bench last reached the server: the admin API and /metrics show benches that went quiet.
+    async up(db: AnyDb) {
+      await db.schema.alterTable('benches').addColumn('last_seen_at', 'text').execute();
+    },
+  },
+  '0008_shared_state_across_instances': sharedStateMigration,
+  '0009_app_update_releases': {
+    /** App installers (blobs named by the signed app release) and the signed app release of each channel. */
+    async up(db: AnyDb) {
+      await db.schema
+        .createTable('app_update_files')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('sha256', 'text', (c) => c.notNull().references('pack_blobs.sha256'))
+        .addColumn('sha512', 'text', (c) => c.notNull())
+        .addColumn('length', 'integer', (c) => c.notNull())
+        .addColumn('uploaded_at', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('app_releases')
+        .addColumn('channel', 'text', (c) => c.primaryKey().check(sql`channel IN ('canary', 'staged', 'stable', 'lts')`))
+        .addColumn('sequence', 'integer', (c) => c.notNull())
+        .addColumn('version', 'text', (c) => c.notNull())
+        .addColumn('sha256', 'text', (c) => c.notNull())
+        .addColumn('content_base64', 'text', (c) => c.notNull())
+        .addColumn('published_at', 'text', (c) => c.notNull())
+        .execute();
     },
   },
 };

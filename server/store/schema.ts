@@ -12,6 +12,8 @@ export interface BenchTable {
   head_seq: number;
   head_hash: string;
   sealed_through: number;
+  /** When the bench last made a signed request, to the minute (ServerRepository.markSeen); null: never since 0006. */
+  last_seen_at: string | null;
 }
 
 export interface EnrolmentCodeTable {
@@ -126,6 +128,41 @@ export interface CreditFindingTable {
   found_at: string;
 }
 
+/** An admin's whole-log re-check (log-check-store.ts). */
+export interface LogCheckTable {
+  check_id: string;
+  bench_id: string;
+  requested_at: string;
+  state: 'running' | 'done' | 'failed';
+  head_seq: number;
+  checked_through: number;
+  updated_at: string;
+  finished_at: string | null;
+  verdict_json: string | null;
+  failure: string | null;
+}
+
+/** An app installer uploaded by `injbench release app-publish`; its bytes are a blob (pack_blobs). */
+export interface AppUpdateFileTable {
+  /** The installer's file name, as the signed app release names it (immutable once uploaded). */
+  name: string;
+  sha256: string;
+  /** base64, as electron-builder and the signed app release write it. */
+  sha512: string;
+  length: number;
+  uploaded_at: string;
+}
+
+/** The signed app release a channel serves (trust/app-release.ts), exact bytes. */
+export interface AppReleaseTable {
+  channel: string;
+  sequence: number;
+  version: string;
+  sha256: string;
+  content_base64: string;
+  published_at: string;
+}
+
 export interface ServerDatabase {
   benches: BenchTable;
   enrolment_codes: EnrolmentCodeTable;
@@ -139,4 +176,7 @@ export interface ServerDatabase {
   server_evidence: ServerEvidenceTable;
   credit_grants: CreditGrantTable;
   credit_findings: CreditFindingTable;
+  log_checks: LogCheckTable;
+  app_update_files: AppUpdateFileTable;
+  app_releases: AppReleaseTable;
 }

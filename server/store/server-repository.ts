@@ -139,6 +139,7 @@ export class ServerRepository {
         head_seq: 0,
         head_hash: GENESIS_HASH,
         sealed_through: 0,
+        last_seen_at: request.now,
       };
       await trx.insertInto('benches').values(bench).execute();
       return bench;
@@ -151,6 +152,30 @@ export class ServerRepository {
 
   async benches(): Promise<BenchRecord[]> {
     return this.db.selectFrom('benches').selectAll().orderBy('bench_id').execute();
+  }
+
+  /**
+   * Records that the bench made a signed request at `at`, unless it was already seen after `notBefore`: a
+   * bench syncing flat out costs one write a minute, not one per request.
+   */
+  async markSeen(benchId: string, at: string, notBefore: string): Promise<void> {
+    await this.db
+      .updateTable('benches')
+      .set({ last_seen_at: at })
+      .where('bench_id', '=', benchId)
+      .where((eb) => eb.or([eb('last_seen_at', 'is', null), eb('last_seen_at', '<', notBefore)]))
+      .execute();
+  }
+
+  /** How many alarms of each kind the database holds (alarms are never deleted, so each count only grows). */
+  async alarmCounts(): Promise<{ kind: string; count: number }[]> {
+    const rows = await this.db
+      .selectFrom('alarms')
+      .select((eb) => ['kind', eb.fn.countAll<number | string | bigint>().as('count')])
+      .groupBy('kind')
+      .orderBy('kind')
+      .execute();
+    return rows.map((row) => ({ kind: row.kind, count: Number(row.count) }));
   }
 
   async revoke(benchId: string, reason: string, now: string): Promise<BenchRecord> {
@@ -306,22 +331,70 @@ export class ServerRepository {
       .orderBy('seq')
       .limit(limit)
       .execute();
-    return rows.map((row) => ({
-      seq: Number(row.seq),
-      prevHash: row.prev_hash,
-      entryHash: row.entry_hash,
-      recordedAt: row.recorded_at,
-      type: row.type,
-      payloadJson: row.payload_json,
-      receivedAt: row.received_at,
-    }));
+    return rows.map(storedEntry);
+  }
+
+  /**
+   * One page of a bench's stored log, read by primary-key range whatever the log's length: the entries
+   * [fromSeq, fromSeq + limit), the entry before them (the page's chain starts from its hash), the
+   * checkpoints inside the page and the first checkpoint at or after its last entry (the one sealing it).
+   */
+  async logPage(benchId: string, fromSeq: number, limit: number): Promise<LogPage> {
+    const rows = await this.db
+      .selectFrom('log_entries')
+      .selectAll()
+      .where('bench_id', '=', benchId)
+      .where('seq', '>=', fromSeq - 1)
+      .where('seq', '<', fromSeq + limit)
+      .orderBy('seq')
+      .execute();
+    const entries = rows.map(storedEntry);
+    const anchor = entries[0]?.seq === fromSeq - 1 ? (entries.shift() ?? null) : null;
+    const lastSeq = entries.at(-1)?.seq ?? fromSeq - 1;
+    const checkpoints = entries.length === 0 ? [] : await this.checkpointsBetween(benchId, fromSeq, lastSeq);
+    const inPageSeal = checkpoints.at(-1);
+    let sealing = inPageSeal?.seq === lastSeq ? inPageSeal : null;
+    if (!sealing && entries.length > 0) {
+      const row = await this.db.selectFrom('log_checkpoints').selectAll().where('bench_id', '=', benchId).where('seq', '>', lastSeq).orderBy('seq').limit(1).executeTakeFirst();
+      sealing = row ? storedCheckpoint(row) : null;
+    }
+    return { anchor: anchor ? { seq: anchor.seq, entryHash: anchor.entryHash } : null, entries, checkpoints, sealing };
   }
 
   async checkpoints(benchId: string): Promise<CheckpointRecord[]> {
     const rows = await this.db.selectFrom('log_checkpoints').selectAll().where('bench_id', '=', benchId).orderBy('seq').execute();
-    return rows.map((row) => ({ seq: Number(row.seq), entryHash: row.entry_hash, signedAt: row.signed_at, signature: row.signature }));
+    return rows.map(storedCheckpoint);
+  }
+
+  /** The checkpoints sealing entries from..through, by primary-key range. */
+  async checkpointsBetween(benchId: string, from: number, through: number): Promise<CheckpointRecord[]> {
+    const rows = await this.db.selectFrom('log_checkpoints').selectAll().where('bench_id', '=', benchId).where('seq', '>=', from).where('seq', '<=', through).orderBy('seq').execute();
+    return rows.map(storedCheckpoint);
   }
 }
+
+/** A page of a stored log (ServerRepository.logPage). */
+export interface LogPage {
+  /** The entry just before the page (null on the first page, or when it is missing). */
+  anchor: { seq: number; entryHash: string } | null;
+  entries: StoredLogEntry[];
+  /** Checkpoints of entries inside the page. */
+  checkpoints: CheckpointRecord[];
+  /** The first checkpoint at or after the page's last entry; null while the page is not sealed yet. */
+  sealing: CheckpointRecord | null;
+}
+
+const storedEntry = (row: LogEntryTable): StoredLogEntry => ({
+  seq: Number(row.seq),
+  prevHash: row.prev_hash,
+  entryHash: row.entry_hash,
+  recordedAt: row.recorded_at,
+  type: row.type,
+  payloadJson: row.payload_json,
+  receivedAt: row.received_at,
+});
+
+const storedCheckpoint = (row: LogCheckpointTable): CheckpointRecord => ({ seq: Number(row.seq), entryHash: row.entry_hash, signedAt: row.signed_at, signature: row.signature });
 
 async function runWithBenchRow<T>(trx: Transaction<ServerDatabase>, benchId: string, work: (tx: LogBatchTransaction) => Promise<T>, dialect: DialectName): Promise<T> {
   let query = trx.selectFrom('benches').selectAll().where('bench_id', '=', benchId);

@@ -1,25 +1,24 @@
 /**
  * Ed25519 checks of the central server, off its event loop, in worker threads of their own.
  *
- * libuv's thread pool (trust/ed25519.ts `verifyDetachedOffThread`) costs the event loop a job, a wakeup and
- * a callback per signature: ~15 µs each, forty times for a batch of 500 coding-session entries. Its four
+ * libuv's thread pool costs the event loop a job, a wakeup and a callback per signature: ~15 µs each, forty
+ * times for a batch of 500 coding-session entries. Its four
  * threads verifying at once also took the CPU from the event loop every batch passes through (on two cores
  * the loop waited for a CPU 30 % of the time), and the WAL fsync that acknowledgements wait for queued
  * behind them. Here a request's signatures travel to a worker in one message and come back in one, and the
  * workers run at a lower priority (Linux): the event loop gets a core whenever it has work, the workers use
  * what is left.
  *
- * The checks are libsodium's (sodium-native): ~65 µs each here against ~128 µs for OpenSSL's, which Node's
- * crypto uses, and signature checks are the largest single cost of a log batch. libsodium also refuses
- * small-order keys and points, which OpenSSL does not (with the identity point as key, R the identity and
- * S = 0 verify for any message): nobody can enrol, or speak for, a bench with such a key. It accepts a subset
- * of what OpenSSL accepts, so the server never acknowledges a batch the bench's own verifier would reject.
+ * The checks are the strict Ed25519 of trust/ed25519.ts, the one the bench and the CLI run: the key check
+ * (`checkable`: size, canonical point of prime order; cached per key) on this thread, then in the worker the
+ * same libsodium call `verifyCheckable` makes (canonical S, R not of small order), so the server never
+ * acknowledges a batch the bench's own verifier would reject, nor the other way round.
  *
  * A worker that dies fails the checks in flight (a failed check, never a pass) and is replaced.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { wellFormed, type SignatureCheck, type VerifySignatures } from '../../trust/ed25519';
+import { checkable, type SignatureCheck, type VerifySignatures } from '../../trust/ed25519';
 import { runtimeRequire } from '../runtime-require';
 
 // Plain CommonJS evaluated in the worker: no loader (tsx) or bundler needs to know about a worker file.
@@ -28,7 +27,7 @@ const { parentPort, workerData } = require('node:worker_threads');
 if (process.platform === 'linux') { try { require('node:os').setPriority(10); } catch {} }
 const sodium = require(workerData.sodiumPath);
 parentPort.on('message', ({ id, checks }) => {
-  // Only well-formed checks arrive here (SignatureVerifier.verify).
+  // Only checkable checks arrive here (SignatureVerifier.verify): the call is trust/ed25519.ts verifyCheckable's.
   const verdicts = checks.map(({ message, signature, publicKey }) => {
     try {
       return sodium.crypto_sign_verify_detached(signature, message, publicKey) === true;
@@ -108,14 +107,14 @@ export class SignatureVerifier {
   }
 
   readonly verify: VerifySignatures = async (checks) => {
-    // Malformed checks fail here and never travel; the rest go to the least busy worker in one message.
-    const sent = checks.filter((check) => wellFormed(check.signature, check.publicKey));
+    // Malformed checks and weak keys fail here and never travel; the rest go to the least busy worker in one message.
+    const sent = checks.filter((check) => checkable(check.signature, check.publicKey));
     if (sent.length === 0) return checks.map(() => false);
     let chosen = this.workers[0] as VerifierWorker;
     for (const worker of this.workers) if (worker.load < chosen.load) chosen = worker;
     const verdicts = await chosen.verify(sent);
     let next = 0;
-    return checks.map((check) => (wellFormed(check.signature, check.publicKey) ? verdicts[next++] === true : false));
+    return checks.map((check) => (checkable(check.signature, check.publicKey) ? verdicts[next++] === true : false));
   };
 
   async close(): Promise<void> {

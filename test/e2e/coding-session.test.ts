@@ -58,13 +58,25 @@ describe('a technician codes injectors in headless Chromium against the demo ben
     await page.getByLabel('Part number (type or scan)').pressSequentially(PART);
     await page.keyboard.press('Enter');
     await page.keyboard.type('INJ-E2E-0001');
+    await page.setViewportSize({ width: 1280, height: 800 });
     await page.keyboard.press('Enter');
+    // The run screen while a step measures: every test point, live delivery, back-leak and oil, on one screen.
+    await expect.poll(() => page.getByTestId('phase').textContent(), { timeout: 30_000 }).toContain('Delivery step');
+    await expect.poll(() => page.getByTestId('live-delivery').textContent(), { timeout: 30_000 }).toMatch(/^\d+\.\d{2} mm³$/);
+    expect(await page.getByTestId('live-oil').textContent()).toMatch(/^\d+\.\d °C$/);
+    expect(await page.getByTestId('live-back-leak').textContent()).toMatch(/mL\/min$/);
+    expect(await page.locator('[data-testid="test-points"] [data-point]').count()).toBe(4);
+    expect(await page.getByTestId('gates').getAttribute('data-all-passed')).toBe('true');
+    expect(await page.evaluate(() => document.scrollingElement!.scrollHeight <= window.innerHeight)).toBe(true);
+    await page.screenshot({ path: path.join(artifacts, 'run-screen-1280x800.png') });
     await expect.poll(() => page.getByTestId('outcome').getAttribute('data-status'), { timeout: 60_000 }).toBe('completed');
+    await page.setViewportSize({ width: 1280, height: 900 });
     expect(await page.getByTestId('outcome').getAttribute('data-verdict')).toBe('pass');
     expect(await page.getByTestId('correction-code').textContent()).toMatch(/^[A-HK-NPR-Z1-8]{7}$/);
-    expect(await page.locator('[data-gate][data-passed="true"]').count()).toBe(5);
+    expect(await page.locator('[data-gate][data-passed="true"]').count()).toBe(6);
     expect(await page.locator('[data-testid="steps-table"] tbody tr').count()).toBe(4);
-    expect(await page.locator('[data-testid="delivery-chart"] canvas').count()).toBeGreaterThan(0);
+    expect(await page.locator('[data-testid="test-points"]').getAttribute('data-points')).toBe('4');
+    expect(await page.locator('[data-testid="test-points"] [data-state="waiting"], [data-testid="test-points"] [data-state="measuring"]').count()).toBe(0);
     expect(await page.locator('[data-testid="phase-progress"] li[data-state="done"]').count()).toBe(7);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(artifacts, 'session-pass.png'), fullPage: true });

@@ -2,7 +2,7 @@
  * Controllable stand-ins for the app-update ports: an updater whose channel offers are set per test, and
  * channel, session and hold sources that tests drive like the future channels and session services will.
  */
-import type { BenchReleaseChannel, UpdaterChannel } from '../../electron/services/app-update/channel-mapping';
+import type { BenchReleaseChannel } from '../../electron/services/app-update/release-channel';
 import type {
   AdminHoldSource,
   AppHold,
@@ -13,9 +13,9 @@ import type {
 } from '../../electron/services/app-update/ports';
 
 export class FakeUpdaterPort implements UpdaterPort {
-  channel: UpdaterChannel | null = null;
-  /** What each updater channel offers; a missing channel offers nothing. */
-  offers = new Map<UpdaterChannel, UpdateOffer>();
+  channel: BenchReleaseChannel | null = null;
+  /** What each release channel offers; a missing channel offers nothing. */
+  offers = new Map<BenchReleaseChannel, UpdateOffer>();
   checkError: Error | null = null;
   downloadError: Error | null = null;
   readonly calls: string[] = [];
@@ -25,7 +25,7 @@ export class FakeUpdaterPort implements UpdaterPort {
 
   constructor(public currentVersion = '1.4.0') {}
 
-  useChannel(channel: UpdaterChannel): void {
+  useChannel(channel: BenchReleaseChannel): void {
     this.calls.push(`useChannel:${channel}`);
     this.channel = channel;
   }

@@ -1,11 +1,19 @@
 /**
- * A fake of electron-updater's AppUpdater with the one behaviour the adapter must defend against copied
- * from the real class: assigning `channel` turns `allowDowngrade` on.
+ * A fake of electron-updater's AppUpdater with the behaviours the adapter must handle copied from the real
+ * class: assigning `channel` turns `allowDowngrade` on; a custom provider is constructed by the updater
+ * and asked for the latest version at each check; downloads go through `httpExecutor.download`.
  */
 import { SemVer } from 'semver';
 import type { ElectronUpdater } from '../../electron/main/app-updater';
 
 type CheckResult = Awaited<ReturnType<ElectronUpdater['checkForUpdates']>>;
+interface CustomFeed {
+  provider: 'custom';
+  updateProvider: new (configuration: unknown, updater: unknown, runtime: unknown) => {
+    getLatestVersion(): Promise<{ version: string; releaseDate?: string; files: unknown[] }>;
+    resolveFiles(info: unknown): Array<{ url: URL }>;
+  };
+}
 
 export class FakeAppUpdater {
   autoDownload = true;
@@ -13,6 +21,7 @@ export class FakeAppUpdater {
   allowDowngrade = false;
   allowPrerelease = false;
   disableWebInstaller = false;
+  disableDifferentialDownload = false;
   forceDevUpdateConfig = false;
   fullChangelog = false;
   logger: ElectronUpdater['logger'] = null;
@@ -22,8 +31,15 @@ export class FakeAppUpdater {
   #channel: string | null = null;
   /** allowDowngrade as it was at each checkForUpdates call. */
   readonly downgradeAllowedAtCheck: boolean[] = [];
-  nextCheck: CheckResult = null;
-  downloads = 0;
+  /** What electron-updater's own executor was asked to download (the adapter replaces it). */
+  readonly executorDownloads: string[] = [];
+  httpExecutor = {
+    download: async (url: URL, destination: string): Promise<string> => {
+      this.executorDownloads.push(url.href);
+      return destination;
+    },
+  };
+  #lastInfo: unknown = null;
   readonly installs: Array<{ isSilent: boolean | undefined; isForceRunAfter: boolean | undefined }> = [];
 
   constructor(version = '1.4.0') {
@@ -39,13 +55,21 @@ export class FakeAppUpdater {
   setFeedURL(options: unknown): void {
     this.feed = options;
   }
+  #provider() {
+    const feed = this.feed as CustomFeed;
+    return new feed.updateProvider(feed, this, {});
+  }
   async checkForUpdates(): Promise<CheckResult> {
     this.downgradeAllowedAtCheck.push(this.allowDowngrade);
-    return this.nextCheck;
+    const info = await this.#provider().getLatestVersion();
+    this.#lastInfo = info;
+    const isUpdateAvailable = this.allowDowngrade ? info.version !== this.currentVersion.version : new SemVer(info.version).compare(this.currentVersion) > 0;
+    return { isUpdateAvailable, updateInfo: info, versionInfo: info } as never;
   }
   async downloadUpdate(): Promise<string[]> {
-    this.downloads += 1;
-    return ['/tmp/injector-bench-1.5.0.AppImage'];
+    const [file] = this.#provider().resolveFiles(this.#lastInfo);
+    if (!file) throw new Error('no file');
+    return [await this.httpExecutor.download(file.url, '/tmp/injector-bench-update.AppImage')];
   }
   quitAndInstall(isSilent?: boolean, isForceRunAfter?: boolean): void {
     this.installs.push({ isSilent, isForceRunAfter });

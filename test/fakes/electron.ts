@@ -32,6 +32,10 @@ export class FakeWebContents extends EventEmitter {
   isDestroyed(): boolean {
     return this.destroyed;
   }
+  reloads = 0;
+  reload(): void {
+    this.reloads += 1;
+  }
 }
 
 export class BrowserWindow extends EventEmitter {
@@ -90,8 +94,9 @@ class FakeApp extends EventEmitter {
     if (name !== 'userData') throw new Error(`fake app.getPath(${name}) not modelled`);
     return this.userDataPath;
   }
+  version = '0.0.0-fake';
   getVersion(): string {
-    return '0.0.0-fake';
+    return this.version;
   }
 }
 

@@ -6,11 +6,12 @@ import path from 'node:path';
 import { startCentralServer, type CentralServer, type CentralServerOptions } from '../../server/central-server';
 import type { KeyPair } from '../../trust/crypto';
 import { silentLogger } from './silent-logger';
-import { ADMIN_CODES_PATH, supportLogPath } from '../../common/central-api/paths';
+import { ADMIN_CODES_PATH, adminLogCheckPath, adminLogChecksPath, supportLogPath } from '../../common/central-api/paths';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token-0123456789abcdefghijklmnop';
 export const TEST_SUPPORT_TOKEN = 'test-support-token-0123456789abcdefghijklmn';
 export const TEST_RELEASE_TOKEN = 'test-release-token-0123456789abcdefghijklmn';
+export const TEST_METRICS_TOKEN = 'test-metrics-token-0123456789abcdefghijklmn';
 
 const projectRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -26,6 +27,7 @@ export function startTestServer(
     logger?: CentralServerOptions['logger'];
     reconcileEverySeconds?: number;
     trustedRootFile?: string;
+    metricsToken?: string;
   } = {},
 ): Promise<CentralServer> {
   return startCentralServer({
@@ -43,6 +45,7 @@ export function startTestServer(
     supportWeb: options.supportWeb,
     reconcileEverySeconds: options.reconcileEverySeconds,
     trustedRootFile: options.trustedRootFile,
+    metricsToken: options.metricsToken,
   });
 }
 
@@ -75,6 +78,21 @@ export async function pullLog(serverUrl: string, benchId: string): Promise<Pulle
   return answer.body as PulledLog;
 }
 
+/** Starts the admin's whole-log re-check of a bench and waits for its verdict (or failure). */
+export async function finishedLogCheck(serverUrl: string, benchId: string, timeoutMs = 20_000): Promise<{ state: string; headSeq: number; checkedThrough: number; verdict: unknown }> {
+  const started = await callAs(TEST_ADMIN_TOKEN, serverUrl, 'POST', adminLogChecksPath(benchId));
+  if (started.status !== 202) throw new Error(`log check: ${started.status} ${JSON.stringify(started.body)}`);
+  const { checkId } = started.body as { checkId: string };
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const answer = await callAs(TEST_ADMIN_TOKEN, serverUrl, 'GET', adminLogCheckPath(benchId, checkId));
+    const check = answer.body as { state: string; headSeq: number; checkedThrough: number; verdict: unknown };
+    if (check.state !== 'running') return check;
+    if (Date.now() > deadline) throw new Error(`log check ${checkId} still running after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const probe = createServer();
@@ -90,17 +108,31 @@ export function freePort(): Promise<number> {
 export interface ServerProcess {
   url: string;
   child: ChildProcess;
+  /** Everything the server wrote to stderr (its log) so far. */
+  stderr(): string;
   kill9(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /** `injbench server` as its own process, the way an operator starts it; resolves once it prints its URL. */
-export function spawnServerProcess(databaseUrl: string, port: number, timeoutMs = 30_000, blobDir = mkdtempSync(path.join(tmpdir(), 'injbench-blobs-'))): Promise<ServerProcess> {
-  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'server', '--db', databaseUrl, '--port', String(port), '--blob-dir', blobDir], {
-    cwd: projectRoot,
-    env: { ...process.env, INJBENCH_SERVER_ADMIN_TOKEN: TEST_ADMIN_TOKEN, INJBENCH_SERVER_SUPPORT_TOKEN: TEST_SUPPORT_TOKEN, INJBENCH_LOG_LEVEL: 'warn' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+export function spawnServerProcess(
+  databaseUrl: string,
+  port: number,
+  timeoutMs = 30_000,
+  blobDir = mkdtempSync(path.join(tmpdir(), 'injbench-blobs-')),
+  /** More environment (INJBENCH_LOG_LEVEL=info for the access log, more tokens). */
+  extraEnv: NodeJS.ProcessEnv = {},
+): Promise<ServerProcess> {
+  return spawnServerWith(
+    ['--db', databaseUrl, '--port', String(port), '--blob-dir', blobDir],
+    { ...process.env, INJBENCH_SERVER_ADMIN_TOKEN: TEST_ADMIN_TOKEN, INJBENCH_SERVER_SUPPORT_TOKEN: TEST_SUPPORT_TOKEN, INJBENCH_LOG_LEVEL: 'warn', ...extraEnv },
+    timeoutMs,
+  );
+}
+
+/** `injbench server ARGS` with exactly this environment; its log (stderr) is kept for the test to read. */
+export function spawnServerWith(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<ServerProcess> {
+  const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'server', ...args], { cwd: projectRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   let errors = '';
@@ -117,13 +149,14 @@ export function spawnServerProcess(databaseUrl: string, port: number, timeoutMs 
     child.once('exit', exitedEarly);
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /^Server URL: (http:\/\/127\.0\.0\.1:\d+)$/m.exec(output);
+      const match = /^Server URL: (https?:\/\/\S+:\d+)$/m.exec(output);
       if (!match?.[1]) return;
       clearTimeout(timer);
       child.off('exit', exitedEarly);
       resolve({
         url: match[1],
         child,
+        stderr: () => errors,
         kill9: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
           await exited;

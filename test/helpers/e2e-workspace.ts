@@ -46,6 +46,8 @@ export async function openE2ePage<S extends Served>(name: string, serve: (root: 
     served = await serve(root);
     browser = await launchChromium();
     const page = await browser.newPage({ viewport });
+    // Below the 60 s test timeout, so an action that waits for ever fails naming its step, not the test.
+    page.setDefaultTimeout(20_000);
     const problems = await watchPage(page);
     await page.goto(served.url);
     return { root, served, browser, page, problems, close };

@@ -7,6 +7,10 @@ import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import { PackManager } from '../../electron/services/packs/pack-manager';
+import { releaseServiceOn } from '../../electron/services/releases/release-service';
+import { openBenchForCli } from '../../cli/bench-context';
+import { releasesReport } from '../../cli/commands/packs';
+import { silentLogger } from './silent-logger';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
 import { openEnvelope, signDocument } from '../../trust/envelope';
 import type { TrustErrorCode } from '../../trust/errors';
@@ -143,4 +147,26 @@ export async function expectRefused(fixture: TrustFixture, manager: PackManager,
   expect(benchSnapshot(fixture.dataDir)).toEqual(before);
   const evidence = readFileSync(path.join(fixture.dataDir, 'packs', 'evidence.jsonl'), 'utf8').trim().split('\n');
   expect(JSON.parse(evidence.at(-1) ?? '{}')).toMatchObject({ event: 'activate-refused', family, code });
+}
+
+/** What an attack must leave byte-identical: state.json, the pack store and staging, and `injbench packs releases`. */
+export interface BenchFootprint {
+  files: Record<string, string>;
+  releases: string;
+}
+
+/**
+ * The footprint of a bench data directory. The files are hashed before the bench is opened for the report,
+ * because opening a bench removes crash leftovers from staging, and a leftover must show.
+ */
+export async function benchFootprint(dataDir: string): Promise<BenchFootprint> {
+  const files = benchSnapshot(dataDir);
+  const bench = openBenchForCli(dataDir);
+  const service = releaseServiceOn(bench, silentLogger());
+  try {
+    return { files, releases: releasesReport(service) };
+  } finally {
+    await service.stop();
+    bench.close();
+  }
 }

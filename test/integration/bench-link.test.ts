@@ -59,7 +59,7 @@ describe.each(['pty', 'tcp'] as const)('virtual bench over %s', (mode) => {
     expect(probe.stderr).not.toMatch(/injbench:/);
     expect(probe.code).toBe(0);
     const ident = JSON.parse(probe.stdout) as { protocolVersion: number; injector: { serial: string } };
-    expect(ident.protocolVersion).toBe(1);
+    expect(ident.protocolVersion).toBe(2);
     expect(ident.injector.serial).toBe('SYN0445110123');
   });
 

@@ -10,6 +10,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createBenchServices } from '../../electron/services/bench-services';
 import { TEST_ADMIN_TOKEN, TEST_SUPPORT_TOKEN, freePort, spawnServerProcess, type ServerProcess } from '../helpers/central-server';
 import { silentLogger } from '../helpers/silent-logger';
+import { storeValidLog } from '../helpers/stored-log';
+import { openServerDatabase } from '../../server/store/database';
+import { ServerRepository } from '../../server/store/server-repository';
+import Database from 'better-sqlite3';
 import { useTempDirs } from '../helpers/temp-dir';
 
 const run = promisify(execFile);
@@ -96,6 +100,26 @@ describe('injbench server, admin, sync and support pull', () => {
       await app.close();
     }
   });
+
+  it("re-checks a bench's stored log on the server as an admin, and names an entry altered in the database", async () => {
+    const file = path.join(tempDir(), 'server.sqlite');
+    const opened = await openServerDatabase(`sqlite:${file}`);
+    const log = await storeValidLog(new ServerRepository(opened.db, opened.dialect), { entries: 2500, sealEvery: 13 });
+    await opened.close();
+    server = await spawnServerProcess(`sqlite:${file}`, await freePort());
+
+    const checked = await cli(TEST_ADMIN_TOKEN, 'admin', 'check-log', '--server', server.url, '--bench', log.benchId);
+    expect(checked).toMatchObject({ code: 0 });
+    expect(checked.stdout).toBe(`OK ${log.benchId}: 2500 entries, sealed through 2496 (4 not yet sealed), head ${log.hashes.at(-1)}\n`);
+    expect(checked.stderr).toMatch(new RegExp(`^log check [0-9a-f-]{36} of ${log.benchId}: entries 1 to 2500$`, 'm'));
+
+    const db = new Database(file);
+    db.prepare('UPDATE log_entries SET recorded_at = ? WHERE bench_id = ? AND seq = 1234').run('2026-01-01T00:00:00.000Z', log.benchId);
+    db.close();
+    const altered = await cli(TEST_ADMIN_TOKEN, 'admin', 'check-log', '--server', server.url, '--bench', log.benchId);
+    expect(altered).toMatchObject({ code: 1, stdout: 'FAIL ENTRY_ALTERED at entry 1234: entry 1234 (bench.note) was changed after it was written\n' });
+    // Each command starts its own Node and TypeScript loader: on a loaded machine that is many seconds apiece.
+  }, 180_000);
 
   it('refuses to start without an admin token, and names the variable', async () => {
     const env = { ...process.env } as NodeJS.ProcessEnv;

@@ -15,7 +15,7 @@ import type { CentralServer } from '../../server/central-server';
 import { publishRepositoryToServer } from '../../common/central-api/release-publish';
 import { signDocument } from '../../trust/envelope';
 import { httpSource } from '../../trust/http-source';
-import { latestRoot, nextDirective, promote } from '../../trust/repository';
+import { latestRoot, nextDirective, promote, rotateRoot } from '../../trust/repository';
 import { generateKeyPair } from '../../trust/crypto';
 import { TEST_ADMIN_TOKEN, TEST_RELEASE_TOKEN, TEST_SUPPORT_TOKEN, callAs, newEnrolmentCode, startTestServer } from '../helpers/central-server';
 import { openTestBench } from '../helpers/test-bench';
@@ -225,6 +225,33 @@ describeEachDialect('central server distribution', (dialect) => {
     expect((forgedAnswer.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'METADATA_REFUSED', message: expect.stringMatching(/BAD_SIGNATURE/) });
     // None of it was stored: the bench still updates cleanly.
     expect(await bench.update(httpSource(repoUrl), FAMILY)).toMatchObject({ version: '1.1.0', changed: false });
+  });
+
+  it('after a timestamp key rotation, accepts the recovered repository over a stolen key\'s v999999 and the bench recovers', async () => {
+    fixture.publish(makePack(FAMILY, '1.0.0', 1));
+    await publish();
+    const bench = benchOnServer();
+    expect(await bench.update(httpSource(repoUrl), FAMILY)).toMatchObject({ version: '1.0.0' });
+    // A thief with the timestamp key (and a release token) publishes version 999999; benches take it.
+    const stolen = fixture.keys.timestamp;
+    const forged = (): Buffer => Buffer.from(signDocument('timestamp', { ...fixture.payload('timestamp.json'), version: 999_999 }, [stolen]));
+    expect((await postMetadata([{ path: 'timestamp.json', bytes: forged() }])).status).toBe(200);
+    expect(await bench.update(httpSource(repoUrl), FAMILY)).toMatchObject({ version: '1.0.0', changed: false });
+    expect(bench.readState().trusted.timestamp?.version).toBe(999_999);
+    // Every honest timestamp is now older, on the server as on the bench.
+    fixture.publish(makePack(FAMILY, '1.1.0', 2));
+    await expect(publish()).rejects.toThrow(/timestamp version 3 is not newer than the version 999999 the server serves/);
+
+    // rotate-root --roles timestamp: root v2, everything re-signed with the new key; the server and the bench forget v999999.
+    const newTimestampKey = { ...generateKeyPair(), development: false };
+    rotateRoot(fixture.context(), fixture.keys.root, { timestamp: newTimestampKey }, { resignWith: { index: fixture.keys.index, timestamp: newTimestampKey } });
+    fixture.keys.timestamp = newTimestampKey;
+    await publish();
+    expect(await bench.update(httpSource(repoUrl), FAMILY)).toMatchObject({ version: '1.1.0', changed: true });
+    expect(bench.readState().trusted.timestamp?.version).toBeLessThan(100);
+    // The stolen key's timestamp no longer verifies anywhere.
+    const refused = await postMetadata([{ path: 'timestamp.json', bytes: forged() }]);
+    expect((refused.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'METADATA_REFUSED', message: expect.stringMatching(/BAD_SIGNATURE/) });
   });
 
   it('serves only repository paths: traversal and unknown names are 404', async () => {

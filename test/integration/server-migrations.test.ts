@@ -18,20 +18,23 @@ describeEachDialect('server database migrations', (dialect) => {
   it('build the schema from empty, do nothing the second time, and refuse a database from a newer server', async () => {
     database = await createTestDatabase(dialect, tempDir());
     const first = await openServerDatabase(database.url);
-    expect(Object.keys(serverMigrations).sort()).toEqual(['0001_enrolment_and_log_sync', '0002_distribution_and_credits', '0003_session_index_and_release_health', '0004_log_tables_without_bench_foreign_keys', '0005_keys_compared_as_bytes']);
+    expect(Object.keys(serverMigrations).sort()).toEqual([
+      '0001_enrolment_and_log_sync', '0002_distribution_and_credits', '0003_session_index_and_release_health', '0004_log_tables_without_bench_foreign_keys', '0005_keys_compared_as_bytes',
+      '0006_log_checks', '0007_bench_last_seen', '0008_shared_state_across_instances', '0009_app_update_releases',
+    ]);
     expect(first.migrations.map((m) => [m.migrationName, m.status])).toEqual(Object.keys(serverMigrations).sort().map((name) => [name, 'Success']));
     const tables = (await first.db.introspection.getTables()).map((t) => t.name).filter((name) => !name.startsWith('kysely_'));
     expect(tables.sort()).toEqual(
       [
-        'alarms', 'benches', 'credit_findings', 'credit_grants', 'enrolment_codes', 'log_checkpoints', 'log_entries', 'pack_blobs', 'release_activations',
+        'alarms', 'app_releases', 'app_update_files', 'benches', 'credit_findings', 'credit_grants', 'enrolment_codes', 'log_checkpoints', 'log_checks', 'log_entries', 'pack_blobs', 'release_activations',
         'release_decisions', 'release_notices', 'repository_files', 'repository_packs', 'request_nonces', 'server_evidence', 'session_index',
-        'support_users', 'support_web_sessions',
+        'support_users', 'support_web_sessions', 'sign_in_counters', 'periodic_task_runs',
       ].sort(),
     );
     if (dialect === 'postgres') {
       // 0004: the tables every log batch writes carry no per-row foreign key check.
       const keys = await sql<{ table_name: string }>`SELECT table_name FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY' ORDER BY table_name`.execute(first.db);
-      expect(keys.rows.map((r) => r.table_name)).toEqual(['credit_grants', 'repository_packs']);
+      expect(keys.rows.map((r) => r.table_name)).toEqual(['credit_grants', 'log_checks', 'repository_packs']);
       // 0005: their indexed text compares as bytes.
       const collated = await sql<{ table_name: string; column_name: string }>`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND collation_name = 'C'`.execute(first.db);
       const expected = Object.entries(BYTE_ORDERED_KEYS).flatMap(([table, columns]) => columns.map((column) => `${table}.${column}`));
@@ -59,8 +62,9 @@ describeEachDialect('server database migrations', (dialect) => {
     await opened.close();
     // Back to the database as a server from before the index left it: 0003 not applied, logs stored.
     const older = await openServerDatabase(database.url);
-    await sql`DELETE FROM kysely_migration WHERE name IN ('0003_session_index_and_release_health', '0004_log_tables_without_bench_foreign_keys', '0005_keys_compared_as_bytes')`.execute(older.db);
-    for (const table of ['session_index', 'release_activations', 'release_notices', 'release_decisions', 'support_web_sessions', 'support_users']) await older.db.schema.dropTable(table).execute();
+    await sql`DELETE FROM kysely_migration WHERE name > '0002_distribution_and_credits'`.execute(older.db);
+    await older.db.schema.alterTable('benches').dropColumn('last_seen_at').execute();
+    for (const table of ['session_index', 'release_activations', 'release_notices', 'release_decisions', 'support_web_sessions', 'support_users', 'log_checks', 'sign_in_counters', 'periodic_task_runs', 'app_update_files', 'app_releases']) await older.db.schema.dropTable(table).execute();
     const now = '2026-11-22T08:00:00.000Z';
     await older.db.insertInto('benches').values({ bench_id: 'bench-0123456789abcdef', public_key: 'k', status: 'active', enrolled_at: now, revoked_at: null, revoke_reason: null, head_seq: 4, head_hash: 'h', sealed_through: 0 }).execute();
     const payloads: [string, Record<string, unknown>][] = [
@@ -76,7 +80,8 @@ describeEachDialect('server database migrations', (dialect) => {
     await older.close();
 
     const upgraded = await openServerDatabase(database.url);
-    expect(upgraded.migrations.map((m) => m.migrationName)).toEqual(['0003_session_index_and_release_health', '0004_log_tables_without_bench_foreign_keys', '0005_keys_compared_as_bytes']);
+    // Everything after 0002 runs again, in order.
+    expect(upgraded.migrations.map((m) => m.migrationName)).toEqual(Object.keys(serverMigrations).sort().slice(2));
     const rows = await sql<{ session_id: string; outcome: string; error_class: string; first_seq: number; last_seq: number; injector_serial: string }>`SELECT * FROM session_index`.execute(upgraded.db);
     expect(rows.rows.map((r) => [r.session_id, r.injector_serial, r.outcome, r.error_class, Number(r.first_seq), Number(r.last_seq)])).toEqual([['ses-1', 'INJ-1', 'aborted', 'DISCONNECTED', 2, 4]]);
     const activations = await sql<{ version: string }>`SELECT version FROM release_activations`.execute(upgraded.db);

@@ -1,6 +1,8 @@
 /**
  * When the bench app may update itself, in one place:
- * - it follows the bench's release channel (channel-mapping.ts), re-applied on every channel change;
+ * - it follows the bench's release channel (bench-ports.ts: a directive's, else Settings'), re-applied on
+ *   every channel change; what a channel offers is a signed app release (signed-app-feed.ts), and a
+ *   release that does not verify is refused with its trust code before anything is downloaded;
  * - it never moves to a version that is not newer than the installed one (the updater port refuses
  *   downgrades, and this policy refuses them again, so one bug cannot downgrade a bench);
  * - an admin hold (pin) stops checks and installs until it ends;
@@ -11,7 +13,8 @@
 import semver from 'semver';
 import type { EvidenceEntry, EvidenceSink } from '../evidence/evidence-sink';
 import type { Logger } from '../../../common/logger';
-import { updaterChannelFor, type BenchReleaseChannel, type UpdaterChannel } from './channel-mapping';
+import type { BenchReleaseChannel } from './release-channel';
+import { isTrustError } from '../../../trust/errors';
 import { appHoldSchema, type AppHold, type AppUpdatePorts, type Unsubscribe, type UpdateOffer } from './ports';
 
 export type AppUpdatePhase = 'idle' | 'checking' | 'downloading' | 'downloaded' | 'installing';
@@ -23,18 +26,19 @@ export type CheckOutcome =
   | { outcome: 'install-deferred'; version: string }
   | { outcome: 'install-held'; version: string }
   | { outcome: 'installing'; version: string }
+  | { outcome: 'refused'; code: string; message: string }
   | { outcome: 'failed'; message: string };
 
 export interface PendingInstall {
   version: string;
-  updaterChannel: UpdaterChannel;
+  /** The channel whose signed release named this build. */
+  releaseChannel: BenchReleaseChannel;
 }
 
 export interface AppUpdateState {
   phase: AppUpdatePhase;
   currentVersion: string;
   releaseChannel: BenchReleaseChannel;
-  updaterChannel: UpdaterChannel;
   pending: PendingInstall | null;
 }
 
@@ -48,7 +52,6 @@ export class AppUpdatePolicy {
   readonly #logger: Logger | undefined;
   #phase: AppUpdatePhase = 'idle';
   #releaseChannel: BenchReleaseChannel;
-  #updaterChannel: UpdaterChannel;
   #pending: PendingInstall | null = null;
   #deferralRecordedFor: string | null = null;
   #holdRecordedFor: string | null = null;
@@ -62,12 +65,11 @@ export class AppUpdatePolicy {
     this.#now = ports.now ?? (() => new Date());
     this.#logger = logger;
     this.#releaseChannel = ports.channel.current();
-    this.#updaterChannel = updaterChannelFor(this.#releaseChannel);
   }
 
   /** Applies the current channel and follows channel, session and hold changes from now on. */
   async start(options: { checkEveryMs?: number } = {}): Promise<void> {
-    this.#ports.updater.useChannel(this.#updaterChannel);
+    this.#ports.updater.useChannel(this.#releaseChannel);
     await this.#record('app-update.channel.applied', 'bench', 'App update channel set from the bench release channel at start.', {});
     this.#subscriptions.push(
       this.#ports.channel.onChange((channel) => this.#background(this.changeChannel(channel).then(() => this.check('channel-change')))),
@@ -91,7 +93,6 @@ export class AppUpdatePolicy {
       phase: this.#phase,
       currentVersion: this.#ports.updater.currentVersion,
       releaseChannel: this.#releaseChannel,
-      updaterChannel: this.#updaterChannel,
       pending: this.#pending ? { ...this.#pending } : null,
     };
   }
@@ -123,7 +124,12 @@ export class AppUpdatePolicy {
         offer = await this.#ports.updater.check();
       } catch (error) {
         const message = errorMessage(error);
-        await this.#record('app-update.check.failed', 'bench', `Update check failed: ${message}`, { trigger });
+        if (isTrustError(error) && error.code !== 'UNREACHABLE') {
+          // The signed app release did not verify: nothing was downloaded, and the code says why.
+          await this.#record('app-update.check.refused', 'bench', `Update refused (${error.code}): ${message}`, { trigger, code: error.code });
+          return { outcome: 'refused', code: error.code, message };
+        }
+        await this.#record('app-update.check.failed', 'bench', `Update check failed: ${message}`, { trigger, ...(isTrustError(error) ? { code: error.code } : {}) });
         return { outcome: 'failed', message };
       }
       const current = this.#ports.updater.currentVersion;
@@ -145,27 +151,29 @@ export class AppUpdatePolicy {
         outcome: 'update-available',
         offeredVersion: offer.version,
       });
-      const channelAtDownload = this.#updaterChannel;
+      const channelAtDownload = this.#releaseChannel;
       this.#phase = 'downloading';
       await this.#record('app-update.download.started', 'bench', `Downloading ${offer.version}.`, { offeredVersion: offer.version });
       try {
         await this.#ports.updater.download();
       } catch (error) {
         const message = errorMessage(error);
+        const code: EvidenceEntry['details'] = isTrustError(error) ? { code: error.code } : {};
         await this.#record('app-update.download.failed', 'bench', `Download of ${offer.version} failed: ${message}`, {
           offeredVersion: offer.version,
+          ...code,
         });
         return { outcome: 'failed', message };
       }
       await this.#record('app-update.download.completed', 'bench', `Downloaded ${offer.version}; it installs when no coding session runs.`, {
         offeredVersion: offer.version,
       });
-      if (channelAtDownload !== this.#updaterChannel) {
+      if (channelAtDownload !== this.#releaseChannel) {
         // The bench changed channel while this build downloaded: it belongs to a channel the bench left.
-        await this.#discardPending({ version: offer.version, updaterChannel: channelAtDownload });
+        await this.#discardPending({ version: offer.version, releaseChannel: channelAtDownload });
         return { outcome: 'up-to-date' };
       }
-      this.#pending = { version: offer.version, updaterChannel: channelAtDownload };
+      this.#pending = { version: offer.version, releaseChannel: channelAtDownload };
       this.#phase = 'downloaded';
       return await this.installIfAllowed();
     } catch (error) {
@@ -229,17 +237,14 @@ export class AppUpdatePolicy {
 
   /** Follows a new bench release channel: applied at once, and a build from the old channel is dropped. */
   async changeChannel(channel: BenchReleaseChannel): Promise<void> {
-    const updaterChannel = updaterChannelFor(channel);
-    const previous = { releaseChannel: this.#releaseChannel, updaterChannel: this.#updaterChannel };
-    if (channel === previous.releaseChannel) return;
+    const previous = this.#releaseChannel;
+    if (channel === previous) return;
     this.#releaseChannel = channel;
-    this.#updaterChannel = updaterChannel;
-    this.#ports.updater.useChannel(updaterChannel);
-    await this.#record('app-update.channel.changed', 'bench', `App update channel follows the bench: ${previous.releaseChannel} to ${channel}.`, {
-      fromReleaseChannel: previous.releaseChannel,
-      fromUpdaterChannel: previous.updaterChannel,
+    this.#ports.updater.useChannel(channel);
+    await this.#record('app-update.channel.changed', 'bench', `App update channel follows the bench: ${previous} to ${channel}.`, {
+      fromReleaseChannel: previous,
     });
-    if (this.#pending && this.#pending.updaterChannel !== updaterChannel && this.#phase !== 'installing') {
+    if (this.#pending && this.#pending.releaseChannel !== channel && this.#phase !== 'installing') {
       await this.#discardPending(this.#pending);
     }
   }
@@ -250,8 +255,8 @@ export class AppUpdatePolicy {
     await this.#record(
       'app-update.install.cancelled',
       'bench',
-      `Downloaded ${pending.version} came from the ${pending.updaterChannel} channel, which the bench no longer follows; it will not be installed.`,
-      { pendingVersion: pending.version, downloadedFromUpdaterChannel: pending.updaterChannel },
+      `Downloaded ${pending.version} came from the ${pending.releaseChannel} channel, which the bench no longer follows; it will not be installed.`,
+      { pendingVersion: pending.version, downloadedFromReleaseChannel: pending.releaseChannel },
     );
   }
 
@@ -279,7 +284,6 @@ export class AppUpdatePolicy {
       details: {
         currentVersion: this.#ports.updater.currentVersion,
         releaseChannel: this.#releaseChannel,
-        updaterChannel: this.#updaterChannel,
         ...details,
       },
     });

@@ -1,10 +1,10 @@
 /**
- * What the app-update policy needs from the rest of the bench, as small ports. The channels-and-pins work
- * and the session engine plug in here later; until then standalone-ports.ts provides fixed answers.
+ * What the app-update policy needs from the rest of the bench, as small ports; bench-ports.ts answers
+ * them for the app (channel, hold), the session service for coding sessions.
  */
 import { z } from 'zod';
 import type { EvidenceSink } from '../evidence/evidence-sink';
-import type { BenchReleaseChannel, UpdaterChannel } from './channel-mapping';
+import type { BenchReleaseChannel } from './release-channel';
 
 export type Unsubscribe = () => void;
 
@@ -50,7 +50,7 @@ export interface UpdateOffer {
  */
 export interface UpdaterPort {
   readonly currentVersion: string;
-  useChannel(channel: UpdaterChannel): void;
+  useChannel(channel: BenchReleaseChannel): void;
   /** The build the channel offers, or null when it offers nothing newer. */
   check(): Promise<UpdateOffer | null>;
   download(): Promise<void>;

@@ -5,6 +5,7 @@
  */
 import { BenchDriver, BenchLinkError, type DriverOptions } from '../../../native-bridge/driver';
 import { discoverPorts, type DiscoveredPort } from '../../../native-bridge/discovery';
+import type { Ident } from '../../../native-bridge/protocol/messages';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import { DriverBenchPort } from '../session/driver-bench-port';
 import type { BenchPort } from '../session/ports';
@@ -39,9 +40,14 @@ export class BenchLinkService {
   #driver: BenchDriver | null = null;
   #state: BenchLinkState = { ...initialState };
 
+  /**
+   * @param recordHardware keeps what the bench reported in IDENT (bench-core.ts recordBenchHardware): packs
+   * are checked against that model.
+   */
   constructor(
     private readonly log: IntegrityLog,
     private readonly onChange: (state: BenchLinkState) => void,
+    private readonly recordHardware: (ident: Ident) => void,
     private readonly driverOptions: Partial<DriverOptions> = {},
   ) {}
 
@@ -62,10 +68,14 @@ export class BenchLinkService {
       driver.on((event) => {
         if (event.type === 'state') this.#set({ benchState: event.state, safeReason: event.safeReason });
         else if (event.type === 'disconnected') this.#set({ status: 'reconnecting', lastError: { code: 'DISCONNECTED', message: event.reason } });
-        else if (event.type === 'reconnected') this.#set({ status: 'connected', lastError: null });
+        else if (event.type === 'reconnected') {
+          this.recordHardware(event.ident);
+          this.#set({ status: 'connected', model: event.ident.model, benchSerial: event.ident.benchSerial, firmware: event.ident.firmware, lastError: null });
+        }
         else if (event.type === 'reconnect-failed') this.#set({ status: 'error', lastError: { code: 'DISCONNECTED', message: `The bench did not come back after ${event.attempts} attempts. Check the cable and reconnect.` } });
       });
       const ident = driver.ident;
+      if (ident) this.recordHardware(ident);
       const calibration = await driver.calCheck().catch(() => null);
       const status = await driver.status().catch(() => null);
       this.#set({

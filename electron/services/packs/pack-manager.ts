@@ -17,13 +17,13 @@ import { randomBytes } from 'node:crypto';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, openSync, fsyncSync, closeSync, readFileSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { fsyncDirectory, writeFileAtomic } from '../../../trust/atomic-file';
+import { fsyncDirectory, writeFileAtomic, writerIsGone } from '../../../trust/atomic-file';
 import { sha256Hex } from '../../../trust/crypto';
 import { openEnvelope, parsePayload, requireThreshold } from '../../../trust/envelope';
 import { TrustError, isTrustError } from '../../../trust/errors';
 import type { VerifiedPack } from '../../../trust/pack';
 import { indexSchema, limits, type IndexDocument, type PackManifest } from '../../../trust/schemas';
-import type { MetadataSource } from '../../../trust/source';
+import { downloadDeclared, type MetadataSource } from '../../../trust/source';
 import type { ActiveRelease, LocalPin, Resolution } from '../../../trust/target-policy';
 import { TrustClient, initialTrustedMetadata, openTrustedRoot, type BenchProfile, type TrustedMetadata } from '../../../trust/trust-client';
 
@@ -84,6 +84,24 @@ export interface PackManagerOptions {
 export const activationSteps = ['metadata-verified', 'downloaded', 'pack-verified', 'stored', 'persisted'] as const;
 export type ActivationStep = (typeof activationSteps)[number];
 
+/**
+ * Where a pack's hardware compatibility was checked: against the model the connected bench reported in
+ * IDENT (recorded in the bench store), or, while no bench has reported one, deferred to the session gate,
+ * which checks the pack against the bench the session runs on before anything is coded.
+ */
+export type HardwareCheck = { outcome: 'checked'; model: string } | { outcome: 'deferred-to-session-gate'; model: null };
+
+function hardwareCheck(model: string | null): HardwareCheck {
+  return model === null ? { outcome: 'deferred-to-session-gate', model: null } : { outcome: 'checked', model };
+}
+
+/** The hardware gate as the evidence and the command line word it. */
+export function describeHardwareCheck(check: HardwareCheck): string {
+  return check.outcome === 'checked'
+    ? `pass (${check.model}, as the bench reported it)`
+    : 'deferred to the session gate (no bench has reported its model to this data directory yet)';
+}
+
 export interface ActivationResult {
   family: string;
   version: string;
@@ -95,6 +113,7 @@ export interface ActivationResult {
   previous: string | null;
   /** The gates the release passed, for the evidence entry and the Releases view. */
   gates: Record<string, string>;
+  hardware: HardwareCheck;
 }
 
 /** Who asked for an update and why; recorded with the outcome. */
@@ -118,6 +137,7 @@ export interface PreflightResult {
   verified: VerifiedPack;
   /** True when the active pack failed and the last-known-good one was re-verified and re-activated. */
   fellBackToLkg: boolean;
+  hardware: HardwareCheck;
 }
 
 export class PackManager {
@@ -170,17 +190,31 @@ export class PackManager {
 
   /**
    * After a crash: staged downloads and half-written state temporaries are garbage (the state file itself is
-   * always whole). Call once at startup, before any update runs.
+   * always whole). Run at every start (openBenchCore), before any update. Each temporary carries its
+   * writer's pid; one whose writer still runs (the app and a command on one data directory) is left alone.
    */
   removeLeftovers(): string[] {
     const staging = path.join(this.directory, 'staging');
+    const writer = (name: string, pattern: RegExp): number | null => {
+      const pid = pattern.exec(name)?.[1];
+      return pid === undefined ? null : Number(pid);
+    };
     const leftovers = [
-      ...readdirSync(staging).map((name) => path.join(staging, name)),
+      // A staged download: <family>-<pid>-<random>.injpack; any other name in staging is garbage too.
+      ...readdirSync(staging)
+        .filter((name) => {
+          const pid = writer(name, /-(\d+)-[0-9a-f]{12}\.injpack$/);
+          return pid === null || writerIsGone(pid);
+        })
+        .map((name) => path.join(staging, name)),
       ...readdirSync(this.directory)
-        .filter((name) => /^state\.json\.\d+\.tmp$/.test(name))
+        .filter((name) => {
+          const pid = writer(name, /^state\.json\.(\d+)\.tmp$/);
+          return pid !== null && writerIsGone(pid);
+        })
         .map((name) => path.join(this.directory, name)),
     ];
-    for (const file of leftovers) rmSync(file, { force: true });
+    for (const file of leftovers) rmSync(file, { recursive: true, force: true });
     return leftovers.map((file) => path.relative(this.directory, file));
   }
 
@@ -188,7 +222,7 @@ export class PackManager {
   async update(source: MetadataSource, family: string, options: UpdateOptions = {}): Promise<ActivationResult> {
     const state = this.readState();
     const audit = options.audit ? { actor: options.audit.actor, reason: options.audit.reason, ticket: options.audit.ticket } : {};
-    const staged = path.join(this.directory, 'staging', `${family}-${randomBytes(6).toString('hex')}.injpack`);
+    const staged = path.join(this.directory, 'staging', `${family}-${process.pid}-${randomBytes(6).toString('hex')}.injpack`);
     try {
       // Steps 1-6 in the trust client: metadata and target (pure; nothing persisted).
       const client = new TrustClient({ family, bench: this.options.bench, trusted: state.trusted, now: this.now() });
@@ -199,13 +233,15 @@ export class PackManager {
       });
       const step = this.options.onStep ?? (() => undefined);
       step('metadata-verified');
+      // Read once: verifyTargetFile checks the pack against this same profile (trust/pack.ts).
+      const hardware = hardwareCheck(this.options.bench.hardware);
       const sha256 = release.entry.manifest.sha256;
       const active = state.trusted.active[family];
       const target = this.packPath(family, sha256);
 
-      // Step 7: fetch into staging capped at the signed length; the trust client checks the manifest and every file.
+      // Step 7: fetch into staging bounded by min(signed length, pack cap); the trust client checks the manifest and every file.
       if (!(active?.manifest_sha256 === sha256 && existsSync(target))) {
-        await source.download(`packs/${family}/${release.version}.injpack`, release.entry.pack_length, staged);
+        await downloadDeclared(source, `packs/${family}/${release.version}.injpack`, release.entry.pack_length, limits.packBytes, staged);
         step('downloaded');
         await client.verifyTargetFile(staged);
         syncFile(staged);
@@ -255,10 +291,11 @@ export class PackManager {
         security_floor: `pass (counter ${release.entry.release_counter} >= floor ${release.index.security_floor})`,
         downgrade: active ? `pass (counter ${release.entry.release_counter} vs active ${active.release_counter})` : 'pass (nothing active)',
         pack: 'pass',
+        hardware: describeHardwareCheck(hardware),
       };
       // Step 9: evidence of the outcome (the refusal of any step is recorded in the catch below).
       this.evidence({ event: 'activate', family, version: release.version, sha256, changed, resolved_by: release.resolvedBy, previous: active?.version ?? null, ...audit, gates });
-      return { family, version: release.version, sha256, releaseCounter: release.entry.release_counter, changed, resolvedBy: release.resolvedBy, resolution: release.resolution, previous: active?.version ?? null, gates };
+      return { family, version: release.version, sha256, releaseCounter: release.entry.release_counter, changed, resolvedBy: release.resolvedBy, resolution: release.resolution, previous: active?.version ?? null, gates, hardware };
     } catch (error) {
       // Step 9 for a refusal: the typed code of the check that failed closed.
       this.evidence({ event: 'activate-refused', family, code: isTrustError(error) ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error), ...audit, ...(options.localPin ? { local_pin: options.localPin } : {}) });
@@ -382,6 +419,7 @@ export class PackManager {
   /** Step 10 on one release (the active one or the LKG): every check is TrustClient.recheckInstalled. */
   private async verifyInstalled(state: PackState, family: string, release: ActiveRelease, fellBackToLkg: boolean): Promise<PreflightResult> {
     const packPath = this.packPath(family, release.manifest_sha256);
+    const hardware = hardwareCheck(this.options.bench.hardware);
     const { verified } = await TrustClient.recheckInstalled({
       family,
       release,
@@ -392,7 +430,7 @@ export class PackManager {
       bench: this.options.bench,
       now: this.now(),
     });
-    return { family, version: release.version, sha256: release.manifest_sha256, packPath, manifest: verified.manifest, verified, fellBackToLkg };
+    return { family, version: release.version, sha256: release.manifest_sha256, packPath, manifest: verified.manifest, verified, fellBackToLkg, hardware };
   }
 }
 

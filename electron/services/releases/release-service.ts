@@ -20,7 +20,7 @@ import { createLogger, type Logger } from '../../../common/logger';
 import type { ActivationResult, PackManager, UpdateAudit } from '../packs/pack-manager';
 import { ServiceError } from '../service-error';
 import type { ReleasePinRecord, ReleaseRepository, ReleaseSourceKind } from '../store/release-repository';
-import { openReleaseSource, type OpenedSource, type ReleaseSourceSpec } from './release-source';
+import { bundleScratchDir, openReleaseSource, type OpenedSource, type ReleaseSourceSpec } from './release-source';
 import type { LocalPin } from '../../../trust/target-policy';
 
 const DAY_MS = 86_400_000;
@@ -176,7 +176,7 @@ export class ReleaseService {
   }
 
   async #open(spec: ReleaseSourceSpec): Promise<OpenedSource> {
-    const scratch = path.join(this.deps.dataDir, 'releases');
+    const scratch = bundleScratchDir(this.deps.dataDir);
     mkdirSync(scratch, { recursive: true });
     return openReleaseSource(spec, scratch);
   }
@@ -367,12 +367,13 @@ export class ReleaseService {
     // Expiries are recorded at once; only the activation that follows waits for a running session.
     const expired = this.#expireDue();
     if (this.deps.sessionRunning()) return this.#defer({ ...request, families: request.families ? [...new Set([...request.families, ...expired])] : undefined }, [], null);
-    if (request.source) this.configureSource(request.source);
     let opened: OpenedSource | null = null;
     const outcomes: RefreshResult['families'] = [];
     let describe: string | null = null;
     try {
-      opened = await this.#open(this.#sourceSpec());
+      opened = await this.#open(this.#sourceSpec(request.source));
+      // Remembered only once it opened: a bundle refused whole (a name, a type, a cap) is not the bench's source.
+      if (request.source) this.configureSource(request.source);
       describe = opened.describe;
       const families = request.families ? [...new Set([...request.families, ...expired])] : await this.#families(opened.source);
       for (const [position, family] of families.entries()) {

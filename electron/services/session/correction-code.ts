@@ -74,6 +74,32 @@ export function deviation(format: CodingFormat, curve: Calibration['nominal_curv
   }
 }
 
+/**
+ * The deliveries a code can correct at one test point: the codable window's steps turned back into mm³
+ * (the inverse of `deviation`). Null for a point no correction field codes: any delivery is codable there.
+ */
+export function codableDeliveryWindow(
+  calibration: Pick<Calibration, 'coding' | 'nominal_curve'>,
+  step: { id: string; railBar: number; nominalMm3: number },
+): { minMm3: number; maxMm3: number } | null {
+  const format = calibration.coding;
+  if (!format.fields.some((field) => field.kind === 'correction' && field.step === step.id)) return null;
+  const lowest = format.codable_window.min_steps * format.step_size;
+  const highest = format.codable_window.max_steps * format.step_size;
+  const nominal = step.nominalMm3;
+  switch (format.step_unit) {
+    case 'mm3':
+      return { minMm3: nominal + lowest, maxMm3: nominal + highest };
+    case 'percent':
+      return { minMm3: nominal * (1 + lowest / 100), maxMm3: nominal * (1 + highest / 100) };
+    case 'us': {
+      // A positive time correction means the injector delivers too little: it sits below nominal.
+      const slope = nominalSlope(calibration.nominal_curve, step.railBar);
+      return { minMm3: Math.max(0, nominal - highest * slope), maxMm3: nominal - lowest * slope };
+    }
+  }
+}
+
 function digitsOf(value: number, base: number, width: number): number[] {
   const digits: number[] = [];
   let rest = value;

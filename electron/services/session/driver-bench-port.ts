@@ -7,7 +7,18 @@ import { BenchLinkError, type BenchDriver } from '../../../native-bridge/driver'
 import type { LiveValues } from '../../../native-bridge/protocol/messages';
 import type { BenchIdentity, BenchPort, LiveSample } from './ports';
 
-const toSample = (values: LiveValues): LiveSample => ({ phase: values.phase, railBar: values.railBar, elapsedMs: values.elapsedMs, strokesDone: values.strokesDone });
+const toSample = (values: LiveValues): LiveSample => ({
+  phase: values.phase,
+  railBar: values.railBar,
+  elapsedMs: values.elapsedMs,
+  strokesDone: values.strokesDone,
+  ...(values.deliveryMm3PerStroke === undefined ? {} : { deliveryMm3PerStroke: values.deliveryMm3PerStroke }),
+  ...(values.backLeakMlPerMin === undefined ? {} : { backLeakMlPerMin: values.backLeakMlPerMin }),
+  ...(values.oilTempC === undefined ? {} : { oilTempC: values.oilTempC }),
+});
+
+/** A real bench's heater needs minutes from cold; the host's own bound on one request is 10 minutes. */
+const OIL_CONDITIONING_TIMEOUT_MS = 540_000;
 
 export class DriverBenchPort implements BenchPort {
   constructor(private readonly driver: BenchDriver) {}
@@ -42,6 +53,15 @@ export class DriverBenchPort implements BenchPort {
     return { overdue: result.overdue, due: result.due, lastCheck: result.lastCheck };
   }
 
+  async oilTemperature(): Promise<number | null> {
+    return (await this.driver.status()).oilTempC ?? null;
+  }
+
+  async conditionOil(window: { minC: number; maxC: number }, onLive: (sample: LiveSample) => void) {
+    const result = await this.driver.conditionOil({ ...window, timeoutMs: OIL_CONDITIONING_TIMEOUT_MS }, (values) => onLive(toSample(values)));
+    return { oilTempC: result.oilTempC, waitedMs: result.durationMs };
+  }
+
   async electricalTest() {
     const result = await this.driver.electricalTest();
     return { coilResistanceOhm: result.coilResistanceOhm, insulationMOhm: result.insulationMOhm };
@@ -60,7 +80,13 @@ export class DriverBenchPort implements BenchPort {
     await this.driver.setRailPressure(step.railBar, live);
     await this.driver.setDrive({ energizingTimeUs: step.energizingTimeUs, frequencyHz: step.frequencyHz });
     const result = await this.driver.runStep({ strokes: step.strokes, settleMs: step.settleMs }, live);
-    return { deliveryMm3PerStroke: result.deliveryMm3PerStroke, backLeakMlPerMin: result.backLeakMlPerMin, railBar: result.railBar, durationMs: result.durationMs };
+    return {
+      deliveryMm3PerStroke: result.deliveryMm3PerStroke,
+      backLeakMlPerMin: result.backLeakMlPerMin,
+      railBar: result.railBar,
+      durationMs: result.durationMs,
+      ...(result.oilTempC === undefined ? {} : { oilTempC: result.oilTempC }),
+    };
   }
 
   async writeCode(code: string): Promise<'written' | 'no_target'> {

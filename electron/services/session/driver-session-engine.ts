@@ -1,5 +1,5 @@
 import type { BenchDriver } from '../../../native-bridge/driver';
-import type { BenchCore } from '../bench-core';
+import { recordBenchHardware, type BenchCore } from '../bench-core';
 import { releaseServiceOn } from '../releases/release-service';
 import { DriverBenchPort } from './driver-bench-port';
 import { PackManagerPort } from './pack-manager-port';
@@ -11,6 +11,8 @@ import { CodingSessionEngine } from './session-engine';
  * the bench link it manages).
  */
 export function sessionEngineOn(core: BenchCore, driver: BenchDriver): CodingSessionEngine {
+  // The connected bench's model is what its packs are checked against (activation and preflight).
+  if (driver.ident) recordBenchHardware(core, driver.ident);
   // The app's pin check at session start, on this data directory (pins an admin set with the app or the CLI).
   const releases = releaseServiceOn(core);
   return new CodingSessionEngine({

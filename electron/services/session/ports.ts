@@ -12,10 +12,14 @@ export interface BenchIdentity {
 }
 
 export interface LiveSample {
-  phase: 'pressurizing' | 'settling' | 'injecting' | 'leak';
+  phase: 'pressurizing' | 'settling' | 'injecting' | 'leak' | 'conditioning';
   railBar: number;
   elapsedMs: number;
   strokesDone: number;
+  /** Benches that report them (protocol 2): the running delivery of a step, back-leak and test-oil temperature. */
+  deliveryMm3PerStroke?: number;
+  backLeakMlPerMin?: number;
+  oilTempC?: number;
 }
 
 export interface BenchPort {
@@ -29,12 +33,16 @@ export interface BenchPort {
   /** Tells the controller which injector is clamped (drive profile, adapter). */
   selectInjector(partNumber: string, serial: string): Promise<void>;
   calibrationCheck(): Promise<{ overdue: boolean; due: string; lastCheck: string }>;
+  /** Test-oil temperature now, °C; null when the bench cannot report it (protocol 1 firmware). */
+  oilTemperature(): Promise<number | null>;
+  /** Waits, heater on, until the test oil is inside the window; a bench that cannot get there fails typed. */
+  conditionOil(window: { minC: number; maxC: number }, onLive: (sample: LiveSample) => void): Promise<{ oilTempC: number; waitedMs: number }>;
   electricalTest(): Promise<{ coilResistanceOhm: number | null; insulationMOhm: number }>;
   leakTest(railBar: number, durationMs: number, onLive: (sample: LiveSample) => void): Promise<{ backLeakMlPerMin: number; railBar: number }>;
   runDeliveryStep(
     step: { railBar: number; energizingTimeUs: number; frequencyHz: number; strokes: number; settleMs: number },
     onLive: (sample: LiveSample) => void,
-  ): Promise<{ deliveryMm3PerStroke: number; backLeakMlPerMin: number; railBar: number; durationMs: number }>;
+  ): Promise<{ deliveryMm3PerStroke: number; backLeakMlPerMin: number; railBar: number; durationMs: number; oilTempC?: number }>;
   /** Null when the bench has no coding target attached. */
   writeCode(code: string): Promise<'written' | 'no_target'>;
   readCode(): Promise<string | null>;

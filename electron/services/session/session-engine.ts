@@ -20,8 +20,8 @@ import {
 import type { Calibration } from '../../../trust/pack-content';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import type { SessionRepository } from '../store/session-repository';
-import { CorrectionCodeError, encodeCorrectionCode, type StepMeasurement } from './correction-code';
-import type { BenchPort, CreditsPort, PackPort, VerifiedPackForSession } from './ports';
+import { codableDeliveryWindow, CorrectionCodeError, encodeCorrectionCode, type StepMeasurement } from './correction-code';
+import type { BenchPort, CreditsPort, LiveSample, PackPort, VerifiedPackForSession } from './ports';
 import type { GateResult, SessionProgress, SessionReport, StepReport } from './session-report';
 
 export class SessionError extends Error {
@@ -175,6 +175,7 @@ export class CodingSessionEngine {
         gates: [],
         electrical: null,
         leak: null,
+        oil: null,
         steps: [],
         code: null,
         codeFormat: null,
@@ -243,6 +244,22 @@ export class CodingSessionEngine {
       await this.deps.bench.selectInjector(request.partNumber, request.serial);
 
       move('gatesPassed');
+      emit({
+        type: 'plan',
+        sessionId,
+        oil: { minC: pack.calibration.test_oil.temperature_c.min, maxC: pack.calibration.test_oil.temperature_c.max },
+        steps: plan.steps.map((step) => ({
+          id: step.id,
+          label: step.label,
+          railBar: step.rail_bar,
+          energizingUs: step.energizing_us,
+          strokes: step.strokes,
+          nominalMm3: step.nominal_mm3,
+          toleranceMm3: toleranceMm3(step),
+          codable: codableDeliveryWindow(pack.calibration, { id: step.id, railBar: step.rail_bar, nominalMm3: step.nominal_mm3 }),
+        })),
+      });
+      const live = (stepId: string | null) => (sample: LiveSample) => emit({ type: 'live', sessionId, stepId, ...sample });
       const electrical = await this.deps.bench.electricalTest();
       const limits = { minOhm: plan.electrical.resistance_ohm.min, maxOhm: plan.electrical.resistance_ohm.max, minInsulationMOhm: plan.electrical.insulation_min_mohm };
       const coilOk = electrical.coilResistanceOhm !== null && electrical.coilResistanceOhm >= limits.minOhm && electrical.coilResistanceOhm <= limits.maxOhm;
@@ -255,9 +272,19 @@ export class CodingSessionEngine {
       this.#checkAbort();
 
       move('electricalPassed');
-      const leak = await this.deps.bench.leakTest(plan.leak.test_rail_bar, plan.leak.hold_s * 1000, (sample) =>
-        emit({ type: 'live', sessionId, stepId: null, ...sample }),
-      );
+      const window = { minC: pack.calibration.test_oil.temperature_c.min, maxC: pack.calibration.test_oil.temperature_c.max };
+      const startC = (await this.deps.bench.oilTemperature()) ?? Number.NaN;
+      let conditioned;
+      try {
+        conditioned = await this.deps.bench.conditionOil(window, live(null));
+      } catch (error) {
+        if (this.#running?.abortReason) throw error;
+        throw new SessionError('OIL_NOT_CONDITIONED', `The test oil did not reach ${window.minC}–${window.maxC} °C: ${errorMessage(error)} Nothing was measured or charged.`);
+      }
+      report.oil = { startC, oilTempC: conditioned.oilTempC, minC: window.minC, maxC: window.maxC, waitedMs: conditioned.waitedMs };
+      this.#append('session.oil', { sessionId, oilTempC: conditioned.oilTempC, minC: window.minC, maxC: window.maxC, startC, waitedMs: conditioned.waitedMs });
+      this.#checkAbort();
+      const leak = await this.deps.bench.leakTest(plan.leak.test_rail_bar, plan.leak.hold_s * 1000, live(null));
       report.leak = { backLeakMlPerMin: leak.backLeakMlPerMin, railBar: leak.railBar, limitMlPerMin: plan.leak.back_leak_max_ml_min, passed: leak.backLeakMlPerMin <= plan.leak.back_leak_max_ml_min };
       this.#append('session.leak', { sessionId, ...report.leak });
       if (!report.leak.passed) {
@@ -274,7 +301,7 @@ export class CodingSessionEngine {
         move(index === 0 ? 'leakPassed' : 'nextStep', step.id);
         const measured = await this.deps.bench.runDeliveryStep(
           { railBar: step.rail_bar, energizingTimeUs: step.energizing_us, frequencyHz: step.frequency_hz, strokes: step.strokes, settleMs: step.settle_ms },
-          (sample) => emit({ type: 'live', sessionId, stepId: step.id, ...sample }),
+          live(step.id),
         );
         const band = toleranceMm3(step);
         const deviationMm3 = measured.deliveryMm3PerStroke - step.nominal_mm3;
@@ -290,6 +317,7 @@ export class CodingSessionEngine {
           backLeakMlPerMin: measured.backLeakMlPerMin,
           verdict: Math.abs(deviationMm3) <= band ? 'in_tolerance' : 'corrected',
           correctionSteps: null,
+          ...(measured.oilTempC === undefined ? {} : { oilTempC: measured.oilTempC }),
         };
         measurements.set(step.id, { railBar: step.rail_bar, nominalMm3: step.nominal_mm3, measuredMm3: measured.deliveryMm3PerStroke });
         report.steps.push(stepReport);
@@ -404,6 +432,7 @@ export class CodingSessionEngine {
     } catch (error) {
       gates.push({ id: 'calibration', label: 'Bench calibration', passed: false, code: errorCode(error), detail: errorMessage(error), action: 'Check the bench connection.' });
     }
+    gates.push(await this.#oilGate(pack));
     const price = request.retestOf ? 0 : (pack?.calibration.credit_tariff.per_correction_code ?? 0);
     const balance = this.deps.credits.balance();
     gates.push(
@@ -414,6 +443,31 @@ export class CodingSessionEngine {
         : { id: 'credits', label: 'Credits', passed: false, code: 'INSUFFICIENT_CREDITS', detail: `${balance} available, a code costs ${price}.`, action: 'Import a credit grant from the central server.' },
     );
     return gates;
+  }
+
+  /** Measurements are comparable only in the pack's test-oil window: the bench must at least be able to say where it is. */
+  async #oilGate(pack: VerifiedPackForSession | null): Promise<GateResult> {
+    const label = 'Test oil';
+    let now: number | null;
+    try {
+      now = await this.deps.bench.oilTemperature();
+    } catch (error) {
+      return { id: 'oil', label, passed: false, code: errorCode(error), detail: errorMessage(error), action: 'Check the bench connection.' };
+    }
+    if (now === null) {
+      return {
+        id: 'oil',
+        label,
+        passed: false,
+        code: 'OIL_TEMPERATURE_UNKNOWN',
+        detail: 'This bench does not report the test-oil temperature (bench protocol 1), so measurements could not be compared with the pack.',
+        action: 'Update the bench controller firmware to protocol 2.',
+      };
+    }
+    if (!pack) return { id: 'oil', label, passed: true, detail: `${now.toFixed(1)} °C now.` };
+    const { min, max } = pack.calibration.test_oil.temperature_c;
+    const inside = now >= min && now <= max;
+    return { id: 'oil', label, passed: true, detail: inside ? `${now.toFixed(1)} °C, inside ${min}–${max} °C.` : `${now.toFixed(1)} °C now; the bench warms it to ${min}–${max} °C before measuring.` };
   }
 
   /** Moves along the table; each phase entered (a delivery phase once per step) is announced to the UI. */

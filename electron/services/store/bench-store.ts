@@ -6,6 +6,7 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ServiceError } from '../service-error';
+import { BenchHardwareRepository } from './bench-hardware-repository';
 import { IdentityRepository } from './identity-repository';
 import { IntegrityLogRepository } from './integrity-log-repository';
 import { JobRepository } from './job-repository';
@@ -31,6 +32,7 @@ export interface BenchStore {
   readonly settings: SettingsRepository;
   readonly launches: LaunchRepository;
   readonly identity: IdentityRepository;
+  readonly hardware: BenchHardwareRepository;
   readonly integrityLog: IntegrityLogRepository;
   readonly operators: OperatorRepository;
   readonly sessions: SessionRepository;
@@ -92,6 +94,7 @@ export function openBenchStore(dataDir: string, options: OpenStoreOptions = {}):
     settings,
     launches: new LaunchRepository(db),
     identity: new IdentityRepository(db),
+    hardware: new BenchHardwareRepository(db),
     integrityLog: new IntegrityLogRepository(db),
     operators: new OperatorRepository(db),
     sessions: new SessionRepository(db),

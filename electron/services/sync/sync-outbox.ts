@@ -9,7 +9,7 @@ import type { BenchIdentity } from '../identity/bench-identity';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import type { Logger } from '../../../common/logger';
 import type { BenchStore } from '../store/bench-store';
-import { SyncError, sendSignedRequest } from '../../../common/central-api/client';
+import { SyncError, retryDelayMs, sendSignedRequest } from '../../../common/central-api/client';
 import { sha256Hex } from '../../../trust/crypto';
 import { DEFAULT_BATCH_ENTRIES, MAX_BATCH_BYTES, MAX_BATCH_ENTRIES, enrolResponseSchema, logAckSchema, type EnrolResponse, type LogAck, type LogBatch } from '../../../common/central-api/protocol';
 import { ENROL_PATH, LOG_BATCH_PATH } from '../../../common/central-api/paths';
@@ -189,10 +189,9 @@ export class SyncOutbox {
     return { batch, ack };
   }
 
-  /** Full jitter: a random wait up to an exponentially growing ceiling, so a fleet does not retry in step. */
-  retryDelayMs(failuresInARow: number): number {
-    const ceiling = Math.min(this.#maxDelayMs, this.#baseDelayMs * 2 ** Math.max(0, failuresInARow - 1));
-    return Math.floor(this.#random() * ceiling);
+  /** Full jitter: a random wait up to an exponentially growing ceiling, so a fleet does not retry in step; a server's Retry-After first. */
+  retryDelayMs(failuresInARow: number, failure: SyncError | null = null): number {
+    return retryDelayMs(failure, failuresInARow, { baseDelayMs: this.#baseDelayMs, maxDelayMs: this.#maxDelayMs }, this.#random);
   }
 
   /** Sends batches until the backlog is empty, a refusal blocks, or a limit is reached. */
@@ -219,9 +218,11 @@ export class SyncOutbox {
         const failure = error;
         outcome.lastError = failure;
         if (!failure.retryable || blockingCodes.has(failure.code)) return { ...outcome, stopped: 'blocked' };
-        failuresInARow += 1;
+        // A server that sheds load (429 with Retry-After) is working, not failing: its wait is honoured and
+        // does not use up the drain's attempts; the drain's deadline still bounds it.
+        if (failure.retryAfterMs === undefined) failuresInARow += 1;
         if (failuresInARow >= maxAttempts) return { ...outcome, stopped: 'attempts' };
-        const delay = Math.min(this.retryDelayMs(failuresInARow), Math.max(0, deadline - Date.now()));
+        const delay = Math.min(this.retryDelayMs(Math.max(1, failuresInARow), failure), Math.max(0, deadline - Date.now()));
         await this.#sleepUnlessStopped(delay);
       }
     }

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { BenchApi, KnownPart } from '../../../electron/contract/bench-api';
-import type { CodingSessionEvent, GateResult, SessionReport, SessionSummary, StepReport } from '../../../electron/contract/coding-session';
+import type { CodingSessionEvent, GateResult, RunPlanStep, SessionReport, SessionSummary, StepReport } from '../../../electron/contract/coding-session';
 import type { BenchError } from '../../../electron/contract/envelope';
 
 export interface LiveReading {
@@ -9,6 +9,9 @@ export interface LiveReading {
   railBar: number;
   elapsedMs: number;
   strokesDone: number;
+  deliveryMm3PerStroke?: number;
+  backLeakMlPerMin?: number;
+  oilTempC?: number;
 }
 
 export interface CodingSlice {
@@ -19,6 +22,8 @@ export interface CodingSlice {
   codingGates: GateResult[];
   codingSteps: StepReport[];
   codingLive: LiveReading | null;
+  /** The test points and the oil window of the running session, known once its gates passed. */
+  codingPlan: { steps: RunPlanStep[]; oil: { minC: number; maxC: number } } | null;
   /** Counts progress batches that carried live values: the view marks each one it draws. */
   codingLiveSeq: number;
   codingReport: SessionReport | null;
@@ -49,6 +54,7 @@ const idle = {
   codingGates: [],
   codingSteps: [],
   codingLive: null,
+  codingPlan: null,
   codingLiveSeq: 0,
   codingReport: null,
   codingError: null,
@@ -90,7 +96,7 @@ export const createCodingSlice =
         return;
       }
       if (get().codingSessionId !== event.sessionId) set({ ...idle, codingSessionId: event.sessionId });
-      let { codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq } = get();
+      let { codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq, codingPlan } = get();
       if (event.events.some((progress) => progress.type === 'live')) codingLiveSeq += 1;
       for (const progress of event.events) {
         if (progress.type === 'gate') codingGates = [...codingGates.filter((gate) => gate.id !== progress.gate.id), progress.gate];
@@ -98,9 +104,13 @@ export const createCodingSlice =
         else if (progress.type === 'phase') {
           codingPhase = progress.phase;
           codingStepId = progress.stepId ?? null;
-        } else codingLive = { stepId: progress.stepId, phase: progress.phase, railBar: progress.railBar, elapsedMs: progress.elapsedMs, strokesDone: progress.strokesDone };
+        } else if (progress.type === 'plan') codingPlan = { steps: progress.steps, oil: progress.oil };
+        else {
+          const { type: _type, sessionId: _session, ...reading } = progress;
+          codingLive = reading;
+        }
       }
-      set({ codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq });
+      set({ codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq, codingPlan });
     },
     async loadHistory(text, days, operator) {
       const from = days?.from ? new Date(`${days.from}T00:00:00`).toISOString() : undefined;

@@ -1,16 +1,15 @@
-import { useEffect, useLayoutEffect, useRef, useState, type FormEvent } from 'react';
+import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { GateId, GateResult, SessionReport, StepReport } from '../../../electron/contract/coding-session';
 import { groupCode } from '../../../electron/contract/code-groups';
 import type { PrintRequest } from '../../../electron/contract/printing';
-import { DeliveryChart } from '../components/DeliveryChart';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { LabelPreview } from '../components/LabelPreview';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
 import { phaseOutcomes, sessionEnding, type Phase, type SessionEnding } from '../session/phase-outcomes';
+import { LiveReadouts, TestPointBars } from '../session/RunPanel';
 import { useAppStore } from '../store/context';
-import type { LiveReading } from '../store/coding-slice';
 
 
 // Records keyed by the contract's types: a phase or gate added there is a type error here until named.
@@ -30,6 +29,7 @@ const gateLabel: Record<GateId, MessageKey> = {
   channel: 'gate.channel',
   hardware: 'gate.hardware',
   calibration: 'gate.calibration',
+  oil: 'gate.oil',
   credits: 'gate.credits',
 };
 
@@ -46,10 +46,28 @@ function phaseText(t: Translate, phase: string | null): string {
   return phase && phase in phaseLabel ? t(phaseLabel[phase as keyof typeof phaseLabel]) : (phase ?? t('session.phase.preflight'));
 }
 
-/** Every gate has its row from the start (waiting, passed or blocking), so nothing moves as results arrive. */
+/**
+ * Every gate has its row from the start (waiting, passed or blocking), so nothing moves as results arrive.
+ * Once all passed they fold into one line: the run screen needs the room, and a look stays one click away.
+ */
 function Gates({ gates, finished }: { gates: readonly GateResult[]; finished: boolean }) {
   const t = useT();
   const byId = new Map(gates.map((gate) => [gate.id, gate]));
+  const allPassed = gateIds.every((id) => byId.get(id)?.passed === true);
+  if (allPassed) {
+    return (
+      <details className="gates-passed" data-testid="gates" data-all-passed="true">
+        <summary>✓ {t('session.gatesPassed', { count: gateIds.length })}</summary>
+        <ul className="gates" aria-label={t('session.gates')}>
+          {gateIds.map((id) => (
+            <li key={id} className="gate gate--pass" data-gate={id} data-passed="true">
+              <strong>✓ {byId.get(id)?.label}</strong> {byId.get(id)?.detail}
+            </li>
+          ))}
+        </ul>
+      </details>
+    );
+  }
   return (
     <ul className="gates" aria-label={t('session.gates')} data-testid="gates">
       {gateIds.map((id) => {
@@ -144,42 +162,6 @@ function PhaseProgress({ phase, report }: { phase: string | null; report: Sessio
         );
       })}
     </ol>
-  );
-}
-
-/**
- * Live values in fixed-width fields, so 20 updates a second never move the layout. Each batch drawn is
- * counted on the element (data-drawn), which the UI benchmark compares with what the services sent.
- */
-function LiveValues({ live, seq }: { live: LiveReading | null; seq: number }) {
-  const t = useT();
-  const element = useRef<HTMLDListElement>(null);
-  const drawn = useRef({ count: 0, last: 0 });
-  useLayoutEffect(() => {
-    if (seq === 0 || seq === drawn.current.last) return;
-    drawn.current = { count: drawn.current.count + 1, last: seq };
-    element.current?.setAttribute('data-drawn', String(drawn.current.count));
-    element.current?.setAttribute('data-seq', String(seq));
-  }, [seq]);
-  return (
-    <dl className="live-values" ref={element} data-testid="live-values" aria-live="off">
-      <div>
-        <dt>{t('live.step')}</dt>
-        <dd>{live?.stepId ?? '—'}</dd>
-      </div>
-      <div>
-        <dt>{t('live.rail')}</dt>
-        <dd>{live ? `${Math.round(live.railBar)} bar` : '—'}</dd>
-      </div>
-      <div>
-        <dt>{t('live.strokes')}</dt>
-        <dd>{live ? live.strokesDone : '—'}</dd>
-      </div>
-      <div>
-        <dt>{t('live.elapsed')}</dt>
-        <dd>{live ? `${(live.elapsedMs / 1000).toFixed(1)} s` : '—'}</dd>
-      </div>
-    </dl>
   );
 }
 
@@ -357,6 +339,7 @@ export function SessionView({ onShowJob = () => undefined }: { onShowJob?(): voi
       steps: s.codingSteps,
       live: s.codingLive,
       liveSeq: s.codingLiveSeq,
+      plan: s.codingPlan,
       report: s.codingReport,
       error: s.codingError,
       lastPart: s.lastPartNumber,
@@ -550,17 +533,12 @@ export function SessionView({ onShowJob = () => undefined }: { onShowJob?(): voi
             {!finished && state.phase === 'delivery' && state.stepId ? ` ${state.stepId}` : ''}
             {report ? ` · ${report.partNumber} · ${report.serial}` : ''}
           </p>
-          <LiveValues live={running ? state.live : null} seq={state.liveSeq} />
+          <LiveReadouts live={running ? state.live : null} seq={state.liveSeq} plan={state.plan} />
           {report && <Outcome report={report} />}
           {report && <Documents report={report} />}
           <Gates gates={state.gates} finished={finished} />
-          <DeliveryChart
-            key={state.locale}
-            steps={state.steps}
-            label={t('chart.label')}
-            series={{ upper: t('chart.upper'), lower: t('chart.lower'), measured: t('chart.measured') }}
-          />
-          <StepsTable steps={state.steps} />
+          {state.plan && <TestPointBars plan={state.plan} steps={state.steps} live={running ? state.live : null} />}
+          {finished && <StepsTable steps={state.steps} />}
         </>
       )}
     </section>

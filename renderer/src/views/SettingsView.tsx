@@ -44,11 +44,19 @@ export function SettingsView() {
     })),
   );
   const [draft, setDraft] = useState<BenchSettings | null>(null);
+  const [edited, setEdited] = useState(false);
   const [saving, setSaving] = useState(false);
   useEffect(() => {
     void load();
   }, [load]);
-  useEffect(() => setDraft(settings), [settings]);
+  // Settings that (re)load while the admin is typing must not wipe the edits; a save adopts what was stored.
+  useEffect(() => {
+    if (!edited) setDraft(settings);
+  }, [settings, edited]);
+  const edit = (patch: Partial<BenchSettings>) => {
+    setEdited(true);
+    setDraft((current) => (current ? { ...current, ...patch } : current));
+  };
 
   if (!draft) return <p className="loading">{t('settings.loading')}</p>;
   const admin = role === 'admin';
@@ -65,7 +73,11 @@ export function SettingsView() {
       timeZone: draft.timeZone,
       labelPrinter: draft.labelPrinter,
       documentPrinter: draft.documentPrinter,
-    }).finally(() => setSaving(false));
+    })
+      .then((saved) => {
+        if (saved) setEdited(false);
+      })
+      .finally(() => setSaving(false));
   };
 
   return (
@@ -76,11 +88,11 @@ export function SettingsView() {
       <form className="form" onSubmit={submit}>
         <fieldset disabled={!admin} className="fieldset">
           <label htmlFor="settings-port">{t('settings.port')}</label>
-          <input id="settings-port" value={draft.benchPort ?? ''} onChange={(event) => setDraft({ ...draft, benchPort: event.target.value })} placeholder={t('common.portPlaceholder')} autoComplete="off" />
+          <input id="settings-port" value={draft.benchPort ?? ''} onChange={(event) => edit({ benchPort: event.target.value })} placeholder={t('common.portPlaceholder')} autoComplete="off" />
           <label htmlFor="settings-server">{t('settings.server')}</label>
-          <input id="settings-server" value={draft.serverUrl ?? ''} onChange={(event) => setDraft({ ...draft, serverUrl: event.target.value })} placeholder="https://bench-server.example" autoComplete="off" />
+          <input id="settings-server" value={draft.serverUrl ?? ''} onChange={(event) => edit({ serverUrl: event.target.value })} placeholder="https://bench-server.example" autoComplete="off" />
           <label htmlFor="settings-channel">{t('settings.channel')}</label>
-          <select id="settings-channel" value={draft.releaseChannel} onChange={(event) => setDraft({ ...draft, releaseChannel: event.target.value as BenchSettings['releaseChannel'] })}>
+          <select id="settings-channel" value={draft.releaseChannel} onChange={(event) => edit({ releaseChannel: event.target.value as BenchSettings['releaseChannel'] })}>
             {channels.map((channel) => (
               <option key={channel.value} value={channel.value}>
                 {t(channel.label)}
@@ -88,7 +100,7 @@ export function SettingsView() {
             ))}
           </select>
           <label htmlFor="settings-language">{t('settings.language')}</label>
-          <select id="settings-language" value={draft.language} onChange={(event) => setDraft({ ...draft, language: event.target.value as BenchSettings['language'] })}>
+          <select id="settings-language" value={draft.language} onChange={(event) => edit({ language: event.target.value as BenchSettings['language'] })}>
             {languages.map((language) => (
               <option key={language.value} value={language.value}>
                 {language.value in catalogs ? language.label : `${language.label} (${t('settings.languageEnglishFallback')})`}

@@ -1,12 +1,15 @@
 /**
- * Failed sign-ins to the support web view, counted in memory per client address and user name, and per
- * client address alone (so spraying many names from one address is bounded too). After `maxFailures` failed
- * sign-ins within `windowMs` the key is locked for `lockoutMs`: sign-ins are then answered 429 with
- * Retry-After before any password is checked (no scrypt is spent on them). A successful sign-in clears its
- * own name's count. Memory is bounded (`maxKeys`; expired keys are dropped first, then the oldest).
+ * Failed sign-ins to the support web view, counted per client address and user name, and per client address
+ * alone (so spraying many names from one address is bounded too). After `maxFailures` failed sign-ins within
+ * `windowMs` the key is locked for `lockoutMs`: sign-ins are then answered 429 with Retry-After before any
+ * password is checked (no scrypt is spent on them). A successful sign-in clears its own name's count.
  *
- * Kept per server process: a restart forgets the counts, and several server processes count apart.
+ * The counters live in the database (server/store/shared-state-repository.ts), so a restart keeps them and
+ * several server instances on one database count together. The address is the client's: behind a reverse
+ * proxy the server must be told to trust it (--trust-proxy), or every client would share the proxy's
+ * address and one address's failures would lock everyone out.
  */
+import type { SharedStateRepository } from '../../store/shared-state-repository';
 
 export interface SignInLimits {
   /** Failed sign-ins for one name from one address within the window that lock that name for that address. */
@@ -15,7 +18,6 @@ export interface SignInLimits {
   maxFailuresPerAddress: number;
   windowMs: number;
   lockoutMs: number;
-  maxKeys: number;
 }
 
 export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = {
@@ -23,15 +25,7 @@ export const DEFAULT_SIGN_IN_LIMITS: SignInLimits = {
   maxFailuresPerAddress: 20,
   windowMs: 15 * 60_000,
   lockoutMs: 15 * 60_000,
-  maxKeys: 10_000,
 };
-
-interface Counter {
-  /** Start of the current counting window. */
-  since: number;
-  failures: number;
-  lockedUntil: number | null;
-}
 
 export interface Lockout {
   /** 'name': this name from this address; 'address': every sign-in from this address. */
@@ -43,9 +37,9 @@ export interface Lockout {
 
 export class SignInLimiter {
   readonly #limits: SignInLimits;
-  readonly #counters = new Map<string, Counter>();
 
   constructor(
+    private readonly store: SharedStateRepository,
     limits: Partial<SignInLimits> = {},
     private readonly now: () => Date = () => new Date(),
   ) {
@@ -57,65 +51,47 @@ export class SignInLimiter {
   }
 
   /** The lockout in force for this attempt, or null when it may be checked. */
-  lockout(address: string, name: string): Lockout | null {
-    const at = this.now().getTime();
-    for (const [scope, key] of this.#keys(address, name)) {
-      const counter = this.#counters.get(key);
-      if (counter?.lockedUntil && counter.lockedUntil > at) return this.#describe(scope, counter, at);
+  async lockout(address: string, name: string): Promise<Lockout | null> {
+    const at = this.now();
+    const keys = this.#keys(address, name);
+    const counters = await this.store.counters(keys.map(([, key]) => key));
+    for (const [scope, key] of keys) {
+      const counter = counters.get(key);
+      if (counter?.lockedUntil && counter.lockedUntil > at.toISOString()) return describe(scope, counter.lockedUntil, counter.failures, at);
     }
     return null;
   }
 
   /** Counts a failed sign-in; returns the lockout it started, if this failure reached a limit. */
-  recordFailure(address: string, name: string): Lockout | null {
-    const at = this.now().getTime();
+  async recordFailure(address: string, name: string): Promise<Lockout | null> {
+    const at = this.now();
+    const times = { now: at.toISOString(), windowStartedBefore: new Date(at.getTime() - this.#limits.windowMs).toISOString(), lockUntil: new Date(at.getTime() + this.#limits.lockoutMs).toISOString() };
     let started: Lockout | null = null;
     for (const [scope, key] of this.#keys(address, name)) {
-      let counter = this.#counters.get(key);
-      if (!counter || at - counter.since >= this.#limits.windowMs || (counter.lockedUntil !== null && counter.lockedUntil <= at)) {
-        counter = { since: at, failures: 0, lockedUntil: null };
-      }
-      counter.failures += 1;
       const limit = scope === 'name' ? this.#limits.maxFailures : this.#limits.maxFailuresPerAddress;
-      if (counter.lockedUntil === null && counter.failures >= limit) {
-        counter.lockedUntil = at + this.#limits.lockoutMs;
-        started ??= this.#describe(scope, counter, at);
-      }
-      // Re-inserted so the map's order is the order of last use (the oldest is evicted first).
-      this.#counters.delete(key);
-      this.#counters.set(key, counter);
+      const counter = await this.store.countFailure({ key, limit }, times);
+      // This failure started the lockout when the lock ends exactly where this failure put it.
+      if (counter.lockedUntil === times.lockUntil && counter.failures >= limit) started ??= describe(scope, counter.lockedUntil, counter.failures, at);
     }
-    this.#bound(at);
+    await this.store.forgetIdleCounters(times.windowStartedBefore, times.now);
     return started;
   }
 
   /** A successful sign-in clears its own name's count from that address (not the address's). */
-  recordSuccess(address: string, name: string): void {
-    this.#counters.delete(this.#keys(address, name)[0][1]);
+  async recordSuccess(address: string, name: string): Promise<void> {
+    await this.store.clearCounter(this.#keys(address, name)[0][1]);
   }
 
   #keys(address: string, name: string): [['name', string], ['address', string]] {
     // A token sign-in has no name; it is counted under its own key.
     return [
-      ['name', `name\u0000${address}\u0000${name.toLowerCase() || '(token)'}`],
-      ['address', `address\u0000${address}`],
+      ['name', JSON.stringify(['name', address, name.toLowerCase() || '(token)'])],
+      ['address', JSON.stringify(['address', address])],
     ];
   }
+}
 
-  #describe(scope: Lockout['scope'], counter: Counter, at: number): Lockout {
-    const lockedUntil = counter.lockedUntil ?? at;
-    return { scope, lockedUntil: new Date(lockedUntil), retryAfterSeconds: Math.max(1, Math.ceil((lockedUntil - at) / 1000)), failures: counter.failures };
-  }
-
-  #bound(at: number): void {
-    if (this.#counters.size <= this.#limits.maxKeys) return;
-    for (const [key, counter] of this.#counters) {
-      const expired = counter.lockedUntil !== null ? counter.lockedUntil <= at : at - counter.since >= this.#limits.windowMs;
-      if (expired) this.#counters.delete(key);
-    }
-    for (const key of this.#counters.keys()) {
-      if (this.#counters.size <= this.#limits.maxKeys) break;
-      this.#counters.delete(key);
-    }
-  }
+function describe(scope: Lockout['scope'], lockedUntil: string, failures: number, at: Date): Lockout {
+  const until = new Date(lockedUntil);
+  return { scope, lockedUntil: until, retryAfterSeconds: Math.max(1, Math.ceil((until.getTime() - at.getTime()) / 1000)), failures };
 }

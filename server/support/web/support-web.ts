@@ -19,6 +19,7 @@ import { parseInput, tokenRoute, type FleetRouteContext, type ServerInstance, ty
 import { tracesToCsv } from '../../sessions/session-export';
 import { SessionIndexRepository, type SessionTrace } from '../../store/session-index-repository';
 import { SupportWebSessionRepository } from '../../store/support-web-session-repository';
+import { SharedStateRepository } from '../../store/shared-state-repository';
 import { sessionIdSchema, sessionQuerySchema, toSessionQuery } from '../../sessions/support-session-routes';
 import type { SafeHtml } from './html';
 import { FAVICON_SVG, SUPPORT_CSS, WEB_PREFIX, errorPage, sessionPage, sessionsPage, signInPage, type ListFilters, type Viewer } from './pages';
@@ -70,6 +71,12 @@ const withoutEmpty = (query: unknown): Record<string, unknown> =>
 export interface SupportWebOptions {
   /** Failed sign-in limits (defaults in sign-in-limiter.ts: 5 per name and address, 20 per address, 15 min). */
   signInLimits?: Partial<SignInLimits>;
+  /**
+   * The origin people reach the server at (`https://support.example`, --public-origin). When set, sign-in
+   * and sign-out forms are accepted from that origin only; otherwise from the request's own scheme and host
+   * (which honour X-Forwarded-Proto/-Host only with --trust-proxy).
+   */
+  publicOrigin?: string;
 }
 
 const minutes = (seconds: number): string => `${Math.ceil(seconds / 60)} minute${Math.ceil(seconds / 60) === 1 ? '' : 's'}`;
@@ -82,7 +89,7 @@ function lockoutMessage(lockout: Lockout): string {
 export function registerSupportWeb(app: ServerInstance, context: FleetRouteContext, options: SupportWebOptions = {}): void {
   const webSessions = new SupportWebSessionRepository(context.repository.db);
   const store = new SessionIndexRepository(context.repository);
-  const limiter = new SignInLimiter(options.signInLimits, context.now);
+  const limiter = new SignInLimiter(new SharedStateRepository(context.repository.db), options.signInLimits, context.now);
 
   // The admin manages named support users; each gets a generated password, shown once.
   app.post(SUPPORT_USERS_PATH, tokenRoute('admin'), async (request, reply) => {
@@ -142,11 +149,17 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
         return { csrfToken: row.csrfToken, role, label: row.userName ?? `the ${role} token` };
       }
 
+      /** The origin the browser shows: the configured public origin, else this request's scheme and host. */
+      const expectedOrigin = (request: FastifyRequest): string => options.publicOrigin ?? `${request.protocol}://${request.host}`;
+
+      /** Under TLS (served directly, or an https public origin behind a proxy) the cookie never travels in clear. */
+      const secureAttribute = (request: FastifyRequest): string => (expectedOrigin(request).startsWith('https:') ? '; Secure' : '');
+
       /** A form POST from another origin is refused (login CSRF, forced sign-out). */
       function requireSameOrigin(request: FastifyRequest): void {
         const origin = request.headers.origin;
         const site = request.headers['sec-fetch-site'];
-        if (typeof origin === 'string' && origin !== `http://${request.headers.host ?? ''}`) throw new ServerError('FORBIDDEN', 'This form was posted from another site; it is refused.');
+        if (typeof origin === 'string' && origin !== expectedOrigin(request)) throw new ServerError('FORBIDDEN', 'This form was posted from another site; it is refused.');
         if (typeof site === 'string' && site !== 'same-origin' && site !== 'none') throw new ServerError('FORBIDDEN', 'This form was posted from another site; it is refused.');
       }
 
@@ -171,7 +184,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
         requireSameOrigin(request);
         const { name, token } = parseInput(signInSchema, request.body ?? {}, 'sign-in');
         const address = request.ip;
-        const locked = limiter.lockout(address, name);
+        const locked = await limiter.lockout(address, name);
         if (locked) {
           // Answered before any password is checked: a locked key costs no scrypt.
           reply.header('retry-after', String(locked.retryAfterSeconds));
@@ -194,7 +207,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
         }
         if (!role) {
           context.logger.warn({ part: 'support-web', user: name || null, address }, 'support sign-in refused');
-          const lockout = limiter.recordFailure(address, name);
+          const lockout = await limiter.recordFailure(address, name);
           if (lockout) {
             // The name and address only: never the password or token that was tried.
             context.logger.warn(
@@ -206,7 +219,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
           }
           return sendPage(reply, signInPage(name ? 'That name and password do not match an active support user.' : 'That token is not valid for this server.'), 401);
         }
-        limiter.recordSuccess(address, name);
+        await limiter.recordSuccess(address, name);
         context.logger.info({ part: 'support-web', user: userName, role }, 'support sign-in');
         const cookie = randomBytes(32).toString('base64url');
         const created = context.now();
@@ -214,7 +227,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
         await webSessions.create({ sessionHash: hashOf(cookie), csrfToken: randomBytes(24).toString('base64url'), role, userName, createdAt: created.toISOString(), expiresAt: expires.toISOString() });
         return reply
           .code(303)
-          .header('set-cookie', `${SESSION_COOKIE}=${cookie}; Path=${WEB_PREFIX}; HttpOnly; SameSite=Strict; Max-Age=${WEB_SESSION_HOURS * 3600}`)
+          .header('set-cookie', `${SESSION_COOKIE}=${cookie}; Path=${WEB_PREFIX}; HttpOnly; SameSite=Strict${secureAttribute(request)}; Max-Age=${WEB_SESSION_HOURS * 3600}`)
           .header('location', `${WEB_PREFIX}/sessions`)
           .send();
       });
@@ -226,7 +239,7 @@ export function registerSupportWeb(app: ServerInstance, context: FleetRouteConte
         if (session && csrf !== session.csrfToken) throw new ServerError('FORBIDDEN', 'The sign-out form is stale or forged (CSRF token mismatch).');
         const cookie = cookieValue(request, SESSION_COOKIE);
         if (cookie) await webSessions.delete(hashOf(cookie));
-        return reply.code(303).header('set-cookie', `${SESSION_COOKIE}=; Path=${WEB_PREFIX}; HttpOnly; SameSite=Strict; Max-Age=0`).header('location', `${WEB_PREFIX}/sign-in`).send();
+        return reply.code(303).header('set-cookie', `${SESSION_COOKIE}=; Path=${WEB_PREFIX}; HttpOnly; SameSite=Strict${secureAttribute(request)}; Max-Age=0`).header('location', `${WEB_PREFIX}/sign-in`).send();
       });
 
       scope.get('/sessions', async (request, reply) => {

@@ -11,10 +11,10 @@ import { issueCreditGrant } from '../../../trust/credit-grant';
 import { generateKeyPair, sha256Hex } from '../../../trust/crypto';
 import { developmentKeyPair } from '../../../trust/dev-keys';
 import { encodeEnvelope, signDocument } from '../../../trust/envelope';
-import { directorySource } from '../../../trust/source';
+import { directorySource, type MetadataSource } from '../../../trust/source';
 import { buildPack } from '../../../trust/pack';
 import { pinBench, promote, rotateRoot, setFloor } from '../../../trust/repository';
-import type { RootDocument } from '../../../trust/schemas';
+import { limits, type RootDocument } from '../../../trust/schemas';
 import { benchSnapshot, createTrustFixture, expectRefused, makePack, T0, type TrustFixture } from '../../helpers/trust-fixture';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { cohortBucket } from '../../../trust/target-policy';
@@ -486,8 +486,8 @@ describe('mix-and-match and wrong target', () => {
     fixture.publish(makePack(FAMILY, '1.2.0', 3));
     writeFileSync(path.join(fixture.repo, 'snapshot.json'), oldSnapshot);
     writeFileSync(path.join(fixture.repo, 'timestamp.json'), oldTimestamp);
-    // The newer index is longer than the old snapshot signs: the read aborts at the cap.
-    await expectRefused(fixture, manager, FAMILY, 'OVERSIZE');
+    // The newer index is longer than the old snapshot signs: the read stops at the signed length.
+    await expectRefused(fixture, manager, FAMILY, 'LENGTH_MISMATCH');
     // Same length, other content: the hash gives it away.
     const currentIndex = readFileSync(path.join(fixture.repo, indexFile()));
     const listedLength = (fixture.payload('snapshot.json').indexes as Record<string, { length: number }>)[FAMILY]?.length ?? 0;
@@ -565,17 +565,70 @@ describe('artifacts', () => {
     await expectRefused(fixture, manager, FAMILY, 'OVERSIZE');
   });
 
-  it('aborts an index larger than the snapshot says', async () => {
+  /** The source with every read and download it was asked for: what the bench asked for, and how much of it. */
+  function recorded(source: MetadataSource): { source: MetadataSource; asked: { name: string; maxBytes: number }[] } {
+    const asked: { name: string; maxBytes: number }[] = [];
+    return {
+      asked,
+      source: {
+        describe: () => source.describe(),
+        read: (name, maxBytes) => (asked.push({ name, maxBytes }), source.read(name, maxBytes)),
+        download: (name, maxBytes, destination) => (asked.push({ name, maxBytes }), source.download(name, maxBytes, destination)),
+      },
+    };
+  }
+
+  it('refuses a timestamp declaring a 2^40-byte snapshot before reading it, though the mirror holds 128 MiB (OVERSIZE)', async () => {
     const manager = await activeBench();
-    appendFileSync(path.join(fixture.repo, indexFile()), ' ');
-    await expectRefused(fixture, manager, FAMILY, 'OVERSIZE');
+    truncateSync(path.join(fixture.repo, 'snapshot.json'), 128 * 1024 * 1024);
+    fixture.resign('timestamp.json', 'timestamp', (timestamp) => {
+      timestamp.version = (timestamp.version as number) + 1;
+      (timestamp.snapshot as { length: number }).length = 2 ** 40;
+    }, [fixture.keys.timestamp], { refresh: false });
+    const before = benchSnapshot(fixture.dataDir);
+    const { source, asked } = recorded(fixture.source());
+    await expect(manager.update(source, FAMILY)).rejects.toMatchObject({ name: 'TrustError', code: 'OVERSIZE' });
+    expect(asked.map((call) => call.name)).not.toContain('snapshot.json');
+    expect(benchSnapshot(fixture.dataDir)).toEqual(before);
   });
 
-  it('aborts a pack larger than its signed length', async () => {
+  it('asks for a snapshot longer than the timestamp declares only up to the declared length (LENGTH_MISMATCH)', async () => {
+    const manager = await activeBench();
+    const declared = readFileSync(path.join(fixture.repo, 'snapshot.json')).length;
+    truncateSync(path.join(fixture.repo, 'snapshot.json'), 128 * 1024 * 1024);
+    const before = benchSnapshot(fixture.dataDir);
+    const { source, asked } = recorded(fixture.source());
+    await expect(manager.update(source, FAMILY)).rejects.toMatchObject({ name: 'TrustError', code: 'LENGTH_MISMATCH' });
+    expect(asked.find((call) => call.name === 'snapshot.json')?.maxBytes).toBe(declared);
+    expect(benchSnapshot(fixture.dataDir)).toEqual(before);
+  });
+
+  it('refuses an index declaring a pack over the 1 GiB cap without downloading it (OVERSIZE)', async () => {
+    const manager = await activeBench();
+    fixture.resign(indexFile(), 'index', (index) => {
+      index.sequence = (index.sequence as number) + 1;
+      const versions = index.versions as Record<string, { pack_length: number }>;
+      versions['1.1.0'] = { ...versions['1.1.0'], pack_length: limits.packBytes + 1 };
+    }, [fixture.keys.index]);
+    pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
+    const before = benchSnapshot(fixture.dataDir);
+    const { source, asked } = recorded(fixture.source());
+    await expect(manager.update(source, FAMILY)).rejects.toMatchObject({ name: 'TrustError', code: 'OVERSIZE' });
+    expect(asked.map((call) => call.name)).not.toContain(`packs/${FAMILY}/1.1.0.injpack`);
+    expect(benchSnapshot(fixture.dataDir)).toEqual(before);
+  });
+
+  it('stops reading an index longer than the snapshot says at the signed length', async () => {
+    const manager = await activeBench();
+    appendFileSync(path.join(fixture.repo, indexFile()), ' ');
+    await expectRefused(fixture, manager, FAMILY, 'LENGTH_MISMATCH');
+  });
+
+  it('stops downloading a pack longer than its signed length at that length', async () => {
     const manager = await activeBench();
     appendFileSync(path.join(fixture.repo, 'packs', FAMILY, '1.1.0.injpack'), Buffer.alloc(10));
     pinBench(fixture.context(), fixture.keys, { benchId: 'bench-0000000000000001', family: FAMILY, assignment: { channel: 'canary' } });
-    await expectRefused(fixture, manager, FAMILY, 'OVERSIZE');
+    await expectRefused(fixture, manager, FAMILY, 'LENGTH_MISMATCH');
   });
 
   it('accepts unknown fields, covered by the signature', async () => {

@@ -1,11 +1,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { AppUpdatePolicy } from '../../../electron/services/app-update/app-update-policy';
-import {
-  benchReleaseChannels,
-  updaterChannelByReleaseChannel,
-  updaterChannelFor,
-  type BenchReleaseChannel,
-} from '../../../electron/services/app-update/channel-mapping';
+import { type BenchReleaseChannel } from '../../../electron/services/app-update/release-channel';
+import { TrustError } from '../../../trust/errors';
 import { MemoryEvidenceSink, type EvidenceEntry, type EvidenceSink } from '../../../electron/services/evidence/evidence-sink';
 import { FakeAdminHold, FakeCodingSessions, FakeReleaseChannel, FakeUpdaterPort } from '../../fakes/app-update-ports';
 
@@ -32,18 +28,6 @@ function lastOf(entries: readonly EvidenceEntry[], kind: string): EvidenceEntry 
   return entries.filter((entry) => entry.kind === kind).at(-1);
 }
 
-describe('channel mapping', () => {
-  it('maps every bench release channel to its own updater channel, stable to electron-builder default "latest"', () => {
-    expect(updaterChannelByReleaseChannel).toEqual({ canary: 'canary', staged: 'staged', stable: 'latest', lts: 'lts' });
-    const mapped = benchReleaseChannels.map(updaterChannelFor);
-    expect(new Set(mapped).size).toBe(benchReleaseChannels.length);
-  });
-
-  it('refuses a channel it does not know', () => {
-    expect(() => updaterChannelFor('beta' as BenchReleaseChannel)).toThrow();
-  });
-});
-
 describe('app update policy', () => {
   it('applies the bench channel at start and records it', async () => {
     const { policy, updater, evidence } = setup({ channel: 'canary' });
@@ -52,17 +36,17 @@ describe('app update policy', () => {
     expect(evidence.entries()[0]).toMatchObject({
       kind: 'app-update.channel.applied',
       at: NOW.toISOString(),
-      details: { releaseChannel: 'canary', updaterChannel: 'canary', currentVersion: '1.4.0' },
+      details: { releaseChannel: 'canary', currentVersion: '1.4.0' },
     });
     policy.stop();
   });
 
   it('checks, downloads and installs a newer build when idle, recording every step before acting', async () => {
     const { policy, updater, evidence } = setup();
-    updater.offers.set('latest', { version: '1.5.0' });
+    updater.offers.set('stable', { version: '1.5.0' });
     await policy.start();
     await expect(policy.check('admin')).resolves.toEqual({ outcome: 'installing', version: '1.5.0' });
-    expect(updater.calls).toEqual(['useChannel:latest', 'check:latest', 'download', 'install']);
+    expect(updater.calls).toEqual(['useChannel:stable', 'check:stable', 'download', 'install']);
     expect(evidence.kinds()).toEqual([
       'app-update.channel.applied',
       'app-update.check.completed',
@@ -71,7 +55,7 @@ describe('app update policy', () => {
       'app-update.install.started',
     ]);
     expect(lastOf(evidence.entries(), 'app-update.check.completed')?.details).toMatchObject({ trigger: 'admin', outcome: 'update-available', offeredVersion: '1.5.0' });
-    expect(policy.state()).toMatchObject({ phase: 'installing', pending: { version: '1.5.0', updaterChannel: 'latest' } });
+    expect(policy.state()).toMatchObject({ phase: 'installing', pending: { version: '1.5.0', releaseChannel: 'stable' } });
   });
 
   it('records a check that finds nothing newer', async () => {
@@ -84,7 +68,7 @@ describe('app update policy', () => {
 
   it.each(['1.3.9', '1.4.0', 'not-a-version'])('refuses to move to %s from 1.4.0, even when the updater offers it', async (offered) => {
     const { policy, updater, evidence } = setup();
-    updater.offers.set('latest', { version: offered });
+    updater.offers.set('stable', { version: offered });
     await policy.start();
     await expect(policy.check()).resolves.toEqual({ outcome: 'downgrade-refused', offeredVersion: offered });
     expect(updater.calls).not.toContain('download');
@@ -94,7 +78,7 @@ describe('app update policy', () => {
 
   it('downloads during a coding session, defers the install once, then installs when the session ends', async () => {
     const { policy, updater, sessions, evidence } = setup();
-    updater.offers.set('latest', { version: '1.5.0' });
+    updater.offers.set('stable', { version: '1.5.0' });
     await policy.start();
     sessions.begin();
     await expect(policy.check()).resolves.toEqual({ outcome: 'install-deferred', version: '1.5.0' });
@@ -114,11 +98,11 @@ describe('app update policy', () => {
 
   it('skips checks while an admin holds the app, naming who, why and the ticket', async () => {
     const { policy, updater, hold, evidence } = setup();
-    updater.offers.set('latest', { version: '1.5.0' });
+    updater.offers.set('stable', { version: '1.5.0' });
     hold.hold = activeHold;
     await policy.start();
     await expect(policy.check()).resolves.toEqual({ outcome: 'held', hold: activeHold });
-    expect(updater.calls).toEqual(['useChannel:latest']);
+    expect(updater.calls).toEqual(['useChannel:stable']);
     expect(lastOf(evidence.entries(), 'app-update.check.skipped')).toMatchObject({
       actor: 'admin:karin',
       details: { holdTicket: 'WS-1042', holdUntil: activeHold.until, holdReason: activeHold.reason },
@@ -127,7 +111,7 @@ describe('app update policy', () => {
 
   it('holds a downloaded build until the hold is lifted, then installs it', async () => {
     const { policy, updater, hold, sessions, evidence } = setup();
-    updater.offers.set('latest', { version: '1.5.0' });
+    updater.offers.set('stable', { version: '1.5.0' });
     await policy.start();
     sessions.begin();
     await policy.check();
@@ -141,7 +125,7 @@ describe('app update policy', () => {
 
   it('installs once when the session ends and the hold is lifted at the same moment', async () => {
     const { policy, updater, hold, sessions, evidence } = setup();
-    updater.offers.set('latest', { version: '1.5.0' });
+    updater.offers.set('stable', { version: '1.5.0' });
     await policy.start();
     sessions.begin();
     await expect(policy.check()).resolves.toMatchObject({ outcome: 'install-deferred' });
@@ -156,7 +140,7 @@ describe('app update policy', () => {
 
   it('ignores a hold whose end date has passed: pins are time-bounded', async () => {
     const { policy, updater, hold } = setup();
-    updater.offers.set('latest', { version: '1.5.0' });
+    updater.offers.set('stable', { version: '1.5.0' });
     hold.hold = { ...activeHold, until: '2026-11-21T00:00:00.000Z' };
     await policy.start();
     await expect(policy.check()).resolves.toMatchObject({ outcome: 'installing' });
@@ -164,11 +148,11 @@ describe('app update policy', () => {
 
   it('treats an unreadable hold as a hold: not updating is the safe side', async () => {
     const { policy, updater, hold, evidence } = setup();
-    updater.offers.set('latest', { version: '1.5.0' });
+    updater.offers.set('stable', { version: '1.5.0' });
     hold.hold = { actor: 'admin', reason: '' };
     await policy.start();
     await expect(policy.check()).resolves.toEqual({ outcome: 'held', hold: null });
-    expect(updater.calls).not.toContain('check:latest');
+    expect(updater.calls).not.toContain('check:stable');
     expect(lastOf(evidence.entries(), 'app-update.check.skipped')?.details).toMatchObject({ holdReadable: false });
   });
 
@@ -178,12 +162,10 @@ describe('app update policy', () => {
     await policy.start();
     channel.set('canary');
     await vi.waitFor(() => expect(updater.installs).toBe(1));
-    expect(updater.calls).toEqual(['useChannel:latest', 'useChannel:canary', 'check:canary', 'download', 'install']);
+    expect(updater.calls).toEqual(['useChannel:stable', 'useChannel:canary', 'check:canary', 'download', 'install']);
     expect(lastOf(evidence.entries(), 'app-update.channel.changed')?.details).toMatchObject({
       fromReleaseChannel: 'stable',
-      fromUpdaterChannel: 'latest',
       releaseChannel: 'canary',
-      updaterChannel: 'canary',
     });
   });
 
@@ -196,7 +178,7 @@ describe('app update policy', () => {
     channel.set('stable');
     await vi.waitFor(() => expect(evidence.kinds()).toContain('app-update.install.cancelled'));
     sessions.end();
-    await vi.waitFor(() => expect(lastOf(evidence.entries(), 'app-update.check.completed')?.details.updaterChannel).toBe('latest'));
+    await vi.waitFor(() => expect(lastOf(evidence.entries(), 'app-update.check.completed')?.details.releaseChannel).toBe('stable'));
     expect(updater.installs).toBe(0);
     expect(policy.state().pending).toBeNull();
   });
@@ -213,12 +195,12 @@ describe('app update policy', () => {
     release();
     await expect(check).resolves.toEqual({ outcome: 'up-to-date' });
     expect(updater.installs).toBe(0);
-    expect(lastOf(evidence.entries(), 'app-update.install.cancelled')?.details).toMatchObject({ downloadedFromUpdaterChannel: 'canary' });
+    expect(lastOf(evidence.entries(), 'app-update.install.cancelled')?.details).toMatchObject({ downloadedFromReleaseChannel: 'canary' });
   });
 
   it('runs one check at a time', async () => {
     const { policy, updater } = setup();
-    updater.offers.set('latest', { version: '1.5.0' });
+    updater.offers.set('stable', { version: '1.5.0' });
     await policy.start();
     const [first, second] = await Promise.all([policy.check(), policy.check()]);
     expect(first).toEqual(second);
@@ -232,12 +214,21 @@ describe('app update policy', () => {
     await expect(policy.check()).resolves.toEqual({ outcome: 'failed', message: 'getaddrinfo ENOTFOUND central.example' });
     expect(lastOf(evidence.entries(), 'app-update.check.failed')?.reason).toContain('ENOTFOUND');
     updater.checkError = null;
-    updater.offers.set('latest', { version: '1.5.0' });
+    updater.offers.set('stable', { version: '1.5.0' });
     updater.downloadError = new Error('sha512 checksum mismatch');
     await expect(policy.check()).resolves.toMatchObject({ outcome: 'failed' });
     expect(lastOf(evidence.entries(), 'app-update.download.failed')?.reason).toContain('sha512 checksum mismatch');
     expect(updater.installs).toBe(0);
     expect(policy.state()).toMatchObject({ phase: 'idle', pending: null });
+  });
+
+  it('records a signed release that does not verify as refused, with its trust code, and downloads nothing', async () => {
+    const { policy, updater, evidence } = setup();
+    await policy.start();
+    updater.checkError = new TrustError('BAD_SIGNATURE', 'app release for stable: no valid app_release signature from a trusted key.');
+    await expect(policy.check()).resolves.toMatchObject({ outcome: 'refused', code: 'BAD_SIGNATURE' });
+    expect(lastOf(evidence.entries(), 'app-update.check.refused')?.details).toMatchObject({ code: 'BAD_SIGNATURE', releaseChannel: 'stable' });
+    expect(updater.calls).not.toContain('download');
   });
 
   it('does not install when the install cannot be recorded', async () => {
@@ -249,7 +240,7 @@ describe('app update policy', () => {
       },
     };
     const { policy, updater } = setup({ evidence: failingInstallRecord });
-    updater.offers.set('latest', { version: '1.5.0' });
+    updater.offers.set('stable', { version: '1.5.0' });
     await policy.start();
     await expect(policy.check()).resolves.toEqual({ outcome: 'failed', message: 'disk full' });
     expect(updater.installs).toBe(0);
@@ -263,6 +254,6 @@ describe('app update policy', () => {
     policy.stop();
     expect(channel.listenerCount).toBe(0);
     channel.set('lts');
-    expect(updater.channel).toBe('latest');
+    expect(updater.channel).toBe('stable');
   });
 });

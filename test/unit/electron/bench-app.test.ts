@@ -5,7 +5,7 @@ import * as electron from 'electron';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { IPC_EVENT_CHANNEL, benchMethodNames, ipcChannelFor } from '../../../electron/contract/channels';
 import { startBenchApp } from '../../../electron/main/bench-app';
-import { createBenchServices } from '../../../electron/services/bench-services';
+import { createBenchServices, type BenchServices } from '../../../electron/services/bench-services';
 import { useTempDirs } from '../../helpers/temp-dir';
 import { silentLogger } from '../../helpers/silent-logger';
 import { BrowserWindow, FakeFrame, FakeWebContents, app, ipcMain, protocol, session } from '../../fakes/electron';
@@ -15,6 +15,7 @@ describe('Electron adapter driven through the fake electron module', () => {
   let handle: ReturnType<typeof startBenchApp>;
   let rendererDir: string;
   let window: BrowserWindow;
+  let services: BenchServices;
 
   beforeAll(async () => {
     const dir = tempDir();
@@ -26,8 +27,10 @@ describe('Electron adapter driven through the fake electron module', () => {
     handle = startBenchApp(electron as never, {
       rendererDir,
       preloadPath: path.join(dir, 'preload.cjs'),
-      createServices: (dataDir, appVersion) =>
-        createBenchServices({ dataDir, appVersion, mode: 'electron', bundledRootFile, logger: silentLogger(), statusIntervalMs: 0 }),
+      createServices: (dataDir, appVersion) => {
+        services = createBenchServices({ dataDir, appVersion, mode: 'electron', bundledRootFile, logger: silentLogger(), statusIntervalMs: 0 });
+        return services;
+      },
     });
     app.becomeReady();
     await handle.ready;
@@ -42,6 +45,25 @@ describe('Electron adapter driven through the fake electron module', () => {
     expect(window.loadedUrl).toBe('app://bench/index.html');
     expect(window.shown).toBe(true);
     expect(window.options).toMatchObject({ webPreferences: { sandbox: true, contextIsolation: true, nodeIntegration: false } });
+  });
+
+  const logged = (type: string) => services.store.integrityLog.entriesFrom(1, 10_000).filter((entry) => entry.type === type).map((entry) => JSON.parse(entry.payloadJson) as Record<string, unknown>);
+
+  it('reloads the window when its renderer crashes, records it, and stops reloading in a crash loop', () => {
+    const contents = window.webContents;
+    contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(contents.reloads).toBe(1);
+    expect(logged('app.renderer_gone').at(-1)).toMatchObject({ reason: 'crashed', exitCode: 139, reloaded: true });
+    contents.emit('render-process-gone', {}, { reason: 'oom', exitCode: 1 });
+    contents.emit('render-process-gone', {}, { reason: 'killed', exitCode: 9 });
+    contents.emit('render-process-gone', {}, { reason: 'crashed', exitCode: 139 });
+    expect(contents.reloads).toBe(3);
+    expect(logged('app.renderer_gone').at(-1)).toMatchObject({ reason: 'crashed', reloaded: false, recentCrashes: 4 });
+  });
+
+  it('records a helper process that went away (GPU, utility)', () => {
+    app.emit('child-process-gone', {}, { type: 'GPU', reason: 'crashed', exitCode: 11 });
+    expect(logged('app.child_process_gone').at(-1)).toMatchObject({ type: 'GPU', reason: 'crashed', exitCode: 11, serviceName: null });
   });
 
   it('registers app:// as a privileged standard scheme before ready', () => {

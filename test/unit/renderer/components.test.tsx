@@ -72,7 +72,7 @@ describe('session view', () => {
     expect(markup).toContain('data-testid="print-report"');
     expect(markup).toMatch(/<kbd>N<\/kbd> next injector/);
     // Every gate has its row, checked or not, so nothing jumps while results arrive.
-    expect(markup.match(/class="gate /g)).toHaveLength(5);
+    expect(markup.match(/class="gate /g)).toHaveLength(6);
   });
 
   it('a rejected session says so in its progress and status line, and shows no later phase as done', () => {

@@ -29,6 +29,9 @@ class ScriptedBench implements BenchPort {
   onStep: ((stepId: string) => void) | null = null;
   written: string | null = null;
   safeCalls: string[] = [];
+  /** null: a protocol-1 bench that cannot tell; the oil starts here and conditioning brings it to 40 °C. */
+  oilC: number | null = 31;
+  heaterBroken = false;
 
   identity() {
     return { model: 'INJBENCH-SIM-1', benchSerial: 'SIM-0001', firmware: '1.0.0' };
@@ -49,6 +52,15 @@ class ScriptedBench implements BenchPort {
   }
   async electricalTest() {
     return { coilResistanceOhm: this.coilOhm, insulationMOhm: 500 };
+  }
+  async oilTemperature() {
+    return this.oilC;
+  }
+  async conditionOil(window: { minC: number; maxC: number }, onLive: (sample: LiveSample) => void) {
+    if (this.heaterBroken) throw Object.assign(new Error('test oil at 22 °C did not reach the window: check the heater'), { code: 'NAK' });
+    onLive({ phase: 'conditioning', railBar: 0, elapsedMs: 10, strokesDone: 0, oilTempC: (this.oilC ?? 20) + 1 });
+    this.oilC = (window.minC + window.maxC) / 2;
+    return { oilTempC: this.oilC, waitedMs: 1200 };
   }
   async leakTest(railBar: number, _durationMs: number, onLive: (sample: LiveSample) => void) {
     onLive({ phase: 'leak', railBar, elapsedMs: 10, strokesDone: 0 });
@@ -129,6 +141,52 @@ describe('coding session engine', () => {
     expect(verifyLog()).toMatchObject({ ok: true, unsealedEntries: 0 });
     expect(report.logCheckpoint?.seq).toBe(store.integrityLog.head()?.seq);
     expect(bench.releases).toBe(1);
+    closeAll(store);
+  });
+
+  it('warms the test oil into the pack\'s window before measuring, records it, and shows each point\'s band and codable window first', async () => {
+    const { store, bench, engine } = setup();
+    bench.oilC = 12;
+    const progress: SessionProgress[] = [];
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-OIL', operatorId: null }, (event) => progress.push(event));
+    const window = calibration.test_oil.temperature_c;
+    expect(report.gates.find((gate) => gate.id === 'oil')).toMatchObject({ passed: true, detail: expect.stringContaining('12.0 °C now') });
+    expect(report.oil).toEqual({ startC: 12, oilTempC: (window.min + window.max) / 2, minC: window.min, maxC: window.max, waitedMs: 1200 });
+    expect([...store.integrityLog.entries()].filter((entry) => entry.type === 'session.oil')).toHaveLength(1);
+    const plan = progress.find((event) => event.type === 'plan');
+    expect(plan?.type === 'plan' && plan.steps.map((step) => step.id)).toEqual(calibration.test_plans[0]!.steps.map((step) => step.id));
+    // Every coded point has a window around its nominal delivery that holds its tolerance band.
+    for (const step of plan?.type === 'plan' ? plan.steps : []) {
+      if (!step.codable) continue;
+      expect(step.codable.minMm3).toBeLessThan(step.nominalMm3 - step.toleranceMm3 / 2);
+      expect(step.codable.maxMm3).toBeGreaterThan(step.nominalMm3 + step.toleranceMm3 / 2);
+    }
+    // The plan comes before the first measurement, the conditioning before the leak test.
+    const order = progress.map((event) => (event.type === 'live' ? `live:${event.phase}` : event.type));
+    expect(order.indexOf('plan')).toBeLessThan(order.indexOf('live:conditioning'));
+    expect(order.indexOf('live:conditioning')).toBeLessThan(order.indexOf('live:leak'));
+    closeAll(store);
+  });
+
+  it('refuses to start on a bench that cannot report the test-oil temperature (protocol 1), charging nothing', async () => {
+    const { store, bench, engine } = setup();
+    bench.oilC = null;
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-V1', operatorId: null });
+    expect(report.status).toBe('refused');
+    expect(report.gates.find((gate) => gate.id === 'oil')).toMatchObject({ passed: false, code: 'OIL_TEMPERATURE_UNKNOWN', action: expect.stringContaining('firmware') });
+    expect(report.creditsDebited).toBe(0);
+    expect(store.sessions.balance()).toBe(10);
+    closeAll(store);
+  });
+
+  it('ends aborted, SAFE and uncharged when the oil never reaches its window', async () => {
+    const { store, bench, engine } = setup();
+    bench.heaterBroken = true;
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-COLD', operatorId: null });
+    expect(report).toMatchObject({ status: 'aborted', creditsDebited: 0, code: null, steps: [], leak: null });
+    expect(report.reason).toMatchObject({ code: 'OIL_NOT_CONDITIONED', message: expect.stringContaining('heater') });
+    expect(bench.safeCalls).toHaveLength(1);
+    expect(store.sessions.balance()).toBe(10);
     closeAll(store);
   });
 
@@ -304,7 +362,7 @@ describe('coding session engine', () => {
       seen.add(entry.type);
     }
     expect([...seen].sort()).toEqual(
-      ['session.started', 'session.preflight', 'bench.safe_cleared', 'session.electrical', 'session.leak', 'session.step', 'session.completed', 'session.refused', 'session.aborted'].sort(),
+      ['session.started', 'session.preflight', 'bench.safe_cleared', 'session.electrical', 'session.leak', 'session.oil', 'session.step', 'session.completed', 'session.refused', 'session.aborted'].sort(),
     );
     closeAll(store);
   });

@@ -35,7 +35,8 @@ const seedAtVersion: Record<number, (db: Database.Database) => void> = {
         "INSERT INTO release_pins (family, kind, version, actor, reason, ticket, starts_at, ends_at) VALUES ('denso-like-g3', 'version', '1.1.0', 'Ana', 'audit hold', 'OPS-1', '2026-01-01T00:00:00Z', '2026-01-02T00:00:00Z')",
       )
       .run(),
-  8: (db) => {
+  8: (db) => db.prepare("INSERT INTO bench_hardware VALUES (1, 'ib-bench-1', 'IB-0042', '3.1.0', '2026-01-01T00:00:00Z')").run(),
+  9: (db) => {
     db.prepare("INSERT INTO jobs (id, customer, vehicle, vin, order_number, notes, cylinders, part_number, created_at) VALUES ('job-1', 'Garage Nord', 'Van', '', 'WO-1', '', 4, 'P', 't')").run();
     db.prepare("INSERT INTO coding_sessions (id, part_number, injector_serial, started_at, status, job_id, job_position) VALUES ('s-8', 'P', 'S8', 't', 'aborted', 'job-1', 2)").run();
   },
@@ -88,7 +89,8 @@ describe('store migrations', () => {
     if (start >= 5) expect(db.prepare("SELECT status FROM coding_sessions WHERE id = 's-1'").pluck().get()).toBe('aborted');
     if (start >= 6) expect(db.prepare('SELECT acked_entry_seq FROM sync_state').pluck().get()).toBe(7);
     if (start >= 7) expect(db.prepare('SELECT version FROM release_pins').pluck().get()).toBe('1.1.0');
-    if (start >= 8) expect(db.prepare("SELECT job_position FROM coding_sessions WHERE job_id = 'job-1'").pluck().get()).toBe(2);
+    if (start >= 8) expect(db.prepare('SELECT model FROM bench_hardware').pluck().get()).toBe('ib-bench-1');
+    if (start >= 9) expect(db.prepare("SELECT job_position FROM coding_sessions WHERE job_id = 'job-1'").pluck().get()).toBe(2);
     db.close();
   });
 

@@ -20,6 +20,8 @@ const nominalBench: BenchPort = {
   selectInjector: async () => undefined,
   calibrationCheck: async () => ({ overdue: false, due: '2027-01-01', lastCheck: '2026-01-01' }),
   electricalTest: async () => ({ coilResistanceOhm: 0.35, insulationMOhm: 400 }),
+  oilTemperature: async () => 40,
+  conditionOil: async () => ({ oilTempC: 40, waitedMs: 0 }),
   leakTest: async (railBar) => ({ backLeakMlPerMin: 12, railBar }),
   runDeliveryStep: async (step) => ({ deliveryMm3PerStroke: plan?.steps.find((s) => s.rail_bar === step.railBar && s.energizing_us === step.energizingTimeUs)?.nominal_mm3 ?? 0, backLeakMlPerMin: 12, railBar: step.railBar, durationMs: 1 }),
   writeCode: async () => 'written',

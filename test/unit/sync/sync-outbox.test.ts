@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { verifyIntegrityLog } from '../../../common/integrity-log/verify-log';
-import { SyncError } from '../../../common/central-api/client';
+import { SyncError, retryAfterMs, retryDelayMs } from '../../../common/central-api/client';
 import { parseDatabaseUrl, redactUrl } from '../../../server/store/database';
 import { freePort } from '../../helpers/central-server';
 import { useTempDirs } from '../../helpers/temp-dir';
@@ -41,6 +41,21 @@ describe('sync outbox', () => {
     } finally {
       nearlyOne.close();
       zero.close();
+    }
+  });
+
+  it("waits what a shedding server asks (Retry-After) plus jitter up to as much again, read as seconds or a date", () => {
+    const bench = openTestBench(tempDir(), { baseDelayMs: 100, maxDelayMs: 1000, random: () => 0.5 });
+    try {
+      const shed = new SyncError('OVERLOADED', 'busy', true, 429, retryAfterMs('2'));
+      expect(bench.outbox.retryDelayMs(1, shed)).toBe(3000);
+      expect(retryDelayMs(shed, 1, { baseDelayMs: 100, maxDelayMs: 1000 }, () => 0)).toBe(2000);
+      expect(retryAfterMs('Sat, 05 Dec 2026 08:00:30 GMT', new Date('2026-12-05T08:00:00Z'))).toBe(30_000);
+      expect(retryAfterMs('999999')).toBe(600_000);
+      expect(retryAfterMs('soon')).toBeUndefined();
+      expect(retryAfterMs(null)).toBeUndefined();
+    } finally {
+      bench.close();
     }
   });
 

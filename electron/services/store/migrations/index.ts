@@ -193,6 +193,21 @@ export const migrations: readonly Migration[] = [
   },
   {
     version: 8,
+    name: 'bench hardware as reported',
+    sql: `
+      -- The hardware the connected bench last reported in IDENT: packs are checked for compatibility against
+      -- this model (activation and preflight), never against a constant. Written only from IDENT.
+      CREATE TABLE bench_hardware (
+        singleton    INTEGER PRIMARY KEY CHECK (singleton = 1),
+        model        TEXT NOT NULL CHECK (length(model) BETWEEN 1 AND 64),
+        bench_serial TEXT NOT NULL,
+        firmware     TEXT NOT NULL,
+        reported_at  TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 9,
     name: 'jobs and engine sets',
     sql: `
       -- A workshop job: the customer's vehicle whose injectors (one per cylinder position) are coded as a set.

@@ -1,0 +1,101 @@
+/**
+ * Admission control of log batches, on the server as it ships (its default bound): past the bound of
+ * batches in progress a batch is answered 429 with Retry-After before its body is read, and the bench's
+ * outbox waits that long, sends again, and loses nothing.
+ */
+import { connect, type Socket } from 'node:net';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { LOG_BATCH_PATH } from '../../common/central-api/paths';
+import type { CentralServer } from '../../server/central-server';
+import { DEFAULT_MAX_INGEST_IN_FLIGHT, DEFAULT_RETRY_AFTER_SECONDS } from '../../server/sync/ingest-admission';
+import { newEnrolmentCode, pullLog, startTestServer } from '../helpers/central-server';
+import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
+import { useTempDirs } from '../helpers/temp-dir';
+import { openTestBench, type TestBench } from '../helpers/test-bench';
+
+/** A log batch whose headers arrive and whose body never does: the server holds it in progress. */
+function stalledBatch(serverUrl: string): Promise<{ socket: Socket; answer: Promise<string> }> {
+  const url = new URL(serverUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(url.port), url.hostname, () => {
+      socket.write(`POST ${LOG_BATCH_PATH} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{`);
+      let received = '';
+      const answer = new Promise<string>((settle) => {
+        socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
+        socket.on('close', () => settle(received));
+        socket.on('error', () => settle(received));
+      });
+      resolve({ socket, answer });
+    });
+    socket.once('error', reject);
+  });
+}
+
+describeEachDialect('log batch admission control', (dialect) => {
+  const tempDir = useTempDirs();
+  let database: TestDatabase;
+  let server: CentralServer;
+  const held: Socket[] = [];
+  const benches: TestBench[] = [];
+
+  beforeEach(async () => {
+    database = await createTestDatabase(dialect, tempDir());
+    server = await startTestServer(database.url);
+  });
+
+  afterEach(async () => {
+    for (const socket of held.splice(0)) socket.destroy();
+    for (const bench of benches.splice(0)) bench.close();
+    await server.close();
+    await database.drop();
+  });
+
+  async function holdTheBound(): Promise<void> {
+    for (let i = 0; i < DEFAULT_MAX_INGEST_IN_FLIGHT; i += 1) held.push((await stalledBatch(server.url)).socket);
+    // Every held batch has been admitted once the server answers the next one at once.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  it('sheds a batch past the bound with 429 and Retry-After before reading its body, and takes batches again once below', async () => {
+    await holdTheBound();
+    const started = performance.now();
+    const shed = await stalledBatch(server.url);
+    const answer = await shed.answer;
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(answer).toMatch(/^HTTP\/1\.1 429 /);
+    expect(answer).toMatch(new RegExp(`\\r\\nretry-after: ${DEFAULT_RETRY_AFTER_SECONDS}\\r\\n`, 'i'));
+    expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    expect(answer).toContain('"code":"OVERLOADED"');
+
+    held.splice(0).forEach((socket) => socket.destroy());
+    const bench = openTestBench(tempDir());
+    benches.push(bench);
+    await bench.outbox.enrol(server.url, await newEnrolmentCode(server.url));
+    bench.append(5, 5);
+    // Released when their connections ended: a batch is admitted again.
+    await expect.poll(async () => (await bench.outbox.drain({ maxAttempts: 1 })).stopped, { timeout: 5000 }).toBe('idle');
+    expect(bench.outbox.backlog()).toMatchObject({ unsentEntries: 0 });
+  });
+
+  it("has the bench's outbox wait what the server asked, send again, and lose nothing", async () => {
+    const waits: number[] = [];
+    const bench = openTestBench(tempDir(), { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, (waits.push(ms), ms))) });
+    benches.push(bench);
+    await bench.outbox.enrol(server.url, await newEnrolmentCode(server.url));
+    bench.append(30, 10);
+    await holdTheBound();
+    // The bound is released while the outbox waits out its first Retry-After.
+    setTimeout(() => held.splice(0).forEach((socket) => socket.destroy()), 1000);
+    const outcome = await bench.outbox.drain({ maxAttempts: 2 });
+    expect(outcome).toMatchObject({ stopped: 'idle', entriesAcked: bench.localEntries().length });
+    expect(bench.outbox.backlog()).toMatchObject({ unsentEntries: 0, blocked: false });
+    expect(outcome.attempts).toBeGreaterThanOrEqual(2);
+    expect(waits.length).toBeGreaterThanOrEqual(1);
+    for (const wait of waits) {
+      expect(wait).toBeGreaterThanOrEqual(DEFAULT_RETRY_AFTER_SECONDS * 1000);
+      expect(wait).toBeLessThanOrEqual(2 * DEFAULT_RETRY_AFTER_SECONDS * 1000);
+    }
+    const pulled = await pullLog(server.url, bench.identity.benchId);
+    expect(pulled.entries.map((e) => e.entryHash)).toEqual(bench.localEntries().map((e) => e.entryHash));
+  });
+});

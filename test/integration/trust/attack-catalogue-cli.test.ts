@@ -1,0 +1,366 @@
+/**
+ * The attack catalogue against the command line as shipped (docs/trust-packs.md, issue 17 items 4, 8 and 9):
+ * each attack runs the real `injbench` on a bench data directory opened the way the app opens one
+ * (openBenchCore, the one bench trust profile), fails with its typed code, and leaves state.json, the pack
+ * store, staging and what `injbench packs releases` prints byte-identical. The HTTP cases go through a real
+ * central server on 127.0.0.1 (SQLite on a temporary file) with the demo repository published on it, behind a
+ * hostile mirror that answers 404, an endless body or forged metadata for the paths it is told to.
+ */
+import { spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import * as tar from 'tar';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { openBenchForCli } from '../../../cli/bench-context';
+import { refreshPacks } from '../../../cli/commands/packs';
+import { publishRepositoryToServer } from '../../../common/central-api/release-publish';
+import { recordBenchHardware } from '../../../electron/services/bench-core';
+import { releaseServiceOn } from '../../../electron/services/releases/release-service';
+import type { CentralServer } from '../../../server/central-server';
+import { VIRTUAL_BENCH_MODEL } from '../../../native-bridge/sim/virtual-bench';
+import { buildDemoRepository, demoFamilies, developmentKeys } from '../../../trust/demo-repository';
+import { openEnvelope, signDocument } from '../../../trust/envelope';
+import { latestRoot, refreshSnapshot } from '../../../trust/repository';
+import { limits } from '../../../trust/schemas';
+import { directorySource } from '../../../trust/source';
+import { TEST_RELEASE_TOKEN, startTestServer } from '../../helpers/central-server';
+import { startHostileMirror, type HostileMirror } from '../../helpers/hostile-mirror';
+import { projectRoot, runCli, startSimProcess, type SimProcess } from '../../helpers/sim-process';
+import { silentLogger } from '../../helpers/silent-logger';
+import { useTempDirs } from '../../helpers/temp-dir';
+import { benchFootprint } from '../../helpers/trust-fixture';
+
+const ACTIVE = 'bosch-like-cri';
+const OTHER = 'delphi-like-c2i';
+const THIRD = 'denso-like-g3';
+const CLI_TIMEOUT_MS = 120_000;
+const makeDir = useTempDirs('each');
+const makeSharedDir = useTempDirs('all');
+const keys = developmentKeys();
+
+let demo: string;
+let server: CentralServer;
+let mirror: HostileMirror;
+
+beforeAll(async () => {
+  demo = path.join(makeSharedDir(), 'demo');
+  buildDemoRepository({ sourceDir: path.join(projectRoot, 'resources', 'demo-source'), outDir: demo });
+  const serverDir = makeSharedDir();
+  server = await startTestServer(`sqlite:${path.join(serverDir, 'server.sqlite')}`, { blobDir: path.join(serverDir, 'blobs'), logger: silentLogger() });
+  await publishRepositoryToServer({ repoDir: demo, serverUrl: server.url, token: TEST_RELEASE_TOKEN, actor: 'release-manager', reason: 'attack catalogue', ticket: 'SEC-17', print: () => undefined });
+  mirror = await startHostileMirror(`${server.url}/api/v1/repository/`);
+}, 120_000);
+
+afterAll(async () => {
+  await mirror?.close();
+  await server?.close();
+});
+
+beforeEach(() => mirror.reset());
+
+/** A bench data directory with ACTIVE 1.0.0 activated from the central server, as `packs update` does it. */
+async function activatedBench(): Promise<string> {
+  const dataDir = makeDir();
+  const bench = openBenchForCli(dataDir);
+  try {
+    const [outcome] = await refreshPacks(bench, mirror.url, [ACTIVE]);
+    expect(outcome?.line).toMatch(new RegExp(`^ACTIVE ${ACTIVE} 1\\.0\\.0 `));
+  } finally {
+    bench.close();
+  }
+  return dataDir;
+}
+
+/** The payload of a repository document, edited and signed again by its role's (development) key. */
+function resigned(file: string, role: 'timestamp' | 'index', edit: (document: Record<string, unknown>) => void): Buffer {
+  const document = JSON.parse(Buffer.from(openEnvelope(readFileSync(file), 1 << 24, file).payload).toString('utf8')) as Record<string, unknown>;
+  edit(document);
+  return Buffer.from(signDocument(role, document, [keys[role]]));
+}
+
+/** The codes of the bench's refusals recorded in its integrity log, oldest first. */
+function refusalCodes(dataDir: string): string[] {
+  const bench = openBenchForCli(dataDir);
+  try {
+    return [...bench.store.integrityLog.entries()].filter((entry) => entry.type === 'packs.activate_refused').map((entry) => (JSON.parse(entry.payloadJson) as { code: string }).code);
+  } finally {
+    bench.close();
+  }
+}
+
+async function packsUpdate(dataDir: string, families: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runCli(['packs', 'update', '--repo', mirror.url, ...families.flatMap((family) => ['--family', family]), '--data-dir', dataDir], process.env, CLI_TIMEOUT_MS);
+}
+
+describe('caps before reads, over HTTP from the central server', () => {
+  it('refuses timestamp.json answered 404 (NOT_FOUND): the index key alone installs nothing', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    mirror.answer('timestamp.json', { kind: 'not-found' });
+    const run = await packsUpdate(dataDir, [ACTIVE]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^injbench: NOT_FOUND: ${ACTIVE}: timestamp\\.json is missing`, 'm'));
+    expect(await benchFootprint(dataDir)).toEqual(before);
+    expect(refusalCodes(dataDir)).toEqual(['NOT_FOUND']);
+  }, CLI_TIMEOUT_MS * 2);
+
+  it('stops an endless timestamp at its 16 KiB cap (OVERSIZE) and an endless snapshot at its signed length (LENGTH_MISMATCH)', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    mirror.answer('timestamp.json', { kind: 'endless' });
+    const timestamp = await packsUpdate(dataDir, [ACTIVE]);
+    expect(timestamp.code, timestamp.stderr).toBe(1);
+    expect(timestamp.stderr).toMatch(new RegExp(`^injbench: OVERSIZE: ${ACTIVE}: timestamp\\.json exceeds its ${limits.timestampBytes}-byte cap`, 'm'));
+    expect(await benchFootprint(dataDir)).toEqual(before);
+
+    mirror.answer('timestamp.json', null);
+    mirror.answer('snapshot.json', { kind: 'endless' });
+    const snapshot = await packsUpdate(dataDir, [ACTIVE]);
+    expect(snapshot.code, snapshot.stderr).toBe(1);
+    expect(snapshot.stderr).toMatch(new RegExp(`^injbench: LENGTH_MISMATCH: ${ACTIVE}: snapshot\\.json is longer than its signed \\d+ bytes`, 'm'));
+    expect(await benchFootprint(dataDir)).toEqual(before);
+    // The mirror could push what the sockets buffer, nothing like the 128 MiB the bench once read.
+    expect(mirror.bytesSent.get('snapshot.json') ?? 0).toBeLessThan(16 * 1024 * 1024);
+    expect(refusalCodes(dataDir)).toEqual(['OVERSIZE', 'LENGTH_MISMATCH']);
+  }, CLI_TIMEOUT_MS * 3);
+
+  it('refuses a timestamp declaring a 2^40-byte snapshot as OVERSIZE without asking for the snapshot', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    mirror.answer(
+      'timestamp.json',
+      {
+        kind: 'bytes',
+        bytes: resigned(path.join(demo, 'timestamp.json'), 'timestamp', (timestamp) => {
+          timestamp.version = (timestamp.version as number) + 1;
+          (timestamp.snapshot as { length: number }).length = 2 ** 40;
+        }),
+      },
+    );
+    const requestedBefore = mirror.requested.length;
+    const run = await packsUpdate(dataDir, [ACTIVE]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^injbench: OVERSIZE: ${ACTIVE}: snapshot\\.json is declared as ${2 ** 40} bytes, over its ${limits.snapshotBytes}-byte cap; not fetched`, 'm'));
+    expect(mirror.requested.slice(requestedBefore)).not.toContain('snapshot.json');
+    expect(await benchFootprint(dataDir)).toEqual(before);
+  }, CLI_TIMEOUT_MS * 2);
+
+  it('refuses an index declaring a pack over the 1 GiB cap (OVERSIZE, never requested) and stops an endless pack at its signed length', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    // The index, snapshot and timestamp of OTHER are forged with the (development) index and timestamp keys.
+    const forged = path.join(makeDir(), 'repo');
+    cpSync(demo, forged, { recursive: true });
+    writeFileSync(
+      path.join(forged, 'index', `${OTHER}.json`),
+      resigned(path.join(forged, 'index', `${OTHER}.json`), 'index', (index) => {
+        index.sequence = (index.sequence as number) + 1;
+        const versions = index.versions as Record<string, { pack_length: number }>;
+        versions['1.0.0'] = { ...versions['1.0.0'], pack_length: limits.packBytes + 1 };
+      }),
+    );
+    refreshSnapshot({ repoDir: forged, now: new Date(), audit: { actor: 'attacker', reason: 'forged index', ticket: 'X' } }, keys, latestRoot(forged).root);
+    for (const name of ['timestamp.json', 'snapshot.json', `index/${OTHER}.json`]) mirror.answer(name, { kind: 'bytes', bytes: readFileSync(path.join(forged, name)) });
+    mirror.answer(`packs/${THIRD}/1.0.0.injpack`, { kind: 'endless' });
+
+    const run = await packsUpdate(dataDir, [OTHER, THIRD]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^injbench: OVERSIZE: ${OTHER}: packs/${OTHER}/1\\.0\\.0\\.injpack is declared as ${limits.packBytes + 1} bytes, over its ${limits.packBytes}-byte cap; not fetched`, 'm'));
+    expect(run.stderr).toMatch(new RegExp(`^injbench: LENGTH_MISMATCH: ${THIRD}: packs/${THIRD}/1\\.0\\.0\\.injpack is longer than its signed \\d+ bytes`, 'm'));
+    expect(mirror.requested).not.toContain(`packs/${OTHER}/1.0.0.injpack`);
+    expect(mirror.requested).toContain(`packs/${THIRD}/1.0.0.injpack`);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+    expect(refusalCodes(dataDir)).toEqual(['OVERSIZE', 'LENGTH_MISMATCH']);
+  }, CLI_TIMEOUT_MS * 2);
+});
+
+describe('offline bundles', () => {
+  const audit = ['--actor', 'Ana Admin', '--reason', 'offline refresh', '--ticket', 'OPS-17'];
+
+  /** A bench activated from a good bundle (so the remembered source is that bundle), and its footprint. */
+  async function benchFromBundle(): Promise<{ dataDir: string; good: string }> {
+    const dataDir = makeDir();
+    const good = path.join(makeDir(), 'good.tar.gz');
+    await tar.c({ file: good, cwd: demo, gzip: true, portable: true }, ['root', 'timestamp.json', 'snapshot.json', 'index', 'packs']);
+    const bench = openBenchForCli(dataDir);
+    const service = releaseServiceOn(bench, silentLogger());
+    try {
+      const result = await service.refresh({ actor: 'Ana Admin', reason: 'first bundle', ticket: 'OPS-1', trigger: 'admin', source: { kind: 'bundle', path: good } });
+      expect(result.families.map((family) => family.outcome)).toEqual(['activated', 'activated', 'activated']);
+    } finally {
+      await service.stop();
+      bench.close();
+    }
+    return { dataDir, good };
+  }
+
+  /** A refused refresh is an attempt: the header's time moves; the source and every family line stay. */
+  function expectUnchanged(before: Awaited<ReturnType<typeof benchFootprint>>, after: Awaited<ReturnType<typeof benchFootprint>>, good: string): void {
+    expect(after.files).toEqual(before.files);
+    const [beforeHeader, ...beforeFamilies] = before.releases.split('\n');
+    const [afterHeader, ...afterFamilies] = after.releases.split('\n');
+    expect(afterFamilies).toEqual(beforeFamilies);
+    expect(afterHeader?.replace(/last refresh \S+/, '')).toBe(beforeHeader?.replace(/last refresh \S+/, ''));
+    expect(afterHeader).toContain(`source bundle ${good}`);
+  }
+
+  it('counts every entry, folders included: 20,000 folders are OVERSIZE at the 10,000-entry cap', async () => {
+    const { dataDir, good } = await benchFromBundle();
+    const staging = makeDir();
+    for (let i = 0; i < 20_000; i += 1) mkdirSync(path.join(staging, 'packs', `fam-${i}`), { recursive: true });
+    const evil = path.join(makeDir(), 'folders.tar.gz');
+    await tar.c({ file: evil, cwd: staging, gzip: true, portable: true }, ['packs']);
+    const before = await benchFootprint(dataDir);
+    const run = await runCli(['packs', 'refresh', '--bundle', evil, '--data-dir', dataDir, ...audit], process.env, CLI_TIMEOUT_MS);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^injbench: VERIFICATION_FAILED: OVERSIZE: The offline bundle .* was refused: the bundle holds more than 10000 entries/m);
+    expectUnchanged(before, await benchFootprint(dataDir), good);
+    expect(readdirSync(path.join(dataDir, 'releases'))).toEqual([]);
+  }, CLI_TIMEOUT_MS * 2);
+
+  it('name-checks folders: a folder named timestamp.json is MALFORMED, not INTERNAL: EISDIR', async () => {
+    const { dataDir, good } = await benchFromBundle();
+    const staging = path.join(makeDir(), 'layout');
+    cpSync(demo, staging, { recursive: true });
+    rmSync(path.join(staging, 'timestamp.json'));
+    mkdirSync(path.join(staging, 'timestamp.json'));
+    const evil = path.join(makeDir(), 'folder-timestamp.tar.gz');
+    await tar.c({ file: evil, cwd: staging, gzip: true, portable: true }, ['root', 'timestamp.json', 'snapshot.json', 'index', 'packs']);
+    const before = await benchFootprint(dataDir);
+    const run = await runCli(['packs', 'refresh', '--bundle', evil, '--data-dir', dataDir, ...audit], process.env, CLI_TIMEOUT_MS);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^injbench: VERIFICATION_FAILED: MALFORMED: The offline bundle .* was refused: timestamp\.json\/ is a folder outside the repository layout/m);
+    expect(run.stderr).not.toContain('EISDIR');
+    expectUnchanged(before, await benchFootprint(dataDir), good);
+  }, CLI_TIMEOUT_MS * 2);
+
+  it('refuses a directory where a file belongs in a file mirror too (MALFORMED)', async () => {
+    const dataDir = makeDir();
+    const mirrorDir = path.join(makeDir(), 'mirror');
+    cpSync(demo, mirrorDir, { recursive: true });
+    rmSync(path.join(mirrorDir, 'timestamp.json'));
+    mkdirSync(path.join(mirrorDir, 'timestamp.json'));
+    const bench = openBenchForCli(dataDir);
+    try {
+      await expect(bench.packs.update(directorySource(mirrorDir), ACTIVE)).rejects.toMatchObject({ name: 'TrustError', code: 'MALFORMED', message: 'timestamp.json is not a regular file.' });
+    } finally {
+      bench.close();
+    }
+  });
+});
+
+describe('hardware identity from the bench (IDENT)', () => {
+  const sims: SimProcess[] = [];
+  afterAll(async () => {
+    await Promise.all(sims.map((sim) => sim.stop()));
+  });
+
+  it('the virtual bench reports a model every demo pack accepts', () => {
+    for (const family of demoFamilies) {
+      const pack = JSON.parse(readFileSync(path.join(projectRoot, 'resources', 'demo-source', family, 'pack.json'), 'utf8')) as { compatible_hardware: string[] };
+      expect(pack.compatible_hardware, family).toContain(VIRTUAL_BENCH_MODEL);
+    }
+  });
+
+  it('checks activation and preflight against the model the bench reported, and says when the check waits for the session gate', async () => {
+    const bench = openBenchForCli(makeDir());
+    const service = releaseServiceOn(bench, silentLogger());
+    try {
+      // No bench has identified itself yet: activation verifies everything else and defers the hardware check.
+      const [deferred] = await service.update(directorySource(demo), [ACTIVE]);
+      expect(deferred && 'result' in deferred ? deferred.result.hardware : deferred).toEqual({ outcome: 'deferred-to-session-gate', model: null });
+      await expect(bench.packs.preflight(ACTIVE)).resolves.toMatchObject({ hardware: { outcome: 'deferred-to-session-gate', model: null } });
+      // A production bench whose IDENT model the demo packs list (ib-bench-1), then a swap to one they do not.
+      recordBenchHardware(bench, { model: 'ib-bench-1', benchSerial: 'IB-0042', firmware: '3.1.0' });
+      const [checked] = await service.update(directorySource(demo), [OTHER]);
+      expect(checked && 'result' in checked ? checked.result : checked).toMatchObject({ hardware: { outcome: 'checked', model: 'ib-bench-1' }, gates: { hardware: expect.stringContaining('ib-bench-1') } });
+      recordBenchHardware(bench, { model: 'ib-bench-7', benchSerial: 'IB-0099', firmware: '3.1.0' });
+      await expect(bench.packs.preflight(OTHER)).rejects.toMatchObject({ name: 'TrustError', code: 'INCOMPATIBLE', message: expect.stringContaining('not ib-bench-7') });
+      const [refused] = await service.update(directorySource(demo), [THIRD]);
+      expect(refused && 'error' in refused ? refused.error : refused).toMatchObject({ code: 'INCOMPATIBLE' });
+    } finally {
+      await service.stop();
+      bench.close();
+    }
+  });
+
+  it('refuses the demo packs on a production-shape bench whose IDENT model they do not list (session run), state unchanged', async () => {
+    const sim = await startSimProcess(['--tcp', '127.0.0.1:0', '--speed', '200', '--model', 'ib-bench-7']);
+    sims.push(sim);
+    const dataDir = makeDir();
+    openBenchForCli(dataDir).close();
+    const before = await benchFootprint(dataDir);
+    const run = await runCli(['session', 'run', '--port', sim.address, '--part', 'SYN-0445110-001', '--serial', 'SYN0445110123', '--repo', demo, '--data-dir', dataDir, '--quiet'], process.env, CLI_TIMEOUT_MS);
+    expect(run.code, run.stderr).toBe(1);
+    for (const family of demoFamilies) expect(run.stderr).toMatch(new RegExp(`^injbench: INCOMPATIBLE: ${family}: ${family} 1\\.0\\.0 is for virtual-bench, ib-bench-1, not ib-bench-7`, 'm'));
+    expect(await benchFootprint(dataDir)).toEqual(before);
+    const bench = openBenchForCli(dataDir);
+    try {
+      expect(bench.store.hardware.get()).toMatchObject({ model: 'ib-bench-7' });
+    } finally {
+      bench.close();
+    }
+  }, CLI_TIMEOUT_MS * 2);
+});
+
+describe('crash leftovers', () => {
+  const KILLS = 4;
+  const LOOP_BUDGET_MS = 200_000;
+
+  /** Runs `packs update` and SIGKILLs it `delayMs` after it starts fetching the pack (or after `fallbackMs`). */
+  function updateKilledMidDownload(dataDir: string, packPath: string, delayMs: number, fallbackMs: number): Promise<'killed' | 'finished'> {
+    return new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, [path.join(projectRoot, 'bin', 'injbench.mjs'), 'packs', 'update', '--repo', mirror.url, '--family', OTHER, '--data-dir', dataDir], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'pipe'] });
+      let errors = '';
+      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+      const kill = (): void => void child.kill('SIGKILL');
+      const fallback = setTimeout(kill, fallbackMs);
+      mirror.onRequest = (name) => {
+        if (name === packPath) setTimeout(kill, delayMs);
+      };
+      child.once('error', reject);
+      child.once('exit', (code, signal) => {
+        clearTimeout(fallback);
+        mirror.onRequest = null;
+        if (signal === 'SIGKILL') resolve('killed');
+        else if (code === 0) resolve('finished');
+        else reject(new Error(`packs update failed by itself (${code}): ${errors}`));
+      });
+    });
+  }
+
+  it('kill -9 at random points of packs update leaves nothing in staging once the next command has started', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    const packPath = `packs/${OTHER}/1.0.0.injpack`;
+    const packBytes = statSync(path.join(demo, packPath)).size;
+    // The pack trickles out over about 2.5 s, so each kill lands in the middle of the download.
+    const ticks = 50;
+    mirror.answer(packPath, { kind: 'slow', bytesPerTick: Math.ceil(packBytes / ticks), tickMs: 50 });
+    const staging = path.join(dataDir, 'packs', 'staging');
+    const leftoversSeen: number[] = [];
+    const started = Date.now();
+    let kills = 0;
+    while (kills < KILLS && Date.now() - started < LOOP_BUDGET_MS) {
+      // What the previous kill left is at most its own partial download: each start removed the one before.
+      expect(readdirSync(staging).length).toBeLessThanOrEqual(1);
+      const delayMs = 400 + Math.floor(Math.random() * (ticks * 50 - 800));
+      const outcome = await updateKilledMidDownload(dataDir, packPath, delayMs, CLI_TIMEOUT_MS);
+      expect(outcome).toBe('killed');
+      kills += 1;
+      const left = readdirSync(staging);
+      for (const name of left) leftoversSeen.push(statSync(path.join(staging, name)).size);
+    }
+    console.log(`crash leftovers: ${kills} kills in ${Math.round((Date.now() - started) / 1000)} s; partial downloads left by the kills (bytes of ${packBytes}): ${leftoversSeen.join(', ')}`);
+    expect(kills).toBeGreaterThanOrEqual(2);
+    expect(leftoversSeen.some((size) => size > 0 && size < packBytes)).toBe(true);
+
+    // The next command, whatever it is, starts by removing them.
+    const next = await runCli(['packs', 'releases', '--data-dir', dataDir], process.env, CLI_TIMEOUT_MS);
+    expect(next.code, next.stderr).toBe(0);
+    expect(readdirSync(staging)).toEqual([]);
+    expect(readdirSync(path.join(dataDir, 'packs')).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+    expect(existsSync(path.join(dataDir, 'packs', 'store', OTHER))).toBe(false);
+  }, 420_000);
+});
