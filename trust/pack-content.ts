@@ -94,6 +94,17 @@ export const calibrationSchema = z.object({
   nominal_curve: z.array(z.object({ rail_bar: finite.positive(), k_mm3_per_us: finite.positive(), t0_us: finite.nonnegative() })).min(2),
   coding: codingSchema,
   credit_tariff: z.object({ per_test_run: z.number().int().nonnegative(), per_correction_code: z.number().int().nonnegative() }),
+  /**
+   * Engine sets (docs/domain.md): the largest spread of one test point's correction, in the code's own
+   * steps (coding.step_size of coding.step_unit), across the injectors of one engine that still counts as
+   * a matched set; and how long after a charged code a retest of the same injector is free. Optional: a
+   * pack without it codes injectors one by one, with no set verdict.
+   */
+  set_matching: z
+    .object({ max_correction_spread: z.number().int().nonnegative().max(1000), retest_window_min: z.number().int().nonnegative().max(7 * 24 * 60) })
+    .optional(),
+  /** What the label's QR code holds: the bare code scan tools read, or the code with part and serial. */
+  label: z.object({ qr_content: z.enum(['code', 'code-part-serial']) }).optional(),
 });
 export type Calibration = z.infer<typeof calibrationSchema>;
 

@@ -21,6 +21,10 @@ export const sessionStartedPayloadSchema = z.object({
   serial: z.string(),
   operatorId: z.string().nullable(),
   bench: benchSchema,
+  /** The job and cylinder position the injector is coded for. */
+  job: z.object({ jobId: z.string(), position: z.number().int() }).optional(),
+  /** The charged session this free retest repeats. */
+  retestOf: z.string().optional(),
 });
 
 export const sessionPreflightPayloadSchema = z.object({
@@ -77,6 +81,8 @@ export const sessionEndedPayloadSchema = z.object({
   code: z.string().nullable(),
   codeWrite: z.enum(['verified', 'no_target']).nullable(),
   creditsDebited: z.number().int().nonnegative(),
+  /** A free retest names the charged session it repeats, so 0 credits for a code is explained. */
+  retestOf: z.string().optional(),
 });
 
 /** The session completed but the pack's last-known-good pointer could not move to its pack. */

@@ -17,6 +17,9 @@ import {
   sessionIdSchema,
   supportBundleFileSchema,
 } from './documents';
+import { jobIdSchema, jobInputSchema, jobSummarySchema, jobViewSchema } from './jobs';
+import { documentPrinterSchema, labelPrinterSchema, printOutcomeSchema, printRequestSchema } from './printing';
+import { isKnownTimeZone } from './bench-time';
 
 const partState = z.enum(['ok', 'not_configured', 'error']);
 
@@ -52,6 +55,13 @@ export const settingsSchema = z.object({
   language: z.enum(['en', 'de', 'fr']),
   /** The release channel this bench follows when no signed directive says otherwise. */
   releaseChannel: z.enum(['canary', 'staged', 'stable', 'lts']),
+  /** The bench header of job reports: the workshop's name and address. */
+  workshopName: z.string(),
+  workshopAddress: z.string(),
+  /** The IANA time zone times are shown and printed in (Europe/Berlin); the machine's until set. */
+  timeZone: z.string(),
+  labelPrinter: labelPrinterSchema,
+  documentPrinter: documentPrinterSchema,
 });
 export type BenchSettings = z.infer<typeof settingsSchema>;
 
@@ -307,6 +317,11 @@ export const benchApiSchema = {
         serverUrl: serverUrlSchema.nullable().optional(),
         language: settingsSchema.shape.language.optional(),
         releaseChannel: settingsSchema.shape.releaseChannel.optional(),
+        workshopName: z.string().trim().max(120).optional(),
+        workshopAddress: z.string().trim().max(400).optional(),
+        timeZone: z.string().trim().refine(isKnownTimeZone, { message: 'expected a time zone name like Europe/Berlin' }).optional(),
+        labelPrinter: labelPrinterSchema.optional(),
+        documentPrinter: documentPrinterSchema.optional(),
       })
       .strict(),
     output: settingsSchema,
@@ -363,8 +378,15 @@ export const benchApiSchema = {
   disconnectBench: { access: 'signedIn', input: noInput, output: benchLinkStateSchema },
   startCodingSession: {
     access: ['technician', 'admin'],
-    input: z.object({ partNumber: partNumberSchema, serial: injectorSerialSchema }).strict(),
-    output: z.object({ sessionId: z.string() }),
+    input: z
+      .object({
+        partNumber: partNumberSchema,
+        serial: injectorSerialSchema,
+        /** The job and cylinder position the injector is coded for; a retest of its injector within the pack's window is free. */
+        job: z.object({ jobId: jobIdSchema, position: z.number().int().min(1).max(8) }).strict().optional(),
+      })
+      .strict(),
+    output: z.object({ sessionId: z.string(), retestOf: z.string().nullable().optional() }),
   },
   abortCodingSession: { access: 'signedIn', input: noInput, output: z.object({ aborted: z.boolean() }) },
   getCodingSession: { access: 'signedIn', input: z.object({ sessionId: z.string().regex(/^ses-[0-9]{8}-[0-9a-f]{12}$/) }).strict(), output: sessionReportSchema },
@@ -373,6 +395,10 @@ export const benchApiSchema = {
     input: z
       .object({
         serial: injectorSerialSchema.optional(),
+        /** Part of a serial, a job id, customer, VIN or order number; any of them matches. */
+        text: z.string().trim().min(1).max(60).optional(),
+        /** Part of the operator's name. */
+        operator: z.string().trim().min(1).max(40).optional(),
         from: isoTime.optional(),
         to: isoTime.optional(),
         beforeStartedAt: isoTime.optional(),
@@ -416,6 +442,19 @@ export const benchApiSchema = {
     input: z.object({ sessionId: sessionIdSchema, kind: z.enum(documentKinds) }).strict(),
     output: documentFileSchema,
   },
+  createJob: { access: ['technician', 'admin'], input: jobInputSchema, output: jobViewSchema },
+  /** Jobs newest first; the text matches customer, vehicle, VIN, order number or job id. */
+  listJobs: {
+    access: 'signedIn',
+    input: z.object({ text: z.string().trim().min(1).max(60).optional(), limit: z.number().int().min(1).max(200).default(50) }).strict().default({ limit: 50 }),
+    output: z.array(jobSummarySchema),
+  },
+  /** The set view: each position's latest session, free retests, and the matched-set verdict. */
+  getJob: { access: 'signedIn', input: z.object({ jobId: jobIdSchema }).strict(), output: jobViewSchema },
+  /** One A4 PDF for the whole job: workshop header, job facts, every position, the set verdict; the technician on every page. */
+  exportJobReport: { access: 'signedIn', input: z.object({ jobId: jobIdSchema }).strict(), output: documentFileSchema },
+  /** Prints a label, a session report or a job report on the printer chosen in Settings. */
+  printDocument: { access: 'signedIn', input: printRequestSchema, output: printOutcomeSchema },
   getEnrolment: { access: ['admin'], input: noInput, output: enrolmentSchema },
   enrolBench: {
     access: ['admin'],

@@ -54,6 +54,15 @@ export const sessionReportSchema = z.object({
   startedAt: z.string(),
   endedAt: z.string(),
   logCheckpoint: z.object({ seq: z.number().int(), entryHash: z.string() }).nullable(),
+  /** The job and cylinder position the injector was coded for (absent in reports from before jobs). */
+  job: z.object({ jobId: z.string(), position: z.number().int() }).nullable().optional(),
+  /** The charged session this one retested for free, within the pack's retest window. */
+  retestOf: z.string().nullable().optional(),
+  /** What the pack says beyond the test plan: set matching limit, free retest window, label QR content. */
+  packRules: z
+    .object({ maxCorrectionSpread: z.number().nullable(), retestWindowMin: z.number().int(), labelQr: z.enum(['code', 'code-part-serial']) })
+    .nullable()
+    .optional(),
 });
 export type SessionReport = z.infer<typeof sessionReportSchema>;
 
@@ -115,5 +124,9 @@ export const sessionSummarySchema = z.object({
   reasonCode: z.string().nullable(),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
+  operatorName: z.string().nullable().optional(),
+  jobId: z.string().nullable().optional(),
+  position: z.number().int().nullable().optional(),
+  customer: z.string().nullable().optional(),
 });
 export type SessionSummary = z.infer<typeof sessionSummarySchema>;

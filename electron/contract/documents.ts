@@ -7,6 +7,33 @@ import { z } from 'zod';
 
 export const sessionIdSchema = z.string().regex(/^ses-[0-9]{8}-[0-9a-f]{12}$/, 'expected a session id');
 
+/**
+ * Where everything sits on the label, in millimetres from the top left: one layout that the on-screen
+ * preview (SVG), the PDF and the ZPL for label printers all draw, so none of them wraps on its own.
+ */
+export const labelLayoutSchema = z.object({
+  widthMm: z.number().positive(),
+  heightMm: z.number().positive(),
+  items: z.array(
+    z.discriminatedUnion('kind', [
+      z.object({
+        kind: z.literal('text'),
+        role: z.enum(['code', 'fact', 'note']),
+        /** Left edge and baseline, in mm from the top left. */
+        xMm: z.number(),
+        baselineMm: z.number(),
+        /** Font size (em height) in mm. */
+        sizeMm: z.number().positive(),
+        font: z.enum(['mono', 'sans', 'bold']),
+        text: z.string(),
+      }),
+      z.object({ kind: z.literal('qr'), xMm: z.number(), yMm: z.number(), sideMm: z.number().positive() }),
+    ]),
+  ),
+});
+export type LabelLayout = z.infer<typeof labelLayoutSchema>;
+export type LabelLayoutItem = LabelLayout['items'][number];
+
 export const labelSchema = z.object({
   sessionId: z.string(),
   code: z.string(),
@@ -26,6 +53,9 @@ export const labelSchema = z.object({
     /** One string per row, '1' for a dark module, '0' for a light one. */
     rows: z.array(z.string()),
   }),
+  /** The code in groups of 4–5 characters, as people read it. */
+  codeGrouped: z.string(),
+  layout: labelLayoutSchema,
 });
 export type InjectorLabel = z.infer<typeof labelSchema>;
 

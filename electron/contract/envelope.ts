@@ -33,6 +33,13 @@ export const benchErrorCodes = [
   'UNKNOWN_PART',
   'OUT_OF_LIMITS',
   'BENCH_FAULT',
+  // Printing (electron/services/printing): what went wrong says what to do.
+  'PRINTER_NOT_SET',
+  'PRINTER_UNREACHABLE',
+  'PRINT_QUEUE_NOT_FOUND',
+  'PRINT_QUEUE_REFUSED',
+  'PRINT_SYSTEM_UNAVAILABLE',
+  'PRINT_FAILED',
 ] as const;
 
 export type BenchErrorCode = (typeof benchErrorCodes)[number];

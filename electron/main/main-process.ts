@@ -13,6 +13,7 @@ import { IntegrityLogEvidenceSink } from '../services/integrity-log/integrity-lo
 import { createLogger, type Logger } from '../../common/logger';
 import { startAppUpdates } from './app-updater';
 import { startBenchApp } from './bench-app';
+import { electronPrinter } from './electron-printer';
 
 /** Where the built app lives: dist/ of the checkout, or the package's app.asar/dist. */
 export interface MainProcessPaths {
@@ -41,6 +42,7 @@ export function runMainProcess(electron: typeof Electron, updater: () => typeof 
         // The root of trust ships beside the archive in the package (electron-builder extraResources).
         bundledRootFile: path.join(paths.resourcesDir, 'trust', 'root.json'),
         production: electron.app.isPackaged,
+        systemPrinter: electronPrinter(electron),
       }),
     onServicesReady: async (services) => {
       const appUpdateInputs = {

@@ -30,6 +30,10 @@ import { APP_UPDATE_FEED_STATE_FILE } from './app-update/signed-app-feed';
 import { SyncError } from '../../common/central-api/client';
 import type { Logger } from '../../common/logger';
 import { OperatorService, type SignInPolicy } from './operators/operator-service';
+import { JobService } from './jobs/job-service';
+import { cupsPrinter, type SystemPrinter } from './printing/cups';
+import type { DocumentFile } from '../contract/documents';
+import type { PrintOutcome, PrintRequest } from '../contract/printing';
 import type { BenchStore } from './store/bench-store';
 import type { LaunchMode } from './store/launch-repository';
 import type { ReleaseRepository } from './store/release-repository';
@@ -52,6 +56,8 @@ export interface BenchServicesOptions {
   hashPin?: (pin: string) => Promise<string>;
   /** Pin-expiry check and periodic server refresh; defaults: every 5 s and every 15 min. */
   releaseTimers?: Partial<ReleaseTimers>;
+  /** How PDFs reach a named printer: CUPS's lp by default; Electron main passes its own printing. */
+  systemPrinter?: SystemPrinter;
 }
 
 export interface BenchServices {
@@ -67,6 +73,7 @@ export interface BenchServices {
   readonly releases: ReleaseService;
   /** The admin's hold of the app at its installed version (electron/services/app-update/). */
   readonly appHolds: AppHoldStore;
+  readonly jobs: JobService;
   status(): BenchStatus;
   /** The bench's enrolment with a central server and its sync backlog. */
   enrolment(): EnrolmentView;
@@ -234,6 +241,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       events.publish('status', status());
     },
   });
+  const jobs = new JobService({ jobs: store.jobs, sessions: store.sessions, log: integrityLog, now }, (id) => (id ? (store.operators.byId(id)?.name ?? null) : null));
   const sync = new SyncOutbox({ store, identity, logger: options.logger, integrityLog });
   // Only an enrolled bench talks to a server; the outbox resumes where the last acknowledgement left it.
   if (sync.backlog().serverUrl) sync.start();
@@ -250,6 +258,53 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
   function actor(): string {
     const operator = operators.session().operator;
     return operator ? `${operator.name} (${operator.id})` : 'unknown';
+  }
+
+  async function jobReportFile(jobId: string): Promise<DocumentFile> {
+    const data = jobs.reportData(jobId);
+    const settings = store.settings.get();
+    return (await import('./documents/session-documents')).jobDocument({
+      view: data.view,
+      latest: data.latest,
+      technicians: data.operators,
+      workshop: { name: settings.workshopName, address: settings.workshopAddress },
+      timeZone: settings.timeZone,
+      at: now().toISOString(),
+    });
+  }
+
+  /** Prints on the printer an admin chose in Settings: labels in ZPL over raw TCP or as PDF to a queue; reports to a queue. */
+  async function printDocument(request: PrintRequest): Promise<PrintOutcome> {
+    const settings = store.settings.get();
+    const target = request.document === 'label' ? settings.labelPrinter : settings.documentPrinter;
+    const what = request.document === 'label' ? 'label' : 'report';
+    if (target.kind === 'download') {
+      throw new ServiceError('PRINTER_NOT_SET', `No ${what} printer is chosen: an admin chooses one in Settings. Until then, download the PDF and print it from there.`);
+    }
+    let outcome: PrintOutcome;
+    if (target.kind === 'zpl') {
+      if (request.document !== 'label') throw new ServiceError('PRINTER_NOT_SET', 'A label printer prints labels only: choose a system printer for reports in Settings, or download the PDF.');
+      const { buildLabel } = await import('./documents/label');
+      const zpl = (await import('./printing/zpl')).labelZpl(buildLabel(sessions.report(request.sessionId)));
+      const bytes = Buffer.from(zpl, 'utf8');
+      await (await import('./printing/raw-tcp')).sendRaw(target.host, target.port, bytes);
+      outcome = { printer: `label printer ${target.host}:${target.port}`, kind: 'zpl', jobRef: null, bytes: bytes.length };
+    } else {
+      const file =
+        request.document === 'jobReport'
+          ? await jobReportFile(request.jobId)
+          : await (await import('./documents/session-documents')).sessionDocument(sessions.report(request.sessionId), request.document);
+      const pdf = Buffer.from(file.base64, 'base64');
+      const printed = await (options.systemPrinter ?? cupsPrinter).print(target.queue, pdf, file.fileName);
+      outcome = { printer: `queue ${target.queue}`, kind: 'system', jobRef: printed.jobRef, bytes: pdf.length };
+    }
+    integrityLog.append('document.printed', {
+      ...(request.document === 'jobReport' ? { jobId: request.jobId } : { sessionId: request.sessionId }),
+      kind: request.document,
+      printer: outcome.kind,
+      by: operators.session().operator?.id ?? null,
+    });
+    return outcome;
   }
 
   /** Enrols once with a central server (one-time code from its admin), then starts syncing the log to it. */
@@ -355,7 +410,13 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
         await benchLink.disconnect();
         return benchLink.state();
       },
-      startCodingSession: (input) => sessions.start(input, operators.session().operator?.id ?? null),
+      startCodingSession: (input) => {
+        const operatorId = operators.session().operator?.id ?? null;
+        if (!input.job) return sessions.start(input, operatorId);
+        if (sessions.running) throw new ServiceError('CONFLICT', 'A coding session is running: finish or abort it first.');
+        const { retestOf } = jobs.prepareStart({ partNumber: input.partNumber, serial: input.serial, job: input.job });
+        return sessions.start({ ...input, retestOf }, operatorId);
+      },
       abortCodingSession: async () => ({ aborted: await sessions.abort() }),
       getCodingSession: (input) => sessions.report(input.sessionId),
       listCodingSessions: (query) => sessions.list(query),
@@ -376,6 +437,15 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
         integrityLog.append('document.printed', { sessionId: input.sessionId, kind: input.kind, by: operators.session().operator?.id ?? null });
         return file;
       },
+      createJob: (input) => jobs.create(input, operators.session().operator?.id ?? null),
+      listJobs: (input) => jobs.list(input),
+      getJob: (input) => jobs.view(input.jobId),
+      exportJobReport: async (input) => {
+        const file = await jobReportFile(input.jobId);
+        integrityLog.append('document.printed', { jobId: input.jobId, kind: 'jobReport', by: operators.session().operator?.id ?? null });
+        return file;
+      },
+      printDocument: (input) => printDocument(input),
       getEnrolment: () => enrolment(),
       enrolBench: (input) => enrol(input.serverUrl, input.code),
       getCreditsLedger: () => ({
@@ -448,6 +518,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     packs,
     releases,
     appHolds,
+    jobs,
     status,
     enrolment,
     enrol,

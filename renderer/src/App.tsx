@@ -9,6 +9,7 @@ import { BenchView } from './views/BenchView';
 import { EvidenceView } from './views/EvidenceView';
 import { FirstRunView } from './views/FirstRunView';
 import { HistoryView } from './views/HistoryView';
+import { JobsView } from './views/JobsView';
 import { OperatorsView } from './views/OperatorsView';
 import { ReleasesView } from './views/ReleasesView';
 import { SessionView } from './views/SessionView';
@@ -28,7 +29,8 @@ interface ViewDefinition {
 }
 
 const views: readonly ViewDefinition[] = [
-  { id: 'session', label: 'Session', labelKey: 'nav.session', roles: ['technician', 'admin'], render: () => <SessionView /> },
+  { id: 'jobs', label: 'Jobs', labelKey: 'nav.jobs', roles: ['technician', 'admin'], render: (show) => <JobsView onCode={() => show('session')} /> },
+  { id: 'session', label: 'Session', labelKey: 'nav.session', roles: ['technician', 'admin'], render: (show) => <SessionView onShowJob={() => show('jobs')} /> },
   { id: 'bench', label: 'Bench', labelKey: 'nav.bench', roles: ['technician', 'admin', 'support'], render: () => <BenchView /> },
   { id: 'history', label: 'History', labelKey: 'nav.history', roles: ['technician', 'admin', 'support'], render: (show) => <HistoryView onOpen={() => show('session')} /> },
   { id: 'status', label: 'Status', labelKey: 'nav.status', roles: ['technician', 'admin', 'support'], render: () => <StatusPage /> },

@@ -5,10 +5,18 @@
 import QRCode from 'qrcode';
 import type { SessionReport } from '../../contract/coding-session';
 import type { InjectorLabel } from '../../contract/documents';
+import { groupCode } from '../../contract/code-groups';
 import { ServiceError } from '../service-error';
+import { labelLayout } from './label-layout';
 
-/** What a scanner reads from the label: a versioned, field-tagged line (no JSON, no spaces). */
-export function labelQrText(label: Pick<InjectorLabel, 'code' | 'partNumber' | 'serial' | 'date' | 'sessionId'>): string {
+export type LabelQrContent = 'code' | 'code-part-serial';
+
+/**
+ * What a scanner reads from the label, as the pack asks: the bare code (what workshop scan tools and
+ * engine-ECU testers read), or a versioned, field-tagged line with part, serial, code, date and session.
+ */
+export function labelQrText(label: Pick<InjectorLabel, 'code' | 'partNumber' | 'serial' | 'date' | 'sessionId'>, content: LabelQrContent = 'code-part-serial'): string {
+  if (content === 'code') return label.code;
   return `INJBENCH1;P=${label.partNumber};S=${label.serial};C=${label.code};D=${label.date};ID=${label.sessionId}`;
 }
 
@@ -45,6 +53,16 @@ export function buildLabel(report: SessionReport): InjectorLabel {
     benchSerial: report.bench.benchSerial,
     synthetic: report.pack?.synthetic ?? false,
   };
-  const text = labelQrText(base);
-  return { ...base, qr: { text, ...qrMatrix(text) } };
+  // Reports from before packs chose set the tagged line, as the label always carried then.
+  const text = labelQrText(base, report.packRules?.labelQr ?? 'code-part-serial');
+  const codeGrouped = groupCode(base.code);
+  const layout = labelLayout({
+    codeGrouped,
+    partNumber: base.partNumber,
+    serial: base.serial,
+    date: base.date,
+    pack: `${base.family ?? '-'} ${base.packVersion ?? ''}`.trim(),
+    synthetic: base.synthetic,
+  });
+  return { ...base, qr: { text, ...qrMatrix(text) }, codeGrouped, layout };
 }

@@ -7,10 +7,13 @@
 import { PDFDocument, StandardFonts, rgb, type PDFFont, type PDFPage } from 'pdf-lib';
 import type { SessionReport } from '../../contract/coding-session';
 import type { InjectorLabel } from '../../contract/documents';
+import { LABEL_MM } from './label-layout';
+import { groupCode } from '../../contract/code-groups';
+import { formatBenchTime } from '../../contract/bench-time';
+import type { JobView } from '../../contract/jobs';
 
 const MM = 72 / 25.4;
-/** Label stock: 100 × 50 mm, the common size of workshop thermal label printers. */
-export const LABEL_SIZE = { width: 100 * MM, height: 50 * MM };
+export const LABEL_SIZE = { width: LABEL_MM.width * MM, height: LABEL_MM.height * MM };
 const A4 = { width: 595.28, height: 841.89 };
 const black = rgb(0, 0, 0);
 const grey = rgb(0.35, 0.35, 0.35);
@@ -63,39 +66,23 @@ function setMetadata(document: PDFDocument, title: string, at: string): void {
 export async function labelPdf(label: InjectorLabel): Promise<Uint8Array> {
   const document = await PDFDocument.create();
   setMetadata(document, `Label ${label.partNumber} ${label.serial}`, `${label.date}T00:00:00Z`);
-  const page = document.addPage([LABEL_SIZE.width, LABEL_SIZE.height]);
-  const mono = await document.embedFont(StandardFonts.CourierBold);
-  const sans = await document.embedFont(StandardFonts.Helvetica);
-  const bold = await document.embedFont(StandardFonts.HelveticaBold);
-  const text = encodable(sans);
-  const margin = 3 * MM;
-  const qrSide = LABEL_SIZE.height - 2 * margin;
-  drawQr(page, label.qr, LABEL_SIZE.width - margin - qrSide, margin, qrSide);
-
-  const textWidth = LABEL_SIZE.width - 3 * margin - qrSide;
-  let y = LABEL_SIZE.height - margin;
-  // The code as large as the space allows; a long code (30 characters) goes on two lines.
-  const lines = fitSize(mono, label.code, textWidth, 22) >= 10 ? [label.code] : [label.code.slice(0, Math.ceil(label.code.length / 2)), label.code.slice(Math.ceil(label.code.length / 2))];
-  const codeSize = Math.min(...lines.map((line) => fitSize(mono, line, textWidth, 22)));
-  for (const line of lines) {
-    y -= codeSize;
-    page.drawText(line, { x: margin, y, size: codeSize, font: mono, color: black });
-    y -= 2;
+  const { layout } = label;
+  const page = document.addPage([layout.widthMm * MM, layout.heightMm * MM]);
+  const fonts = {
+    mono: await document.embedFont(StandardFonts.CourierBold),
+    sans: await document.embedFont(StandardFonts.Helvetica),
+    bold: await document.embedFont(StandardFonts.HelveticaBold),
+  };
+  // The layout is in mm from the top left; PDF points run from the bottom left.
+  const top = layout.heightMm * MM;
+  for (const item of layout.items) {
+    if (item.kind === 'qr') {
+      drawQr(page, label.qr, item.xMm * MM, top - (item.yMm + item.sideMm) * MM, item.sideMm * MM);
+      continue;
+    }
+    const font = fonts[item.font];
+    page.drawText(encodable(font)(item.text), { x: item.xMm * MM, y: top - item.baselineMm * MM, size: item.sizeMm * MM, font, color: item.role === 'note' ? grey : black });
   }
-  const facts: Array<[string, string]> = [
-    ['Part', label.partNumber],
-    ['Serial', label.serial],
-    ['Date', label.date],
-    ['Pack', `${label.family ?? '-'} ${label.packVersion ?? ''}`.trim()],
-  ];
-  y -= 4;
-  for (const [name, value] of facts) {
-    const size = fitSize(sans, `${name}: ${value}`, textWidth, 8.5);
-    y -= size + 2;
-    page.drawText(text(`${name}: `), { x: margin, y, size, font: bold, color: black });
-    page.drawText(text(value), { x: margin + bold.widthOfTextAtSize(`${name}: `, size), y, size, font: sans, color: black });
-  }
-  if (label.synthetic) page.drawText('SYNTHETIC DEMO DATA', { x: margin, y: margin, size: 6, font: bold, color: grey });
   return document.save();
 }
 
@@ -201,7 +188,8 @@ export async function reportPdf(report: SessionReport, label: InjectorLabel | nu
     drawQr(out.page, label.qr, out.margin, bottom, side);
     const x = out.margin + side + 16;
     out.page.drawText('Correction code', { x, y: bottom + side - 12, size: 10, font: fonts.sans, color: grey });
-    out.page.drawText(report.code, { x, y: bottom + side - 40, size: Math.min(22, (A4.width - out.margin - x) / Math.max(1, fonts.mono.widthOfTextAtSize(report.code, 1))), font: fonts.mono, color: black });
+    const grouped = groupCode(report.code);
+    out.page.drawText(grouped, { x, y: bottom + side - 40, size: fitSize(fonts.mono, grouped, A4.width - out.margin - x, 22), font: fonts.mono, color: black });
     out.page.drawText(report.codeWrite === 'verified' ? 'Written to the injector and read back identical.' : 'No coding target: enter the code from the label.', {
       x,
       y: bottom + side - 60,
@@ -262,5 +250,92 @@ export async function reportPdf(report: SessionReport, label: InjectorLabel | nu
       : 'Recorded in the bench integrity log.',
     { size: 9 },
   );
+  return document.save();
+}
+
+export interface JobReportInput {
+  view: JobView;
+  latest: Array<{ position: number; report: SessionReport | null }>;
+  /** Everyone who coded an injector of the job; printed on every page. */
+  technicians: string[];
+  workshop: { name: string; address: string };
+  timeZone: string;
+  /** When the report is made: the PDF's date, and the "as of" line. */
+  at: string;
+}
+
+const setVerdictText: Record<JobView['set']['verdict'], string> = {
+  matched: 'MATCHED SET',
+  not_matched: 'NOT MATCHED: the spread is above the pack limit',
+  incomplete: 'INCOMPLETE: not every position is coded',
+  no_limit: 'No matching limit in the pack',
+};
+
+/** One A4 report for a whole job: workshop header, job facts, every position, the set's matching. */
+export async function jobReportPdf(input: JobReportInput): Promise<Uint8Array> {
+  const { view, timeZone } = input;
+  const { job, set } = view;
+  const document = await PDFDocument.create();
+  setMetadata(document, `Job ${job.jobId}`, input.at);
+  const fonts = {
+    sans: await document.embedFont(StandardFonts.Helvetica),
+    bold: await document.embedFont(StandardFonts.HelveticaBold),
+    mono: await document.embedFont(StandardFonts.CourierBold),
+  };
+  const time = (iso: string | null) => (iso ? formatBenchTime(iso, timeZone) : '-');
+  const out = new ReportWriter(document, fonts);
+  if (input.workshop.name) out.line(input.workshop.name, { size: 12, font: fonts.bold });
+  for (const line of input.workshop.address.split(/\r?\n/).filter(Boolean)) out.line(line, { size: 9, color: grey });
+  out.gap();
+  out.line('Injector set report', { size: 20, font: fonts.bold });
+  out.line(`Job ${job.jobId}, as of ${time(input.at)}`, { size: 10, color: grey });
+  out.gap();
+  out.line(`Customer: ${job.customer}`);
+  if (job.vehicle) out.line(`Vehicle: ${job.vehicle}`);
+  if (job.vin) out.line(`VIN: ${job.vin}`);
+  if (job.orderNumber) out.line(`Order number: ${job.orderNumber}`);
+  out.line(`Engine: ${job.cylinders} cylinders, part ${job.partNumber}`);
+  out.line(`Opened ${time(job.createdAt)}${job.createdBy ? ` by ${job.createdBy}` : ''}`);
+  if (job.notes) out.line(`Notes: ${job.notes}`);
+  out.gap();
+
+  out.line(setVerdictText[set.verdict], { size: 14, font: fonts.bold });
+  out.line(
+    `${set.coded} of ${job.cylinders} positions coded${set.rejected > 0 ? `, ${set.rejected} rejected` : ''}. Spread of corrections: ${set.spread === null ? '-' : `${set.spread} code steps`}${set.limit === null ? '' : ` (pack limit ${set.limit})`}.`,
+  );
+  if (set.steps.length > 0) {
+    const columns = [0, 130, 230, 330];
+    out.row(['Test point', 'Lowest correction', 'Highest', 'Spread (steps)'], columns, fonts.bold);
+    for (const step of set.steps) out.row([`${step.stepId} ${step.label}`, String(step.min), String(step.max), String(step.spread)], columns);
+  }
+  out.gap();
+
+  out.line('Positions', { size: 12, font: fonts.bold });
+  const columns = [0, 30, 120, 210, 380];
+  out.row(['Pos.', 'Serial', 'Result', 'Code', 'Ended'], columns, fonts.bold);
+  for (const position of view.positions) {
+    const latest = position.latest;
+    const result = !latest
+      ? 'not coded'
+      : latest.status === 'completed'
+        ? `${latest.verdict === 'pass' ? 'pass' : 'REJECTED'}${latest.retestOf ? ' (free retest)' : ''}`
+        : latest.status;
+    out.row([String(position.position), latest?.serial ?? '-', result, latest?.code ? groupCode(latest.code) : '-', time(latest?.endedAt ?? null)], columns);
+    const report = input.latest.find((entry) => entry.position === position.position)?.report;
+    if (report && report.steps.length > 0) {
+      out.line(report.steps.map((step) => `${step.id} ${step.deviationPct >= 0 ? '+' : ''}${step.deviationPct.toFixed(2)} %, correction ${step.correctionSteps ?? 0}`).join('   '), { size: 8, x: out.margin + 30, color: grey });
+    }
+  }
+  out.gap();
+  out.line('Each position lists its latest session; earlier attempts stay in the bench history and its signed integrity log.', { size: 8, color: grey });
+
+  // The technician on every page, with the page number: pages of a job report get separated in a workshop.
+  const pages = document.getPages();
+  const footer = `Technician: ${input.technicians.length > 0 ? input.technicians.join(', ') : '-'}   Job ${job.jobId}`;
+  pages.forEach((page, index) => {
+    page.drawText(encodable(fonts.sans)(footer), { x: out.margin, y: 24, size: 8, font: fonts.sans, color: grey });
+    const number = `Page ${index + 1} of ${pages.length}`;
+    page.drawText(number, { x: A4.width - out.margin - fonts.sans.widthOfTextAtSize(number, 8), y: 24, size: 8, font: fonts.sans, color: grey });
+  });
   return document.save();
 }

@@ -3,7 +3,7 @@ import type { SessionReport } from '../../contract/coding-session';
 import type { DocumentFile, DocumentKind } from '../../contract/documents';
 import { toDocumentFile } from './document-file';
 import { buildLabel } from './label';
-import { labelPdf, reportPdf } from './pdf';
+import { jobReportPdf, labelPdf, reportPdf, type JobReportInput } from './pdf';
 
 function safeName(value: string): string {
   return value.replace(/[^A-Za-z0-9-]+/g, '_').slice(0, 40);
@@ -14,4 +14,9 @@ export async function sessionDocument(report: SessionReport, kind: DocumentKind)
   if (kind === 'label') return toDocumentFile(`label_${stem}.pdf`, 'application/pdf', await labelPdf(buildLabel(report)));
   const label = report.status === 'completed' && report.verdict === 'pass' && report.code ? buildLabel(report) : null;
   return toDocumentFile(`report_${stem}.pdf`, 'application/pdf', await reportPdf(report, label));
+}
+
+export async function jobDocument(input: JobReportInput): Promise<DocumentFile> {
+  const { job } = input.view;
+  return toDocumentFile(`job_${safeName(job.jobId)}_${safeName(job.customer)}.pdf`, 'application/pdf', await jobReportPdf(input));
 }

@@ -38,6 +38,13 @@ export interface SessionRequest {
   partNumber: string;
   serial: string;
   operatorId: string | null;
+  /** The job and cylinder position the injector is coded for. */
+  job?: { jobId: string; position: number } | null;
+  /**
+   * The charged session this one retests within the pack's retest window (decided by the job service):
+   * the retest is free, so the credits gate asks for nothing and the end debits nothing.
+   */
+  retestOf?: string | null;
 }
 
 export interface SessionEngineDeps {
@@ -177,10 +184,21 @@ export class CodingSessionEngine {
         startedAt,
         endedAt: startedAt,
         logCheckpoint: null,
+        job: request.job ?? null,
+        retestOf: request.retestOf ?? null,
+        packRules: null,
       },
     };
-    this.deps.sessions.start(sessionId, request.operatorId, request.partNumber, request.serial, startedAt);
-    this.#append('session.started', { sessionId, partNumber: request.partNumber, serial: request.serial, operatorId: request.operatorId, bench: state.report.bench });
+    this.deps.sessions.start(sessionId, request.operatorId, request.partNumber, request.serial, startedAt, { job: request.job ?? null, retestOf: request.retestOf ?? null });
+    this.#append('session.started', {
+      sessionId,
+      partNumber: request.partNumber,
+      serial: request.serial,
+      operatorId: request.operatorId,
+      bench: state.report.bench,
+      ...(request.job ? { job: request.job } : {}),
+      ...(request.retestOf ? { retestOf: request.retestOf } : {}),
+    });
     const emit = (progress: SessionProgress): void => {
       try {
         onProgress(progress);
@@ -338,7 +356,7 @@ export class CodingSessionEngine {
       }
       report.code = encoded.code;
       await this.deps.bench.release();
-      return this.#finish(state, 'codeWritten', null, pack.calibration.credit_tariff.per_correction_code);
+      return this.#finish(state, 'codeWritten', null, request.retestOf ? 0 : pack.calibration.credit_tariff.per_correction_code);
     } catch (error) {
       const abortReason = this.#running?.abortReason;
       const reason = abortReason ? { code: 'ABORTED_BY_OPERATOR', message: abortReason } : { code: errorCode(error), message: errorMessage(error) };
@@ -368,6 +386,11 @@ export class CodingSessionEngine {
         state.pack = pack;
         state.plan = pack.calibration.test_plans.find((plan) => plan.part_numbers.includes(request.partNumber)) ?? null;
         state.report.pack = { family, version: pack.version, sha256: pack.sha256, resolvedBy: pack.resolvedBy, synthetic: pack.calibration.synthetic };
+        state.report.packRules = {
+          maxCorrectionSpread: pack.calibration.set_matching?.max_correction_spread ?? null,
+          retestWindowMin: pack.calibration.set_matching?.retest_window_min ?? 0,
+          labelQr: pack.calibration.label?.qr_content ?? 'code-part-serial',
+        };
         gates.push({ id: 'pack', label: 'Calibration pack', passed: state.plan !== null, detail: `${family} ${pack.version} verified now (every file re-hashed).` });
       } catch (error) {
         gates.push({
@@ -410,10 +433,12 @@ export class CodingSessionEngine {
       gates.push({ id: 'calibration', label: 'Bench calibration', passed: false, code: errorCode(error), detail: errorMessage(error), action: 'Check the bench connection.' });
     }
     gates.push(await this.#oilGate(pack));
-    const price = pack?.calibration.credit_tariff.per_correction_code ?? 0;
+    const price = request.retestOf ? 0 : (pack?.calibration.credit_tariff.per_correction_code ?? 0);
     const balance = this.deps.credits.balance();
     gates.push(
-      balance >= price
+      request.retestOf
+        ? { id: 'credits', label: 'Credits', passed: true, detail: `Free retest of ${request.retestOf} within the pack's window; ${balance} available.` }
+        : balance >= price
         ? { id: 'credits', label: 'Credits', passed: true, detail: `${balance} available, a code costs ${price}.` }
         : { id: 'credits', label: 'Credits', passed: false, code: 'INSUFFICIENT_CREDITS', detail: `${balance} available, a code costs ${price}.`, action: 'Import a credit grant from the central server.' },
     );
@@ -495,6 +520,7 @@ export class CodingSessionEngine {
       code: report.code,
       codeWrite: report.codeWrite,
       creditsDebited: debit,
+      ...(report.retestOf ? { retestOf: report.retestOf } : {}),
     });
     if (status === 'completed' && report.pack) {
       try {

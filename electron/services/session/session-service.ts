@@ -39,7 +39,10 @@ export class SessionService {
   }
 
   /** Starts a session and resolves with its id as soon as it exists; the rest arrives as events. */
-  async start(request: { partNumber: string; serial: string }, operatorId: string | null): Promise<{ sessionId: string }> {
+  async start(
+    request: { partNumber: string; serial: string; job?: { jobId: string; position: number } | null; retestOf?: string | null },
+    operatorId: string | null,
+  ): Promise<{ sessionId: string; retestOf: string | null }> {
     if (this.#finished) throw new ServiceError('CONFLICT', 'A coding session is running: finish or abort it first.');
     if (this.#manualRunning) throw new ServiceError('CONFLICT', 'A manual test is running: wait for its result.');
     const engine = this.#engineFor(this.deps.benchPort());
@@ -78,7 +81,7 @@ export class SessionService {
       });
     // A session that fails before its first event (it cannot: preflight is announced first) would hang here.
     const id = await Promise.race([firstEvent, this.#finished.then((report) => report.sessionId)]);
-    return { sessionId: id };
+    return { sessionId: id, retestOf: request.retestOf ?? null };
   }
 
   /** A manual measurement; never alongside a coding session, which owns the bench while it runs. */
@@ -123,6 +126,10 @@ export class SessionService {
       reasonCode: record.reasonCode,
       startedAt: record.startedAt,
       endedAt: record.endedAt,
+      operatorName: record.operatorName,
+      jobId: record.jobId,
+      position: record.jobPosition,
+      customer: record.customer,
     }));
   }
 

@@ -9,6 +9,7 @@ import { ServiceError } from '../service-error';
 import { BenchHardwareRepository } from './bench-hardware-repository';
 import { IdentityRepository } from './identity-repository';
 import { IntegrityLogRepository } from './integrity-log-repository';
+import { JobRepository } from './job-repository';
 import { LaunchRepository } from './launch-repository';
 import { OperatorRepository } from './operator-repository';
 import { ReleaseRepository } from './release-repository';
@@ -37,6 +38,7 @@ export interface BenchStore {
   readonly sessions: SessionRepository;
   readonly syncState: SyncStateRepository;
   readonly releases: ReleaseRepository;
+  readonly jobs: JobRepository;
   readonly migration: MigrationOutcome;
   info(): StoreInfo;
   close(): void;
@@ -98,6 +100,7 @@ export function openBenchStore(dataDir: string, options: OpenStoreOptions = {}):
     sessions: new SessionRepository(db),
     syncState: new SyncStateRepository(db),
     releases: new ReleaseRepository(db),
+    jobs: new JobRepository(db),
     migration,
     info: () => ({
       file,

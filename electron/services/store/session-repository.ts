@@ -19,6 +19,12 @@ export interface SessionRecord {
   reasonCode: string | null;
   reason: string | null;
   reportJson: string | null;
+  jobId: string | null;
+  jobPosition: number | null;
+  retestOf: string | null;
+  /** Joined from the operators and jobs tables for lists; null when not known. */
+  operatorName: string | null;
+  customer: string | null;
 }
 
 interface SessionRow {
@@ -38,6 +44,11 @@ interface SessionRow {
   reason_code: string | null;
   reason: string | null;
   report_json: string | null;
+  job_id: string | null;
+  job_position: number | null;
+  retest_of: string | null;
+  operator_name?: string | null;
+  customer?: string | null;
 }
 
 const toRecord = (row: SessionRow): SessionRecord => ({
@@ -57,7 +68,17 @@ const toRecord = (row: SessionRow): SessionRecord => ({
   reasonCode: row.reason_code,
   reason: row.reason,
   reportJson: row.report_json,
+  jobId: row.job_id,
+  jobPosition: row.job_position,
+  retestOf: row.retest_of,
+  operatorName: row.operator_name ?? null,
+  customer: row.customer ?? null,
 });
+
+/** A LIKE pattern that matches the text anywhere, with the text's own % and _ taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (char) => `\\${char}`)}%`;
+}
 
 export interface SessionEnd {
   endedAt: string;
@@ -93,6 +114,12 @@ export interface LedgerRecord {
 
 export interface SessionSearch {
   serial?: string;
+  /** Part of a serial, a job id, customer, VIN or order number. */
+  text?: string;
+  /** Part of the operator's name. */
+  operator?: string;
+  /** The sessions of one job. */
+  jobId?: string;
   from?: string;
   to?: string;
   beforeStartedAt?: string;
@@ -104,7 +131,7 @@ export interface SessionSearch {
  * transaction: a code is never recorded without its charge, and a charge never without its code.
  */
 export class SessionRepository {
-  readonly #insert: Database.Statement<[string, string | null, string, string, string]>;
+  readonly #insert: Database.Statement<[string, string | null, string, string, string, string | null, number | null, string | null]>;
   readonly #end: Database.Statement<Record<string, string | number | null>>;
   readonly #recordPack: Database.Statement<[string, string, string, string]>;
   readonly #byId: Database.Statement<[string], SessionRow>;
@@ -122,7 +149,9 @@ export class SessionRepository {
   >;
 
   constructor(private readonly db: Database.Database) {
-    this.#insert = db.prepare("INSERT INTO coding_sessions (id, operator_id, part_number, injector_serial, started_at, status) VALUES (?, ?, ?, ?, ?, 'running')");
+    this.#insert = db.prepare(
+      "INSERT INTO coding_sessions (id, operator_id, part_number, injector_serial, started_at, status, job_id, job_position, retest_of) VALUES (?, ?, ?, ?, ?, 'running', ?, ?, ?)",
+    );
     this.#end = db.prepare(`
       UPDATE coding_sessions SET ended_at = @endedAt, status = @status, verdict = @verdict, code = @code, reason_code = @reasonCode,
         reason = @reason, report_json = @reportJson, family = @family, pack_version = @packVersion, pack_sha256 = @packSha256,
@@ -131,12 +160,18 @@ export class SessionRepository {
     this.#recordPack = db.prepare("UPDATE coding_sessions SET family = ?, pack_version = ?, pack_sha256 = ? WHERE id = ? AND status = 'running'");
     this.#byId = db.prepare('SELECT * FROM coding_sessions WHERE id = ?');
     this.#search = db.prepare(`
-      SELECT * FROM coding_sessions
-      WHERE (@serial IS NULL OR injector_serial = @serial)
-        AND (@from IS NULL OR started_at >= @from)
-        AND (@to IS NULL OR started_at <= @to)
-        AND (@before IS NULL OR started_at < @before)
-      ORDER BY started_at DESC LIMIT @limit`);
+      SELECT s.*, o.name AS operator_name, j.customer AS customer FROM coding_sessions s
+        LEFT JOIN operators o ON o.id = s.operator_id
+        LEFT JOIN jobs j ON j.id = s.job_id
+      WHERE (@serial IS NULL OR s.injector_serial = @serial)
+        AND (@text IS NULL OR s.injector_serial LIKE @text ESCAPE '\\' OR s.job_id LIKE @text ESCAPE '\\'
+             OR j.customer LIKE @text ESCAPE '\\' OR j.vin LIKE @text ESCAPE '\\' OR j.order_number LIKE @text ESCAPE '\\')
+        AND (@operator IS NULL OR o.name LIKE @operator ESCAPE '\\')
+        AND (@jobId IS NULL OR s.job_id = @jobId)
+        AND (@from IS NULL OR s.started_at >= @from)
+        AND (@to IS NULL OR s.started_at <= @to)
+        AND (@before IS NULL OR s.started_at < @before)
+      ORDER BY s.started_at DESC LIMIT @limit`);
     this.#debit = db.prepare("INSERT INTO ledger_entries (at, debit_account, credit_account, amount, session_id) VALUES (?, 'spent', 'bench', ?, ?)");
     this.#grant = db.prepare('INSERT INTO credit_grants (grant_id, credits, issued_at, expires, imported_at, envelope) VALUES (?, ?, ?, ?, ?, ?)');
     this.#grantEntry = db.prepare("INSERT INTO ledger_entries (at, debit_account, credit_account, amount, grant_id) VALUES (?, 'bench', 'server', ?, ?)");
@@ -156,8 +191,15 @@ export class SessionRepository {
       ) ORDER BY id DESC LIMIT ?`);
   }
 
-  start(id: string, operatorId: string | null, partNumber: string, serial: string, startedAt: string): void {
-    this.#insert.run(id, operatorId, partNumber, serial, startedAt);
+  start(
+    id: string,
+    operatorId: string | null,
+    partNumber: string,
+    serial: string,
+    startedAt: string,
+    coding: { job: { jobId: string; position: number } | null; retestOf: string | null } = { job: null, retestOf: null },
+  ): void {
+    this.#insert.run(id, operatorId, partNumber, serial, startedAt, coding.job?.jobId ?? null, coding.job?.position ?? null, coding.retestOf);
   }
 
   /**
@@ -189,7 +231,16 @@ export class SessionRepository {
 
   search(query: SessionSearch): SessionRecord[] {
     return this.#search
-      .all({ serial: query.serial ?? null, from: query.from ?? null, to: query.to ?? null, before: query.beforeStartedAt ?? null, limit: query.limit })
+      .all({
+        serial: query.serial ?? null,
+        text: query.text ? containsPattern(query.text) : null,
+        operator: query.operator ? containsPattern(query.operator) : null,
+        jobId: query.jobId ?? null,
+        from: query.from ?? null,
+        to: query.to ?? null,
+        before: query.beforeStartedAt ?? null,
+        limit: query.limit,
+      })
       .map(toRecord);
   }
 

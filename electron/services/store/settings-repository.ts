@@ -1,7 +1,19 @@
 import type Database from 'better-sqlite3';
 import { settingsSchema, type BenchSettings } from '../../contract/bench-api';
+import { systemTimeZone } from '../../contract/bench-time';
 
-const defaults: BenchSettings = { benchPort: null, serverUrl: null, language: 'en', releaseChannel: 'stable' };
+/** The machine's time zone is read at each get, so a bench moved to another zone follows it until an admin sets one. */
+const defaults = (): BenchSettings => ({
+  benchPort: null,
+  serverUrl: null,
+  language: 'en',
+  releaseChannel: 'stable',
+  workshopName: '',
+  workshopAddress: '',
+  timeZone: systemTimeZone(),
+  labelPrinter: { kind: 'download' },
+  documentPrinter: { kind: 'download' },
+});
 
 interface SettingRow {
   key: string;
@@ -22,7 +34,7 @@ export class SettingsRepository {
   }
 
   get(): BenchSettings {
-    const settings: BenchSettings = { ...defaults };
+    const settings: BenchSettings = defaults();
     for (const row of this.#select.all()) {
       const key = row.key as keyof BenchSettings;
       if (!(key in settingsSchema.shape)) continue;

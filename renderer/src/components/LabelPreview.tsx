@@ -18,34 +18,62 @@ export function qrPath(rows: readonly string[], quiet = 4): string {
   return path;
 }
 
-/** What the label printer will print, on screen before it does: code large, part, serial, date, QR. */
+const fontStyle = {
+  mono: { fontFamily: "'Courier New', Courier, monospace", fontWeight: 700 },
+  sans: { fontFamily: 'Helvetica, Arial, sans-serif', fontWeight: 400 },
+  bold: { fontFamily: 'Helvetica, Arial, sans-serif', fontWeight: 700 },
+} as const;
+
+/**
+ * What the label printer will print, drawn from the very layout the PDF and the ZPL are made from (the
+ * services compute it): the same lines, at the same places, in millimetres.
+ */
 export function LabelPreview({ label }: { label: InjectorLabel }) {
   const t = useT();
-  const side = label.qr.size + 8;
+  const { layout } = label;
+  const modules = label.qr.size + 8;
   return (
     <figure className="label-preview" data-testid="label-preview" aria-labelledby="label-caption">
-      <div className="label-preview__text">
-        <p className="label-preview__code" data-testid="label-code">
-          {label.code}
-        </p>
-        <dl className="label-preview__facts">
-          <div>
-            <dt>{t('label.part')}</dt>
-            <dd>{label.partNumber}</dd>
-          </div>
-          <div>
-            <dt>{t('label.serial')}</dt>
-            <dd>{label.serial}</dd>
-          </div>
-          <div>
-            <dt>{t('label.date')}</dt>
-            <dd>{label.date}</dd>
-          </div>
-        </dl>
-      </div>
-      <svg className="label-preview__qr" viewBox={`0 0 ${side} ${side}`} role="img" aria-label={t('label.qr', { text: label.qr.text })} data-testid="label-qr" data-qr-text={label.qr.text} shapeRendering="crispEdges">
-        <rect width={side} height={side} fill="#ffffff" />
-        <path d={qrPath(label.qr.rows)} fill="#000000" />
+      <svg
+        className="label-preview__sheet"
+        viewBox={`0 0 ${layout.widthMm} ${layout.heightMm}`}
+        role="img"
+        aria-label={t('label.sheet', { code: label.codeGrouped, part: label.partNumber, serial: label.serial })}
+        data-testid="label-sheet"
+      >
+        <rect width={layout.widthMm} height={layout.heightMm} fill="#ffffff" stroke="#8a8a8a" strokeWidth={0.2} />
+        {layout.items.map((item, index) =>
+          item.kind === 'qr' ? (
+            <svg
+              key={index}
+              x={item.xMm}
+              y={item.yMm}
+              width={item.sideMm}
+              height={item.sideMm}
+              viewBox={`0 0 ${modules} ${modules}`}
+              shapeRendering="crispEdges"
+              data-testid="label-qr"
+              data-qr-text={label.qr.text}
+            >
+              <rect width={modules} height={modules} fill="#ffffff" />
+              <path d={qrPath(label.qr.rows)} fill="#000000" />
+            </svg>
+          ) : (
+            <text
+              key={index}
+              x={item.xMm}
+              y={item.baselineMm}
+              fontSize={item.sizeMm}
+              {...fontStyle[item.font]}
+              fill={item.role === 'note' ? '#595959' : '#000000'}
+              data-role={item.role}
+              {...(item.role === 'code' ? { 'data-testid': 'label-code' } : {})}
+              xmlSpace="preserve"
+            >
+              {item.text}
+            </text>
+          ),
+        )}
       </svg>
       <figcaption id="label-caption" className="visually-hidden">
         {t('label.caption')}

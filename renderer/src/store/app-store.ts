@@ -16,6 +16,7 @@ import { resolveLocale } from '../i18n/i18n';
 import { createAdminSlice, type AdminSlice } from './admin-slice';
 import { createDocumentsSlice, type DocumentsSlice, type SaveFile } from './documents-slice';
 import { createLocaleSlice, type LocaleSlice } from './locale-slice';
+import { createJobsSlice, type JobsSlice } from './jobs-slice';
 
 export type AppState = StatusSlice &
   SessionSlice &
@@ -27,7 +28,8 @@ export type AppState = StatusSlice &
   LocaleSlice &
   DocumentsSlice &
   AdminSlice &
-  ReleasesSlice;
+  ReleasesSlice &
+  JobsSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface AppStoreOptions {
@@ -53,6 +55,7 @@ export function createAppStore(bench: BenchApi, options: AppStoreOptions = {}): 
     ...createLocaleSlice(options.storage)(...args),
     ...createDocumentsSlice(bench, save)(...args),
     ...createAdminSlice(bench, save)(...args),
+    ...createJobsSlice(bench)(...args),
   }));
   // The bench's language setting drives the UI language, live, whoever changed it.
   store.subscribe((state, previous) => {

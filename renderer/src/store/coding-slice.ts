@@ -35,12 +35,15 @@ export interface CodingSlice {
   knownParts: KnownPart[];
   creditsBalance: number | null;
   loadStartInfo(): Promise<void>;
-  startCoding(partNumber: string, serial: string): Promise<boolean>;
+  startCoding(partNumber: string, serial: string, job?: { jobId: string; position: number }): Promise<boolean>;
   abortCoding(): Promise<void>;
   nextInjector(): void;
   receiveCodingEvent(event: CodingSessionEvent): void;
-  /** Sessions on this bench, newest first; the serial and a day range (YYYY-MM-DD, local days) narrow it. */
-  loadHistory(serial?: string, days?: { from?: string; to?: string }): Promise<void>;
+  /**
+   * Sessions on this bench, newest first; a text (part of a serial, job, customer, VIN or order number),
+   * an operator's name and a day range (YYYY-MM-DD, local days) narrow it.
+   */
+  loadHistory(text?: string, days?: { from?: string; to?: string }, operator?: string): Promise<void>;
   openReport(sessionId: string): Promise<void>;
 }
 
@@ -69,9 +72,9 @@ export const createCodingSlice =
       const [parts, credits] = await Promise.all([bench.listKnownParts(), bench.getCredits()]);
       set({ knownParts: parts.ok ? parts.value : [], creditsBalance: credits.ok ? credits.value.balance : null });
     },
-    async startCoding(partNumber, serial) {
+    async startCoding(partNumber, serial, job) {
       set({ ...idle, lastPartNumber: partNumber });
-      const result = await bench.startCodingSession({ partNumber, serial });
+      const result = await bench.startCodingSession({ partNumber, serial, ...(job ? { job } : {}) });
       if (!result.ok) {
         set({ codingError: result.error });
         return false;
@@ -109,10 +112,10 @@ export const createCodingSlice =
       }
       set({ codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq, codingPlan });
     },
-    async loadHistory(serial, days) {
+    async loadHistory(text, days, operator) {
       const from = days?.from ? new Date(`${days.from}T00:00:00`).toISOString() : undefined;
       const to = days?.to ? new Date(`${days.to}T23:59:59.999`).toISOString() : undefined;
-      const result = await bench.listCodingSessions({ ...(serial ? { serial } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
+      const result = await bench.listCodingSessions({ ...(text ? { text } : {}), ...(operator ? { operator } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
       if (result.ok) set({ history: result.value });
     },
     async openReport(sessionId) {

@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionSummary } from '../../../electron/contract/coding-session';
+import { formatBenchTime, systemTimeZone } from '../../../electron/contract/bench-time';
+import { groupCode } from '../../../electron/contract/code-groups';
 import { ErrorNotice } from '../components/ErrorNotice';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
@@ -21,10 +23,20 @@ function outcome(t: Translate, session: SessionSummary): string {
 /** Sessions on this bench, newest first; a row reopens its report in the session view or prints it. */
 export function HistoryView({ onOpen }: { onOpen(): void }) {
   const t = useT();
-  const { history, load, open, print, printing, error } = useAppStore(
-    useShallow((state) => ({ history: state.history, load: state.loadHistory, open: state.openReport, print: state.printDocument, printing: state.printing, error: state.documentError })),
+  const { history, load, open, print, printing, error, timeZone, locale } = useAppStore(
+    useShallow((state) => ({
+      history: state.history,
+      load: state.loadHistory,
+      open: state.openReport,
+      print: state.printDocument,
+      printing: state.printing,
+      error: state.documentError,
+      timeZone: state.settings?.timeZone ?? systemTimeZone(),
+      locale: state.locale,
+    })),
   );
-  const [serial, setSerial] = useState('');
+  const [text, setText] = useState('');
+  const [operator, setOperator] = useState('');
   const [from, setFrom] = useState('');
   const [to, setTo] = useState('');
   useEffect(() => {
@@ -37,11 +49,13 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
         className="form form--row"
         onSubmit={(event) => {
           event.preventDefault();
-          void load(serial.trim() || undefined, { from: from || undefined, to: to || undefined });
+          void load(text.trim() || undefined, { from: from || undefined, to: to || undefined }, operator.trim() || undefined);
         }}
       >
-        <label htmlFor="history-serial">{t('history.serial')}</label>
-        <input id="history-serial" value={serial} onChange={(event) => setSerial(event.target.value.toUpperCase())} autoComplete="off" />
+        <label htmlFor="history-text">{t('history.text')}</label>
+        <input id="history-text" value={text} onChange={(event) => setText(event.target.value)} autoComplete="off" />
+        <label htmlFor="history-operator">{t('history.operator')}</label>
+        <input id="history-operator" value={operator} onChange={(event) => setOperator(event.target.value)} autoComplete="off" />
         <label htmlFor="history-from">{t('history.from')}</label>
         <input id="history-from" type="date" value={from} onChange={(event) => setFrom(event.target.value)} />
         <label htmlFor="history-to">{t('history.to')}</label>
@@ -59,17 +73,21 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
             <th scope="col">{t('history.serialColumn')}</th>
             <th scope="col">{t('history.outcome')}</th>
             <th scope="col">{t('history.code')}</th>
+            <th scope="col">{t('history.operator')}</th>
+            <th scope="col">{t('history.job')}</th>
             <th scope="col">{t('history.report')}</th>
           </tr>
         </thead>
         <tbody>
           {history.map((session) => (
             <tr key={session.sessionId} data-session={session.sessionId}>
-              <td>{new Date(session.startedAt).toLocaleString()}</td>
+              <td>{formatBenchTime(session.startedAt, timeZone, locale)}</td>
               <td>{session.partNumber}</td>
               <td>{session.serial}</td>
               <td>{outcome(t, session)}</td>
-              <td className="code-cell">{session.code ?? '—'}</td>
+              <td className="code-cell code--grouped">{session.code ? groupCode(session.code) : '—'}</td>
+              <td>{session.operatorName ?? '—'}</td>
+              <td>{session.customer ? `${session.customer}${session.position ? ` #${session.position}` : ''}` : '—'}</td>
               <td>
                 <div className="table__actions">
                   <button

@@ -1,6 +1,8 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { GateId, GateResult, SessionReport, StepReport } from '../../../electron/contract/coding-session';
+import { groupCode } from '../../../electron/contract/code-groups';
+import type { PrintRequest } from '../../../electron/contract/printing';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { LabelPreview } from '../components/LabelPreview';
 import type { MessageKey, Translate } from '../i18n/i18n';
@@ -170,11 +172,12 @@ function Outcome({ report }: { report: SessionReport }) {
     return (
       <div className="outcome outcome--pass" data-testid="outcome" data-status={report.status} data-verdict={report.verdict}>
         <p className="outcome__title">{t('outcome.pass')}</p>
-        <p className="code" data-testid="correction-code">
-          {report.code}
+        <p className="code code--grouped" data-testid="correction-code" data-code={report.code}>
+          {groupCode(report.code)}
         </p>
         <p className="hint">
-          {report.codeWrite === 'verified' ? t('outcome.written') : t('outcome.noTarget')} {report.creditsDebited === 1 ? t('outcome.chargedOne') : t('outcome.charged', { count: report.creditsDebited })}{' '}
+          {report.codeWrite === 'verified' ? t('outcome.written') : t('outcome.noTarget')}{' '}
+          {report.retestOf ? t('outcome.freeRetest') : report.creditsDebited === 1 ? t('outcome.chargedOne') : t('outcome.charged', { count: report.creditsDebited })}{' '}
           {t('outcome.pack', { family: report.pack?.family ?? '—', version: report.pack?.version ?? '' })}
           {report.pack?.synthetic ? ` ${t('outcome.synthetic')}` : ''}
         </p>
@@ -209,12 +212,37 @@ function Outcome({ report }: { report: SessionReport }) {
   );
 }
 
+/** Where a document goes when the technician presses Print: the printer chosen in Settings, or a PDF download. */
+export function usePrintTarget(): (document: PrintRequest['document']) => 'printer' | 'download' {
+  const settings = useAppStore((s) => s.settings);
+  return (document) => ((document === 'label' ? settings?.labelPrinter.kind : settings?.documentPrinter.kind) ?? 'download') === 'download' ? 'download' : 'printer';
+}
+
+/** The status line after printing: where it went, or where the PDF was saved. */
+export function PrintStatus({ testId }: { testId: string }) {
+  const t = useT();
+  const { printed, sent, sending } = useAppStore(useShallow((s) => ({ printed: s.printed, sent: s.sentToPrinter, sending: s.sendingToPrinter })));
+  return (
+    <p className="hint documents__status" role="status" data-testid={testId}>
+      {sending
+        ? t('documents.sending')
+        : sent
+          ? t('documents.sent', { printer: sent.outcome.printer, job: sent.outcome.jobRef ?? '—' })
+          : printed
+            ? t('documents.saved', { file: printed.fileName, kb: Math.max(1, Math.round(printed.bytes / 1024)) })
+            : ''}
+    </p>
+  );
+}
+
 function Documents({ report }: { report: SessionReport }) {
   const t = useT();
-  const { label, printing, printed, error, print } = useAppStore(
-    useShallow((s) => ({ label: s.label, printing: s.printing, printed: s.printed, error: s.documentError, print: s.printDocument })),
+  const { label, printing, error, download, send, sending } = useAppStore(
+    useShallow((s) => ({ label: s.label, printing: s.printing, error: s.documentError, download: s.printDocument, send: s.sendToPrinter, sending: s.sendingToPrinter })),
   );
+  const target = usePrintTarget();
   const hasLabel = label !== null && label.sessionId === report.sessionId;
+  const busy = printing !== null || sending !== null;
   return (
     <section className="documents" aria-labelledby="documents-title">
       <h2 id="documents-title" className="visually-hidden">
@@ -223,18 +251,40 @@ function Documents({ report }: { report: SessionReport }) {
       {hasLabel && <LabelPreview label={label} />}
       <div className="actions actions--start">
         {hasLabel && (
-          <button className="button button--primary" onClick={() => void print(report.sessionId, 'label')} disabled={printing !== null} aria-busy={printing === 'label'} aria-keyshortcuts="P" data-testid="print-label">
+          <button
+            className="button button--primary"
+            onClick={() => void (target('label') === 'printer' ? send({ document: 'label', sessionId: report.sessionId }) : download(report.sessionId, 'label'))}
+            disabled={busy}
+            aria-busy={printing === 'label' || sending === 'label'}
+            aria-keyshortcuts="P"
+            data-testid="print-label"
+          >
             {printing === 'label' ? t('documents.preparing') : t('documents.printLabel')} <kbd>P</kbd>
           </button>
         )}
-        <button className="button button--secondary" onClick={() => void print(report.sessionId, 'report')} disabled={printing !== null} aria-busy={printing === 'report'} aria-keyshortcuts="R" data-testid="print-report">
+        <button
+          className="button button--secondary"
+          onClick={() => void (target('report') === 'printer' ? send({ document: 'report', sessionId: report.sessionId }) : download(report.sessionId, 'report'))}
+          disabled={busy}
+          aria-busy={printing === 'report' || sending === 'report'}
+          aria-keyshortcuts="R"
+          data-testid="print-report"
+        >
           {printing === 'report' ? t('documents.preparing') : t('documents.printReport')} <kbd>R</kbd>
         </button>
+        {hasLabel && target('label') === 'printer' && (
+          <button className="button button--secondary" onClick={() => void download(report.sessionId, 'label')} disabled={busy} data-testid="download-label">
+            {t('documents.downloadLabel')}
+          </button>
+        )}
+        {target('report') === 'printer' && (
+          <button className="button button--secondary" onClick={() => void download(report.sessionId, 'report')} disabled={busy} data-testid="download-report">
+            {t('documents.downloadReport')}
+          </button>
+        )}
       </div>
       <ErrorNotice error={error} testId="documents-error" />
-      <p className="hint documents__status" role="status" data-testid="printed">
-        {printed ? t('documents.saved', { file: printed.fileName, kb: Math.max(1, Math.round(printed.bytes / 1024)) }) : ''}
-      </p>
+      <PrintStatus testId="printed" />
     </section>
   );
 }
@@ -259,7 +309,26 @@ function Shortcuts({ running, finished }: { running: boolean; finished: boolean 
   );
 }
 
-export function SessionView() {
+/** The job and position the next injector is coded for, with the way back to the set. */
+function JobContext({ onShowJob }: { onShowJob(): void }) {
+  const t = useT();
+  const { job, position } = useAppStore(useShallow((s) => ({ job: s.activeJob, position: s.activePosition })));
+  if (!job || position === null) return null;
+  const slot = job.positions.find((candidate) => candidate.position === position);
+  return (
+    <div className="job-context" data-testid="job-context">
+      <p>
+        <strong>{t('jobs.codingFor', { customer: job.job.customer, position, cylinders: job.job.cylinders })}</strong>
+        {slot?.freeRetestUntil && slot.latest ? ` · ${t('jobs.retestFree', { serial: slot.latest.serial })}` : ''}
+      </p>
+      <button className="button button--secondary" onClick={onShowJob} data-testid="back-to-set">
+        {t('jobs.backToSet')}
+      </button>
+    </div>
+  );
+}
+
+export function SessionView({ onShowJob = () => undefined }: { onShowJob?(): void } = {}) {
   const t = useT();
   const state = useAppStore(
     useShallow((s) => ({
@@ -286,10 +355,20 @@ export function SessionView() {
       loadLabel: s.loadLabel,
       clearLabel: s.clearLabel,
       print: s.printDocument,
+      send: s.sendToPrinter,
+      job: s.activeJob,
+      position: s.activePosition,
+      refreshJob: s.refreshJob,
+      choose: s.choosePosition,
+      loadSettings: s.loadSettings,
     })),
   );
-  const [part, setPart] = useState(state.lastPart);
-  const [serial, setSerial] = useState('');
+  const target = usePrintTarget();
+  const jobPart = state.job && state.position !== null ? state.job.job.partNumber : null;
+  const [part, setPart] = useState(jobPart ?? state.lastPart);
+  // A retest keeps the injector that is in the position; a new position starts empty.
+  const retestSerial = state.job?.positions.find((slot) => slot.position === state.position && slot.freeRetestUntil)?.latest?.serial ?? '';
+  const [serial, setSerial] = useState(retestSerial);
   const [starting, setStarting] = useState(false);
   const serialInput = useRef<HTMLInputElement>(null);
   const partInput = useRef<HTMLInputElement>(null);
@@ -300,7 +379,12 @@ export function SessionView() {
 
   useEffect(() => {
     void state.loadLink();
-  }, [state.loadLink]);
+    void state.loadSettings();
+  }, [state.loadLink, state.loadSettings]);
+  // A session coded for a job changes its set: the set view is fresh when the technician goes back.
+  useEffect(() => {
+    if (finished) void state.refreshJob();
+  }, [finished, state.refreshJob]);
   // Reloaded when the form shows again: a session just spent credits, an update may have changed the packs.
   useEffect(() => {
     if (!running && !finished) void state.loadStartInfo();
@@ -314,6 +398,16 @@ export function SessionView() {
   }, [reportId, passed, state.loadLabel, state.clearLabel]);
 
   const nextInjector = () => {
+    // In a job: on to the next position still to code; once every position has an injector, back to the set.
+    if (state.job) {
+      const open = state.job.positions.find((slot) => slot.latest === null);
+      if (!open) {
+        state.choose(null);
+        onShowJob();
+        return;
+      }
+      state.choose(open.position);
+    }
     state.next();
     setSerial('');
   };
@@ -331,8 +425,10 @@ export function SessionView() {
       // Handled here: the letter must not also land in the serial field that "next injector" focuses.
       event.preventDefault();
       if (key === 'n') nextInjector();
-      else if (key === 'p') void state.print(report.sessionId, 'label');
-      else void state.print(report.sessionId, 'report');
+      else {
+        const document = key === 'p' ? 'label' : 'report';
+        void (target(document) === 'printer' ? state.send({ document, sessionId: report.sessionId }) : state.print(report.sessionId, document));
+      }
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
@@ -349,7 +445,8 @@ export function SessionView() {
     event.preventDefault();
     if (!part.trim() || !serial.trim() || starting) return;
     setStarting(true);
-    void state.start(part.trim(), serial.trim()).finally(() => setStarting(false));
+    const job = state.job && state.position !== null ? { jobId: state.job.job.jobId, position: state.position } : undefined;
+    void state.start(part.trim(), serial.trim(), job).finally(() => setStarting(false));
   };
   const connected = state.link?.status === 'connected';
   const typedPart = part.trim();
@@ -375,6 +472,7 @@ export function SessionView() {
         </div>
       </header>
       <Shortcuts running={running} finished={finished} />
+      <JobContext onShowJob={onShowJob} />
       <ErrorNotice error={state.error} testId="session-error" />
       {!running && !finished && (
         <form className="form identify" onSubmit={submit} aria-label={t('session.identify')}>
@@ -392,6 +490,7 @@ export function SessionView() {
             ref={partInput}
             value={part}
             onChange={(event) => setPart(event.target.value.toUpperCase())}
+            readOnly={jobPart !== null}
             onKeyDown={(event) => {
               // A scanner ends with Enter: move on to the serial rather than submitting half a form.
               if (event.key === 'Enter' && !serial) {

@@ -1,6 +1,7 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { BenchSettings } from '../../../electron/contract/bench-api';
+import type { LabelPrinter } from '../../../electron/contract/printing';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { catalogs, type MessageKey } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
@@ -19,6 +20,15 @@ const languages: ReadonlyArray<{ value: BenchSettings['language']; label: string
   { value: 'de', label: 'Deutsch' },
   { value: 'fr', label: 'Français' },
 ];
+
+const printerKindLabel: Record<LabelPrinter['kind'], MessageKey> = {
+  download: 'settings.printer.download',
+  zpl: 'settings.printer.zpl',
+  system: 'settings.printer.system',
+};
+
+/** The zones Intl knows, offered while typing (an engine without the list offers none). */
+const timeZones: readonly string[] = typeof Intl.supportedValuesOf === 'function' ? Intl.supportedValuesOf('timeZone') : [];
 
 /** Bench settings: everyone sees them; only an admin changes them (the services refuse anyone else). */
 export function SettingsView() {
@@ -58,6 +68,11 @@ export function SettingsView() {
       serverUrl: draft.serverUrl?.trim() ? draft.serverUrl.trim() : null,
       language: draft.language,
       releaseChannel: draft.releaseChannel,
+      workshopName: draft.workshopName,
+      workshopAddress: draft.workshopAddress,
+      timeZone: draft.timeZone,
+      labelPrinter: draft.labelPrinter,
+      documentPrinter: draft.documentPrinter,
     })
       .then((saved) => {
         if (saved) setEdited(false);
@@ -92,6 +107,87 @@ export function SettingsView() {
               </option>
             ))}
           </select>
+          <label htmlFor="settings-workshop">{t('settings.workshop')}</label>
+          <input id="settings-workshop" value={draft.workshopName} onChange={(event) => setDraft({ ...draft, workshopName: event.target.value })} autoComplete="organization" />
+          <label htmlFor="settings-address">{t('settings.address')}</label>
+          <textarea id="settings-address" value={draft.workshopAddress} onChange={(event) => setDraft({ ...draft, workshopAddress: event.target.value })} rows={2} />
+          <label htmlFor="settings-time-zone">{t('settings.timeZone')}</label>
+          <input id="settings-time-zone" value={draft.timeZone} onChange={(event) => setDraft({ ...draft, timeZone: event.target.value })} list="time-zones" autoComplete="off" />
+          <datalist id="time-zones">
+            {timeZones.map((zone) => (
+              <option key={zone} value={zone} />
+            ))}
+          </datalist>
+          <label htmlFor="settings-label-printer">{t('settings.labelPrinter')}</label>
+          <select
+            id="settings-label-printer"
+            value={draft.labelPrinter.kind}
+            onChange={(event) => {
+              const kind = event.target.value as LabelPrinter['kind'];
+              setDraft({ ...draft, labelPrinter: kind === 'zpl' ? { kind, host: '', port: 9100 } : kind === 'system' ? { kind, queue: '' } : { kind } });
+            }}
+          >
+            {(['download', 'zpl', 'system'] as const).map((kind) => (
+              <option key={kind} value={kind}>
+                {t(printerKindLabel[kind])}
+              </option>
+            ))}
+          </select>
+          {draft.labelPrinter.kind === 'zpl' && (
+            <>
+              <label htmlFor="settings-printer-host">{t('settings.printerHost')}</label>
+              <input
+                id="settings-printer-host"
+                value={draft.labelPrinter.host}
+                onChange={(event) => draft.labelPrinter.kind === 'zpl' && setDraft({ ...draft, labelPrinter: { ...draft.labelPrinter, host: event.target.value.trim() } })}
+                placeholder="192.168.1.50"
+                autoComplete="off"
+              />
+              <label htmlFor="settings-printer-port">{t('settings.printerPort')}</label>
+              <input
+                id="settings-printer-port"
+                type="number"
+                min={1}
+                max={65535}
+                value={draft.labelPrinter.port}
+                onChange={(event) => draft.labelPrinter.kind === 'zpl' && setDraft({ ...draft, labelPrinter: { ...draft.labelPrinter, port: Number(event.target.value) } })}
+              />
+            </>
+          )}
+          {draft.labelPrinter.kind === 'system' && (
+            <>
+              <label htmlFor="settings-label-queue">{t('settings.printerQueue')}</label>
+              <input
+                id="settings-label-queue"
+                value={draft.labelPrinter.queue}
+                onChange={(event) => draft.labelPrinter.kind === 'system' && setDraft({ ...draft, labelPrinter: { kind: 'system', queue: event.target.value.trim() } })}
+                autoComplete="off"
+              />
+            </>
+          )}
+          <label htmlFor="settings-document-printer">{t('settings.documentPrinter')}</label>
+          <select
+            id="settings-document-printer"
+            value={draft.documentPrinter.kind}
+            onChange={(event) => setDraft({ ...draft, documentPrinter: event.target.value === 'system' ? { kind: 'system', queue: '' } : { kind: 'download' } })}
+          >
+            {(['download', 'system'] as const).map((kind) => (
+              <option key={kind} value={kind}>
+                {t(printerKindLabel[kind])}
+              </option>
+            ))}
+          </select>
+          {draft.documentPrinter.kind === 'system' && (
+            <>
+              <label htmlFor="settings-report-queue">{t('settings.reportQueue')}</label>
+              <input
+                id="settings-report-queue"
+                value={draft.documentPrinter.queue}
+                onChange={(event) => setDraft({ ...draft, documentPrinter: { kind: 'system', queue: event.target.value.trim() } })}
+                autoComplete="off"
+              />
+            </>
+          )}
           <button type="submit" className="button button--primary" data-testid="save-settings" disabled={saving} aria-busy={saving}>
             {saving ? t('common.saving') : t('settings.save')}
           </button>

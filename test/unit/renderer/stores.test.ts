@@ -92,7 +92,7 @@ describe('language', () => {
   it('follows the bench setting live and remembers it for the next sign-in screen', async () => {
     const storage = memoryStorage();
     let language: 'en' | 'de' | 'fr' = 'de';
-    const settings = () => ({ ok: true as const, value: { benchPort: null, serverUrl: null, language, releaseChannel: 'stable' as const } });
+    const settings = () => ({ ok: true as const, value: { benchPort: null, serverUrl: null, language, releaseChannel: 'stable' as const, workshopName: '', workshopAddress: '', timeZone: 'UTC', labelPrinter: { kind: 'download' as const }, documentPrinter: { kind: 'download' as const } } });
     const { bench } = fakeBench({ getSettings: settings, updateSettings: settings });
     const store = createAppStore(bench, { storage });
     expect(store.getState().locale).toBe('en');
@@ -120,13 +120,13 @@ describe('coding slice', () => {
 });
 
 describe('history filters', () => {
-  it('asks the services for a serial and a range of local days', async () => {
+  it('asks the services for a text (serial, job, customer, VIN), an operator and a range of local days', async () => {
     const { bench, calls } = fakeBench({ listCodingSessions: () => ({ ok: true, value: [] }) });
     const store = createAppStore(bench, { storage: null });
-    await store.getState().loadHistory('INJ-1', { from: '2026-11-20', to: '2026-11-22' });
+    await store.getState().loadHistory('INJ-1', { from: '2026-11-20', to: '2026-11-22' }, 'tom');
     await store.getState().loadHistory();
     expect(calls).toEqual([
-      { method: 'listCodingSessions', input: { serial: 'INJ-1', from: new Date('2026-11-20T00:00:00').toISOString(), to: new Date('2026-11-22T23:59:59.999').toISOString() } },
+      { method: 'listCodingSessions', input: { text: 'INJ-1', operator: 'tom', from: new Date('2026-11-20T00:00:00').toISOString(), to: new Date('2026-11-22T23:59:59.999').toISOString() } },
       { method: 'listCodingSessions', input: {} },
     ]);
   });

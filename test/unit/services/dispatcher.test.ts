@@ -1,10 +1,20 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { BenchStatus } from '../../../electron/contract/bench-api';
+import type { BenchSettings, BenchStatus } from '../../../electron/contract/bench-api';
 import { benchMethodNames } from '../../../electron/contract/channels';
 import { allowEveryone, createDispatcher, type BenchHandlers } from '../../../electron/services/dispatcher';
 import { ServiceError } from '../../../electron/services/service-error';
 
-const settings = { benchPort: null, serverUrl: null, language: 'en' as const, releaseChannel: 'stable' as const };
+const settings: BenchSettings = {
+  benchPort: null,
+  serverUrl: null,
+  language: 'en',
+  releaseChannel: 'stable',
+  workshopName: '',
+  workshopAddress: '',
+  timeZone: 'UTC',
+  labelPrinter: { kind: 'download' },
+  documentPrinter: { kind: 'download' },
+};
 
 function handlers(overrides: Partial<BenchHandlers> = {}): BenchHandlers {
   const unused = Object.fromEntries(

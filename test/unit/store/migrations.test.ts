@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openBenchStore, STORE_FILE_NAME } from '../../../electron/services/store/bench-store';
 import { migrate, schemaVersionOf } from '../../../electron/services/store/migrate';
+import { systemTimeZone } from '../../../electron/contract/bench-time';
 import { latestSchemaVersion, migrations } from '../../../electron/services/store/migrations/index';
 import { useTempDirs } from '../../helpers/temp-dir';
 
@@ -35,6 +36,10 @@ const seedAtVersion: Record<number, (db: Database.Database) => void> = {
       )
       .run(),
   8: (db) => db.prepare("INSERT INTO bench_hardware VALUES (1, 'ib-bench-1', 'IB-0042', '3.1.0', '2026-01-01T00:00:00Z')").run(),
+  9: (db) => {
+    db.prepare("INSERT INTO jobs (id, customer, vehicle, vin, order_number, notes, cylinders, part_number, created_at) VALUES ('job-1', 'Garage Nord', 'Van', '', 'WO-1', '', 4, 'P', 't')").run();
+    db.prepare("INSERT INTO coding_sessions (id, part_number, injector_serial, started_at, status, job_id, job_position) VALUES ('s-8', 'P', 'S8', 't', 'aborted', 'job-1', 2)").run();
+  },
 };
 
 describe('store migrations', () => {
@@ -81,10 +86,11 @@ describe('store migrations', () => {
     if (start >= 2) expect(db.prepare('SELECT COUNT(*) FROM app_launches').pluck().get()).toBe(1);
     if (start >= 3) expect(db.prepare('SELECT bench_id FROM bench_identity').pluck().get()).toBe('bench-0001');
     if (start >= 4) expect(db.prepare('SELECT name FROM operators').pluck().get()).toBe('Ana');
-    if (start >= 5) expect(db.prepare('SELECT status FROM coding_sessions').pluck().get()).toBe('aborted');
+    if (start >= 5) expect(db.prepare("SELECT status FROM coding_sessions WHERE id = 's-1'").pluck().get()).toBe('aborted');
     if (start >= 6) expect(db.prepare('SELECT acked_entry_seq FROM sync_state').pluck().get()).toBe(7);
     if (start >= 7) expect(db.prepare('SELECT version FROM release_pins').pluck().get()).toBe('1.1.0');
     if (start >= 8) expect(db.prepare('SELECT model FROM bench_hardware').pluck().get()).toBe('ib-bench-1');
+    if (start >= 9) expect(db.prepare("SELECT job_position FROM coding_sessions WHERE job_id = 'job-1'").pluck().get()).toBe(2);
     db.close();
   });
 
@@ -128,7 +134,8 @@ describe('bench store file', () => {
   it('keeps settings across a reopen and ignores rows that no longer parse', () => {
     const dir = tempDir();
     const store = openBenchStore(dir);
-    expect(store.settings.get()).toEqual({ benchPort: null, serverUrl: null, language: 'en', releaseChannel: 'stable' });
+    const unset = { workshopName: '', workshopAddress: '', timeZone: systemTimeZone(), labelPrinter: { kind: 'download' }, documentPrinter: { kind: 'download' } };
+    expect(store.settings.get()).toEqual({ benchPort: null, serverUrl: null, language: 'en', releaseChannel: 'stable', ...unset });
     store.settings.update({ benchPort: 'tcp://127.0.0.1:4001', language: 'fr' });
     store.close();
 
@@ -137,7 +144,7 @@ describe('bench store file', () => {
     raw.close();
 
     const reopened = openBenchStore(dir);
-    expect(reopened.settings.get()).toEqual({ benchPort: 'tcp://127.0.0.1:4001', serverUrl: null, language: 'en', releaseChannel: 'stable' });
+    expect(reopened.settings.get()).toEqual({ benchPort: 'tcp://127.0.0.1:4001', serverUrl: null, language: 'en', releaseChannel: 'stable', ...unset });
     reopened.close();
   });
 });

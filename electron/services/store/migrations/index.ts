@@ -206,6 +206,31 @@ export const migrations: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 9,
+    name: 'jobs and engine sets',
+    sql: `
+      -- A workshop job: the customer's vehicle whose injectors (one per cylinder position) are coded as a set.
+      CREATE TABLE jobs (
+        id           TEXT PRIMARY KEY NOT NULL,
+        customer     TEXT NOT NULL,
+        vehicle      TEXT NOT NULL,
+        vin          TEXT NOT NULL,
+        order_number TEXT NOT NULL,
+        notes        TEXT NOT NULL,
+        cylinders    INTEGER NOT NULL CHECK (cylinders IN (4, 6, 8)),
+        part_number  TEXT NOT NULL,
+        created_by   TEXT,
+        created_at   TEXT NOT NULL
+      ) STRICT;
+      CREATE INDEX jobs_created_at ON jobs (created_at);
+      -- A session coded for a job names the job and the position; a free retest names the charged session.
+      ALTER TABLE coding_sessions ADD COLUMN job_id TEXT REFERENCES jobs (id);
+      ALTER TABLE coding_sessions ADD COLUMN job_position INTEGER CHECK (job_position BETWEEN 1 AND 8);
+      ALTER TABLE coding_sessions ADD COLUMN retest_of TEXT REFERENCES coding_sessions (id);
+      CREATE INDEX coding_sessions_job ON coding_sessions (job_id, job_position);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;

@@ -1,0 +1,80 @@
+/**
+ * Jobs and engine sets: a workshop job (customer, vehicle, VIN, order number, notes) holds the injectors
+ * coded for it, one per cylinder position of a 4-, 6- or 8-cylinder engine. The set view shows each
+ * position's latest session and how far the set's corrections spread against the pack's matching limit.
+ */
+import { z } from 'zod';
+import { sessionSummarySchema } from './coding-session';
+
+export const jobIdSchema = z.string().regex(/^job-[0-9]{8}-[0-9a-f]{8}$/, 'expected a job id');
+export const cylinderCounts = [4, 6, 8] as const;
+
+const text = (max: number) => z.string().trim().max(max);
+/** A VIN is 17 characters without I, O or Q (ISO 3779); older vehicles have shorter chassis numbers. */
+const vinSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^$|^[A-HJ-NPR-Z0-9]{6,17}$/, 'a VIN is 6 to 17 letters and digits, without I, O or Q');
+
+export const jobInputSchema = z
+  .object({
+    customer: text(120).min(1, 'name the customer'),
+    vehicle: text(120).default(''),
+    vin: vinSchema.default(''),
+    orderNumber: text(40).default(''),
+    notes: text(2000).default(''),
+    cylinders: z.union([z.literal(4), z.literal(6), z.literal(8)]),
+    partNumber: z.string().trim().regex(/^[A-Za-z0-9-]{3,40}$/, 'a part number is 3-40 letters, digits or dashes'),
+  })
+  .strict();
+export type JobInput = z.input<typeof jobInputSchema>;
+
+export const jobSchema = z.object({
+  jobId: z.string(),
+  customer: z.string(),
+  vehicle: z.string(),
+  vin: z.string(),
+  orderNumber: z.string(),
+  notes: z.string(),
+  cylinders: z.number().int(),
+  partNumber: z.string(),
+  createdAt: z.string(),
+  createdBy: z.string().nullable(),
+});
+export type Job = z.infer<typeof jobSchema>;
+
+export const jobSummarySchema = jobSchema.extend({ coded: z.number().int(), setVerdict: z.string() });
+export type JobSummary = z.infer<typeof jobSummarySchema>;
+
+export const positionSessionSchema = sessionSummarySchema.extend({ retestOf: z.string().nullable(), operatorName: z.string().nullable() });
+
+export const jobPositionSchema = z.object({
+  position: z.number().int().positive(),
+  /** The session that counts for the position: its latest ended one. */
+  latest: positionSessionSchema.nullable(),
+  attempts: z.number().int().nonnegative(),
+  /** Until when a retest of the injector in this position is free (the pack's window after its charged code). */
+  freeRetestUntil: z.string().nullable(),
+});
+export type JobPosition = z.infer<typeof jobPositionSchema>;
+
+export const setVerdicts = ['incomplete', 'matched', 'not_matched', 'no_limit'] as const;
+export type SetVerdict = (typeof setVerdicts)[number];
+
+export const setMatchSchema = z.object({
+  verdict: z.enum(setVerdicts),
+  /** Positions whose latest session passed and issued a code. */
+  coded: z.number().int(),
+  /** Positions whose latest session rejected the injector. */
+  rejected: z.number().int(),
+  /** Largest spread of one test point's correction across the coded injectors, in the code's steps. */
+  spread: z.number().nullable(),
+  /** The pack's matching limit on that spread (the strictest of the packs in the set). */
+  limit: z.number().nullable(),
+  steps: z.array(z.object({ stepId: z.string(), label: z.string(), min: z.number(), max: z.number(), spread: z.number() })),
+});
+export type SetMatch = z.infer<typeof setMatchSchema>;
+
+export const jobViewSchema = z.object({ job: jobSchema, positions: z.array(jobPositionSchema), set: setMatchSchema });
+export type JobView = z.infer<typeof jobViewSchema>;
