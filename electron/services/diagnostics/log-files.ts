@@ -1,4 +1,3 @@
-/// <reference path="./pino-roll.d.ts" />
 /**
  * The bench app's log files: `<dataDir>/logs/bench-app.<n>.log`, rolled by pino-roll at 10 MB and kept
  * to the newest 5 (about 50 MB at most), so a Windows GUI app, whose stderr nobody sees, leaves its logs
