@@ -16,7 +16,7 @@ import { publishRepositoryToServer } from '../../common/central-api/release-publ
 import { signDocument } from '../../trust/envelope';
 import { httpSource } from '../../trust/http-source';
 import { latestRoot, nextDirective, promote, rotateRoot } from '../../trust/repository';
-import { generateKeyPair } from '../../trust/crypto';
+import { generateKeyPair, type KeyPair } from '../../trust/crypto';
 import { TEST_ADMIN_TOKEN, TEST_RELEASE_TOKEN, TEST_SUPPORT_TOKEN, callAs, newEnrolmentCode, startTestServer } from '../helpers/central-server';
 import { openTestBench } from '../helpers/test-bench';
 import { silentLogger } from '../helpers/silent-logger';
@@ -252,6 +252,37 @@ describeEachDialect('central server distribution', (dialect) => {
     // The stolen key's timestamp no longer verifies anywhere.
     const refused = await postMetadata([{ path: 'timestamp.json', bytes: forged() }]);
     expect((refused.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'METADATA_REFUSED', message: expect.stringMatching(/BAD_SIGNATURE/) });
+  });
+
+  it('after a director key rotation, serves a new directive chain at seq 1 over a stolen key\'s seq 999999', async () => {
+    fixture.publish(makePack(FAMILY, '1.0.0', 1));
+    fixture.publish(makePack(FAMILY, '1.1.0', 2));
+    await publish();
+    const audit = { actor: 'workshop-admin', reason: 'recover the director', ticket: 'SEC-9' };
+    const putDirective = (bytes: Buffer) => callAs(TEST_ADMIN_TOKEN, server.url, 'PUT', adminDirectivePath(BENCH_ID), { directiveBase64: bytes.toString('base64') });
+    const sign = (previousBytes: Buffer | null, seq: number | null, channel: 'canary' | 'stable', key: KeyPair): Buffer => {
+      const directive = nextDirective({ root: latestRoot(fixture.repo).root, previousBytes, benchId: BENCH_ID, family: FAMILY, assignment: { channel }, audit, now: new Date() });
+      return Buffer.from(signDocument('directive', seq === null ? directive : { ...directive, seq }, [key]));
+    };
+    // A thief with the director key (and an admin token) serves seq 999999; the bench takes it.
+    const stolen = sign(null, 999_999, 'canary', fixture.keys.director);
+    expect((await putDirective(stolen)).status).toBe(200);
+    const bench = benchOnServer();
+    expect(await bench.update(httpSource(repoUrl), FAMILY)).toMatchObject({ version: '1.1.0', resolvedBy: 'directive seq 999999 channel canary' });
+
+    // rotate-root --roles director, root v2 published; the honest chain restarts at seq 1 with the new key.
+    const newDirectorKey = generateKeyPair();
+    rotateRoot(fixture.context(), fixture.keys.root, { director: newDirectorKey });
+    await publish();
+    const fresh = sign(null, null, 'canary', newDirectorKey);
+    expect((await putDirective(fresh)).status).toBe(200);
+    expect(await bench.update(httpSource(repoUrl), FAMILY)).toMatchObject({ version: '1.1.0', resolvedBy: 'directive seq 1 channel canary' });
+    expect(bench.readState().trusted.directive?.seq).toBe(1);
+    // The stolen key's directive is refused by the server now, and other bytes at seq 1 under the new key too.
+    const again = await putDirective(sign(null, 1_000_000, 'stable', fixture.keys.director));
+    expect((again.body as { error: { code: string; message: string } }).error).toMatchObject({ code: 'METADATA_REFUSED', message: expect.stringMatching(/BAD_SIGNATURE/) });
+    const replay = await putDirective(sign(null, 1, 'stable', newDirectorKey));
+    expect((replay.body as { error: { code: string } }).error.code).toBe('ROLLBACK');
   });
 
   it('serves only repository paths: traversal and unknown names are 404', async () => {
