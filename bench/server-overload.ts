@@ -10,14 +10,14 @@
  * load (`--saturating` benches flat out: the server's throughput no longer grows with more benches, only
  * its queue and latency do). `--without-admission-too` also runs twice the load without admission control.
  *
- *   npx tsx bench/server-overload.ts [--saturating 100] [--seconds 12] [--batch 500] [--databases sqlite,postgres] [--without-admission-too]
+ *   npx tsx bench/server-overload.ts [--saturating 100] [--seconds 15] [--batch 500] [--databases sqlite,postgres] [--without-admission-too]
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BATCH_ENTRIES } from '../common/central-api/protocol';
-import { DEFAULT_MAX_INGEST_IN_FLIGHT } from '../server/sync/ingest-admission';
+import { DEFAULT_MAX_INGEST_IN_FLIGHT, DEFAULT_TARGET_WAIT_SECONDS } from '../server/sync/ingest-admission';
 import { createTemporaryDatabase } from '../test/helpers/temporary-database';
 import type { ClientPlan } from './server-ingest-clients';
 import { measureIngest } from './server-ingest-run';
@@ -25,7 +25,7 @@ import { measureIngest } from './server-ingest-run';
 const { values } = parseArgs({
   options: {
     saturating: { type: 'string', default: '100' },
-    seconds: { type: 'string', default: '12' },
+    seconds: { type: 'string', default: '15' },
     batch: { type: 'string', default: String(DEFAULT_BATCH_ENTRIES) },
     databases: { type: 'string', default: 'sqlite' },
     'without-admission-too': { type: 'boolean', default: false },
@@ -69,7 +69,7 @@ function describe(label: string, result: Run): string {
 
 const pgUrl = process.env.INJBENCH_TEST_PG_URL;
 const wanted = new Set(values.databases.split(','));
-console.log(`overload: ${saturating} benches flat out saturate the server; twice that is ${saturating * 2}; batches of ${batchSize} entries, ${seconds} s per run, admission bound ${DEFAULT_MAX_INGEST_IN_FLIGHT} batches in progress`);
+console.log(`overload: ${saturating} benches flat out saturate the server; twice that is ${saturating * 2}; batches of ${batchSize} entries, ${seconds} s per run, admission bound: measured batches per second × ${DEFAULT_TARGET_WAIT_SECONDS} s, at most ${DEFAULT_MAX_INGEST_IN_FLIGHT} in progress`);
 if (!pgUrl && wanted.has('postgres')) console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
 for (const target of (['sqlite', 'postgres'] as const).filter((t) => wanted.has(t) && (t === 'sqlite' || pgUrl))) {
   const baseline = await run(target, pgUrl, saturating, false);

@@ -8,14 +8,16 @@
  *
  * The bound follows what the server can do (Little's law): batches in progress = completions per second
  * while busy × the time a batch may wait, so a server that slows down (a loaded machine, a slow disk) takes
- * fewer at once instead of letting every accepted batch wait longer. Until it has measured itself, and never
- * above, it takes `maxInFlight`.
+ * fewer at once instead of letting every accepted batch wait longer. Until it has measured itself it takes
+ * a few; never more than `maxInFlight`.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { closeIfBodyUnread } from '../http-errors';
 
-/** Batches in progress before the server sheds, at most (and before it has measured its capacity). */
+/** Batches in progress before the server sheds, at most. */
 export const DEFAULT_MAX_INGEST_IN_FLIGHT = 64;
+/** Batches taken at once before the server has measured its capacity: a fleet's first burst meets a small bound, which then grows. */
+export const INITIAL_INGEST_IN_FLIGHT = 8;
 /** Never fewer in progress than this: a light load is never shed for a rate measured on too little. */
 const MIN_IN_FLIGHT = 4;
 /** How long an accepted batch may expect to wait for those ahead of it. */
@@ -59,7 +61,8 @@ export class IngestAdmission {
 
   /** Batches the server takes at once now. */
   get bound(): number {
-    if (this.capacityPerSecond === null) return this.maxInFlight;
+    if (this.maxInFlight === Infinity) return Infinity;
+    if (this.capacityPerSecond === null) return Math.min(this.maxInFlight, INITIAL_INGEST_IN_FLIGHT);
     return Math.min(this.maxInFlight, Math.max(MIN_IN_FLIGHT, Math.round(this.capacityPerSecond * this.targetWaitSeconds)));
   }
 
