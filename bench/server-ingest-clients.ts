@@ -11,7 +11,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { encodeBase64, generateKeyPair, signDetached } from '../trust/ed25519';
 import { GENESIS_HASH, checkpointMessage, entryHash } from '../common/integrity-log/log-format';
-import { sendSignedRequest } from '../common/central-api/client';
+import { SyncError, retryDelayMs, sendSignedRequest } from '../common/central-api/client';
 import { logAckSchema } from '../common/central-api/protocol';
 import { threadCpuMs } from './thread-cpu';
 import { LOG_BATCH_PATH } from '../common/central-api/paths';
@@ -27,7 +27,7 @@ export interface ClientPlan {
 export type ToWorker = { kind: 'go'; serverUrl: string; seconds: number } | { kind: 'report' };
 export type FromWorker =
   | { kind: 'keys'; benches: { benchId: string; publicKey: string }[] }
-  | { kind: 'stopped'; elapsedMs: number; latenciesMs: number[]; errors: string[]; benchesWritingLive: number; clientsCpuMs: number | null }
+  | { kind: 'stopped'; elapsedMs: number; latenciesMs: number[]; shed: number; errors: string[]; benchesWritingLive: number; clientsCpuMs: number | null }
   | { kind: 'acknowledged'; acknowledged: { benchId: string; entries: LogEntryRecord[] }[] };
 
 const STEPS_PER_SESSION = 8;
@@ -120,18 +120,30 @@ port.once('message', async (message: ToWorker) => {
   const cpuBefore = threadCpuMs();
   const latenciesMs: number[] = [];
   const errors: string[] = [];
+  let shed = 0;
   await Promise.all(
     benches.map(async (bench) => {
+      // A batch the server shed is kept and sent again (signed anew), as the bench's outbox does.
+      let unacknowledged: Buffer<ArrayBuffer> | null = null;
       while (performance.now() < deadline) {
-        const bodyJson = bench.takeBatch(plan.batchSize);
+        const bodyJson: Buffer<ArrayBuffer> = unacknowledged ?? bench.takeBatch(plan.batchSize);
         const sent = performance.now();
         try {
           await sendSignedRequest({ serverUrl: message.serverUrl, identity: bench, method: 'POST', path: LOG_BATCH_PATH, bodyJson, responseSchema: logAckSchema, timeoutMs: 60_000 });
         } catch (error) {
+          if (error instanceof SyncError && error.retryAfterMs !== undefined) {
+            shed += 1;
+            unacknowledged = bodyJson;
+            // The outbox's own wait: the server's Retry-After plus jitter (sync-outbox.ts).
+            const wait = retryDelayMs(error, 1, { baseDelayMs: 500, maxDelayMs: 60_000 });
+            await new Promise((resolve) => setTimeout(resolve, Math.max(0, Math.min(wait, deadline - performance.now()))));
+            continue;
+          }
           // A refused or lost batch ends this bench's run: the recount then shows exactly what was stored.
           errors.push(`${bench.benchId}: ${error instanceof Error ? error.message : String(error)}`);
           return;
         }
+        unacknowledged = null;
         latenciesMs.push(performance.now() - sent);
         bench.acknowledge(bodyJson);
       }
@@ -141,6 +153,7 @@ port.once('message', async (message: ToWorker) => {
     kind: 'stopped',
     elapsedMs: performance.now() - started,
     latenciesMs,
+    shed,
     errors,
     benchesWritingLive: benches.filter((b) => b.wroteLive()).length,
     clientsCpuMs: cpuBefore === null ? null : (threadCpuMs() ?? 0) - cpuBefore,

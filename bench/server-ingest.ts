@@ -10,20 +10,16 @@
  *   INJBENCH_TEST_PG_URL=postgres://… also measures PostgreSQL (a fresh database is created and dropped).
  */
 import Database from 'better-sqlite3';
-import { randomBytes } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker } from 'node:worker_threads';
-import { pino } from 'pino';
 import { DEFAULT_BATCH_ENTRIES } from '../common/central-api/protocol';
-import { startCentralServer } from '../server/central-server';
 import { createTemporaryDatabase } from '../test/helpers/temporary-database';
-import type { ClientPlan, FromWorker, ToWorker } from './server-ingest-clients';
-import { threadCpuMs } from './thread-cpu';
+import type { ClientPlan } from './server-ingest-clients';
+import { measureIngest } from './server-ingest-run';
 import type { LogEntryRecord } from '../common/integrity-log/records';
 
 const { values } = parseArgs({
@@ -72,64 +68,12 @@ function rawBulkInsert(file: string, acknowledged: Acknowledged): number {
   return elapsed;
 }
 
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
-
-async function measureServer(databaseUrl: string, blobDir: string) {
-  const server = await startCentralServer({ databaseUrl, blobDir, port: 0, adminToken: randomBytes(32).toString('hex'), logger: pino({ level: 'silent' }) });
-  // Node 20 does not hand a worker the tsx loader for a .ts entry: the worker registers it, then imports.
-  const clients = new URL('./server-ingest-clients.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(clients)}); });`, { eval: true, workerData: plan });
-  try {
-    const next = () => new Promise<FromWorker>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
-    const keys = await next();
-    if (keys.kind !== 'keys') throw new Error('the client worker did not announce its benches');
-    const now = new Date().toISOString();
-    for (const bench of keys.benches) {
-      // Enrolment is not what is measured: the benches are registered straight through the repository.
-      const codeHash = randomBytes(32).toString('hex');
-      await server.repository.addEnrolmentCode({ codeHash, createdAt: now, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), note: null });
-      await server.repository.enrol({ codeHash, benchId: bench.benchId, publicKey: bench.publicKey, now });
-    }
-    const stopped = next();
-    const cpuBefore = { loop: threadCpuMs(), process: process.cpuUsage() };
-    worker.postMessage({ kind: 'go', serverUrl: server.url, seconds } satisfies ToWorker);
-    const run = await stopped;
-    if (run.kind !== 'stopped') throw new Error('the client worker did not report');
-    const loopCpuMs = cpuBefore.loop === null ? null : (threadCpuMs() ?? 0) - cpuBefore.loop;
-    const processCpu = process.cpuUsage(cpuBefore.process);
-    const elapsed = run.elapsedMs / 1000;
-    const reported = next();
-    worker.postMessage({ kind: 'report' } satisfies ToWorker);
-    const result = await reported;
-    if (result.kind !== 'acknowledged') throw new Error('the client worker did not hand over what was acknowledged');
-    let stored = 0;
-    let acknowledged = 0;
-    for (const bench of result.acknowledged) {
-      const rows = await server.repository.entries(bench.benchId, 1, bench.entries.length + 1);
-      const same = rows.length === bench.entries.length && rows.every((row, i) => row.entryHash === bench.entries[i]?.entryHash);
-      if (!same) throw new Error(`loss: ${bench.benchId} stored ${rows.length} entries, ${bench.entries.length} acknowledged`);
-      stored += rows.length;
-      acknowledged += bench.entries.length;
-    }
-    const latencies = [...run.latenciesMs].sort((a, b) => a - b);
-    return { elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: run.errors, benchesWritingLive: run.benchesWritingLive, loopCpuMs, clientsCpuMs: run.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length };
-  } finally {
-    await worker.terminate();
-    await server.close();
-  }
-}
-
 async function measureStore(target: 'sqlite' | 'postgres', pgUrl: string | undefined): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `injbench-ingest-${target}-`));
   try {
     const database = await createTemporaryDatabase(target, dir, pgUrl);
     try {
-      const result = await measureServer(database.url, path.join(dir, 'blobs'));
+      const result = await measureIngest(database.url, path.join(dir, 'blobs'), plan, seconds);
       const rate = result.stored / result.elapsed;
       // The baseline inserts exactly the rows this run acknowledged, into a fresh file; the fastest of three
       // runs, so a slow moment of the machine does not flatter the ratio.
@@ -144,7 +88,7 @@ async function measureStore(target: 'sqlite' | 'postgres', pgUrl: string | undef
       const baselineRate = result.acknowledged / baselineSeconds;
       console.log(
         `${target.padEnd(9)} ${Math.round(rate)} entries/s over ${result.requests} signed batches, p50 ${result.p50.toFixed(1)} ms, p99 ${result.p99.toFixed(1)} ms; ` +
-          `recount ${result.stored} stored = ${result.acknowledged} acknowledged (zero loss)${result.errors.length ? `; ${result.errors.length} benches stopped on errors: ${result.errors[0]}` : ''}` +
+          `recount ${result.stored} stored = ${result.acknowledged} acknowledged (zero loss)${result.shed ? `; ${result.shed} batches shed with 429 and sent again` : ''}${result.errors.length ? `; ${result.errors.length} benches stopped on errors: ${result.errors[0]}` : ''}` +
           (result.benchesWritingLive ? `; ${result.benchesWritingLive} benches ran out of prepared batches and wrote live (raise --prepared)` : ''),
       );
       if (result.loopCpuMs !== null && result.clientsCpuMs !== null) {

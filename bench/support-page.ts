@@ -24,6 +24,7 @@ import { startCentralServer } from '../server/central-server';
 import { storeValidLog, type StoredLog } from '../test/helpers/stored-log';
 import { createTemporaryDatabase } from '../test/helpers/temporary-database';
 import { threadCpuMs } from './thread-cpu';
+import { percentile } from './server-ingest-run';
 
 const { values } = parseArgs({
   options: {
@@ -41,10 +42,6 @@ if (!(reads >= 10 && reads <= 10_000 && limit >= 1 && limit <= 5000 && sizes.eve
 }
 const SEAL_EVERY = 13;
 const WARMUP_READS = 20;
-
-function percentile(sorted: number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
-}
 
 /**
  * Each read's wall time, after the warm-up reads, and this thread's CPU per read (server and client share it):

@@ -1,5 +1,5 @@
 /**
- * Admission control of log batches, on the server as it ships (its default bound): past the bound of
+ * Admission control of log batches, on the server as it ships (its default bound, before it has measured its capacity): past the bound of
  * batches in progress a batch is answered 429 with Retry-After before its body is read, and the bench's
  * outbox waits that long, sends again, and loses nothing.
  */
@@ -7,7 +7,7 @@ import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { LOG_BATCH_PATH } from '../../common/central-api/paths';
 import type { CentralServer } from '../../server/central-server';
-import { DEFAULT_MAX_INGEST_IN_FLIGHT, DEFAULT_RETRY_AFTER_SECONDS } from '../../server/sync/ingest-admission';
+import { INITIAL_INGEST_IN_FLIGHT, DEFAULT_RETRY_AFTER_SECONDS } from '../../server/sync/ingest-admission';
 import { newEnrolmentCode, pullLog, startTestServer } from '../helpers/central-server';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
@@ -51,7 +51,7 @@ describeEachDialect('log batch admission control', (dialect) => {
   });
 
   async function holdTheBound(): Promise<void> {
-    for (let i = 0; i < DEFAULT_MAX_INGEST_IN_FLIGHT; i += 1) held.push((await stalledBatch(server.url)).socket);
+    for (let i = 0; i < INITIAL_INGEST_IN_FLIGHT; i += 1) held.push((await stalledBatch(server.url)).socket);
     // Every held batch has been admitted once the server answers the next one at once.
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

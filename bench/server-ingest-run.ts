@@ -1,0 +1,64 @@
+/**
+ * One timed ingest run for bench/server-ingest.ts and bench/server-overload.ts: a central server as it ships,
+ * the simulated benches in a worker thread (server-ingest-clients.ts) syncing flat out for `seconds`, then
+ * the recount: every acknowledged entry must be stored, in order, byte for byte.
+ */
+import { randomBytes } from 'node:crypto';
+import { Worker } from 'node:worker_threads';
+import { pino } from 'pino';
+import { startCentralServer, type CentralServerOptions } from '../server/central-server';
+import type { ClientPlan, FromWorker, ToWorker } from './server-ingest-clients';
+import { threadCpuMs } from './thread-cpu';
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
+}
+
+export async function measureIngest(databaseUrl: string, blobDir: string, plan: ClientPlan, seconds: number, serverOptions: Pick<CentralServerOptions, 'ingestAdmission'> = {}) {
+  const server = await startCentralServer({ databaseUrl, blobDir, port: 0, adminToken: randomBytes(32).toString('hex'), logger: pino({ level: 'silent' }), ...serverOptions });
+  // Node 20 does not hand a worker the tsx loader for a .ts entry: the worker registers it, then imports.
+  const clients = new URL('./server-ingest-clients.ts', import.meta.url).href;
+  const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(clients)}); });`, { eval: true, workerData: plan });
+  try {
+    const next = () => new Promise<FromWorker>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    });
+    const keys = await next();
+    if (keys.kind !== 'keys') throw new Error('the client worker did not announce its benches');
+    const now = new Date().toISOString();
+    for (const bench of keys.benches) {
+      // Enrolment is not what is measured: the benches are registered straight through the repository.
+      const codeHash = randomBytes(32).toString('hex');
+      await server.repository.addEnrolmentCode({ codeHash, createdAt: now, expiresAt: new Date(Date.now() + 3_600_000).toISOString(), note: null });
+      await server.repository.enrol({ codeHash, benchId: bench.benchId, publicKey: bench.publicKey, now });
+    }
+    const stopped = next();
+    const cpuBefore = { loop: threadCpuMs(), process: process.cpuUsage() };
+    worker.postMessage({ kind: 'go', serverUrl: server.url, seconds } satisfies ToWorker);
+    const run = await stopped;
+    if (run.kind !== 'stopped') throw new Error('the client worker did not report');
+    const loopCpuMs = cpuBefore.loop === null ? null : (threadCpuMs() ?? 0) - cpuBefore.loop;
+    const processCpu = process.cpuUsage(cpuBefore.process);
+    const elapsed = run.elapsedMs / 1000;
+    const reported = next();
+    worker.postMessage({ kind: 'report' } satisfies ToWorker);
+    const result = await reported;
+    if (result.kind !== 'acknowledged') throw new Error('the client worker did not hand over what was acknowledged');
+    let stored = 0;
+    let acknowledged = 0;
+    for (const bench of result.acknowledged) {
+      const rows = await server.repository.entries(bench.benchId, 1, bench.entries.length + 1);
+      const same = rows.length === bench.entries.length && rows.every((row, i) => row.entryHash === bench.entries[i]?.entryHash);
+      if (!same) throw new Error(`loss: ${bench.benchId} stored ${rows.length} entries, ${bench.entries.length} acknowledged`);
+      stored += rows.length;
+      acknowledged += bench.entries.length;
+    }
+    const latencies = [...run.latenciesMs].sort((a, b) => a - b);
+    return { elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: run.errors, benchesWritingLive: run.benchesWritingLive, loopCpuMs, clientsCpuMs: run.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, shed: run.shed };
+  } finally {
+    await worker.terminate();
+    await server.close();
+  }
+}
+
