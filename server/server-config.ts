@@ -6,7 +6,8 @@
  * Every secret (the three tokens, the database URL, which may carry a password) can also be given as a
  * file, for container secrets and systemd credentials: `INJBENCH_SERVER_ADMIN_TOKEN_FILE=/run/secrets/admin`
  * or `"adminTokenFile"` in the file. The file's keys are the flags' names in camelCase (docs/server-deployment.md).
- * Only the merged result is validated, so a setting's error names where it came from.
+ * Only the merged result is validated (one schema, defaults applied once); an error names the setting and its
+ * environment variable.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';

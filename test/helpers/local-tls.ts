@@ -32,6 +32,7 @@ export interface HttpsAnswer {
   status: number;
   headers: Record<string, string | string[] | undefined>;
   body: string;
+  bytes: Buffer;
 }
 
 /** One https request that trusts `ca` (and only the default roots besides it). */
@@ -40,7 +41,10 @@ export function httpsCall(url: string, options: { ca: Buffer; method?: string; h
     const outgoing = request(url, { method: options.method ?? 'GET', headers: options.headers, ca: options.ca, timeout: 15_000 }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
-      response.on('end', () => resolve({ status: response.statusCode ?? 0, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      response.on('end', () => {
+        const bytes = Buffer.concat(chunks);
+        resolve({ status: response.statusCode ?? 0, headers: response.headers, body: bytes.toString('utf8'), bytes });
+      });
       response.on('error', reject);
     });
     outgoing.on('timeout', () => outgoing.destroy(new Error(`no answer from ${url} within 15 s`)));
