@@ -4,8 +4,8 @@
 // $INJBENCH_BETTER_SQLITE3_BINDING. sodium-native ships Node-API prebuilds that load on any version.
 // Child processes inherit NODE_OPTIONS and the variable, so CLI and server processes the tests spawn load it too.
 'use strict';
-const Module = require('node:module');
-const path = require('node:path');
+const Module = process.getBuiltinModule('node:module');
+const path = process.getBuiltinModule('node:path');
 
 const replacement = process.env.INJBENCH_BETTER_SQLITE3_BINDING;
 // Only the Node the replacement was built for takes it: a child started as plain `node` keeps its own build.
