@@ -10,7 +10,8 @@ import type { CodingSessionEvent } from '../contract/coding-session';
 import { benchAppHold, benchReleaseChannel, benchTrustedRoot } from '../services/app-update/bench-ports';
 import { createBenchServices, type BenchServices } from '../services/bench-services';
 import { IntegrityLogEvidenceSink } from '../services/integrity-log/integrity-log-evidence-sink';
-import { createLogger, type Logger } from '../../common/logger';
+import { createTeeLogger, type Logger } from '../../common/logger';
+import { openRotatingLogFile } from '../services/diagnostics/log-files';
 import { startAppUpdates } from './app-updater';
 import { startBenchApp } from './bench-app';
 import { electronPrinter } from './electron-printer';
@@ -28,7 +29,11 @@ export interface DevelopmentHooks {
 }
 
 export function runMainProcess(electron: typeof Electron, updater: () => typeof AutoUpdater, paths: MainProcessPaths, development?: DevelopmentHooks): void {
-  const logger = createLogger('bench-app');
+  const { logger, addDestination } = createTeeLogger('bench-app');
+  // stderr is lost in a Windows GUI app: the same lines go to rotating files in the data directory.
+  openRotatingLogFile(electron.app.getPath('userData'))
+    .then(addDestination)
+    .catch((error: unknown) => logger.warn({ err: error }, 'log files off: the log directory cannot be written'));
   const rendererDir = path.join(paths.distDir, 'renderer');
   startBenchApp(electron, {
     rendererDir,

@@ -34,7 +34,7 @@ describeEachDialect('server database migrations', (dialect) => {
     if (dialect === 'postgres') {
       // 0004: the tables every log batch writes carry no per-row foreign key check.
       const keys = await sql<{ table_name: string }>`SELECT table_name FROM information_schema.table_constraints WHERE constraint_type = 'FOREIGN KEY' ORDER BY table_name`.execute(first.db);
-      expect(keys.rows.map((r) => r.table_name)).toEqual(['credit_grants', 'log_checks', 'repository_packs']);
+      expect(keys.rows.map((r) => r.table_name)).toEqual(['app_update_files', 'credit_grants', 'log_checks', 'repository_packs']);
       // 0005: their indexed text compares as bytes.
       const collated = await sql<{ table_name: string; column_name: string }>`SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND collation_name = 'C'`.execute(first.db);
       const expected = Object.entries(BYTE_ORDERED_KEYS).flatMap(([table, columns]) => columns.map((column) => `${table}.${column}`));

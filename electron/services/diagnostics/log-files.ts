@@ -13,8 +13,8 @@ const LOG_FILE_STEM = 'bench-app';
 const LOG_FILE_PATTERN = /^bench-app\.\d+\.log$/;
 
 export interface RotatingLogOptions {
-  /** Size at which a file is rolled, in MB. */
-  sizeMb?: number;
+  /** Size at which a file is rolled, in KiB (default 10 MiB). */
+  sizeKb?: number;
   /** Files kept, the current one included. */
   keep?: number;
 }
@@ -29,8 +29,9 @@ export function openRotatingLogFile(dataDir: string, options: RotatingLogOptions
   return pinoRoll({
     file: path.join(logDirectoryOf(dataDir), LOG_FILE_STEM),
     extension: '.log',
-    size: `${options.sizeMb ?? 10}m`,
-    // pino-roll keeps `count` files besides the one it writes.
+    size: `${options.sizeKb ?? 10 * 1024}k`,
+    // Files of earlier runs count too (removeOtherLogFiles), so restarts cannot pile logs up; pino-roll
+    // keeps `count` files besides the one it writes.
     limit: { count: Math.max(1, (options.keep ?? 5) - 1), removeOtherLogFiles: true },
     mkdir: true,
   });

@@ -10,5 +10,5 @@ declare module 'pino-roll' {
     symlink?: boolean;
     limit?: { count?: number; removeOtherLogFiles?: boolean };
   }
-  export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & { end(): void; flushSync(): void }>;
+  export default function pinoRoll(options: PinoRollOptions): Promise<DestinationStream & NodeJS.EventEmitter & { end(): void; flushSync(): void }>;
 }

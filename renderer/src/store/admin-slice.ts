@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { BenchApi } from '../../../electron/contract/bench-api';
-import type { CreditsLedgerView, EnrolmentView, GrantImportView, SupportBundleFile } from '../../../electron/contract/documents';
+import type { CreditsLedgerView, DocumentFile, EnrolmentView, GrantImportView, SupportBundleFile } from '../../../electron/contract/documents';
 import type { BenchError } from '../../../electron/contract/envelope';
 import type { SaveFile } from './documents-slice';
 
@@ -16,11 +16,16 @@ export interface AdminSlice {
   exportingBundle: boolean;
   lastBundle: Omit<SupportBundleFile, 'base64'> | null;
   supportError: BenchError | null;
+  exportingDiagnostics: boolean;
+  lastDiagnostics: Omit<DocumentFile, 'base64'> | null;
+  diagnosticsError: BenchError | null;
   loadEnrolment(): Promise<void>;
   enrol(serverUrl: string, code: string): Promise<boolean>;
   loadCredits(): Promise<void>;
   importGrant(contents: string): Promise<boolean>;
   exportSupportBundle(): Promise<boolean>;
+  /** Admins: logs, versions and settings without secrets, as a .tar.gz saved through the save dialog. */
+  exportDiagnostics(): Promise<boolean>;
 }
 
 export const createAdminSlice =
@@ -36,6 +41,9 @@ export const createAdminSlice =
     exportingBundle: false,
     lastBundle: null,
     supportError: null,
+    exportingDiagnostics: false,
+    lastDiagnostics: null,
+    diagnosticsError: null,
     async loadEnrolment() {
       const result = await bench.getEnrolment();
       set(result.ok ? { enrolment: result.value } : { enrolmentError: result.error });
@@ -71,6 +79,18 @@ export const createAdminSlice =
       save(result.value);
       const { base64: _bytes, ...summary } = result.value;
       set({ exportingBundle: false, lastBundle: summary });
+      return true;
+    },
+      async exportDiagnostics() {
+      set({ exportingDiagnostics: true, diagnosticsError: null });
+      const result = await bench.exportDiagnostics();
+      if (!result.ok) {
+        set({ exportingDiagnostics: false, diagnosticsError: result.error });
+        return false;
+      }
+      save(result.value);
+      const { base64: _bytes, ...summary } = result.value;
+      set({ exportingDiagnostics: false, lastDiagnostics: summary });
       return true;
     },
   });

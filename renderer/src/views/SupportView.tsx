@@ -8,8 +8,13 @@ import { VerifyLogButton } from './EvidenceView';
 /** Support at the bench: a signed support bundle to hand over, and the log checked end to end. */
 export function SupportView({ onShowEvidence }: { onShowEvidence(): void }) {
   const t = useT();
-  const { exporting, lastBundle, error, exportBundle, verdict, verify, evidenceError } = useAppStore(
+  const { exporting, lastBundle, error, exportBundle, verdict, verify, evidenceError, isAdmin, exportingDiagnostics, lastDiagnostics, diagnosticsError, exportDiagnostics } = useAppStore(
     useShallow((state) => ({
+      isAdmin: state.session?.operator?.role === 'admin',
+      exportingDiagnostics: state.exportingDiagnostics,
+      lastDiagnostics: state.lastDiagnostics,
+      diagnosticsError: state.diagnosticsError,
+      exportDiagnostics: state.exportDiagnostics,
       exporting: state.exportingBundle,
       lastBundle: state.lastBundle,
       error: state.supportError,
@@ -33,6 +38,19 @@ export function SupportView({ onShowEvidence }: { onShowEvidence(): void }) {
           {lastBundle ? t('support.exported', { file: lastBundle.fileName, sessions: lastBundle.sessions, entries: lastBundle.entries, kb: Math.max(1, Math.round(lastBundle.bytes / 1024)) }) : ''}
         </p>
       </section>
+      {isAdmin && (
+        <section className="panel" aria-labelledby="diagnostics-title">
+          <h2 id="diagnostics-title">{t('support.diagnostics')}</h2>
+          <p className="hint">{t('support.diagnosticsHint')}</p>
+          <button className="button button--secondary" onClick={() => void exportDiagnostics()} disabled={exportingDiagnostics} aria-busy={exportingDiagnostics} data-testid="export-diagnostics">
+            {t('support.exportDiagnostics')}
+          </button>
+          <ErrorNotice error={diagnosticsError} testId="diagnostics-error" />
+          <p className="hint" role="status" data-testid="diagnostics-result">
+            {lastDiagnostics ? t('support.diagnosticsExported', { file: lastDiagnostics.fileName, kb: Math.max(1, Math.round(lastDiagnostics.bytes / 1024)) }) : ''}
+          </p>
+        </section>
+      )}
       <section className="panel" aria-labelledby="verify-title">
         <h2 id="verify-title">{t('support.verifyTitle')}</h2>
         <p className="hint">{t('support.verifyHint')}</p>

@@ -23,6 +23,7 @@ const configSchema = z.object({
   publish: z.object({ provider: z.string(), url: z.string(), channel: z.string() }),
   linux: z.object({ target: z.array(z.string()) }),
   win: z.object({ target: z.array(z.string()) }),
+  nsis: z.object({ perMachine: z.boolean(), allowElevation: z.boolean(), differentialPackage: z.boolean() }),
 });
 const configFile = parse(readFileSync(path.join(root, 'electron-builder.yml'), 'utf8')) as Record<string, unknown>;
 const config = configSchema.parse(configFile);
@@ -155,6 +156,10 @@ describe('electron-builder.yml', () => {
     expect([icon.readUInt32BE(16), icon.readUInt32BE(20)]).toEqual([ICON_SIZE, ICON_SIZE]);
     expect(ICON_SIZE).toBeGreaterThanOrEqual(256);
     expect(icon.equals(drawIcon())).toBe(true);
+  });
+
+  it('installs per user on Windows, so a technician without admin rights still gets every update', () => {
+    expect(config.nsis).toMatchObject({ perMachine: false, allowElevation: false, differentialPackage: false });
   });
 
   it('builds AppImage and deb for Linux and NSIS for Windows, publishing generic update files', () => {
