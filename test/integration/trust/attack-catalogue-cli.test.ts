@@ -62,7 +62,7 @@ beforeEach(() => mirror.reset());
 /** A bench data directory with ACTIVE 1.0.0 activated from the central server, as `packs update` does it. */
 async function activatedBench(): Promise<string> {
   const dataDir = makeDir();
-  const bench = openBenchForCli(dataDir);
+  const bench = openBenchForCli(dataDir, { create: true });
   try {
     const [outcome] = await refreshPacks(bench, mirror.url, [ACTIVE]);
     expect(outcome?.line).toMatch(new RegExp(`^ACTIVE ${ACTIVE} 1\\.0\\.0 `));
@@ -183,7 +183,7 @@ describe('offline bundles', () => {
     const dataDir = makeDir();
     const good = path.join(makeDir(), 'good.tar.gz');
     await tar.c({ file: good, cwd: demo, gzip: true, portable: true }, ['root', 'timestamp.json', 'snapshot.json', 'index', 'packs']);
-    const bench = openBenchForCli(dataDir);
+    const bench = openBenchForCli(dataDir, { create: true });
     const service = releaseServiceOn(bench, silentLogger());
     try {
       const result = await service.refresh({ actor: 'Ana Admin', reason: 'first bundle', ticket: 'OPS-1', trigger: 'admin', source: { kind: 'bundle', path: good } });
@@ -245,7 +245,7 @@ describe('offline bundles', () => {
     cpSync(demo, mirrorDir, { recursive: true });
     rmSync(path.join(mirrorDir, 'timestamp.json'));
     mkdirSync(path.join(mirrorDir, 'timestamp.json'));
-    const bench = openBenchForCli(dataDir);
+    const bench = openBenchForCli(dataDir, { create: true });
     try {
       await expect(bench.packs.update(directorySource(mirrorDir), ACTIVE)).rejects.toMatchObject({ name: 'TrustError', code: 'MALFORMED', message: 'timestamp.json is not a regular file.' });
     } finally {
@@ -268,7 +268,7 @@ describe('hardware identity from the bench (IDENT)', () => {
   });
 
   it('checks activation and preflight against the model the bench reported, and says when the check waits for the session gate', async () => {
-    const bench = openBenchForCli(makeDir());
+    const bench = openBenchForCli(makeDir(), { create: true });
     const service = releaseServiceOn(bench, silentLogger());
     try {
       // No bench has identified itself yet: activation verifies everything else and defers the hardware check.
@@ -293,7 +293,7 @@ describe('hardware identity from the bench (IDENT)', () => {
     const sim = await startSimProcess(['--tcp', '127.0.0.1:0', '--speed', '200', '--model', 'ib-bench-7']);
     sims.push(sim);
     const dataDir = makeDir();
-    openBenchForCli(dataDir).close();
+    openBenchForCli(dataDir, { create: true }).close();
     const before = await benchFootprint(dataDir);
     const run = await runCli(['session', 'run', '--port', sim.address, '--part', 'SYN-0445110-001', '--serial', 'SYN0445110123', '--repo', demo, '--data-dir', dataDir, '--quiet'], process.env, CLI_TIMEOUT_MS);
     expect(run.code, run.stderr).toBe(1);

@@ -196,7 +196,7 @@ describe('key compromise recovery through the release and bench commands', () =>
 
   it('credits: after rotate-root --roles credits, grants signed by the stolen key are refused and new ones import', { timeout: TIMEOUT }, () => {
     const s = setup();
-    const bench = openBenchForCli(s.dataDir);
+    const bench = openBenchForCli(s.dataDir, { create: true });
     const benchId = bench.identity.benchId;
     bench.close();
     const grant = (file: string, credits: number) => ['credits', 'grant', '--keys', s.keys, '--bench-id', benchId, '--credits', String(credits), '--valid-days', '30', '--out', file];
