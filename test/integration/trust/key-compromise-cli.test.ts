@@ -40,7 +40,9 @@ function injbench(args: string[]): { status: number | null; stdout: string; stde
 
 function ok(args: string[]): string {
   const result = injbench(args);
-  expect(result.stderr, args.join(' ')).toBe('');
+  // A bench that has not reported its model yet defers the hardware check to the session gate, and says so.
+  const problems = result.stderr.split('\n').filter((line) => line !== '' && !line.startsWith('injbench: note: '));
+  expect(problems, args.join(' ')).toEqual([]);
   expect(result.status, args.join(' ')).toBe(0);
   return result.stdout;
 }
