@@ -134,7 +134,7 @@ describeEachDialect('canary health and promotion gates', (dialect) => {
     clockOffsetMs = 26 * HOUR_MS;
     expect((await promote('stable')).code).toBe(1);
     const noServer = await cli('release', 'promote', FAMILY, CANARY, '--to', 'stable', '--repo', repo, '--keys', keys, '--actor', 'rm-ana', '--reason', 'r', '--ticket', 't', '--override');
-    expect(noServer.code).toBe(1);
+    expect(noServer.code, "a usage error").toBe(2);
     expect(noServer.stderr).toContain('--override needs --server');
     const overridden = await promote('stable', '--override', '--reason', 'fleet-wide recall needs the fix now', '--ticket', 'INC-42');
     expect(overridden.code, overridden.stderr).toBe(0);
