@@ -278,7 +278,8 @@ export class CodingSessionEngine {
       try {
         conditioned = await this.deps.bench.conditionOil(window, live(null));
       } catch (error) {
-        if (this.#running?.abortReason) throw error;
+        // The bench refusing the window (its heater or cooler cannot get there) is the oil's fault; a lost link keeps its own code.
+        if (this.#running?.abortReason || (error as { nak?: unknown }).nak !== 'HARDWARE_FAULT') throw error;
         throw new SessionError('OIL_NOT_CONDITIONED', `The test oil did not reach ${window.minC}–${window.maxC} °C: ${errorMessage(error)} Nothing was measured or charged.`);
       }
       report.oil = { startC, oilTempC: conditioned.oilTempC, minC: window.minC, maxC: window.maxC, waitedMs: conditioned.waitedMs };

@@ -32,6 +32,7 @@ class ScriptedBench implements BenchPort {
   /** null: a protocol-1 bench that cannot tell; the oil starts here and conditioning brings it to 40 °C. */
   oilC: number | null = 31;
   heaterBroken = false;
+  linkLostWhileWarming = false;
 
   identity() {
     return { model: 'INJBENCH-SIM-1', benchSerial: 'SIM-0001', firmware: '1.0.0' };
@@ -57,7 +58,8 @@ class ScriptedBench implements BenchPort {
     return this.oilC;
   }
   async conditionOil(window: { minC: number; maxC: number }, onLive: (sample: LiveSample) => void) {
-    if (this.heaterBroken) throw Object.assign(new Error('test oil at 22 °C did not reach the window: check the heater'), { code: 'NAK' });
+    if (this.heaterBroken) throw Object.assign(new Error('test oil at 22 °C did not reach the window: check the heater'), { code: 'NAK', nak: 'HARDWARE_FAULT' });
+    if (this.linkLostWhileWarming) throw Object.assign(new Error('bench link lost'), { code: 'DISCONNECTED' });
     onLive({ phase: 'conditioning', railBar: 0, elapsedMs: 10, strokesDone: 0, oilTempC: (this.oilC ?? 20) + 1 });
     this.oilC = (window.minC + window.maxC) / 2;
     return { oilTempC: this.oilC, waitedMs: 1200 };
@@ -165,6 +167,14 @@ describe('coding session engine', () => {
     const order = progress.map((event) => (event.type === 'live' ? `live:${event.phase}` : event.type));
     expect(order.indexOf('plan')).toBeLessThan(order.indexOf('live:conditioning'));
     expect(order.indexOf('live:conditioning')).toBeLessThan(order.indexOf('live:leak'));
+    closeAll(store);
+  });
+
+  it('keeps a lost link\'s own code when the link drops while the oil warms', async () => {
+    const { store, bench, engine } = setup();
+    bench.linkLostWhileWarming = true;
+    const report = await engine.run({ partNumber: PART, serial: 'INJ-LOST', operatorId: null });
+    expect(report).toMatchObject({ status: 'aborted', creditsDebited: 0, reason: { code: 'DISCONNECTED' } });
     closeAll(store);
   });
 
