@@ -66,8 +66,9 @@ export const commandGroups: readonly CommandGroup[] = [
     names: ['server', 'admin'],
     summaries: {
       server:
-        'run the central server on 127.0.0.1 (admin token from $INJBENCH_SERVER_ADMIN_TOKEN, read-only support token from $INJBENCH_SERVER_SUPPORT_TOKEN, ' +
-        'publish-only release token from $INJBENCH_SERVER_RELEASE_TOKEN, /metrics-only token from $INJBENCH_SERVER_METRICS_TOKEN)',
+        'run the central server (admin token from $INJBENCH_SERVER_ADMIN_TOKEN, read-only support token from $INJBENCH_SERVER_SUPPORT_TOKEN, ' +
+        'publish-only release token from $INJBENCH_SERVER_RELEASE_TOKEN, /metrics-only token from $INJBENCH_SERVER_METRICS_TOKEN; each also as $…_FILE). Every option is also ' +
+        'INJBENCH_SERVER_<NAME> in the environment and <name> in camelCase in the --config file; flags win over the environment, the environment over the file',
       admin: 'central server administration (token from $INJBENCH_SERVER_TOKEN)',
     },
     register: async (program) => (await import('./commands/server')).registerServerCommand(program),
