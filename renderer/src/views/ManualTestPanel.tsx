@@ -11,7 +11,7 @@ import { useAppStore } from '../store/context';
 export function ManualTestPanel() {
   const t = useT();
   const { manual, run, knownParts } = useAppStore(useShallow((state) => ({ manual: state.manualTest, run: state.runManualTest, knownParts: state.knownParts })));
-  const [form, setForm] = useState({ partNumber: '', serial: '', railBar: '800', energizingUs: '500', frequencyHz: '20' });
+  const [form, setForm] = useState({ partNumber: '', serial: '', railBar: '800', energizingUs: '500', frequencyHz: '10' });
   const field = (name: keyof typeof form) => ({
     value: form[name],
     onChange: (event: { target: { value: string } }) => setForm({ ...form, [name]: name === 'partNumber' || name === 'serial' ? event.target.value.toUpperCase() : event.target.value }),
