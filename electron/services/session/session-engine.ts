@@ -273,7 +273,7 @@ export class CodingSessionEngine {
 
       move('electricalPassed');
       const window = { minC: pack.calibration.test_oil.temperature_c.min, maxC: pack.calibration.test_oil.temperature_c.max };
-      const startC = (await this.deps.bench.oilTemperature()) ?? Number.NaN;
+      const before = await this.deps.bench.oilTemperature();
       let conditioned;
       try {
         conditioned = await this.deps.bench.conditionOil(window, live(null));
@@ -282,6 +282,8 @@ export class CodingSessionEngine {
         if (this.#running?.abortReason || (error as { nak?: unknown }).nak !== 'HARDWARE_FAULT') throw error;
         throw new SessionError('OIL_NOT_CONDITIONED', `The test oil did not reach ${window.minC}–${window.maxC} °C: ${errorMessage(error)} Nothing was measured or charged.`);
       }
+      // The gate made sure the bench reports the oil; should it fall silent, the report holds a number, never NaN.
+      const startC = before ?? conditioned.oilTempC;
       report.oil = { startC, oilTempC: conditioned.oilTempC, minC: window.minC, maxC: window.maxC, waitedMs: conditioned.waitedMs };
       this.#append('session.oil', { sessionId, oilTempC: conditioned.oilTempC, minC: window.minC, maxC: window.maxC, startC, waitedMs: conditioned.waitedMs });
       this.#checkAbort();
