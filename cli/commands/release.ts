@@ -11,7 +11,7 @@ import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
 import { LOG_LEVEL_ENV } from '../../common/logger';
 import { printResult } from '../output';
-import { ADMIN_TOKEN_ENV, METRICS_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../../common/server-settings';
+import { ADMIN_TOKEN_ENV, METRICS_TOKEN_ENV, MIN_SERVER_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../../common/server-settings';
 import { benchTrustProfile } from '../../trust/bench-trust';
 import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';
 import { developmentKeysIn } from '../../trust/dev-keys';
@@ -590,11 +590,11 @@ export function serverSettingChecks(env: NodeJS.ProcessEnv, adminTokenFile?: str
       adminSource = `${adminTokenFile} (unreadable: ${error instanceof Error ? error.message : String(error)})`;
     }
   }
-  const adminOk = typeof adminToken === 'string' && adminToken.length >= MIN_ADMIN_TOKEN_LENGTH;
+  const adminOk = typeof adminToken === 'string' && adminToken.length >= MIN_SERVER_TOKEN_LENGTH;
   checks.push({
     name: 'server admin token',
     ok: adminOk,
-    detail: adminOk ? `${adminSource}: ${adminToken?.length} characters` : `${adminSource} missing or shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters (the server refuses to start)`,
+    detail: adminOk ? `${adminSource}: ${adminToken?.length} characters` : `${adminSource} missing or shorter than ${MIN_SERVER_TOKEN_LENGTH} characters (the server refuses to start)`,
   });
   // Least privilege: the read-only support, publish-only release and /metrics-only tokens must not be the admin token.
   for (const name of [SUPPORT_TOKEN_ENV, RELEASE_TOKEN_SERVER_ENV, METRICS_TOKEN_ENV]) {
@@ -604,8 +604,8 @@ export function serverSettingChecks(env: NodeJS.ProcessEnv, adminTokenFile?: str
       continue;
     }
     const reused = token === adminToken;
-    const short = token.length < MIN_ADMIN_TOKEN_LENGTH;
-    checks.push({ name: `$${name}`, ok: !reused && !short, detail: reused ? 'the same as the admin token' : short ? `shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters` : `${token.length} characters, its own` });
+    const short = token.length < MIN_SERVER_TOKEN_LENGTH;
+    checks.push({ name: `$${name}`, ok: !reused && !short, detail: reused ? 'the same as the admin token' : short ? `shorter than ${MIN_SERVER_TOKEN_LENGTH} characters` : `${token.length} characters, its own` });
   }
   const level = env[LOG_LEVEL_ENV];
   const levelOk = level === undefined || productionLogLevels.includes(level);
