@@ -12,7 +12,7 @@ import { readKeyFile } from '../../trust/keys';
 import { nextDirective } from '../../trust/repository';
 import { channelNames, indexSchema, limits, type Assignment, type ChannelName, type RootDocument } from '../../trust/schemas';
 import { callServer } from '../../common/central-api/token-client';
-import { printResult } from '../output';
+import { printResult } from '../../common/command-output';
 import { ADMIN_EVIDENCE_PATH, adminDirectivePath } from '../../common/central-api/paths';
 import { REPOSITORY_PREFIX } from '../../common/central-api/paths';
 import { benchIdSchema } from '../../trust/bench-id';

@@ -4,7 +4,7 @@ import { discoverPorts } from '../../native-bridge/discovery';
 import { BenchDriver } from '../../native-bridge/driver';
 import { runTestPlan } from '../../native-bridge/test-plan';
 import { ServiceError } from '../../electron/services/service-error';
-import { jsonOnlyOption } from '../output';
+import { jsonOnlyOption } from '../../common/command-output';
 
 const usbId = z.string().regex(/^[0-9a-fA-F]{4}$/, 'expected 4 hex digits');
 const timeout = z.coerce.number().int().min(10).max(60_000);

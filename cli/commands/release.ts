@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
 import { LOG_LEVEL_ENV } from '../../common/logger';
-import { printResult } from '../output';
+import { printResult } from '../../common/command-output';
 import { ADMIN_TOKEN_ENV, METRICS_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../../common/server-settings';
 import { benchTrustProfile } from '../../trust/bench-trust';
 import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { configureServerCommand } from '../../server/server-command';
 import { callServer } from '../../common/central-api/token-client';
-import { jsonOption, printResult } from '../output';
+import { jsonOption, printResult } from '../../common/command-output';
 import { registerAdminDistributionCommands } from './admin-distribution';
 import { registerLogCheckCommand } from './admin-log-check';
 import { registerAdminAppDirectiveCommand } from './release-app';

@@ -6,7 +6,7 @@ import { SessionError } from '../../electron/services/session/session-engine';
 import type { SessionProgress, SessionReport } from '../../electron/services/session/session-report';
 import { openBenchForCli } from '../bench-context';
 import { defaultDataDir } from '../paths';
-import { jsonOnlyOption } from '../output';
+import { jsonOnlyOption } from '../../common/command-output';
 import { refreshPacks } from './packs';
 
 const runOptions = z.object({
