@@ -177,7 +177,7 @@ export function registerReleaseCommands(packs: Command): void {
     .description('Per family: active pack, last-known-good, pin, freshness and the versions the trusted index lists.')
     .option('--data-dir <dir>', 'bench data directory')
     .action(async (options: { dataDir?: string; json?: boolean }) =>
-      withReleases(options.dataDir, async (service) => void (options.json ? printResult(options, service.view(true), () => []) : process.stdout.write(releasesReport(service)))),
+      withReleases(options.dataDir, async (service) => printResult(options, service.view(true), () => [releasesReport(service).trimEnd()])),
     );
   audited(packs.command('refresh'))
     .description('Fetch, verify and activate per family from the configured source, or from --server, --dir or --bundle (remembered).')
