@@ -166,11 +166,19 @@ describe('injbench --json: a bench, its packs and a central server on 127.0.0.1'
     expect(unauthorized.stderr).toBe("injbench: UNAUTHORIZED: Set INJBENCH_SERVER_TOKEN to the server's admin or support token.\n");
   });
 
-  it('server migrate reports the migrations it ran on a new SQLite database', { timeout: 60_000 }, async () => {
+  it('server migrate, backup and restore report what they did on SQLite databases', { timeout: 60_000 }, async () => {
     const db = `sqlite:${path.join(tempDir(), 'migrate.sqlite')}`;
     const first = (await json<{ dialect: string; applied: string[]; migrations: number }>(['server', 'migrate', '--db', db])).document;
     expect(first).toMatchObject({ dialect: 'sqlite', database: db });
     expect(first.applied).toHaveLength(first.migrations);
     expect((await json(['server', 'migrate', '--db', db])).document).toMatchObject({ applied: [], migrations: first.migrations });
+
+    const backupDir = path.join(tempDir(), 'backup');
+    const backup = (await json<{ backup: string; manifest: { dialect: string; database: { sha256: string }; blobs: { count: number } } }>(['server', 'backup', '--db', db, '--out', backupDir])).document;
+    expect(backup).toMatchObject({ backup: backupDir, database: db, manifest: { dialect: 'sqlite', blobs: { count: 0 } } });
+    expect(backup.manifest.database.sha256).toMatch(sha);
+    const restoredDb = `sqlite:${path.join(tempDir(), 'restored.sqlite')}`;
+    const restored = (await json(['server', 'restore', '--db', restoredDb, '--from', backupDir])).document;
+    expect(restored).toMatchObject({ from: backupDir, database: restoredDb, dialect: 'sqlite', migrated: [], manifest: backup.manifest });
   });
 });
