@@ -270,7 +270,7 @@ describe('app updates from the central server (fake electron, real electron-upda
     expect(heldBench.evidence.entries().at(-1)?.details).toMatchObject({ holdActor: 'Dora Director (directive seq 1)', holdTicket: 'CHG-9' });
     // The admin's view (getAppUpdateHold) shows the directive's hold beside the app's own, which is none.
     const directiveBytes = held.directive();
-    expect(new AppHoldService(holds, { append: () => undefined }, () => new Date(), () => directiveBytes).view()).toMatchObject({
+    expect(new AppHoldService(holds, { append: () => { throw new Error('a view writes no evidence'); } }, () => new Date(), () => directiveBytes).view()).toMatchObject({
       hold: null,
       directiveHold: { actor: 'Dora Director (directive seq 1)', reason: 'fleet freeze', ticket: 'CHG-9' },
     });
