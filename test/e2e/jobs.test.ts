@@ -223,7 +223,7 @@ describe('a technician codes a 4-cylinder engine set as one job', () => {
     const creditsBefore = await page.evaluate(async () => (await (window as unknown as { bench: { getCredits(): Promise<{ ok: boolean; value: { balance: number } }> } }).bench.getCredits()).value.balance);
     await page.getByTestId('nav-session').click();
     expect(await page.getByTestId('job-context').textContent()).toContain('this job is closed');
-    await page.getByLabel('Part number (type or scan)').fill(PART);
+    expect(await page.getByLabel('Part number (type or scan)').inputValue()).toBe(PART);
     await page.getByLabel('Injector serial (type or scan)').fill('E2E-SET-9');
     await page.getByTestId('start-session').click();
     await expect.poll(() => page.getByTestId('session-error').getAttribute('data-code')).toBe('JOB_CLOSED');
