@@ -212,7 +212,7 @@ describe('a technician codes a 4-cylinder engine set as one job', () => {
     expect(await page.getByTestId('confirm-close-job').textContent()).toContain('only an admin can reopen it');
     await page.getByTestId('confirm-close-job-button').click();
     await expect.poll(() => page.getByTestId('job-state').getAttribute('data-state')).toBe('closed');
-    expect(await page.getByTestId('job-state').textContent()).toMatch(/^Closed · closed by Tom Tech on .+: no more injectors or retests$/);
+    expect(await page.getByTestId('job-state').textContent()).toMatch(/^Closed · by Tom Tech on .+: no more injectors or retests$/);
     expect(await page.locator('[data-testid^="code-position-"]').count()).toBe(0);
     expect(await page.getByTestId('reopen-job-form').count()).toBe(0);
     expect(await page.getByTestId('set-view').textContent()).toContain('Only an admin can reopen a closed job.');
@@ -235,6 +235,7 @@ describe('a technician codes a 4-cylinder engine set as one job', () => {
     // The list shows open jobs first: the closed one appears under "Closed jobs".
     await page.getByTestId('nav-jobs').click();
     await expect.poll(() => page.locator('[data-testid="jobs-table"] tbody tr').count()).toBe(0);
+    expect(await page.getByText('No jobs match this filter.').count()).toBe(1);
     await page.getByLabel('Show').selectOption('closed');
     await page.getByRole('button', { name: 'Filter' }).click();
     await expect.poll(() => page.locator('[data-testid="jobs-table"] tbody tr[data-state="closed"]').count()).toBe(1);

@@ -433,8 +433,8 @@ export const de: Record<MessageKey, string> = {
   'settings.reportQueue': 'Name der Warteschlange für Berichte',
   'jobs.state.open': 'Offen: nimmt Injektoren und Nachprüfungen an',
   'jobs.state.closed': 'Abgeschlossen',
-  'jobs.closedBy': 'abgeschlossen von {name} am {when}: keine weiteren Injektoren oder Nachprüfungen',
-  'jobs.closedAt': 'abgeschlossen am {when}: keine weiteren Injektoren oder Nachprüfungen',
+  'jobs.closedBy': 'von {name} am {when}: keine weiteren Injektoren oder Nachprüfungen',
+  'jobs.closedAt': 'am {when}: keine weiteren Injektoren oder Nachprüfungen',
   'jobs.edit': 'Angaben bearbeiten',
   'jobs.editTitle': 'Angaben zum Auftrag',
   'jobs.save': 'Angaben speichern',
@@ -464,4 +464,5 @@ export const de: Record<MessageKey, string> = {
   'appHold.confirmReleaseButton': 'Ja, Halt freigeben',
   'appHold.held': 'App-Updates sind angehalten.',
   'appHold.released': 'Der Halt ist freigegeben.',
+  'jobs.noneMatch': 'Keine Aufträge passen zu diesem Filter.',
 };

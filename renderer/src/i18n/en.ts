@@ -431,8 +431,8 @@ export const en = {
   'settings.reportQueue': 'Report print queue name',
   'jobs.state.open': 'Open: takes injectors and retests',
   'jobs.state.closed': 'Closed',
-  'jobs.closedBy': 'closed by {name} on {when}: no more injectors or retests',
-  'jobs.closedAt': 'closed on {when}: no more injectors or retests',
+  'jobs.closedBy': 'by {name} on {when}: no more injectors or retests',
+  'jobs.closedAt': 'on {when}: no more injectors or retests',
   'jobs.edit': 'Edit details',
   'jobs.editTitle': 'Details of the job',
   'jobs.save': 'Save details',
@@ -462,6 +462,7 @@ export const en = {
   'appHold.confirmReleaseButton': 'Yes, release the hold',
   'appHold.held': 'App updates are held.',
   'appHold.released': 'The hold is released.',
+  'jobs.noneMatch': 'No jobs match this filter.',
 } as const;
 
 export type MessageKey = keyof typeof en;

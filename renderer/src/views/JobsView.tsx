@@ -354,7 +354,7 @@ export function JobsView({ onCode }: { onCode(): void }) {
           ))}
         </tbody>
       </table>
-      {state.jobs.length === 0 && <p className="hint">{t('jobs.empty')}</p>}
+      {state.jobs.length === 0 && <p className="hint">{t(state.query.text || state.query.state ? 'jobs.noneMatch' : 'jobs.empty')}</p>}
     </section>
   );
 }
