@@ -1,5 +1,5 @@
 /**
- * The admin's hold of the app at its installed version, set and lifted from the app (Support view):
+ * The admin's hold of the app at its installed version, set and lifted from the app (Enrolment & credits view):
  * time-bounded like a pack pin (at most MAX_PIN_DAYS), with who, why and the ticket, each change in the
  * integrity log before the answer. The update policy reads the same file (bench-ports.ts).
  */
