@@ -40,6 +40,8 @@ export const benchErrorCodes = [
   'PRINT_QUEUE_REFUSED',
   'PRINT_SYSTEM_UNAVAILABLE',
   'PRINT_FAILED',
+  // Jobs (electron/services/jobs): a closed job takes no injectors, retests or edits until an admin reopens it.
+  'JOB_CLOSED',
 ] as const;
 
 export type BenchErrorCode = (typeof benchErrorCodes)[number];

@@ -225,7 +225,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
   });
   sessions.closeInterrupted();
   const appHolds = new AppHoldStore(options.dataDir);
-  const appHoldService = new AppHoldService(appHolds, integrityLog, now);
+  const appHoldService = new AppHoldService(appHolds, integrityLog, now, () => packs.readState().stored.directive);
   const releases: ReleaseService = new ReleaseService({
     dataDir: options.dataDir,
     packs,
@@ -440,6 +440,9 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       createJob: (input) => jobs.create(input, operators.session().operator?.id ?? null),
       listJobs: (input) => jobs.list(input),
       getJob: (input) => jobs.view(input.jobId),
+      editJob: (input) => jobs.edit(input, operators.session().operator?.id ?? null),
+      closeJob: (input) => jobs.close(input.jobId, operators.session().operator?.id ?? null),
+      reopenJob: (input) => jobs.reopen(input.jobId, input.reason, operators.session().operator?.id ?? null),
       exportJobReport: async (input) => {
         const file = await jobReportFile(input.jobId);
         integrityLog.append('document.printed', { jobId: input.jobId, kind: 'jobReport', by: operators.session().operator?.id ?? null });

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
+import { AppUpdateHoldPanel } from './AppUpdateHoldPanel';
 
 function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {
   return (
@@ -185,6 +186,7 @@ export function AdminView() {
       <h1 id="admin-title">{t('admin.title')}</h1>
       <Enrolment />
       <Credits />
+      <AppUpdateHoldPanel />
     </section>
   );
 }
