@@ -34,6 +34,7 @@ import { JobService } from './jobs/job-service';
 import { cupsPrinter, type SystemPrinter } from './printing/cups';
 import type { DocumentFile } from '../contract/documents';
 import type { PrintOutcome, PrintRequest } from '../contract/printing';
+import type { BenchClock } from '../contract/bench-time';
 import type { BenchStore } from './store/bench-store';
 import type { LaunchMode } from './store/launch-repository';
 import type { ReleaseRepository } from './store/release-repository';
@@ -260,6 +261,14 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     return operator ? `${operator.name} (${operator.id})` : 'unknown';
   }
 
+  /**
+   * The clock documents are dated by: the bench's time zone, in English, the language the documents are
+   * worded in (a German date inside an English report would read as a mistake).
+   */
+  function documentClock(): BenchClock {
+    return { timeZone: store.settings.get().timeZone, locale: 'en' };
+  }
+
   async function jobReportFile(jobId: string): Promise<DocumentFile> {
     const data = jobs.reportData(jobId);
     const settings = store.settings.get();
@@ -268,7 +277,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       latest: data.latest,
       technicians: data.operators,
       workshop: { name: settings.workshopName, address: settings.workshopAddress },
-      timeZone: settings.timeZone,
+      clock: documentClock(),
       at: now().toISOString(),
     });
   }
@@ -285,7 +294,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     if (target.kind === 'zpl') {
       if (request.document !== 'label') throw new ServiceError('PRINTER_NOT_SET', 'A label printer prints labels only: choose a system printer for reports in Settings, or download the PDF.');
       const { buildLabel } = await import('./documents/label');
-      const zpl = (await import('./printing/zpl')).labelZpl(buildLabel(sessions.report(request.sessionId)));
+      const zpl = (await import('./printing/zpl')).labelZpl(buildLabel(sessions.report(request.sessionId), documentClock()));
       const bytes = Buffer.from(zpl, 'utf8');
       await (await import('./printing/raw-tcp')).sendRaw(target.host, target.port, bytes);
       outcome = { printer: `label printer ${target.host}:${target.port}`, kind: 'zpl', jobRef: null, bytes: bytes.length };
@@ -293,7 +302,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       const file =
         request.document === 'jobReport'
           ? await jobReportFile(request.jobId)
-          : await (await import('./documents/session-documents')).sessionDocument(sessions.report(request.sessionId), request.document);
+          : await (await import('./documents/session-documents')).sessionDocument(sessions.report(request.sessionId), request.document, documentClock());
       const pdf = Buffer.from(file.base64, 'base64');
       const printed = await (options.systemPrinter ?? cupsPrinter).print(target.queue, pdf, file.fileName);
       outcome = { printer: `queue ${target.queue}`, kind: 'system', jobRef: printed.jobRef, bytes: pdf.length };
@@ -430,10 +439,10 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       rollbackRelease: (input) => releases.rollback({ family: input.family, endsAt: input.endsAt, actor: actor(), reason: input.reason, ticket: input.ticket }),
       refreshReleases: (input) => releases.refresh({ actor: actor(), reason: input.reason, ticket: input.ticket, trigger: 'admin', source: input.source }),
       // The QR and PDF libraries load on first use: every command-line start skips them.
-      getSessionLabel: async (input) => (await import('./documents/label')).buildLabel(sessions.report(input.sessionId)),
+      getSessionLabel: async (input) => (await import('./documents/label')).buildLabel(sessions.report(input.sessionId), documentClock()),
       exportSessionDocument: async (input) => {
         const report = sessions.report(input.sessionId);
-        const file = await (await import('./documents/session-documents')).sessionDocument(report, input.kind);
+        const file = await (await import('./documents/session-documents')).sessionDocument(report, input.kind, documentClock());
         integrityLog.append('document.printed', { sessionId: input.sessionId, kind: input.kind, by: operators.session().operator?.id ?? null });
         return file;
       },

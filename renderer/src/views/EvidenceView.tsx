@@ -4,6 +4,7 @@ import { ErrorNotice } from '../components/ErrorNotice';
 import { LogVerdictNotice } from '../components/LogVerdictNotice';
 import type { MessageKey } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
+import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
 
 const filters: ReadonlyArray<{ prefix: string; label: MessageKey }> = [
@@ -44,6 +45,7 @@ export function VerifyLogButton({ verify }: { verify(): Promise<void> }) {
 
 export function EvidenceView() {
   const t = useT();
+  const time = useBenchTime();
   const { entries, filter, hasMore, sealedThrough, error, verdict, load, loadOlder, verify } = useAppStore(
     useShallow((state) => ({
       entries: state.evidence,
@@ -92,7 +94,7 @@ export function EvidenceView() {
                 {entry.seq}
                 {entry.seq <= sealedThrough ? '' : ' *'}
               </td>
-              <td>{new Date(entry.recordedAt).toLocaleString()}</td>
+              <td>{time.dateTime(entry.recordedAt)}</td>
               <td>{entry.type}</td>
               <td className="details">{payloadSummary(entry.payload)}</td>
             </tr>
