@@ -2,7 +2,7 @@
  * Composition root of the plain-Node bench services. Electron main and the workspace host both call
  * createBenchServices and put their own transport in front of the returned dispatcher and event bus.
  */
-import type { ActivePack, BenchStatus, EvidenceEntry, PartStatus } from '../contract/bench-api';
+import type { ActivePack, BenchStatus, EvidenceEntry, PartStatus, StatusOverview } from '../contract/bench-api';
 import { openBenchCore, recordBenchHardware, type BenchCore } from './bench-core';
 import { BenchLinkService, type BenchLinkState } from './bench-link/bench-link-service';
 import { createDispatcher, type Dispatch } from './dispatcher';
@@ -147,13 +147,26 @@ function activePacks(packs: PackManager): ActivePack[] {
   });
 }
 
-function packsPart(packs: PackManager, pins: ReleaseRepository): PartStatus {
-  let active: ActivePack[];
+/** The active packs, or why they cannot be read: read once per status for the overview and the part. */
+function readActivePacks(packs: PackManager): { active: ActivePack[] } | { error: string } {
   try {
-    active = activePacks(packs);
+    return { active: activePacks(packs) };
   } catch (error) {
-    return { id: 'packs', label: 'Calibration packs', state: 'error', detail: error instanceof Error ? error.message : String(error), facts: [] };
+    return { error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+function statusOverview(link: BenchLinkState, packs: ReturnType<typeof readActivePacks>, backlog: SyncBacklog): StatusOverview {
+  return {
+    bench: { status: link.status, model: link.model, benchSerial: link.benchSerial, calibrationDue: link.calibrationDue },
+    packs: 'error' in packs ? { state: 'error', active: [] } : { state: packs.active.length > 0 ? 'ok' : 'not_configured', active: packs.active.map(({ family, version }) => ({ family, version })) },
+    server: { enrolled: backlog.serverUrl !== null, lastSuccessAt: backlog.lastSuccessAt, unsentEntries: backlog.unsentEntries, failing: backlog.lastError !== null, blocked: backlog.blocked },
+  };
+}
+
+function packsPart(packs: ReturnType<typeof readActivePacks>, pins: ReleaseRepository): PartStatus {
+  if ('error' in packs) return { id: 'packs', label: 'Calibration packs', state: 'error', detail: packs.error, facts: [] };
+  const { active } = packs;
   if (active.length === 0) return { id: 'packs', label: 'Calibration packs', state: 'not_configured', detail: 'No pack is active: an admin refreshes the packs from the central server or a release directory.', facts: [] };
   return {
     id: 'packs',
@@ -356,6 +369,9 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
   function status(): BenchStatus {
     const current = now();
     const settings = store.settings.get();
+    const link = benchLink.state();
+    const packsState = readActivePacks(packs);
+    const backlog = sync.backlog();
     return {
       app: {
         name: 'Injector Bench',
@@ -365,12 +381,8 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
         uptimeSeconds: Math.max(0, Math.floor((current.getTime() - startedAt.getTime()) / 1000)),
         launchCount: store.launches.count(),
       },
-      parts: [
-        storePart(store, identity),
-        benchLinkPart(benchLink.state(), settings.benchPort),
-        packsPart(packs, store.releases),
-        syncPart(sync.backlog()),
-      ],
+      overview: statusOverview(link, packsState, backlog),
+      parts: [storePart(store, identity), benchLinkPart(link, settings.benchPort), packsPart(packsState, store.releases), syncPart(backlog)],
       generatedAt: current.toISOString(),
     };
   }

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatBenchClock, formatBenchDate, formatBenchTime, formatCalendarDay, systemTimeZone } from '../../../electron/contract/bench-time';
+import { benchDay, formatBenchClock, formatBenchDate, formatBenchTime, formatCalendarDay, systemTimeZone } from '../../../electron/contract/bench-time';
 import { useAppStore } from '../store/context';
 
 export interface BenchTimeFormat {
@@ -12,6 +12,8 @@ export interface BenchTimeFormat {
   clock(iso: string): string;
   /** A calendar day given as YYYY-MM-DD, such as a calibration due date ("01.03.2027"). */
   day(isoDay: string): string;
+  /** Today in the bench's zone, as YYYY-MM-DD, to compare due dates with. */
+  today(): string;
 }
 
 /**
@@ -26,6 +28,7 @@ export function useBenchTime(): BenchTimeFormat {
       date: (iso) => formatBenchDate(iso, timeZone, locale),
       clock: (iso) => formatBenchClock(iso, timeZone, locale),
       day: (isoDay) => formatCalendarDay(isoDay, locale),
+      today: () => benchDay(new Date().toISOString(), timeZone),
     }),
     [timeZone, locale],
   );
