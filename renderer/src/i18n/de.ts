@@ -452,5 +452,6 @@ export const de: Record<MessageKey, string> = {
   'status.tech.serverFailing': 'Nicht erreichbar, zuletzt synchronisiert {when}; der Prüfstand behält alles und versucht es weiter',
   'status.tech.serverBlocked': 'Der Server hat das Protokoll abgelehnt: Support kontaktieren',
   'status.tech.neverSynced': 'nie',
+  'status.tech.serverWaiting': 'Angemeldet, noch nicht synchronisiert',
   'status.details': 'Details für den Support',
 };

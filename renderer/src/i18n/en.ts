@@ -450,6 +450,7 @@ export const en = {
   'status.tech.serverFailing': 'Not reachable, last sync {when}; the bench keeps everything and retries',
   'status.tech.serverBlocked': 'The server refused the log: contact support',
   'status.tech.neverSynced': 'never',
+  'status.tech.serverWaiting': 'Enrolled, not synced yet',
   'status.details': 'Details for support',
 } as const;
 

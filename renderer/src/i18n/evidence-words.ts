@@ -144,7 +144,7 @@ const de: Record<EvidenceKind, string> = {
   'session.electrical': 'Elektrischer Test in Prüfung {session}: {passed}.',
   'session.leak': 'Dichtheitstest in Prüfung {session}: {passed}.',
   'session.oil': 'Prüföl bei {temp} °C in Prüfung {session}.',
-  'session.preflight': 'Prüfungen vor Prüfung {session}: {passedGates} von {gates} bestanden.',
+  'session.preflight': 'Vorabprüfungen für Prüfung {session}: {passedGates} von {gates} bestanden.',
   'session.refused': 'Prüfung {session} an {serial} ({part}) wurde nicht gestartet ({code}).',
   'session.started': '{operator} hat Prüfung {session} an {serial} ({part}) gestartet.',
   'session.step': 'Prüfpunkt {step} in Prüfung {session}: {deviation} %, {verdict}.',

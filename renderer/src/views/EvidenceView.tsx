@@ -108,7 +108,7 @@ export function EvidenceView() {
                 {entry.seq}
                 {entry.seq <= sealedThrough ? '' : ' *'}
               </td>
-              <td>{time.dateTime(entry.recordedAt)}</td>
+              <td data-testid="evidence-time">{time.dateTime(entry.recordedAt)}</td>
               <td>
                 <span data-testid="evidence-words">{describeEvidence(entry, wording)}</span>
                 <br />

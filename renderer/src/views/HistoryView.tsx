@@ -80,7 +80,7 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
         <tbody>
           {history.map((session) => (
             <tr key={session.sessionId} data-session={session.sessionId}>
-              <td>{time.dateTime(session.startedAt)}</td>
+              <td data-testid="history-started">{time.dateTime(session.startedAt)}</td>
               <td>{session.partNumber}</td>
               <td>{session.serial}</td>
               <td>{outcome(t, session)}</td>

@@ -57,7 +57,9 @@ function technicianItems(t: Translate, time: BenchTimeFormat, overview: StatusOv
         ? t('status.tech.serverBlocked')
         : server.failing
           ? t('status.tech.serverFailing', { when: lastSync })
-          : t('status.tech.serverOk', { when: lastSync }),
+          : server.lastSuccessAt
+            ? t('status.tech.serverOk', { when: lastSync })
+            : t('status.tech.serverWaiting'),
     // A bench without a server codes offline; only a failing or refused link needs someone.
     ok: !server.blocked && !server.failing,
   });
