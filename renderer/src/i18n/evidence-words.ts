@@ -264,7 +264,7 @@ function params(entry: EvidenceEntry, wording: EvidenceWording): MessageParams {
     name: get('name') ?? person(get('operatorId')),
     role: roleWord,
     changes: changes.length > 0 ? changes.join(', ') : w.nothing,
-    fields: Array.isArray(p.changed) ? p.changed.join(', ') : null,
+    fields: Array.isArray(p.changed) ? p.changed.join(', ') : Array.isArray(p.fields) ? p.fields.join(', ') : null,
     session: get('sessionId'),
     part: get('partNumber'),
     serial: get('serial'),
