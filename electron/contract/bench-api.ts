@@ -33,6 +33,33 @@ export const partStatusSchema = z.object({
 });
 export type PartStatus = z.infer<typeof partStatusSchema>;
 
+export const benchLinkStatusSchema = z.enum(['disconnected', 'connecting', 'connected', 'reconnecting', 'error']);
+
+/**
+ * What a technician needs from the status, as facts the Status page words in the UI's language: is the
+ * bench there and calibrated, which packs code, can the server be reached. The parts carry the rest for support.
+ */
+export const statusOverviewSchema = z.object({
+  bench: z.object({
+    status: benchLinkStatusSchema,
+    model: z.string().nullable(),
+    benchSerial: z.string().nullable(),
+    /** YYYY-MM-DD, as the bench reports it. */
+    calibrationDue: z.string().nullable(),
+  }),
+  packs: z.object({ state: partState, active: z.array(z.object({ family: z.string(), version: z.string() })) }),
+  server: z.object({
+    enrolled: z.boolean(),
+    lastSuccessAt: z.string().nullable(),
+    unsentEntries: z.number().int().nonnegative(),
+    /** The last attempt to send failed (the outbox retries). */
+    failing: z.boolean(),
+    /** The server refused the log and retrying cannot help. */
+    blocked: z.boolean(),
+  }),
+});
+export type StatusOverview = z.infer<typeof statusOverviewSchema>;
+
 export const statusSchema = z.object({
   app: z.object({
     name: z.string(),
@@ -42,6 +69,7 @@ export const statusSchema = z.object({
     uptimeSeconds: z.number().int().nonnegative(),
     launchCount: z.number().int().nonnegative(),
   }),
+  overview: statusOverviewSchema,
   parts: z.array(partStatusSchema),
   generatedAt: z.string(),
 });
@@ -142,7 +170,7 @@ export type LogVerdictView = z.infer<typeof logVerdictSchema>;
 const isoTime = z.iso.datetime({ offset: true });
 
 export const benchLinkStateSchema = z.object({
-  status: z.enum(['disconnected', 'connecting', 'connected', 'reconnecting', 'error']),
+  status: benchLinkStatusSchema,
   target: z.string().nullable(),
   model: z.string().nullable(),
   benchSerial: z.string().nullable(),

@@ -1,8 +1,8 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { AppUpdateHoldView } from '../../../electron/contract/bench-api';
-import { formatBenchTime, systemTimeZone } from '../../../electron/contract/bench-time';
 import { ErrorNotice } from '../components/ErrorNotice';
+import { useBenchTime } from '../i18n/use-bench-time';
 import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 
@@ -28,7 +28,7 @@ function AuditFields({ idPrefix, reason, ticket, onReason, onTicket }: { idPrefi
 export function AppUpdateHoldPanel() {
   const t = useT();
   const id = useId();
-  const { view, error, notice, busy, load, hold, release, timeZone, locale } = useAppStore(
+  const { view, error, notice, busy, load, hold, release } = useAppStore(
     useShallow((state) => ({
       view: state.appHold,
       error: state.appHoldError,
@@ -37,10 +37,9 @@ export function AppUpdateHoldPanel() {
       load: state.loadAppHold,
       hold: state.holdAppUpdates,
       release: state.releaseAppUpdateHold,
-      timeZone: state.settings?.timeZone ?? systemTimeZone(),
-      locale: state.locale,
     })),
   );
+  const time = useBenchTime();
   const [hours, setHours] = useState('72');
   const [reason, setReason] = useState('');
   const [ticket, setTicket] = useState('');
@@ -48,8 +47,7 @@ export function AppUpdateHoldPanel() {
   useEffect(() => {
     void load();
   }, [load]);
-  const at = (iso: string) => formatBenchTime(iso, timeZone, locale);
-  const held = (by: HeldBy) => ({ actor: by.actor, since: at(by.since), until: at(by.until) });
+  const held = (by: HeldBy) => ({ actor: by.actor, since: time.dateTime(by.since), until: time.dateTime(by.until) });
   const audit = { reason: reason.trim(), ticket: ticket.trim() };
   const reset = () => {
     setReason('');

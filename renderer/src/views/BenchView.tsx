@@ -4,6 +4,7 @@ import type { BenchLinkStateView } from '../../../electron/contract/bench-api';
 import { ErrorNotice } from '../components/ErrorNotice';
 import type { MessageKey } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
+import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
 import { ManualTestPanel } from './ManualTestPanel';
 
@@ -18,6 +19,7 @@ const statusText: Record<BenchLinkStateView['status'], MessageKey> = {
 /** Bench connection: port (serial or serial device server), status, heartbeat state, firmware, calibration date. */
 export function BenchView() {
   const t = useT();
+  const time = useBenchTime();
   const { link, error, busy, load, connect, disconnect, role, loadStartInfo } = useAppStore(
     useShallow((state) => ({
       role: state.session?.operator?.role,
@@ -71,7 +73,7 @@ export function BenchView() {
           </div>
           <div className="facts__row">
             <dt>{t('bench.calibrationDue')}</dt>
-            <dd>{link.calibrationDue ?? t('bench.unknown')}</dd>
+            <dd>{link.calibrationDue ? time.day(link.calibrationDue) : t('bench.unknown')}</dd>
           </div>
         </dl>
       )}

@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatBenchTime, systemTimeZone } from '../../../electron/contract/bench-time';
 import { groupCode } from '../../../electron/contract/code-groups';
 import type { Job, JobPosition, JobState, JobView, SetVerdict } from '../../../electron/contract/jobs';
 import { ErrorNotice } from '../components/ErrorNotice';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
+import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
 import { PrintStatus, usePrintTarget } from './SessionView';
 
@@ -27,7 +27,7 @@ function positionResult(t: Translate, slot: JobPosition): string {
 /** Whether the job takes injectors, and who closed it when. */
 function JobStateLine({ job }: { job: Job }) {
   const t = useT();
-  const { timeZone, locale } = useAppStore(useShallow((s) => ({ timeZone: s.settings?.timeZone ?? systemTimeZone(), locale: s.locale })));
+  const time = useBenchTime();
   if (job.state === 'open' || !job.closedAt) {
     return (
       <p className="hint" data-testid="job-state" data-state="open">
@@ -35,7 +35,7 @@ function JobStateLine({ job }: { job: Job }) {
       </p>
     );
   }
-  const when = formatBenchTime(job.closedAt, timeZone, locale);
+  const when = time.dateTime(job.closedAt);
   return (
     <p className="job-closed" data-testid="job-state" data-state="closed" role="status">
       <strong>{t('jobs.state.closed')}</strong> · {job.closedBy ? t('jobs.closedBy', { name: job.closedBy, when }) : t('jobs.closedAt', { when })}
@@ -139,8 +139,9 @@ function JobActions({ job }: { job: Job }) {
 /** The engine set: one row per cylinder position, the spread against the pack's limit, the job report. */
 function SetView({ view, onCode }: { view: JobView; onCode(position: number): void }) {
   const t = useT();
-  const { timeZone, locale, downloadJobReport, send, sending } = useAppStore(
-    useShallow((s) => ({ timeZone: s.settings?.timeZone ?? systemTimeZone(), locale: s.locale, downloadJobReport: s.downloadJobReport, send: s.sendToPrinter, sending: s.sendingToPrinter })),
+  const time = useBenchTime();
+  const { downloadJobReport, send, sending } = useAppStore(
+    useShallow((s) => ({ downloadJobReport: s.downloadJobReport, send: s.sendToPrinter, sending: s.sendingToPrinter })),
   );
   const target = usePrintTarget();
   const { job, set } = view;
@@ -179,7 +180,7 @@ function SetView({ view, onCode }: { view: JobView; onCode(position: number): vo
               <td>{slot.latest?.serial ?? '—'}</td>
               <td>{positionResult(t, slot)}</td>
               <td className="code-cell code--grouped">{slot.latest?.code ? groupCode(slot.latest.code) : '—'}</td>
-              <td>{slot.latest?.endedAt ? formatBenchTime(slot.latest.endedAt, timeZone, locale) : '—'}</td>
+              <td>{slot.latest?.endedAt ? time.dateTime(slot.latest.endedAt) : '—'}</td>
               <td>
                 {job.state === 'closed' ? (
                   '—'
@@ -188,7 +189,7 @@ function SetView({ view, onCode }: { view: JobView; onCode(position: number): vo
                     {slot.latest === null
                       ? t('jobs.code', { position: slot.position })
                       : slot.freeRetestUntil
-                        ? t('jobs.retestUntil', { position: slot.position, until: formatBenchTime(slot.freeRetestUntil, timeZone, locale) })
+                        ? t('jobs.retestUntil', { position: slot.position, until: time.dateTime(slot.freeRetestUntil) })
                         : t('jobs.recode', { position: slot.position })}
                   </button>
                 )}
