@@ -84,16 +84,16 @@ export class OperatorService {
     const at = this.now().toISOString();
     if (!(await verifyPin(pin, operator.pinHash))) {
       operator.failedAttempts += 1;
-      const locking = operator.failedAttempts >= this.policy.maxFailedAttempts;
-      if (locking) {
-        operator.lockedUntil = new Date(nowMs + this.policy.lockoutSeconds * 1000).toISOString();
+      const lockedUntil = operator.failedAttempts >= this.policy.maxFailedAttempts ? new Date(nowMs + this.policy.lockoutSeconds * 1000).toISOString() : null;
+      if (lockedUntil) {
+        operator.lockedUntil = lockedUntil;
         operator.failedAttempts = 0;
       }
       this.operators.save(operator, at);
       this.log.append('auth.sign_in_failed', { operatorId, reason: 'wrong PIN', lockedUntil: operator.lockedUntil });
-      if (locking) {
+      if (lockedUntil) {
         throw new ServiceError('LOCKED_OUT', `Too many wrong PINs: ${operator.name} is locked for ${Math.round(this.policy.lockoutSeconds / 60)} minutes.`, {
-          params: { name: operator.name, until: { instant: operator.lockedUntil } },
+          params: { name: operator.name, until: { instant: lockedUntil } },
         });
       }
       const left = this.policy.maxFailedAttempts - operator.failedAttempts;
