@@ -1,6 +1,8 @@
 import { useEffect, useState } from 'react';
 import type { PartStatus } from '../../../electron/contract/bench-api';
+import { ErrorWordsText } from '../components/ErrorNotice';
 import type { MessageKey } from '../i18n/i18n';
+import { useErrorWords } from '../i18n/use-error-words';
 import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 
@@ -46,6 +48,7 @@ function useSecondsSince(timestamp: number | null): number | null {
 
 export function StatusPage() {
   const t = useT();
+  const { describe, detailsLabel } = useErrorWords();
   const status = useAppStore((state) => state.status);
   const error = useAppStore((state) => state.statusError);
   const receivedAt = useAppStore((state) => state.statusReceivedAt);
@@ -64,7 +67,7 @@ export function StatusPage() {
       </header>
       {error && (
         <div role="alert" className="error-banner" data-testid="status-error">
-          <strong>{t('status.cannotRead')}</strong> {error.message} ({error.code})
+          <strong>{t('status.cannotRead')}</strong> <ErrorWordsText words={describe(error)} detailsLabel={detailsLabel} />
         </div>
       )}
       {!status && !error && <p className="loading">{t('status.loading')}</p>}
