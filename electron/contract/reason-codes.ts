@@ -54,3 +54,33 @@ export const sessionReasonCodes = [
 ] as const;
 
 export type SessionReasonCode = (typeof sessionReasonCodes)[number];
+
+/**
+ * Why the bench's log could not reach the central server (EnrolmentView.backlog.lastError): the central
+ * server's refusals and the client's own failures (common/central-api/client.ts, SyncErrorCode) that are not
+ * already a bench error code or a session reason.
+ */
+export const syncErrorCodes = [
+  'INVALID_REQUEST',
+  'UNKNOWN_BENCH',
+  'BENCH_REVOKED',
+  'STALE_REQUEST',
+  'REPLAYED_REQUEST',
+  'ENROLMENT_CODE_UNKNOWN',
+  'ENROLMENT_CODE_EXPIRED',
+  'ENROLMENT_CODE_USED',
+  'ALREADY_ENROLLED',
+  'LOG_GAP',
+  'LOG_FORK',
+  'LOG_INVALID',
+  'PROMOTION_GATED',
+  'METADATA_REFUSED',
+  'UNTRUSTED_ROOT',
+  'MISSING_PACK',
+  'OVERLOADED',
+  'NETWORK_ERROR',
+  'BAD_RESPONSE',
+  'NOT_ENROLLED',
+] as const;
+
+export type SyncErrorWordCode = (typeof syncErrorCodes)[number];

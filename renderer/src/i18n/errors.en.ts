@@ -1,8 +1,8 @@
 import type { BenchErrorCode } from '../../../electron/contract/envelope';
-import type { SessionReasonCode } from '../../../electron/contract/reason-codes';
+import type { SessionReasonCode, SyncErrorWordCode } from '../../../electron/contract/reason-codes';
 
-/** Every code the screen words for people: the services' error codes and the coding session's reasons. */
-export type ErrorWordCode = BenchErrorCode | SessionReasonCode;
+/** Every code the screen words for people: the services' error codes, the coding session's reasons, the log sync's failures. */
+export type ErrorWordCode = BenchErrorCode | SessionReasonCode | SyncErrorWordCode;
 
 /**
  * English: what happened and what to do, one entry per code (a missing code is a type error). The services'
@@ -81,6 +81,26 @@ export const errorMessagesEn: Record<ErrorWordCode, string> = {
   STORAGE_FAILED: 'The pack could not be saved on this computer. Check the free disk space, then refresh the packs.',
   DIRECTIVE_CHAIN_GAP: 'Release instructions are missing between the last known one and the newest. Refresh the packs from the central server.',
   WEAK_KEY: 'A signing key in the pack information is not acceptable; nothing from it is used. Contact support.',
+  INVALID_REQUEST: 'The central server did not accept what the bench sent. Update the bench app; if it stays, contact support.',
+  UNKNOWN_BENCH: 'The central server does not know this bench. Enrol the bench again with a new enrolment code.',
+  BENCH_REVOKED: 'The central server has revoked this bench. Contact the server admin.',
+  STALE_REQUEST: "The central server refused the request because the bench's clock is off. Correct the date and time; the bench retries by itself.",
+  REPLAYED_REQUEST: 'The central server saw this request before and refused the copy. The bench retries by itself; if it stays, contact support.',
+  ENROLMENT_CODE_UNKNOWN: 'The enrolment code is not known to the central server. Check the code, or ask the server admin for a new one.',
+  ENROLMENT_CODE_EXPIRED: 'The enrolment code has expired. Ask the server admin for a new one.',
+  ENROLMENT_CODE_USED: 'The enrolment code was already used. Ask the server admin for a new one.',
+  ALREADY_ENROLLED: 'This bench is already enrolled with the central server. Nothing to do.',
+  LOG_GAP: "The central server is missing part of this bench's log and refused the rest. Export a support bundle and contact support; the bench keeps all its data.",
+  LOG_FORK: "The central server holds a different history for this bench's log. Export a support bundle and contact support; the bench keeps all its data.",
+  LOG_INVALID: "The central server found this bench's log invalid. Export a support bundle and contact support; the bench keeps all its data.",
+  PROMOTION_GATED: 'The release is held back on the central server until its checks pass. Try again later or ask the server admin.',
+  METADATA_REFUSED: 'The central server refused the pack information. Ask the server admin.',
+  UNTRUSTED_ROOT: 'The central server does not trust the signing root of the packs. Contact support.',
+  MISSING_PACK: 'The central server does not have the pack it announced. Try again later or ask the server admin.',
+  OVERLOADED: 'The central server is busy. The bench tries again by itself; nothing is lost.',
+  NETWORK_ERROR: 'The central server could not be reached. Check the network; the bench tries again by itself and keeps its data.',
+  BAD_RESPONSE: 'The central server sent an answer the bench does not understand. Check the server address in Settings; if it stays, contact support.',
+  NOT_ENROLLED: 'This bench is not enrolled with a central server yet. An admin enrols it under Enrolment & credits.',
 };
 
 /**
