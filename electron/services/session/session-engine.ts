@@ -238,6 +238,8 @@ export class CodingSessionEngine {
         return this.#finish(state, 'gatesBlocked', {
           code: 'PREFLIGHT_BLOCKED',
           message: `Coding is locked: ${blocked.map((gate) => `${gate.label}: ${gate.detail}`).join('; ')}`,
+          // The screen lists each blocked gate in its own words; the reason only says how many.
+          params: { blocked: blocked.length },
         });
       }
       const { pack, plan } = state;
@@ -273,7 +275,8 @@ export class CodingSessionEngine {
         return this.#finish(state, 'electricalFailed', {
           code: 'ELECTRICAL_FAIL',
           message: `Electrical test failed: ${what}. The injector is rejected; no code is issued.`,
-          params: electrical.coilResistanceOhm === null ? {} : { coilOhm: electrical.coilResistanceOhm, insulationMOhm: electrical.insulationMOhm, ...limits },
+          // An open coil has no value to show: the service's sentence says so.
+          ...(electrical.coilResistanceOhm === null ? {} : { params: { coilOhm: electrical.coilResistanceOhm, insulationMOhm: electrical.insulationMOhm, ...limits } }),
         });
       }
       this.#checkAbort();

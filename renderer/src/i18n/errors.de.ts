@@ -98,6 +98,7 @@ export const errorMessagesDe: Record<ErrorWordCode, string> = {
 };
 
 export const errorDetailsDe: Record<ErrorDetailCode, string> = {
+  PREFLIGHT_BLOCKED: 'Blockierte Prüfungen: {blocked} (siehe Liste).',
   BAD_CREDENTIALS: 'Verbleibende Versuche bis zur Sperre: {triesLeft}.',
   LOCKED_OUT: '{name} ist gesperrt bis {until}.',
   UNKNOWN_PART: 'Teilenummer: {partNumber}.',

@@ -108,6 +108,7 @@ export const errorMessagesEn: Record<ErrorWordCode, string> = {
  * has its param; otherwise the screen shows the service's own sentence as the detail.
  */
 export const errorDetailsEn = {
+  PREFLIGHT_BLOCKED: 'Blocked checks: {blocked} (see the list).',
   BAD_CREDENTIALS: 'Tries left before a lockout: {triesLeft}.',
   LOCKED_OUT: '{name} is locked until {until}.',
   UNKNOWN_PART: 'Part number: {partNumber}.',
