@@ -7,6 +7,7 @@ import { createAppStore, type AppStore } from '../../../renderer/src/store/app-s
 import { StoreProvider } from '../../../renderer/src/store/context';
 import type { ReleasesView as ReleasesData } from '../../../electron/contract/bench-api';
 import { AdminView } from '../../../renderer/src/views/AdminView';
+import { HistoryView } from '../../../renderer/src/views/HistoryView';
 import { ReleasesView } from '../../../renderer/src/views/ReleasesView';
 import { SessionView } from '../../../renderer/src/views/SessionView';
 import { SupportView } from '../../../renderer/src/views/SupportView';
@@ -123,6 +124,25 @@ describe('session view', () => {
     expect(markup).toContain('3 Guthabenpunkte abgebucht.');
     expect(markup).toContain('Bericht drucken');
     expect(markup).not.toContain('Print report');
+  });
+});
+
+describe('history view', () => {
+  it("shows a stopped session's reason code with its catalog words for hover and screen readers, in German", () => {
+    const store = createAppStore(fakeBench({}).bench, { storage: null });
+    const summary = { sessionId: base.sessionId, partNumber: base.partNumber, serial: 'INJ-7', verdict: null, code: null, family: null, packVersion: null, creditsDebited: 0, startedAt: base.startedAt, endedAt: base.endedAt };
+    store.setState({
+      locale: 'de',
+      history: [
+        { ...summary, status: 'refused', reasonCode: 'PREFLIGHT_BLOCKED' },
+        { ...summary, sessionId: 'ses-20261122-0123456789ac', status: 'aborted', reasonCode: 'FROM_AN_OLDER_APP' },
+      ],
+    });
+    const markup = render(store, <HistoryView onOpen={() => undefined} />);
+    expect(markup).toContain(`title="${errorMessagesDe.PREFLIGHT_BLOCKED}"`);
+    expect(markup).toContain(`(PREFLIGHT_BLOCKED)<span class="visually-hidden"> ${errorMessagesDe.PREFLIGHT_BLOCKED}</span>`);
+    // A code the catalog does not know stays visible, without invented words.
+    expect(markup).toMatch(/data-code="FROM_AN_OLDER_APP"> \(FROM_AN_OLDER_APP\)<\/span>/);
   });
 });
 
