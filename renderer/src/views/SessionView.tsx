@@ -4,8 +4,8 @@ import type { GateId, GateResult, SessionReport, StepReport } from '../../../ele
 import { groupCode } from '../../../electron/contract/code-groups';
 import type { PrintRequest } from '../../../electron/contract/printing';
 import { ErrorNotice, ErrorWordsText } from '../components/ErrorNotice';
-import { hasErrorWords } from '../i18n/error-words';
 import { LabelPreview } from '../components/LabelPreview';
+import { hasErrorWords } from '../i18n/error-words';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useErrorWords } from '../i18n/use-error-words';
 import { useT } from '../i18n/use-t';
@@ -82,17 +82,15 @@ function Gates({ gates, finished }: { gates: readonly GateResult[]; finished: bo
             </li>
           );
         }
+        // A blocked gate with a catalog code says what happened and what to do in the screen's language.
+        const words = !gate.passed && gate.code && hasErrorWords(gate.code) ? describe({ code: gate.code, message: gate.detail, params: gate.params }) : null;
         return (
           <li key={id} className={`gate gate--${gate.passed ? 'pass' : 'block'}`} data-gate={gate.id} data-passed={gate.passed}>
             <strong>
               {gate.passed ? '✓' : '✕'} {t(gateLabel[gate.id])}
             </strong>{' '}
-            {!gate.passed && gate.code && hasErrorWords(gate.code) ? (
-              <ErrorWordsText words={describe({ code: gate.code, message: gate.detail, params: gate.params })} detailsLabel={detailsLabel} />
-            ) : (
-              gate.detail
-            )}
-            {!gate.passed && gate.action && !(gate.code && hasErrorWords(gate.code)) && (
+            {words ? <ErrorWordsText words={words} detailsLabel={detailsLabel} /> : gate.detail}
+            {!gate.passed && !words && gate.action && (
               <span className="gate__action">
                 {' '}
                 {t('session.whatToDo')} {gate.action}
