@@ -38,7 +38,7 @@ export const errorMessagesDe: Record<ErrorWordCode, string> = {
   PREFLIGHT_BLOCKED: 'Die Codierung wurde nicht gestartet, weil eine Prüfung vor dem Start blockiert. Die blockierte Zeile in der Liste beheben, dann erneut starten.',
   ELECTRICAL_FAIL: 'Der Injektor hat die elektrische Prüfung nicht bestanden (Spulenwiderstand oder Isolation). Er ist abgelehnt; es wird kein Code ausgegeben und nichts berechnet.',
   LEAK_FAIL: 'Der Injektor hat mehr Rücklauf, als das Paket erlaubt. Er ist abgelehnt; es wird kein Code ausgegeben und nichts berechnet.',
-  NOT_CODABLE: 'Die Einspritzmenge des Injektors liegt zu weit vom Sollwert für einen Korrekturcode. Er ist abgelehnt; es wird kein Code ausgegeben und nichts berechnet.',
+  NOT_CODABLE: 'Die Einspritzmenge des Injektors liegt zu weit vom Sollwert entfernt, um sie mit einem Korrekturcode auszugleichen. Er ist abgelehnt; es wird kein Code ausgegeben und nichts berechnet.',
   ABORTED_BY_OPERATOR: 'Die Prüfung wurde am Prüfstand abgebrochen. Der Prüfstand ist im SAFE-Zustand; es wurde nichts berechnet.',
   INTERRUPTED: 'Die App wurde während dieser Prüfung beendet. Es wurde nichts berechnet; den Injektor erneut prüfen.',
   OIL_NOT_CONDITIONED: 'Das Prüföl hat den Temperaturbereich des Pakets nicht erreicht. Es wurde nichts gemessen oder berechnet. Heizung und Kühlung des Prüfstands prüfen, dann erneut starten.',
