@@ -12,7 +12,7 @@ export function portNumber(value: string): number {
 }
 
 /** Every typed error of the project carries an upper-case code; anything else is a plain failure. */
-function typedCode(error: unknown): string | null {
+export function typedCode(error: unknown): string | null {
   const code = error instanceof Error ? (error as Error & { code?: unknown }).code : undefined;
   return typeof code === 'string' && /^[A-Z][A-Z0-9_]+$/.test(code) ? code : null;
 }

@@ -7,5 +7,5 @@ export const SUPPORT_TOKEN_ENV = 'INJBENCH_SERVER_SUPPORT_TOKEN';
 export const RELEASE_TOKEN_SERVER_ENV = 'INJBENCH_SERVER_RELEASE_TOKEN';
 export const METRICS_TOKEN_ENV = 'INJBENCH_SERVER_METRICS_TOKEN';
 
-/** The server refuses to start with a shorter admin token. */
-export const MIN_ADMIN_TOKEN_LENGTH = 32;
+/** The server refuses to start with a shorter token (admin, support, release, metrics). */
+export const MIN_SERVER_TOKEN_LENGTH = 32;

@@ -3,14 +3,15 @@
  * It needs only the server, common/ and trust/ (a test runs the bundle from a folder without the bench app).
  */
 import { Command } from 'commander';
-import { failureLine } from '../common/command-line-options';
+import { jsonRequested, reportFailure } from '../common/command-output';
 import { configureServerCommand } from './server-command';
 
 const program = configureServerCommand(new Command('injbench-server'));
+const json = jsonRequested(program, process.argv.slice(2));
 
 try {
   await program.parseAsync(process.argv);
 } catch (error) {
-  process.stderr.write(`${failureLine('injbench-server', error)}\n`);
+  reportFailure('injbench-server', error, { json: json() });
   process.exitCode = 1;
 }

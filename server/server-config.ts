@@ -14,6 +14,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { ServerConfigurationError } from './server-error';
 import { DEFAULT_RECONCILE_EVERY_SECONDS } from './credits/periodic-reconcile';
+import { MIN_SERVER_TOKEN_LENGTH } from '../common/server-settings';
 
 const invalid = (message: string): ServerConfigurationError => new ServerConfigurationError('INVALID_CONFIGURATION', message);
 
@@ -45,7 +46,8 @@ type SettingName = keyof typeof settingEnvNames;
 const secretSettings = ['db', 'adminToken', 'supportToken', 'releaseToken', 'metricsToken'] as const satisfies readonly SettingName[];
 
 const text = z.string().trim().min(1);
-const token = (what: string) => z.string().trim().min(32, `${what} must be at least 32 characters long`);
+const token = (what: string) =>
+  z.string().trim().min(MIN_SERVER_TOKEN_LENGTH, `${what} must be at least ${MIN_SERVER_TOKEN_LENGTH} characters long`);
 const wholeNumber = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 /**
@@ -171,7 +173,7 @@ export function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv = pr
   const name = String(issue?.path[0] ?? '');
   const envName = name in settingEnvNames ? ` (${SERVER_ENV_PREFIX}${settingEnvNames[name as SettingName]})` : '';
   if (name === 'adminToken' && issue?.code === 'invalid_type') {
-    throw new ServerConfigurationError('UNAUTHORIZED', `The server needs an admin token of at least 32 characters: set ${SERVER_ENV_PREFIX}ADMIN_TOKEN or ${SERVER_ENV_PREFIX}ADMIN_TOKEN_FILE, pass --admin-token-file, or put adminTokenFile in the configuration file.`);
+    throw new ServerConfigurationError('UNAUTHORIZED', `The server needs an admin token of at least ${MIN_SERVER_TOKEN_LENGTH} characters: set ${SERVER_ENV_PREFIX}ADMIN_TOKEN or ${SERVER_ENV_PREFIX}ADMIN_TOKEN_FILE, pass --admin-token-file, or put adminTokenFile in the configuration file.`);
   }
   throw invalid(`Invalid server setting ${name || '(configuration)'}${envName}: ${issue?.message ?? 'malformed'}.`);
 }

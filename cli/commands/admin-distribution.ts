@@ -12,7 +12,7 @@ import { readKeyFile } from '../../trust/keys';
 import { nextDirective } from '../../trust/repository';
 import { channelNames, indexSchema, limits, type Assignment, type ChannelName, type RootDocument } from '../../trust/schemas';
 import { callServer } from '../../common/central-api/token-client';
-import { printResult } from '../output';
+import { jsonOption, printResult, type JsonFlag } from '../../common/command-output';
 import { ADMIN_EVIDENCE_PATH, adminDirectivePath } from '../../common/central-api/paths';
 import { REPOSITORY_PREFIX } from '../../common/central-api/paths';
 import { benchIdSchema } from '../../trust/bench-id';
@@ -52,7 +52,7 @@ function channel(value: string): ChannelName {
   return value as ChannelName;
 }
 
-interface DirectiveOptions {
+interface DirectiveOptions extends JsonFlag {
   server: string;
   keys?: string;
   demoKey?: boolean;
@@ -97,14 +97,15 @@ export async function runAdminDirective(benchId: string, options: DirectiveOptio
   const bytes = Buffer.from(signDocument('directive', directive, [director]));
   await callServer(options.server, 'PUT', adminDirectivePath(benchId), { directiveBase64: bytes.toString('base64') });
   const target = 'version' in assignment ? `${assignment.version} (${assignment.sha256})` : `channel ${assignment.channel}`;
-  process.stdout.write(`directive seq ${directive.seq} for ${benchId}: ${options.family} -> ${target}, expires ${directive.expires}\n`);
+  printResult(options, { benchId, family: options.family, assignment, seq: directive.seq, expires: directive.expires }, () => [
+    `directive seq ${directive.seq} for ${benchId}: ${options.family} -> ${target}, expires ${directive.expires}`,
+  ]);
 }
 
 const evidenceSchema = z.array(z.object({ at: z.string(), role: z.string(), actor: z.string(), action: z.string(), detail: z.record(z.string(), z.unknown()) }));
 
 export function registerAdminDistributionCommands(admin: Command): void {
-  admin
-    .command('directive')
+  jsonOption(admin.command('directive'))
     .description("sign a directive for one bench with the director key and publish it on the server (served at directives/<bench>.json)")
     .argument('<bench-id>')
     .requiredOption('--server <url>', 'the central server')
@@ -118,13 +119,11 @@ export function registerAdminDistributionCommands(admin: Command): void {
     .requiredOption('--reason <text>', 'why')
     .requiredOption('--ticket <id>', 'change ticket')
     .action(runAdminDirective);
-  admin
-    .command('evidence')
+  jsonOption(admin.command('evidence'))
     .description('what was published, pinned and granted on the server: who (token role, actor), what, when')
     .requiredOption('--server <url>', 'the central server')
     .option('--limit <n>', 'newest entries to show', (v) => Number(v), 50)
     .option('--action <name>', 'only this action (release.pack_uploaded, release.metadata_published, directive.published, credits.grant_issued)')
-    .option('--json', 'print the entries as one JSON document')
     .action(async (options: { server: string; limit: number; action?: string; json?: boolean }) => {
       const query = new URLSearchParams({ limit: String(options.limit), ...(options.action ? { action: options.action } : {}) });
       const entries = evidenceSchema.parse(await callServer(options.server, 'GET', `${ADMIN_EVIDENCE_PATH}?${query.toString()}`));

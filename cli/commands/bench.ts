@@ -4,7 +4,7 @@ import { discoverPorts } from '../../native-bridge/discovery';
 import { BenchDriver } from '../../native-bridge/driver';
 import { runTestPlan } from '../../native-bridge/test-plan';
 import { ServiceError } from '../../electron/services/service-error';
-import { jsonOnlyOption } from '../output';
+import { jsonOnlyOption, printJson } from '../../common/command-output';
 
 const usbId = z.string().regex(/^[0-9a-fA-F]{4}$/, 'expected 4 hex digits');
 const timeout = z.coerce.number().int().min(10).max(60_000);
@@ -34,7 +34,7 @@ export function registerBenchCommand(program: Command): void {
     .option('--timeout <ms>', 'reply timeout per attempt', '500')
     .action(async (options: { port: string; timeout: string }) => {
       const ident = await withDriver(options.port, parse(timeout, options.timeout, '--timeout'), async (driver) => driver.ident);
-      process.stdout.write(`${JSON.stringify(ident, null, 2)}\n`);
+      printJson(ident);
     });
 
   jsonOnlyOption(bench.command('plan'))
@@ -51,7 +51,7 @@ export function registerBenchCommand(program: Command): void {
         }
         return runTestPlan(driver);
       });
-      process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
+      printJson(result);
     });
 
   jsonOnlyOption(bench.command('ports'))
@@ -63,6 +63,6 @@ export function registerBenchCommand(program: Command): void {
         ...(options.vid ? { vendorId: parse(usbId, options.vid, '--vid') } : {}),
         ...(options.pid ? { productId: parse(usbId, options.pid, '--pid') } : {}),
       };
-      process.stdout.write(`${JSON.stringify(await discoverPorts(filter), null, 2)}\n`);
+      printJson(await discoverPorts(filter));
     });
 }

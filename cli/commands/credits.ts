@@ -9,7 +9,7 @@ import { readKeyFile } from '../../trust/keys';
 import { fetchCreditGrants } from '../../electron/services/credits/grant-fetch';
 import { appendCreditGrant, openBenchForCli } from '../bench-context';
 import { callServer } from '../../common/central-api/token-client';
-import { jsonOption, printResult } from '../output';
+import { jsonOption, printResult } from '../../common/command-output';
 import { ADMIN_GRANTS_PATH, ADMIN_RECONCILE_PATH } from '../../common/central-api/paths';
 
 const grantOptions = z.object({
@@ -22,6 +22,7 @@ const grantOptions = z.object({
   out: z.string().min(1).optional(),
   server: z.string().min(1).optional(),
   note: z.string().max(500).optional(),
+  json: z.boolean().optional(),
 });
 
 const issuedSchema = z.object({ grantId: z.string(), benchId: z.string(), credits: z.number(), expires: z.string(), grantBase64: z.string() });
@@ -33,7 +34,10 @@ async function runServerGrant(options: z.infer<typeof grantOptions> & { server: 
     await callServer(options.server, 'POST', ADMIN_GRANTS_PATH, { benchId: options.benchId, credits: options.credits, validDays: options.validDays, grantId: options.grantId, note: options.note }),
   );
   if (options.out) writeFileSync(path.resolve(options.out), Buffer.from(issued.grantBase64, 'base64'), { mode: 0o600 });
-  process.stdout.write(`issued ${issued.grantId}: ${issued.credits} credits for ${issued.benchId}, valid until ${issued.expires} (the bench fetches it with "injbench credits fetch")\n`);
+  const { grantBase64: _bytes, ...grant } = issued;
+  printResult(options, { ...grant, signedBy: 'server', out: options.out ? path.resolve(options.out) : null }, () => [
+    `issued ${issued.grantId}: ${issued.credits} credits for ${issued.benchId}, valid until ${issued.expires} (the bench fetches it with "injbench credits fetch")`,
+  ]);
 }
 
 /** Release-manager side: signs a grant with the credits key (the server does the same through its API). */
@@ -48,7 +52,9 @@ async function runGrant(raw: unknown): Promise<void> {
   const grantId = options.grantId ?? `grant-${issuedAt.toISOString().replace(/[-:.TZ]/g, '')}-${options.benchId}`;
   const { grant, bytes } = issueCreditGrant({ benchId: options.benchId, grantId, credits: options.credits, validDays: options.validDays, issuedAt }, key);
   writeFileSync(path.resolve(options.out), bytes, { mode: 0o600 });
-  process.stdout.write(`signed ${grant.grant_id}: ${grant.credits} credits for ${grant.bench_id}, valid until ${grant.expires}\n`);
+  printResult(options, { grantId: grant.grant_id, benchId: grant.bench_id, credits: grant.credits, expires: grant.expires, signedBy: options.keys ? 'keys' : 'demo key', out: path.resolve(options.out) }, () => [
+    `signed ${grant.grant_id}: ${grant.credits} credits for ${grant.bench_id}, valid until ${grant.expires}`,
+  ]);
 }
 
 function runImport(file: string, raw: { dataDir: string; json?: boolean }): void {
@@ -97,17 +103,14 @@ const reconciliationSchema = z.object({
 /** Reconciles grants against the synced settlement traces on the server; exit 1 when anything is flagged. */
 async function runReconcile(options: { server: string; bench?: string; json?: boolean }): Promise<void> {
   const report = reconciliationSchema.parse(await callServer(options.server, 'POST', ADMIN_RECONCILE_PATH, options.bench ? { benchId: options.bench } : {}));
-  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else {
-    for (const bench of report.benches) {
-      process.stdout.write(
-        `${bench.benchId}: issued ${bench.issued.credits} credits in ${bench.issued.grants} grants, booked ${bench.booked.credits}, ` +
-          `spent ${bench.spent.credits} in ${bench.spent.sessions} sessions, balance ${bench.balance} (sealed through entry ${bench.sealedThrough}): ` +
-          `${bench.findings.length === 0 ? 'clean' : `${bench.findings.length} findings (${bench.newFindings} new)`}\n`,
-      );
-      for (const finding of bench.findings) process.stdout.write(`  ${finding.kind} ${finding.subject} at entry ${finding.seq}: ${finding.message}\n`);
-    }
-  }
+  printResult(options, report, () =>
+    report.benches.flatMap((bench) => [
+      `${bench.benchId}: issued ${bench.issued.credits} credits in ${bench.issued.grants} grants, booked ${bench.booked.credits}, ` +
+        `spent ${bench.spent.credits} in ${bench.spent.sessions} sessions, balance ${bench.balance} (sealed through entry ${bench.sealedThrough}): ` +
+        `${bench.findings.length === 0 ? 'clean' : `${bench.findings.length} findings (${bench.newFindings} new)`}`,
+      ...bench.findings.map((finding) => `  ${finding.kind} ${finding.subject} at entry ${finding.seq}: ${finding.message}`),
+    ]),
+  );
   if (report.benches.some((bench) => bench.findings.length > 0)) process.exitCode = 1;
 }
 
@@ -123,8 +126,7 @@ function runBalance(raw: { dataDir: string; json?: boolean }): void {
 
 export function registerCreditsCommand(program: Command): void {
   const credits = program.command('credits').description('bench credits: sign grants, import them on a bench, show the balance');
-  credits
-    .command('grant')
+  jsonOption(credits.command('grant'))
     .description('sign a credit grant for one bench with the credits key')
     .option('--server <url>', 'issue the grant through the central server (admin token from $INJBENCH_SERVER_TOKEN); the server signs it')
     .option('--keys <dir>', 'directory with the release keys (credits key file)')

@@ -13,16 +13,22 @@ import { releaseServiceOn, type ReleaseService } from '../../electron/services/r
 import { createLogger } from '../../common/logger';
 import type { FamilyRelease, ReleaseSourceInput } from '../../electron/contract/bench-api';
 import { openBenchForCli } from '../bench-context';
-import { jsonOption, printResult } from '../output';
+import { jsonOption, printResult } from '../../common/command-output';
 import { defaultDataDir } from '../paths';
 
-export interface RefreshOutcome {
-  family: string;
-  ok: boolean;
-  line: string;
-  /** For stderr: the hardware check waits for the session gate (no bench has reported its model yet). */
-  note?: string | null;
-}
+/** One family's outcome of an update: activated (or unchanged), or refused with its typed code. */
+export type RefreshOutcome = { family: string; line: string } & (
+  | {
+      ok: true;
+      version: string;
+      sha256: string;
+      changed: boolean;
+      resolvedBy: string;
+      /** For stderr: the hardware check waits for the session gate (no bench has reported its model yet). */
+      note: string | null;
+    }
+  | { ok: false; code: string; message: string }
+);
 
 /**
  * Verifies and activates what a repository offers this bench, each family its own decision, through the
@@ -36,12 +42,22 @@ export async function refreshPacks(bench: BenchCore, repo: string, families: rea
       if ('result' in outcome) {
         const { result } = outcome;
         const deferred = result.hardware.outcome === 'deferred-to-session-gate' ? `injbench: note: ${result.family}: hardware ${describeHardwareCheck(result.hardware)}` : null;
-        return { family: result.family, ok: true, line: `ACTIVE ${result.family} ${result.version} ${result.sha256}${result.changed ? '' : ' (unchanged)'} via ${result.resolvedBy}`, note: deferred };
+        return {
+          family: result.family,
+          ok: true,
+          version: result.version,
+          sha256: result.sha256,
+          changed: result.changed,
+          resolvedBy: result.resolvedBy,
+          line: `ACTIVE ${result.family} ${result.version} ${result.sha256}${result.changed ? '' : ' (unchanged)'} via ${result.resolvedBy}`,
+          note: deferred,
+        };
       }
       const { error, family } = outcome;
       const code = (error as { code?: string }).code ?? 'INTERNAL';
+      const message = error instanceof Error ? error.message : String(error);
       // The typed-error form every command uses, so scripts read refusals the same way.
-      return { family, ok: false, line: `injbench: ${code}: ${family}: ${error instanceof Error ? error.message : String(error)}` };
+      return { family, ok: false, code, message, line: `injbench: ${code}: ${family}: ${message}` };
     });
   } finally {
     await service.stop();
@@ -51,14 +67,13 @@ export async function refreshPacks(bench: BenchCore, repo: string, families: rea
 export function registerPacksCommand(program: Command): void {
   const packs = program.command('packs').description('Calibration packs on this bench: update, preflight, pins, rollback and refresh.');
   registerReleaseCommands(packs);
-  packs
-    .command('update')
+  jsonOption(packs.command('update'))
     .description('Verify the repository, stage and verify each pack, activate it atomically.')
     .requiredOption('--repo <dir|url>', 'release repository directory or http(s) URL')
     .option('--family <family...>', 'only these families (default: every family the repository lists)')
     .addOption(new Option('--channel <channel>', "set the bench's release channel first").choices(channelNames))
     .option('--data-dir <dir>', 'bench data directory (default: $INJBENCH_DATA_DIR or the XDG data directory)')
-    .action(async (options: { repo: string; family?: string[]; channel?: ChannelName; dataDir?: string }) => {
+    .action(async (options: { repo: string; family?: string[]; channel?: ChannelName; dataDir?: string; json?: boolean }) => {
       // Installing packs is how a bench is set up: the one packs command that may start a new bench.
       const bench = openBenchForCli(options.dataDir ?? defaultDataDir(), { create: true });
       try {
@@ -67,11 +82,13 @@ export function registerPacksCommand(program: Command): void {
           bench.log.append('admin.channel_set', { channel: options.channel, via: 'command line' });
         }
         const outcomes = await refreshPacks(bench, options.repo, options.family ?? []);
-        if (outcomes.length === 0) process.stdout.write('nothing to update: the repository lists no family\n');
         for (const outcome of outcomes) {
-          (outcome.ok ? process.stdout : process.stderr).write(`${outcome.line}\n`);
-          if (outcome.note) process.stderr.write(`${outcome.note}\n`);
+          if (!outcome.ok && !options.json) process.stderr.write(`${outcome.line}\n`);
+          if (outcome.ok && outcome.note) process.stderr.write(`${outcome.note}\n`);
         }
+        printResult(options, { families: outcomes.map(({ line: _line, ...outcome }) => outcome) }, () =>
+          outcomes.length === 0 ? ['nothing to update: the repository lists no family'] : outcomes.flatMap((outcome) => (outcome.ok ? [outcome.line] : [])),
+        );
         if (outcomes.some((outcome) => !outcome.ok)) process.exitCode = 1;
       } finally {
         bench.close();
@@ -109,7 +126,14 @@ function describeFamily(family: FamilyRelease): string[] {
   return lines;
 }
 
+/** What pin, unpin and rollback print for people: the change, then the family without its version list. */
+function familyChange(change: string, family: FamilyRelease): string[] {
+  const [first = '', ...rest] = describeFamily({ ...family, available: [] });
+  return [`${change} ${first}`, ...rest];
+}
+
 interface AuditOptions {
+  json?: boolean;
   actor: string;
   reason: string;
   ticket: string;
@@ -117,7 +141,7 @@ interface AuditOptions {
 }
 
 function audited(command: Command): Command {
-  return command
+  return jsonOption(command)
     .requiredOption('--actor <name>', 'who makes the change (recorded)')
     .requiredOption('--reason <text>', 'why (recorded)')
     .requiredOption('--ticket <id>', 'the ticket that tracks it (recorded)')
@@ -153,7 +177,7 @@ export function registerReleaseCommands(packs: Command): void {
     .description('Per family: active pack, last-known-good, pin, freshness and the versions the trusted index lists.')
     .option('--data-dir <dir>', 'bench data directory')
     .action(async (options: { dataDir?: string; json?: boolean }) =>
-      withReleases(options.dataDir, async (service) => void (options.json ? printResult(options, service.view(true), () => []) : process.stdout.write(releasesReport(service)))),
+      withReleases(options.dataDir, async (service) => printResult(options, service.view(true), () => [releasesReport(service).trimEnd()])),
     );
   audited(packs.command('refresh'))
     .description('Fetch, verify and activate per family from the configured source, or from --server, --dir or --bundle (remembered).')
@@ -164,10 +188,10 @@ export function registerReleaseCommands(packs: Command): void {
       withReleases(options.dataDir, async (service) => {
         const source: ReleaseSourceInput | undefined = options.dir ? { kind: 'directory', path: options.dir } : options.bundle ? { kind: 'bundle', path: options.bundle } : options.server ? { kind: 'server' } : undefined;
         const result = await service.refresh({ actor: options.actor, reason: options.reason, ticket: options.ticket, trigger: 'admin', source });
-        process.stdout.write(`refreshed from ${result.source ?? '?'}\n`);
-        for (const family of result.families) {
-          process.stdout.write(`${family.outcome.toUpperCase()} ${family.family} ${family.version ?? '-'}${family.code ? ` ${family.code}: ${family.message}` : ''}\n`);
-        }
+        printResult(options, result, () => [
+          `refreshed from ${result.source ?? '?'}`,
+          ...result.families.map((family) => `${family.outcome.toUpperCase()} ${family.family} ${family.version ?? '-'}${family.code ? ` ${family.code}: ${family.message}` : ''}`),
+        ]);
         if (result.families.some((family) => family.outcome === 'refused')) process.exitCode = 1;
       }, { create: true }),
     );
@@ -182,7 +206,7 @@ export function registerReleaseCommands(packs: Command): void {
         if (!options.channel && !options.pinVersion) throw new Error('give --channel or --pin-version');
         const target = options.channel ? { channel: options.channel } : { version: options.pinVersion as string };
         const family = await service.pin({ family: options.family, target, endsAt: endTime(options.hours), actor: options.actor, reason: options.reason, ticket: options.ticket });
-        process.stdout.write(`PINNED ${describeFamily({ ...family, available: [] }).join('\n')}\n`);
+        printResult(options, family, () => familyChange('PINNED', family));
       }),
     );
   audited(packs.command('unpin'))
@@ -191,7 +215,7 @@ export function registerReleaseCommands(packs: Command): void {
     .action(async (options: AuditOptions & { family: string }) =>
       withReleases(options.dataDir, async (service) => {
         const family = await service.unpin({ family: options.family, actor: options.actor, reason: options.reason, ticket: options.ticket });
-        process.stdout.write(`UNPINNED ${describeFamily({ ...family, available: [] }).join('\n')}\n`);
+        printResult(options, family, () => familyChange('UNPINNED', family));
       }),
     );
   audited(packs.command('rollback'))
@@ -201,7 +225,7 @@ export function registerReleaseCommands(packs: Command): void {
     .action(async (options: AuditOptions & { family: string; hours: string }) =>
       withReleases(options.dataDir, async (service) => {
         const family = await service.rollback({ family: options.family, endsAt: endTime(options.hours), actor: options.actor, reason: options.reason, ticket: options.ticket });
-        process.stdout.write(`ROLLED BACK ${describeFamily({ ...family, available: [] }).join('\n')}\n`);
+        printResult(options, family, () => familyChange('ROLLED BACK', family));
       }),
     );
 }

@@ -8,7 +8,8 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import path from 'node:path';
-import { appReleaseStatus, promoteAppRelease, publishAppRelease, type AppReleaseAudit } from '../../common/central-api/app-release-publish';
+import { appReleaseStatus, appReleaseStatusLine, promoteAppRelease, publishAppRelease, type AppReleaseAudit } from '../../common/central-api/app-release-publish';
+import { jsonOption, printResult, progressLines, type JsonFlag } from '../../common/command-output';
 import { releaseTokenFromEnv } from '../../common/central-api/release-publish';
 import { callServer } from '../../common/central-api/token-client';
 import { adminDirectivePath } from '../../common/central-api/paths';
@@ -20,10 +21,6 @@ import { readKeyFile } from '../../trust/keys';
 import { nextDirective } from '../../trust/repository';
 import { channelNames, limits, type AppUpdateDirective, type ChannelName } from '../../trust/schemas';
 import { fetchRepositoryFile, serverRoot } from './admin-distribution';
-
-const out = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
 
 function channel(value: string): ChannelName {
   if (!(channelNames as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${channelNames.join(', ')}`);
@@ -41,14 +38,14 @@ function plainVersion(value: string): string {
   return value;
 }
 
-interface AuditOptions extends AppReleaseAudit {
+interface AuditOptions extends AppReleaseAudit, JsonFlag {
   server: string;
   keys: string;
   validDays?: number;
 }
 
 function withAudit(command: Command): Command {
-  return command
+  return jsonOption(command)
     .requiredOption('--server <url>', 'the central server (release token from $INJBENCH_RELEASE_TOKEN)')
     .requiredOption('--keys <dir>', 'directory holding index.key.json, the release key')
     .option('--valid-days <days>', 'days until the signed release expires (benches refuse it after)', positiveNumber, 30)
@@ -71,7 +68,7 @@ export function registerReleaseAppCommands(release: Command): void {
       if (options.linux) installers.push({ platform: 'linux-x64', file: path.resolve(options.linux) });
       if (options.win) installers.push({ platform: 'win-x64', file: path.resolve(options.win) });
       if (installers.length === 0) throw new InvalidArgumentError('give at least one installer: --linux FILE and/or --win FILE');
-      await publishAppRelease(
+      const published = await publishAppRelease(
         { serverUrl: options.server, token: releaseTokenFromEnv() },
         {
           channel: options.channel,
@@ -82,9 +79,10 @@ export function registerReleaseAppCommands(release: Command): void {
           audit: auditOf(options),
           now: new Date(),
           validDays: options.validDays,
-          print: out,
+          print: progressLines(options),
         },
       );
+      printResult(options, published, () => []);
     });
 
   withAudit(release.command('app-promote'))
@@ -92,7 +90,7 @@ export function registerReleaseAppCommands(release: Command): void {
     .requiredOption('--from <channel>', 'the channel whose release moves on', channel)
     .requiredOption('--to <channel>', 'the channel it moves to', channel)
     .action(async (options: AuditOptions & { from: ChannelName; to: ChannelName }) => {
-      await promoteAppRelease(
+      const promoted = await promoteAppRelease(
         { serverUrl: options.server, token: releaseTokenFromEnv() },
         {
           from: options.from,
@@ -102,21 +100,22 @@ export function registerReleaseAppCommands(release: Command): void {
           audit: auditOf(options),
           now: new Date(),
           validDays: options.validDays,
-          print: out,
+          print: progressLines(options),
         },
       );
+      printResult(options, promoted, () => []);
     });
 
-  release
-    .command('app-status')
+  jsonOption(release.command('app-status'))
     .description('What each channel of the central server offers the bench app (verified against the server root).')
     .requiredOption('--server <url>', 'the central server')
-    .action(async (options: { server: string }) => {
-      for (const line of await appReleaseStatus(options.server, await serverRoot(options.server))) out(line);
+    .action(async (options: { server: string } & JsonFlag) => {
+      const channels = await appReleaseStatus(options.server, await serverRoot(options.server));
+      printResult(options, { server: options.server, channels }, () => channels.map(appReleaseStatusLine));
     });
 }
 
-interface AppDirectiveOptions {
+interface AppDirectiveOptions extends JsonFlag {
   server: string;
   keys?: string;
   demoKey?: boolean;
@@ -129,8 +128,7 @@ interface AppDirectiveOptions {
 }
 
 export function registerAdminAppDirectiveCommand(admin: Command): void {
-  admin
-    .command('app-directive')
+  jsonOption(admin.command('app-directive'))
     .description("sign a directive for one bench's app updates (another channel and/or a hold) and publish it on the server")
     .argument('<bench-id>')
     .requiredOption('--server <url>', 'the central server (admin token from $INJBENCH_SERVER_TOKEN)')
@@ -165,6 +163,6 @@ export function registerAdminAppDirectiveCommand(admin: Command): void {
       const bytes = Buffer.from(signDocument('directive', directive, [director]));
       await callServer(options.server, 'PUT', adminDirectivePath(benchId), { directiveBase64: bytes.toString('base64') });
       const what = appUpdate ? [appUpdate.channel ? `channel ${appUpdate.channel}` : null, appUpdate.hold_until ? `hold until ${appUpdate.hold_until}` : null].filter(Boolean).join(', ') : 'bench channel, no hold';
-      out(`directive seq ${directive.seq} for ${benchId}: app updates -> ${what}, expires ${directive.expires}`);
+      printResult(options, { benchId, appUpdate, seq: directive.seq, expires: directive.expires }, () => [`directive seq ${directive.seq} for ${benchId}: app updates -> ${what}, expires ${directive.expires}`]);
     });
 }

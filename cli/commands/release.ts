@@ -10,8 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { generateKeyPair, type KeyPair } from '../../trust/crypto';
 import { LOG_LEVEL_ENV } from '../../common/logger';
-import { printResult } from '../output';
-import { ADMIN_TOKEN_ENV, METRICS_TOKEN_ENV, MIN_ADMIN_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../../common/server-settings';
+import { jsonOption, printResult, progressLines, type JsonFlag } from '../../common/command-output';
+import { ADMIN_TOKEN_ENV, METRICS_TOKEN_ENV, MIN_SERVER_TOKEN_LENGTH, RELEASE_TOKEN_SERVER_ENV, SUPPORT_TOKEN_ENV } from '../../common/server-settings';
 import { benchTrustProfile } from '../../trust/bench-trust';
 import { buildDemoRepository, developmentKeys } from '../../trust/demo-repository';
 import { developmentKeysIn } from '../../trust/dev-keys';
@@ -55,10 +55,6 @@ import { registerReleaseAppCommands } from './release-app';
 /** Release governance calls go with the release-manager token when one is set, else the admin token. */
 const asReleaseManager = (): { token?: string } => ({ token: process.env[RELEASE_TOKEN_ENV] || undefined });
 
-const out = (line: string): void => {
-  process.stdout.write(`${line}\n`);
-};
-
 function channel(value: string): ChannelName {
   if (!(channelNames as readonly string[]).includes(value)) throw new InvalidArgumentError(`expected one of ${channelNames.join(', ')}`);
   return value as ChannelName;
@@ -82,7 +78,7 @@ function roleList(value: string): KeyRole[] {
   return roles as KeyRole[];
 }
 
-interface AuditOptions {
+interface AuditOptions extends JsonFlag {
   repo: string;
   keys: string;
   actor: string;
@@ -92,7 +88,7 @@ interface AuditOptions {
 
 /** Adds --repo --keys --actor --reason --ticket, all required. */
 function mutating(command: Command): Command {
-  return command
+  return jsonOption(command)
     .requiredOption('--repo <dir>', 'release repository directory')
     .requiredOption('--keys <dir>', 'directory holding the private key files')
     .requiredOption('--actor <name>', 'who does this (evidence)')
@@ -122,18 +118,17 @@ export function registerReleaseCommand(program: Command): void {
   const release = program.command('release').description('Signed calibration packs, release indexes and directives.');
   registerReleaseAppCommands(release);
 
-  release
-    .command('keygen')
+  jsonOption(release.command('keygen'))
     .description('Generate Ed25519 key files (mode 0600), one per role.')
     .requiredOption('--out <dir>', 'directory for the key files')
     .option('--roles <list>', `comma-separated roles (${keyRoles.join(',')})`, roleList, [...keyRoles])
     .option('--development', 'mark the keys as development keys (refused by production builds)', false)
-    .action((options: { out: string; roles: KeyRole[]; development: boolean }) => {
-      for (const role of options.roles) {
+    .action((options: { out: string; roles: KeyRole[]; development: boolean } & JsonFlag) => {
+      const keys = options.roles.map((role) => {
         const key = generateKeyPair();
-        const file = writeKeyFile(path.resolve(options.out), role, key, options.development);
-        out(`${role} ${key.keyid} ${file}`);
-      }
+        return { role, keyid: key.keyid, file: writeKeyFile(path.resolve(options.out), role, key, options.development), development: options.development };
+      });
+      printResult(options, { keys }, () => keys.map((key) => `${key.role} ${key.keyid} ${key.file}`));
     });
 
   mutating(release.command('init'))
@@ -142,17 +137,18 @@ export function registerReleaseCommand(program: Command): void {
     .action((options: AuditOptions & { environment: 'production' | 'development' }) => {
       const context = contextOf(options);
       const { rootBytes } = initRepository(context, readAllKeys(path.resolve(options.keys)), { environment: options.environment });
-      out(`initialised ${context.repoDir}: root v1 (${options.environment}), ${rootBytes.length} bytes`);
+      printResult(options, { repo: context.repoDir, rootVersion: 1, environment: options.environment, rootBytes: rootBytes.length }, () => [
+        `initialised ${context.repoDir}: root v1 (${options.environment}), ${rootBytes.length} bytes`,
+      ]);
     });
 
   const pack = release.command('pack').description('Build packs.');
-  pack
-    .command('build')
+  jsonOption(pack.command('build'))
     .description('Validate a pack source directory and build one pack file.')
     .argument('<source-dir>')
     .requiredOption('--out <file>', 'pack file to write')
     .option('--allow-dirty', 'build from uncommitted sources (recorded; blocks promotion past canary)', false)
-    .action((sourceDir: string, options: { out: string; allowDirty: boolean }) => {
+    .action((sourceDir: string, options: { out: string; allowDirty: boolean } & JsonFlag) => {
       const resolved = path.resolve(sourceDir);
       const { commit, dirty } = gitProvenance(resolved);
       if (dirty && !options.allowDirty) throw new TrustError('RELEASE_REFUSED', `${resolved} has uncommitted changes; commit them or pass --allow-dirty (canary only).`);
@@ -163,11 +159,11 @@ export function registerReleaseCommand(program: Command): void {
         build_time: new Date().toISOString().replace(/\.\d{3}Z$/, 'Z'),
       });
       writeFileSync(path.resolve(options.out), built.bytes);
-      out(`built ${built.manifest.feature_id} ${built.manifest.version} ${built.manifestSha256}${dirty ? ' (dirty)' : ''} -> ${path.resolve(options.out)}`);
+      const result = { family: built.manifest.feature_id, version: built.manifest.version, sha256: built.manifestSha256, sourceCommit: commit, dirty, out: path.resolve(options.out) };
+      printResult(options, result, () => [`built ${result.family} ${result.version} ${result.sha256}${dirty ? ' (dirty)' : ''} -> ${result.out}`]);
     });
 
-  release
-    .command('publish')
+  jsonOption(release.command('publish'))
     .description(
       'Publish a pack to the canary channel of --repo (promotion moves it further); or, with --server, upload the ' +
         `repository to the central server: packs first, then metadata, timestamp last (token from $${RELEASE_TOKEN_ENV}).`,
@@ -182,17 +178,19 @@ export function registerReleaseCommand(program: Command): void {
     .option('--channel <channel>', 'must be canary: every release starts there', channel)
     .option('--notes <file>', 'release notes file, recorded in the evidence')
     .action(async (packFile: string | undefined, options: Partial<AuditOptions> & { repo: string; server?: string; channel?: ChannelName; notes?: string }) => {
+      const progress = progressLines(options);
       if (options.server) {
         if (packFile) throw new InvalidArgumentError('with --server, publish uploads the whole repository: publish the pack into --repo first, without --server');
-        await publishRepositoryToServer({
+        const uploaded = await publishRepositoryToServer({
           repoDir: path.resolve(options.repo),
           serverUrl: options.server,
           token: releaseTokenFromEnv(),
           actor: options.actor ?? os.userInfo().username,
           reason: options.reason,
           ticket: options.ticket,
-          print: out,
+          print: progress,
         });
+        printResult(options, { server: options.server, repo: path.resolve(options.repo), ...uploaded }, () => []);
         return;
       }
       if (!packFile) throw new InvalidArgumentError('give the pack file to publish into --repo, or --server URL to upload the repository');
@@ -202,7 +200,7 @@ export function registerReleaseCommand(program: Command): void {
       const notes = options.notes ? readFileSync(path.resolve(options.notes), 'utf8').slice(0, 10_000) : undefined;
       const audit = options as AuditOptions;
       const result = publishPack(contextOf(audit), readAllKeys(path.resolve(audit.keys)), { packFile: path.resolve(packFile), channel: 'canary', notes });
-      out(`published ${result.family} ${result.version} ${result.sha256} to canary (index sequence ${result.sequence})`);
+      printResult(options, { ...result, channel: 'canary' }, () => [`published ${result.family} ${result.version} ${result.sha256} to canary (index sequence ${result.sequence})`]);
     });
 
   mutating(release.command('promote'))
@@ -220,22 +218,23 @@ export function registerReleaseCommand(program: Command): void {
       const target = { family, version, to: options.to, rolloutPercent: options.rollout };
       if (!options.server) {
         const result = promote(context, keys, target);
-        out(`promoted ${family} ${version} ${result.sha256} to ${options.to} (index sequence ${result.sequence})`);
+        printResult(options, { family, version, to: options.to, rolloutPercent: options.rollout ?? null, sha256: result.sha256, sequence: result.sequence }, () => [
+          `promoted ${family} ${version} ${result.sha256} to ${options.to} (index sequence ${result.sequence})`,
+        ]);
         return;
       }
-      const unmet = await checkPromotionGates(context, options.server, { ...target, override: options.override });
+      const { gates, unmet } = await checkPromotionGates(context, options.server, { ...target, override: options.override }, progressLines(options));
       // Sign locally first, then record: a signing that fails leaves no promotion recorded on the server, and
       // a record the server refuses (or never answers) puts the signed metadata back as it was.
       const server = options.server;
       const decision = await promoteThenRecord(context, keys, target, () => recordPromotion(context, server, { ...target, override: options.override }));
-      out(
+      printResult(options, { family, version, to: options.to, rolloutPercent: options.rollout ?? null, ...decision, gates, server: options.server }, () => [
         `promoted ${family} ${version} ${decision.sha256} to ${options.to} (index sequence ${decision.sequence}); ` +
           `${decision.outcome === 'overridden' ? `OVERRIDDEN (${unmet.join(', ')})` : 'gates met'}, decision ${decision.decisionId} recorded on ${options.server}`,
-      );
+      ]);
     });
 
-  release
-    .command('notice')
+  jsonOption(release.command('notice'))
     .description('Publish a release notice on the central server (staged and stable need one ahead of promotion).')
     .argument('<family>')
     .argument('<version>')
@@ -245,7 +244,7 @@ export function registerReleaseCommand(program: Command): void {
     .requiredOption('--actor <name>', 'who publishes the notice')
     .requiredOption('--ticket <id>', 'change ticket')
     .option('--window-start <time>', 'planned start of the change window (ISO time)')
-    .action(async (family: string, version: string, options: { server: string; channel: ChannelName; message: string; actor: string; ticket: string; windowStart?: string }) => {
+    .action(async (family: string, version: string, options: { server: string; channel: ChannelName; message: string; actor: string; ticket: string; windowStart?: string } & JsonFlag) => {
       const notice = (await callServer(options.server, 'POST', RELEASE_NOTICES_PATH, {
         family,
         version,
@@ -255,7 +254,7 @@ export function registerReleaseCommand(program: Command): void {
         ticket: options.ticket,
         ...(options.windowStart ? { windowStart: options.windowStart } : {}),
       }, asReleaseManager())) as { noticeId: string; publishedAt: string };
-      out(`notice ${notice.noticeId} for ${family} ${version} -> ${options.channel} published at ${notice.publishedAt}`);
+      printResult(options, { ...notice, family, version, channel: options.channel }, () => [`notice ${notice.noticeId} for ${family} ${version} -> ${options.channel} published at ${notice.publishedAt}`]);
     });
 
   mutating(release.command('rollback'))
@@ -266,7 +265,9 @@ export function registerReleaseCommand(program: Command): void {
     .requiredOption('--impact <text>', 'customer-impact summary (evidence)')
     .action((family: string, options: AuditOptions & { channel: ChannelName; to: string; impact: string }) => {
       const result = rollback(contextOf(options), readAllKeys(path.resolve(options.keys)), { family, channel: options.channel, to: options.to, impact: options.impact });
-      out(`rolled back ${family} ${options.channel} from ${result.from ?? '(none)'} to ${options.to} (index sequence ${result.sequence})`);
+      printResult(options, { family, channel: options.channel, from: result.from ?? null, to: options.to, sequence: result.sequence }, () => [
+        `rolled back ${family} ${options.channel} from ${result.from ?? '(none)'} to ${options.to} (index sequence ${result.sequence})`,
+      ]);
     });
 
   mutating(release.command('floor'))
@@ -275,7 +276,7 @@ export function registerReleaseCommand(program: Command): void {
     .argument('<release-counter>', 'lowest acceptable release counter', nonNegativeInteger)
     .action((family: string, counter: number, options: AuditOptions) => {
       const result = setFloor(contextOf(options), readAllKeys(path.resolve(options.keys)), { family, releaseCounter: counter });
-      out(`security floor of ${family} is ${counter} (index sequence ${result.sequence})`);
+      printResult(options, { family, securityFloor: counter, sequence: result.sequence }, () => [`security floor of ${family} is ${counter} (index sequence ${result.sequence})`]);
     });
 
   mutating(release.command('revoke'))
@@ -284,7 +285,7 @@ export function registerReleaseCommand(program: Command): void {
     .argument('<version>')
     .action((family: string, version: string, options: AuditOptions) => {
       const result = revoke(contextOf(options), readAllKeys(path.resolve(options.keys)), { family, version });
-      out(`revoked ${family} ${version} (index sequence ${result.sequence})`);
+      printResult(options, { family, version, revoked: true, sequence: result.sequence }, () => [`revoked ${family} ${version} (index sequence ${result.sequence})`]);
     });
 
   mutating(release.command('pin'))
@@ -304,7 +305,9 @@ export function registerReleaseCommand(program: Command): void {
         assignment,
         offlineGraceHours: options.offlineGraceHours,
       });
-      out(`directive seq ${directive.seq} for ${benchId}: ${options.family} -> ${options.pinVersion ?? options.channel}`);
+      printResult(options, { benchId, family: options.family, assignment, seq: directive.seq, expires: directive.expires }, () => [
+        `directive seq ${directive.seq} for ${benchId}: ${options.family} -> ${options.pinVersion ?? options.channel}`,
+      ]);
     });
 
   mutating(release.command('rotate-root'))
@@ -319,16 +322,14 @@ export function registerReleaseCommand(program: Command): void {
       const current = readAllKeys(path.resolve(options.keys));
       const resignWith = { index: newKeys.index ?? current.index, timestamp: newKeys.timestamp ?? current.timestamp };
       const result = rotateRoot(contextOf(options), oldRoot, newKeys, { environment: options.environment, resignWith });
-      out(`root v${result.version} ${result.sha256} (rotated: ${options.roles.join(', ')})`);
+      printResult(options, { rootVersion: result.version, sha256: result.sha256, rotated: options.roles }, () => [`root v${result.version} ${result.sha256} (rotated: ${options.roles.join(', ')})`]);
     });
 
-  release
-    .command('status')
+  jsonOption(release.command('status'))
     .description('What each channel points to, sequences and expiries.')
     .option('--repo <dir>', 'release repository directory')
     .option('--remote <url>', 'a repository served over HTTP (verified against --trusted-root)')
     .option('--trusted-root <file>', 'root of trust for --remote', path.join(projectRoot, 'resources', 'trust', 'root.json'))
-    .option('--json', 'print the status as one JSON document')
     .action(async (options: { repo?: string; remote?: string; trustedRoot: string; json?: boolean }) => {
       if (options.remote) {
         const families = await remoteStatus(options.remote, options.trustedRoot);
@@ -347,8 +348,7 @@ export function registerReleaseCommand(program: Command): void {
       ]);
     });
 
-  release
-    .command('verify')
+  jsonOption(release.command('verify'))
     .description("The bench's own verifier: prints OK <family> <version> <sha256> or the typed error.")
     .requiredOption('--repo <dir|url>', 'repository directory or http(s) URL')
     .option('--family <family>', 'injector family (default: every family in the snapshot)')
@@ -357,26 +357,29 @@ export function registerReleaseCommand(program: Command): void {
     .option('--hardware <model>', 'bench hardware model', 'virtual-bench')
     .option('--trusted-root <file>', 'bundled root of trust', path.join(projectRoot, 'resources', 'trust', 'root.json'))
     .option('--production', 'verify as a packaged production build (refuses development roots)', process.env.INJBENCH_PRODUCTION === '1')
-    .action(async (options: { repo: string; family?: string; benchId?: string; channel: ChannelName; hardware: string; trustedRoot: string; production: boolean }) => {
+    .action(async (options: { repo: string; family?: string; benchId?: string; channel: ChannelName; hardware: string; trustedRoot: string; production: boolean } & JsonFlag) => {
       const bench = benchTrustProfile({ benchId: options.benchId ?? null, hardware: options.hardware, appVersion: appVersion(), defaultChannel: options.channel, production: options.production });
-      // Print each verdict as it comes: a later family's failure must not hide an earlier OK.
+      // Print each verdict as it comes (on stderr with --json): a later family's failure must not hide an earlier OK.
+      const progress = progressLines(options);
       const source = sourceFor(options.repo);
       const trustedRoot = readFileSync(path.resolve(options.trustedRoot));
       const families = options.family ? [options.family] : await snapshotFamilies(source);
+      const verified: { family: string; version: string; sha256: string }[] = [];
       for (const family of families) {
         const [verdict] = await verifyRepository({ source, trustedRoot, bench, family });
-        if (verdict) out(`OK ${verdict.family} ${verdict.version} ${verdict.sha256}`);
+        if (!verdict) continue;
+        verified.push({ family: verdict.family, version: verdict.version, sha256: verdict.sha256 });
+        progress(`OK ${verdict.family} ${verdict.version} ${verdict.sha256}`);
       }
+      printResult(options, { repo: options.repo, verified }, () => []);
     });
 
-  release
-    .command('doctor')
+  jsonOption(release.command('doctor'))
     .description("Production checklist: production root, no development keys, expiries ahead, and the central server's settings in this environment.")
     .requiredOption('--repo <dir>', 'release repository directory')
     .option('--keys <dir>', 'key directory to check for development keys')
     .option('--min-days <days>', 'expiries must be at least this far ahead', nonNegativeInteger, 7)
     .option('--admin-token-file <file>', "the file the server reads its admin token from (as the server's --admin-token-file)")
-    .option('--json', 'print the checks as JSON')
     .action((options: { repo: string; keys?: string; minDays: number; adminTokenFile?: string; json?: boolean }) => {
       const checks = doctorChecks(path.resolve(options.repo), options.keys ? path.resolve(options.keys) : undefined, options.minDays, process.env, new Date(), options.adminTokenFile);
       printResult(options, { ok: checks.every((check) => check.ok), checks }, () => checks.map((check) => `${check.ok ? 'PASS' : 'FAIL'} ${check.name}: ${check.detail}`));
@@ -384,12 +387,11 @@ export function registerReleaseCommand(program: Command): void {
       if (failed > 0) throw new TrustError('RELEASE_REFUSED', `${failed} production check(s) failed.`);
     });
 
-  release
-    .command('bundle')
+  jsonOption(release.command('bundle'))
     .description('One file holding the repository layout (tar.gz), for benches with no network: injbench packs refresh --bundle FILE.')
     .requiredOption('--repo <dir>', 'release repository directory')
     .requiredOption('--out <file>', 'bundle file to write (must not exist)')
-    .action(async (options: { repo: string; out: string }) => {
+    .action(async (options: { repo: string; out: string } & JsonFlag) => {
       const repoDir = path.resolve(options.repo);
       const outFile = path.resolve(options.out);
       if (existsSync(outFile)) throw new TrustError('RELEASE_REFUSED', `${outFile} exists; choose a new file.`);
@@ -404,48 +406,52 @@ export function registerReleaseCommand(program: Command): void {
       await writeBundle(repoDir, temporary, files);
       renameSync(temporary, outFile);
       const bytes = readFileSync(outFile);
-      out(`bundle ${outFile}: ${files.length} files, ${bytes.length} bytes, sha256 ${sha256Hex(bytes)}`);
+      const bundle = { bundle: outFile, files: files.length, bytes: bytes.length, sha256: sha256Hex(bytes) };
+      printResult(options, bundle, () => [`bundle ${outFile}: ${bundle.files} files, ${bundle.bytes} bytes, sha256 ${bundle.sha256}`]);
     });
 
-  release
-    .command('demo')
+  jsonOption(release.command('demo'))
     .description('Build the synthetic demo repository (development root, three families, stable 1.0.0, canary 1.1.0).')
     .requiredOption('--out <dir>', 'directory for the repository (must not exist)')
     .option('--source <dir>', 'demo pack sources', path.join(projectRoot, 'resources', 'demo-source'))
     .option('--keys-out <dir>', 'also write its development key files here, to promote, pin or roll back in it')
-    .action((options: { out: string; source: string; keysOut?: string }) => {
+    .action((options: { out: string; source: string; keysOut?: string } & JsonFlag) => {
       const outDir = path.resolve(options.out);
       if (existsSync(outDir)) throw new TrustError('RELEASE_REFUSED', `${outDir} exists; choose a new directory.`);
       const { packs } = buildDemoRepository({ sourceDir: path.resolve(options.source), outDir });
-      for (const item of packs) out(`${item.family} ${item.version} ${item.sha256}`);
-      out(`demo repository: ${outDir}`);
-      if (options.keysOut) {
+      const keysDir = options.keysOut ? path.resolve(options.keysOut) : null;
+      if (keysDir) {
         const keys = developmentKeys();
-        for (const role of keyRoles) writeKeyFile(path.resolve(options.keysOut), role, keys[role], true);
-        out(`development keys: ${path.resolve(options.keysOut)}`);
+        for (const role of keyRoles) writeKeyFile(keysDir, role, keys[role], true);
       }
+      printResult(options, { repo: outDir, packs, developmentKeys: keysDir }, () => [
+        ...packs.map((item) => `${item.family} ${item.version} ${item.sha256}`),
+        `demo repository: ${outDir}`,
+        ...(keysDir ? [`development keys: ${keysDir}`] : []),
+      ]);
     });
 
-  release
-    .command('health')
+  jsonOption(release.command('health'))
     .description("Canary health of a pack version from the central server: sessions, pass and abort rates, error classes, activations.")
     .argument('<family>')
     .argument('<version>')
     .requiredOption('--server <url>', 'the central server (token from $INJBENCH_SERVER_TOKEN)')
     .option('--repo <dir>', 'release repository: its signed index gives the publish time')
-    .action(async (family: string, version: string, options: { server: string; repo?: string }) => {
+    .action(async (family: string, version: string, options: { server: string; repo?: string } & JsonFlag) => {
       let publishedAt: string | undefined;
       if (options.repo) publishedAt = readIndex(path.resolve(options.repo), family, latestRoot(path.resolve(options.repo)).root)?.versions[version]?.published_at;
       const query = publishedAt ? `?publishedAt=${encodeURIComponent(publishedAt)}` : '';
       const health = (await callServer(options.server, 'GET', `${releaseHealthPath(family, version)}${query}`, undefined, asReleaseManager())) as ReleaseHealth;
       const pct = (value: number | null) => (value === null ? 'n/a' : `${(value * 100).toFixed(1)} %`);
       const hours = (seconds: number | null) => (seconds === null ? 'unknown' : `${(seconds / 3600).toFixed(1)} h`);
-      out(`${family} ${version}: ${health.sessions} finished sessions on ${health.benches} bench(es) (${health.passed} passed, ${health.failed} failed, ${health.aborted} aborted; ${health.refused} refused, ${health.running} running)`);
-      out(`pass rate ${pct(health.passRate)}, abort rate ${pct(health.abortRate)}`);
-      out(`error classes: ${health.errorClasses.map((e) => `${e.errorClass} ${e.sessions}`).join(', ') || 'none'}`);
       const a = health.activation;
-      out(`activations: ${a.benches} bench(es), ${a.refusals} refusal(s) since publish, success ${pct(a.successRate)}, time to activate median ${hours(a.medianSecondsToActivate)}, max ${hours(a.maxSecondsToActivate)}`);
-      out(`published ${health.publishedAt ?? 'at an unknown time'}, ${hours(health.secondsSincePublish)} ago`);
+      printResult(options, health, () => [
+        `${family} ${version}: ${health.sessions} finished sessions on ${health.benches} bench(es) (${health.passed} passed, ${health.failed} failed, ${health.aborted} aborted; ${health.refused} refused, ${health.running} running)`,
+        `pass rate ${pct(health.passRate)}, abort rate ${pct(health.abortRate)}`,
+        `error classes: ${health.errorClasses.map((e) => `${e.errorClass} ${e.sessions}`).join(', ') || 'none'}`,
+        `activations: ${a.benches} bench(es), ${a.refusals} refusal(s) since publish, success ${pct(a.successRate)}, time to activate median ${hours(a.medianSecondsToActivate)}, max ${hours(a.maxSecondsToActivate)}`,
+        `published ${health.publishedAt ?? 'at an unknown time'}, ${hours(health.secondsSincePublish)} ago`,
+      ]);
     });
 }
 
@@ -466,11 +472,11 @@ function promotionRequest(context: RepositoryContext, target: PromotionTarget) {
 /**
  * Asks the central server whether the channel's gates are met (nothing is recorded yet), prints each gate,
  * and refuses with PROMOTION_GATED (naming every unmet gate and its numbers) unless they are or --override
- * is given. Returns the ids of the unmet gates.
+ * is given. Returns the gates and the ids of the unmet ones.
  */
-async function checkPromotionGates(context: RepositoryContext, server: string, target: PromotionTarget): Promise<string[]> {
+async function checkPromotionGates(context: RepositoryContext, server: string, target: PromotionTarget, progress: (line: string) => void): Promise<{ gates: GateAnswer['gates']; unmet: string[] }> {
   const check = (await callServer(server, 'POST', PROMOTION_CHECK_PATH, promotionRequest(context, target), asReleaseManager())) as GateAnswer;
-  for (const gate of check.gates) out(`gate ${gate.id.padEnd(10)} ${gate.met ? 'met    ' : 'NOT MET'} required ${gate.required}; actual ${gate.actual}`);
+  for (const gate of check.gates) progress(`gate ${gate.id.padEnd(10)} ${gate.met ? 'met    ' : 'NOT MET'} required ${gate.required}; actual ${gate.actual}`);
   const unmet = check.gates.filter((gate) => !gate.met);
   if (unmet.length > 0 && !target.override) {
     throw new SyncError(
@@ -479,7 +485,7 @@ async function checkPromotionGates(context: RepositoryContext, server: string, t
       false,
     );
   }
-  return unmet.map((gate) => gate.id);
+  return { gates: check.gates, unmet: unmet.map((gate) => gate.id) };
 }
 
 /** Records the decision (allowed or overridden, with the gates the server evaluates again) on the server. */
@@ -590,11 +596,11 @@ export function serverSettingChecks(env: NodeJS.ProcessEnv, adminTokenFile?: str
       adminSource = `${adminTokenFile} (unreadable: ${error instanceof Error ? error.message : String(error)})`;
     }
   }
-  const adminOk = typeof adminToken === 'string' && adminToken.length >= MIN_ADMIN_TOKEN_LENGTH;
+  const adminOk = typeof adminToken === 'string' && adminToken.length >= MIN_SERVER_TOKEN_LENGTH;
   checks.push({
     name: 'server admin token',
     ok: adminOk,
-    detail: adminOk ? `${adminSource}: ${adminToken?.length} characters` : `${adminSource} missing or shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters (the server refuses to start)`,
+    detail: adminOk ? `${adminSource}: ${adminToken?.length} characters` : `${adminSource} missing or shorter than ${MIN_SERVER_TOKEN_LENGTH} characters (the server refuses to start)`,
   });
   // Least privilege: the read-only support, publish-only release and /metrics-only tokens must not be the admin token.
   for (const name of [SUPPORT_TOKEN_ENV, RELEASE_TOKEN_SERVER_ENV, METRICS_TOKEN_ENV]) {
@@ -604,8 +610,8 @@ export function serverSettingChecks(env: NodeJS.ProcessEnv, adminTokenFile?: str
       continue;
     }
     const reused = token === adminToken;
-    const short = token.length < MIN_ADMIN_TOKEN_LENGTH;
-    checks.push({ name: `$${name}`, ok: !reused && !short, detail: reused ? 'the same as the admin token' : short ? `shorter than ${MIN_ADMIN_TOKEN_LENGTH} characters` : `${token.length} characters, its own` });
+    const short = token.length < MIN_SERVER_TOKEN_LENGTH;
+    checks.push({ name: `$${name}`, ok: !reused && !short, detail: reused ? 'the same as the admin token' : short ? `shorter than ${MIN_SERVER_TOKEN_LENGTH} characters` : `${token.length} characters, its own` });
   }
   const level = env[LOG_LEVEL_ENV];
   const levelOk = level === undefined || productionLogLevels.includes(level);

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import { configureServerCommand } from '../../server/server-command';
 import { callServer } from '../../common/central-api/token-client';
-import { jsonOption, printResult } from '../output';
+import { jsonOption, printResult } from '../../common/command-output';
 import { registerAdminDistributionCommands } from './admin-distribution';
 import { registerLogCheckCommand } from './admin-log-check';
 import { registerAdminAppDirectiveCommand } from './release-app';
@@ -26,32 +26,30 @@ export function registerServerCommand(program: Command): void {
       const answer = codeAnswerSchema.parse(await callServer(options.server, 'POST', ADMIN_CODES_PATH, { ttlMinutes: options.ttlMinutes, note: options.note }));
       printResult(options, answer, () => [`Enrolment code: ${answer.code}`, `Expires: ${answer.expiresAt}`]);
     });
-  admin
-    .command('support-user')
+  jsonOption(admin.command('support-user'))
     .description('create a named, read-only user of the support web view; prints its password once')
     .requiredOption('--server <url>', 'the central server')
     .requiredOption('--name <name>', 'user name (lower-case letters, digits, . _ -)')
-    .action(async (options: { server: string; name: string }) => {
+    .action(async (options: { server: string; name: string; json?: boolean }) => {
       const answer = z.object({ name: z.string(), password: z.string() }).parse(await callServer(options.server, 'POST', SUPPORT_USERS_PATH, { name: options.name }));
-      process.stdout.write(`Support user: ${answer.name}\nPassword: ${answer.password}   (shown once; sign in at ${new URL('/support/', options.server).href})\n`);
+      const signInUrl = new URL('/support/', options.server).href;
+      printResult(options, { ...answer, signInUrl }, () => [`Support user: ${answer.name}`, `Password: ${answer.password}   (shown once; sign in at ${signInUrl})`]);
     });
-  admin
-    .command('disable-support-user')
+  jsonOption(admin.command('disable-support-user'))
     .description('disable a support user; their web sessions end at once')
     .requiredOption('--server <url>', 'the central server')
     .requiredOption('--name <name>', 'user name')
-    .action(async (options: { server: string; name: string }) => {
+    .action(async (options: { server: string; name: string; json?: boolean }) => {
       await callServer(options.server, 'POST', `${SUPPORT_USERS_PATH}/${encodeURIComponent(options.name)}/disable`, {});
-      process.stdout.write(`Disabled support user ${options.name}\n`);
+      printResult(options, { name: options.name, disabled: true }, () => [`Disabled support user ${options.name}`]);
     });
-  admin
-    .command('revoke')
+  jsonOption(admin.command('revoke'))
     .description('revoke a bench: the server refuses its requests from now on')
     .requiredOption('--server <url>', 'the central server')
     .requiredOption('--bench <id>', 'the bench id')
     .requiredOption('--reason <text>', 'why (kept on the server)')
-    .action(async (options: { server: string; bench: string; reason: string }) => {
+    .action(async (options: { server: string; bench: string; reason: string; json?: boolean }) => {
       await callServer(options.server, 'POST', `/api/v1/admin/benches/${encodeURIComponent(options.bench)}/revoke`, { reason: options.reason });
-      process.stdout.write(`Revoked ${options.bench}\n`);
+      printResult(options, { benchId: options.bench, revoked: true, reason: options.reason }, () => [`Revoked ${options.bench}`]);
     });
 }

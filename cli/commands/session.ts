@@ -6,7 +6,7 @@ import { SessionError } from '../../electron/services/session/session-engine';
 import type { SessionProgress, SessionReport } from '../../electron/services/session/session-report';
 import { openBenchForCli } from '../bench-context';
 import { defaultDataDir } from '../paths';
-import { jsonOnlyOption } from '../output';
+import { jsonOnlyOption, printJson } from '../../common/command-output';
 import { refreshPacks } from './packs';
 
 const runOptions = z.object({
@@ -85,7 +85,7 @@ export async function runSession(raw: unknown): Promise<void> {
         if (line) process.stderr.write(`${line}\n`);
       })
       .finally(() => process.removeListener('SIGINT', onSignal));
-    process.stdout.write(`${JSON.stringify(summary(report), null, 2)}\n`);
+    printJson(summary(report));
     if (report.status !== 'completed' && report.reason) throw new SessionError(report.reason.code, report.reason.message);
   } finally {
     await driver?.close();

@@ -1,4 +1,4 @@
-import { Option, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { csvField, tracesToCsv } from '../../server/sessions/session-export';
 import type { SessionSummary, SessionTrace } from '../../server/store/session-index-repository';
 import { exportSupportBundle, verifySupportBundle } from '../../electron/services/support/support-bundle';
 import { benchDataDir, openBenchForCli } from '../bench-context';
-import { jsonOption, printResult } from '../output';
+import { jsonOption, printJson, printResult } from '../../common/command-output';
 import { appVersion } from '../paths';
 import { callServer } from '../../common/central-api/token-client';
 import { supportLogPath } from '../../common/central-api/paths';
@@ -105,7 +105,7 @@ export async function runSupportLogPull(options: { server: string; bench: string
     const lines = entries.map((e) => [e.seq, e.recordedAt, e.type, e.entryHash, e.prevHash, e.integrity, e.receivedAt, e.payloadJson].map(csvField).join(','));
     process.stdout.write(`${[header.join(','), ...lines].join('\n')}\n`);
   } else {
-    process.stdout.write(`${JSON.stringify({ benchId: first.benchId, benchStatus: first.benchStatus, integrity: first.integrity, entries }, null, 2)}\n`);
+    printJson({ benchId: first.benchId, benchStatus: first.benchStatus, integrity: first.integrity, entries });
   }
   const verdict = first.integrity;
   process.stderr.write(
@@ -131,6 +131,8 @@ export interface SessionPullOptions {
   from?: string;
   to?: string;
   format: 'json' | 'csv';
+  /** The same as --format json (its default), which `pull` keeps for the scripts that pass it. */
+  json?: boolean;
 }
 
 /** Bounds: 100 pages of 1000 sessions, so a misbehaving server cannot keep the command running for ever. */
@@ -161,7 +163,7 @@ export async function runSupportSessionPull(options: SessionPullOptions): Promis
     traces.push(parsed.data as unknown as SessionTrace);
   }
   if (options.format === 'csv') process.stdout.write(tracesToCsv(traces));
-  else process.stdout.write(`${JSON.stringify({ server: options.server, sessions: traces }, null, 2)}\n`);
+  else printJson({ server: options.server, sessions: traces });
   const count = (status: string) => traces.filter((t) => t.integrity.status === status).length;
   const broken = traces.filter((t) => t.integrity.status === 'broken');
   process.stderr.write(`${traces.length} session(s); integrity: ${count('sealed')} sealed, ${count('unsealed')} not yet sealed, ${broken.length} broken\n`);
@@ -177,6 +179,7 @@ export async function runSupportSessionPull(options: SessionPullOptions): Promis
  * `--bench` alone pulls the bench's whole integrity log (as before).
  */
 export async function runSupportPull(options: SessionPullOptions): Promise<void> {
+  if (options.json && options.format !== 'json') throw new InvalidArgumentError('--json and --format csv ask for two formats: give one of them');
   const selectors = [options.session, options.serial, options.bench].filter(Boolean).length;
   if (selectors === 0) throw new SyncError('INVALID_REQUEST', 'Give --session ID, --bench ID (with --from/--to for its sessions) or --serial S.', false);
   if (options.bench && !options.session && !options.serial && !options.from && !options.to) {
@@ -185,12 +188,14 @@ export async function runSupportPull(options: SessionPullOptions): Promise<void>
   return runSupportSessionPull(options);
 }
 
-function runSupportExport(dataDir: string, options: { out: string; session?: string[]; from?: string; to?: string }): void {
+function runSupportExport(dataDir: string, options: { out: string; session?: string[]; from?: string; to?: string; json?: boolean }): void {
   const bench = openBenchForCli(dataDir);
   try {
     const exported = exportSupportBundle(bench, { sessionIds: options.session, from: options.from, to: options.to }, appVersion());
     writeFileSync(path.resolve(options.out), exported.bytes, { mode: 0o600 });
-    process.stdout.write(`wrote ${options.out}: ${exported.sessions} sessions, ${exported.entries} log entries, signed by ${bench.identity.benchId}\n`);
+    printResult(options, { out: path.resolve(options.out), sessions: exported.sessions, entries: exported.entries, benchId: bench.identity.benchId, bytes: exported.bytes.length }, () => [
+      `wrote ${options.out}: ${exported.sessions} sessions, ${exported.entries} log entries, signed by ${bench.identity.benchId}`,
+    ]);
   } finally {
     bench.close();
   }
@@ -203,8 +208,7 @@ export function registerSupportCommand(program: Command): void {
     .argument('<data-dir|bundle>', 'the bench data directory (holds bench.sqlite), or a support bundle file')
     .option('--public-key <base64>', 'the Ed25519 key the bench enrolled with (default: the key stored on the bench or named by the bundle)')
     .action(runSupportVerify);
-  support
-    .command('export')
+  jsonOption(support.command('export'))
     .description("export sessions' reports with their sealed log segment as one file signed by the bench key")
     .argument('<data-dir>', 'the bench data directory')
     .requiredOption('--out <file>', 'where to write the bundle')
@@ -212,8 +216,7 @@ export function registerSupportCommand(program: Command): void {
     .option('--from <iso-time>', 'sessions started at or after this time')
     .option('--to <iso-time>', 'sessions started at or before this time')
     .action(runSupportExport);
-  support
-    .command('pull')
+  jsonOption(support.command('pull'))
     .description('pull sessions with their traces and integrity status from the central server (token from $INJBENCH_SERVER_TOKEN)')
     .requiredOption('--server <url>', 'the central server, e.g. http://127.0.0.1:8780')
     .option('--session <id>', 'one session by its id')
@@ -221,6 +224,6 @@ export function registerSupportCommand(program: Command): void {
     .option('--from <time>', 'sessions started at or after this ISO time or date')
     .option('--to <time>', 'sessions started at or before this ISO time or date (a date includes the whole day)')
     .option('--serial <serial>', "every session of this injector serial, on any bench")
-    .addOption(new Option('--format <format>', 'output format').choices(['json', 'csv']).default('json'))
+    .addOption(new Option('--format <format>', 'output format (--json is --format json)').choices(['json', 'csv']).default('json'))
     .action(runSupportPull);
 }

@@ -6,7 +6,7 @@ import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
 import { sha256Hex } from '../../trust/crypto';
 import { openBenchStore } from '../../electron/services/store/bench-store';
 import { benchDataDir } from '../bench-context';
-import { jsonOption, printResult } from '../output';
+import { jsonOption, printResult } from '../../common/command-output';
 import { defaultDataDir } from '../paths';
 
 interface DataDirOption {

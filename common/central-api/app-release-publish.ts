@@ -147,18 +147,22 @@ export async function promoteAppRelease(access: ServerAccess, input: AppPromoteI
   return document;
 }
 
+/** What one channel serves: the verified app release, or null. */
+export interface AppChannelStatus {
+  channel: ChannelName;
+  release: AppReleaseDocument | null;
+}
+
+/** Per channel, the app release the server serves (verified against the root). */
+export async function appReleaseStatus(serverUrl: string, root: RootDocument): Promise<AppChannelStatus[]> {
+  const statuses: AppChannelStatus[] = [];
+  for (const channel of channelNames) statuses.push({ channel, release: (await servedAppRelease(serverUrl, channel, root))?.release ?? null });
+  return statuses;
+}
+
 /** One line per channel: what it serves, its sequence and expiry. */
-export async function appReleaseStatus(serverUrl: string, root: RootDocument): Promise<string[]> {
-  const lines: string[] = [];
-  for (const channel of channelNames) {
-    const served = await servedAppRelease(serverUrl, channel, root);
-    if (!served) {
-      lines.push(`${channel.padEnd(7)} none`);
-      continue;
-    }
-    const { release } = served;
-    const from = release.promoted_from ? ` promoted from ${release.promoted_from}` : '';
-    lines.push(`${channel.padEnd(7)} ${release.version} sequence ${release.sequence} expires ${release.expires}${from}: ${release.files.map((file) => `${file.platform} ${file.name}`).join(', ')}`);
-  }
-  return lines;
+export function appReleaseStatusLine({ channel, release }: AppChannelStatus): string {
+  if (!release) return `${channel.padEnd(7)} none`;
+  const from = release.promoted_from ? ` promoted from ${release.promoted_from}` : '';
+  return `${channel.padEnd(7)} ${release.version} sequence ${release.sequence} expires ${release.expires}${from}: ${release.files.map((file) => `${file.platform} ${file.name}`).join(', ')}`;
 }

@@ -17,7 +17,7 @@ import {
   sessionIdSchema,
   supportBundleFileSchema,
 } from './documents';
-import { jobIdSchema, jobInputSchema, jobSummarySchema, jobViewSchema } from './jobs';
+import { jobEditSchema, jobIdSchema, jobInputSchema, jobStates, jobSummarySchema, jobViewSchema } from './jobs';
 import { documentPrinterSchema, labelPrinterSchema, printOutcomeSchema, printRequestSchema } from './printing';
 import { isKnownTimeZone } from './bench-time';
 
@@ -33,6 +33,33 @@ export const partStatusSchema = z.object({
 });
 export type PartStatus = z.infer<typeof partStatusSchema>;
 
+export const benchLinkStatusSchema = z.enum(['disconnected', 'connecting', 'connected', 'reconnecting', 'error']);
+
+/**
+ * What a technician needs from the status, as facts the Status page words in the UI's language: is the
+ * bench there and calibrated, which packs code, can the server be reached. The parts carry the rest for support.
+ */
+export const statusOverviewSchema = z.object({
+  bench: z.object({
+    status: benchLinkStatusSchema,
+    model: z.string().nullable(),
+    benchSerial: z.string().nullable(),
+    /** YYYY-MM-DD, as the bench reports it. */
+    calibrationDue: z.string().nullable(),
+  }),
+  packs: z.object({ state: partState, active: z.array(z.object({ family: z.string(), version: z.string() })) }),
+  server: z.object({
+    enrolled: z.boolean(),
+    lastSuccessAt: z.string().nullable(),
+    unsentEntries: z.number().int().nonnegative(),
+    /** The last attempt to send failed (the outbox retries). */
+    failing: z.boolean(),
+    /** The server refused the log and retrying cannot help. */
+    blocked: z.boolean(),
+  }),
+});
+export type StatusOverview = z.infer<typeof statusOverviewSchema>;
+
 export const statusSchema = z.object({
   app: z.object({
     name: z.string(),
@@ -42,6 +69,7 @@ export const statusSchema = z.object({
     uptimeSeconds: z.number().int().nonnegative(),
     launchCount: z.number().int().nonnegative(),
   }),
+  overview: statusOverviewSchema,
   parts: z.array(partStatusSchema),
   generatedAt: z.string(),
 });
@@ -142,7 +170,7 @@ export type LogVerdictView = z.infer<typeof logVerdictSchema>;
 const isoTime = z.iso.datetime({ offset: true });
 
 export const benchLinkStateSchema = z.object({
-  status: z.enum(['disconnected', 'connecting', 'connected', 'reconnecting', 'error']),
+  status: benchLinkStatusSchema,
   target: z.string().nullable(),
   model: z.string().nullable(),
   benchSerial: z.string().nullable(),
@@ -300,8 +328,10 @@ export const appUpdateHoldSchema = z.object({
   until: z.string(),
 });
 export const appUpdateHoldViewSchema = z.object({
-  /** The hold set in the app, if any (a directive's hold shows in the evidence, not here). */
+  /** The hold set in the app, if any: the one an admin can lift here. */
   hold: appUpdateHoldSchema.nullable(),
+  /** A hold from the server's signed directive (app_update.hold_until): shown, lifted only by a new directive. */
+  directiveHold: appUpdateHoldSchema.nullable(),
   maxHoldDays: z.number().int(),
 });
 export type AppUpdateHoldView = z.infer<typeof appUpdateHoldViewSchema>;
@@ -443,14 +473,29 @@ export const benchApiSchema = {
     output: documentFileSchema,
   },
   createJob: { access: ['technician', 'admin'], input: jobInputSchema, output: jobViewSchema },
-  /** Jobs newest first; the text matches customer, vehicle, VIN, order number or job id. */
+  /** Jobs newest first; the text matches customer, vehicle, VIN, order number or job id; `state` keeps open or closed ones. */
   listJobs: {
     access: 'signedIn',
-    input: z.object({ text: z.string().trim().min(1).max(60).optional(), limit: z.number().int().min(1).max(200).default(50) }).strict().default({ limit: 50 }),
+    input: z
+      .object({ text: z.string().trim().min(1).max(60).optional(), state: z.enum(jobStates).optional(), limit: z.number().int().min(1).max(200).default(50) })
+      .strict()
+      .default({ limit: 50 }),
     output: z.array(jobSummarySchema),
   },
   /** The set view: each position's latest session, free retests, and the matched-set verdict. */
   getJob: { access: 'signedIn', input: z.object({ jobId: jobIdSchema }).strict(), output: jobViewSchema },
+  /** Corrects an open job's customer, vehicle, VIN, order number or notes; the roles that open jobs may correct them. */
+  editJob: { access: ['technician', 'admin'], input: jobEditSchema, output: jobViewSchema },
+  /**
+   * Closes a finished job: no injectors, retests or edits until it is reopened. Closing only takes
+   * abilities away, so the roles that open jobs may close them.
+   */
+  closeJob: { access: ['technician', 'admin'], input: z.object({ jobId: jobIdSchema }).strict(), output: jobViewSchema },
+  /**
+   * Reopens a closed job, admins only: it lets a delivered set take injectors (and credits) again and
+   * changes what its report said, so it is the workshop's decision, with a reason in the integrity log.
+   */
+  reopenJob: { access: ['admin'], input: z.object({ jobId: jobIdSchema, reason: changeReasonSchema }).strict(), output: jobViewSchema },
   /** One A4 PDF for the whole job: workshop header, job facts, every position, the set verdict; the technician on every page. */
   exportJobReport: { access: 'signedIn', input: z.object({ jobId: jobIdSchema }).strict(), output: documentFileSchema },
   /** Prints a label, a session report or a job report on the printer chosen in Settings. */

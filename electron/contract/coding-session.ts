@@ -8,7 +8,7 @@ import { stepReportSchema } from '../../common/coding-session/step-report';
 export const gateIds = ['pack', 'channel', 'hardware', 'calibration', 'oil', 'credits'] as const;
 
 /** BenchErrorParams (envelope.ts) as a schema: the specifics a reason's catalog sentence fills in. */
-export const errorParamsSchema = z.record(z.string(), z.union([z.string(), z.number().finite(), z.object({ instant: z.string() }).strict()]));
+export const errorParamsSchema = z.record(z.string(), z.union([z.string(), z.number().finite(), z.object({ instant: z.string() }).strict(), z.object({ day: z.string() }).strict()]));
 
 export const gateResultSchema = z.object({
   id: z.enum(gateIds),

@@ -40,15 +40,18 @@ export const benchErrorCodes = [
   'PRINT_QUEUE_REFUSED',
   'PRINT_SYSTEM_UNAVAILABLE',
   'PRINT_FAILED',
+  // Jobs (electron/services/jobs): a closed job takes no injectors, retests or edits until an admin reopens it.
+  'JOB_CLOSED',
 ] as const;
 
 export type BenchErrorCode = (typeof benchErrorCodes)[number];
 
 /**
- * A specific an error message carries (a part number, a limit, a count, an instant). The screen puts it into
- * the catalog sentence of its language; an instant is marked so it is shown in the bench's time zone (Intl).
+ * A specific an error message carries (a part number, a limit, a count, a time). The screen puts it into
+ * the catalog sentence of its language; an instant (ISO 8601) is shown in the bench's time zone and a
+ * calendar day (YYYY-MM-DD) in the language's form, both through Intl (bench-time.ts).
  */
-export type BenchErrorParam = string | number | { instant: string };
+export type BenchErrorParam = string | number | { instant: string } | { day: string };
 export type BenchErrorParams = Readonly<Record<string, BenchErrorParam>>;
 
 export interface BenchError {
@@ -72,10 +75,12 @@ export function fail(code: BenchErrorCode, message: string, params?: BenchErrorP
 function isBenchErrorParam(value: unknown): value is BenchErrorParam {
   if (typeof value === 'string') return true;
   if (typeof value === 'number') return Number.isFinite(value);
-  return typeof value === 'object' && value !== null && Object.keys(value).length === 1 && typeof (value as { instant?: unknown }).instant === 'string';
+  if (typeof value !== 'object' || value === null || Object.keys(value).length !== 1) return false;
+  const mark = value as { instant?: unknown; day?: unknown };
+  return typeof mark.instant === 'string' || typeof mark.day === 'string';
 }
 
-/** Checks params that crossed a transport: a flat object of strings, finite numbers and {instant} marks. */
+/** Checks params that crossed a transport: a flat object of strings, finite numbers and {instant} or {day} marks. */
 export function isBenchErrorParams(value: unknown): value is BenchErrorParams {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(isBenchErrorParam);
 }

@@ -17,18 +17,49 @@ const vinSchema = z
   .toUpperCase()
   .regex(/^$|^[A-HJ-NPR-Z0-9]{6,17}$/, 'a VIN is 6 to 17 letters and digits, without I, O or Q');
 
+/** The facts of a job a technician types, and may correct later: validated the same way on create and on edit. */
+const jobDetailFields = {
+  customer: text(120).min(1, 'name the customer'),
+  vehicle: text(120),
+  vin: vinSchema,
+  orderNumber: text(40),
+  notes: text(2000),
+};
+
 export const jobInputSchema = z
   .object({
-    customer: text(120).min(1, 'name the customer'),
-    vehicle: text(120).default(''),
-    vin: vinSchema.default(''),
-    orderNumber: text(40).default(''),
-    notes: text(2000).default(''),
+    customer: jobDetailFields.customer,
+    vehicle: jobDetailFields.vehicle.default(''),
+    vin: jobDetailFields.vin.default(''),
+    orderNumber: jobDetailFields.orderNumber.default(''),
+    notes: jobDetailFields.notes.default(''),
     cylinders: z.union([z.literal(4), z.literal(6), z.literal(8)]),
     partNumber: z.string().trim().regex(/^[A-Za-z0-9-]{3,40}$/, 'a part number is 3-40 letters, digits or dashes'),
   })
   .strict();
 export type JobInput = z.input<typeof jobInputSchema>;
+
+/**
+ * An edit of an open job: the fields given replace the stored ones. Cylinders and part number stay as
+ * opened, since the sessions already coded for the job were checked against them.
+ */
+export const jobEditSchema = z
+  .object({
+    jobId: jobIdSchema,
+    customer: jobDetailFields.customer.optional(),
+    vehicle: jobDetailFields.vehicle.optional(),
+    vin: jobDetailFields.vin.optional(),
+    orderNumber: jobDetailFields.orderNumber.optional(),
+    notes: jobDetailFields.notes.optional(),
+  })
+  .strict()
+  .refine((edit) => Object.keys(edit).length > 1, 'name at least one field to change');
+export type JobEdit = z.output<typeof jobEditSchema>;
+export const jobEditableFields = ['customer', 'vehicle', 'vin', 'orderNumber', 'notes'] as const;
+
+/** Open jobs take injectors; a closed one is finished work and takes none until an admin reopens it. */
+export const jobStates = ['open', 'closed'] as const;
+export type JobState = (typeof jobStates)[number];
 
 export const jobSchema = z.object({
   jobId: z.string(),
@@ -41,6 +72,12 @@ export const jobSchema = z.object({
   partNumber: z.string(),
   createdAt: z.string(),
   createdBy: z.string().nullable(),
+  state: z.enum(jobStates),
+  /** When and by whom the job was closed; null while it is open. */
+  closedAt: z.string().nullable(),
+  closedBy: z.string().nullable(),
+  /** The last edit of the job's facts, if any. */
+  updatedAt: z.string().nullable(),
 });
 export type Job = z.infer<typeof jobSchema>;
 

@@ -2,7 +2,7 @@
  * Composition root of the plain-Node bench services. Electron main and the workspace host both call
  * createBenchServices and put their own transport in front of the returned dispatcher and event bus.
  */
-import type { ActivePack, BenchStatus, EvidenceEntry, PartStatus } from '../contract/bench-api';
+import type { ActivePack, BenchStatus, EvidenceEntry, PartStatus, StatusOverview } from '../contract/bench-api';
 import { openBenchCore, recordBenchHardware, type BenchCore } from './bench-core';
 import { BenchLinkService, type BenchLinkState } from './bench-link/bench-link-service';
 import { createDispatcher, type Dispatch } from './dispatcher';
@@ -34,6 +34,7 @@ import { JobService } from './jobs/job-service';
 import { cupsPrinter, type SystemPrinter } from './printing/cups';
 import type { DocumentFile } from '../contract/documents';
 import type { PrintOutcome, PrintRequest } from '../contract/printing';
+import type { BenchClock } from '../contract/bench-time';
 import type { BenchStore } from './store/bench-store';
 import type { LaunchMode } from './store/launch-repository';
 import type { ReleaseRepository } from './store/release-repository';
@@ -146,13 +147,26 @@ function activePacks(packs: PackManager): ActivePack[] {
   });
 }
 
-function packsPart(packs: PackManager, pins: ReleaseRepository): PartStatus {
-  let active: ActivePack[];
+/** The active packs, or why they cannot be read: read once per status for the overview and the part. */
+function readActivePacks(packs: PackManager): { active: ActivePack[] } | { error: string } {
   try {
-    active = activePacks(packs);
+    return { active: activePacks(packs) };
   } catch (error) {
-    return { id: 'packs', label: 'Calibration packs', state: 'error', detail: error instanceof Error ? error.message : String(error), facts: [] };
+    return { error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+function statusOverview(link: BenchLinkState, packs: ReturnType<typeof readActivePacks>, backlog: SyncBacklog): StatusOverview {
+  return {
+    bench: { status: link.status, model: link.model, benchSerial: link.benchSerial, calibrationDue: link.calibrationDue },
+    packs: 'error' in packs ? { state: 'error', active: [] } : { state: packs.active.length > 0 ? 'ok' : 'not_configured', active: packs.active.map(({ family, version }) => ({ family, version })) },
+    server: { enrolled: backlog.serverUrl !== null, lastSuccessAt: backlog.lastSuccessAt, unsentEntries: backlog.unsentEntries, failing: backlog.lastError !== null, blocked: backlog.blocked },
+  };
+}
+
+function packsPart(packs: ReturnType<typeof readActivePacks>, pins: ReleaseRepository): PartStatus {
+  if ('error' in packs) return { id: 'packs', label: 'Calibration packs', state: 'error', detail: packs.error, facts: [] };
+  const { active } = packs;
   if (active.length === 0) return { id: 'packs', label: 'Calibration packs', state: 'not_configured', detail: 'No pack is active: an admin refreshes the packs from the central server or a release directory.', facts: [] };
   return {
     id: 'packs',
@@ -225,7 +239,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
   });
   sessions.closeInterrupted();
   const appHolds = new AppHoldStore(options.dataDir);
-  const appHoldService = new AppHoldService(appHolds, integrityLog, now);
+  const appHoldService = new AppHoldService(appHolds, integrityLog, now, () => packs.readState().stored.directive);
   const releases: ReleaseService = new ReleaseService({
     dataDir: options.dataDir,
     packs,
@@ -260,6 +274,14 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     return operator ? `${operator.name} (${operator.id})` : 'unknown';
   }
 
+  /**
+   * The clock documents are dated by: the bench's time zone, in English, the language the documents are
+   * worded in (a German date inside an English report would read as a mistake).
+   */
+  function documentClock(): BenchClock {
+    return { timeZone: store.settings.get().timeZone, locale: 'en' };
+  }
+
   async function jobReportFile(jobId: string): Promise<DocumentFile> {
     const data = jobs.reportData(jobId);
     const settings = store.settings.get();
@@ -268,7 +290,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       latest: data.latest,
       technicians: data.operators,
       workshop: { name: settings.workshopName, address: settings.workshopAddress },
-      timeZone: settings.timeZone,
+      clock: documentClock(),
       at: now().toISOString(),
     });
   }
@@ -285,7 +307,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
     if (target.kind === 'zpl') {
       if (request.document !== 'label') throw new ServiceError('PRINTER_NOT_SET', 'A label printer prints labels only: choose a system printer for reports in Settings, or download the PDF.');
       const { buildLabel } = await import('./documents/label');
-      const zpl = (await import('./printing/zpl')).labelZpl(buildLabel(sessions.report(request.sessionId)));
+      const zpl = (await import('./printing/zpl')).labelZpl(buildLabel(sessions.report(request.sessionId), documentClock()));
       const bytes = Buffer.from(zpl, 'utf8');
       await (await import('./printing/raw-tcp')).sendRaw(target.host, target.port, bytes);
       outcome = { printer: `label printer ${target.host}:${target.port}`, kind: 'zpl', jobRef: null, bytes: bytes.length };
@@ -293,7 +315,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       const file =
         request.document === 'jobReport'
           ? await jobReportFile(request.jobId)
-          : await (await import('./documents/session-documents')).sessionDocument(sessions.report(request.sessionId), request.document);
+          : await (await import('./documents/session-documents')).sessionDocument(sessions.report(request.sessionId), request.document, documentClock());
       const pdf = Buffer.from(file.base64, 'base64');
       const printed = await (options.systemPrinter ?? cupsPrinter).print(target.queue, pdf, file.fileName);
       outcome = { printer: `queue ${target.queue}`, kind: 'system', jobRef: printed.jobRef, bytes: pdf.length };
@@ -347,6 +369,9 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
   function status(): BenchStatus {
     const current = now();
     const settings = store.settings.get();
+    const link = benchLink.state();
+    const packsState = readActivePacks(packs);
+    const backlog = sync.backlog();
     return {
       app: {
         name: 'Injector Bench',
@@ -356,12 +381,8 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
         uptimeSeconds: Math.max(0, Math.floor((current.getTime() - startedAt.getTime()) / 1000)),
         launchCount: store.launches.count(),
       },
-      parts: [
-        storePart(store, identity),
-        benchLinkPart(benchLink.state(), settings.benchPort),
-        packsPart(packs, store.releases),
-        syncPart(sync.backlog()),
-      ],
+      overview: statusOverview(link, packsState, backlog),
+      parts: [storePart(store, identity), benchLinkPart(link, settings.benchPort), packsPart(packsState, store.releases), syncPart(backlog)],
       generatedAt: current.toISOString(),
     };
   }
@@ -430,16 +451,19 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       rollbackRelease: (input) => releases.rollback({ family: input.family, endsAt: input.endsAt, actor: actor(), reason: input.reason, ticket: input.ticket }),
       refreshReleases: (input) => releases.refresh({ actor: actor(), reason: input.reason, ticket: input.ticket, trigger: 'admin', source: input.source }),
       // The QR and PDF libraries load on first use: every command-line start skips them.
-      getSessionLabel: async (input) => (await import('./documents/label')).buildLabel(sessions.report(input.sessionId)),
+      getSessionLabel: async (input) => (await import('./documents/label')).buildLabel(sessions.report(input.sessionId), documentClock()),
       exportSessionDocument: async (input) => {
         const report = sessions.report(input.sessionId);
-        const file = await (await import('./documents/session-documents')).sessionDocument(report, input.kind);
+        const file = await (await import('./documents/session-documents')).sessionDocument(report, input.kind, documentClock());
         integrityLog.append('document.printed', { sessionId: input.sessionId, kind: input.kind, by: operators.session().operator?.id ?? null });
         return file;
       },
       createJob: (input) => jobs.create(input, operators.session().operator?.id ?? null),
       listJobs: (input) => jobs.list(input),
       getJob: (input) => jobs.view(input.jobId),
+      editJob: (input) => jobs.edit(input, operators.session().operator?.id ?? null),
+      closeJob: (input) => jobs.close(input.jobId, operators.session().operator?.id ?? null),
+      reopenJob: (input) => jobs.reopen(input.jobId, input.reason, operators.session().operator?.id ?? null),
       exportJobReport: async (input) => {
         const file = await jobReportFile(input.jobId);
         integrityLog.append('document.printed', { jobId: input.jobId, kind: 'jobReport', by: operators.session().operator?.id ?? null });

@@ -3,6 +3,8 @@
  * the virtual bench: a job for a 4-cylinder engine, four injectors coded position by position (one
  * retested for free), the matched-set verdict, a label printed in ZPL to a raw TCP printer on 127.0.0.1
  * and the job report printed through a real CUPS queue (a private cupsd) whose delivered PDF is read back.
+ * Then the job is corrected and closed: coding into it is refused with a message saying why, and only an
+ * admin can reopen it.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -179,5 +181,82 @@ describe('a technician codes a 4-cylinder engine set as one job', () => {
     expect(await page.getByTestId('history-table').textContent()).toContain('Spedition Meyer #2');
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(e2eArtifacts, 'jobs-history.png'), fullPage: true });
+  });
+
+  it('corrects the job, closes it after confirming, and a closed job refuses the next injector saying why', { timeout: 120_000 }, async () => {
+    await page.getByTestId('nav-jobs').click();
+    await page.locator('[data-testid="jobs-table"] tr', { hasText: 'Spedition Meyer' }).getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => page.getByTestId('job-state').getAttribute('data-state')).toBe('open');
+
+    await page.getByTestId('edit-job').click();
+    const form = page.getByTestId('edit-job-form');
+    expect(await form.getByLabel('Order number').inputValue()).toBe('WO-2026-118');
+    await form.getByLabel('Order number').fill('WO-2026-119');
+    await form.getByLabel('Notes').fill('rough idle; injector 2 retested');
+    await form.getByLabel('VIN').fill('wdb 9066');
+    await page.getByTestId('save-job').click();
+    // Refused as on create, and the form stays open with what was typed.
+    await expect.poll(() => page.getByTestId('jobs-error').getAttribute('data-code')).toBe('INVALID_ARGUMENT');
+    expect(await page.getByTestId('jobs-error').textContent()).toContain('a VIN is 6 to 17 letters and digits');
+    await form.getByLabel('VIN').fill('WDB9066331S123456');
+    await page.getByTestId('save-job').click();
+    await form.waitFor({ state: 'detached' });
+    expect(await page.getByTestId('set-view').locator('p.hint').first().textContent()).toContain('order WO-2026-119');
+    expect(await page.getByTestId('job-notes').textContent()).toBe('rough idle; injector 2 retested');
+
+    // A position chosen for the next injector, then back to the set and the job closed.
+    await page.getByTestId('code-position-1').click();
+    await expect.poll(() => page.getByTestId('job-context').textContent()).toContain('position 1 of 4');
+    await page.getByTestId('back-to-set').click();
+    await page.getByTestId('close-job').click();
+    expect(await page.getByTestId('confirm-close-job').textContent()).toContain('only an admin can reopen it');
+    await page.getByTestId('confirm-close-job-button').click();
+    await expect.poll(() => page.getByTestId('job-state').getAttribute('data-state')).toBe('closed');
+    expect(await page.getByTestId('job-state').textContent()).toMatch(/^Closed · by Tom Tech on .+: no more injectors or retests$/);
+    expect(await page.locator('[data-testid^="code-position-"]').count()).toBe(0);
+    expect(await page.getByTestId('reopen-job-form').count()).toBe(0);
+    expect(await page.getByTestId('set-view').textContent()).toContain('Only an admin can reopen a closed job.');
+    expect(await seriousAccessibilityViolations(page)).toEqual([]);
+    await page.screenshot({ path: path.join(e2eArtifacts, 'jobs-closed.png'), fullPage: true });
+
+    // The session screen still names the job: starting the injector is refused, with the reason and what to do.
+    const creditsBefore = await page.evaluate(async () => (await (window as unknown as { bench: { getCredits(): Promise<{ ok: boolean; value: { balance: number } }> } }).bench.getCredits()).value.balance);
+    await page.getByTestId('nav-session').click();
+    expect(await page.getByTestId('job-context').textContent()).toContain('this job is closed');
+    expect(await page.getByLabel('Part number (type or scan)').inputValue()).toBe(PART);
+    await page.getByLabel('Injector serial (type or scan)').fill('E2E-SET-9');
+    await page.getByTestId('start-session').click();
+    await expect.poll(() => page.getByTestId('session-error').getAttribute('data-code')).toBe('JOB_CLOSED');
+    expect(await page.getByTestId('session-error').textContent()).toMatch(/Job Spedition Meyer \(job-\d{8}-[0-9a-f]{8}\) was closed by Tom Tech: it takes no more injectors or retests\. An admin can reopen it, or open a new job\./);
+    const creditsAfter = await page.evaluate(async () => (await (window as unknown as { bench: { getCredits(): Promise<{ ok: boolean; value: { balance: number } }> } }).bench.getCredits()).value.balance);
+    expect(creditsAfter).toBe(creditsBefore);
+    await page.screenshot({ path: path.join(e2eArtifacts, 'jobs-closed-refused.png') });
+
+    // The list shows open jobs first: the closed one appears under "Closed jobs".
+    await page.getByTestId('nav-jobs').click();
+    await expect.poll(() => page.locator('[data-testid="jobs-table"] tbody tr').count()).toBe(0);
+    expect(await page.getByText('No jobs match this filter.').count()).toBe(1);
+    await page.getByLabel('Show').selectOption('closed');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await expect.poll(() => page.locator('[data-testid="jobs-table"] tbody tr[data-state="closed"]').count()).toBe(1);
+  });
+
+  it('admin: reopens the closed job with a reason, and its positions can be coded again', async () => {
+    await page.getByTestId('sign-out').click();
+    await signInAs(page, 'Ana Admin', '246810');
+    await page.getByTestId('signed-in-as').filter({ hasText: 'Ana Admin · admin' }).waitFor();
+    await page.getByTestId('nav-jobs').click();
+    await page.getByLabel('Show').selectOption('closed');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.locator('[data-testid="jobs-table"] tr', { hasText: 'Spedition Meyer' }).getByRole('button', { name: 'Open' }).click();
+    await expect.poll(() => page.getByTestId('job-state').getAttribute('data-state')).toBe('closed');
+    await page.getByLabel('Reason for reopening').fill('customer brought injector 2 back');
+    await page.getByTestId('reopen-job').click();
+    await expect.poll(() => page.getByTestId('job-state').getAttribute('data-state')).toBe('open');
+    expect(await page.locator('[data-testid^="code-position-"]').count()).toBe(4);
+    await page.getByTestId('nav-evidence').click();
+    await expect.poll(() => page.locator('tr[data-type="job.reopened"]').count()).toBe(1);
+    expect(await page.locator('tr[data-type="job.closed"]').count()).toBe(1);
+    expect(await page.locator('tr[data-type="job.updated"]').count()).toBe(1);
   });
 });

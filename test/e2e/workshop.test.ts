@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CentralServer } from '../../server/central-server';
+import { benchDay, systemTimeZone } from '../../electron/contract/bench-time';
 import { verifySupportBundle } from '../../electron/services/support/support-bundle';
 import { issueCreditGrant } from '../../trust/credit-grant';
 import { developmentKeys } from '../../trust/demo-repository';
@@ -173,7 +174,7 @@ describe('the workshop: technician, admin and support in headless Chromium again
 
       // The first label by button, the others with the P shortcut shown on screen.
       const label = await downloadOf(page, () => (index === 0 ? page.getByTestId('print-label').click() : page.keyboard.press('p')));
-      expect(label.name).toBe(`label_${family.part}_${family.serial}_${new Date().toISOString().slice(0, 10)}.pdf`);
+      expect(label.name).toBe(`label_${family.part}_${family.serial}_${benchDay(new Date().toISOString(), systemTimeZone())}.pdf`);
       expect(label.bytes.length).toBeGreaterThan(1000);
       expect(label.bytes.subarray(0, 5).toString('latin1')).toBe('%PDF-');
       await expect.poll(() => page.getByTestId('printed').textContent()).toContain(label.name);

@@ -75,6 +75,10 @@ describe('deploy/', () => {
   it('Containerfile: builds, prunes dev packages, and runs the bundle with known options', () => {
     const containerfile = deployFile('Containerfile');
     expect(containerfile).toMatch(/^RUN npm run build && npm prune --omit=dev/m);
+    // The native addon is built against the headers .ci/run's Node 24 run proves (scripts/node-lts.sh).
+    const ltsHeaders = /INJBENCH_NODE_LTS_HEADERS:-([\d.]+)/.exec(readFileSync(path.join(projectRoot, 'scripts', 'node-lts.sh'), 'utf8'))?.[1];
+    expect(ltsHeaders).toMatch(/^24\./);
+    expect(containerfile).toMatch(new RegExp(`^ENV npm_config_build_from_source=true npm_config_target=${ltsHeaders?.replaceAll('.', '\\.')}$`, 'm'));
     const entrypoint = /^ENTRYPOINT (\[.*\])$/m.exec(containerfile)?.[1];
     const cmd = /^CMD (\[.*\])$/m.exec(containerfile)?.[1];
     expect(JSON.parse(entrypoint ?? '[]')).toEqual(['node', INSTALLED_MAIN]);

@@ -2,7 +2,8 @@
  * Jobs and engine sets through the BenchApi dispatcher of the real bench services: a real SQLite store,
  * the demo packs on disk, the virtual bench over TCP on 127.0.0.1, real coding sessions. A 4-cylinder job
  * is coded position by position, one position retested for free within the pack's window, and the set
- * verdict is checked against the spread of the reports' own deviations and the pack's limit.
+ * verdict is checked against the spread of the reports' own deviations and the pack's limit. Then the job
+ * is corrected, closed (nothing more can be coded into it) and reopened by an admin, read back from the file.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +13,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionReport, SessionSummary } from '../../electron/contract/coding-session';
 import type { DocumentFile } from '../../electron/contract/documents';
 import type { JobSummary, JobView } from '../../electron/contract/jobs';
+import type { OperatorSummary } from '../../electron/contract/bench-api';
 import { createBenchServices, type BenchServices } from '../../electron/services/bench-services';
+import { openBenchStore } from '../../electron/services/store/bench-store';
 import { prepareDemoBench, type DemoBench } from '../../demo/demo-bench';
 import { hashPin } from '../../common/pin-hash';
 import { bundledRootFile } from '../helpers/bundled-root';
@@ -147,5 +150,75 @@ describe('a 4-cylinder job coded as a set', () => {
     const pages = text.split('\f').filter((page) => page.trim().length > 0);
     expect(pages.length).toBeGreaterThanOrEqual(1);
     for (const page of pages) expect(page).toContain('Technician: Tom Tech');
+  });
+
+  it('corrects the job\'s facts, validated as on create, and logs which fields changed but not their values', async () => {
+    const edit = (input: object) => services.dispatch('editJob', { jobId: job.job.jobId, ...input });
+    // Refused as on create, and nothing changed.
+    expect(await edit({ vin: 'WDB-9066' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('a VIN is 6 to 17 letters and digits') } });
+    expect(await edit({ customer: '   ' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('name the customer') } });
+    expect(await edit({ cylinders: 6 })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } });
+    expect(await edit({})).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('at least one field') } });
+    expect((await call<JobView>('getJob', { jobId: job.job.jobId })).job).toMatchObject({ vin: 'WDB9066331S123456', customer: 'Spedition Meyer', updatedAt: null });
+
+    const edited = await call<JobView>('editJob', { jobId: job.job.jobId, vin: 'wdb9066331s654321', orderNumber: 'WO-2026-119', notes: 'rough idle, cold start', customer: 'Spedition Meyer' });
+    expect(edited.job).toMatchObject({ customer: 'Spedition Meyer', vin: 'WDB9066331S654321', orderNumber: 'WO-2026-119', notes: 'rough idle, cold start', vehicle: 'Sprinter 316 CDI', cylinders: 4, partNumber: PART, state: 'open' });
+    expect(edited.job.updatedAt).not.toBeNull();
+    // The set is untouched by an edit.
+    expect(edited.set.coded).toBe(4);
+    const [entry] = services.store.integrityLog.search({ typePrefix: 'job.updated', limit: 5 });
+    expect(JSON.parse(entry?.payloadJson ?? '{}')).toEqual({ jobId: job.job.jobId, fields: ['vin', 'orderNumber', 'notes'], by: expect.stringMatching(/.+/) });
+    expect(entry?.payloadJson).not.toContain('654321');
+    expect(entry?.payloadJson).not.toContain('Meyer');
+    expect(await call<JobSummary[]>('listJobs', { text: 'WO-2026-119' })).toEqual([expect.objectContaining({ jobId: job.job.jobId })]);
+  });
+
+  it('closes the job: no injector, retest or edit goes into it, a technician cannot reopen it, an admin can', async () => {
+    const sessionsBefore = (await call<SessionSummary[]>('listCodingSessions', { limit: 200 })).length;
+    const balanceBefore = services.store.sessions.balance();
+    const closed = await call<JobView>('closeJob', { jobId: job.job.jobId });
+    expect(closed.job).toMatchObject({ state: 'closed', closedBy: 'Tom Tech' });
+    expect(closed.job.closedAt).not.toBeNull();
+    expect(JSON.parse(services.store.integrityLog.search({ typePrefix: 'job.closed', limit: 1 })[0]?.payloadJson ?? '{}')).toMatchObject({ jobId: job.job.jobId, coded: 4 });
+
+    // A new injector and a retest of position 2 (within its free window) are both refused, before the bench is touched.
+    for (const attempt of [{ serial: 'SET-NEW', position: 1 }, { serial: 'SET-A2', position: 2 }]) {
+      const refused = await services.dispatch('startCodingSession', { partNumber: PART, serial: attempt.serial, job: { jobId: job.job.jobId, position: attempt.position } });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'JOB_CLOSED', message: expect.stringContaining('was closed by Tom Tech: it takes no more injectors or retests. An admin can reopen it') } });
+    }
+    expect(await services.dispatch('editJob', { jobId: job.job.jobId, notes: 'late note' })).toMatchObject({ ok: false, error: { code: 'JOB_CLOSED' } });
+    expect(await services.dispatch('closeJob', { jobId: job.job.jobId })).toMatchObject({ ok: false, error: { code: 'JOB_CLOSED' } });
+    expect((await call<SessionSummary[]>('listCodingSessions', { limit: 200 })).length).toBe(sessionsBefore);
+    expect(services.store.sessions.balance()).toBe(balanceBefore);
+    // The report of a closed job still prints.
+    expect((await call<DocumentFile>('exportJobReport', { jobId: job.job.jobId })).fileName).toMatch(/\.pdf$/);
+
+    expect((await call<JobSummary[]>('listJobs', { state: 'closed' })).map((summary) => summary.jobId)).toEqual([job.job.jobId]);
+    expect(await call<JobSummary[]>('listJobs', { state: 'open' })).toEqual([]);
+    expect(await call<JobSummary[]>('listJobs', {})).toHaveLength(1);
+
+    // Read back from the SQLite file through a second, read-only connection.
+    const reader = openBenchStore(dataDir, { readonly: true });
+    try {
+      expect(reader.jobs.byId(job.job.jobId)).toMatchObject({ closedAt: closed.job.closedAt, vin: 'WDB9066331S654321' });
+    } finally {
+      reader.close();
+    }
+
+    expect(await services.dispatch('reopenJob', { jobId: job.job.jobId, reason: 'customer brought injector 2 back' })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    const admin = (await call<OperatorSummary[]>('listSignInOperators')).find((operator) => operator.role === 'admin');
+    await call('signOut');
+    await call('signIn', { operatorId: admin?.id, pin: '246810' });
+    expect(await services.dispatch('reopenJob', { jobId: job.job.jobId, reason: 'no' })).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT', message: expect.stringContaining('reason') } });
+    const reopened = await call<JobView>('reopenJob', { jobId: job.job.jobId, reason: 'customer brought injector 2 back' });
+    expect(reopened.job).toMatchObject({ state: 'open', closedAt: null, closedBy: null });
+    expect(JSON.parse(services.store.integrityLog.search({ typePrefix: 'job.reopened', limit: 1 })[0]?.payloadJson ?? '{}')).toMatchObject({
+      jobId: job.job.jobId,
+      reason: 'customer brought injector 2 back',
+      closedAt: closed.job.closedAt,
+    });
+    expect(await services.dispatch('reopenJob', { jobId: job.job.jobId, reason: 'again please' })).toMatchObject({ ok: false, error: { code: 'CONFLICT' } });
+    // Open again: the set takes its injectors as before (the check passes; no session is started here).
+    expect(services.jobs.prepareStart({ partNumber: PART, serial: 'SET-A2', job: { jobId: job.job.jobId, position: 2 } })).toHaveProperty('retestOf');
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The admin's hold of the app at its installed version, set and lifted from the app (Support view):
+ * The admin's hold of the app at its installed version, set and lifted from the app (Enrolment & credits view):
  * time-bounded like a pack pin (at most MAX_PIN_DAYS), with who, why and the ticket, each change in the
  * integrity log before the answer. The update policy reads the same file (bench-ports.ts).
  */
@@ -7,19 +7,21 @@ import { MAX_PIN_DAYS, type AppUpdateHoldView } from '../../contract/bench-api';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import { ServiceError } from '../service-error';
 import { appHoldSchema, type AppHold } from './ports';
-import type { AppHoldStore } from './bench-ports';
+import { directiveHold, type AppHoldStore } from './bench-ports';
 
 export class AppHoldService {
   constructor(
     private readonly holds: AppHoldStore,
     private readonly log: Pick<IntegrityLog, 'append'>,
     private readonly now: () => Date,
+    /** The trusted directive's bytes (base64), whose app_update.hold_until holds the app too. */
+    private readonly directive: () => string | null = () => null,
   ) {}
 
   view(): AppUpdateHoldView {
+    const inForce = (hold: AppHold | null) => (hold && Date.parse(hold.until) > this.now().getTime() ? hold : null);
     const parsed = appHoldSchema.safeParse(this.holds.read());
-    const hold = parsed.success && Date.parse(parsed.data.until) > this.now().getTime() ? parsed.data : null;
-    return { hold, maxHoldDays: MAX_PIN_DAYS };
+    return { hold: inForce(parsed.success ? parsed.data : null), directiveHold: inForce(directiveHold(this.directive())), maxHoldDays: MAX_PIN_DAYS };
   }
 
   hold(input: { actor: string; hours: number; reason: string; ticket: string }): AppUpdateHoldView {

@@ -106,7 +106,8 @@ export function benchAppHold(inputs: BenchAppUpdateInputs): AdminHoldSource {
   return { current, onChange: (listener) => watch(current, inputs.everyMs ?? 5_000, () => listener()) };
 }
 
-function directiveHold(storedBase64: string | null): AppHold | null {
+/** The hold a stored directive sets, or null (none, or a directive that no longer opens). */
+export function directiveHold(storedBase64: string | null): AppHold | null {
   let directive: DirectiveDocument | null;
   try {
     directive = storedDirective(storedBase64);

@@ -8,6 +8,7 @@ import type { InjectorLabel } from '../../contract/documents';
 import { groupCode } from '../../contract/code-groups';
 import { ServiceError } from '../service-error';
 import { labelLayout } from './label-layout';
+import { benchDay, formatBenchDate, type BenchClock } from '../../contract/bench-time';
 
 export type LabelQrContent = 'code' | 'code-part-serial';
 
@@ -33,8 +34,12 @@ export function qrMatrix(text: string): { size: number; rows: string[] } {
   return { size, rows };
 }
 
-/** The label of a session that issued a code; any other session has none, and says what to do instead. */
-export function buildLabel(report: SessionReport): InjectorLabel {
+/**
+ * The label of a session that issued a code; any other session has none, and says what to do instead.
+ * Its day is the bench's (an injector coded at 00:30 in Berlin carries that day): YYYY-MM-DD in the QR
+ * for scanners, worded in the clock's language where a person reads it.
+ */
+export function buildLabel(report: SessionReport, clock: BenchClock): InjectorLabel {
   if (report.status !== 'completed' || report.verdict !== 'pass' || !report.code) {
     throw new ServiceError(
       'CONFLICT',
@@ -49,7 +54,7 @@ export function buildLabel(report: SessionReport): InjectorLabel {
     serial: report.serial,
     family: report.pack?.family ?? null,
     packVersion: report.pack?.version ?? null,
-    date: report.endedAt.slice(0, 10),
+    date: benchDay(report.endedAt, clock.timeZone),
     benchSerial: report.bench.benchSerial,
     synthetic: report.pack?.synthetic ?? false,
   };
@@ -60,7 +65,7 @@ export function buildLabel(report: SessionReport): InjectorLabel {
     codeGrouped,
     partNumber: base.partNumber,
     serial: base.serial,
-    date: base.date,
+    date: formatBenchDate(report.endedAt, clock.timeZone, clock.locale),
     pack: `${base.family ?? '-'} ${base.packVersion ?? ''}`.trim(),
     synthetic: base.synthetic,
   });

@@ -9,7 +9,7 @@ import type { SessionReport } from '../../contract/coding-session';
 import type { InjectorLabel } from '../../contract/documents';
 import { LABEL_MM } from './label-layout';
 import { groupCode } from '../../contract/code-groups';
-import { formatBenchTime } from '../../contract/bench-time';
+import { formatBenchTime, type BenchClock } from '../../contract/bench-time';
 import type { JobView } from '../../contract/jobs';
 
 const MM = 72 / 25.4;
@@ -164,7 +164,7 @@ class ReportWriter {
 const statusTitle: Record<SessionReport['status'], string> = { completed: 'Completed', aborted: 'Aborted', refused: 'Not started (refused)' };
 const stepVerdict: Record<string, string> = { in_tolerance: 'in tolerance', corrected: 'corrected', not_codable: 'NOT CODABLE' };
 
-export async function reportPdf(report: SessionReport, label: InjectorLabel | null): Promise<Uint8Array> {
+export async function reportPdf(report: SessionReport, label: InjectorLabel | null, clock: BenchClock): Promise<Uint8Array> {
   const document = await PDFDocument.create();
   setMetadata(document, `Coding session ${report.sessionId}`, report.endedAt);
   const fonts = {
@@ -206,7 +206,7 @@ export async function reportPdf(report: SessionReport, label: InjectorLabel | nu
   out.line(`Bench: ${report.bench.model} ${report.bench.benchSerial}, firmware ${report.bench.firmware}`);
   if (report.pack) out.line(`Pack: ${report.pack.family} ${report.pack.version} (${report.pack.resolvedBy})${report.pack.synthetic ? ', synthetic demo data' : ''}`);
   if (report.pack) out.line(`Pack SHA-256: ${report.pack.sha256}`, { size: 8, color: grey });
-  out.line(`Started ${report.startedAt}, ended ${report.endedAt}`);
+  out.line(`Started ${formatBenchTime(report.startedAt, clock.timeZone, clock.locale)}, ended ${formatBenchTime(report.endedAt, clock.timeZone, clock.locale)}`);
   out.gap();
 
   out.line('Preflight gates', { size: 12, font: fonts.bold });
@@ -259,7 +259,7 @@ export interface JobReportInput {
   /** Everyone who coded an injector of the job; printed on every page. */
   technicians: string[];
   workshop: { name: string; address: string };
-  timeZone: string;
+  clock: BenchClock;
   /** When the report is made: the PDF's date, and the "as of" line. */
   at: string;
 }
@@ -273,7 +273,7 @@ const setVerdictText: Record<JobView['set']['verdict'], string> = {
 
 /** One A4 report for a whole job: workshop header, job facts, every position, the set's matching. */
 export async function jobReportPdf(input: JobReportInput): Promise<Uint8Array> {
-  const { view, timeZone } = input;
+  const { view, clock } = input;
   const { job, set } = view;
   const document = await PDFDocument.create();
   setMetadata(document, `Job ${job.jobId}`, input.at);
@@ -282,7 +282,7 @@ export async function jobReportPdf(input: JobReportInput): Promise<Uint8Array> {
     bold: await document.embedFont(StandardFonts.HelveticaBold),
     mono: await document.embedFont(StandardFonts.CourierBold),
   };
-  const time = (iso: string | null) => (iso ? formatBenchTime(iso, timeZone) : '-');
+  const time = (iso: string | null) => (iso ? formatBenchTime(iso, clock.timeZone, clock.locale) : '-');
   const out = new ReportWriter(document, fonts);
   if (input.workshop.name) out.line(input.workshop.name, { size: 12, font: fonts.bold });
   for (const line of input.workshop.address.split(/\r?\n/).filter(Boolean)) out.line(line, { size: 9, color: grey });

@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { SessionReport } from '../../contract/coding-session';
-import type { Job, JobInput, JobPosition, JobSummary, JobView } from '../../contract/jobs';
+import { jobEditableFields, type Job, type JobEdit, type JobInput, type JobPosition, type JobState, type JobSummary, type JobView } from '../../contract/jobs';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import { ServiceError } from '../service-error';
 import type { JobRecord, JobRepository } from '../store/job-repository';
@@ -36,6 +36,10 @@ function toJob(record: JobRecord, operatorName: (id: string | null) => string | 
     partNumber: record.partNumber,
     createdAt: record.createdAt,
     createdBy: operatorName(record.createdBy),
+    state: record.closedAt === null ? 'open' : 'closed',
+    closedAt: record.closedAt,
+    closedBy: operatorName(record.closedBy),
+    updatedAt: record.updatedAt,
   };
 }
 
@@ -62,9 +66,56 @@ export class JobService {
     return this.view(id);
   }
 
+  /**
+   * Corrects the facts of an open job. The integrity log names the fields changed, never their values
+   * (as for job.created: the server gets the job's shape, not the customer's data).
+   */
+  edit(edit: JobEdit, operatorId: string | null): JobView {
+    const record = this.#openRecord(edit.jobId, 'its details can no longer be changed');
+    const changed = jobEditableFields.filter((field) => edit[field] !== undefined && edit[field] !== record[field]);
+    if (changed.length === 0) return this.view(record.id);
+    const at = this.deps.now().toISOString();
+    const details = { customer: edit.customer ?? record.customer, vehicle: edit.vehicle ?? record.vehicle, vin: edit.vin ?? record.vin, orderNumber: edit.orderNumber ?? record.orderNumber, notes: edit.notes ?? record.notes };
+    this.deps.log.append('job.updated', { jobId: record.id, fields: changed, by: operatorId });
+    this.deps.jobs.updateDetails(record.id, details, { at, operatorId });
+    return this.view(record.id);
+  }
+
+  /** Closes a job whose work is done: it then takes no injectors, retests or edits until an admin reopens it. */
+  close(jobId: string, operatorId: string | null): JobView {
+    const record = this.#openRecord(jobId, 'it is closed already');
+    const running = this.deps.sessions.search({ jobId, limit: JOB_SESSIONS_LIMIT }).find((session) => session.status === 'running');
+    if (running) {
+      throw new ServiceError('CONFLICT', `A session for position ${running.jobPosition ?? '?'} of job ${jobId} is running: let it finish or abort it, then close the job.`);
+    }
+    const before = this.view(jobId);
+    this.deps.log.append('job.closed', { jobId, coded: before.set.coded, setVerdict: before.set.verdict, by: operatorId });
+    this.deps.jobs.setClosed(record.id, { at: this.deps.now().toISOString(), operatorId });
+    return this.view(jobId);
+  }
+
+  /** Opens a closed job again (admins only, by the contract): the reason goes into the integrity log. */
+  reopen(jobId: string, reason: string, operatorId: string | null): JobView {
+    const record = this.#record(jobId);
+    if (record.closedAt === null) throw new ServiceError('CONFLICT', `Job ${jobId} is open: there is nothing to reopen.`);
+    this.deps.log.append('job.reopened', { jobId, reason, closedAt: record.closedAt, closedBy: record.closedBy, by: operatorId });
+    this.deps.jobs.setClosed(record.id, null);
+    return this.view(jobId);
+  }
+
   #record(jobId: string): JobRecord {
     const record = this.deps.jobs.byId(jobId);
     if (!record) throw new ServiceError('NOT_FOUND', `No job ${jobId} on this bench.`);
+    return record;
+  }
+
+  /** The job, refused with JOB_CLOSED if it was closed: `refusal` says what a closed job does not do. */
+  #openRecord(jobId: string, refusal: string): JobRecord {
+    const record = this.#record(jobId);
+    if (record.closedAt !== null) {
+      const by = this.operatorName(record.closedBy);
+      throw new ServiceError('JOB_CLOSED', `Job ${record.customer} (${record.id}) was closed${by ? ` by ${by}` : ''}: ${refusal}. An admin can reopen it, or open a new job.`);
+    }
     return record;
   }
 
@@ -132,7 +183,7 @@ export class JobService {
     };
   }
 
-  list(query: { text?: string; limit: number }): JobSummary[] {
+  list(query: { text?: string; state?: JobState; limit: number }): JobSummary[] {
     return this.deps.jobs.search(query).map((record) => {
       const positions = this.#positions(record, this.#sessions(record.id));
       const reports = positions.map((position) => position.report).filter((report): report is SessionReport => report !== null);
@@ -145,7 +196,7 @@ export class JobService {
    * injector in the same position, within the pack's window after the session that charged for its code.
    */
   prepareStart(request: { partNumber: string; serial: string; job: { jobId: string; position: number } }): { retestOf: string | null } {
-    const record = this.#record(request.job.jobId);
+    const record = this.#openRecord(request.job.jobId, 'it takes no more injectors or retests');
     if (request.job.position > record.cylinders) {
       throw new ServiceError('INVALID_ARGUMENT', `Job ${record.id} is a ${record.cylinders}-cylinder engine: there is no position ${request.job.position}.`);
     }

@@ -448,7 +448,7 @@ export class CodingSessionEngine {
       const calibration = await this.deps.bench.calibrationCheck();
       gates.push(
         calibration.overdue
-          ? { id: 'calibration', label: 'Bench calibration', passed: false, code: 'CALIBRATION_OVERDUE', params: { due: calibration.due }, detail: `The bench calibration check was due on ${calibration.due}.`, action: 'Run the calibration check with the reference injector.' }
+          ? { id: 'calibration', label: 'Bench calibration', passed: false, code: 'CALIBRATION_OVERDUE', params: { due: { day: calibration.due } }, detail: `The bench calibration check was due on ${calibration.due}.`, action: 'Run the calibration check with the reference injector.' }
           : { id: 'calibration', label: 'Bench calibration', passed: true, detail: `Checked ${calibration.lastCheck}, next due ${calibration.due}.` },
       );
     } catch (error) {

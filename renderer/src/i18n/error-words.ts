@@ -5,7 +5,6 @@
  * the detail. A code without a catalog entry (a newer service, an old report) shows the service's sentence.
  */
 import type { BenchErrorParam, BenchErrorParams } from '../../../electron/contract/envelope';
-import { formatBenchTime } from '../../../electron/contract/bench-time';
 import { errorDetailsDe, errorLabelsDe, errorMessagesDe } from './errors.de';
 import { errorDetailsEn, errorLabelsEn, errorMessagesEn, type ErrorDetailCode, type ErrorWordCode } from './errors.en';
 import { placeholders, type UiLocale } from './i18n';
@@ -47,22 +46,28 @@ function isDetailCode(code: string): code is ErrorDetailCode {
   return Object.hasOwn(errorDetailsEn, code);
 }
 
-function formatParam(value: BenchErrorParam, locale: UiLocale, timeZone: string): string {
+/** How times in params are shown: the bench's zone and the screen's language (useBenchTime's BenchTimeFormat fits). */
+export interface ErrorTimeFormat {
+  dateTime(iso: string): string;
+  day(isoDay: string): string;
+}
+
+function formatParam(value: BenchErrorParam, locale: UiLocale, time: ErrorTimeFormat): string {
   if (typeof value === 'number') return new Intl.NumberFormat(locale, { maximumFractionDigits: 3 }).format(value);
   if (typeof value === 'string') return value;
-  return formatBenchTime(value.instant, timeZone, locale);
+  return 'instant' in value ? time.dateTime(value.instant) : time.day(value.day);
 }
 
 /** The catalog's detail sentence with every placeholder filled, or null when a param it needs is missing. */
-function detailFromParams(template: string, params: BenchErrorParams, locale: UiLocale, timeZone: string): string | null {
+function detailFromParams(template: string, params: BenchErrorParams, locale: UiLocale, time: ErrorTimeFormat): string | null {
   if (!placeholders(template).every((name) => Object.hasOwn(params, name))) return null;
-  return template.replace(/\{(\w+)\}/g, (_whole, name: string) => formatParam(params[name] as BenchErrorParam, locale, timeZone));
+  return template.replace(/\{(\w+)\}/g, (_whole, name: string) => formatParam(params[name] as BenchErrorParam, locale, time));
 }
 
-export function describeError(error: ErrorLike, locale: UiLocale, timeZone: string): ErrorWords {
+export function describeError(error: ErrorLike, locale: UiLocale, time: ErrorTimeFormat): ErrorWords {
   const catalog = errorCatalogs[locale];
   if (!hasErrorWords(error.code)) return { text: error.message, detail: null, code: error.code };
-  const fromParams = error.params && isDetailCode(error.code) ? detailFromParams(catalog.details[error.code], error.params, locale, timeZone) : null;
+  const fromParams = error.params && isDetailCode(error.code) ? detailFromParams(catalog.details[error.code], error.params, locale, time) : null;
   const detail = fromParams ?? (error.message.trim() === '' ? null : error.message);
   return { text: catalog.messages[error.code], detail, code: error.code };
 }

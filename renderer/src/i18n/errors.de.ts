@@ -35,6 +35,7 @@ export const errorMessagesDe: Record<ErrorWordCode, string> = {
   PRINT_QUEUE_REFUSED: 'Der Drucker hat den Auftrag abgelehnt (angehalten, kein Papier oder Störung). Drucker in Ordnung bringen, dann erneut drucken.',
   PRINT_SYSTEM_UNAVAILABLE: 'Das Drucksystem des Computers ist nicht verfügbar. Starten oder die IT fragen, oder stattdessen das PDF herunterladen.',
   PRINT_FAILED: 'Das Drucken ist fehlgeschlagen. Drucker prüfen und erneut drucken oder das PDF herunterladen.',
+  JOB_CLOSED: 'Dieser Auftrag ist abgeschlossen: Darin wird nichts mehr codiert, geändert oder berechnet. Ein Admin kann ihn wieder öffnen; sonst einen neuen Auftrag anlegen.',
   PREFLIGHT_BLOCKED: 'Die Codierung wurde nicht gestartet, weil eine Prüfung vor dem Start blockiert. Die blockierte Zeile in der Liste beheben, dann erneut starten.',
   ELECTRICAL_FAIL: 'Der Injektor hat die elektrische Prüfung nicht bestanden (Spulenwiderstand oder Isolation). Er ist abgelehnt; es wird kein Code ausgegeben und nichts berechnet.',
   LEAK_FAIL: 'Der Injektor hat mehr Rücklauf, als das Paket erlaubt. Er ist abgelehnt; es wird kein Code ausgegeben und nichts berechnet.',

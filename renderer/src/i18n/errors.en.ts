@@ -41,6 +41,7 @@ export const errorMessagesEn: Record<ErrorWordCode, string> = {
   PRINT_QUEUE_REFUSED: 'The printer refused the job (paused, out of paper or in error). Fix the printer, then print again.',
   PRINT_SYSTEM_UNAVAILABLE: "The computer's print system is not available. Start it or ask your IT, or download the PDF instead.",
   PRINT_FAILED: 'Printing failed. Check the printer and print again, or download the PDF.',
+  JOB_CLOSED: 'This job is closed: nothing more is coded, changed or charged in it. An admin can reopen it, or open a new job.',
   PREFLIGHT_BLOCKED: 'Coding did not start because a check before the start is blocked. Fix the blocked line in the list, then start again.',
   ELECTRICAL_FAIL: 'The injector failed the electrical test (coil resistance or insulation). It is rejected; no code is issued and nothing is charged.',
   LEAK_FAIL: 'The injector leaks back more than the pack allows. It is rejected; no code is issued and nothing is charged.',

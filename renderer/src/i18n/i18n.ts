@@ -23,7 +23,11 @@ export type MessageParams = Record<string, string | number>;
 /** The message for a key with {name} placeholders filled; an unknown placeholder stays visible. */
 export function translate(locale: UiLocale, key: MessageKey, params?: MessageParams): string {
   const template = catalogs[locale][key] ?? en[key];
-  if (!params) return template;
+  return params ? fillPlaceholders(template, params) : template;
+}
+
+/** A template's {name} placeholders filled from params; an unknown placeholder stays visible. */
+export function fillPlaceholders(template: string, params: MessageParams): string {
   return template.replace(/\{(\w+)\}/g, (whole, name: string) => (name in params ? String(params[name]) : whole));
 }
 

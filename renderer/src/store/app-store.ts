@@ -17,6 +17,7 @@ import { createAdminSlice, type AdminSlice } from './admin-slice';
 import { createDocumentsSlice, type DocumentsSlice, type SaveFile } from './documents-slice';
 import { createLocaleSlice, type LocaleSlice } from './locale-slice';
 import { createJobsSlice, type JobsSlice } from './jobs-slice';
+import { createAppHoldSlice, type AppHoldSlice } from './app-hold-slice';
 
 export type AppState = StatusSlice &
   SessionSlice &
@@ -29,7 +30,8 @@ export type AppState = StatusSlice &
   DocumentsSlice &
   AdminSlice &
   ReleasesSlice &
-  JobsSlice;
+  JobsSlice &
+  AppHoldSlice;
 export type AppStore = StoreApi<AppState>;
 
 export interface AppStoreOptions {
@@ -56,6 +58,7 @@ export function createAppStore(bench: BenchApi, options: AppStoreOptions = {}): 
     ...createDocumentsSlice(bench, save)(...args),
     ...createAdminSlice(bench, save)(...args),
     ...createJobsSlice(bench)(...args),
+    ...createAppHoldSlice(bench)(...args),
   }));
   // The bench's language setting drives the UI language, live, whoever changed it.
   store.subscribe((state, previous) => {

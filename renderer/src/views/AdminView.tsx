@@ -3,7 +3,9 @@ import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice, ErrorWordsText } from '../components/ErrorNotice';
 import { useErrorWords } from '../i18n/use-error-words';
 import { useT } from '../i18n/use-t';
+import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
+import { AppUpdateHoldPanel } from './AppUpdateHoldPanel';
 
 function Fact({ label, value, testId }: { label: string; value: ReactNode; testId?: string }) {
   return (
@@ -18,6 +20,7 @@ function Fact({ label, value, testId }: { label: string; value: ReactNode; testI
 function Enrolment() {
   const t = useT();
   const { describe, detailsLabel } = useErrorWords();
+  const time = useBenchTime();
   const { enrolment, busy, error, load, enrol } = useAppStore(
     useShallow((state) => ({ enrolment: state.enrolment, busy: state.enrolling, error: state.enrolmentError, load: state.loadEnrolment, enrol: state.enrol })),
   );
@@ -51,10 +54,10 @@ function Enrolment() {
         <dl className="facts facts--grid">
           <Fact label={t('admin.benchId')} value={enrolment.benchId} testId="enrolment-bench-id" />
           <Fact label={t('admin.server')} value={enrolment.serverUrl ?? t('admin.notEnrolled')} testId="enrolment-server" />
-          <Fact label={t('admin.enrolledAt')} value={enrolment.enrolledAt ? new Date(enrolment.enrolledAt).toLocaleString() : '—'} />
+          <Fact label={t('admin.enrolledAt')} value={enrolment.enrolledAt ? time.dateTime(enrolment.enrolledAt) : '—'} />
           {backlog && <Fact label={t('admin.backlog')} value={t('admin.backlogValue', { entries: backlog.unsentEntries, checkpoints: backlog.unsentCheckpoints })} testId="enrolment-backlog" />}
           {backlog && <Fact label={t('admin.acknowledged')} value={t('admin.acknowledgedValue', { acked: backlog.ackedEntrySeq, head: backlog.headSeq })} />}
-          {backlog && <Fact label={t('admin.lastSuccess')} value={backlog.lastSuccessAt ? new Date(backlog.lastSuccessAt).toLocaleString() : t('admin.never')} />}
+          {backlog && <Fact label={t('admin.lastSuccess')} value={backlog.lastSuccessAt ? time.dateTime(backlog.lastSuccessAt) : t('admin.never')} />}
           {backlog?.lastError && <Fact label={t('admin.lastError')} value={<ErrorWordsText words={describe(backlog.lastError)} detailsLabel={detailsLabel} />} />}
         </dl>
       )}
@@ -83,6 +86,7 @@ function Enrolment() {
 /** Credits: balance, the grants booked, every ledger movement, and importing a signed grant file. */
 function Credits() {
   const t = useT();
+  const time = useBenchTime();
   const { credits, busy, error, lastGrant, load, importGrant } = useAppStore(
     useShallow((state) => ({ credits: state.credits, busy: state.importingGrant, error: state.creditsError, lastGrant: state.lastGrant, load: state.loadCredits, importGrant: state.importGrant })),
   );
@@ -147,8 +151,8 @@ function Credits() {
             <tr key={grant.grantId}>
               <td className="code-cell">{grant.grantId}</td>
               <td>{grant.credits}</td>
-              <td>{new Date(grant.importedAt).toLocaleString()}</td>
-              <td>{new Date(grant.expires).toLocaleDateString()}</td>
+              <td>{time.dateTime(grant.importedAt)}</td>
+              <td>{time.date(grant.expires)}</td>
             </tr>
           ))}
         </tbody>
@@ -167,7 +171,7 @@ function Credits() {
         <tbody>
           {credits?.entries.map((entry) => (
             <tr key={entry.id} data-kind={entry.kind}>
-              <td>{new Date(entry.at).toLocaleString()}</td>
+              <td>{time.dateTime(entry.at)}</td>
               <td>{entry.kind === 'grant' ? t('admin.kindGrant') : t('admin.kindSpend')}</td>
               <td>{entry.kind === 'grant' ? `+${entry.amount}` : `−${entry.amount}`}</td>
               <td className="code-cell">{entry.grantId ?? entry.sessionId}</td>
@@ -187,6 +191,7 @@ export function AdminView() {
       <h1 id="admin-title">{t('admin.title')}</h1>
       <Enrolment />
       <Credits />
+      <AppUpdateHoldPanel />
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { ErrorNotice, ErrorWordsText } from '../components/ErrorNotice';
 import { useErrorWords } from '../i18n/use-error-words';
 import type { MessageKey } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
+import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
 import { ManualTestPanel } from './ManualTestPanel';
 
@@ -20,6 +21,7 @@ const statusText: Record<BenchLinkStateView['status'], MessageKey> = {
 export function BenchView() {
   const t = useT();
   const { describe, detailsLabel } = useErrorWords();
+  const time = useBenchTime();
   const { link, error, busy, load, connect, disconnect, role, loadStartInfo } = useAppStore(
     useShallow((state) => ({
       role: state.session?.operator?.role,
@@ -77,7 +79,7 @@ export function BenchView() {
           </div>
           <div className="facts__row">
             <dt>{t('bench.calibrationDue')}</dt>
-            <dd>{link.calibrationDue ?? t('bench.unknown')}</dd>
+            <dd>{link.calibrationDue ? time.day(link.calibrationDue) : t('bench.unknown')}</dd>
           </div>
         </dl>
       )}

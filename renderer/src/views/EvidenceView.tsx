@@ -1,9 +1,11 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ErrorNotice } from '../components/ErrorNotice';
 import { LogVerdictNotice } from '../components/LogVerdictNotice';
 import type { MessageKey } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
+import { useBenchTime } from '../i18n/use-bench-time';
+import { describeEvidence, namesInEntries } from '../i18n/evidence-words';
 import { useAppStore } from '../store/context';
 
 const filters: ReadonlyArray<{ prefix: string; label: MessageKey }> = [
@@ -44,8 +46,13 @@ export function VerifyLogButton({ verify }: { verify(): Promise<void> }) {
 
 export function EvidenceView() {
   const t = useT();
-  const { entries, filter, hasMore, sealedThrough, error, verdict, load, loadOlder, verify } = useAppStore(
+  const time = useBenchTime();
+  const { entries, filter, hasMore, sealedThrough, error, verdict, load, loadOlder, verify, locale, operators, loadOperators, isAdmin } = useAppStore(
     useShallow((state) => ({
+      locale: state.locale,
+      operators: state.operators,
+      loadOperators: state.loadOperators,
+      isAdmin: state.session?.operator?.role === 'admin',
       entries: state.evidence,
       filter: state.evidenceFilter,
       hasMore: state.evidenceHasMore,
@@ -60,6 +67,15 @@ export function EvidenceView() {
   useEffect(() => {
     void load('');
   }, [load]);
+  // Names for the operator ids in the entries: admins may list the operators; the log itself names those it created.
+  useEffect(() => {
+    if (isAdmin) void loadOperators();
+  }, [isAdmin, loadOperators]);
+  const wording = useMemo(() => {
+    const names = namesInEntries(entries);
+    for (const operator of operators) names.set(operator.id, operator.name);
+    return { locale, nameOf: (id: string) => names.get(id) ?? null, time: time.dateTime };
+  }, [entries, operators, locale, time]);
 
   return (
     <section className="view" aria-labelledby="evidence-title">
@@ -92,8 +108,14 @@ export function EvidenceView() {
                 {entry.seq}
                 {entry.seq <= sealedThrough ? '' : ' *'}
               </td>
-              <td>{new Date(entry.recordedAt).toLocaleString()}</td>
-              <td>{entry.type}</td>
+              <td data-testid="evidence-time">{time.dateTime(entry.recordedAt)}</td>
+              <td>
+                <span data-testid="evidence-words">{describeEvidence(entry, wording)}</span>
+                <br />
+                <code className="evidence__kind" data-testid="evidence-kind">
+                  {entry.type}
+                </code>
+              </td>
               <td className="details">{payloadSummary(entry.payload)}</td>
             </tr>
           ))}

@@ -1,11 +1,11 @@
 import { useEffect, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionSummary } from '../../../electron/contract/coding-session';
-import { formatBenchTime, systemTimeZone } from '../../../electron/contract/bench-time';
 import { groupCode } from '../../../electron/contract/code-groups';
 import { ErrorNotice, ReasonCode } from '../components/ErrorNotice';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
+import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
 
 export const statusKey: Record<SessionSummary['status'], MessageKey> = {
@@ -28,7 +28,8 @@ function outcome(t: Translate, session: SessionSummary): ReactNode {
 /** Sessions on this bench, newest first; a row reopens its report in the session view or prints it. */
 export function HistoryView({ onOpen }: { onOpen(): void }) {
   const t = useT();
-  const { history, load, open, print, printing, error, timeZone, locale } = useAppStore(
+  const time = useBenchTime();
+  const { history, load, open, print, printing, error } = useAppStore(
     useShallow((state) => ({
       history: state.history,
       load: state.loadHistory,
@@ -36,8 +37,6 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
       print: state.printDocument,
       printing: state.printing,
       error: state.documentError,
-      timeZone: state.settings?.timeZone ?? systemTimeZone(),
-      locale: state.locale,
     })),
   );
   const [text, setText] = useState('');
@@ -86,7 +85,7 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
         <tbody>
           {history.map((session) => (
             <tr key={session.sessionId} data-session={session.sessionId}>
-              <td>{formatBenchTime(session.startedAt, timeZone, locale)}</td>
+              <td data-testid="history-started">{time.dateTime(session.startedAt)}</td>
               <td>{session.partNumber}</td>
               <td>{session.serial}</td>
               <td>{outcome(t, session)}</td>

@@ -1,11 +1,11 @@
 import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { formatBenchTime, systemTimeZone } from '../../../electron/contract/bench-time';
 import { groupCode } from '../../../electron/contract/code-groups';
-import type { JobPosition, JobView, SetVerdict } from '../../../electron/contract/jobs';
+import type { Job, JobPosition, JobState, JobView, SetVerdict } from '../../../electron/contract/jobs';
 import { ErrorNotice, ReasonCode } from '../components/ErrorNotice';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
+import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
 import { statusKey } from './HistoryView';
 import { PrintStatus, usePrintTarget } from './SessionView';
@@ -32,11 +32,124 @@ function positionResult(t: Translate, slot: JobPosition): ReactNode {
   return latest.retestOf ? `${result} · ${t('jobs.retested')}` : result;
 }
 
+/** Whether the job takes injectors, and who closed it when. */
+function JobStateLine({ job }: { job: Job }) {
+  const t = useT();
+  const time = useBenchTime();
+  if (job.state === 'open' || !job.closedAt) {
+    return (
+      <p className="hint" data-testid="job-state" data-state="open">
+        {t('jobs.state.open')}
+      </p>
+    );
+  }
+  const when = time.dateTime(job.closedAt);
+  return (
+    <p className="job-closed" data-testid="job-state" data-state="closed" role="status">
+      <strong>{t('jobs.state.closed')}</strong> · {job.closedBy ? t('jobs.closedBy', { name: job.closedBy, when }) : t('jobs.closedAt', { when })}
+    </p>
+  );
+}
+
+type JobDetails = Pick<Job, 'customer' | 'vehicle' | 'vin' | 'orderNumber' | 'notes'>;
+
+/** Corrects the facts of an open job; the services validate them as on create. */
+function EditJobForm({ job, onDone }: { job: Job; onDone(): void }) {
+  const t = useT();
+  const { edit, busy } = useAppStore(useShallow((s) => ({ edit: s.editJob, busy: s.jobBusy })));
+  const [draft, setDraft] = useState<JobDetails>({ customer: job.customer, vehicle: job.vehicle, vin: job.vin, orderNumber: job.orderNumber, notes: job.notes });
+  const field = (name: keyof JobDetails) => ({ value: draft[name], onChange: (event: { target: { value: string } }) => setDraft({ ...draft, [name]: name === 'vin' ? event.target.value.toUpperCase() : event.target.value }) });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    void edit({ jobId: job.jobId, ...draft }).then((done) => {
+      if (done) onDone();
+    });
+  };
+  return (
+    <form className="form form--inline" onSubmit={submit} aria-labelledby="edit-job-title" data-testid="edit-job-form">
+      <h3 id="edit-job-title">{t('jobs.editTitle')}</h3>
+      <label htmlFor="edit-job-customer">{t('jobs.customer')}</label>
+      <input id="edit-job-customer" {...field('customer')} required maxLength={120} autoComplete="off" />
+      <label htmlFor="edit-job-vehicle">{t('jobs.vehicle')}</label>
+      <input id="edit-job-vehicle" {...field('vehicle')} maxLength={120} autoComplete="off" />
+      <label htmlFor="edit-job-vin">{t('jobs.vin')}</label>
+      <input id="edit-job-vin" {...field('vin')} maxLength={17} autoComplete="off" />
+      <label htmlFor="edit-job-order">{t('jobs.orderNumber')}</label>
+      <input id="edit-job-order" {...field('orderNumber')} maxLength={40} autoComplete="off" />
+      <label htmlFor="edit-job-notes">{t('jobs.notes')}</label>
+      <textarea id="edit-job-notes" {...field('notes')} rows={2} maxLength={2000} />
+      <div className="actions">
+        <button type="button" className="button button--secondary" onClick={onDone}>
+          {t('common.cancel')}
+        </button>
+        <button type="submit" className="button button--primary" disabled={busy} data-testid="save-job">
+          {busy ? t('common.saving') : t('jobs.save')}
+        </button>
+      </div>
+    </form>
+  );
+}
+
+/**
+ * Edit, close or reopen the job. Closing asks first: only an admin can undo it. Reopening is offered to
+ * admins only (the services refuse it to anyone else) and takes a reason for the integrity log.
+ */
+function JobActions({ job }: { job: Job }) {
+  const t = useT();
+  const { close, reopen, busy, role } = useAppStore(useShallow((s) => ({ close: s.closeJob, reopen: s.reopenJob, busy: s.jobBusy, role: s.session?.operator?.role })));
+  const [editing, setEditing] = useState(false);
+  const [confirmingClose, setConfirmingClose] = useState(false);
+  const [reason, setReason] = useState('');
+  if (job.state === 'closed') {
+    if (role !== 'admin') return <p className="hint">{t('jobs.reopenAdminOnly')}</p>;
+    const submit = (event: FormEvent) => {
+      event.preventDefault();
+      void reopen({ jobId: job.jobId, reason: reason.trim() }).then((done) => {
+        if (done) setReason('');
+      });
+    };
+    return (
+      <form className="form form--row" onSubmit={submit} aria-label={t('jobs.reopen')} data-testid="reopen-job-form">
+        <label htmlFor="reopen-reason">{t('jobs.reopenReason')}</label>
+        <input id="reopen-reason" value={reason} onChange={(event) => setReason(event.target.value)} required minLength={3} maxLength={500} autoComplete="off" />
+        <button type="submit" className="button button--secondary" disabled={busy || reason.trim().length < 3} data-testid="reopen-job">
+          {t('jobs.reopen')}
+        </button>
+      </form>
+    );
+  }
+  return (
+    <>
+      <div className="actions actions--start">
+        <button className="button button--secondary" onClick={() => setEditing((open) => !open)} aria-expanded={editing} data-testid="edit-job">
+          {t('jobs.edit')}
+        </button>
+        <button className="button button--secondary" onClick={() => setConfirmingClose(true)} disabled={confirmingClose} data-testid="close-job">
+          {t('jobs.close')}
+        </button>
+      </div>
+      {confirmingClose && (
+        <div className="confirm" role="group" aria-label={t('jobs.confirmClose', { customer: job.customer })} data-testid="confirm-close-job">
+          <p>{t('jobs.confirmClose', { customer: job.customer })}</p>
+          <button className="button button--primary" disabled={busy} onClick={() => void close(job.jobId).then(() => setConfirmingClose(false))} data-testid="confirm-close-job-button">
+            {t('jobs.close')}
+          </button>
+          <button className="button button--secondary" onClick={() => setConfirmingClose(false)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      )}
+      {editing && <EditJobForm job={job} onDone={() => setEditing(false)} />}
+    </>
+  );
+}
+
 /** The engine set: one row per cylinder position, the spread against the pack's limit, the job report. */
 function SetView({ view, onCode }: { view: JobView; onCode(position: number): void }) {
   const t = useT();
-  const { timeZone, locale, downloadJobReport, send, sending } = useAppStore(
-    useShallow((s) => ({ timeZone: s.settings?.timeZone ?? systemTimeZone(), locale: s.locale, downloadJobReport: s.downloadJobReport, send: s.sendToPrinter, sending: s.sendingToPrinter })),
+  const time = useBenchTime();
+  const { downloadJobReport, send, sending } = useAppStore(
+    useShallow((s) => ({ downloadJobReport: s.downloadJobReport, send: s.sendToPrinter, sending: s.sendingToPrinter })),
   );
   const target = usePrintTarget();
   const { job, set } = view;
@@ -46,6 +159,12 @@ function SetView({ view, onCode }: { view: JobView; onCode(position: number): vo
       <p className="hint">
         {[job.vehicle, job.vin && `VIN ${job.vin}`, job.orderNumber && t('jobs.order', { order: job.orderNumber }), job.partNumber].filter(Boolean).join(' · ')}
       </p>
+      {job.notes && (
+        <p className="hint" data-testid="job-notes">
+          {job.notes}
+        </p>
+      )}
+      <JobStateLine job={job} />
       <p className={`set-verdict set-verdict--${set.verdict}`} data-testid="set-verdict" data-verdict={set.verdict} role="status">
         {t(verdictKey[set.verdict])}
         {set.spread !== null ? ` · ${t('jobs.spread', { spread: set.spread, limit: set.limit ?? '—' })}` : ''}
@@ -69,15 +188,19 @@ function SetView({ view, onCode }: { view: JobView; onCode(position: number): vo
               <td>{slot.latest?.serial ?? '—'}</td>
               <td>{positionResult(t, slot)}</td>
               <td className="code-cell code--grouped">{slot.latest?.code ? groupCode(slot.latest.code) : '—'}</td>
-              <td>{slot.latest?.endedAt ? formatBenchTime(slot.latest.endedAt, timeZone, locale) : '—'}</td>
+              <td>{slot.latest?.endedAt ? time.dateTime(slot.latest.endedAt) : '—'}</td>
               <td>
-                <button className="button button--secondary" onClick={() => onCode(slot.position)} data-testid={`code-position-${slot.position}`}>
-                  {slot.latest === null
-                    ? t('jobs.code', { position: slot.position })
-                    : slot.freeRetestUntil
-                      ? t('jobs.retestUntil', { position: slot.position, until: formatBenchTime(slot.freeRetestUntil, timeZone, locale) })
-                      : t('jobs.recode', { position: slot.position })}
-                </button>
+                {job.state === 'closed' ? (
+                  '—'
+                ) : (
+                  <button className="button button--secondary" onClick={() => onCode(slot.position)} data-testid={`code-position-${slot.position}`}>
+                    {slot.latest === null
+                      ? t('jobs.code', { position: slot.position })
+                      : slot.freeRetestUntil
+                        ? t('jobs.retestUntil', { position: slot.position, until: time.dateTime(slot.freeRetestUntil) })
+                        : t('jobs.recode', { position: slot.position })}
+                  </button>
+                )}
               </td>
             </tr>
           ))}
@@ -104,6 +227,7 @@ function SetView({ view, onCode }: { view: JobView; onCode(position: number): vo
         )}
       </div>
       <PrintStatus testId="job-report-status" />
+      <JobActions key={`${job.jobId}-${job.state}`} job={job} />
     </section>
   );
 }
@@ -118,6 +242,7 @@ export function JobsView({ onCode }: { onCode(): void }) {
       error: s.jobError,
       documentError: s.documentError,
       load: s.loadJobs,
+      query: s.jobsQuery,
       create: s.createJob,
       open: s.openJob,
       choose: s.choosePosition,
@@ -127,7 +252,8 @@ export function JobsView({ onCode }: { onCode(): void }) {
       nextInjector: s.nextInjector,
     })),
   );
-  const [search, setSearch] = useState('');
+  const [search, setSearch] = useState(state.query.text ?? '');
+  const [listState, setListState] = useState<JobState | 'all'>(state.query.state ?? 'all');
   const [draft, setDraft] = useState({ customer: '', vehicle: '', vin: '', orderNumber: '', notes: '', cylinders: 4 as 4 | 6 | 8, partNumber: '' });
   const [creating, setCreating] = useState(false);
   useEffect(() => {
@@ -190,11 +316,17 @@ export function JobsView({ onCode }: { onCode(): void }) {
         className="form form--row"
         onSubmit={(event) => {
           event.preventDefault();
-          void state.load(search.trim() || undefined);
+          void state.load({ ...(search.trim() ? { text: search.trim() } : {}), ...(listState === 'all' ? {} : { state: listState }) });
         }}
       >
         <label htmlFor="jobs-search">{t('jobs.search')}</label>
         <input id="jobs-search" value={search} onChange={(event) => setSearch(event.target.value)} autoComplete="off" />
+        <label htmlFor="jobs-state">{t('jobs.filter')}</label>
+        <select id="jobs-state" value={listState} onChange={(event) => setListState(event.target.value as JobState | 'all')}>
+          <option value="open">{t('jobs.filter.open')}</option>
+          <option value="closed">{t('jobs.filter.closed')}</option>
+          <option value="all">{t('jobs.filter.all')}</option>
+        </select>
         <button type="submit" className="button button--secondary">
           {t('history.filter')}
         </button>
@@ -207,12 +339,13 @@ export function JobsView({ onCode }: { onCode(): void }) {
             <th scope="col">{t('jobs.orderNumber')}</th>
             <th scope="col">{t('jobs.coded')}</th>
             <th scope="col">{t('jobs.set')}</th>
+            <th scope="col">{t('jobs.stateColumn')}</th>
             <th scope="col">{t('jobs.action')}</th>
           </tr>
         </thead>
         <tbody>
           {state.jobs.map((job) => (
-            <tr key={job.jobId} data-job={job.jobId}>
+            <tr key={job.jobId} data-job={job.jobId} data-state={job.state}>
               <td>{job.customer}</td>
               <td>{[job.vehicle, job.vin].filter(Boolean).join(' · ') || '—'}</td>
               <td>{job.orderNumber || '—'}</td>
@@ -220,6 +353,7 @@ export function JobsView({ onCode }: { onCode(): void }) {
                 {job.coded}/{job.cylinders}
               </td>
               <td>{t(verdictKey[job.setVerdict as SetVerdict] ?? 'jobs.verdict.incomplete')}</td>
+              <td>{t(job.state === 'closed' ? 'jobs.state.closed' : 'jobs.state.open')}</td>
               <td>
                 <button className="button button--secondary" onClick={() => void state.open(job.jobId)}>
                   {t('jobs.open')}
@@ -229,7 +363,7 @@ export function JobsView({ onCode }: { onCode(): void }) {
           ))}
         </tbody>
       </table>
-      {state.jobs.length === 0 && <p className="hint">{t('jobs.empty')}</p>}
+      {state.jobs.length === 0 && <p className="hint">{t(state.query.text || state.query.state ? 'jobs.noneMatch' : 'jobs.empty')}</p>}
     </section>
   );
 }

@@ -5,6 +5,7 @@ import { roles, type Role } from '../../../electron/contract/roles';
 import { ErrorNotice } from '../components/ErrorNotice';
 import type { MessageKey } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
+import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
 
 const roleName: Record<Role, MessageKey> = { technician: 'role.technician', admin: 'role.admin', support: 'role.support' };
@@ -51,6 +52,7 @@ function CreateOperatorForm() {
  */
 function OperatorRow({ operator, me }: { operator: OperatorDetail; me: string | undefined }) {
   const t = useT();
+  const time = useBenchTime();
   const update = useAppStore((state) => state.updateOperator);
   const [pendingRole, setPendingRole] = useState<Role | null>(null);
   const [resettingPin, setResettingPin] = useState(false);
@@ -97,7 +99,7 @@ function OperatorRow({ operator, me }: { operator: OperatorDetail; me: string | 
         {operator.disabled
           ? t('operators.disabled')
           : locked && operator.lockedUntil
-            ? t('operators.lockedUntil', { time: new Date(operator.lockedUntil).toLocaleTimeString() })
+            ? t('operators.lockedUntil', { time: time.clock(operator.lockedUntil) })
             : t('operators.active')}
       </td>
       <td>

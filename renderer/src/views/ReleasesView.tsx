@@ -5,6 +5,7 @@ import { ErrorNotice, ErrorWordsText } from '../components/ErrorNotice';
 import { useErrorWords } from '../i18n/use-error-words';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
+import { useBenchTime, type BenchTimeFormat } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
 import type { ReleasesNotice } from '../store/releases-slice';
 
@@ -26,8 +27,8 @@ const freshnessLabel: Record<FamilyRelease['freshness'], MessageKey> = {
   unknown: 'releases.freshness.unknown',
 };
 
-function when(t: Translate, iso: string | null): string {
-  return iso ? new Date(iso).toLocaleString() : t('releases.never');
+function when(t: Translate, time: BenchTimeFormat, iso: string | null): string {
+  return iso ? time.dateTime(iso) : t('releases.never');
 }
 
 /** A datetime-local value (local time, with seconds) for a date. */
@@ -68,7 +69,7 @@ function RefusedFamilies({ result }: { result: RefreshResult }) {
 }
 
 /** The live-region line for the last change, in the current language. */
-function noticeText(t: Translate, notice: ReleasesNotice): string {
+function noticeText(t: Translate, time: BenchTimeFormat, notice: ReleasesNotice): string {
   if (notice.kind === 'refreshed') {
     const { result } = notice;
     if (result.deferred) return t('releases.notice.deferred');
@@ -79,7 +80,7 @@ function noticeText(t: Translate, notice: ReleasesNotice): string {
   const { family } = notice;
   const done = t(notice.kind === 'pinned' ? 'releases.notice.pinned' : notice.kind === 'unpinned' ? 'releases.notice.unpinned' : 'releases.notice.rolledBack');
   const version = family.active?.version ?? t('releases.notice.noPack');
-  const state = family.pin ? t('releases.notice.onPackPinned', { family: family.family, version, until: family.pin.endsAt }) : t('releases.notice.onPack', { family: family.family, version });
+  const state = family.pin ? t('releases.notice.onPackPinned', { family: family.family, version, until: time.dateTime(family.pin.endsAt) }) : t('releases.notice.onPack', { family: family.family, version });
   return `${done} ${state}`;
 }
 
@@ -165,6 +166,7 @@ function ChangeForm({ change, maxPinDays, onDone }: { change: PendingChange; max
 
 function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin: boolean; onChange: (change: PendingChange) => void }) {
   const t = useT();
+  const time = useBenchTime();
   const [channel, setChannel] = useState<Channel>(family.channel ?? 'stable');
   const titleId = `release-${family.family}-title`;
   const state = family.freshness === 'fresh' ? 'ok' : family.freshness === 'expired' ? 'error' : 'not_configured';
@@ -187,7 +189,7 @@ function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin:
         </div>
         <div className="facts__row">
           <dt>{t('releases.pin')}</dt>
-          <dd data-testid={`release-${family.family}-pin`}>{family.pin ? pinText(t, family.pin) : t('releases.none')}</dd>
+          <dd data-testid={`release-${family.family}-pin`}>{family.pin ? pinText(t, time, family.pin) : t('releases.none')}</dd>
         </div>
         <div className="facts__row">
           <dt>{t('releases.lkg')}</dt>
@@ -196,7 +198,7 @@ function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin:
         <div className="facts__row">
           <dt>{t('releases.indexExpires')}</dt>
           <dd>
-            {when(t, family.indexExpires)}
+            {when(t, time, family.indexExpires)}
             {family.securityFloor !== null ? ` · ${t('releases.floor', { floor: family.securityFloor })}` : ''}
           </dd>
         </div>
@@ -270,8 +272,8 @@ function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin:
   );
 }
 
-function pinText(t: Translate, pin: NonNullable<FamilyRelease['pin']>): string {
-  const until = when(t, pin.endsAt);
+function pinText(t: Translate, time: BenchTimeFormat, pin: NonNullable<FamilyRelease['pin']>): string {
+  const until = when(t, time, pin.endsAt);
   const text =
     pin.kind === 'channel'
       ? t('releases.pinChannel', { channel: pin.channel ?? '', when: until })
@@ -283,10 +285,11 @@ function pinText(t: Translate, pin: NonNullable<FamilyRelease['pin']>): string {
 
 function SourceLine({ releases }: { releases: ReleasesData }) {
   const t = useT();
+  const time = useBenchTime();
   return (
     <p className="topbar__meta" data-testid="releases-source">
-      {t('releases.source', { source: releases.source ? `${releases.source.kind} ${releases.source.location}` : t('releases.sourceNone'), when: when(t, releases.lastRefreshAt) })}
-      {releases.lastSuccessAt && releases.lastSuccessAt !== releases.lastRefreshAt ? ` ${t('releases.lastSuccess', { when: when(t, releases.lastSuccessAt) })}` : ''}
+      {t('releases.source', { source: releases.source ? `${releases.source.kind} ${releases.source.location}` : t('releases.sourceNone'), when: when(t, time, releases.lastRefreshAt) })}
+      {releases.lastSuccessAt && releases.lastSuccessAt !== releases.lastRefreshAt ? ` ${t('releases.lastSuccess', { when: when(t, time, releases.lastSuccessAt) })}` : ''}
     </p>
   );
 }
@@ -304,6 +307,7 @@ export function ReleasesView() {
     })),
   );
   const t = useT();
+  const time = useBenchTime();
   const [change, setChange] = useState<PendingChange | null>(null);
   useEffect(() => {
     clearMessages();
@@ -328,12 +332,12 @@ export function ReleasesView() {
       {releases && <SourceLine releases={releases} />}
       {releases?.refreshPendingSince && (
         <p className="hint" data-testid="refresh-pending">
-          {t('releases.pending', { when: when(t, releases.refreshPendingSince) })}
+          {t('releases.pending', { when: when(t, time, releases.refreshPendingSince) })}
         </p>
       )}
       <ErrorNotice error={error} testId="releases-error" />
       <p role="status" className="hint" data-testid="releases-notice">
-        {notice ? noticeText(t, notice) : ''}
+        {notice ? noticeText(t, time, notice) : ''}
       </p>
       {notice?.kind === 'refreshed' && <RefusedFamilies result={notice.result} />}
       {!admin && <p className="hint">{t('releases.adminOnly')}</p>}

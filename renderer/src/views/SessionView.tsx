@@ -325,7 +325,7 @@ function JobContext({ onShowJob }: { onShowJob(): void }) {
     <div className="job-context" data-testid="job-context">
       <p>
         <strong>{t('jobs.codingFor', { customer: job.job.customer, position, cylinders: job.job.cylinders })}</strong>
-        {slot?.freeRetestUntil && slot.latest ? ` · ${t('jobs.retestFree', { serial: slot.latest.serial })}` : ''}
+        {job.job.state === 'closed' ? ` · ${t('jobs.contextClosed')}` : slot?.freeRetestUntil && slot.latest ? ` · ${t('jobs.retestFree', { serial: slot.latest.serial })}` : ''}
       </p>
       <button className="button button--secondary" onClick={onShowJob} data-testid="back-to-set">
         {t('jobs.backToSet')}

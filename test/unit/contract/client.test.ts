@@ -38,6 +38,8 @@ describe('bench client', () => {
     { ok: false, error: { code: 'LOCKED_OUT', message: 'm', params: 'Anna' } },
     { ok: false, error: { code: 'LOCKED_OUT', message: 'm', params: { until: { instant: 1 } } } },
     { ok: false, error: { code: 'LOCKED_OUT', message: 'm', params: { until: { instant: 'x', extra: 1 } } } },
+    { ok: false, error: { code: 'LOCKED_OUT', message: 'm', params: { until: { instant: 'x', day: 'y' } } } },
+    { ok: false, error: { code: 'CALIBRATION_OVERDUE', message: 'm', params: { due: { day: 20270301 } } } },
     { ok: false, error: { code: 'LOCKED_OUT', message: 'm', params: { left: null } } },
   ])('turns the reply %j into TRANSPORT_ERROR', async (reply) => {
     const { transport } = fakeTransport(() => reply);

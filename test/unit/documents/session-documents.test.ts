@@ -1,3 +1,7 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { PDFDocument } from 'pdf-lib';
 import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +11,24 @@ import { buildLabel, labelQrText } from '../../../electron/services/documents/la
 import { LABEL_SIZE } from '../../../electron/services/documents/pdf';
 import { sessionDocument } from '../../../electron/services/documents/session-documents';
 import { ServiceError } from '../../../electron/services/service-error';
+import { requireTool } from '../../helpers/system-tools';
+
+/** Berlin, as a German workshop sets it; documents are worded in English. */
+const berlin = { timeZone: 'Europe/Berlin', locale: 'en' };
+
+/** The text of a PDF as pdftotext reads it; null (after saying why) where poppler-utils is missing outside CI. */
+function pdfText(base64: string): string | null {
+  const pdftotext = requireTool('pdftotext', 'poppler-utils');
+  if (!pdftotext) return null;
+  const dir = mkdtempSync(path.join(tmpdir(), 'injbench-pdf-'));
+  try {
+    writeFileSync(path.join(dir, 'doc.pdf'), Buffer.from(base64, 'base64'));
+    execFileSync(pdftotext, ['-layout', path.join(dir, 'doc.pdf'), path.join(dir, 'doc.txt')]);
+    return readFileSync(path.join(dir, 'doc.txt'), 'utf8');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 function report(overrides: Partial<SessionReport> = {}): SessionReport {
   return {
@@ -38,7 +60,7 @@ function report(overrides: Partial<SessionReport> = {}): SessionReport {
 
 describe('injector label', () => {
   it('carries code, part, serial and date, and the QR matrix of exactly that text', () => {
-    const label = labelSchema.parse(buildLabel(report()));
+    const label = labelSchema.parse(buildLabel(report(), berlin));
     expect(label).toMatchObject({ code: 'ABCDEFG', partNumber: 'SYN-0445110-001', serial: 'INJ-0042', date: '2026-11-22', synthetic: true });
     expect(label.qr.text).toBe(labelQrText(label));
     expect(label.qr.text).toBe('INJBENCH1;P=SYN-0445110-001;S=INJ-0042;C=ABCDEFG;D=2026-11-22;ID=ses-20261122-0123456789ab');
@@ -54,15 +76,15 @@ describe('injector label', () => {
 
   it('exists only for a session that issued a code, and says to print the report instead', () => {
     for (const stopped of [report({ status: 'aborted', verdict: null, code: null }), report({ verdict: 'fail', code: null })]) {
-      expect(() => buildLabel(stopped)).toThrowError(ServiceError);
-      expect(() => buildLabel(stopped)).toThrowError(/print its report instead/);
+      expect(() => buildLabel(stopped, berlin)).toThrowError(ServiceError);
+      expect(() => buildLabel(stopped, berlin)).toThrowError(/print its report instead/);
     }
   });
 });
 
 describe('session PDFs', () => {
   it('prints the label on 100 × 50 mm stock, the same bytes for the same session', async () => {
-    const file = await sessionDocument(report(), 'label');
+    const file = await sessionDocument(report(), 'label', berlin);
     expect(file.fileName).toBe('label_SYN-0445110-001_INJ-0042_2026-11-22.pdf');
     const bytes = Buffer.from(file.base64, 'base64');
     expect(bytes.length).toBe(file.bytes);
@@ -71,21 +93,40 @@ describe('session PDFs', () => {
     expect(pdf.getPageCount()).toBe(1);
     const { width, height } = pdf.getPage(0).getSize();
     expect([width, height].map((value) => Math.round(value))).toEqual([Math.round(LABEL_SIZE.width), Math.round(LABEL_SIZE.height)]);
-    expect((await sessionDocument(report(), 'label')).base64).toBe(file.base64);
+    expect((await sessionDocument(report(), 'label', berlin)).base64).toBe(file.base64);
   });
 
   it('fits a 30-character code on the label', async () => {
-    const file = await sessionDocument(report({ code: '00797F7D8280808080808080808079', codeFormat: 'denso-qr-30' }), 'label');
+    const file = await sessionDocument(report({ code: '00797F7D8280808080808080808079', codeFormat: 'denso-qr-30' }), 'label', berlin);
     expect(Buffer.from(file.base64, 'base64').subarray(0, 5).toString('latin1')).toBe('%PDF-');
   });
 
   it('prints the report of a passed, a rejected and an aborted session, characters outside WinAnsi included', async () => {
     for (const each of [report(), report({ verdict: 'fail', code: null, creditsDebited: 0 }), report({ status: 'aborted', verdict: null, code: null, reason: { code: 'ABORTED_BY_OPERATOR', message: 'Aborted → bench SAFE' } })]) {
-      const file = await sessionDocument(each, 'report');
+      const file = await sessionDocument(each, 'report', berlin);
       expect(file.fileName).toMatch(/^report_SYN-0445110-001_INJ-0042_2026-11-22\.pdf$/);
       const pdf = await PDFDocument.load(Buffer.from(file.base64, 'base64'));
       expect(pdf.getTitle()).toBe(`Coding session ${each.sessionId}`);
       expect(pdf.getPageCount()).toBeGreaterThanOrEqual(1);
     }
+  });
+
+  it('dates the report and the label in the bench time zone, not as UTC ISO strings', async () => {
+    // 23:30 UTC on the 22nd is 00:30 on the 23rd in Berlin: the label and the file carry the bench's day.
+    const late = report({ startedAt: '2026-11-22T23:28:30.000Z', endedAt: '2026-11-22T23:30:00.000Z' });
+    const label = buildLabel(late, berlin);
+    expect(label.date).toBe('2026-11-23');
+    expect(label.qr.text).toContain('D=2026-11-23;');
+    expect(label.layout.items.map((item) => ('text' in item ? item.text : '')).join('|')).toContain('Nov 23, 2026');
+    const file = await sessionDocument(late, 'report', berlin);
+    expect(file.fileName).toBe('report_SYN-0445110-001_INJ-0042_2026-11-23.pdf');
+    const text = pdfText(file.base64);
+    if (text === null) return;
+    expect(text.replace(/\s+/g, ' ')).toMatch(/Started Nov 23, 2026, 12:28\sAM (GMT\+1|CET), ended Nov 23, 2026, 12:30\sAM (GMT\+1|CET)/);
+    expect(text).not.toContain('2026-11-22T23');
+    expect(text).not.toMatch(/\d\d:\d\d:\d\d(\.\d+)?Z/);
+    const labelText = pdfText((await sessionDocument(late, 'label', berlin)).base64) ?? '';
+    expect(labelText).toContain('Nov 23, 2026');
+    expect(labelText).not.toContain('2026-11-22');
   });
 });

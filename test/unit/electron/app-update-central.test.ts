@@ -15,6 +15,7 @@ import { AppImageUpdater } from 'electron-updater';
 import { ElectronHttpExecutor } from 'electron-updater/out/electronHttpExecutor';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startAppUpdates, type ElectronUpdater } from '../../../electron/main/app-updater';
+import { AppHoldService } from '../../../electron/services/app-update/app-hold-service';
 import { AppHoldStore, benchAppHold, benchReleaseChannel } from '../../../electron/services/app-update/bench-ports';
 import type { AppUpdatePolicy } from '../../../electron/services/app-update/app-update-policy';
 import type { AdminHoldSource, CodingSessionActivity, ReleaseChannelSource } from '../../../electron/services/app-update/ports';
@@ -267,6 +268,12 @@ describe('app updates from the central server (fake electron, real electron-upda
     await expect(heldBench.policy.check('admin')).resolves.toMatchObject({ outcome: 'held' });
     expect(proxy.requests).toEqual([]);
     expect(heldBench.evidence.entries().at(-1)?.details).toMatchObject({ holdActor: 'Dora Director (directive seq 1)', holdTicket: 'CHG-9' });
+    // The admin's view (getAppUpdateHold) shows the directive's hold beside the app's own, which is none.
+    const directiveBytes = held.directive();
+    expect(new AppHoldService(holds, { append: () => { throw new Error('a view writes no evidence'); } }, () => new Date(), () => directiveBytes).view()).toMatchObject({
+      hold: null,
+      directiveHold: { actor: 'Dora Director (directive seq 1)', reason: 'fleet freeze', ticket: 'CHG-9' },
+    });
 
     const moved = { settingsChannel: () => 'stable' as const, directive: () => signedDirective({ channel: 'canary' }), holds };
     const movedBench = await startBench({ channel: benchReleaseChannel(moved), hold: benchAppHold(moved) });

@@ -52,7 +52,7 @@ function storeWith(report: SessionReport, locale: 'en' | 'de' = 'en'): AppStore 
 describe('label preview', () => {
   it('draws the QR matrix from the services as runs of dark modules inside a 4-module quiet zone', () => {
     expect(qrPath(['1110', '0101'])).toBe('M4 4h3v1h-3zM5 5h1v1h-1zM7 5h1v1h-1z');
-    const label = buildLabel(base);
+    const label = buildLabel(base, { timeZone: 'Europe/Berlin', locale: 'en' });
     const markup = render(storeWith(base), <LabelPreview label={label} />);
     expect(markup).toContain('>RSTTAA6<');
     expect(markup).toContain(`viewBox="0 0 ${label.qr.size + 8} ${label.qr.size + 8}"`);
@@ -222,6 +222,8 @@ describe('releases view', () => {
       releases,
       session: { operator: { id: 'op-0123456789abcdef', name: 'Ana Admin', role: 'admin' }, setupRequired: false, idleTimeoutSeconds: 600 },
       releasesNotice: family ? { kind: 'pinned', family } : null,
+      // A bench in Berlin: times show there, in the language on screen.
+      settings: { benchPort: null, serverUrl: null, language: locale, releaseChannel: 'stable', workshopName: '', workshopAddress: '', timeZone: 'Europe/Berlin', labelPrinter: { kind: 'download' }, documentPrinter: { kind: 'download' } },
     });
     return store;
   }
@@ -236,7 +238,7 @@ describe('releases view', () => {
     expect(markup).toContain('Hold 1.1.0<span class="visually-hidden"> of bosch-like-cri</span>');
     expect(markup).toContain('Revoked');
     expect(markup).toContain('Roll back to 1.0.0');
-    expect(markup).toContain('Pinned. bosch-like-cri is now on 1.1.0 (pinned until 2026-11-25T07:04:21.941Z).');
+    expect(markup.replace(/\s/g, ' ')).toMatch(/Pinned\. bosch-like-cri is now on 1\.1\.0 \(pinned until Nov 25, 2026, 08:04 AM (GMT\+1|CET)\)\./);
   });
 
   it('speaks German with the same data, the services\' own words (decided by) left as they are', () => {
@@ -250,7 +252,7 @@ describe('releases view', () => {
     expect(markup).toContain('1.1.0 halten<span class="visually-hidden"> von bosch-like-cri</span>');
     expect(markup).toContain('Zurückgezogen');
     expect(markup).toContain('Zurück auf 1.0.0');
-    expect(markup).toContain('Festgelegt. bosch-like-cri läuft jetzt mit 1.1.0 (festgelegt bis 2026-11-25T07:04:21.941Z).');
+    expect(markup).toContain('Festgelegt. bosch-like-cri läuft jetzt mit 1.1.0 (festgelegt bis 25. Nov. 2026, 08:04 MEZ).');
     expect(markup).toContain('local pin to 1.1.0 until 2026-11-25T07:04:21.941Z');
     for (const english of ['Refresh packs', 'Active pack', 'Decided by', 'Last-known-good', 'Pin to channel', 'Roll back to', 'Pinned by']) expect(markup).not.toContain(english);
   });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { SyncErrorCode } from '../../../common/central-api/client';
+import { formatBenchTime, formatCalendarDay } from '../../../electron/contract/bench-time';
 import { benchErrorCodes } from '../../../electron/contract/envelope';
 import { sessionReasonCodes, syncErrorCodes } from '../../../electron/contract/reason-codes';
 import type { CorrectionCodeErrorCode } from '../../../electron/services/session/correction-code';
@@ -55,32 +56,40 @@ describe('error catalogs', () => {
 });
 
 describe('describeError', () => {
-  const berlin = 'Europe/Berlin';
+  /** The bench's time format as useBenchTime builds it, for a zone and a language. */
+  const timeIn = (timeZone: string, locale: 'en' | 'de') => ({ dateTime: (iso: string) => formatBenchTime(iso, timeZone, locale), day: (day: string) => formatCalendarDay(day, locale) });
+  const berlin = { en: timeIn('Europe/Berlin', 'en'), de: timeIn('Europe/Berlin', 'de') };
 
   it('shows the lock-out in the bench time zone and the language, with the code', () => {
     const error = { code: 'LOCKED_OUT', message: 'Too many wrong PINs: Tom is locked until 2026-12-05T09:14:00.000Z.', params: { name: 'Tom', until: { instant: '2026-12-05T09:14:00.000Z' } } };
-    const de = describeError(error, 'de', berlin);
+    const de = describeError(error, 'de', berlin.de);
     expect(de.text).toBe(errorCatalogs.de.messages.LOCKED_OUT);
     expect(de.code).toBe('LOCKED_OUT');
     expect(de.detail).toMatch(/^Tom ist gesperrt bis .*10:14/);
     expect(de.detail).not.toContain('2026-12-05T');
-    expect(describeError(error, 'en', 'America/New_York').detail).toMatch(/^Tom is locked until .*04:14/);
+    expect(describeError(error, 'en', timeIn('America/New_York', 'en')).detail).toMatch(/^Tom is locked until .*04:14/);
   });
 
   it('formats numbers in the language (decimal comma in German)', () => {
     const error = { code: 'LEAK_FAIL', message: 'Back-leak 42.5 mL/min is above the limit of 40 mL/min.', params: { measured: 42.5, limit: 40 } };
-    expect(describeError(error, 'de', berlin).detail).toBe('Rücklauf 42,5 ml/min, Grenze 40 ml/min.');
-    expect(describeError(error, 'en', berlin).detail).toBe('Back-leak 42.5 mL/min, limit 40 mL/min.');
+    expect(describeError(error, 'de', berlin.de).detail).toBe('Rücklauf 42,5 ml/min, Grenze 40 ml/min.');
+    expect(describeError(error, 'en', berlin.en).detail).toBe('Back-leak 42.5 mL/min, limit 40 mL/min.');
+  });
+
+  it('shows a calendar day in the form of the language', () => {
+    const error = { code: 'CALIBRATION_OVERDUE', message: 'The bench calibration check was due on 2027-03-01.', params: { due: { day: '2027-03-01' } } };
+    expect(describeError(error, 'de', berlin.de).detail).toBe('Die Kalibrierprüfung war am 01.03.2027 fällig.');
+    expect(describeError(error, 'en', berlin.en).detail).toBe('The calibration check was due on Mar 1, 2027.');
   });
 
   it("keeps the service's sentence as the detail when a param the catalog needs is missing", () => {
     const error = { code: 'BAD_CREDENTIALS', message: 'Unknown or disabled operator. Ask an admin.' };
-    expect(describeError(error, 'de', berlin)).toEqual({ text: errorCatalogs.de.messages.BAD_CREDENTIALS, detail: 'Unknown or disabled operator. Ask an admin.', code: 'BAD_CREDENTIALS' });
-    expect(describeError({ ...error, params: { other: 1 } }, 'de', berlin).detail).toBe('Unknown or disabled operator. Ask an admin.');
+    expect(describeError(error, 'de', berlin.de)).toEqual({ text: errorCatalogs.de.messages.BAD_CREDENTIALS, detail: 'Unknown or disabled operator. Ask an admin.', code: 'BAD_CREDENTIALS' });
+    expect(describeError({ ...error, params: { other: 1 } }, 'de', berlin.de).detail).toBe('Unknown or disabled operator. Ask an admin.');
   });
 
   it("shows the service's sentence for a code the catalog does not know (a newer service, an old report)", () => {
-    expect(describeError({ code: 'SOMETHING_NEW', message: 'A new failure.' }, 'de', berlin)).toEqual({ text: 'A new failure.', detail: null, code: 'SOMETHING_NEW' });
+    expect(describeError({ code: 'SOMETHING_NEW', message: 'A new failure.' }, 'de', berlin.de)).toEqual({ text: 'A new failure.', detail: null, code: 'SOMETHING_NEW' });
     expect(hasErrorWords('toString')).toBe(false);
   });
 });

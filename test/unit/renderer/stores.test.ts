@@ -131,3 +131,27 @@ describe('history filters', () => {
     ]);
   });
 });
+
+describe('jobs slice', () => {
+  it('closes the job on the bench and reloads the list with the filter the technician chose; a refusal keeps its code', async () => {
+    const view = (state: 'open' | 'closed') => ({ job: { jobId: 'job-20261205-0123abcd', state }, positions: [], set: { verdict: 'incomplete' } });
+    const error = { code: 'JOB_CLOSED' as const, message: 'Job Meyer (job-20261205-0123abcd) was closed by Tom: its details can no longer be changed.' };
+    const { bench, calls } = fakeBench({
+      closeJob: () => ({ ok: true, value: view('closed') }),
+      listJobs: () => ({ ok: true, value: [] }),
+      editJob: () => ({ ok: false, error }),
+    });
+    const store = createAppStore(bench, { storage: null });
+    expect(store.getState().jobsQuery).toEqual({ state: 'open' });
+    await store.getState().loadJobs({ text: 'meyer', state: 'closed' });
+    expect(await store.getState().closeJob('job-20261205-0123abcd')).toBe(true);
+    expect(store.getState()).toMatchObject({ activeJob: { job: { state: 'closed' } }, jobBusy: false, jobError: null });
+    await Promise.resolve();
+    expect(calls.filter((call) => call.method === 'listJobs').map((call) => call.input)).toEqual([
+      { text: 'meyer', state: 'closed' },
+      { text: 'meyer', state: 'closed' },
+    ]);
+    expect(await store.getState().editJob({ jobId: 'job-20261205-0123abcd', notes: 'late' })).toBe(false);
+    expect(store.getState()).toMatchObject({ jobError: error, activeJob: { job: { state: 'closed' } } });
+  });
+});

@@ -26,6 +26,12 @@ describe('bench services', () => {
       ['sync', 'not_configured'],
     ]);
     expect(status.parts[0]?.facts).toContainEqual({ label: 'File', value: expect.stringContaining(dataDir) });
+    // The technician's overview: no bench, no pack, no server yet, as facts the page words itself.
+    expect(status.overview).toEqual({
+      bench: { status: 'disconnected', model: null, benchSerial: null, calibrationDue: null },
+      packs: { state: 'not_configured', active: [] },
+      server: { enrolled: false, lastSuccessAt: null, unsentEntries: expect.any(Number), failing: false, blocked: false },
+    });
     await services.close();
   });
 

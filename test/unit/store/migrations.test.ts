@@ -40,6 +40,10 @@ const seedAtVersion: Record<number, (db: Database.Database) => void> = {
     db.prepare("INSERT INTO jobs (id, customer, vehicle, vin, order_number, notes, cylinders, part_number, created_at) VALUES ('job-1', 'Garage Nord', 'Van', '', 'WO-1', '', 4, 'P', 't')").run();
     db.prepare("INSERT INTO coding_sessions (id, part_number, injector_serial, started_at, status, job_id, job_position) VALUES ('s-8', 'P', 'S8', 't', 'aborted', 'job-1', 2)").run();
   },
+  10: (db) =>
+    db
+      .prepare("INSERT INTO jobs (id, customer, vehicle, vin, order_number, notes, cylinders, part_number, created_at, closed_at, closed_by) VALUES ('job-2', 'Garage Süd', 'Truck', '', 'WO-2', '', 6, 'P', 't', 't2', 'op-1')")
+      .run(),
 };
 
 describe('store migrations', () => {

@@ -231,6 +231,19 @@ export const migrations: readonly Migration[] = [
       CREATE INDEX coding_sessions_job ON coding_sessions (job_id, job_position);
     `,
   },
+  {
+    version: 10,
+    name: 'jobs edited and closed',
+    sql: `
+      -- A job's facts can be corrected while it is open; a closed job takes no more injectors until an
+      -- admin reopens it (reopening clears both closed columns, the integrity log keeps the history).
+      ALTER TABLE jobs ADD COLUMN updated_at TEXT;
+      ALTER TABLE jobs ADD COLUMN updated_by TEXT;
+      ALTER TABLE jobs ADD COLUMN closed_at TEXT;
+      ALTER TABLE jobs ADD COLUMN closed_by TEXT;
+      CREATE INDEX jobs_closed_at ON jobs (closed_at);
+    `,
+  },
 ];
 
 export const latestSchemaVersion = migrations.at(-1)?.version ?? 0;
