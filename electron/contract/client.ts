@@ -4,7 +4,7 @@
  */
 import type { BenchApi } from './bench-api';
 import { benchMethodNames, isBenchEventName, type BenchEventName, type BenchMethodName } from './channels';
-import { fail, type Result } from './envelope';
+import { fail, isBenchErrorParams, type Result } from './envelope';
 
 export interface BenchTransport {
   invoke(method: BenchMethodName, input: unknown): Promise<unknown>;
@@ -17,8 +17,8 @@ function isResultShape(value: unknown): value is Result<unknown> {
   const candidate = value as { ok: unknown; error?: unknown };
   if (candidate.ok === true) return 'value' in candidate;
   if (candidate.ok !== false || typeof candidate.error !== 'object' || candidate.error === null) return false;
-  const error = candidate.error as { code?: unknown; message?: unknown };
-  return typeof error.code === 'string' && typeof error.message === 'string';
+  const error = candidate.error as { code?: unknown; message?: unknown; params?: unknown };
+  return typeof error.code === 'string' && typeof error.message === 'string' && (error.params === undefined || isBenchErrorParams(error.params));
 }
 
 export function createBenchClient(transport: BenchTransport): BenchApi {

@@ -7,6 +7,9 @@ import { stepReportSchema } from '../../common/coding-session/step-report';
 
 export const gateIds = ['pack', 'channel', 'hardware', 'calibration', 'oil', 'credits'] as const;
 
+/** BenchErrorParams (envelope.ts) as a schema: the specifics a reason's catalog sentence fills in. */
+export const errorParamsSchema = z.record(z.string(), z.union([z.string(), z.number().finite(), z.object({ instant: z.string() }).strict(), z.object({ day: z.string() }).strict()]));
+
 export const gateResultSchema = z.object({
   id: z.enum(gateIds),
   label: z.string(),
@@ -16,6 +19,7 @@ export const gateResultSchema = z.object({
   /** When blocked: what to do next. */
   action: z.string().optional(),
   code: z.string().optional(),
+  params: errorParamsSchema.optional(),
 });
 export type GateResult = z.infer<typeof gateResultSchema>;
 export type GateId = GateResult['id'];
@@ -27,7 +31,7 @@ export const sessionReportSchema = z.object({
   status: z.enum(['completed', 'aborted', 'refused']),
   /** For completed sessions: pass (code issued) or fail (injector rejected). */
   verdict: z.enum(['pass', 'fail']).nullable(),
-  reason: z.object({ code: z.string(), message: z.string() }).nullable(),
+  reason: z.object({ code: z.string(), message: z.string(), params: errorParamsSchema.optional() }).nullable(),
   partNumber: z.string(),
   serial: z.string(),
   operatorId: z.string().nullable(),

@@ -46,10 +46,20 @@ export const benchErrorCodes = [
 
 export type BenchErrorCode = (typeof benchErrorCodes)[number];
 
+/**
+ * A specific an error message carries (a part number, a limit, a count, a time). The screen puts it into
+ * the catalog sentence of its language; an instant (ISO 8601) is shown in the bench's time zone and a
+ * calendar day (YYYY-MM-DD) in the language's form, both through Intl (bench-time.ts).
+ */
+export type BenchErrorParam = string | number | { instant: string } | { day: string };
+export type BenchErrorParams = Readonly<Record<string, BenchErrorParam>>;
+
 export interface BenchError {
   code: BenchErrorCode;
-  /** One sentence for the operator: what happened and what to do next. */
+  /** The service's own sentence (English, for logs and support); the screen shows the catalog's words for the code. */
   message: string;
+  /** The specifics the catalog's detail sentence for this code fills in (renderer/src/i18n/errors.*.ts). */
+  params?: BenchErrorParams;
 }
 
 export type Result<T> = { ok: true; value: T } | { ok: false; error: BenchError };
@@ -58,8 +68,21 @@ export function ok<T>(value: T): Result<T> {
   return { ok: true, value };
 }
 
-export function fail(code: BenchErrorCode, message: string): { ok: false; error: BenchError } {
-  return { ok: false, error: { code, message } };
+export function fail(code: BenchErrorCode, message: string, params?: BenchErrorParams): { ok: false; error: BenchError } {
+  return { ok: false, error: params ? { code, message, params } : { code, message } };
+}
+
+function isBenchErrorParam(value: unknown): value is BenchErrorParam {
+  if (typeof value === 'string') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (typeof value !== 'object' || value === null || Object.keys(value).length !== 1) return false;
+  const mark = value as { instant?: unknown; day?: unknown };
+  return typeof mark.instant === 'string' || typeof mark.day === 'string';
+}
+
+/** Checks params that crossed a transport: a flat object of strings, finite numbers and {instant} or {day} marks. */
+export function isBenchErrorParams(value: unknown): value is BenchErrorParams {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.values(value).every(isBenchErrorParam);
 }
 
 export function isBenchErrorCode(value: unknown): value is BenchErrorCode {

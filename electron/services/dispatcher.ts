@@ -46,7 +46,7 @@ export function createDispatcher(handlers: BenchHandlers, logger: DispatchLogger
       const handler = handlers[method] as (value: unknown) => Promise<unknown> | unknown;
       return ok(await handler(parsed.data));
     } catch (error) {
-      if (error instanceof ServiceError) return fail(error.code, error.message);
+      if (error instanceof ServiceError) return fail(error.code, error.message, error.params);
       logger.error({ method, err: error }, 'bench method failed unexpectedly');
       return fail('INTERNAL', `${method} failed unexpectedly; the details are in the application log.`);
     }

@@ -77,23 +77,27 @@ export class OperatorService {
     const nowMs = this.now().getTime();
     if (operator.lockedUntil && Date.parse(operator.lockedUntil) > nowMs) {
       this.log.append('auth.sign_in_refused', { operatorId, reason: 'locked out', lockedUntil: operator.lockedUntil });
-      throw new ServiceError('LOCKED_OUT', `Too many wrong PINs: ${operator.name} is locked until ${operator.lockedUntil}. Wait, or ask an admin to reset the PIN.`);
+      throw new ServiceError('LOCKED_OUT', `Too many wrong PINs: ${operator.name} is locked until ${operator.lockedUntil}. Wait, or ask an admin to reset the PIN.`, {
+        params: { name: operator.name, until: { instant: operator.lockedUntil } },
+      });
     }
     const at = this.now().toISOString();
     if (!(await verifyPin(pin, operator.pinHash))) {
       operator.failedAttempts += 1;
-      const locking = operator.failedAttempts >= this.policy.maxFailedAttempts;
-      if (locking) {
-        operator.lockedUntil = new Date(nowMs + this.policy.lockoutSeconds * 1000).toISOString();
+      const lockedUntil = operator.failedAttempts >= this.policy.maxFailedAttempts ? new Date(nowMs + this.policy.lockoutSeconds * 1000).toISOString() : null;
+      if (lockedUntil) {
+        operator.lockedUntil = lockedUntil;
         operator.failedAttempts = 0;
       }
       this.operators.save(operator, at);
       this.log.append('auth.sign_in_failed', { operatorId, reason: 'wrong PIN', lockedUntil: operator.lockedUntil });
-      if (locking) {
-        throw new ServiceError('LOCKED_OUT', `Too many wrong PINs: ${operator.name} is locked for ${Math.round(this.policy.lockoutSeconds / 60)} minutes.`);
+      if (lockedUntil) {
+        throw new ServiceError('LOCKED_OUT', `Too many wrong PINs: ${operator.name} is locked for ${Math.round(this.policy.lockoutSeconds / 60)} minutes.`, {
+          params: { name: operator.name, until: { instant: lockedUntil } },
+        });
       }
       const left = this.policy.maxFailedAttempts - operator.failedAttempts;
-      throw new ServiceError('BAD_CREDENTIALS', `Wrong PIN. ${left} ${left === 1 ? 'try' : 'tries'} left before a lockout.`);
+      throw new ServiceError('BAD_CREDENTIALS', `Wrong PIN. ${left} ${left === 1 ? 'try' : 'tries'} left before a lockout.`, { params: { triesLeft: left } });
     }
     operator.failedAttempts = 0;
     operator.lockedUntil = null;

@@ -19,10 +19,10 @@ export function manualTestLimits(plan: { steps: ReadonlyArray<{ rail_bar: number
 
 export async function runManualTest(deps: { bench: BenchPort; packs: PackPort; log: IntegrityLog }, input: ManualTestInput, operatorId: string | null): Promise<ManualTestResult> {
   const family = await deps.packs.familyForPart(input.partNumber);
-  if (!family) throw new ServiceError('UNKNOWN_PART', `No active pack lists part ${input.partNumber}: a manual test runs within a pack's limits.`);
+  if (!family) throw new ServiceError('UNKNOWN_PART', `No active pack lists part ${input.partNumber}: a manual test runs within a pack's limits.`, { params: { partNumber: input.partNumber } });
   const pack = await deps.packs.preflight(family);
   const plan = pack.calibration.test_plans.find((candidate) => candidate.part_numbers.includes(input.partNumber));
-  if (!plan) throw new ServiceError('UNKNOWN_PART', `${family} ${pack.version} has no test plan for part ${input.partNumber}.`);
+  if (!plan) throw new ServiceError('UNKNOWN_PART', `${family} ${pack.version} has no test plan for part ${input.partNumber}.`, { params: { partNumber: input.partNumber } });
   const limits = manualTestLimits(plan);
   const over = [
     input.railBar > limits.maxRailBar ? `rail pressure ${input.railBar} bar (limit ${limits.maxRailBar})` : null,
@@ -30,7 +30,9 @@ export async function runManualTest(deps: { bench: BenchPort; packs: PackPort; l
     input.frequencyHz > limits.maxFrequencyHz ? `frequency ${input.frequencyHz} Hz (limit ${limits.maxFrequencyHz})` : null,
   ].filter((text): text is string => text !== null);
   if (over.length > 0) {
-    throw new ServiceError('OUT_OF_LIMITS', `Outside what ${family} ${pack.version} tests part ${input.partNumber} at: ${over.join(', ')}. Nothing was run.`);
+    throw new ServiceError('OUT_OF_LIMITS', `Outside what ${family} ${pack.version} tests part ${input.partNumber} at: ${over.join(', ')}. Nothing was run.`, {
+      params: { partNumber: input.partNumber, ...limits },
+    });
   }
   const { bench } = deps;
   try {

@@ -18,6 +18,7 @@ import {
   type TerminalCodingSessionState,
 } from '../../../common/coding-session/states';
 import type { Calibration } from '../../../trust/pack-content';
+import type { BenchErrorParams } from '../../contract/envelope';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import type { SessionRepository } from '../store/session-repository';
 import { codableDeliveryWindow, CorrectionCodeError, encodeCorrectionCode, type StepMeasurement } from './correction-code';
@@ -28,6 +29,8 @@ export class SessionError extends Error {
   constructor(
     readonly code: string,
     message: string,
+    /** The specifics the screen's catalog sentence for the code fills in. */
+    readonly params?: BenchErrorParams,
   ) {
     super(message);
     this.name = 'SessionError';
@@ -235,6 +238,8 @@ export class CodingSessionEngine {
         return this.#finish(state, 'gatesBlocked', {
           code: 'PREFLIGHT_BLOCKED',
           message: `Coding is locked: ${blocked.map((gate) => `${gate.label}: ${gate.detail}`).join('; ')}`,
+          // The screen lists each blocked gate in its own words; the reason only says how many.
+          params: { blocked: blocked.length },
         });
       }
       const { pack, plan } = state;
@@ -267,7 +272,12 @@ export class CodingSessionEngine {
       this.#append('session.electrical', { sessionId, ...report.electrical });
       if (!report.electrical.passed) {
         const what = electrical.coilResistanceOhm === null ? 'the coil is open' : `coil ${electrical.coilResistanceOhm} Ω or insulation ${electrical.insulationMOhm} MΩ is outside the limits`;
-        return this.#finish(state, 'electricalFailed', { code: 'ELECTRICAL_FAIL', message: `Electrical test failed: ${what}. The injector is rejected; no code is issued.` });
+        return this.#finish(state, 'electricalFailed', {
+          code: 'ELECTRICAL_FAIL',
+          message: `Electrical test failed: ${what}. The injector is rejected; no code is issued.`,
+          // An open coil has no value to show: the service's sentence says so.
+          ...(electrical.coilResistanceOhm === null ? {} : { params: { coilOhm: electrical.coilResistanceOhm, insulationMOhm: electrical.insulationMOhm, ...limits } }),
+        });
       }
       this.#checkAbort();
 
@@ -280,7 +290,7 @@ export class CodingSessionEngine {
       } catch (error) {
         // The bench refusing the window (its heater or cooler cannot get there) is the oil's fault; a lost link keeps its own code.
         if (this.#running?.abortReason || (error as { nak?: unknown }).nak !== 'HARDWARE_FAULT') throw error;
-        throw new SessionError('OIL_NOT_CONDITIONED', `The test oil did not reach ${window.minC}–${window.maxC} °C: ${errorMessage(error)} Nothing was measured or charged.`);
+        throw new SessionError('OIL_NOT_CONDITIONED', `The test oil did not reach ${window.minC}–${window.maxC} °C: ${errorMessage(error)} Nothing was measured or charged.`, window);
       }
       // The gate made sure the bench reports the oil; should it fall silent, the report holds a number, never NaN.
       const startC = before ?? conditioned.oilTempC;
@@ -295,6 +305,7 @@ export class CodingSessionEngine {
         return this.#finish(state, 'leakFailed', {
           code: 'LEAK_FAIL',
           message: `Back-leak ${leak.backLeakMlPerMin.toFixed(1)} mL/min is above the limit of ${plan.leak.back_leak_max_ml_min} mL/min. The injector is rejected; no code is issued.`,
+          params: { measured: Number(leak.backLeakMlPerMin.toFixed(1)), limit: plan.leak.back_leak_max_ml_min },
         });
       }
 
@@ -337,7 +348,11 @@ export class CodingSessionEngine {
         const failing = report.steps.find((step) => step.id === error.step);
         if (failing) failing.verdict = 'not_codable';
         await this.deps.bench.release();
-        return this.#finish(state, 'notCodable', { code: 'NOT_CODABLE', message: `${error.message} No code is issued and nothing is charged.` });
+        return this.#finish(state, 'notCodable', {
+          code: 'NOT_CODABLE',
+          message: `${error.message} No code is issued and nothing is charged.`,
+          ...(failing ? { params: { step: failing.label } } : {}),
+        });
       }
       for (const correction of encoded.corrections) {
         const step = report.steps.find((candidate) => candidate.id === correction.step);
@@ -362,7 +377,9 @@ export class CodingSessionEngine {
       return this.#finish(state, 'codeWritten', null, request.retestOf ? 0 : pack.calibration.credit_tariff.per_correction_code);
     } catch (error) {
       const abortReason = this.#running?.abortReason;
-      const reason = abortReason ? { code: 'ABORTED_BY_OPERATOR', message: abortReason } : { code: errorCode(error), message: errorMessage(error) };
+      const reason: SessionReport['reason'] = abortReason
+        ? { code: 'ABORTED_BY_OPERATOR', message: abortReason }
+        : { code: errorCode(error), message: errorMessage(error), ...(error instanceof SessionError && error.params ? { params: error.params } : {}) };
       await this.deps.bench.safe(`session ${sessionId} ended: ${reason.code}`);
       report.code = null;
       report.codeWrite = null;
@@ -380,6 +397,7 @@ export class CodingSessionEngine {
         label: 'Calibration pack',
         passed: false,
         code: 'UNKNOWN_PART',
+        params: { partNumber: request.partNumber },
         detail: `No active pack lists part ${request.partNumber}.`,
         action: 'Check the part number, or ask an admin to refresh the packs.',
       });
@@ -410,7 +428,7 @@ export class CodingSessionEngine {
     gates.push(
       pack
         ? { id: 'channel', label: 'Release channel', passed: true, detail: `Allowed by ${pack.resolvedBy}.` }
-        : { id: 'channel', label: 'Release channel', passed: false, detail: 'No verified pack to check against the channel.', action: 'Fix the pack gate first.' },
+        : { id: 'channel', label: 'Release channel', passed: false, code: 'NO_VERIFIED_PACK', detail: 'No verified pack to check against the channel.', action: 'Fix the pack gate first.' },
     );
     const model = state.report.bench.model;
     gates.push(
@@ -420,7 +438,8 @@ export class CodingSessionEngine {
             id: 'hardware',
             label: 'Bench hardware',
             passed: false,
-            code: 'INCOMPATIBLE',
+            code: pack ? 'INCOMPATIBLE' : 'NO_VERIFIED_PACK',
+            ...(pack ? { params: { supported: pack.compatibleHardware.join(', '), model } } : {}),
             detail: pack ? `The pack supports ${pack.compatibleHardware.join(', ')}, not ${model}.` : 'Unknown until a pack is verified.',
             action: 'Use a pack built for this bench model.',
           },
@@ -429,7 +448,7 @@ export class CodingSessionEngine {
       const calibration = await this.deps.bench.calibrationCheck();
       gates.push(
         calibration.overdue
-          ? { id: 'calibration', label: 'Bench calibration', passed: false, code: 'CALIBRATION_OVERDUE', detail: `The bench calibration check was due on ${calibration.due}.`, action: 'Run the calibration check with the reference injector.' }
+          ? { id: 'calibration', label: 'Bench calibration', passed: false, code: 'CALIBRATION_OVERDUE', params: { due: { day: calibration.due } }, detail: `The bench calibration check was due on ${calibration.due}.`, action: 'Run the calibration check with the reference injector.' }
           : { id: 'calibration', label: 'Bench calibration', passed: true, detail: `Checked ${calibration.lastCheck}, next due ${calibration.due}.` },
       );
     } catch (error) {
@@ -443,7 +462,7 @@ export class CodingSessionEngine {
         ? { id: 'credits', label: 'Credits', passed: true, detail: `Free retest of ${request.retestOf} within the pack's window; ${balance} available.` }
         : balance >= price
         ? { id: 'credits', label: 'Credits', passed: true, detail: `${balance} available, a code costs ${price}.` }
-        : { id: 'credits', label: 'Credits', passed: false, code: 'INSUFFICIENT_CREDITS', detail: `${balance} available, a code costs ${price}.`, action: 'Import a credit grant from the central server.' },
+        : { id: 'credits', label: 'Credits', passed: false, code: 'INSUFFICIENT_CREDITS', params: { balance, price }, detail: `${balance} available, a code costs ${price}.`, action: 'Import a credit grant from the central server.' },
     );
     return gates;
   }

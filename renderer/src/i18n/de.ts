@@ -28,7 +28,6 @@ export const de: Record<MessageKey, string> = {
   'common.refresh': 'Aktualisieren',
   'common.pinDigits': 'PIN (4–12 Ziffern)',
   'common.portPlaceholder': '/dev/ttyUSB0 oder tcp://192.168.1.50:4001',
-  'error.transportHint': 'Wenn das wiederholt passiert, die Prüfstands-App neu starten.',
   'pin.keys': 'PIN-Tasten',
   'pin.clear': 'Löschen',
   'pin.deleteLast': 'Letzte Ziffer löschen',

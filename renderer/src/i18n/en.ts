@@ -26,7 +26,6 @@ export const en = {
   'common.refresh': 'Refresh',
   'common.pinDigits': 'PIN (4–12 digits)',
   'common.portPlaceholder': '/dev/ttyUSB0 or tcp://192.168.1.50:4001',
-  'error.transportHint': 'If it keeps happening, restart the bench app.',
   'pin.keys': 'PIN keys',
   'pin.clear': 'Clear',
   'pin.deleteLast': 'Delete last digit',

@@ -1,12 +1,13 @@
-import { useEffect, useState, type ChangeEvent, type FormEvent } from 'react';
+import { useEffect, useState, type ChangeEvent, type FormEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { ErrorNotice } from '../components/ErrorNotice';
+import { ErrorNotice, ErrorWordsText } from '../components/ErrorNotice';
+import { useErrorWords } from '../i18n/use-error-words';
 import { useT } from '../i18n/use-t';
 import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
 import { AppUpdateHoldPanel } from './AppUpdateHoldPanel';
 
-function Fact({ label, value, testId }: { label: string; value: string; testId?: string }) {
+function Fact({ label, value, testId }: { label: string; value: ReactNode; testId?: string }) {
   return (
     <div className="facts__row">
       <dt>{label}</dt>
@@ -18,6 +19,7 @@ function Fact({ label, value, testId }: { label: string; value: string; testId?:
 /** Enrolment with the central server: the bench's identity, where it syncs to and what is still unsent. */
 function Enrolment() {
   const t = useT();
+  const { describe, detailsLabel } = useErrorWords();
   const time = useBenchTime();
   const { enrolment, busy, error, load, enrol } = useAppStore(
     useShallow((state) => ({ enrolment: state.enrolment, busy: state.enrolling, error: state.enrolmentError, load: state.loadEnrolment, enrol: state.enrol })),
@@ -56,7 +58,7 @@ function Enrolment() {
           {backlog && <Fact label={t('admin.backlog')} value={t('admin.backlogValue', { entries: backlog.unsentEntries, checkpoints: backlog.unsentCheckpoints })} testId="enrolment-backlog" />}
           {backlog && <Fact label={t('admin.acknowledged')} value={t('admin.acknowledgedValue', { acked: backlog.ackedEntrySeq, head: backlog.headSeq })} />}
           {backlog && <Fact label={t('admin.lastSuccess')} value={backlog.lastSuccessAt ? time.dateTime(backlog.lastSuccessAt) : t('admin.never')} />}
-          {backlog?.lastError && <Fact label={t('admin.lastError')} value={`${backlog.lastError.code}: ${backlog.lastError.message}`} />}
+          {backlog?.lastError && <Fact label={t('admin.lastError')} value={<ErrorWordsText words={describe(backlog.lastError)} detailsLabel={detailsLabel} />} />}
         </dl>
       )}
       {backlog?.blocked && (

@@ -1,7 +1,8 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { BenchLinkStateView } from '../../../electron/contract/bench-api';
-import { ErrorNotice } from '../components/ErrorNotice';
+import { ErrorNotice, ErrorWordsText } from '../components/ErrorNotice';
+import { useErrorWords } from '../i18n/use-error-words';
 import type { MessageKey } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
 import { useBenchTime } from '../i18n/use-bench-time';
@@ -19,6 +20,7 @@ const statusText: Record<BenchLinkStateView['status'], MessageKey> = {
 /** Bench connection: port (serial or serial device server), status, heartbeat state, firmware, calibration date. */
 export function BenchView() {
   const t = useT();
+  const { describe, detailsLabel } = useErrorWords();
   const time = useBenchTime();
   const { link, error, busy, load, connect, disconnect, role, loadStartInfo } = useAppStore(
     useShallow((state) => ({
@@ -52,7 +54,11 @@ export function BenchView() {
         {t(statusText[link?.status ?? 'disconnected'])}
         {link?.target ? ` · ${link.target}` : ''}
       </p>
-      {link?.lastError && link.status !== 'connected' && <p className="hint">{link.lastError.message}</p>}
+      {link?.lastError && link.status !== 'connected' && (
+        <p className="hint" data-testid="bench-last-error" data-code={link.lastError.code}>
+          <ErrorWordsText words={describe(link.lastError)} detailsLabel={detailsLabel} />
+        </p>
+      )}
       {connected && (
         <dl className="facts facts--wide" data-testid="bench-facts">
           <div className="facts__row">

@@ -1,23 +1,28 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { SessionSummary } from '../../../electron/contract/coding-session';
 import { groupCode } from '../../../electron/contract/code-groups';
-import { ErrorNotice } from '../components/ErrorNotice';
+import { ErrorNotice, ReasonCode } from '../components/ErrorNotice';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
 import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
 
-const statusKey: Record<SessionSummary['status'], MessageKey> = {
+export const statusKey: Record<SessionSummary['status'], MessageKey> = {
   running: 'history.status.running',
   completed: 'history.status.completed',
   aborted: 'history.status.aborted',
   refused: 'history.status.refused',
 };
 
-function outcome(t: Translate, session: SessionSummary): string {
+function outcome(t: Translate, session: SessionSummary): ReactNode {
   if (session.status === 'completed') return session.verdict === 'pass' ? t('history.pass') : t('history.fail');
-  return `${t(statusKey[session.status])}${session.reasonCode ? ` (${session.reasonCode})` : ''}`;
+  return (
+    <>
+      {t(statusKey[session.status])}
+      {session.reasonCode && <ReasonCode code={session.reasonCode} />}
+    </>
+  );
 }
 
 /** Sessions on this bench, newest first; a row reopens its report in the session view or prints it. */

@@ -1,12 +1,13 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { groupCode } from '../../../electron/contract/code-groups';
 import type { Job, JobPosition, JobState, JobView, SetVerdict } from '../../../electron/contract/jobs';
-import { ErrorNotice } from '../components/ErrorNotice';
+import { ErrorNotice, ReasonCode } from '../components/ErrorNotice';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
 import { useBenchTime } from '../i18n/use-bench-time';
 import { useAppStore } from '../store/context';
+import { statusKey } from './HistoryView';
 import { PrintStatus, usePrintTarget } from './SessionView';
 
 const verdictKey: Record<SetVerdict, MessageKey> = {
@@ -16,10 +17,17 @@ const verdictKey: Record<SetVerdict, MessageKey> = {
   no_limit: 'jobs.verdict.noLimit',
 };
 
-function positionResult(t: Translate, slot: JobPosition): string {
+function positionResult(t: Translate, slot: JobPosition): ReactNode {
   const latest = slot.latest;
   if (!latest) return t('jobs.notCoded');
-  if (latest.status !== 'completed') return t('jobs.stopped', { status: latest.status });
+  if (latest.status !== 'completed') {
+    return (
+      <>
+        {t('jobs.stopped', { status: t(statusKey[latest.status]) })}
+        {latest.reasonCode && <ReasonCode code={latest.reasonCode} />}
+      </>
+    );
+  }
   const result = latest.verdict === 'pass' ? t('history.pass') : t('history.fail');
   return latest.retestOf ? `${result} · ${t('jobs.retested')}` : result;
 }

@@ -1,7 +1,8 @@
 import { useEffect, useId, useState, type FormEvent } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import type { FamilyRelease, ReleasesView as ReleasesData } from '../../../electron/contract/bench-api';
-import { ErrorNotice } from '../components/ErrorNotice';
+import type { FamilyRelease, RefreshResult, ReleasesView as ReleasesData } from '../../../electron/contract/bench-api';
+import { ErrorNotice, ErrorWordsText } from '../components/ErrorNotice';
+import { useErrorWords } from '../i18n/use-error-words';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useT } from '../i18n/use-t';
 import { useBenchTime, type BenchTimeFormat } from '../i18n/use-bench-time';
@@ -49,6 +50,22 @@ function changeTitle(t: Translate, change: PendingChange): string {
     case 'refresh':
       return t('releases.change.refresh');
   }
+}
+
+/** Why a refresh refused a family's pack, in the catalog's words with the code for support. */
+function RefusedFamilies({ result }: { result: RefreshResult }) {
+  const { describe, detailsLabel } = useErrorWords();
+  const refused = result.families.filter((family) => family.outcome === 'refused' && family.code);
+  if (refused.length === 0) return null;
+  return (
+    <ul className="hint" data-testid="releases-refused">
+      {refused.map((family) => (
+        <li key={family.family} data-family={family.family} data-code={family.code}>
+          <strong>{family.family}</strong> <ErrorWordsText words={describe({ code: family.code ?? '', message: family.message ?? '' })} detailsLabel={detailsLabel} />
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 /** The live-region line for the last change, in the current language. */
@@ -322,6 +339,7 @@ export function ReleasesView() {
       <p role="status" className="hint" data-testid="releases-notice">
         {notice ? noticeText(t, time, notice) : ''}
       </p>
+      {notice?.kind === 'refreshed' && <RefusedFamilies result={notice.result} />}
       {!admin && <p className="hint">{t('releases.adminOnly')}</p>}
       {change && releases && <ChangeForm key={JSON.stringify(change)} change={change} maxPinDays={releases.maxPinDays} onDone={() => setChange(null)} />}
       {!releases ? (

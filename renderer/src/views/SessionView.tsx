@@ -3,9 +3,11 @@ import { useShallow } from 'zustand/react/shallow';
 import type { GateId, GateResult, SessionReport, StepReport } from '../../../electron/contract/coding-session';
 import { groupCode } from '../../../electron/contract/code-groups';
 import type { PrintRequest } from '../../../electron/contract/printing';
-import { ErrorNotice } from '../components/ErrorNotice';
+import { ErrorNotice, ErrorWordsText } from '../components/ErrorNotice';
 import { LabelPreview } from '../components/LabelPreview';
+import { hasErrorWords } from '../i18n/error-words';
 import type { MessageKey, Translate } from '../i18n/i18n';
+import { useErrorWords } from '../i18n/use-error-words';
 import { useT } from '../i18n/use-t';
 import { phaseOutcomes, sessionEnding, type Phase, type SessionEnding } from '../session/phase-outcomes';
 import { LiveReadouts, TestPointBars } from '../session/RunPanel';
@@ -52,6 +54,7 @@ function phaseText(t: Translate, phase: string | null): string {
  */
 function Gates({ gates, finished }: { gates: readonly GateResult[]; finished: boolean }) {
   const t = useT();
+  const { describe, detailsLabel } = useErrorWords();
   const byId = new Map(gates.map((gate) => [gate.id, gate]));
   const allPassed = gateIds.every((id) => byId.get(id)?.passed === true);
   if (allPassed) {
@@ -61,7 +64,7 @@ function Gates({ gates, finished }: { gates: readonly GateResult[]; finished: bo
         <ul className="gates" aria-label={t('session.gates')}>
           {gateIds.map((id) => (
             <li key={id} className="gate gate--pass" data-gate={id} data-passed="true">
-              <strong>✓ {byId.get(id)?.label}</strong> {byId.get(id)?.detail}
+              <strong>✓ {t(gateLabel[id])}</strong> {byId.get(id)?.detail}
             </li>
           ))}
         </ul>
@@ -79,13 +82,15 @@ function Gates({ gates, finished }: { gates: readonly GateResult[]; finished: bo
             </li>
           );
         }
+        // A blocked gate with a catalog code says what happened and what to do in the screen's language.
+        const words = !gate.passed && gate.code && hasErrorWords(gate.code) ? describe({ code: gate.code, message: gate.detail, params: gate.params }) : null;
         return (
           <li key={id} className={`gate gate--${gate.passed ? 'pass' : 'block'}`} data-gate={gate.id} data-passed={gate.passed}>
             <strong>
-              {gate.passed ? '✓' : '✕'} {gate.label}
+              {gate.passed ? '✓' : '✕'} {t(gateLabel[gate.id])}
             </strong>{' '}
-            {gate.detail}
-            {!gate.passed && gate.action && (
+            {words ? <ErrorWordsText words={words} detailsLabel={detailsLabel} /> : gate.detail}
+            {!gate.passed && !words && gate.action && (
               <span className="gate__action">
                 {' '}
                 {t('session.whatToDo')} {gate.action}
@@ -167,6 +172,7 @@ function PhaseProgress({ phase, report }: { phase: string | null; report: Sessio
 
 function Outcome({ report }: { report: SessionReport }) {
   const t = useT();
+  const { describe, detailsLabel } = useErrorWords();
   const [copied, setCopied] = useState(false);
   if (report.status === 'completed' && report.verdict === 'pass' && report.code) {
     return (
@@ -198,8 +204,8 @@ function Outcome({ report }: { report: SessionReport }) {
     <div className={`outcome outcome--${report.status === 'completed' ? 'fail' : 'stopped'}`} role="alert" data-testid="outcome" data-status={report.status} data-verdict={report.verdict ?? ''}>
       <p className="outcome__title">{title}</p>
       {report.reason && (
-        <p data-testid="outcome-reason">
-          {report.reason.message} <span className="error-banner__code">({report.reason.code})</span>
+        <p data-testid="outcome-reason" data-code={report.reason.code}>
+          <ErrorWordsText words={describe(report.reason)} detailsLabel={detailsLabel} testId="outcome-reason" />
         </p>
       )}
       <p className="outcome__next" data-testid="outcome-next">

@@ -1,8 +1,10 @@
 import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { BenchLinkStateView, PartStatus, StatusOverview } from '../../../electron/contract/bench-api';
+import { ErrorWordsText } from '../components/ErrorNotice';
 import type { MessageKey, Translate } from '../i18n/i18n';
 import { useBenchTime, type BenchTimeFormat } from '../i18n/use-bench-time';
+import { useErrorWords } from '../i18n/use-error-words';
 import { useT } from '../i18n/use-t';
 import { useAppStore } from '../store/context';
 
@@ -141,6 +143,7 @@ function useSecondsSince(timestamp: number | null): number | null {
 
 export function StatusPage() {
   const t = useT();
+  const { describe, detailsLabel } = useErrorWords();
   const status = useAppStore((state) => state.status);
   const error = useAppStore((state) => state.statusError);
   const receivedAt = useAppStore((state) => state.statusReceivedAt);
@@ -154,7 +157,7 @@ export function StatusPage() {
       </header>
       {error && (
         <div role="alert" className="error-banner" data-testid="status-error">
-          <strong>{t('status.cannotRead')}</strong> {error.message} ({error.code})
+          <strong>{t('status.cannotRead')}</strong> <ErrorWordsText words={describe(error)} detailsLabel={detailsLabel} />
         </div>
       )}
       {!status && !error && <p className="loading">{t('status.loading')}</p>}

@@ -23,7 +23,25 @@ describe('bench client', () => {
     await expect(createBenchClient(transport).getStatus()).resolves.toEqual({ ok: false, error: { code: 'NOT_CONFIGURED', message: 'set a port' } });
   });
 
-  it.each([null, 'text', { ok: true }, { ok: false }, { ok: false, error: { code: 1 } }])('turns the reply %j into TRANSPORT_ERROR', async (reply) => {
+  it('keeps the params an error carries for the catalog sentence', async () => {
+    const error = { code: 'LOCKED_OUT', message: 'locked', params: { name: 'Anna', until: { instant: '2026-12-05T09:14:00.000Z' }, triesLeft: 0 } };
+    const { transport } = fakeTransport(() => ({ ok: false, error }));
+    await expect(createBenchClient(transport).getSettings()).resolves.toEqual({ ok: false, error });
+  });
+
+  it.each([
+    null,
+    'text',
+    { ok: true },
+    { ok: false },
+    { ok: false, error: { code: 1 } },
+    { ok: false, error: { code: 'LOCKED_OUT', message: 'm', params: 'Anna' } },
+    { ok: false, error: { code: 'LOCKED_OUT', message: 'm', params: { until: { instant: 1 } } } },
+    { ok: false, error: { code: 'LOCKED_OUT', message: 'm', params: { until: { instant: 'x', extra: 1 } } } },
+    { ok: false, error: { code: 'LOCKED_OUT', message: 'm', params: { until: { instant: 'x', day: 'y' } } } },
+    { ok: false, error: { code: 'CALIBRATION_OVERDUE', message: 'm', params: { due: { day: 20270301 } } } },
+    { ok: false, error: { code: 'LOCKED_OUT', message: 'm', params: { left: null } } },
+  ])('turns the reply %j into TRANSPORT_ERROR', async (reply) => {
     const { transport } = fakeTransport(() => reply);
     await expect(createBenchClient(transport).getSettings()).resolves.toMatchObject({ ok: false, error: { code: 'TRANSPORT_ERROR' } });
   });

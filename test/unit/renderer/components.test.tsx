@@ -7,9 +7,11 @@ import { createAppStore, type AppStore } from '../../../renderer/src/store/app-s
 import { StoreProvider } from '../../../renderer/src/store/context';
 import type { ReleasesView as ReleasesData } from '../../../electron/contract/bench-api';
 import { AdminView } from '../../../renderer/src/views/AdminView';
+import { HistoryView } from '../../../renderer/src/views/HistoryView';
 import { ReleasesView } from '../../../renderer/src/views/ReleasesView';
 import { SessionView } from '../../../renderer/src/views/SessionView';
 import { SupportView } from '../../../renderer/src/views/SupportView';
+import { errorMessagesDe } from '../../../renderer/src/i18n/errors.de';
 import { fakeBench } from './fake-bench';
 
 const base: SessionReport = {
@@ -86,6 +88,35 @@ describe('session view', () => {
     expect(markup).not.toContain('>Finished<');
   });
 
+  it('words a refused session in German: the reason and each blocked gate from the catalog, the specifics filled in, the codes shown', () => {
+    const refused: SessionReport = {
+      ...base,
+      status: 'refused',
+      verdict: null,
+      code: null,
+      codeWrite: null,
+      creditsDebited: 0,
+      reason: { code: 'PREFLIGHT_BLOCKED', message: 'Coding is locked: Credits: 0 available, a code costs 3.', params: { blocked: 1 } },
+      gates: [
+        ...base.gates,
+        { id: 'credits', label: 'Credits', passed: false, code: 'INSUFFICIENT_CREDITS', params: { balance: 0, price: 3 }, detail: '0 available, a code costs 3.', action: 'Import a credit grant.' },
+        { id: 'oil', label: 'Test oil', passed: false, code: 'SOMETHING_NEWER', detail: 'A newer service says why.', action: 'Do what it says.' },
+      ],
+    };
+    const markup = render(storeWith(refused, 'de'), <SessionView />);
+    expect(markup).toContain(errorMessagesDe.PREFLIGHT_BLOCKED);
+    expect(markup).toContain('Details: Blockierte Prüfungen: 1 (siehe Liste).');
+    expect(markup).toContain('(PREFLIGHT_BLOCKED)');
+    expect(markup).toContain(`✕ Guthaben</strong> <span>${errorMessagesDe.INSUFFICIENT_CREDITS}</span>`);
+    expect(markup).toContain('Details: 0 Punkte verfügbar, ein Code kostet 3.');
+    expect(markup).toContain('(INSUFFICIENT_CREDITS)');
+    // The service's English stays out where the catalog has words; a code it lacks keeps the service's sentence and action.
+    expect(markup).not.toContain('Import a credit grant.');
+    expect(markup).not.toContain('Coding is locked');
+    expect(markup).toContain('A newer service says why.');
+    expect(markup).toContain('Do what it says.');
+  });
+
   it('speaks German on the technician path', () => {
     const markup = render(storeWith(base, 'de'), <SessionView />);
     expect(markup).toContain('Codier-Prüfung');
@@ -93,6 +124,25 @@ describe('session view', () => {
     expect(markup).toContain('3 Guthabenpunkte abgebucht.');
     expect(markup).toContain('Bericht drucken');
     expect(markup).not.toContain('Print report');
+  });
+});
+
+describe('history view', () => {
+  it("shows a stopped session's reason code with its catalog words for hover and screen readers, in German", () => {
+    const store = createAppStore(fakeBench({}).bench, { storage: null });
+    const summary = { sessionId: base.sessionId, partNumber: base.partNumber, serial: 'INJ-7', verdict: null, code: null, family: null, packVersion: null, creditsDebited: 0, startedAt: base.startedAt, endedAt: base.endedAt };
+    store.setState({
+      locale: 'de',
+      history: [
+        { ...summary, status: 'refused', reasonCode: 'PREFLIGHT_BLOCKED' },
+        { ...summary, sessionId: 'ses-20261122-0123456789ac', status: 'aborted', reasonCode: 'FROM_AN_OLDER_APP' },
+      ],
+    });
+    const markup = render(store, <HistoryView onOpen={() => undefined} />);
+    expect(markup).toContain(`title="${errorMessagesDe.PREFLIGHT_BLOCKED}"`);
+    expect(markup).toContain(`(PREFLIGHT_BLOCKED)<span class="visually-hidden"> ${errorMessagesDe.PREFLIGHT_BLOCKED}</span>`);
+    // A code the catalog does not know stays visible, without invented words.
+    expect(markup).toMatch(/data-code="FROM_AN_OLDER_APP"> \(FROM_AN_OLDER_APP\)<\/span>/);
   });
 });
 

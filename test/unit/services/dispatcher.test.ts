@@ -84,6 +84,20 @@ describe('dispatcher', () => {
     expect(handler).not.toHaveBeenCalled();
   });
 
+  it('passes the params of a ServiceError through for the catalog sentence', async () => {
+    const params = { partNumber: '0445110', until: { instant: '2026-12-05T09:14:00.000Z' } };
+    const dispatch = createDispatcher(
+      handlers({
+        getStatus: () => {
+          throw new ServiceError('UNKNOWN_PART', 'No active pack lists part 0445110.', { params });
+        },
+      }),
+      logger,
+      allowEveryone,
+    );
+    await expect(dispatch('getStatus', undefined)).resolves.toEqual({ ok: false, error: { code: 'UNKNOWN_PART', message: 'No active pack lists part 0445110.', params } });
+  });
+
   it('passes a ServiceError through as its code and message', async () => {
     const dispatch = createDispatcher(
       handlers({

@@ -25,7 +25,7 @@ describe('operators, sign-in and authorization', () => {
 
   async function call(services: BenchServices, method: string, input?: unknown) {
     const result = await services.dispatch(method, input);
-    if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code });
+    if (!result.ok) throw Object.assign(new Error(result.error.message), { code: result.error.code, params: result.error.params });
     return result.value as Record<string, unknown>;
   }
 
@@ -67,11 +67,13 @@ describe('operators, sign-in and authorization', () => {
     let clock = new Date('2026-11-22T08:00:00Z');
     const services = bench(() => clock);
     const { technicianId } = await withAdminAndTechnician(services);
-    await expect(call(services, 'signIn', { operatorId: technicianId, pin: '0000' })).rejects.toMatchObject({ code: 'BAD_CREDENTIALS', message: /2 tries left/ });
-    await expect(call(services, 'signIn', { operatorId: technicianId, pin: '1111' })).rejects.toMatchObject({ code: 'BAD_CREDENTIALS' });
-    await expect(call(services, 'signIn', { operatorId: technicianId, pin: '2222' })).rejects.toMatchObject({ code: 'LOCKED_OUT' });
+    await expect(call(services, 'signIn', { operatorId: technicianId, pin: '0000' })).rejects.toMatchObject({ code: 'BAD_CREDENTIALS', message: /2 tries left/, params: { triesLeft: 2 } });
+    await expect(call(services, 'signIn', { operatorId: technicianId, pin: '1111' })).rejects.toMatchObject({ code: 'BAD_CREDENTIALS', params: { triesLeft: 1 } });
+    // The lock-out instant travels as an instant, so the screen shows it in the bench's time zone.
+    const lockedUntil = { instant: new Date(clock.getTime() + 60_000).toISOString() };
+    await expect(call(services, 'signIn', { operatorId: technicianId, pin: '2222' })).rejects.toMatchObject({ code: 'LOCKED_OUT', params: { name: 'Tom Tech', until: lockedUntil } });
     // Even the right PIN is refused while locked.
-    await expect(call(services, 'signIn', { operatorId: technicianId, pin: '1357' })).rejects.toMatchObject({ code: 'LOCKED_OUT' });
+    await expect(call(services, 'signIn', { operatorId: technicianId, pin: '1357' })).rejects.toMatchObject({ code: 'LOCKED_OUT', params: { until: lockedUntil } });
     const types = [...services.store.integrityLog.entries()].map((entry) => entry.type);
     expect(types.filter((type) => type === 'auth.sign_in_failed')).toHaveLength(3);
     expect(types).toContain('auth.sign_in_refused');

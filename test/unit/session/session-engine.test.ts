@@ -229,6 +229,7 @@ describe('coding session engine', () => {
     expect(report).toMatchObject({ status: 'refused', verdict: null, creditsDebited: 0, reason: { code: 'PREFLIGHT_BLOCKED' } });
     expect(report.gates.find((gate) => gate.id === gateId)).toMatchObject({ passed: false, code });
     expect(report.gates.find((gate) => gate.id === gateId)?.action).toBeTruthy();
+    if (code === 'INSUFFICIENT_CREDITS') expect(report.gates.find((gate) => gate.id === gateId)?.params).toEqual({ balance: 0, price: PRICE });
     expect(ctx.bench.written).toBeNull();
     expect(ctx.store.sessions.balance()).toBe(credits);
     closeAll(ctx.store);
@@ -237,7 +238,10 @@ describe('coding session engine', () => {
   it('refuses an unknown part number', async () => {
     const { store, engine } = setup();
     const report = await engine.run({ partNumber: 'NOPE-1', serial: 'INJ-4', operatorId: null });
-    expect(report.gates[0]).toMatchObject({ id: 'pack', passed: false, code: 'UNKNOWN_PART' });
+    expect(report.gates[0]).toMatchObject({ id: 'pack', passed: false, code: 'UNKNOWN_PART', params: { partNumber: 'NOPE-1' } });
+    // Without a verified pack the channel and hardware gates say so by code, so the screen can word them.
+    expect(report.gates.filter((gate) => gate.code === 'NO_VERIFIED_PACK').map((gate) => gate.id)).toEqual(['channel', 'hardware']);
+    expect(report.reason?.params).toEqual({ blocked: report.gates.filter((gate) => !gate.passed).length });
     closeAll(store);
   });
 
@@ -250,6 +254,10 @@ describe('coding session engine', () => {
     arrange(bench);
     const report = await engine.run({ partNumber: PART, serial: 'INJ-5', operatorId: null });
     expect(report).toMatchObject({ status: 'completed', verdict: 'fail', code: null, creditsDebited: 0, reason: { code } });
+    // The specifics travel as params for the screen's words (an open coil has no value: the sentence says so).
+    if (code === 'LEAK_FAIL') expect(report.reason?.params).toEqual({ measured: 80, limit: expect.any(Number) });
+    if (code === 'NOT_CODABLE') expect(report.reason?.params).toEqual({ step: expect.any(String) });
+    if (code === 'ELECTRICAL_FAIL') expect(report.reason?.params).toBeUndefined();
     expect(bench.written).toBeNull();
     expect(store.sessions.balance()).toBe(10);
     closeAll(store);
