@@ -64,7 +64,7 @@ export class ServerMetrics {
   });
   readonly ingestBatches = new Counter({
     name: 'injbench_ingest_batches_total',
-    help: 'Bench log batches received, by outcome: stored (acknowledged) or refused.',
+    help: 'Bench log batches received past admission, by outcome: stored (acknowledged), refused, or shed (waited too long for its write; answered 429).',
     labelNames: ['outcome'] as const,
     registers: [this.#registry],
   });
