@@ -9,7 +9,7 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { LOG_BATCH_PATH } from '../../common/central-api/paths';
 import type { CentralServer } from '../../server/central-server';
-import { INITIAL_INGEST_IN_FLIGHT, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_RETRY_AFTER_SECONDS } from '../../server/sync/ingest-admission';
+import { INITIAL_INGEST_IN_FLIGHT, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_TARGET_WAIT_SECONDS } from '../../server/sync/ingest-admission';
 import { TEST_ADMIN_TOKEN, newEnrolmentCode, pullLog, startTestServer } from '../helpers/central-server';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
@@ -125,14 +125,14 @@ describeEachDialect('log batch admission control', (dialect) => {
   }
 
   it('sheds a batch that waited past the bound before its write with 429 and Retry-After; nothing of it is stored, and the outbox sends it again and loses nothing', async () => {
-    let held: Promise<void> | null = null;
+    let databaseHeld: Promise<void> | null = null;
     const storedWhileWaiting: number[] = [];
     const waits: number[] = [];
     const bench = openTestBench(tempDir(), {
       sleep: async (ms) => {
         waits.push(ms);
         // The outbox waits out the Retry-After: the shed batch must not be in the server's log.
-        await held;
+        await databaseHeld;
         storedWhileWaiting.push((await pullLog(server.url, bench.identity.benchId)).entries.length);
         await new Promise((resolve) => setTimeout(resolve, ms));
       },
@@ -143,7 +143,7 @@ describeEachDialect('log batch admission control', (dialect) => {
     // The database is held from the moment the batch is sent, for longer than a batch may wait before its write.
     const realFetch = globalThis.fetch;
     vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
-      held ??= holdDatabase(DEFAULT_MAX_WAIT_SECONDS * 1000 + 1500);
+      databaseHeld ??= holdDatabase(DEFAULT_MAX_WAIT_SECONDS * 1000 + 1500);
       return realFetch(input, init);
     });
     const outcome = await bench.outbox.drain({ maxAttempts: 2 });
@@ -156,5 +156,40 @@ describeEachDialect('log batch admission control', (dialect) => {
     const pulled = await pullLog(server.url, bench.identity.benchId);
     expect(pulled.entries.map((e) => e.entryHash)).toEqual(bench.localEntries().map((e) => e.entryHash));
     expect(bench.outbox.backlog()).toMatchObject({ unsentEntries: 0, blocked: false });
+  });
+
+  it('shuts the door while a batch inside has waited past the target: a new batch gets 429 and Retry-After at once, and both benches lose nothing', async () => {
+    const first = openTestBench(tempDir());
+    const second = openTestBench(tempDir());
+    benches.push(first, second);
+    for (const bench of [first, second]) {
+      await bench.outbox.enrol(server.url, await newEnrolmentCode(server.url));
+      bench.append(20, 10);
+    }
+    let databaseHeld: Promise<void> | null = null;
+    let released = false;
+    const realFetch = globalThis.fetch;
+    vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+      databaseHeld ??= holdDatabase(DEFAULT_MAX_WAIT_SECONDS * 1000 + 2500).then(() => void (released = true));
+      return realFetch(input, init);
+    });
+    const firstDrain = first.outbox.drain({ maxAttempts: 2 });
+    // The first bench's batch is inside, waiting for the database, past the target wait.
+    await new Promise((resolve) => setTimeout(resolve, DEFAULT_TARGET_WAIT_SECONDS * 1000 + 1000));
+    const shed = await stalledBatch(server.url);
+    held.push(shed.socket);
+    const answer = await shed.answer;
+    // Answered while the database was still held: turned away at the door, not after waiting for it.
+    expect(released).toBe(false);
+    expect(answer).toMatch(/^HTTP\/1\.1 429 /);
+    expect(answer).toMatch(new RegExp(`\\r\\nretry-after: ${DEFAULT_RETRY_AFTER_SECONDS}\\r\\n`, 'i'));
+    expect(answer).toContain('"code":"OVERLOADED"');
+
+    expect(await firstDrain).toMatchObject({ stopped: 'idle', entriesAcked: first.localEntries().length });
+    expect(await second.outbox.drain({ maxAttempts: 2 })).toMatchObject({ stopped: 'idle', entriesAcked: second.localEntries().length });
+    for (const bench of [first, second]) {
+      const pulled = await pullLog(server.url, bench.identity.benchId);
+      expect(pulled.entries.map((e) => e.entryHash)).toEqual(bench.localEntries().map((e) => e.entryHash));
+    }
   });
 });
