@@ -10,17 +10,21 @@
  * printed beside each step):
  *
  * 1. Unloaded: one bench flat out against the server alone: the latency a batch has with nobody ahead of it.
- * 2. The saturating load: benches flat out without admission control, doubling from `--from` until the
- *    throughput grows by less than 10 %; the load before that step saturates the server (more benches only
- *    lengthen its queue). `--saturating N` skips the search.
- * 3. Twice that many benches with admission control: accepted p50/p99, the shed share, the recount, and the
- *    accepted p99 against the 2 s target and against the unloaded p99.
+ * 2. The saturating rate: benches flat out without admission control, doubling from `--from` until the
+ *    throughput grows by less than 10 %; the highest throughput reached is the rate that saturates the
+ *    server (more benches only lengthen its queue). `--saturating RATE` (batches/s) skips the search.
+ * 3. Twice that rate offered by a fleet: each bench sends a batch every `--interval` seconds (benches =
+ *    rate × interval), whether or not the server keeps up, as benches syncing on their own schedules do.
+ *    Flat-out benches could not show this: they slow down with the server, so twice the benches is not
+ *    twice the load. With admission control: accepted p50/p99, the shed share, the recount, and the accepted
+ *    p99 against the 2 s target and against the unloaded p99. `--without-admission-too` offers the same
+ *    rate to a server without admission control.
  *
  * Latency is given as the simulated benches see it (the call that signs and sends a batch to its answer: it
  * includes their own HTTP client, all of them on one thread of this process, which a loaded machine slows
  * as much as the server) and as the server's access log records it (the request's arrival to its answer).
  *
- *   npx tsx bench/server-overload.ts [--from 4] [--saturating N] [--seconds 15] [--step-seconds 6] [--batch 500] [--databases sqlite,postgres] [--without-admission-too]
+ *   npx tsx bench/server-overload.ts [--from 4] [--saturating RATE] [--interval 4] [--seconds 15] [--step-seconds 6] [--batch 500] [--databases sqlite,postgres] [--without-admission-too]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -36,6 +40,7 @@ const { values } = parseArgs({
   options: {
     from: { type: 'string', default: '4' },
     saturating: { type: 'string' },
+    interval: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '15' },
     'step-seconds': { type: 'string', default: '6' },
     batch: { type: 'string', default: String(DEFAULT_BATCH_ENTRIES) },
@@ -47,8 +52,10 @@ const from = Number(values.from);
 const fixedSaturating = values.saturating === undefined ? null : Number(values.saturating);
 const seconds = Number(values.seconds);
 const stepSeconds = Number(values['step-seconds']);
+const intervalSeconds = Number(values.interval);
 const batchSize = Number(values.batch);
-if (!(from >= 1 && from <= 250 && (fixedSaturating === null || (fixedSaturating >= 1 && fixedSaturating <= 250)))) throw new Error('--from and --saturating: 1..250 benches');
+if (!(from >= 1 && from <= 250)) throw new Error('--from: 1..250 benches');
+if (!(fixedSaturating === null || (fixedSaturating > 0 && fixedSaturating <= 500)) || !(intervalSeconds >= 0.5 && intervalSeconds <= 30)) throw new Error('--saturating: up to 500 batches/s; --interval 0.5..30 s');
 if (!(seconds > 0 && seconds <= 60 && stepSeconds > 0 && stepSeconds <= 60 && batchSize >= 1 && batchSize <= 2000)) throw new Error('--seconds and --step-seconds up to 60, --batch 1..2000');
 const TARGET_P99_MS = 2000;
 /** The search stops when doubling the benches adds less than this to the throughput. */
@@ -57,22 +64,26 @@ const SATURATION_GAIN = 1.1;
 const PREPARED_ENTRIES_PER_SECOND = 30_000;
 const PREPARED_BATCHES_PER_BENCH_SECOND = 10;
 
-const planFor = (benches: number, runSeconds: number): ClientPlan => ({
+/** Flat out (no interval), or one batch per bench every `intervalMs`. */
+const planFor = (benches: number, runSeconds: number, intervalMs?: number): ClientPlan => ({
   benches,
   batchSize,
-  preparedBatches: Math.min(Math.ceil((runSeconds * PREPARED_ENTRIES_PER_SECOND) / (benches * batchSize)), Math.ceil(runSeconds * PREPARED_BATCHES_PER_BENCH_SECOND)),
+  preparedBatches: intervalMs
+    ? Math.ceil((runSeconds * 1000) / intervalMs) + 2
+    : Math.min(Math.ceil((runSeconds * PREPARED_ENTRIES_PER_SECOND) / (benches * batchSize)), Math.ceil(runSeconds * PREPARED_BATCHES_PER_BENCH_SECOND)),
+  ...(intervalMs ? { intervalMs } : {}),
 });
 
 type Run = Awaited<ReturnType<typeof measureIngest>>;
 
 const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 
-async function run(target: 'sqlite' | 'postgres', pgUrl: string | undefined, benches: number, runSeconds: number, admission: boolean): Promise<Run> {
+async function run(target: 'sqlite' | 'postgres', pgUrl: string | undefined, plan: ClientPlan, runSeconds: number, admission: boolean): Promise<Run> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `injbench-overload-${target}-`));
   try {
     const database = await createTemporaryDatabase(target, dir, pgUrl);
     try {
-      return await measureIngest(database.url, path.join(dir, 'blobs'), planFor(benches, runSeconds), runSeconds, admission ? {} : { ingestAdmission: { maxInFlight: Infinity } }, { serverLatency: true });
+      return await measureIngest(database.url, path.join(dir, 'blobs'), plan, runSeconds, admission ? {} : { ingestAdmission: { maxInFlight: Infinity } }, { serverLatency: true });
     } finally {
       await database.drop();
     }
@@ -105,33 +116,35 @@ console.log(
 if (!pgUrl && wanted.has('postgres')) console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
 for (const target of (['sqlite', 'postgres'] as const).filter((t) => wanted.has(t) && (t === 'sqlite' || pgUrl))) {
   const pad = ''.padEnd(9);
-  const unloaded = await run(target, pgUrl, 1, stepSeconds, true);
-  console.log(`${target.padEnd(9)} ${describe('unloaded, 1 bench', unloaded)}`);
+  const unloaded = await run(target, pgUrl, planFor(1, stepSeconds), stepSeconds, true);
+  console.log(`${target.padEnd(9)} ${describe('unloaded, 1 bench flat out', unloaded)}`);
 
-  let saturating = fixedSaturating;
-  let saturatingRun: Run | null = null;
-  if (saturating === null) {
-    let previous: { benches: number; result: Run } | null = null;
-    for (let benches = from; ; benches *= 2) {
-      const result = await run(target, pgUrl, benches, stepSeconds, false);
-      console.log(`${pad} ${describe(`search, ${benches} benches, no admission control`, result)}`);
-      if (previous && batchesPerSecond(result) < batchesPerSecond(previous.result) * SATURATION_GAIN) break;
-      previous = { benches, result };
-      if (benches * 4 > 250) break;
+  let saturatingRate = fixedSaturating;
+  if (saturatingRate === null) {
+    let best: { benches: number; rate: number } | null = null;
+    for (let benches = from; benches <= 250; benches *= 2) {
+      const result = await run(target, pgUrl, planFor(benches, stepSeconds), stepSeconds, false);
+      console.log(`${pad} ${describe(`search, ${benches} benches flat out, no admission control`, result)}`);
+      const rate = batchesPerSecond(result);
+      const grew = best === null || rate >= best.rate * SATURATION_GAIN;
+      if (best === null || rate > best.rate) best = { benches, rate };
+      if (!grew) break;
     }
-    saturating = previous?.benches ?? from;
-    saturatingRun = previous?.result ?? null;
-    console.log(`${pad} saturating load: ${saturating} benches flat out, ${saturatingRun ? batchesPerSecond(saturatingRun).toFixed(1) : '?'} batches/s (doubling them added < ${Math.round((SATURATION_GAIN - 1) * 100)} %)`);
+    saturatingRate = best?.rate ?? 1;
+    console.log(`${pad} saturating rate: ${saturatingRate.toFixed(1)} batches/s (${best?.benches} benches flat out; doubling them added < ${Math.round((SATURATION_GAIN - 1) * 100)} %)`);
   }
-  const offered = saturating * 2;
-  if (values['without-admission-too']) console.log(`${pad} ${describe(`${offered} benches, no admission control`, await run(target, pgUrl, offered, seconds, false))}`);
-  const overloaded = await run(target, pgUrl, offered, seconds, true);
-  console.log(`${pad} ${describe(`${offered} benches (twice the saturating load), admission control`, overloaded)}`);
+  const offeredRate = 2 * saturatingRate;
+  const fleet = Math.max(1, Math.round(offeredRate * intervalSeconds));
+  const offeredPlan = planFor(fleet, seconds, (fleet / offeredRate) * 1000);
+  const offered = `${offeredRate.toFixed(1)} batches/s offered (${fleet} benches, one batch each every ${(fleet / offeredRate).toFixed(2)} s)`;
+  if (values['without-admission-too']) console.log(`${pad} ${describe(`${offered}, no admission control`, await run(target, pgUrl, offeredPlan, seconds, false))}`);
+  const overloaded = await run(target, pgUrl, offeredPlan, seconds, true);
+  console.log(`${pad} ${describe(`${offered}, admission control`, overloaded)}`);
   const ratio = (a: number | null, b: number | null): string => (a === null || b === null || b === 0 ? '-' : (a / b).toFixed(2));
   console.log(
-    `${pad} at twice the saturating load (${offered} benches${saturatingRun ? `, offered ~${(2 * batchesPerSecond(saturatingRun)).toFixed(0)} batches/s against a saturating ${batchesPerSecond(saturatingRun).toFixed(1)}` : ''}): ` +
-      `accepted p99 as the benches see it ${ms(overloaded.p99)} = ${ratio(overloaded.p99, TARGET_P99_MS)} × the 2 s target, ${ratio(overloaded.p99, unloaded.p99)} × unloaded (${ms(unloaded.p99)}); ` +
-      `in the server's log ${ms(overloaded.serverP99)} = ${ratio(overloaded.serverP99, TARGET_P99_MS)} × target, ${ratio(overloaded.serverP99, unloaded.serverP99)} × unloaded (${ms(unloaded.serverP99)}); ` +
-      `shed share ${(shedShare(overloaded) * 100).toFixed(1)} %; recount ${overloaded.stored} = ${overloaded.acknowledged} acknowledged${overloaded.stored === overloaded.acknowledged ? ', zero loss' : ', LOSS'}`,
+    `${pad} at twice the saturating rate (${saturatingRate.toFixed(1)} batches/s) ${offered}: accepted ${batchesPerSecond(overloaded).toFixed(1)}/s; ` +
+      `accepted p50 ${ms(overloaded.p50)}, p99 ${ms(overloaded.p99)} as the benches see it = ${ratio(overloaded.p99, TARGET_P99_MS)} × the 2 s target, ${ratio(overloaded.p99, unloaded.p99)} × unloaded (${ms(unloaded.p99)}); ` +
+      `in the server's log p50 ${ms(overloaded.serverP50)}, p99 ${ms(overloaded.serverP99)} = ${ratio(overloaded.serverP99, TARGET_P99_MS)} × target, ${ratio(overloaded.serverP99, unloaded.serverP99)} × unloaded (${ms(unloaded.serverP99)}); ` +
+      `shed share ${(shedShare(overloaded) * 100).toFixed(1)} %; recount ${overloaded.stored} = ${overloaded.acknowledged} acknowledged${overloaded.stored === overloaded.acknowledged ? ', zero loss' : ', LOSS'}; load average ${loadAverage()}`,
   );
 }
