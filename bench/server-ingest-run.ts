@@ -48,7 +48,8 @@ export async function measureIngest(
   const access = serverLatency ? acceptedBatchTimes() : null;
   // The access log is written at info level as on a production server; otherwise the server is silent.
   const logger = access ? pino({ level: 'info' }, access.stream) : pino({ level: 'silent' });
-  const server = await startCentralServer({ databaseUrl, blobDir, port: 0, adminToken: randomBytes(32).toString('hex'), logger, ...serverOptions });
+  const adminToken = randomBytes(32).toString('hex');
+  const server = await startCentralServer({ databaseUrl, blobDir, port: 0, adminToken, logger, ...serverOptions });
   // Node 20 does not hand a worker the tsx loader for a .ts entry: the worker registers it, then imports.
   const clients = new URL('./server-ingest-clients.ts', import.meta.url).href;
   const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(clients)}); });`, { eval: true, workerData: plan });
@@ -87,9 +88,13 @@ export async function measureIngest(
       stored += rows.length;
       acknowledged += bench.entries.length;
     }
+    // Which admission rule shed how many, as the server's metrics count them.
+    const metricsText = await (await fetch(new URL('/metrics', server.url), { headers: { authorization: `Bearer ${adminToken}` } })).text();
+    const shedByRule = Object.fromEntries([...metricsText.matchAll(/^injbench_ingest_shed_total\{reason="([a-z-]+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
     const latencies = [...run.latenciesMs].sort((a, b) => a - b);
     const serverTimes = access ? [...access.times].sort((a, b) => a - b) : [];
     return {
+      shedByRule,
       serverP50: access ? percentile(serverTimes, 50) : null,
       serverP99: access ? percentile(serverTimes, 99) : null, elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: run.errors, benchesWritingLive: run.benchesWritingLive, loopCpuMs, clientsCpuMs: run.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, shed: run.shed };
   } finally {

@@ -369,7 +369,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at, ...(directive ? { directive: directive.content_base64 } : {}) };
   });
 
-  const admission = new IngestAdmission(options.ingestAdmission);
+  const admission = new IngestAdmission({ ...options.ingestAdmission, onShed: (reason) => metrics.ingestShed.inc({ reason }) });
   app.post(LOG_BATCH_PATH, { onRequest: admission.onRequest, preValidation: admission.onBodyReceived }, async (request, reply) => {
     const { bench, nonce } = await authenticateBench(request);
     const batch = parse(logBatchSchema, request.body, 'log batch');
@@ -382,7 +382,6 @@ export async function buildServerApp(options: ServerAppOptions) {
       // Shed before its write: not a refusal of the batch (it was never judged), so no nonce is recorded,
       // a write the server has no time for. A replay of it is judged like the bench's own sending again.
       if (error instanceof BatchShed) {
-        metrics.ingestBatches.inc({ outcome: 'shed' });
         await admission.shedAnswer(reply, 'waited');
         return reply;
       }

@@ -49,6 +49,8 @@ export interface IngestAdmissionOptions {
   targetWaitSeconds?: number;
   maxWaitSeconds?: number;
   retryAfterSeconds?: number;
+  /** Told of every shed batch, with the rule that shed it (the server's metrics count them). */
+  onShed?: (reason: ShedReason) => void;
 }
 
 /** Why a batch was shed: at the door by the in-flight bound or a standing queue, or before its write because it waited too long. */
@@ -69,6 +71,7 @@ export class IngestAdmission {
   private readonly targetWaitSeconds: number;
   private readonly maxWaitMs: number;
   private readonly retryAfterSeconds: number;
+  private readonly onShed: (reason: ShedReason) => void;
   /** Admitted batches whose body has arrived and which have not reached their write, with that time; oldest first (a Map keeps insertion order). */
   private readonly waiting = new Map<FastifyRequest, number>();
   /** Batches completed per second of busy time (at least one batch in progress); null until measured. */
@@ -83,6 +86,7 @@ export class IngestAdmission {
     this.targetWaitSeconds = options.targetWaitSeconds ?? DEFAULT_TARGET_WAIT_SECONDS;
     this.maxWaitMs = (options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS) * 1000;
     this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    this.onShed = options.onShed ?? (() => undefined);
   }
 
   /** Batches shed since the server started, by reason. */
@@ -148,6 +152,7 @@ export class IngestAdmission {
   /** 429 OVERLOADED with Retry-After: the bench keeps the batch and sends it again after that wait. */
   async shedAnswer(reply: FastifyReply, reason: ShedReason, busyWith = 'The server is behind'): Promise<void> {
     this.shedCounts[reason] += 1;
+    this.onShed(reason);
     await reply
       .code(429)
       .header('retry-after', String(this.retryAfterSeconds))

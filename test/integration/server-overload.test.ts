@@ -118,9 +118,10 @@ describeEachDialect('log batch admission control', (dialect) => {
     });
   }
 
-  async function shedBeforeWrite(): Promise<number> {
+  /** Batches shed by one admission rule, from the server's metrics. */
+  async function shedBy(rule: 'in-flight' | 'standing-queue' | 'waited'): Promise<number> {
     const response = await fetch(new URL('/metrics', server.url), { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
-    const line = (await response.text()).split('\n').find((l) => l.startsWith('injbench_ingest_batches_total{outcome="shed"}'));
+    const line = (await response.text()).split('\n').find((l) => l.startsWith(`injbench_ingest_shed_total{reason="${rule}"}`));
     return line ? Number(line.split(' ').at(-1)) : 0;
   }
 
@@ -152,7 +153,7 @@ describeEachDialect('log batch admission control', (dialect) => {
     expect(waits.length).toBeGreaterThanOrEqual(1);
     for (const wait of waits) expect(wait).toBeGreaterThanOrEqual(DEFAULT_RETRY_AFTER_SECONDS * 1000);
     expect(storedWhileWaiting[0]).toBe(0);
-    expect(await shedBeforeWrite()).toBe(1);
+    expect(await shedBy('waited')).toBe(1);
     const pulled = await pullLog(server.url, bench.identity.benchId);
     expect(pulled.entries.map((e) => e.entryHash)).toEqual(bench.localEntries().map((e) => e.entryHash));
     expect(bench.outbox.backlog()).toMatchObject({ unsentEntries: 0, blocked: false });
@@ -184,6 +185,7 @@ describeEachDialect('log batch admission control', (dialect) => {
     expect(answer).toMatch(/^HTTP\/1\.1 429 /);
     expect(answer).toMatch(new RegExp(`\\r\\nretry-after: ${DEFAULT_RETRY_AFTER_SECONDS}\\r\\n`, 'i'));
     expect(answer).toContain('"code":"OVERLOADED"');
+    expect(await shedBy('standing-queue')).toBe(1);
 
     expect(await firstDrain).toMatchObject({ stopped: 'idle', entriesAcked: first.localEntries().length });
     expect(await second.outbox.drain({ maxAttempts: 2 })).toMatchObject({ stopped: 'idle', entriesAcked: second.localEntries().length });
