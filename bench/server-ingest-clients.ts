@@ -23,6 +23,12 @@ export interface ClientPlan {
   batchSize: number;
   /** Batches each bench writes before the clock starts. */
   preparedBatches: number;
+  /**
+   * Each bench sends a batch every this many ms (at a random phase) instead of flat out: the offered load is
+   * then a rate that does not slow down when the server does. A bench behind its schedule (shed, or waiting
+   * for an answer) sends its due batches one after another, as an outbox with a backlog does.
+   */
+  intervalMs?: number;
 }
 export type ToWorker = { kind: 'go'; serverUrl: string; seconds: number } | { kind: 'report' };
 export type FromWorker =
@@ -125,7 +131,14 @@ port.once('message', async (message: ToWorker) => {
     benches.map(async (bench) => {
       // A batch the server shed is kept and sent again (signed anew), as the bench's outbox does.
       let unacknowledged: Buffer<ArrayBuffer> | null = null;
+      let nextDue = started + Math.random() * (plan.intervalMs ?? 0);
       while (performance.now() < deadline) {
+        if (plan.intervalMs && unacknowledged === null) {
+          const early = nextDue - performance.now();
+          if (early > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(early, deadline - performance.now())));
+          if (performance.now() >= deadline) break;
+          nextDue += plan.intervalMs;
+        }
         const bodyJson: Buffer<ArrayBuffer> = unacknowledged ?? bench.takeBatch(plan.batchSize);
         const sent = performance.now();
         try {

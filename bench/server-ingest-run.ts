@@ -2,10 +2,17 @@
  * One timed ingest run for bench/server-ingest.ts and bench/server-overload.ts: a central server as it ships,
  * the simulated benches in a worker thread (server-ingest-clients.ts) syncing flat out for `seconds`, then
  * the recount: every acknowledged entry must be stored, in order, byte for byte.
+ *
+ * Latency is taken twice: by the simulated benches (from the call that signs and sends a batch to its
+ * answer, so it includes the client's own HTTP work on a thread shared by all of them) and, with
+ * `serverLatency`, from the server's access log as it ships (fastify's time from the request's arrival to
+ * its answer, the `ms` field) for the accepted batches.
  */
 import { randomBytes } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
+import { LOG_BATCH_PATH } from '../common/central-api/paths';
 import { startCentralServer, type CentralServerOptions } from '../server/central-server';
 import type { ClientPlan, FromWorker, ToWorker } from './server-ingest-clients';
 import { threadCpuMs } from './thread-cpu';
@@ -14,8 +21,35 @@ export function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? 0;
 }
 
-export async function measureIngest(databaseUrl: string, blobDir: string, plan: ClientPlan, seconds: number, serverOptions: Pick<CentralServerOptions, 'ingestAdmission'> = {}) {
-  const server = await startCentralServer({ databaseUrl, blobDir, port: 0, adminToken: randomBytes(32).toString('hex'), logger: pino({ level: 'silent' }), ...serverOptions });
+/** A pino destination keeping the access log's time of every accepted log batch (status 200), in ms. */
+function acceptedBatchTimes(): { stream: Writable; times: number[] } {
+  const times: number[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line.includes(LOG_BATCH_PATH)) continue;
+        const entry = JSON.parse(line) as { part?: string; route?: string; status?: number; ms?: number };
+        if (entry.part === 'access' && entry.route === LOG_BATCH_PATH && entry.status === 200 && typeof entry.ms === 'number') times.push(entry.ms);
+      }
+      done();
+    },
+  });
+  return { stream, times };
+}
+
+export async function measureIngest(
+  databaseUrl: string,
+  blobDir: string,
+  plan: ClientPlan,
+  seconds: number,
+  serverOptions: Pick<CentralServerOptions, 'ingestAdmission'> = {},
+  { serverLatency = false }: { serverLatency?: boolean } = {},
+) {
+  const access = serverLatency ? acceptedBatchTimes() : null;
+  // The access log is written at info level as on a production server; otherwise the server is silent.
+  const logger = access ? pino({ level: 'info' }, access.stream) : pino({ level: 'silent' });
+  const adminToken = randomBytes(32).toString('hex');
+  const server = await startCentralServer({ databaseUrl, blobDir, port: 0, adminToken, logger, ...serverOptions });
   // Node 20 does not hand a worker the tsx loader for a .ts entry: the worker registers it, then imports.
   const clients = new URL('./server-ingest-clients.ts', import.meta.url).href;
   const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(clients)}); });`, { eval: true, workerData: plan });
@@ -54,8 +88,15 @@ export async function measureIngest(databaseUrl: string, blobDir: string, plan: 
       stored += rows.length;
       acknowledged += bench.entries.length;
     }
+    // Which admission rule shed how many, as the server's metrics count them.
+    const metricsText = await (await fetch(new URL('/metrics', server.url), { headers: { authorization: `Bearer ${adminToken}` } })).text();
+    const shedByRule = Object.fromEntries([...metricsText.matchAll(/^injbench_ingest_shed_total\{reason="([a-z-]+)"\} (\d+)$/gm)].map((m) => [m[1], Number(m[2])]));
     const latencies = [...run.latenciesMs].sort((a, b) => a - b);
-    return { elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: run.errors, benchesWritingLive: run.benchesWritingLive, loopCpuMs, clientsCpuMs: run.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, shed: run.shed };
+    const serverTimes = access ? [...access.times].sort((a, b) => a - b) : [];
+    return {
+      shedByRule,
+      serverP50: access ? percentile(serverTimes, 50) : null,
+      serverP99: access ? percentile(serverTimes, 99) : null, elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: run.errors, benchesWritingLive: run.benchesWritingLive, loopCpuMs, clientsCpuMs: run.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, shed: run.shed };
   } finally {
     await worker.terminate();
     await server.close();

@@ -1,53 +1,89 @@
 /**
- * Overload: benches syncing flat out at twice the load that saturates the server. With admission control
- * (server/sync/ingest-admission.ts, its production bound) the batches past the bound are answered 429 with
- * Retry-After before their body is read, the benches keep them and send them again after that wait
- * (server-ingest-clients.ts does what the outbox does), and the batches the server takes are answered
- * promptly. Target: p99 of the accepted batches < 2 s at twice the saturating load, zero acknowledged
- * entries lost (every one recounted from the database), the share of shed batches printed.
+ * Overload: benches syncing flat out at twice the load that saturates the server, with admission control as
+ * it ships (server/sync/ingest-admission.ts). The batches past the bound are answered 429 with Retry-After,
+ * the benches keep them and send them again after that wait (server-ingest-clients.ts does what the outbox
+ * does), and the batches the server takes are answered promptly. Target: p99 of the accepted batches < 2 s
+ * at twice the saturating load, zero acknowledged entries lost (every one recounted from the database), the
+ * share of shed batches printed.
  *
- * Named baseline, measured in the same run: the same server without admission control at the saturating
- * load (`--saturating` benches flat out: the server's throughput no longer grows with more benches, only
- * its queue and latency do). `--without-admission-too` also runs twice the load without admission control.
+ * Everything is measured in the same run, on whatever the machine is doing meanwhile (its load average is
+ * printed beside each step):
  *
- *   npx tsx bench/server-overload.ts [--saturating 100] [--seconds 15] [--batch 500] [--databases sqlite,postgres] [--without-admission-too]
+ * 1. Unloaded: one bench flat out against the server alone: the latency a batch has with nobody ahead of it.
+ * 2. The saturating rate: benches flat out without admission control, doubling from `--from` until the
+ *    throughput grows by less than 10 %; the highest throughput reached is the rate that saturates the
+ *    server (more benches only lengthen its queue). `--saturating RATE` (batches/s) skips the search.
+ * 3. Twice that rate offered by a fleet: each bench sends a batch every `--interval` seconds (benches =
+ *    rate × interval), whether or not the server keeps up, as benches syncing on their own schedules do.
+ *    Flat-out benches could not show this: they slow down with the server, so twice the benches is not
+ *    twice the load. With admission control: accepted p50/p99, the shed share, the recount, and the accepted
+ *    p99 against the 2 s target and against the unloaded p99. `--without-admission-too` offers the same
+ *    rate to a server without admission control.
+ *
+ * Latency is given as the simulated benches see it (the call that signs and sends a batch to its answer: it
+ * includes their own HTTP client, all of them on one thread of this process, which a loaded machine slows
+ * as much as the server) and as the server's access log records it (the request's arrival to its answer).
+ *
+ *   npx tsx bench/server-overload.ts [--from 4] [--saturating RATE] [--interval 4] [--seconds 15] [--step-seconds 6] [--batch 500] [--databases sqlite,postgres] [--without-admission-too]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BATCH_ENTRIES } from '../common/central-api/protocol';
-import { DEFAULT_MAX_INGEST_IN_FLIGHT, DEFAULT_TARGET_WAIT_SECONDS } from '../server/sync/ingest-admission';
+import { DEFAULT_MAX_INGEST_IN_FLIGHT, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_TARGET_WAIT_SECONDS } from '../server/sync/ingest-admission';
 import { createTemporaryDatabase } from '../test/helpers/temporary-database';
 import type { ClientPlan } from './server-ingest-clients';
 import { measureIngest } from './server-ingest-run';
 
 const { values } = parseArgs({
   options: {
-    saturating: { type: 'string', default: '100' },
+    from: { type: 'string', default: '4' },
+    saturating: { type: 'string' },
+    interval: { type: 'string', default: '4' },
     seconds: { type: 'string', default: '15' },
+    'step-seconds': { type: 'string', default: '6' },
     batch: { type: 'string', default: String(DEFAULT_BATCH_ENTRIES) },
     databases: { type: 'string', default: 'sqlite' },
     'without-admission-too': { type: 'boolean', default: false },
   },
 });
-const saturating = Number(values.saturating);
+const from = Number(values.from);
+const fixedSaturating = values.saturating === undefined ? null : Number(values.saturating);
 const seconds = Number(values.seconds);
+const stepSeconds = Number(values['step-seconds']);
+const intervalSeconds = Number(values.interval);
 const batchSize = Number(values.batch);
-if (!(saturating >= 1 && saturating <= 500 && seconds > 0 && seconds <= 60 && batchSize >= 1 && batchSize <= 2000)) throw new Error('--saturating 1..500, --seconds up to 60, --batch 1..2000');
-/** Entries per second the benches' prepared batches cover; a bench that runs out writes live (and the run says so). */
+if (!(from >= 1 && from <= 250)) throw new Error('--from: 1..250 benches');
+if (!(fixedSaturating === null || (fixedSaturating > 0 && fixedSaturating <= 500)) || !(intervalSeconds >= 0.5 && intervalSeconds <= 30)) throw new Error('--saturating: up to 500 batches/s; --interval 0.5..30 s');
+if (!(seconds > 0 && seconds <= 60 && stepSeconds > 0 && stepSeconds <= 60 && batchSize >= 1 && batchSize <= 2000)) throw new Error('--seconds and --step-seconds up to 60, --batch 1..2000');
+const TARGET_P99_MS = 2000;
+/** The search stops when doubling the benches adds less than this to the throughput. */
+const SATURATION_GAIN = 1.1;
+/** Entries per second the benches' prepared batches cover in all, and batches per second one bench may need. */
 const PREPARED_ENTRIES_PER_SECOND = 30_000;
+const PREPARED_BATCHES_PER_BENCH_SECOND = 10;
 
-const planFor = (benches: number): ClientPlan => ({ benches, batchSize, preparedBatches: Math.ceil((seconds * PREPARED_ENTRIES_PER_SECOND) / (benches * batchSize)) });
+/** Flat out (no interval), or one batch per bench every `intervalMs`. */
+const planFor = (benches: number, runSeconds: number, intervalMs?: number): ClientPlan => ({
+  benches,
+  batchSize,
+  preparedBatches: intervalMs
+    ? Math.ceil((runSeconds * 1000) / intervalMs) + 2
+    : Math.min(Math.ceil((runSeconds * PREPARED_ENTRIES_PER_SECOND) / (benches * batchSize)), Math.ceil(runSeconds * PREPARED_BATCHES_PER_BENCH_SECOND)),
+  ...(intervalMs ? { intervalMs } : {}),
+});
 
 type Run = Awaited<ReturnType<typeof measureIngest>>;
 
-async function run(target: 'sqlite' | 'postgres', pgUrl: string | undefined, benches: number, admission: boolean): Promise<Run> {
+const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+
+async function run(target: 'sqlite' | 'postgres', pgUrl: string | undefined, plan: ClientPlan, runSeconds: number, admission: boolean): Promise<Run> {
   const dir = mkdtempSync(path.join(os.tmpdir(), `injbench-overload-${target}-`));
   try {
     const database = await createTemporaryDatabase(target, dir, pgUrl);
     try {
-      return await measureIngest(database.url, path.join(dir, 'blobs'), planFor(benches), seconds, admission ? {} : { ingestAdmission: { maxInFlight: Infinity } });
+      return await measureIngest(database.url, path.join(dir, 'blobs'), plan, runSeconds, admission ? {} : { ingestAdmission: { maxInFlight: Infinity } }, { serverLatency: true });
     } finally {
       await database.drop();
     }
@@ -56,30 +92,59 @@ async function run(target: 'sqlite' | 'postgres', pgUrl: string | undefined, ben
   }
 }
 
-function describe(label: string, result: Run): string {
-  const answered = result.requests + result.shed;
-  const shedShare = answered === 0 ? 0 : result.shed / answered;
+const batchesPerSecond = (r: Run): number => r.requests / r.elapsed;
+const ms = (value: number | null): string => (value === null ? '-' : `${value.toFixed(0)} ms`);
+const shedShare = (r: Run): number => (r.requests + r.shed === 0 ? 0 : r.shed / (r.requests + r.shed));
+
+function describe(label: string, r: Run): string {
   return (
-    `${label}: ${Math.round(result.stored / result.elapsed)} entries/s, ${result.requests} batches accepted, p50 ${result.p50.toFixed(0)} ms, p99 ${result.p99.toFixed(0)} ms; ` +
-    `shed ${result.shed} of ${answered} answers (${(shedShare * 100).toFixed(1)} %); recount ${result.stored} stored = ${result.acknowledged} acknowledged (zero loss)` +
-    (result.errors.length ? `; ${result.errors.length} benches stopped on errors: ${result.errors[0]}` : '') +
-    (result.benchesWritingLive ? `; ${result.benchesWritingLive} benches wrote live` : '')
+    `${label} [load ${loadAverage()}]: ${batchesPerSecond(r).toFixed(1)} batches/s (${Math.round(r.stored / r.elapsed)} entries/s), ${r.requests} accepted; ` +
+    `benches see p50 ${ms(r.p50)}, p99 ${ms(r.p99)}; server log p50 ${ms(r.serverP50)}, p99 ${ms(r.serverP99)}; ` +
+    `shed ${r.shed} of ${r.requests + r.shed} answers (${(shedShare(r) * 100).toFixed(1)} %${r.shed ? `; by rule ${Object.entries(r.shedByRule).map(([rule, n]) => `${rule} ${n}`).join(', ')}` : ''}); recount ${r.stored} stored = ${r.acknowledged} acknowledged (zero loss)` +
+    (r.errors.length ? `; ${r.errors.length} benches stopped on errors: ${r.errors[0]}` : '') +
+    (r.benchesWritingLive ? `; ${r.benchesWritingLive} benches wrote live` : '')
   );
 }
 
 const pgUrl = process.env.INJBENCH_TEST_PG_URL;
 const wanted = new Set(values.databases.split(','));
-console.log(`overload: ${saturating} benches flat out saturate the server; twice that is ${saturating * 2}; batches of ${batchSize} entries, ${seconds} s per run, admission bound: measured batches per second × ${DEFAULT_TARGET_WAIT_SECONDS} s, at most ${DEFAULT_MAX_INGEST_IN_FLIGHT} in progress`);
+console.log(
+  `overload: batches of ${batchSize} entries; admission: in progress at most measured batches/s × ${DEFAULT_TARGET_WAIT_SECONDS} s (≤ ${DEFAULT_MAX_INGEST_IN_FLIGHT}), ` +
+    `door shut while the oldest waiting batch has waited > ${DEFAULT_TARGET_WAIT_SECONDS * 1000} ms, shed before its write after ${DEFAULT_MAX_WAIT_SECONDS * 1000} ms; ` +
+    `${os.availableParallelism()} CPUs, load average ${loadAverage()}`,
+);
 if (!pgUrl && wanted.has('postgres')) console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
 for (const target of (['sqlite', 'postgres'] as const).filter((t) => wanted.has(t) && (t === 'sqlite' || pgUrl))) {
-  const baseline = await run(target, pgUrl, saturating, false);
-  console.log(`${target.padEnd(9)} ${describe(`baseline, ${saturating} benches, no admission control`, baseline)}`);
-  if (values['without-admission-too']) console.log(`${''.padEnd(9)} ${describe(`${saturating * 2} benches, no admission control`, await run(target, pgUrl, saturating * 2, false))}`);
-  const overloaded = await run(target, pgUrl, saturating * 2, true);
-  console.log(`${''.padEnd(9)} ${describe(`${saturating * 2} benches, admission control`, overloaded)}`);
-  const rate = (r: Run) => r.stored / r.elapsed;
+  const pad = ''.padEnd(9);
+  const unloaded = await run(target, pgUrl, planFor(1, stepSeconds), stepSeconds, true);
+  console.log(`${target.padEnd(9)} ${describe('unloaded, 1 bench flat out', unloaded)}`);
+
+  let saturatingRate = fixedSaturating;
+  if (saturatingRate === null) {
+    let best: { benches: number; rate: number } | null = null;
+    for (let benches = from; benches <= 250; benches *= 2) {
+      const result = await run(target, pgUrl, planFor(benches, stepSeconds), stepSeconds, false);
+      console.log(`${pad} ${describe(`search, ${benches} benches flat out, no admission control`, result)}`);
+      const rate = batchesPerSecond(result);
+      const grew = best === null || rate >= best.rate * SATURATION_GAIN;
+      if (best === null || rate > best.rate) best = { benches, rate };
+      if (!grew) break;
+    }
+    saturatingRate = best?.rate ?? 1;
+    console.log(`${pad} saturating rate: ${saturatingRate.toFixed(1)} batches/s (${best?.benches} benches flat out; doubling them added < ${Math.round((SATURATION_GAIN - 1) * 100)} %)`);
+  }
+  const offeredRate = 2 * saturatingRate;
+  const fleet = Math.max(1, Math.round(offeredRate * intervalSeconds));
+  const offeredPlan = planFor(fleet, seconds, (fleet / offeredRate) * 1000);
+  const offered = `${offeredRate.toFixed(1)} batches/s offered (${fleet} benches, one batch each every ${(fleet / offeredRate).toFixed(2)} s)`;
+  if (values['without-admission-too']) console.log(`${pad} ${describe(`${offered}, no admission control`, await run(target, pgUrl, offeredPlan, seconds, false))}`);
+  const overloaded = await run(target, pgUrl, offeredPlan, seconds, true);
+  console.log(`${pad} ${describe(`${offered}, admission control`, overloaded)}`);
+  const ratio = (a: number | null, b: number | null): string => (a === null || b === null || b === 0 ? '-' : (a / b).toFixed(2));
   console.log(
-    `${''.padEnd(9)} at twice the saturating load: accepted p99 ${overloaded.p99.toFixed(0)} ms (target < 2000 ms), ratio to the baseline's p99 ${(overloaded.p99 / baseline.p99).toFixed(2)}; ` +
-      `throughput ratio ${(rate(overloaded) / rate(baseline)).toFixed(2)}; shed share ${((overloaded.shed / Math.max(1, overloaded.requests + overloaded.shed)) * 100).toFixed(1)} %`,
+    `${pad} at twice the saturating rate (${saturatingRate.toFixed(1)} batches/s) ${offered}: accepted ${batchesPerSecond(overloaded).toFixed(1)}/s; ` +
+      `accepted p50 ${ms(overloaded.p50)}, p99 ${ms(overloaded.p99)} as the benches see it = ${ratio(overloaded.p99, TARGET_P99_MS)} × the 2 s target, ${ratio(overloaded.p99, unloaded.p99)} × unloaded (${ms(unloaded.p99)}); ` +
+      `in the server's log p50 ${ms(overloaded.serverP50)}, p99 ${ms(overloaded.serverP99)} = ${ratio(overloaded.serverP99, TARGET_P99_MS)} × target, ${ratio(overloaded.serverP99, unloaded.serverP99)} × unloaded (${ms(unloaded.serverP99)}); ` +
+      `shed share ${(shedShare(overloaded) * 100).toFixed(1)} %; recount ${overloaded.stored} = ${overloaded.acknowledged} acknowledged${overloaded.stored === overloaded.acknowledged ? ', zero loss' : ', LOSS'}; load average ${loadAverage()}`,
   );
 }

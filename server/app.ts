@@ -31,7 +31,7 @@ import { registerSupportLogRoutes } from './support/log-routes';
 import { LogRechecker } from './support/log-recheck';
 import { LogCheckStore } from './store/log-check-store';
 import { ingestLogBatch } from './sync/log-ingest';
-import { IngestAdmission, type IngestAdmissionOptions } from './sync/ingest-admission';
+import { BatchShed, IngestAdmission, type IngestAdmissionOptions } from './sync/ingest-admission';
 import { registerReleaseRoutes, type ReleaseRouteOptions } from './releases/release-routes';
 import type { FleetRouteContext } from './sessions/route-context';
 import { registerSupportSessionRoutes } from './sessions/support-session-routes';
@@ -369,16 +369,22 @@ export async function buildServerApp(options: ServerAppOptions) {
     return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at, ...(directive ? { directive: directive.content_base64 } : {}) };
   });
 
-  const admission = new IngestAdmission(options.ingestAdmission);
-  app.post(LOG_BATCH_PATH, { onRequest: admission.onRequest }, async (request) => {
+  const admission = new IngestAdmission({ ...options.ingestAdmission, onShed: (reason) => metrics.ingestShed.inc({ reason }) });
+  app.post(LOG_BATCH_PATH, { onRequest: admission.onRequest, preValidation: admission.onBodyReceived }, async (request, reply) => {
     const { bench, nonce } = await authenticateBench(request);
     const batch = parse(logBatchSchema, request.body, 'log batch');
     try {
-      const ack = await ingestLogBatch(repository, bench, batch, now, logger, nonce, verifySignatures);
+      const ack = await ingestLogBatch(repository, bench, batch, now, logger, nonce, verifySignatures, () => admission.readyToWrite(request));
       metrics.ingestBatches.inc({ outcome: 'stored' });
       metrics.ingestEntries.inc(Math.max(0, ack.throughSeq - Number(bench.head_seq)));
       return ack;
     } catch (error) {
+      // Shed before its write: not a refusal of the batch (it was never judged), so no nonce is recorded,
+      // a write the server has no time for. A replay of it is judged like the bench's own sending again.
+      if (error instanceof BatchShed) {
+        await admission.shedAnswer(reply, 'waited');
+        return reply;
+      }
       metrics.ingestBatches.inc({ outcome: 'refused' });
       // A refused batch was rolled back with its nonce: record the nonce now, so the refusal cannot be replayed.
       if (error instanceof ServerError && error.code !== 'REPLAYED_REQUEST') await repository.rememberNonce(bench.bench_id, nonce, now().toISOString());

@@ -64,8 +64,14 @@ export class ServerMetrics {
   });
   readonly ingestBatches = new Counter({
     name: 'injbench_ingest_batches_total',
-    help: 'Bench log batches received, by outcome: stored (acknowledged) or refused.',
+    help: 'Bench log batches admitted and judged, by outcome: stored (acknowledged) or refused (batches shed are in injbench_ingest_shed_total).',
     labelNames: ['outcome'] as const,
+    registers: [this.#registry],
+  });
+  readonly ingestShed = new Counter({
+    name: 'injbench_ingest_shed_total',
+    help: 'Bench log batches answered 429 OVERLOADED (the bench sends them again), by admission rule: in-flight, standing-queue (both at the door), waited (before the write).',
+    labelNames: ['reason'] as const,
     registers: [this.#registry],
   });
   readonly ingestEntries = new Counter({

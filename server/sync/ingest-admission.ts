@@ -1,15 +1,28 @@
 /**
  * Admission control for log batches. A server past its capacity that queues every batch makes every bench
  * wait (at 200 benches flat out, p99 reached 13 s against the benches' 15 s timeout), and a bench that times
- * out sends its batch again, adding load. Past a bound of batches in progress the server answers
- * 429 OVERLOADED with Retry-After at once, from the request's headers alone: before the body is read, the
- * signature checked or the database asked. The bench keeps the batch and sends it again after that time
- * (sync-outbox.ts); nothing it holds is lost, and the batches the server does take are answered promptly.
+ * out sends its batch again, adding load. Past its bound the server answers 429 OVERLOADED with Retry-After;
+ * the bench keeps the batch and sends it again after that time (sync-outbox.ts), so nothing it holds is
+ * lost, and the batches the server does take are answered promptly.
  *
- * The bound follows what the server can do (Little's law): batches in progress = completions per second
- * while busy × the time a batch may wait, so a server that slows down (a loaded machine, a slow disk) takes
- * fewer at once instead of letting every accepted batch wait longer. Until it has measured itself it takes
- * a few; never more than `maxInFlight`.
+ * Three rules, the first two at the door (from the request's headers alone: before the body is read, the
+ * signature checked or the database asked), the third before the write:
+ *
+ * - Batches in progress (admitted, not yet answered: reading the body, verifying, writing) follow what the
+ *   server can do (Little's law): completions per second while busy × the time a batch may wait, so a server
+ *   that slows down takes fewer at once. Until it has measured itself it takes a few; never more than
+ *   `maxInFlight`.
+ * - A standing queue sheds at the door (CoDel's signal: waiting time, not queue length). When the oldest
+ *   batch whose body has arrived has waited longer than `targetWaitSeconds` without reaching its write, the
+ *   server is behind whatever the rate estimate says (a loaded machine, a slow disk, a burst) and new
+ *   batches are turned away until it catches up.
+ * - A batch that waited longer than `maxWaitSeconds` from its body's arrival to its write is shed instead of
+ *   written: its answer would come too late to be worth the work, and the bench, told so with Retry-After,
+ *   sends it again. Nothing was written for it, so nothing acknowledged is lost. The clock starts when the
+ *   body has arrived, so a bench on a slow line is never shed for its upload time.
+ *
+ * Measured on a loaded machine (bench/server-overload.ts) the in-flight bound alone let accepted batches
+ * wait seconds: the rate it follows lags the machine's, while waiting time shows a backlog at once.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { closeIfBodyUnread } from '../http-errors';
@@ -20,8 +33,10 @@ export const DEFAULT_MAX_INGEST_IN_FLIGHT = 64;
 export const INITIAL_INGEST_IN_FLIGHT = 8;
 /** Never fewer in progress than this: a light load is never shed for a rate measured on too little. */
 const MIN_IN_FLIGHT = 4;
-/** How long an accepted batch may expect to wait for those ahead of it. */
-export const DEFAULT_TARGET_WAIT_SECONDS = 1;
+/** How long an accepted batch may expect to wait for those ahead of it; past it, with a standing queue, the door sheds. */
+export const DEFAULT_TARGET_WAIT_SECONDS = 0.5;
+/** The longest a batch may wait between its body's arrival and its write; past it, it is shed instead of written. */
+export const DEFAULT_MAX_WAIT_SECONDS = 1;
 /** What a shed bench is told to wait; its outbox adds jitter up to as much again, so a fleet does not return in step. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 2;
 const WINDOW_MS = 1000;
@@ -32,15 +47,33 @@ export interface IngestAdmissionOptions {
   /** The most batches in progress (admitted, not yet answered); Infinity turns shedding off. */
   maxInFlight?: number;
   targetWaitSeconds?: number;
+  maxWaitSeconds?: number;
   retryAfterSeconds?: number;
+  /** Told of every shed batch, with the rule that shed it (the server's metrics count them). */
+  onShed?: (reason: ShedReason) => void;
+}
+
+/** Why a batch was shed: at the door by the in-flight bound or a standing queue, or before its write because it waited too long. */
+export type ShedReason = 'in-flight' | 'standing-queue' | 'waited';
+
+/** Thrown by the ingest when `readyToWrite` says no: the route answers with `shedAnswer`, nothing was written. */
+export class BatchShed extends Error {
+  constructor() {
+    super('The batch waited too long for the server and was shed before its write.');
+    this.name = 'BatchShed';
+  }
 }
 
 export class IngestAdmission {
   private inFlight = 0;
-  private shedCount = 0;
+  private readonly shedCounts: Record<ShedReason, number> = { 'in-flight': 0, 'standing-queue': 0, waited: 0 };
   private readonly maxInFlight: number;
   private readonly targetWaitSeconds: number;
+  private readonly maxWaitMs: number;
   private readonly retryAfterSeconds: number;
+  private readonly onShed: (reason: ShedReason) => void;
+  /** Admitted batches whose body has arrived and which have not reached their write, with that time; oldest first (a Map keeps insertion order). */
+  private readonly waiting = new Map<FastifyRequest, number>();
   /** Batches completed per second of busy time (at least one batch in progress); null until measured. */
   private capacityPerSecond: number | null = null;
   private windowStart = performance.now();
@@ -51,12 +84,14 @@ export class IngestAdmission {
   constructor(options: IngestAdmissionOptions = {}) {
     this.maxInFlight = options.maxInFlight ?? DEFAULT_MAX_INGEST_IN_FLIGHT;
     this.targetWaitSeconds = options.targetWaitSeconds ?? DEFAULT_TARGET_WAIT_SECONDS;
+    this.maxWaitMs = (options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS) * 1000;
     this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    this.onShed = options.onShed ?? (() => undefined);
   }
 
-  /** Batches shed since the server started. */
-  get shed(): number {
-    return this.shedCount;
+  /** Batches shed since the server started, by reason. */
+  get shed(): Readonly<Record<ShedReason, number>> {
+    return this.shedCounts;
   }
 
   /** Batches the server takes at once now. */
@@ -66,16 +101,21 @@ export class IngestAdmission {
     return Math.min(this.maxInFlight, Math.max(MIN_IN_FLIGHT, Math.round(this.capacityPerSecond * this.targetWaitSeconds)));
   }
 
+  /** How long the oldest batch waiting for its write has waited, in ms (0 when none waits). */
+  private oldestWaitMs(now: number): number {
+    for (const since of this.waiting.values()) return now - since;
+    return 0;
+  }
+
   /** The route's onRequest hook: admits the batch and counts it until its answer is sent or the connection ends. */
   readonly onRequest = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    this.measure(performance.now());
-    if (this.inFlight >= this.bound) {
-      this.shedCount += 1;
+    const now = performance.now();
+    this.measure(now);
+    const reason: ShedReason | null =
+      this.inFlight >= this.bound ? 'in-flight' : this.maxInFlight !== Infinity && this.oldestWaitMs(now) > this.targetWaitSeconds * 1000 ? 'standing-queue' : null;
+    if (reason) {
       closeIfBodyUnread(request, reply);
-      await reply
-        .code(429)
-        .header('retry-after', String(this.retryAfterSeconds))
-        .send({ ok: false, error: { code: 'OVERLOADED', message: `The server is busy with ${this.inFlight} log batches; send this one again in ${this.retryAfterSeconds} s. The bench keeps it.` } });
+      await this.shedAnswer(reply, reason, `The server is busy with ${this.inFlight} log batches`);
       return;
     }
     if (this.inFlight === 0) this.busySince = performance.now();
@@ -83,6 +123,7 @@ export class IngestAdmission {
     // 'close' comes once per response, answered or cut off, so every admitted batch is released once.
     reply.raw.once('close', () => {
       const now = performance.now();
+      this.waiting.delete(request);
       this.inFlight -= 1;
       this.windowCompleted += 1;
       if (this.inFlight === 0 && this.busySince !== null) {
@@ -92,6 +133,31 @@ export class IngestAdmission {
       this.measure(now);
     });
   };
+
+  /** The route's preValidation hook: the body has arrived, and the batch's wait for the server starts now. */
+  readonly onBodyReceived = async (request: FastifyRequest): Promise<void> => {
+    if (this.maxInFlight !== Infinity) this.waiting.set(request, performance.now());
+  };
+
+  /**
+   * Called just before the batch is written: false when it waited longer than the bound since its body
+   * arrived, and then the caller answers with `shedAnswer` and writes nothing.
+   */
+  readyToWrite(request: FastifyRequest): boolean {
+    const since = this.waiting.get(request);
+    this.waiting.delete(request);
+    return since === undefined || performance.now() - since <= this.maxWaitMs;
+  }
+
+  /** 429 OVERLOADED with Retry-After: the bench keeps the batch and sends it again after that wait. */
+  async shedAnswer(reply: FastifyReply, reason: ShedReason, busyWith = 'The server is behind'): Promise<void> {
+    this.shedCounts[reason] += 1;
+    this.onShed(reason);
+    await reply
+      .code(429)
+      .header('retry-after', String(this.retryAfterSeconds))
+      .send({ ok: false, error: { code: 'OVERLOADED', message: `${busyWith}; send this batch again in ${this.retryAfterSeconds} s. The bench keeps it, nothing of it was stored.` } });
+  }
 
   /** Closes a window once it is WINDOW_MS old: its completions per busy second update the estimate. */
   private measure(now: number): void {

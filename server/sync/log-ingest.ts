@@ -9,6 +9,7 @@ import type { LogAck, LogBatch, ServerErrorCode } from '../../common/central-api
 import type { Logger } from '../../common/logger';
 import type { VerifySignatures } from '../../trust/ed25519';
 import { ServerError } from '../server-error';
+import { BatchShed } from './ingest-admission';
 import type { ServerRepository } from '../store/server-repository';
 import { unstorableJsonTextReason } from '../stored-text';
 
@@ -82,6 +83,8 @@ export async function ingestLogBatch(
   /** The request's nonce, recorded in the batch's own transaction: a replay finds it there. */
   nonce: string,
   verifySignatures?: VerifySignatures,
+  /** Asked once the batch is checked and about to be written: false sheds it (BatchShed) with nothing written (ingest-admission.ts). */
+  readyToWrite?: () => boolean,
 ): Promise<LogAck> {
   const entries = batch.entries;
   const { first, last } = batchEnds(batch);
@@ -91,6 +94,7 @@ export async function ingestLogBatch(
   // The signatures do not depend on what is stored: they are checked off the event loop before the batch
   // takes its place in the (single-writer) transaction, and judged in the usual order inside it.
   const signatureVerdicts = await checkCheckpointSignatures({ benchId, publicKey: bench.public_key, checkpoints: batch.checkpoints }, verifySignatures);
+  if (readyToWrite && !readyToWrite()) throw new BatchShed();
 
   // The usual batch continues the head the request was authenticated with: it is verified against that head
   // without a lock and written only if the head is still the same (one statement on PostgreSQL). Anything

@@ -2,12 +2,14 @@
  * Ed25519 checks of the central server, off its event loop, in worker threads of their own.
  *
  * libuv's thread pool costs the event loop a job, a wakeup and a callback per signature: ~15 µs each, forty
- * times for a batch of 500 coding-session entries. Its four
- * threads verifying at once also took the CPU from the event loop every batch passes through (on two cores
- * the loop waited for a CPU 30 % of the time), and the WAL fsync that acknowledgements wait for queued
- * behind them. Here a request's signatures travel to a worker in one message and come back in one, and the
- * workers run at a lower priority (Linux): the event loop gets a core whenever it has work, the workers use
- * what is left.
+ * times for a batch of 500 coding-session entries, and the WAL fsync that acknowledgements wait for queued
+ * behind them. Here a request's signatures travel to a worker in one message and come back in one.
+ *
+ * The workers run at the process's own priority. They once ran at nice 10 so the event loop would get a core
+ * first; but every batch waits for its verdicts, so on a machine busy with anything else (other processes,
+ * or only our own event loop under load) the workers were starved and the batches with them: a verdict for
+ * ~40 signatures (~3 ms of CPU) took 0.1–0.9 s at the median and up to 2.8 s (bench/server-overload.ts,
+ * load average 12 on 2 cores), and the slowest batches were answered only when the load stopped.
  *
  * The checks are the strict Ed25519 of trust/ed25519.ts, the one the bench and the CLI run: the key check
  * (`checkable`: size, canonical point of prime order; cached per key) on this thread, then in the worker the
@@ -24,7 +26,6 @@ import { runtimeRequire } from '../runtime-require';
 // Plain CommonJS evaluated in the worker: no loader (tsx) or bundler needs to know about a worker file.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require('node:worker_threads');
-if (process.platform === 'linux') { try { require('node:os').setPriority(10); } catch {} }
 const sodium = require(workerData.sodiumPath);
 parentPort.on('message', ({ id, checks }) => {
   // Only checkable checks arrive here (SignatureVerifier.verify): the call is trust/ed25519.ts verifyCheckable's.

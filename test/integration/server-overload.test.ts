@@ -1,14 +1,16 @@
 /**
  * Admission control of log batches, on the server as it ships (its default bound, before it has measured its capacity): past the bound of
  * batches in progress a batch is answered 429 with Retry-After before its body is read, and the bench's
- * outbox waits that long, sends again, and loses nothing.
+ * outbox waits that long, sends again, and loses nothing. A batch that waited too long inside the server
+ * (here: behind a database held by another transaction) is shed before its write, the same way.
  */
 import { connect, type Socket } from 'node:net';
-import { afterEach, beforeEach, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { LOG_BATCH_PATH } from '../../common/central-api/paths';
 import type { CentralServer } from '../../server/central-server';
-import { INITIAL_INGEST_IN_FLIGHT, DEFAULT_RETRY_AFTER_SECONDS } from '../../server/sync/ingest-admission';
-import { newEnrolmentCode, pullLog, startTestServer } from '../helpers/central-server';
+import { INITIAL_INGEST_IN_FLIGHT, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_TARGET_WAIT_SECONDS } from '../../server/sync/ingest-admission';
+import { TEST_ADMIN_TOKEN, newEnrolmentCode, pullLog, startTestServer } from '../helpers/central-server';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
 import { openTestBench, type TestBench } from '../helpers/test-bench';
@@ -44,6 +46,7 @@ describeEachDialect('log batch admission control', (dialect) => {
   });
 
   afterEach(async () => {
+    vi.restoreAllMocks();
     for (const socket of held.splice(0)) socket.destroy();
     for (const bench of benches.splice(0)) bench.close();
     await server.close();
@@ -97,5 +100,98 @@ describeEachDialect('log batch admission control', (dialect) => {
     }
     const pulled = await pullLog(server.url, bench.identity.benchId);
     expect(pulled.entries.map((e) => e.entryHash)).toEqual(bench.localEntries().map((e) => e.entryHash));
+  });
+
+  /**
+   * Holds the server's database for `ms` (SQLite: its one connection; PostgreSQL: the benches table, which
+   * every bench request reads first), as a slow disk or a long transaction would.
+   */
+  async function holdDatabase(ms: number): Promise<void> {
+    const sleep = () => new Promise((resolve) => setTimeout(resolve, ms));
+    if (dialect === 'sqlite') {
+      await server.repository.db.connection().execute(sleep);
+      return;
+    }
+    await server.repository.db.transaction().execute(async (trx) => {
+      await sql`LOCK TABLE benches IN ACCESS EXCLUSIVE MODE`.execute(trx);
+      await sleep();
+    });
+  }
+
+  /** Batches shed by one admission rule, from the server's metrics. */
+  async function shedBy(rule: 'in-flight' | 'standing-queue' | 'waited'): Promise<number> {
+    const response = await fetch(new URL('/metrics', server.url), { headers: { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } });
+    const line = (await response.text()).split('\n').find((l) => l.startsWith(`injbench_ingest_shed_total{reason="${rule}"}`));
+    return line ? Number(line.split(' ').at(-1)) : 0;
+  }
+
+  it('sheds a batch that waited past the bound before its write with 429 and Retry-After; nothing of it is stored, and the outbox sends it again and loses nothing', async () => {
+    let databaseHeld: Promise<void> | null = null;
+    const storedWhileWaiting: number[] = [];
+    const waits: number[] = [];
+    const bench = openTestBench(tempDir(), {
+      sleep: async (ms) => {
+        waits.push(ms);
+        // The outbox waits out the Retry-After: the shed batch must not be in the server's log.
+        await databaseHeld;
+        storedWhileWaiting.push((await pullLog(server.url, bench.identity.benchId)).entries.length);
+        await new Promise((resolve) => setTimeout(resolve, ms));
+      },
+    });
+    benches.push(bench);
+    await bench.outbox.enrol(server.url, await newEnrolmentCode(server.url));
+    bench.append(30, 10);
+    // The database is held from the moment the batch is sent, for longer than a batch may wait before its write.
+    const realFetch = globalThis.fetch;
+    vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+      databaseHeld ??= holdDatabase(DEFAULT_MAX_WAIT_SECONDS * 1000 + 1500);
+      return realFetch(input, init);
+    });
+    const outcome = await bench.outbox.drain({ maxAttempts: 2 });
+    expect(outcome).toMatchObject({ stopped: 'idle', entriesAcked: bench.localEntries().length });
+    expect(outcome.attempts).toBeGreaterThanOrEqual(2);
+    expect(waits.length).toBeGreaterThanOrEqual(1);
+    for (const wait of waits) expect(wait).toBeGreaterThanOrEqual(DEFAULT_RETRY_AFTER_SECONDS * 1000);
+    expect(storedWhileWaiting[0]).toBe(0);
+    expect(await shedBy('waited')).toBe(1);
+    const pulled = await pullLog(server.url, bench.identity.benchId);
+    expect(pulled.entries.map((e) => e.entryHash)).toEqual(bench.localEntries().map((e) => e.entryHash));
+    expect(bench.outbox.backlog()).toMatchObject({ unsentEntries: 0, blocked: false });
+  });
+
+  it('shuts the door while a batch inside has waited past the target: a new batch gets 429 and Retry-After at once, and both benches lose nothing', async () => {
+    const first = openTestBench(tempDir());
+    const second = openTestBench(tempDir());
+    benches.push(first, second);
+    for (const bench of [first, second]) {
+      await bench.outbox.enrol(server.url, await newEnrolmentCode(server.url));
+      bench.append(20, 10);
+    }
+    let databaseHeld: Promise<void> | null = null;
+    let released = false;
+    const realFetch = globalThis.fetch;
+    vi.spyOn(globalThis, 'fetch').mockImplementation((input, init) => {
+      databaseHeld ??= holdDatabase(DEFAULT_MAX_WAIT_SECONDS * 1000 + 2500).then(() => void (released = true));
+      return realFetch(input, init);
+    });
+    const firstDrain = first.outbox.drain({ maxAttempts: 2 });
+    // The first bench's batch is inside, waiting for the database, past the target wait.
+    await new Promise((resolve) => setTimeout(resolve, DEFAULT_TARGET_WAIT_SECONDS * 1000 + 1000));
+    const shed = await stalledBatch(server.url);
+    held.push(shed.socket);
+    const answer = await shed.answer;
+    // Answered while the database was still held: turned away at the door, not after waiting for it.
+    expect(released).toBe(false);
+    expect(answer).toMatch(/^HTTP\/1\.1 429 /);
+    expect(answer).toMatch(new RegExp(`\\r\\nretry-after: ${DEFAULT_RETRY_AFTER_SECONDS}\\r\\n`, 'i'));
+    expect(answer).toContain('"code":"OVERLOADED"');
+    expect(await shedBy('standing-queue')).toBe(1);
+
+    expect(await firstDrain).toMatchObject({ stopped: 'idle', entriesAcked: first.localEntries().length });
+    expect(await second.outbox.drain({ maxAttempts: 2 })).toMatchObject({ stopped: 'idle', entriesAcked: second.localEntries().length });
+    for (const bench of [first, second]) {
+      const pulled = await pullLog(server.url, bench.identity.benchId);
+      expect(pulled.entries.map((e) => e.entryHash)).toEqual(bench.localEntries().map((e) => e.entryHash));
+    }
   });
 });
