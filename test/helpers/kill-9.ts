@@ -1,7 +1,8 @@
 import { spawn } from 'node:child_process';
+import { bundledScript } from './bundled-script';
 
 export interface KillRunOptions {
-  /** The TypeScript file run under tsx, and its arguments. */
+  /** The TypeScript file (bundled once, then run by plain node: bundled-script.ts), and its arguments. */
   script: string;
   args: readonly string[];
   /** How long the child runs before SIGKILL. */
@@ -16,9 +17,10 @@ export interface KillRunOptions {
  * Runs a child process and kills it with SIGKILL after a delay. Resolves once it died of that kill;
  * rejects, with its stderr, when it ended by itself first (the test would then prove nothing).
  */
-export function runUntilKilled(options: KillRunOptions): Promise<void> {
+export async function runUntilKilled(options: KillRunOptions): Promise<void> {
+  const script = await bundledScript(options.script);
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', options.script, ...options.args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [script, ...options.args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let buffered = '';
     let errors = '';
     let timer: NodeJS.Timeout | null = null;

@@ -29,5 +29,5 @@ const manager = new PackManager({
   now: () => new Date(now),
 });
 process.stdout.write('ready\n');
-// No top-level await: the test bundles this file as CommonJS.
-void manager.update(directorySource(repo), family).then((result) => process.stdout.write(`done ${result.version}\n`));
+const result = await manager.update(directorySource(repo), family);
+process.stdout.write(`done ${result.version}\n`);

@@ -2,11 +2,10 @@
  * kill -9 during activation, at random moments, many times: after a restart the active pack is the old
  * one or the new one, fully verified, never a mix (docs/trust-packs.md step 8).
  *
- * The child is bundled once with esbuild and run by plain node: compiling it through tsx at every one of
- * the 50+ starts took most of the time budget on a loaded machine (36 kills in 150 s under load 18).
+ * The child is bundled once and run by plain node (test/helpers/bundled-script.ts): compiling it through
+ * tsx at every one of the 50+ starts took most of the time budget on a loaded machine (36 kills in 150 s).
  */
 import { benchTrustProfile } from '../../../trust/bench-trust';
-import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -16,21 +15,14 @@ import { expect, it } from 'vitest';
 import { PackManager, activationSteps } from '../../../electron/services/packs/pack-manager';
 import { promote } from '../../../trust/repository';
 import { createTrustFixture, makePack, T0 } from '../../helpers/trust-fixture';
+import { bundledScript } from '../../helpers/bundled-script';
 import { useTempDirs } from '../../helpers/temp-dir';
 
 const FAMILY = 'fam-a';
 const MIN_RUNS = 50;
 const TIME_BUDGET_MS = 150_000;
 const childSource = fileURLToPath(new URL('./activation-child.ts', import.meta.url));
-const projectModules = fileURLToPath(new URL('../../../node_modules', import.meta.url));
 const makeDir = useTempDirs('each');
-
-/** The child as one CommonJS file in `dir`; its packages stay external, found through NODE_PATH. */
-async function bundleChild(dir: string): Promise<string> {
-  const outfile = path.join(dir, 'activation-child.cjs');
-  await build({ entryPoints: [childSource], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', packages: 'external', logLevel: 'error' });
-  return outfile;
-}
 
 interface ChildRun {
   readyAt: number;
@@ -41,7 +33,7 @@ interface ChildRun {
 /** Runs the child; kills it `killAfterMs` after it reports ready (never, when null). */
 function runChild(childScript: string, args: string[], killAfterMs: number | null): Promise<ChildRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [childScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_PATH: projectModules } });
+    const child = spawn(process.execPath, [childScript, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     let readyAt = 0;
     const guard = setTimeout(() => child.kill('SIGKILL'), 30_000);
@@ -76,7 +68,7 @@ it(`leaves the old or the new pack active after kill -9 at ${MIN_RUNS}+ random m
   writeFileSync(rootFile, fixture.rootV1);
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'injbench-crash-'));
   try {
-    const childScript = await bundleChild(scratch);
+    const childScript = await bundledScript(childSource);
     const now = T0.toISOString();
     const freshCopy = (name: string): string => {
       const dataDir = path.join(scratch, name);
