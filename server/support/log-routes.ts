@@ -13,6 +13,7 @@ import { adminLogChecksPath, supportLogPath } from '../../common/central-api/pat
 import { benchIdSchema } from '../../trust/bench-id';
 import { tokenRoute, type ServerInstance } from '../route-context';
 import { parseInput } from '../sessions/route-context';
+import { jsonBytesWithArray } from '../json-bytes';
 import { ServerError } from '../server-error';
 import type { LogCheckRecord, LogCheckStore } from '../store/log-check-store';
 import type { BenchRecord, LogPage, ServerRepository } from '../store/server-repository';
@@ -75,7 +76,7 @@ export function registerSupportLogRoutes(app: ServerInstance, context: SupportLo
     return bench;
   }
 
-  app.get(supportLogPath(':benchId'), tokenRoute('admin', 'support'), async (request) => {
+  app.get(supportLogPath(':benchId'), tokenRoute('admin', 'support'), async (request, reply) => {
     const { benchId } = parseInput(benchParamsSchema, request.params, 'bench id');
     const { fromSeq, limit } = parseInput(supportQuerySchema, request.query, 'query');
     const bench = await enrolledBench(benchId);
@@ -88,7 +89,7 @@ export function registerSupportLogRoutes(app: ServerInstance, context: SupportLo
     // The whole log's verdict: ingest's, unless the last re-check or this page found the stored copy altered.
     const integrity: LogVerdict = recheckFault ?? (checked.ok ? { ok: true, entries: head, headHash: bench.head_hash, sealedThrough, unsealedEntries: head - sealedThrough } : checked);
     const integrities = entryIntegrities(page, brokenFrom);
-    return {
+    const answer = {
       benchId,
       benchStatus: bench.status,
       integrity,
@@ -97,6 +98,7 @@ export function registerSupportLogRoutes(app: ServerInstance, context: SupportLo
       entries: page.entries.map((entry, index) => ({ ...entry, integrity: integrities[index] })),
       nextFromSeq: fromSeq + limit <= head ? fromSeq + limit : null,
     };
+    return reply.type('application/json; charset=utf-8').send(jsonBytesWithArray(answer, 'entries'));
   });
 
   app.post(adminLogChecksPath(':benchId'), tokenRoute('admin'), async (request, reply) => {
