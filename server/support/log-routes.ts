@@ -110,11 +110,13 @@ export function registerSupportLogRoutes(app: ServerInstance, context: SupportLo
   app.get(adminLogChecksPath(':benchId'), tokenRoute('admin', 'support'), async (request) => {
     const { benchId } = parseInput(benchParamsSchema, request.params, 'bench id');
     await enrolledBench(benchId);
+    await rechecker.settleInterrupted(benchId);
     return { checks: (await checks.checks(benchId, LISTED_CHECKS)).map(checkAnswer) };
   });
 
   app.get(`${adminLogChecksPath(':benchId')}/:checkId`, tokenRoute('admin', 'support'), async (request) => {
     const { benchId, checkId } = parseInput(checkParamsSchema, request.params, 'log check');
+    await rechecker.settleInterrupted(benchId);
     const check = await checks.check(benchId, checkId);
     if (!check) throw new ServerError('NOT_FOUND', `No log check ${checkId} of bench ${benchId}.`);
     return checkAnswer(check);
