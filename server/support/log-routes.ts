@@ -16,7 +16,7 @@ import { parseInput } from '../sessions/route-context';
 import { jsonBytesWithArray } from '../json-bytes';
 import { ServerError } from '../server-error';
 import type { LogCheckRecord, LogCheckStore } from '../store/log-check-store';
-import type { BenchRecord, LogPage, ServerRepository } from '../store/server-repository';
+import type { BenchRecord, LogPage, ServerRepository, StoredLogEntry } from '../store/server-repository';
 import type { LogRechecker } from './log-recheck';
 
 export const MAX_SUPPORT_PAGE = 5000;
@@ -65,6 +65,21 @@ function entryIntegrities(page: LogPage, brokenFrom: number): EntryIntegrity[] {
   });
 }
 
+/**
+ * An entry as a page shows it: every stored field (the return type makes sure) and its integrity. Spelled out
+ * because spreading the stored entry costs ~1 ms of a 1,000-entry page.
+ */
+const entryAnswer = (entry: StoredLogEntry, integrity: EntryIntegrity | undefined): StoredLogEntry & { integrity: EntryIntegrity | undefined } => ({
+  seq: entry.seq,
+  prevHash: entry.prevHash,
+  entryHash: entry.entryHash,
+  recordedAt: entry.recordedAt,
+  type: entry.type,
+  payloadJson: entry.payloadJson,
+  receivedAt: entry.receivedAt,
+  integrity,
+});
+
 const checkAnswer = (check: LogCheckRecord) => ({ ...check, progress: check.headSeq === 0 ? 1 : Math.min(1, check.checkedThrough / check.headSeq) });
 
 export function registerSupportLogRoutes(app: ServerInstance, context: SupportLogContext): void {
@@ -95,7 +110,7 @@ export function registerSupportLogRoutes(app: ServerInstance, context: SupportLo
       integrity,
       lastCheck: lastCheck ? { checkId: lastCheck.checkId, finishedAt: lastCheck.finishedAt, verdict: lastCheck.verdict } : null,
       sealingCheckpoint: page.sealing,
-      entries: page.entries.map((entry, index) => ({ ...entry, integrity: integrities[index] })),
+      entries: page.entries.map((entry, index) => entryAnswer(entry, integrities[index])),
       nextFromSeq: fromSeq + limit <= head ? fromSeq + limit : null,
     };
     return reply.type('application/json; charset=utf-8').send(jsonBytesWithArray(answer, 'entries'));
