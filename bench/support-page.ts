@@ -7,8 +7,12 @@
  * Baseline, measured in the same run on the same pages: the bare primary-key SELECT of the page through the
  * server's repository (no HTTP, no verification, no JSON).
  *
+ * The client reads from a worker thread of its own (support-page-client.ts), so the server thread's CPU per
+ * read is the server's alone; it is printed beside the wall-clock figures, with the machine's load average:
+ * on a machine shared with other work the wall time moves with the load, the CPU much less.
+ *
  * The logs are written straight through the repository's append (validly chained and signed, a checkpoint
- * every 13 entries as a coding session writes them), not through HTTP: a million entries in seconds.
+ * every 13 entries as a coding session writes them), not through HTTP: a million entries in one to two minutes.
  *
  *   npx tsx bench/support-page.ts [--reads 300] [--limit 1000] [--sizes 10000,100000,1000000] [--databases sqlite,postgres]
  *   INJBENCH_TEST_PG_URL=postgres://… also measures PostgreSQL (a fresh database is created and dropped).
