@@ -138,7 +138,7 @@ export class LogRechecker {
         return;
       }
       if (verdict === 'lease-lost') {
-        logger.warn({ benchId: check.benchId, checkId: check.checkId }, 'stored log re-check abandoned: another instance settled it as interrupted (this one was too slow to renew its lease)');
+        logger.warn({ benchId: check.benchId, checkId: check.checkId }, 'stored log re-check abandoned: it was settled as interrupted, its lease having run out before this instance renewed it');
         return;
       }
       await checks.finish(check.checkId, { verdict, checkedThrough: verdict.ok ? verdict.entries : verdict.seq - 1 }, now().toISOString());
