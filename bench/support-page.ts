@@ -111,6 +111,7 @@ async function measureStore(target: 'sqlite' | 'postgres', pgUrl: string | undef
       console.log(`${target.padEnd(9)} stored ${size.toLocaleString('en')} entries in ${((performance.now() - building) / 1000).toFixed(1)} s (load ${load()})`);
     }
     const p99s: number[] = [];
+    const serverCpus: (number | null)[] = [];
     for (const [index, log] of logs.entries()) {
       const size = sizes[index] as number;
       // The same random pages for the server and the baseline, spread over the whole log.
@@ -126,6 +127,7 @@ async function measureStore(target: 'sqlite' | 'postgres', pgUrl: string | undef
       const p99 = percentile(page.sorted, 99);
       const baselineP99 = percentile(baseline.sorted, 99);
       p99s.push(p99);
+      serverCpus.push(page.serverCpuMs);
       console.log(
         `${''.padEnd(9)} ${size.toLocaleString('en').padStart(9)} entries (load ${load()}): page of ${limit} over HTTP p50 ${percentile(page.sorted, 50).toFixed(2)} ms, p99 ${p99.toFixed(2)} ms (target < 20 ms: ${p99 < 20 ? 'met' : 'not met'}), ` +
           `server CPU ${formatMs(page.serverCpuMs)} ms/read (client ${formatMs(page.clientCpuMs)} ms/read, its own thread); ` +
@@ -133,9 +135,14 @@ async function measureStore(target: 'sqlite' | 'postgres', pgUrl: string | undef
           `ratio p99 ${(p99 / baselineP99).toFixed(2)}, server CPU ${page.serverCpuMs !== null && baseline.cpuMs !== null ? (page.serverCpuMs / baseline.cpuMs).toFixed(2) : 'n/a'}`,
       );
     }
-    const first = p99s[0] ?? 0;
-    const last = p99s.at(-1) ?? 0;
-    console.log(`${''.padEnd(9)} independence of length: p99 at ${sizes.at(-1)?.toLocaleString('en')} / p99 at ${sizes[0]?.toLocaleString('en')} = ${(last / first).toFixed(2)} (${reads} reads each)`);
+    const ratio = (values: (number | null)[]) => {
+      const first = values[0];
+      const last = values.at(-1);
+      return first === null || first === undefined || last === null || last === undefined ? 'n/a' : (last / first).toFixed(2);
+    };
+    console.log(
+      `${''.padEnd(9)} independence of length: at ${sizes.at(-1)?.toLocaleString('en')} / at ${sizes[0]?.toLocaleString('en')} entries, p99 ${ratio(p99s)}, server CPU per read ${ratio(serverCpus)} (${reads} reads each)`,
+    );
   } finally {
     await client.close();
     await server.close();
