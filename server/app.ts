@@ -393,7 +393,7 @@ export async function buildServerApp(options: ServerAppOptions) {
   });
 
   // Support log pages by primary-key range, and the admin's whole-log re-check off the event loop.
-  const logChecks = new LogCheckStore(repository.db);
+  const logChecks = new LogCheckStore(repository.db, repository.dialect);
   const rechecker = new LogRechecker({ repository, checks: logChecks, verifySignatures, logger, now });
   registerSupportLogRoutes(app, { repository, checks: logChecks, rechecker });
   app.addHook('onClose', () => rechecker.close());

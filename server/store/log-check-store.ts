@@ -2,9 +2,16 @@
  * The whole-log re-checks an admin asked for (server/support/log-recheck.ts): one row per check, with its
  * progress while it runs and its verdict once done, so any instance of the server can report on a check and
  * a support read can mark entries from a fault the last check found as broken.
+ *
+ * A running check is held by the instance running it as a lease: that instance touches `updated_at` at
+ * least every heartbeat, and a running row left untouched past the lease belongs to an instance that died
+ * (killed, cut off from the database). Such a row is settled as failed ('interrupted') by whichever instance
+ * looks at the bench's checks next, and a new check may start. Every later write of the dead instance is
+ * conditional on the row still running, so a late one cannot revive it.
  */
 import { sql, type Kysely, type Migration } from 'kysely';
 import type { LogVerdict } from '../../common/integrity-log/verify-log';
+import type { DialectName } from './database';
 import type { LogCheckTable, ServerDatabase } from './schema';
 
 export type LogCheckState = LogCheckTable['state'];
@@ -64,9 +71,41 @@ function toRecord(row: LogCheckTable): LogCheckRecord {
 }
 
 export class LogCheckStore {
-  constructor(private readonly db: Kysely<ServerDatabase>) {}
+  constructor(
+    private readonly db: Kysely<ServerDatabase>,
+    private readonly dialect: DialectName,
+  ) {}
 
-  async create(check: { checkId: string; benchId: string; requestedAt: string; headSeq: number }): Promise<LogCheckRecord> {
+  /**
+   * Starts a check of the bench unless one is running: settles the bench's checks whose lease ran out
+   * (`staleBefore`) as interrupted, then answers the running one if any is left, else records `check` as
+   * running. One transaction, holding the bench's row on PostgreSQL, so two instances asked at once start
+   * one check between them.
+   */
+  async begin(check: { checkId: string; benchId: string; requestedAt: string; headSeq: number }, staleBefore: string, interruption: string): Promise<{ record: LogCheckRecord; started: boolean }> {
+    return this.db.transaction().execute(async (trx) => {
+      if (this.dialect === 'postgres') await trx.selectFrom('benches').select('bench_id').where('bench_id', '=', check.benchId).forUpdate().execute();
+      const store = new LogCheckStore(trx, this.dialect);
+      await store.settleInterrupted(check.benchId, staleBefore, check.requestedAt, interruption);
+      const running = await trx.selectFrom('log_checks').selectAll().where('bench_id', '=', check.benchId).where('state', '=', 'running').orderBy('requested_at', 'desc').limit(1).executeTakeFirst();
+      if (running) return { record: toRecord(running), started: false };
+      return { record: await store.create(check), started: true };
+    });
+  }
+
+  /** Settles the bench's running checks whose lease ran out (not touched since `staleBefore`) as failed; their last progress stays. */
+  async settleInterrupted(benchId: string, staleBefore: string, at: string, interruption: string): Promise<number> {
+    const result = await this.db
+      .updateTable('log_checks')
+      .set({ state: 'failed', failure: interruption, finished_at: at })
+      .where('bench_id', '=', benchId)
+      .where('state', '=', 'running')
+      .where('updated_at', '<', staleBefore)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  private async create(check: { checkId: string; benchId: string; requestedAt: string; headSeq: number }): Promise<LogCheckRecord> {
     const row: LogCheckTable = {
       check_id: check.checkId,
       bench_id: check.benchId,
@@ -83,10 +122,19 @@ export class LogCheckStore {
     return toRecord(row);
   }
 
-  async progress(checkId: string, checkedThrough: number, at: string): Promise<void> {
-    await this.db.updateTable('log_checks').set({ checked_through: checkedThrough, updated_at: at }).where('check_id', '=', checkId).execute();
+  /** Records progress and renews the lease; false when the check is no longer running (settled as interrupted). */
+  async progress(checkId: string, checkedThrough: number, at: string): Promise<boolean> {
+    const result = await this.db.updateTable('log_checks').set({ checked_through: checkedThrough, updated_at: at }).where('check_id', '=', checkId).where('state', '=', 'running').executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Renews the lease; false when the check is no longer running (settled as interrupted). */
+  async heartbeat(checkId: string, at: string): Promise<boolean> {
+    const result = await this.db.updateTable('log_checks').set({ updated_at: at }).where('check_id', '=', checkId).where('state', '=', 'running').executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Records the outcome of a running check; a check already settled as interrupted keeps that outcome. */
   async finish(checkId: string, outcome: { verdict: LogVerdict; checkedThrough: number } | { failure: string }, at: string): Promise<void> {
     const values =
       'verdict' in outcome
@@ -96,6 +144,7 @@ export class LogCheckStore {
       .updateTable('log_checks')
       .set({ ...values, updated_at: at, finished_at: at })
       .where('check_id', '=', checkId)
+      .where('state', '=', 'running')
       .execute();
   }
 

@@ -351,14 +351,27 @@ export class ServerRepository {
     const entries = rows.map(storedEntry);
     const anchor = entries[0]?.seq === fromSeq - 1 ? (entries.shift() ?? null) : null;
     const lastSeq = entries.at(-1)?.seq ?? fromSeq - 1;
-    const checkpoints = entries.length === 0 ? [] : await this.checkpointsBetween(benchId, fromSeq, lastSeq);
-    const inPageSeal = checkpoints.at(-1);
-    let sealing = inPageSeal?.seq === lastSeq ? inPageSeal : null;
-    if (!sealing && entries.length > 0) {
-      const row = await this.db.selectFrom('log_checkpoints').selectAll().where('bench_id', '=', benchId).where('seq', '>', lastSeq).orderBy('seq').limit(1).executeTakeFirst();
-      sealing = row ? storedCheckpoint(row) : null;
-    }
-    return { anchor: anchor ? { seq: anchor.seq, entryHash: anchor.entryHash } : null, entries, checkpoints, sealing };
+    if (entries.length === 0) return { anchor: anchor ? { seq: anchor.seq, entryHash: anchor.entryHash } : null, entries, checkpoints: [], sealing: null };
+    // The page's checkpoints and the one sealing its last entry, in one query: those from fromSeq up to the
+    // first at or after lastSeq (up to lastSeq when none is).
+    const checkpointRows = await this.db
+      .selectFrom('log_checkpoints')
+      .selectAll()
+      .where('bench_id', '=', benchId)
+      .where('seq', '>=', fromSeq)
+      .where(({ eb, fn, selectFrom, val }) =>
+        eb('seq', '<=', fn.coalesce(selectFrom('log_checkpoints').select(fn.min<number>('seq').as('sealing_seq')).where('bench_id', '=', benchId).where('seq', '>=', lastSeq), val(lastSeq))),
+      )
+      .orderBy('seq')
+      .execute();
+    const found = checkpointRows.map(storedCheckpoint);
+    const sealing = found.at(-1)?.seq ?? 0;
+    return {
+      anchor: anchor ? { seq: anchor.seq, entryHash: anchor.entryHash } : null,
+      entries,
+      checkpoints: found.filter((checkpoint) => checkpoint.seq <= lastSeq),
+      sealing: sealing >= lastSeq ? (found.at(-1) ?? null) : null,
+    };
   }
 
   async checkpoints(benchId: string): Promise<CheckpointRecord[]> {

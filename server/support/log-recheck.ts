@@ -7,6 +7,10 @@
  * entries travel in one message), the checkpoints' signatures on the server's signature workers, and the main
  * thread only reads a page by primary-key range and walks its links, one page at a time, so requests and
  * ingest interleave with it.
+ *
+ * A running check is the running instance's lease (log-check-store.ts): it renews it with each page and on a
+ * heartbeat. When that instance is killed, its check is shown as failed ('interrupted') once the lease has
+ * run out, and the admin can start a new one, on any instance.
  */
 import { randomUUID } from 'node:crypto';
 import { Worker } from 'node:worker_threads';
@@ -20,6 +24,12 @@ import type { ServerRepository } from '../store/server-repository';
 
 /** Entries per page: one page is a few milliseconds of the main thread's time. */
 export const RECHECK_PAGE_ENTRIES = 1000;
+
+/** How often a running check renews its lease besides its pages (a page held up by a loaded database). */
+const HEARTBEAT_MS = 5_000;
+/** A running check whose lease was not renewed for this long was cut off with its server instance. */
+export const RECHECK_LEASE_MS = 60_000;
+const INTERRUPTED = `The server instance running this check stopped without finishing it (no sign of it for ${RECHECK_LEASE_MS / 1000} s): ask for a new one.`;
 
 // Plain CommonJS evaluated in the worker: no loader (tsx) or bundler needs to know about a worker file.
 const HASH_WORKER_SOURCE = `
@@ -72,41 +82,63 @@ export interface LogRecheckOptions {
 }
 
 export class LogRechecker {
-  /** The checks this process runs, by bench: a second request for the same bench gets the running one. */
-  private readonly running = new Map<string, { checkId: string; done: Promise<void> }>();
+  /** The checks this process runs, by check id, until each has recorded its outcome. */
+  private readonly running = new Map<string, Promise<void>>();
   private closing = false;
 
   constructor(private readonly options: LogRecheckOptions) {}
 
-  /** Starts a check of the bench's log as stored now (entries up to its current head), or returns the one running. */
+  /**
+   * Starts a check of the bench's log as stored now (entries up to its current head), or returns the one
+   * running on any instance; a check whose instance died is settled as interrupted first.
+   */
   async start(benchId: string): Promise<LogCheckRecord> {
     const { repository, checks, now } = this.options;
     const bench = await repository.bench(benchId);
     if (!bench) throw new ServerError('NOT_FOUND', `No bench ${benchId} is enrolled with this server.`);
-    const current = this.running.get(benchId);
-    if (current) {
-      const record = await checks.check(benchId, current.checkId);
-      if (record) return record;
-    }
-    const check = await checks.create({ checkId: randomUUID(), benchId, requestedAt: now().toISOString(), headSeq: Number(bench.head_seq) });
-    const done = this.run(check, { publicKey: bench.public_key, headHash: bench.head_hash }).finally(() => this.running.delete(benchId));
-    this.running.set(benchId, { checkId: check.checkId, done });
+    const at = now();
+    const { record: check, started } = await checks.begin({ checkId: randomUUID(), benchId, requestedAt: at.toISOString(), headSeq: Number(bench.head_seq) }, this.staleBefore(at), INTERRUPTED);
+    if (!started) return check;
+    const done = this.run(check, { publicKey: bench.public_key, headHash: bench.head_hash }).finally(() => this.running.delete(check.checkId));
+    this.running.set(check.checkId, done);
     return check;
+  }
+
+  /** Settles the bench's checks whose instance died as interrupted, so what is read of them is true. */
+  async settleInterrupted(benchId: string): Promise<void> {
+    const at = this.options.now();
+    await this.options.checks.settleInterrupted(benchId, this.staleBefore(at), at.toISOString(), INTERRUPTED);
+  }
+
+  private staleBefore(at: Date): string {
+    return new Date(at.getTime() - RECHECK_LEASE_MS).toISOString();
   }
 
   /** Waits for the checks running in this process; they record 'failed' (the server stopped) and end. */
   async close(): Promise<void> {
     this.closing = true;
-    await Promise.all([...this.running.values()].map((check) => check.done));
+    await Promise.all(this.running.values());
   }
 
   private async run(check: LogCheckRecord, bench: { publicKey: string; headHash: string }): Promise<void> {
     const { checks, logger, now } = this.options;
     const hasher = new HashWorker();
+    const lease = { held: true };
+    const heartbeat = setInterval(() => {
+      checks.heartbeat(check.checkId, now().toISOString()).then(
+        (held) => (lease.held &&= held),
+        (error: unknown) => logger.warn({ err: error, benchId: check.benchId, checkId: check.checkId }, 'stored log re-check: heartbeat failed'),
+      );
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
     try {
-      const verdict = await this.walk(check, bench, hasher);
+      const verdict = await this.walk(check, bench, hasher, lease);
       if (verdict === 'stopped') {
         await checks.finish(check.checkId, { failure: 'The server stopped before the check finished; ask for a new one.' }, now().toISOString());
+        return;
+      }
+      if (verdict === 'lease-lost') {
+        logger.warn({ benchId: check.benchId, checkId: check.checkId }, 'stored log re-check abandoned: it was settled as interrupted, its lease having run out before this instance renewed it');
         return;
       }
       await checks.finish(check.checkId, { verdict, checkedThrough: verdict.ok ? verdict.entries : verdict.seq - 1 }, now().toISOString());
@@ -116,12 +148,13 @@ export class LogRechecker {
       logger.warn({ err: error, benchId: check.benchId, checkId: check.checkId }, 'stored log re-check failed');
       await checks.finish(check.checkId, { failure: `The check could not finish: ${error instanceof Error ? error.message : String(error)}` }, now().toISOString()).catch(() => undefined);
     } finally {
+      clearInterval(heartbeat);
       await hasher.close();
     }
   }
 
   /** The page walk: each page chains to the last, its checkpoints are checked where they seal. */
-  private async walk(check: LogCheckRecord, bench: { publicKey: string; headHash: string }, hasher: HashWorker): Promise<LogVerdict | 'stopped'> {
+  private async walk(check: LogCheckRecord, bench: { publicKey: string; headHash: string }, hasher: HashWorker, lease: { held: boolean }): Promise<LogVerdict | 'stopped' | 'lease-lost'> {
     const { repository, checks, verifySignatures, now } = this.options;
     const pageEntries = this.options.pageEntries ?? RECHECK_PAGE_ENTRIES;
     const { benchId, headSeq } = check;
@@ -129,6 +162,7 @@ export class LogRechecker {
     let sealedThrough = 0;
     for (let from = 1; from <= headSeq; from += pageEntries) {
       if (this.closing) return 'stopped';
+      if (!lease.held) return 'lease-lost';
       const through = Math.min(headSeq, from + pageEntries - 1);
       const entries = await repository.entries(benchId, from, through - from + 1);
       const checkpoints = await repository.checkpointsBetween(benchId, from, through);
@@ -145,7 +179,7 @@ export class LogRechecker {
       }
       after = { seq: last.seq, entryHash: last.entryHash };
       sealedThrough = checkpoints.at(-1)?.seq ?? sealedThrough;
-      await checks.progress(check.checkId, through, now().toISOString());
+      if (!(await checks.progress(check.checkId, through, now().toISOString()))) return 'lease-lost';
     }
     const headHash = after?.entryHash ?? bench.headHash;
     if (headHash !== bench.headHash) {

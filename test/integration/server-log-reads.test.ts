@@ -72,6 +72,9 @@ describeEachDialect('support log reads', (dialect) => {
     expect(pulled.map((e) => e.integrity)).toEqual(Array.from({ length: 26 }, (_, i) => (i + 1 <= 24 ? 'sealed' : 'unsealed')));
     // Pages 1-7, 8-14, 15-21 are sealed by the checkpoints at 8, 16, 24; the last page (22-26) is not sealed yet.
     expect(sealing).toEqual([8, 16, 24, null]);
+    // A page ending on a checkpoint is sealed by it; one ending after the last checkpoint is not sealed.
+    expect((await page(log.benchId, 5, 4)).sealingCheckpoint?.seq).toBe(8);
+    expect((await page(log.benchId, 20, 10)).sealingCheckpoint).toBeNull();
   });
 
   it('shows a deleted entry as missing on the pages that reach it, and the re-check finds it', async () => {
