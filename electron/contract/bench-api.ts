@@ -71,6 +71,8 @@ export const statusSchema = z.object({
   }),
   overview: statusOverviewSchema,
   parts: z.array(partStatusSchema),
+  /** The bench's time zone (Settings), public so the sign-in screen shows a lock-out's end in it before anyone signs in. */
+  timeZone: z.string(),
   generatedAt: z.string(),
 });
 export type BenchStatus = z.infer<typeof statusSchema>;

@@ -383,6 +383,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
       },
       overview: statusOverview(link, packsState, backlog),
       parts: [storePart(store, identity), benchLinkPart(link, settings.benchPort), packsPart(packsState, store.releases), syncPart(backlog)],
+      timeZone: settings.timeZone,
       generatedAt: current.toISOString(),
     };
   }

@@ -17,11 +17,12 @@ export interface BenchTimeFormat {
 }
 
 /**
- * Times as this bench's people read them: in the bench's time zone (Settings; the machine's until set) and
+ * Times as this bench's people read them: in the bench's time zone (Settings once signed in, the public status
+ * before that, so the sign-in screen's lock-out reads in it too; the machine's until set) and
  * the language on screen. Every view formats instants through this, never with toLocaleString.
  */
 export function useBenchTime(): BenchTimeFormat {
-  const { timeZone, locale } = useAppStore(useShallow((state) => ({ timeZone: state.settings?.timeZone ?? systemTimeZone(), locale: state.locale })));
+  const { timeZone, locale } = useAppStore(useShallow((state) => ({ timeZone: state.settings?.timeZone ?? state.status?.timeZone ?? systemTimeZone(), locale: state.locale })));
   return useMemo(
     () => ({
       dateTime: (iso) => formatBenchTime(iso, timeZone, locale),

@@ -11,6 +11,7 @@ function status(overview: BenchStatus['overview']): BenchStatus {
     app: { name: 'Injector Bench', version: '1.2.3', mode: 'workspace', startedAt: '2026-11-22T08:00:00.000Z', uptimeSeconds: 5, launchCount: 1 },
     overview,
     parts: [{ id: 'store', label: 'Store', state: 'ok', detail: 'SQLite database open, schema version 12.', facts: [{ label: 'Journal', value: 'WAL' }] }],
+    timeZone: 'Europe/Berlin',
     generatedAt: '2026-11-22T08:00:05.000Z',
   };
 }

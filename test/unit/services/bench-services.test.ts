@@ -46,6 +46,12 @@ describe('bench services', () => {
     expect(updated).toMatchObject({ ok: true, value: { benchPort: '/dev/ttyUSB0' } });
     expect(published).toHaveLength(1);
     expect(JSON.stringify(published[0])).toContain('Connect to /dev/ttyUSB0 from the Bench view');
+    // The zone is public: the sign-in screen reads it from the status before anyone has signed in.
+    await services.dispatch('updateSettings', { timeZone: 'Asia/Tokyo' });
+    await services.dispatch('signOut', undefined);
+    const status = await services.dispatch('getStatus', undefined);
+    expect(status).toMatchObject({ ok: true, value: { timeZone: 'Asia/Tokyo' } });
+    expect(published.at(-1)).toMatchObject({ timeZone: 'Asia/Tokyo' });
     await services.close();
   });
 
