@@ -84,3 +84,12 @@ export const syncErrorCodes = [
 ] as const;
 
 export type SyncErrorWordCode = (typeof syncErrorCodes)[number];
+
+/**
+ * Where a verification of the bench's integrity log finds it broken (common/integrity-log/verify-log.ts,
+ * LogFaultCode; test/unit/renderer/error-words.test.ts keeps the two in step): the Evidence and Support
+ * views word each for people instead of showing the verifier's English reason.
+ */
+export const logFaultCodes = ['ENTRY_ALTERED', 'ENTRY_MISSING', 'CHAIN_BROKEN', 'CHECKPOINT_MISMATCH', 'BAD_CHECKPOINT_SIGNATURE', 'TRUNCATED'] as const;
+
+export type LogFaultWordCode = (typeof logFaultCodes)[number];

@@ -1,14 +1,17 @@
 import type { LogVerdictView } from '../../../electron/contract/bench-api';
+import { describeLogFault } from '../i18n/error-words';
 import { useT } from '../i18n/use-t';
+import { useAppStore } from '../store/context';
 
 /** The outcome of verifying the bench's integrity log: intact (with what is not yet sealed) or where it breaks. */
 export function LogVerdictNotice({ verdict }: { verdict: LogVerdictView | null }) {
   const t = useT();
+  const locale = useAppStore((state) => state.locale);
   if (!verdict) return null;
   if (!verdict.ok) {
     return (
       <p className="verdict verdict--bad" role="alert" data-testid="log-verdict">
-        {t('evidence.tampered', { seq: verdict.seq, reason: verdict.reason, code: verdict.code })}
+        {t('evidence.tampered', { seq: verdict.seq, reason: describeLogFault(verdict, locale), code: verdict.code })}
       </p>
     );
   }

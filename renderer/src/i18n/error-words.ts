@@ -5,8 +5,9 @@
  * the detail. A code without a catalog entry (a newer service, an old report) shows the service's sentence.
  */
 import type { BenchErrorParam, BenchErrorParams } from '../../../electron/contract/envelope';
-import { errorDetailsDe, errorLabelsDe, errorMessagesDe } from './errors.de';
-import { errorDetailsEn, errorLabelsEn, errorMessagesEn, type ErrorDetailCode, type ErrorWordCode } from './errors.en';
+import type { LogFaultWordCode } from '../../../electron/contract/reason-codes';
+import { errorDetailsDe, errorLabelsDe, errorMessagesDe, logFaultWordsDe } from './errors.de';
+import { errorDetailsEn, errorLabelsEn, errorMessagesEn, logFaultWordsEn, type ErrorDetailCode, type ErrorWordCode } from './errors.en';
 import { placeholders, type UiLocale } from './i18n';
 
 export type { ErrorWordCode };
@@ -14,12 +15,13 @@ export type { ErrorWordCode };
 export interface ErrorCatalog {
   messages: Record<ErrorWordCode, string>;
   details: Record<ErrorDetailCode, string>;
+  logFaults: Record<LogFaultWordCode, string>;
   labels: typeof errorLabelsEn;
 }
 
 export const errorCatalogs = {
-  en: { messages: errorMessagesEn, details: errorDetailsEn, labels: errorLabelsEn },
-  de: { messages: errorMessagesDe, details: errorDetailsDe, labels: errorLabelsDe },
+  en: { messages: errorMessagesEn, details: errorDetailsEn, logFaults: logFaultWordsEn, labels: errorLabelsEn },
+  de: { messages: errorMessagesDe, details: errorDetailsDe, logFaults: logFaultWordsDe, labels: errorLabelsDe },
 } as const satisfies Record<UiLocale, ErrorCatalog>;
 
 /** An error as any part of the contract carries it: envelope errors, session reasons, gates, link and sync states. */
@@ -70,4 +72,13 @@ export function describeError(error: ErrorLike, locale: UiLocale, time: ErrorTim
   const fromParams = error.params && isDetailCode(error.code) ? detailFromParams(catalog.details[error.code], error.params, locale, time) : null;
   const detail = fromParams ?? (error.message.trim() === '' ? null : error.message);
   return { text: catalog.messages[error.code], detail, code: error.code };
+}
+
+function isLogFaultCode(code: string): code is LogFaultWordCode {
+  return Object.hasOwn(logFaultWordsEn, code);
+}
+
+/** Where a verified log breaks, in the language; a fault code the catalog does not know keeps the verifier's sentence. */
+export function describeLogFault(fault: { code: string; reason: string }, locale: UiLocale): string {
+  return isLogFaultCode(fault.code) ? errorCatalogs[locale].logFaults[fault.code] : fault.reason;
 }

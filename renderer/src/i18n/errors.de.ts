@@ -1,3 +1,4 @@
+import type { LogFaultWordCode } from '../../../electron/contract/reason-codes';
 import type { ErrorDetailCode, ErrorWordCode } from './errors.en';
 import type { errorLabelsEn } from './errors.en';
 
@@ -111,6 +112,15 @@ export const errorDetailsDe: Record<ErrorDetailCode, string> = {
   INCOMPATIBLE: 'Das Paket unterstützt {supported}; dieser Prüfstand ist ein {model}.',
   CALIBRATION_OVERDUE: 'Die Kalibrierprüfung war am {due} fällig.',
   INSUFFICIENT_CREDITS: '{balance} Punkte verfügbar, ein Code kostet {price}.',
+};
+
+export const logFaultWordsDe: Record<LogFaultWordCode, string> = {
+  ENTRY_ALTERED: 'er wurde nach dem Schreiben verändert',
+  ENTRY_MISSING: 'er fehlt im Protokoll (gelöscht)',
+  CHAIN_BROKEN: 'er ist nicht mit dem Eintrag davor verkettet (Einträge wurden umgestellt oder eingeschoben)',
+  CHECKPOINT_MISMATCH: 'das Protokoll weicht hier von dem ab, was ein signierter Prüfpunkt versiegelt hat (das Protokoll wurde umgeschrieben)',
+  BAD_CHECKPOINT_SIGNATURE: 'der Prüfpunkt hier ist nicht mit dem Schlüssel dieses Prüfstands signiert',
+  TRUNCATED: 'das Protokoll endet vor ihm, obwohl ein signierter Prüfpunkt ihn versiegelt hat (Einträge wurden abgeschnitten)',
 };
 
 export const errorLabelsDe: typeof errorLabelsEn = {

@@ -1,5 +1,5 @@
 import type { BenchErrorCode } from '../../../electron/contract/envelope';
-import type { SessionReasonCode, SyncErrorWordCode } from '../../../electron/contract/reason-codes';
+import type { LogFaultWordCode, SessionReasonCode, SyncErrorWordCode } from '../../../electron/contract/reason-codes';
 
 /** Every code the screen words for people: the services' error codes, the coding session's reasons, the log sync's failures. */
 export type ErrorWordCode = BenchErrorCode | SessionReasonCode | SyncErrorWordCode;
@@ -124,6 +124,19 @@ export const errorDetailsEn = {
 } satisfies Partial<Record<ErrorWordCode, string>>;
 
 export type ErrorDetailCode = keyof typeof errorDetailsEn;
+
+/**
+ * What a broken integrity log shows at the entry the verifier names (LogVerdict.code), completing
+ * "Tampering found at entry {seq}: …". The verifier's English reason stays in support bundles.
+ */
+export const logFaultWordsEn: Record<LogFaultWordCode, string> = {
+  ENTRY_ALTERED: 'it was changed after it was written',
+  ENTRY_MISSING: 'it is missing from the log (deleted)',
+  CHAIN_BROKEN: 'it does not link to the entry before it (entries were reordered or spliced in)',
+  CHECKPOINT_MISMATCH: 'the log here differs from what a signed checkpoint sealed (the log was rewritten)',
+  BAD_CHECKPOINT_SIGNATURE: "the checkpoint here is not signed with this bench's key",
+  TRUNCATED: 'the log ends before it, though a signed checkpoint sealed it (entries were cut off)',
+};
 
 export const errorLabelsEn = {
   details: 'Details',

@@ -11,7 +11,7 @@ import { HistoryView } from '../../../renderer/src/views/HistoryView';
 import { ReleasesView } from '../../../renderer/src/views/ReleasesView';
 import { SessionView } from '../../../renderer/src/views/SessionView';
 import { SupportView } from '../../../renderer/src/views/SupportView';
-import { errorMessagesDe } from '../../../renderer/src/i18n/errors.de';
+import { errorMessagesDe, logFaultWordsDe } from '../../../renderer/src/i18n/errors.de';
 import { fakeBench } from './fake-bench';
 
 const base: SessionReport = {
@@ -179,11 +179,18 @@ describe('admin and support views', () => {
 
   it('support: export shows progress while the bundle is sealed, and the log verdict', () => {
     const store = createAppStore(fakeBench({}).bench, { storage: null });
-    store.setState({ exportingBundle: true, logVerdict: { ok: false, code: 'BAD_HASH', seq: 7, reason: 'entry 7 was edited' }, locale: 'de' });
+    store.setState({ exportingBundle: true, logVerdict: { ok: false, code: 'ENTRY_ALTERED', seq: 7, reason: 'entry 7 (session.completed) was changed after it was written' }, locale: 'de' });
     const markup = render(store, <SupportView onShowEvidence={() => undefined} />);
     expect(markup).toContain('Paket wird versiegelt und signiert…');
     expect(markup).toContain('aria-busy="true"');
-    expect(markup).toContain('Manipulation bei Eintrag 7: entry 7 was edited (BAD_HASH).');
+    expect(markup).toContain(`Manipulation bei Eintrag 7: ${logFaultWordsDe.ENTRY_ALTERED} (ENTRY_ALTERED).`);
+    expect(markup).not.toContain('was changed after it was written');
+  });
+
+  it('support: a log fault code this screen does not know keeps the verifier\'s sentence, with its code', () => {
+    const store = createAppStore(fakeBench({}).bench, { storage: null });
+    store.setState({ logVerdict: { ok: false, code: 'FUTURE_FAULT', seq: 3, reason: 'entry 3 is odd' }, locale: 'de' });
+    expect(render(store, <SupportView onShowEvidence={() => undefined} />)).toContain('Manipulation bei Eintrag 3: entry 3 is odd (FUTURE_FAULT).');
   });
 });
 

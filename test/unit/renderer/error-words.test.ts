@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import type { SyncErrorCode } from '../../../common/central-api/client';
 import { formatBenchTime, formatCalendarDay } from '../../../electron/contract/bench-time';
 import { benchErrorCodes } from '../../../electron/contract/envelope';
-import { sessionReasonCodes, syncErrorCodes } from '../../../electron/contract/reason-codes';
+import { logFaultCodes, sessionReasonCodes, syncErrorCodes, type LogFaultWordCode } from '../../../electron/contract/reason-codes';
+import type { LogFaultCode } from '../../../common/integrity-log/verify-log';
 import type { CorrectionCodeErrorCode } from '../../../electron/services/session/correction-code';
 import type { BenchLinkErrorCode } from '../../../native-bridge/driver';
 import { describeError, errorCatalogs, hasErrorWords, type ErrorWordCode } from '../../../renderer/src/i18n/error-words';
@@ -15,6 +16,10 @@ import { trustErrorCodes } from '../../../trust/errors';
 // Codes other parts pass through to the screen must be worded: a new one there fails the type check here.
 type Worded<T extends ErrorWordCode> = T;
 export type PassedThroughCodes = [Worded<BenchLinkErrorCode>, Worded<CorrectionCodeErrorCode>, Worded<SyncErrorCode>, Worded<(typeof trustErrorCodes)[number]>];
+
+// The log faults the screen words are exactly those the verifier reports: a new one on either side fails the type check.
+type Within<A extends B, B> = A;
+export type LogFaultsInStep = [Within<LogFaultCode, LogFaultWordCode>, Within<LogFaultWordCode, LogFaultCode>];
 
 const everyCode = [...benchErrorCodes, ...sessionReasonCodes, ...syncErrorCodes];
 
@@ -48,6 +53,11 @@ describe('error catalogs', () => {
     const written = [...source.matchAll(/(?:code: |SessionError\()'([A-Z_]+)'/g)].map((match) => match[1] ?? '');
     expect(written.length).toBeGreaterThan(10);
     expect(written.filter((code) => !hasErrorWords(code))).toEqual([]);
+  });
+
+  it('words every integrity-log fault in each language, German not a copy of English', () => {
+    for (const catalog of Object.values(errorCatalogs)) expect(Object.keys(catalog.logFaults).sort()).toEqual([...logFaultCodes].sort());
+    expect(logFaultCodes.filter((code) => errorCatalogs.de.logFaults[code] === errorCatalogs.en.logFaults[code])).toEqual([]);
   });
 
   it('passes every trust verification code through to words', () => {
