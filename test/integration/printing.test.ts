@@ -95,7 +95,7 @@ describe('printing labels and reports', () => {
     await call('updateSettings', { labelPrinter: { kind: 'zpl', host: '127.0.0.1', port: closed.port } });
     expect(await services.dispatch('printDocument', { document: 'label', sessionId: tagged.report.sessionId })).toMatchObject({
       ok: false,
-      error: { code: 'PRINTER_UNREACHABLE', message: expect.stringContaining(`127.0.0.1:${closed.port} refused the connection`) },
+      error: { code: 'PRINTER_UNREACHABLE', message: expect.stringContaining(`127.0.0.1:${closed.port} refused the connection`), params: { address: `127.0.0.1:${closed.port}`, said: 'ECONNREFUSED' } },
     });
     await call('updateSettings', { labelPrinter: { kind: 'download' } });
     expect(await services.dispatch('printDocument', { document: 'label', sessionId: tagged.report.sessionId })).toMatchObject({ ok: false, error: { code: 'PRINTER_NOT_SET', message: expect.stringContaining('download the PDF') } });
@@ -168,7 +168,7 @@ describe('printing labels and reports', () => {
       cups.run('cupsreject', ['bench_labels']);
       expect(await services.dispatch('printDocument', { document: 'report', sessionId: tagged.report.sessionId })).toMatchObject({
         ok: false,
-        error: { code: 'PRINT_QUEUE_REFUSED', message: expect.stringContaining('cupsaccept') },
+        error: { code: 'PRINT_QUEUE_REFUSED', message: expect.stringContaining('cupsaccept'), params: { queue: 'bench_labels', said: expect.any(String) } },
       });
       cups.run('cupsaccept', ['bench_labels']);
       await call('updateSettings', { documentPrinter: { kind: 'system', queue: 'no_such_queue' } });

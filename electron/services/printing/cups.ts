@@ -13,16 +13,18 @@ export interface SystemPrinter {
 
 function typedFailure(queue: string, message: string): ServiceError {
   const text = message.trim() || 'no message';
+  // The print system's own words (CUPS speaks the machine's language) are the specifics; the sentence around them is the catalog's.
+  const params = { queue, said: text.replace(/[.\s]+$/, '') };
   if (/does not exist|not found|Unknown destination/i.test(text)) {
-    return new ServiceError('PRINT_QUEUE_NOT_FOUND', `There is no printer queue "${queue}" on this computer (${text}). Choose an existing queue in Settings (lpstat -e lists them).`);
+    return new ServiceError('PRINT_QUEUE_NOT_FOUND', `There is no printer queue "${queue}" on this computer (${text}). Choose an existing queue in Settings (lpstat -e lists them).`, { params });
   }
   if (/not accepting|rejecting|disabled|stopped/i.test(text)) {
-    return new ServiceError('PRINT_QUEUE_REFUSED', `The printer queue "${queue}" refuses jobs (${text}). Ask whoever looks after the printers to enable it (cupsenable / cupsaccept), or choose another queue in Settings.`);
+    return new ServiceError('PRINT_QUEUE_REFUSED', `The printer queue "${queue}" refuses jobs (${text}). Ask whoever looks after the printers to enable it (cupsenable / cupsaccept), or choose another queue in Settings.`, { params });
   }
   if (/scheduler is not running|unable to connect|connection refused|bad file descriptor/i.test(text)) {
-    return new ServiceError('PRINT_SYSTEM_UNAVAILABLE', `The print system (CUPS) is not running on this computer (${text}). Start it (systemctl start cups) or download the PDF instead.`);
+    return new ServiceError('PRINT_SYSTEM_UNAVAILABLE', `The print system (CUPS) is not running on this computer (${text}). Start it (systemctl start cups) or download the PDF instead.`, { params });
   }
-  return new ServiceError('PRINT_FAILED', `The print system did not take the job for "${queue}": ${text}. Download the PDF and print it by hand.`);
+  return new ServiceError('PRINT_FAILED', `The print system did not take the job for "${queue}": ${text}. Download the PDF and print it by hand.`, { params });
 }
 
 export const cupsPrinter: SystemPrinter = {
@@ -37,7 +39,7 @@ export const cupsPrinter: SystemPrinter = {
       child.once('error', (error: NodeJS.ErrnoException) => {
         reject(
           error.code === 'ENOENT'
-            ? new ServiceError('PRINT_SYSTEM_UNAVAILABLE', 'The CUPS print client (lp) is not installed on this computer. Install CUPS (apt-get install cups-client), or download the PDF instead.', { cause: error })
+            ? new ServiceError('PRINT_SYSTEM_UNAVAILABLE', 'The CUPS print client (lp) is not installed on this computer. Install CUPS (apt-get install cups-client), or download the PDF instead.', { cause: error, params: { queue, said: `lp: ${error.code}` } })
             : typedFailure(queue, error.message),
         );
       });

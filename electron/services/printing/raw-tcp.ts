@@ -17,7 +17,7 @@ export async function sendRaw(host: string, port: number, bytes: Uint8Array, tim
       reject(error);
     };
     socket.setTimeout(timeoutMs, () =>
-      fail(new ServiceError('PRINTER_UNREACHABLE', `The label printer at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s. Check that it is on, online and on the network, and the address in Settings.`)),
+      fail(new ServiceError('PRINTER_UNREACHABLE', `The label printer at ${where} did not answer within ${Math.round(timeoutMs / 1000)} s. Check that it is on, online and on the network, and the address in Settings.`, { params: { address: where, said: 'ETIMEDOUT' } })),
     );
     socket.once('error', (error: NodeJS.ErrnoException) => {
       const why =
@@ -26,7 +26,7 @@ export async function sendRaw(host: string, port: number, bytes: Uint8Array, tim
           : error.code === 'ENOTFOUND' || error.code === 'EAI_AGAIN'
             ? 'is not a known host name'
             : `could not be reached (${error.code ?? error.message})`;
-      fail(new ServiceError('PRINTER_UNREACHABLE', `The label printer at ${where} ${why}. Check the printer's address and port in Settings, and that it is switched on.`, { cause: error }));
+      fail(new ServiceError('PRINTER_UNREACHABLE', `The label printer at ${where} ${why}. Check the printer's address and port in Settings, and that it is switched on.`, { cause: error, params: { address: where, said: error.code ?? error.message } }));
     });
     socket.once('connect', () => {
       socket.end(Buffer.from(bytes), () => undefined);

@@ -275,8 +275,8 @@ export class CodingSessionEngine {
         return this.#finish(state, 'electricalFailed', {
           code: 'ELECTRICAL_FAIL',
           message: `Electrical test failed: ${what}. The injector is rejected; no code is issued.`,
-          // An open coil has no value to show: the service's sentence says so.
-          ...(electrical.coilResistanceOhm === null ? {} : { params: { coilOhm: electrical.coilResistanceOhm, insulationMOhm: electrical.insulationMOhm, ...limits } }),
+          // An open coil has no resistance to show: without coilOhm the catalog's open-coil sentence is the one that fits.
+          params: { ...(electrical.coilResistanceOhm === null ? {} : { coilOhm: electrical.coilResistanceOhm }), insulationMOhm: electrical.insulationMOhm, ...limits },
         });
       }
       this.#checkAbort();

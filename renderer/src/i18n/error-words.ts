@@ -7,14 +7,14 @@
 import type { BenchErrorParam, BenchErrorParams } from '../../../electron/contract/envelope';
 import type { LogFaultWordCode } from '../../../electron/contract/reason-codes';
 import { errorDetailsDe, errorLabelsDe, errorMessagesDe, logFaultWordsDe } from './errors.de';
-import { errorDetailsEn, errorLabelsEn, errorMessagesEn, logFaultWordsEn, type ErrorDetailCode, type ErrorWordCode } from './errors.en';
+import { errorCodesWordedWhole, errorDetailsEn, errorLabelsEn, errorMessagesEn, logFaultWordsEn, type ErrorDetailCode, type ErrorDetailWords, type ErrorWordCode } from './errors.en';
 import { placeholders, type UiLocale } from './i18n';
 
 export type { ErrorWordCode };
 
 export interface ErrorCatalog {
   messages: Record<ErrorWordCode, string>;
-  details: Record<ErrorDetailCode, string>;
+  details: Record<ErrorDetailCode, ErrorDetailWords>;
   logFaults: Record<LogFaultWordCode, string>;
   labels: typeof errorLabelsEn;
 }
@@ -60,17 +60,21 @@ function formatParam(value: BenchErrorParam, locale: UiLocale, time: ErrorTimeFo
   return 'instant' in value ? time.dateTime(value.instant) : time.day(value.day);
 }
 
-/** The catalog's detail sentence with every placeholder filled, or null when a param it needs is missing. */
-function detailFromParams(template: string, params: BenchErrorParams, locale: UiLocale, time: ErrorTimeFormat): string | null {
-  if (!placeholders(template).every((name) => Object.hasOwn(params, name))) return null;
+/** The first of the catalog's detail sentences whose params are all there, filled in; null when none fits. */
+function detailFromParams(words: ErrorDetailWords, params: BenchErrorParams, locale: UiLocale, time: ErrorTimeFormat): string | null {
+  const alternatives: readonly string[] = typeof words === 'string' ? [words] : words;
+  const template = alternatives.find((each) => placeholders(each).every((name) => Object.hasOwn(params, name)));
+  if (template === undefined) return null;
   return template.replace(/\{(\w+)\}/g, (_whole, name: string) => formatParam(params[name] as BenchErrorParam, locale, time));
 }
+
+const wordedWhole: ReadonlySet<string> = new Set(errorCodesWordedWhole);
 
 export function describeError(error: ErrorLike, locale: UiLocale, time: ErrorTimeFormat): ErrorWords {
   const catalog = errorCatalogs[locale];
   if (!hasErrorWords(error.code)) return { text: error.message, detail: null, code: error.code };
   const fromParams = error.params && isDetailCode(error.code) ? detailFromParams(catalog.details[error.code], error.params, locale, time) : null;
-  const detail = fromParams ?? (error.message.trim() === '' ? null : error.message);
+  const detail = fromParams ?? (wordedWhole.has(error.code) || error.message.trim() === '' ? null : error.message);
   return { text: catalog.messages[error.code], detail, code: error.code };
 }
 

@@ -1,5 +1,5 @@
 import type { LogFaultWordCode } from '../../../electron/contract/reason-codes';
-import type { ErrorDetailCode, ErrorWordCode } from './errors.en';
+import type { ErrorDetailCode, ErrorDetailWords, ErrorWordCode } from './errors.en';
 import type { errorLabelsEn } from './errors.en';
 
 /** Deutsch. Typed against the English codes: a missing code is a type error. */
@@ -30,7 +30,7 @@ export const errorMessagesDe: Record<ErrorWordCode, string> = {
   UNKNOWN_PART: 'Kein aktives Paket hat einen Prüfplan für diese Teilenummer. Teilenummer prüfen oder einen Admin bitten, die Pakete zu aktualisieren.',
   OUT_OF_LIMITS: 'Diese Werte liegen außerhalb dessen, womit das Paket dieses Teil prüft. Es wurde nichts ausgeführt. Werte innerhalb der Grenzen eingeben.',
   BENCH_FAULT: 'Der Prüfstand konnte den Test nicht ausführen und wurde in den SAFE-Zustand versetzt. Injektor und Prüfstand prüfen, dann erneut versuchen.',
-  PRINTER_NOT_SET: 'Kein Drucker gewählt. In den Einstellungen einen wählen oder das PDF herunterladen.',
+  PRINTER_NOT_SET: 'Für dieses Dokument ist kein Drucker gewählt (ein Etikettendrucker druckt nur Etiketten). In den Einstellungen einen wählen oder das PDF herunterladen.',
   PRINTER_UNREACHABLE: 'Der Etikettendrucker hat nicht geantwortet. Prüfen, ob er eingeschaltet und im Netzwerk ist (Adresse in den Einstellungen), dann erneut drucken.',
   PRINT_QUEUE_NOT_FOUND: 'Der in den Einstellungen gewählte Drucker existiert auf diesem Computer nicht. In den Einstellungen einen vorhandenen Drucker wählen.',
   PRINT_QUEUE_REFUSED: 'Der Drucker hat den Auftrag abgelehnt (angehalten, kein Papier oder Störung). Drucker in Ordnung bringen, dann erneut drucken.',
@@ -99,20 +99,28 @@ export const errorMessagesDe: Record<ErrorWordCode, string> = {
   NOT_ENROLLED: 'Dieser Prüfstand ist noch bei keinem Zentralserver angemeldet. Ein Admin meldet ihn unter „Anmeldung & Guthaben“ an.',
 };
 
-export const errorDetailsDe: Record<ErrorDetailCode, string> = {
+export const errorDetailsDe = {
   PREFLIGHT_BLOCKED: 'Blockierte Prüfungen: {blocked} (siehe Liste).',
   BAD_CREDENTIALS: 'Verbleibende Versuche bis zur Sperre: {triesLeft}.',
   LOCKED_OUT: '{name} ist gesperrt bis {until}.',
   UNKNOWN_PART: 'Teilenummer: {partNumber}.',
   OUT_OF_LIMITS: 'Grenzen für {partNumber}: bis {maxRailBar} bar, {maxEnergizingUs} µs, {maxFrequencyHz} Hz.',
-  ELECTRICAL_FAIL: 'Spule {coilOhm} Ω (erlaubt {minOhm}–{maxOhm} Ω), Isolation {insulationMOhm} MΩ (mindestens {minInsulationMOhm} MΩ).',
+  ELECTRICAL_FAIL: [
+    'Spule {coilOhm} Ω (erlaubt {minOhm}–{maxOhm} Ω), Isolation {insulationMOhm} MΩ (mindestens {minInsulationMOhm} MΩ).',
+    'Spule offen: kein Widerstand messbar (erlaubt {minOhm}–{maxOhm} Ω); Isolation {insulationMOhm} MΩ (mindestens {minInsulationMOhm} MΩ).',
+  ],
   LEAK_FAIL: 'Rücklauf {measured} ml/min, Grenze {limit} ml/min.',
   NOT_CODABLE: 'Außerhalb des codierbaren Bereichs am Prüfpunkt {step}.',
   OIL_NOT_CONDITIONED: 'Bereich des Pakets: {minC}–{maxC} °C.',
   INCOMPATIBLE: 'Das Paket unterstützt {supported}; dieser Prüfstand ist ein {model}.',
   CALIBRATION_OVERDUE: 'Die Kalibrierprüfung war am {due} fällig.',
   INSUFFICIENT_CREDITS: '{balance} Punkte verfügbar, ein Code kostet {price}.',
-};
+  PRINTER_UNREACHABLE: 'Drucker {address}: {said}.',
+  PRINT_QUEUE_NOT_FOUND: 'Druckerwarteschlange „{queue}“; das Drucksystem meldet: {said}.',
+  PRINT_QUEUE_REFUSED: 'Druckerwarteschlange „{queue}“; das Drucksystem meldet: {said}.',
+  PRINT_SYSTEM_UNAVAILABLE: 'Druckerwarteschlange „{queue}“; das Drucksystem meldet: {said}.',
+  PRINT_FAILED: 'Druckerwarteschlange „{queue}“; das Drucksystem meldet: {said}.',
+} satisfies Record<ErrorDetailCode, ErrorDetailWords>;
 
 export const logFaultWordsDe: Record<LogFaultWordCode, string> = {
   ENTRY_ALTERED: 'er wurde nach dem Schreiben verändert',

@@ -35,7 +35,7 @@ export const errorMessagesEn: Record<ErrorWordCode, string> = {
   UNKNOWN_PART: 'No active pack has a test plan for this part number. Check the part number, or ask an admin to refresh the packs.',
   OUT_OF_LIMITS: 'These values are outside what the pack tests this part at. Nothing was run. Enter values within the limits.',
   BENCH_FAULT: 'The bench could not run the test and was put in SAFE state. Check the injector and the bench, then try again.',
-  PRINTER_NOT_SET: 'No printer is chosen. Choose one in Settings, or download the PDF.',
+  PRINTER_NOT_SET: 'No printer is chosen for this document (a label printer prints labels only). Choose one in Settings, or download the PDF.',
   PRINTER_UNREACHABLE: 'The label printer did not answer. Check that it is on and on the network (address in Settings), then print again.',
   PRINT_QUEUE_NOT_FOUND: 'The printer chosen in Settings does not exist on this computer. Choose an existing printer in Settings.',
   PRINT_QUEUE_REFUSED: 'The printer refused the job (paused, out of paper or in error). Fix the printer, then print again.',
@@ -106,7 +106,9 @@ export const errorMessagesEn: Record<ErrorWordCode, string> = {
 
 /**
  * The specifics the service sends with a code (BenchError.params), in words. Used when every {placeholder}
- * has its param; otherwise the screen shows the service's own sentence as the detail.
+ * has its param; otherwise the screen shows the service's own sentence as the detail. A list holds
+ * alternatives for differing specifics (an open coil has no resistance): the first whose params are all
+ * there is used.
  */
 export const errorDetailsEn = {
   PREFLIGHT_BLOCKED: 'Blocked checks: {blocked} (see the list).',
@@ -114,16 +116,33 @@ export const errorDetailsEn = {
   LOCKED_OUT: '{name} is locked until {until}.',
   UNKNOWN_PART: 'Part number: {partNumber}.',
   OUT_OF_LIMITS: 'Limits for {partNumber}: up to {maxRailBar} bar, {maxEnergizingUs} µs, {maxFrequencyHz} Hz.',
-  ELECTRICAL_FAIL: 'Coil {coilOhm} Ω (allowed {minOhm}–{maxOhm} Ω), insulation {insulationMOhm} MΩ (at least {minInsulationMOhm} MΩ).',
+  ELECTRICAL_FAIL: [
+    'Coil {coilOhm} Ω (allowed {minOhm}–{maxOhm} Ω), insulation {insulationMOhm} MΩ (at least {minInsulationMOhm} MΩ).',
+    'Coil open: no resistance measured (allowed {minOhm}–{maxOhm} Ω); insulation {insulationMOhm} MΩ (at least {minInsulationMOhm} MΩ).',
+  ],
   LEAK_FAIL: 'Back-leak {measured} mL/min, limit {limit} mL/min.',
   NOT_CODABLE: 'Outside the codable window at test point {step}.',
   OIL_NOT_CONDITIONED: 'Window of the pack: {minC}–{maxC} °C.',
   INCOMPATIBLE: 'The pack supports {supported}; this bench is a {model}.',
   CALIBRATION_OVERDUE: 'The calibration check was due on {due}.',
   INSUFFICIENT_CREDITS: '{balance} credits available, a code costs {price}.',
-} satisfies Partial<Record<ErrorWordCode, string>>;
+  PRINTER_UNREACHABLE: 'Printer {address}: {said}.',
+  PRINT_QUEUE_NOT_FOUND: 'Printer queue "{queue}"; the print system said: {said}.',
+  PRINT_QUEUE_REFUSED: 'Printer queue "{queue}"; the print system said: {said}.',
+  PRINT_SYSTEM_UNAVAILABLE: 'Printer queue "{queue}"; the print system said: {said}.',
+  PRINT_FAILED: 'Printer queue "{queue}"; the print system said: {said}.',
+} satisfies Partial<Record<ErrorWordCode, ErrorDetailWords>>;
+
+/** One detail sentence, or alternatives for differing specifics (the first with all its params is used). */
+export type ErrorDetailWords = string | readonly string[];
 
 export type ErrorDetailCode = keyof typeof errorDetailsEn;
+
+/**
+ * Codes whose catalog sentence says all there is: they show no detail line (the service's sentence, in
+ * English, stays in the logs and support bundles).
+ */
+export const errorCodesWordedWhole = ['ABORTED_BY_OPERATOR', 'PRINTER_NOT_SET'] as const satisfies readonly ErrorWordCode[];
 
 /**
  * What a broken integrity log shows at the entry the verifier names (LogVerdict.code), completing

@@ -9,7 +9,7 @@ import type { LogFaultCode } from '../../../common/integrity-log/verify-log';
 import type { CorrectionCodeErrorCode } from '../../../electron/services/session/correction-code';
 import type { BenchLinkErrorCode } from '../../../native-bridge/driver';
 import { describeError, errorCatalogs, hasErrorWords, type ErrorWordCode } from '../../../renderer/src/i18n/error-words';
-import { errorDetailsEn } from '../../../renderer/src/i18n/errors.en';
+import { errorCodesWordedWhole, errorDetailsEn } from '../../../renderer/src/i18n/errors.en';
 import { placeholders } from '../../../renderer/src/i18n/i18n';
 import { trustErrorCodes } from '../../../trust/errors';
 
@@ -20,6 +20,8 @@ export type PassedThroughCodes = [Worded<BenchLinkErrorCode>, Worded<CorrectionC
 // The log faults the screen words are exactly those the verifier reports: a new one on either side fails the type check.
 type Within<A extends B, B> = A;
 export type LogFaultsInStep = [Within<LogFaultCode, LogFaultWordCode>, Within<LogFaultWordCode, LogFaultCode>];
+
+const alternatives = (words: string | readonly string[]): readonly string[] => (typeof words === 'string' ? [words] : words);
 
 const everyCode = [...benchErrorCodes, ...sessionReasonCodes, ...syncErrorCodes];
 
@@ -33,9 +35,13 @@ describe('error catalogs', () => {
       expect(Object.keys(catalog.messages).sort()).toEqual([...everyCode].sort());
       for (const code of everyCode) expect(catalog.messages[code].trim(), `${locale} ${code}`).not.toBe('');
       expect(Object.keys(catalog.details).sort()).toEqual(Object.keys(errorDetailsEn).sort());
-      for (const [code, template] of Object.entries(catalog.details)) {
-        expect(placeholders(template), `${locale} ${code}`).toEqual(placeholders(errorDetailsEn[code as keyof typeof errorDetailsEn]));
-        expect(placeholders(template).length, `${locale} ${code}: a detail without specifics adds nothing`).toBeGreaterThan(0);
+      for (const [code, words] of Object.entries(catalog.details)) {
+        const english = alternatives(errorDetailsEn[code as keyof typeof errorDetailsEn]);
+        expect(alternatives(words).length, `${locale} ${code}: as many alternatives as English`).toBe(english.length);
+        alternatives(words).forEach((template, index) => {
+          expect(placeholders(template), `${locale} ${code}`).toEqual(placeholders(english[index] ?? ''));
+          expect(placeholders(template).length, `${locale} ${code}: a detail without specifics adds nothing`).toBeGreaterThan(0);
+        });
       }
       expect(catalog.labels.details.trim()).not.toBe('');
     });
@@ -44,7 +50,10 @@ describe('error catalogs', () => {
   it('German is a translation of every message and detail, not a copy of English', () => {
     const copied = everyCode.filter((code) => errorCatalogs.de.messages[code] === errorCatalogs.en.messages[code]);
     expect(copied).toEqual([]);
-    const copiedDetails = Object.keys(errorDetailsEn).filter((code) => errorCatalogs.de.details[code as keyof typeof errorDetailsEn] === errorCatalogs.en.details[code as keyof typeof errorDetailsEn]);
+    const copiedDetails = Object.keys(errorDetailsEn).filter((code) => {
+      const german = alternatives(errorCatalogs.de.details[code as keyof typeof errorDetailsEn]);
+      return alternatives(errorCatalogs.en.details[code as keyof typeof errorDetailsEn]).some((english, index) => german[index] === english);
+    });
     expect(copiedDetails).toEqual([]);
   });
 
@@ -90,6 +99,28 @@ describe('describeError', () => {
     const error = { code: 'CALIBRATION_OVERDUE', message: 'The bench calibration check was due on 2027-03-01.', params: { due: { day: '2027-03-01' } } };
     expect(describeError(error, 'de', berlin.de).detail).toBe('Die Kalibrierprüfung war am 01.03.2027 fällig.');
     expect(describeError(error, 'en', berlin.en).detail).toBe('The calibration check was due on Mar 1, 2027.');
+  });
+
+  it('words an open coil from its own sentence, the measured coil from the first', () => {
+    const limits = { minOhm: 0.2, maxOhm: 0.6, insulationMOhm: 120, minInsulationMOhm: 10 };
+    const open = { code: 'ELECTRICAL_FAIL', message: 'Electrical test failed: the coil is open. The injector is rejected; no code is issued.', params: limits };
+    expect(describeError(open, 'de', berlin.de).detail).toBe('Spule offen: kein Widerstand messbar (erlaubt 0,2–0,6 Ω); Isolation 120 MΩ (mindestens 10 MΩ).');
+    expect(describeError({ ...open, params: { ...limits, coilOhm: 0.9 } }, 'de', berlin.de).detail).toBe('Spule 0,9 Ω (erlaubt 0,2–0,6 Ω), Isolation 120 MΩ (mindestens 10 MΩ).');
+  });
+
+  it('shows no English line under a German catalog sentence that says all: an abort, no printer chosen', () => {
+    for (const code of errorCodesWordedWhole) {
+      const words = describeError({ code, message: 'An English sentence of the service.' }, 'de', berlin.de);
+      expect(words, code).toEqual({ text: errorCatalogs.de.messages[code], detail: null, code });
+    }
+    expect(errorCodesWordedWhole).toContain('ABORTED_BY_OPERATOR');
+  });
+
+  it("words a printer failure around the print system's own answer", () => {
+    const queue = { code: 'PRINT_QUEUE_REFUSED', message: 'The printer queue "office" refuses jobs (lp: Destination "office" is not accepting jobs.). Ask …', params: { queue: 'office', said: 'lp: Destination "office" is not accepting jobs' } };
+    expect(describeError(queue, 'de', berlin.de).detail).toBe('Druckerwarteschlange „office“; das Drucksystem meldet: lp: Destination "office" is not accepting jobs.');
+    const unreachable = { code: 'PRINTER_UNREACHABLE', message: 'The label printer at 10.0.0.9:9100 refused the connection …', params: { address: '10.0.0.9:9100', said: 'ECONNREFUSED' } };
+    expect(describeError(unreachable, 'de', berlin.de).detail).toBe('Drucker 10.0.0.9:9100: ECONNREFUSED.');
   });
 
   it("keeps the service's sentence as the detail when a param the catalog needs is missing", () => {

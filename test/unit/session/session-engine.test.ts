@@ -254,10 +254,13 @@ describe('coding session engine', () => {
     arrange(bench);
     const report = await engine.run({ partNumber: PART, serial: 'INJ-5', operatorId: null });
     expect(report).toMatchObject({ status: 'completed', verdict: 'fail', code: null, creditsDebited: 0, reason: { code } });
-    // The specifics travel as params for the screen's words (an open coil has no value: the sentence says so).
+    // The specifics travel as params for the screen's words (an open coil has no resistance: no coilOhm picks the open-coil sentence).
     if (code === 'LEAK_FAIL') expect(report.reason?.params).toEqual({ measured: 80, limit: expect.any(Number) });
     if (code === 'NOT_CODABLE') expect(report.reason?.params).toEqual({ step: expect.any(String) });
-    if (code === 'ELECTRICAL_FAIL') expect(report.reason?.params).toBeUndefined();
+    if (code === 'ELECTRICAL_FAIL') {
+      expect(report.reason?.params).toEqual({ insulationMOhm: expect.any(Number), minOhm: expect.any(Number), maxOhm: expect.any(Number), minInsulationMOhm: expect.any(Number) });
+      expect(report.reason?.params).not.toHaveProperty('coilOhm');
+    }
     expect(bench.written).toBeNull();
     expect(store.sessions.balance()).toBe(10);
     closeAll(store);
