@@ -239,8 +239,15 @@ export const familyReleaseSchema = z.object({
   family: z.string(),
   /** The channel this family follows now (from the pin, the directive or the bench setting). */
   channel: releaseChannelSchema.nullable(),
-  /** What decides the target: a directive pin, a local pin, a directive channel or the bench's channel. */
+  /** What decides the target: a directive pin, a local pin, a directive channel or the bench's channel (English, for the CLI and logs). */
   decidedBy: z.string(),
+  /** The same decision as facts, for the screen to word in its language (a local pin's end is in `pin`, shown in the bench's zone). */
+  decision: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('directivePin'), seq: z.number().int(), version: z.string() }),
+    z.object({ kind: z.literal('localPin') }),
+    z.object({ kind: z.literal('directiveChannel'), seq: z.number().int(), channel: releaseChannelSchema }),
+    z.object({ kind: z.literal('benchChannel'), channel: releaseChannelSchema }),
+  ]),
   pin: releasePinSchema.nullable(),
   active: z.object({ version: z.string(), sha256: z.string(), releaseCounter: z.number().int() }).nullable(),
   lastKnownGood: z.object({ version: z.string(), sha256: z.string(), releaseCounter: z.number().int() }).nullable(),

@@ -137,12 +137,12 @@ describe('releases on the demo bench through the BenchApi', () => {
 
   it('expires a pin at its end time, records the expiry and returns the family to its channel', async () => {
     const clockPin = await call<FamilyRelease>('pinRelease', { family: 'denso-like-g3', target: { channel: 'canary' }, endsAt: new Date(Date.now() + 1500).toISOString(), reason: 'short hold', ticket: 'OPS-12' });
-    expect(clockPin).toMatchObject({ pin: { kind: 'channel', channel: 'canary' }, decidedBy: expect.stringContaining('local pin to channel canary'), active: { version: '1.1.0' } });
+    expect(clockPin).toMatchObject({ pin: { kind: 'channel', channel: 'canary' }, decidedBy: expect.stringContaining('local pin to channel canary'), decision: { kind: 'localPin' }, active: { version: '1.1.0' } });
     await new Promise((resolve) => setTimeout(resolve, 1600));
     const result = await services.releases.checkPins();
     expect(result?.families).toEqual([{ family: 'denso-like-g3', outcome: 'unchanged', version: '1.1.0', code: null, message: null }]);
     expect(evidence('releases.pin_expired')[0]?.payload).toMatchObject({ family: 'denso-like-g3', ticket: 'OPS-12', pin: { kind: 'channel', channel: 'canary' } });
-    expect((await call<ReleasesView>('getReleases')).families.find((entry) => entry.family === 'denso-like-g3')).toMatchObject({ pin: null, decidedBy: 'bench channel canary' });
+    expect((await call<ReleasesView>('getReleases')).families.find((entry) => entry.family === 'denso-like-g3')).toMatchObject({ pin: null, decidedBy: 'bench channel canary', decision: { kind: 'benchChannel', channel: 'canary' } });
     expect(services.store.releases.pin('denso-like-g3')).toBeNull();
     // And the whole log still verifies.
     expect(await call('verifyEvidenceLog')).toMatchObject({ ok: true });
@@ -158,7 +158,7 @@ describe('releases on the demo bench through the BenchApi', () => {
     );
     const refreshed = await call<RefreshResult>('refreshReleases', { reason: 'pick up the directive', ticket: 'SEC-1' });
     expect(refreshed.families.find((entry) => entry.family === 'delphi-like-c2i')).toMatchObject({ outcome: 'activated', version: '1.0.0' });
-    expect(family(await call<ReleasesView>('getReleases'), 'delphi-like-c2i')).toMatchObject({ active: { version: '1.0.0' }, decidedBy: 'directive seq 1 pin to 1.0.0', channel: null });
+    expect(family(await call<ReleasesView>('getReleases'), 'delphi-like-c2i')).toMatchObject({ active: { version: '1.0.0' }, decidedBy: 'directive seq 1 pin to 1.0.0', decision: { kind: 'directivePin', seq: 1, version: '1.0.0' }, channel: null });
     const activation = evidence('packs.activate').find((entry) => entry.payload.family === 'delphi-like-c2i');
     expect(activation?.payload).toMatchObject({ version: '1.0.0', resolved_by: 'directive seq 1 pin', gates: { target: 'directive-pin' } });
   });

@@ -519,6 +519,15 @@ export class ReleaseService {
       : assignment
         ? `directive seq ${directive?.seq} channel ${assignment.channel}`
         : `bench channel ${this.deps.settings().releaseChannel}`;
+    const directiveSeq = directive?.seq ?? 0;
+    const decision: FamilyRelease['decision'] =
+      assignment && 'version' in assignment
+        ? { kind: 'directivePin', seq: directiveSeq, version: assignment.version }
+        : pinActive
+          ? { kind: 'localPin' }
+          : assignment
+            ? { kind: 'directiveChannel', seq: directiveSeq, channel: assignment.channel }
+            : { kind: 'benchChannel', channel: this.deps.settings().releaseChannel };
     const expires = index ? Date.parse(index.expires) : null;
     const freshness = expires === null ? 'unknown' : expires <= now ? 'expired' : expires - now <= EXPIRING_MS ? 'expiring' : 'fresh';
     const available: ReleaseVersion[] =
@@ -542,6 +551,7 @@ export class ReleaseService {
       family,
       channel: followed,
       decidedBy,
+      decision,
       pin: pin ? { kind: pin.kind, channel: pin.channel, version: pin.version, actor: pin.actor, reason: pin.reason, ticket: pin.ticket, startsAt: pin.startsAt, endsAt: pin.endsAt, expired: !pinActive } : null,
       active: active ? { version: active.version, sha256: active.manifest_sha256, releaseCounter: active.release_counter } : null,
       lastKnownGood: lkg ? { version: lkg.version, sha256: lkg.manifest_sha256, releaseCounter: lkg.release_counter } : null,

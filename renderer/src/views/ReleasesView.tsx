@@ -185,7 +185,7 @@ function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin:
         </div>
         <div className="facts__row">
           <dt>{t('releases.decidedBy')}</dt>
-          <dd data-testid={`release-${family.family}-decided`}>{family.decidedBy}</dd>
+          <dd data-testid={`release-${family.family}-decided`}>{decisionText(t, time, family)}</dd>
         </div>
         <div className="facts__row">
           <dt>{t('releases.pin')}</dt>
@@ -270,6 +270,21 @@ function FamilyCard({ family, admin, onChange }: { family: FamilyRelease; admin:
       )}
     </section>
   );
+}
+
+/** What decides the target, in the language on screen; a local pin's end in the bench's zone. */
+function decisionText(t: Translate, time: BenchTimeFormat, family: FamilyRelease): string {
+  const { decision } = family;
+  switch (decision.kind) {
+    case 'directivePin':
+      return t('releases.decidedDirectivePin', { seq: decision.seq, version: decision.version });
+    case 'localPin':
+      return family.pin ? t('releases.decidedLocalPin', { pin: pinText(t, time, family.pin) }) : family.decidedBy;
+    case 'directiveChannel':
+      return t('releases.decidedDirectiveChannel', { seq: decision.seq, channel: decision.channel });
+    case 'benchChannel':
+      return t('releases.decidedBenchChannel', { channel: decision.channel });
+  }
 }
 
 function pinText(t: Translate, time: BenchTimeFormat, pin: NonNullable<FamilyRelease['pin']>): string {

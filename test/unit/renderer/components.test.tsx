@@ -201,6 +201,7 @@ describe('releases view', () => {
         family: 'bosch-like-cri',
         channel: null,
         decidedBy: 'local pin to 1.1.0 until 2026-11-25T07:04:21.941Z',
+        decision: { kind: 'localPin' },
         pin: { kind: 'version', channel: null, version: '1.1.0', actor: 'Ana Admin', reason: 'try it', ticket: 'OPS-41', startsAt: '2026-11-22T07:04:21.941Z', endsAt: '2026-11-25T07:04:21.941Z', expired: false },
         active: { version: '1.1.0', sha256: 'cd'.repeat(32), releaseCounter: 2 },
         lastKnownGood: { version: '1.0.0', sha256: 'ab'.repeat(32), releaseCounter: 1 },
@@ -241,6 +242,7 @@ describe('releases view', () => {
     expect(markup).toContain('Source: directory /media/usb/release · last refresh never');
     expect(markup).toContain('Expiring soon: refresh');
     expect(markup).toContain('1.1.0 (release 2)');
+    expect(markup).toMatch(/data-testid="release-bosch-like-cri-decided">local pin: 1\.1\.0 until Nov 25, 2026, 08:04 AM (GMT\+1|CET)</);
     expect(markup).toContain('Pinned by Ana Admin (OPS-41): try it');
     expect(markup).toContain('Hold 1.1.0<span class="visually-hidden"> of bosch-like-cri</span>');
     expect(markup).toContain('Revoked');
@@ -248,7 +250,7 @@ describe('releases view', () => {
     expect(markup.replace(/\s/g, ' ')).toMatch(/Pinned\. bosch-like-cri is now on 1\.1\.0 \(pinned until Nov 25, 2026, 08:04 AM (GMT\+1|CET)\)\./);
   });
 
-  it('speaks German with the same data, the services\' own words (decided by) left as they are', () => {
+  it('speaks German with the same data, the decision too, its pin end in the bench zone', () => {
     const markup = render(releasesStore('de'), <ReleasesView />);
     expect(markup).toContain('<h1 id="releases-title">Freigaben</h1>');
     expect(markup).toContain('Pakete aktualisieren');
@@ -260,7 +262,8 @@ describe('releases view', () => {
     expect(markup).toContain('Zurückgezogen');
     expect(markup).toContain('Zurück auf 1.0.0');
     expect(markup).toContain('Festgelegt. bosch-like-cri läuft jetzt mit 1.1.0 (festgelegt bis 25. Nov. 2026, 08:04 MEZ).');
-    expect(markup).toContain('local pin to 1.1.0 until 2026-11-25T07:04:21.941Z');
+    expect(markup).toMatch(/data-testid="release-bosch-like-cri-decided">lokale Festlegung: 1\.1\.0 bis 25\. Nov\. 2026, 08:04 MEZ/);
+    expect(markup).not.toContain('2026-11-25T07:04');
     for (const english of ['Refresh packs', 'Active pack', 'Decided by', 'Last-known-good', 'Pin to channel', 'Roll back to', 'Pinned by']) expect(markup).not.toContain(english);
   });
 });
