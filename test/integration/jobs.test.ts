@@ -14,6 +14,7 @@ import type { SessionReport, SessionSummary } from '../../electron/contract/codi
 import type { DocumentFile } from '../../electron/contract/documents';
 import type { JobSummary, JobView } from '../../electron/contract/jobs';
 import type { OperatorSummary } from '../../electron/contract/bench-api';
+import { formatBenchTime } from '../../electron/contract/bench-time';
 import { createBenchServices, type BenchServices } from '../../electron/services/bench-services';
 import { openBenchStore } from '../../electron/services/store/bench-store';
 import { prepareDemoBench, type DemoBench } from '../../demo/demo-bench';
@@ -144,6 +145,7 @@ describe('a 4-cylinder job coded as a set', () => {
       expect(text).toContain((position.latest?.code ?? 'missing').match(/.{1,5}/g)?.join(' '));
     }
     expect(text).toContain('(free retest)');
+    expect(text).not.toContain('Closed by');
     // Times in the bench's zone (Europe/Berlin: CET or CEST), not UTC ISO.
     expect(text).toMatch(/GMT\+1|GMT\+2|CET|CEST/);
     expect(text).not.toMatch(/\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/);
@@ -190,8 +192,18 @@ describe('a 4-cylinder job coded as a set', () => {
     expect(await services.dispatch('closeJob', { jobId: job.job.jobId })).toMatchObject({ ok: false, error: { code: 'JOB_CLOSED' } });
     expect((await call<SessionSummary[]>('listCodingSessions', { limit: 200 })).length).toBe(sessionsBefore);
     expect(services.store.sessions.balance()).toBe(balanceBefore);
-    // The report of a closed job still prints.
-    expect((await call<DocumentFile>('exportJobReport', { jobId: job.job.jobId })).fileName).toMatch(/\.pdf$/);
+    // The report of a closed job still prints, and says who closed it when, in the bench's zone.
+    const closedReport = await call<DocumentFile>('exportJobReport', { jobId: job.job.jobId });
+    expect(closedReport.fileName).toMatch(/\.pdf$/);
+    const pdftotext = requireTool('pdftotext', 'poppler-utils');
+    if (pdftotext) {
+      const pdfFile = path.join(dataDir, 'job-closed.pdf');
+      writeFileSync(pdfFile, Buffer.from(closedReport.base64, 'base64'));
+      execFileSync(pdftotext, ['-layout', pdfFile, `${pdfFile}.txt`]);
+      const text = readFileSync(`${pdfFile}.txt`, 'utf8').replace(/\s+/g, ' ');
+      const closedOn = formatBenchTime(closed.job.closedAt ?? '', 'Europe/Berlin', 'en').replace(/\s+/g, ' ');
+      expect(text).toContain(`Closed by Tom Tech on ${closedOn}`);
+    }
 
     expect((await call<JobSummary[]>('listJobs', { state: 'closed' })).map((summary) => summary.jobId)).toEqual([job.job.jobId]);
     expect(await call<JobSummary[]>('listJobs', { state: 'open' })).toEqual([]);

@@ -296,6 +296,8 @@ export async function jobReportPdf(input: JobReportInput): Promise<Uint8Array> {
   if (job.orderNumber) out.line(`Order number: ${job.orderNumber}`);
   out.line(`Engine: ${job.cylinders} cylinders, part ${job.partNumber}`);
   out.line(`Opened ${time(job.createdAt)}${job.createdBy ? ` by ${job.createdBy}` : ''}`);
+  // A closed job takes no more injectors: the report says so, and who decided it when, so a reprint is not read as work in progress.
+  if (job.state === 'closed') out.line(`Closed by ${job.closedBy ?? 'unknown'} on ${time(job.closedAt)}`, { font: fonts.bold });
   if (job.notes) out.line(`Notes: ${job.notes}`);
   out.gap();
 
