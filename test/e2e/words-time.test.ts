@@ -6,7 +6,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { formatBenchTime } from '../../electron/contract/bench-time';
+import { benchDay, benchInstant, formatBenchTime } from '../../electron/contract/bench-time';
 import { seriousAccessibilityViolations } from '../helpers/accessibility';
 import { setUpAdminAndTechnician } from '../helpers/bench-setup';
 import type { PageProblems } from '../helpers/browser';
@@ -76,6 +76,20 @@ describe('dates, evidence and status in words, in German', () => {
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(artifacts, 'history-de.png'), fullPage: true });
   }, 120_000);
+
+  it("filters History by the bench's days: from its midnight to the end of the day in New York, and finds the session", async () => {
+    const sessions = await call<Array<{ startedAt: string }>>('listCodingSessions');
+    const day = benchDay(sessions[0]!.startedAt, BENCH_ZONE);
+    await page.locator('#history-from').fill(day);
+    await page.locator('#history-to').fill(day);
+    const asked = page.waitForRequest((request) => request.url().endsWith('/api/call/listCodingSessions'));
+    await page.getByRole('button', { name: 'Filtern' }).click();
+    const { input } = (await asked).postDataJSON() as { input: { from?: string; to?: string } };
+    // New York's midnight, not the machine's (UTC here): five hours apart in winter.
+    expect(input).toMatchObject({ from: benchInstant(`${day}T00:00:00`, BENCH_ZONE), to: benchInstant(`${day}T23:59:59.999`, BENCH_ZONE) });
+    expect(input.from).toMatch(/T0[45]:00:00\.000Z$/);
+    await expect.poll(() => page.getByTestId('history-started').count()).toBe(1);
+  });
 
   it('describes evidence entries in German words, the raw kind small beneath, with German local times', async () => {
     await page.getByTestId('nav-evidence').click();

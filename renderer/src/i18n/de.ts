@@ -356,7 +356,7 @@ export const de: Record<MessageKey, string> = {
   'releases.form.ticket': 'Ticket',
   'releases.form.holdUntil': 'Rücksetzung halten bis',
   'releases.form.pinEnds': 'Festlegung endet am',
-  'releases.form.endsHint': 'Höchstens {days} Tage im Voraus. Danach kehrt der Prüfstand von selbst zu seinem Kanal zurück.',
+  'releases.form.endsHint': 'Uhrzeit am Prüfstand ({zone}). Höchstens {days} Tage im Voraus. Danach kehrt der Prüfstand von selbst zu seinem Kanal zurück.',
   'releases.form.source': 'Quelle',
   'releases.form.sourceConfigured': 'Die eingerichtete Quelle',
   'releases.form.sourceServer': 'Der Zentralserver (Einstellungen)',

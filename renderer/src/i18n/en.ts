@@ -354,7 +354,7 @@ export const en = {
   'releases.form.ticket': 'Ticket',
   'releases.form.holdUntil': 'Hold the rollback until',
   'releases.form.pinEnds': 'Pin ends at',
-  'releases.form.endsHint': 'At most {days} days ahead. At the end the bench returns to its channel on its own.',
+  'releases.form.endsHint': 'Time at the bench ({zone}). At most {days} days ahead. At the end the bench returns to its channel on its own.',
   'releases.form.source': 'Source',
   'releases.form.sourceConfigured': 'The configured source',
   'releases.form.sourceServer': 'The central server (Settings)',

@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
-import { benchDay, formatBenchClock, formatBenchDate, formatBenchTime, formatCalendarDay, systemTimeZone } from '../../../electron/contract/bench-time';
+import { benchDay, benchInstant, benchWallClock, formatBenchClock, formatBenchDate, formatBenchTime, formatCalendarDay, systemTimeZone } from '../../../electron/contract/bench-time';
 import { useAppStore } from '../store/context';
 
 export interface BenchTimeFormat {
@@ -14,6 +14,12 @@ export interface BenchTimeFormat {
   day(isoDay: string): string;
   /** Today in the bench's zone, as YYYY-MM-DD, to compare due dates with. */
   today(): string;
+  /** The bench's IANA zone, to name next to inputs that take a time in it. */
+  timeZone: string;
+  /** The instant a date or datetime-local input's value means in the bench's zone (ISO); null if it is none. */
+  instant(wallClock: string): string | null;
+  /** An instant as a datetime-local input's value in the bench's zone. */
+  wallClock(iso: string): string;
 }
 
 /**
@@ -30,6 +36,9 @@ export function useBenchTime(): BenchTimeFormat {
       clock: (iso) => formatBenchClock(iso, timeZone, locale),
       day: (isoDay) => formatCalendarDay(isoDay, locale),
       today: () => benchDay(new Date().toISOString(), timeZone),
+      timeZone,
+      instant: (wallClock) => benchInstant(wallClock, timeZone),
+      wallClock: (iso) => benchWallClock(iso, timeZone),
     }),
     [timeZone, locale],
   );

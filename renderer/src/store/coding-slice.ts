@@ -43,7 +43,8 @@ export interface CodingSlice {
    * Sessions on this bench, newest first; a text (part of a serial, job, customer, VIN or order number),
    * an operator's name and a day range (YYYY-MM-DD, local days) narrow it.
    */
-  loadHistory(text?: string, days?: { from?: string; to?: string }, operator?: string): Promise<void>;
+  /** `range` holds ISO instants: the view turns the days it shows into the bench zone's start and end of them. */
+  loadHistory(text?: string, range?: { from?: string; to?: string }, operator?: string): Promise<void>;
   openReport(sessionId: string): Promise<void>;
 }
 
@@ -112,9 +113,9 @@ export const createCodingSlice =
       }
       set({ codingGates, codingSteps, codingPhase, codingStepId, codingLive, codingLiveSeq, codingPlan });
     },
-    async loadHistory(text, days, operator) {
-      const from = days?.from ? new Date(`${days.from}T00:00:00`).toISOString() : undefined;
-      const to = days?.to ? new Date(`${days.to}T23:59:59.999`).toISOString() : undefined;
+    async loadHistory(text, range, operator) {
+      const from = range?.from;
+      const to = range?.to;
       const result = await bench.listCodingSessions({ ...(text ? { text } : {}), ...(operator ? { operator } : {}), ...(from ? { from } : {}), ...(to ? { to } : {}) });
       if (result.ok) set({ history: result.value });
     },

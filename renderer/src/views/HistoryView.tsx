@@ -53,7 +53,9 @@ export function HistoryView({ onOpen }: { onOpen(): void }) {
         className="form form--row"
         onSubmit={(event) => {
           event.preventDefault();
-          void load(text.trim() || undefined, { from: from || undefined, to: to || undefined }, operator.trim() || undefined);
+          // The days are the bench's: from its midnight to the last millisecond of the last day, in its zone.
+          const range = { from: (from && time.instant(`${from}T00:00:00`)) || undefined, to: (to && time.instant(`${to}T23:59:59.999`)) || undefined };
+          void load(text.trim() || undefined, range, operator.trim() || undefined);
         }}
       >
         <label htmlFor="history-text">{t('history.text')}</label>

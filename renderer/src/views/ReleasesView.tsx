@@ -31,11 +31,6 @@ function when(t: Translate, time: BenchTimeFormat, iso: string | null): string {
   return iso ? time.dateTime(iso) : t('releases.never');
 }
 
-/** A datetime-local value (local time, with seconds) for a date. */
-function localInputValue(date: Date): string {
-  const pad = (value: number) => String(value).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-}
 
 function changeTitle(t: Translate, change: PendingChange): string {
   switch (change.action) {
@@ -89,17 +84,21 @@ function ChangeForm({ change, maxPinDays, onDone }: { change: PendingChange; max
     useShallow((state) => ({ pin: state.pinRelease, unpin: state.unpinRelease, rollback: state.rollbackRelease, refresh: state.refreshReleases, busy: state.releasesBusy })),
   );
   const t = useT();
+  const time = useBenchTime();
   const id = useId();
   const [reason, setReason] = useState('');
   const [ticket, setTicket] = useState('');
-  const [endsAt, setEndsAt] = useState(() => localInputValue(new Date(Date.now() + 7 * 86_400_000)));
+  // The end is a wall-clock time at the bench (its zone), whatever the zone of the machine showing this form.
+  const [endsAt, setEndsAt] = useState(() => time.wallClock(new Date(Date.now() + 7 * 86_400_000).toISOString()));
   const [sourceKind, setSourceKind] = useState<'configured' | 'server' | 'directory' | 'bundle'>('configured');
   const [sourcePath, setSourcePath] = useState('');
   const needsEnd = change.action === 'pin-version' || change.action === 'pin-channel' || change.action === 'rollback';
   const submit = (event: FormEvent) => {
     event.preventDefault();
     const audit = { reason: reason.trim(), ticket: ticket.trim() };
-    const end = new Date(endsAt).toISOString();
+    const end = time.instant(endsAt) ?? '';
+    // The required datetime-local input refuses an empty or broken time before this; never send one.
+    if (needsEnd && end === '') return;
     const run =
       change.action === 'pin-version'
         ? pin({ family: change.family, target: { version: change.version }, endsAt: end, ...audit })
@@ -130,7 +129,7 @@ function ChangeForm({ change, maxPinDays, onDone }: { change: PendingChange; max
           <label htmlFor={`${id}-ends`}>{change.action === 'rollback' ? t('releases.form.holdUntil') : t('releases.form.pinEnds')}</label>
           <input id={`${id}-ends`} type="datetime-local" step={1} value={endsAt} onChange={(event) => setEndsAt(event.target.value)} required aria-describedby={`${id}-ends-hint`} />
           <p id={`${id}-ends-hint`} className="hint">
-            {t('releases.form.endsHint', { days: maxPinDays })}
+            {t('releases.form.endsHint', { days: maxPinDays, zone: time.timeZone })}
           </p>
         </>
       )}

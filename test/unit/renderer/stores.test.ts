@@ -120,13 +120,13 @@ describe('coding slice', () => {
 });
 
 describe('history filters', () => {
-  it('asks the services for a text (serial, job, customer, VIN), an operator and a range of local days', async () => {
+  it('asks the services for a text (serial, job, customer, VIN), an operator and a range of instants', async () => {
     const { bench, calls } = fakeBench({ listCodingSessions: () => ({ ok: true, value: [] }) });
     const store = createAppStore(bench, { storage: null });
-    await store.getState().loadHistory('INJ-1', { from: '2026-11-20', to: '2026-11-22' }, 'tom');
+    await store.getState().loadHistory('INJ-1', { from: '2026-11-19T15:00:00.000Z', to: '2026-11-22T14:59:59.999Z' }, 'tom');
     await store.getState().loadHistory();
     expect(calls).toEqual([
-      { method: 'listCodingSessions', input: { text: 'INJ-1', operator: 'tom', from: new Date('2026-11-20T00:00:00').toISOString(), to: new Date('2026-11-22T23:59:59.999').toISOString() } },
+      { method: 'listCodingSessions', input: { text: 'INJ-1', operator: 'tom', from: '2026-11-19T15:00:00.000Z', to: '2026-11-22T14:59:59.999Z' } },
       { method: 'listCodingSessions', input: {} },
     ]);
   });
