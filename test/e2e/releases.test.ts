@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { benchInstant, benchWallClock, formatBenchTime } from '../../electron/contract/bench-time';
 import { seriousAccessibilityViolations } from '../helpers/accessibility';
 import { setUpAdminAndTechnician, signInAs } from '../helpers/bench-setup';
 import type { PageProblems } from '../helpers/browser';
@@ -8,6 +9,8 @@ import { e2eArtifacts, openWorkspacePage, type WorkspacePage } from '../helpers/
 
 const artifacts = e2eArtifacts;
 const FAMILY = 'bosch-like-cri';
+/** The bench's zone, far from the machine's (UTC in CI): a pin end read in the browser's zone would be 9 hours off. */
+const BENCH_ZONE = 'Asia/Tokyo';
 
 describe('releases: an admin pins, the pin expires, a technician only looks (headless Chromium, demo bench)', () => {
   let ui: WorkspacePage;
@@ -18,6 +21,10 @@ describe('releases: an admin pins, the pin expires, a technician only looks (hea
     ui = await openWorkspacePage('releases', ['--demo', '--speed', '40', '--central-server', '0']);
     ({ page, problems } = ui);
     await setUpAdminAndTechnician(page);
+    await page.getByTestId('nav-settings').click();
+    await page.getByLabel('Time zone').fill(BENCH_ZONE);
+    await page.getByTestId('save-settings').click();
+    await page.getByTestId('settings-saved').waitFor();
   }, 120_000);
 
   afterAll(async () => {
@@ -39,12 +46,12 @@ describe('releases: an admin pins, the pin expires, a technician only looks (hea
     await page.getByLabel('Reason').fill('trial of the tighter idle tolerance');
     expect(await page.getByTestId('confirm-release-change').isDisabled()).toBe(true);
     await page.getByLabel('Ticket').fill('OPS-7');
-    // Short, so the expiry can be watched: 25 s from now, in the browser's local time.
-    const endsAt = await page.evaluate(() => {
-      const date = new Date(Date.now() + 25_000);
-      const pad = (value: number) => String(value).padStart(2, '0');
-      return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}:${pad(date.getSeconds())}`;
-    });
+    // The form offers a week from now on the bench's clock (Tokyo), and names the zone.
+    const offered = benchInstant(await page.getByLabel('Pin ends at').inputValue(), BENCH_ZONE);
+    expect(Math.abs(Date.parse(offered ?? '') - (Date.now() + 7 * 86_400_000))).toBeLessThan(120_000);
+    expect(await page.getByTestId('release-change-form').textContent()).toContain(`Time at the bench (${BENCH_ZONE})`);
+    // Short, so the expiry can be watched: 25 s from now, on the bench's clock (read in the browser's zone it would be 9 hours away).
+    const endsAt = benchWallClock(new Date(Date.now() + 25_000).toISOString(), BENCH_ZONE);
     await page.getByLabel('Pin ends at').fill(endsAt);
     expect(await seriousAccessibilityViolations(page)).toEqual([]);
     await page.screenshot({ path: path.join(artifacts, 'releases-pin-form.png'), fullPage: true });
@@ -52,6 +59,10 @@ describe('releases: an admin pins, the pin expires, a technician only looks (hea
     await expect.poll(() => page.getByTestId(`release-${FAMILY}-active`).textContent(), { timeout: 15_000 }).toBe('1.1.0 (release 2)');
     await page.getByTestId('release-change-form').waitFor({ state: 'detached' });
     expect(await page.getByTestId(`release-${FAMILY}-pin`).textContent()).toMatch(/^1\.1\.0 until /);
+    // Tokyo's clock, without the zone's name (ICU builds name zones differently).
+    const pinEnd = formatBenchTime(benchInstant(endsAt, BENCH_ZONE) ?? '', BENCH_ZONE, 'en').replace(/\s/g, ' ');
+    const decided = ((await page.getByTestId(`release-${FAMILY}-decided`).textContent()) ?? '').replace(/\s/g, ' ');
+    expect(decided.startsWith(`local pin: 1.1.0 until ${pinEnd.slice(0, pinEnd.lastIndexOf(' '))}`), decided).toBe(true);
     expect(await page.getByTestId('releases-notice').textContent()).toContain('Pinned.');
     await page.screenshot({ path: path.join(artifacts, 'releases.png'), fullPage: true });
   });
