@@ -1,6 +1,7 @@
 /**
- * The simulated benches of bench/server-ingest.ts, in their own worker thread so their signing and JSON
- * work does not share the server's event loop (real benches are other machines). Each bench writes coding
+ * The simulated benches of bench/server-ingest.ts and bench/server-overload.ts, in a worker thread or a child
+ * process of their own so their signing and JSON work does not share the server's event loop (real benches
+ * are other machines). Each bench writes coding
  * sessions into a valid hash chain, sealed by a signed checkpoint after each session, and sends batches
  * until the deadline; it reports exactly the entries the server acknowledged.
  *
@@ -112,9 +113,21 @@ function simulatedBench() {
   };
 }
 
-const plan = workerData as ClientPlan;
-const port = parentPort;
-if (!port) throw new Error('server-ingest-clients runs as a worker thread');
+/** The parent's end: a worker thread's port, or a child process's IPC channel (plan as the first argument). */
+interface ParentChannel {
+  postMessage(message: FromWorker): void;
+  once(event: 'message', listener: (message: ToWorker) => void): void;
+}
+function parentChannel(): { port: ParentChannel; plan: ClientPlan } {
+  if (parentPort) return { port: parentPort, plan: workerData as ClientPlan };
+  const send = process.send?.bind(process);
+  if (!send || process.argv[2] === undefined) throw new Error('server-ingest-clients runs as a worker thread or a forked child process');
+  return {
+    port: { postMessage: (message) => void send(message), once: (event, listener) => void process.once(event, listener) },
+    plan: JSON.parse(process.argv[2]) as ClientPlan,
+  };
+}
+const { port, plan } = parentChannel();
 const benches = Array.from({ length: plan.benches }, simulatedBench);
 for (const bench of benches) bench.prepare(plan.preparedBatches, plan.batchSize);
 port.postMessage({ kind: 'keys', benches: benches.map(({ benchId, publicKey }) => ({ benchId, publicKey })) } satisfies FromWorker);

@@ -1,7 +1,10 @@
 /**
  * One timed ingest run for bench/server-ingest.ts and bench/server-overload.ts: a central server as it ships,
- * the simulated benches in a worker thread (server-ingest-clients.ts) syncing flat out for `seconds`, then
- * the recount: every acknowledged entry must be stored, in order, byte for byte.
+ * the simulated benches (server-ingest-clients.ts) syncing for `seconds`, then the recount: every
+ * acknowledged entry must be stored, in order, byte for byte.
+ *
+ * The benches run in a worker thread of this process, or with `clientsIn: 'process'` in a child process of
+ * their own (real benches are other processes; the server process's CPU is then the server's alone).
  *
  * Latency is taken twice: by the simulated benches (from the call that signs and sends a batch to its
  * answer, so it includes the client's own HTTP work on a thread shared by all of them) and, with
@@ -9,6 +12,8 @@
  * its answer, the `ms` field) for the accepted batches.
  */
 import { randomBytes } from 'node:crypto';
+import { fork } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
@@ -37,27 +42,66 @@ function acceptedBatchTimes(): { stream: Writable; times: number[] } {
   return { stream, times };
 }
 
+interface ClientsHandle {
+  next(): Promise<FromWorker>;
+  send(message: ToWorker): void;
+  stop(): Promise<void>;
+}
+
+/** The simulated benches, in a worker thread or a child process, behind one message interface. */
+function startClients(plan: ClientPlan, clientsIn: 'thread' | 'process'): ClientsHandle {
+  const entry = new URL('./server-ingest-clients.ts', import.meta.url);
+  if (clientsIn === 'process') {
+    // The child inherits this process's tsx loader (execArgv); advanced serialization carries the recount's data.
+    const child = fork(fileURLToPath(entry), [JSON.stringify(plan)], { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    return {
+      next: () => new Promise<FromWorker>((resolve, reject) => {
+        const exited = (code: number | null) => reject(new Error(`the client process exited (${code}) before it reported`));
+        child.once('exit', exited);
+        child.once('message', (message) => {
+          child.off('exit', exited);
+          resolve(message as FromWorker);
+        });
+      }),
+      send: (message) => void child.send(message),
+      stop: async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill();
+        await exited;
+      },
+    };
+  }
+  // Node 20 does not hand a worker the tsx loader for a .ts entry: the worker registers it, then imports.
+  const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(entry.href)}); });`, { eval: true, workerData: plan });
+  return {
+    next: () => new Promise<FromWorker>((resolve, reject) => {
+      worker.once('message', resolve);
+      worker.once('error', reject);
+    }),
+    send: (message) => worker.postMessage(message),
+    stop: async () => {
+      await worker.terminate();
+    },
+  };
+}
+
 export async function measureIngest(
   databaseUrl: string,
   blobDir: string,
   plan: ClientPlan,
   seconds: number,
   serverOptions: Pick<CentralServerOptions, 'ingestAdmission'> = {},
-  { serverLatency = false }: { serverLatency?: boolean } = {},
+  { serverLatency = false, clientsIn = 'thread' }: { serverLatency?: boolean; clientsIn?: 'thread' | 'process' } = {},
 ) {
   const access = serverLatency ? acceptedBatchTimes() : null;
   // The access log is written at info level as on a production server; otherwise the server is silent.
   const logger = access ? pino({ level: 'info' }, access.stream) : pino({ level: 'silent' });
   const adminToken = randomBytes(32).toString('hex');
   const server = await startCentralServer({ databaseUrl, blobDir, port: 0, adminToken, logger, ...serverOptions });
-  // Node 20 does not hand a worker the tsx loader for a .ts entry: the worker registers it, then imports.
-  const clients = new URL('./server-ingest-clients.ts', import.meta.url).href;
-  const worker = new Worker(`import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(clients)}); });`, { eval: true, workerData: plan });
+  const clients = startClients(plan, clientsIn);
   try {
-    const next = () => new Promise<FromWorker>((resolve, reject) => {
-      worker.once('message', resolve);
-      worker.once('error', reject);
-    });
+    const next = clients.next;
     const keys = await next();
     if (keys.kind !== 'keys') throw new Error('the client worker did not announce its benches');
     const now = new Date().toISOString();
@@ -69,14 +113,14 @@ export async function measureIngest(
     }
     const stopped = next();
     const cpuBefore = { loop: threadCpuMs(), process: process.cpuUsage() };
-    worker.postMessage({ kind: 'go', serverUrl: server.url, seconds } satisfies ToWorker);
+    clients.send({ kind: 'go', serverUrl: server.url, seconds } satisfies ToWorker);
     const run = await stopped;
     if (run.kind !== 'stopped') throw new Error('the client worker did not report');
     const loopCpuMs = cpuBefore.loop === null ? null : (threadCpuMs() ?? 0) - cpuBefore.loop;
     const processCpu = process.cpuUsage(cpuBefore.process);
     const elapsed = run.elapsedMs / 1000;
     const reported = next();
-    worker.postMessage({ kind: 'report' } satisfies ToWorker);
+    clients.send({ kind: 'report' } satisfies ToWorker);
     const result = await reported;
     if (result.kind !== 'acknowledged') throw new Error('the client worker did not hand over what was acknowledged');
     let stored = 0;
@@ -98,7 +142,7 @@ export async function measureIngest(
       serverP50: access ? percentile(serverTimes, 50) : null,
       serverP99: access ? percentile(serverTimes, 99) : null, elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: run.errors, benchesWritingLive: run.benchesWritingLive, loopCpuMs, clientsCpuMs: run.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, shed: run.shed };
   } finally {
-    await worker.terminate();
+    await clients.stop();
     await server.close();
   }
 }
