@@ -22,7 +22,7 @@ const versionOf = (name) => JSON.parse(readFileSync(path.join(root, 'node_module
 
 /**
  * Returns the Electron binary path, or the reason it cannot run here. Read from the electron package's
- * path.txt rather than by require('electron'), which in Electron 45 (unlike 39) starts a download of a missing binary.
+ * path.txt rather than by loading the electron package, which in Electron 45 (unlike 39) starts a download of a missing binary.
  */
 export function electronBinary() {
   const packageDir = path.join(root, 'node_modules', 'electron');
