@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError, type Command } from 'commander';
 import path from 'node:path';
-import { appReleaseStatus, appReleaseStatusLine, promoteAppRelease, publishAppRelease, type AppReleaseAudit } from '../../common/central-api/app-release-publish';
+import { appReleaseStatus, appReleaseStatusLine, promoteAppRelease, publishAppRelease, type AppReleaseAudit, type AppReleaseSigning } from '../../common/central-api/app-release-publish';
 import { jsonOption, printResult, progressLines, type JsonFlag } from '../../common/command-output';
 import { releaseTokenFromEnv } from '../../common/central-api/release-publish';
 import { callServer } from '../../common/central-api/token-client';
@@ -56,6 +56,20 @@ function withAudit(command: Command): Command {
 
 const auditOf = (options: AuditOptions): AppReleaseAudit => ({ actor: options.actor, reason: options.reason, ticket: options.ticket });
 
+const releaseAccess = (options: AuditOptions) => ({ serverUrl: options.server, token: releaseTokenFromEnv() });
+
+/** The release key, the server's root, the audit and the validity that publishing and promoting both sign with. */
+async function signingOf(options: AuditOptions): Promise<AppReleaseSigning> {
+  return {
+    releaseKey: readKeyFile(path.resolve(options.keys), 'index'),
+    root: await serverRoot(options.server),
+    audit: auditOf(options),
+    now: new Date(),
+    validDays: options.validDays,
+    print: progressLines(options),
+  };
+}
+
 export function registerReleaseAppCommands(release: Command): void {
   withAudit(release.command('app-publish'))
     .description('Upload app installers to the central server and publish them, signed, on a channel (usually canary).')
@@ -68,20 +82,7 @@ export function registerReleaseAppCommands(release: Command): void {
       if (options.linux) installers.push({ platform: 'linux-x64', file: path.resolve(options.linux) });
       if (options.win) installers.push({ platform: 'win-x64', file: path.resolve(options.win) });
       if (installers.length === 0) throw new InvalidArgumentError('give at least one installer: --linux FILE and/or --win FILE');
-      const published = await publishAppRelease(
-        { serverUrl: options.server, token: releaseTokenFromEnv() },
-        {
-          channel: options.channel,
-          version: options.appVersion,
-          installers,
-          releaseKey: readKeyFile(path.resolve(options.keys), 'index'),
-          root: await serverRoot(options.server),
-          audit: auditOf(options),
-          now: new Date(),
-          validDays: options.validDays,
-          print: progressLines(options),
-        },
-      );
+      const published = await publishAppRelease(releaseAccess(options), { channel: options.channel, version: options.appVersion, installers, ...(await signingOf(options)) });
       printResult(options, published, () => []);
     });
 
@@ -90,19 +91,7 @@ export function registerReleaseAppCommands(release: Command): void {
     .requiredOption('--from <channel>', 'the channel whose release moves on', channel)
     .requiredOption('--to <channel>', 'the channel it moves to', channel)
     .action(async (options: AuditOptions & { from: ChannelName; to: ChannelName }) => {
-      const promoted = await promoteAppRelease(
-        { serverUrl: options.server, token: releaseTokenFromEnv() },
-        {
-          from: options.from,
-          to: options.to,
-          releaseKey: readKeyFile(path.resolve(options.keys), 'index'),
-          root: await serverRoot(options.server),
-          audit: auditOf(options),
-          now: new Date(),
-          validDays: options.validDays,
-          print: progressLines(options),
-        },
-      );
+      const promoted = await promoteAppRelease(releaseAccess(options), { from: options.from, to: options.to, ...(await signingOf(options)) });
       printResult(options, promoted, () => []);
     });
 

@@ -72,16 +72,20 @@ async function postRelease(access: ServerAccess, channel: ChannelName, bytes: Ui
   return publishAnswerSchema.parse(await callServer(access.serverUrl, 'POST', releaseAppChannelPath(channel), { releaseBase64: Buffer.from(bytes).toString('base64') }, { token: access.token }));
 }
 
-export interface AppPublishInput {
-  channel: ChannelName;
-  version: string;
-  installers: { platform: AppPlatform; file: string }[];
+/** What signing an app release needs, whether it is published or promoted. */
+export interface AppReleaseSigning {
   releaseKey: KeyPair;
   root: RootDocument;
   audit: AppReleaseAudit;
   now: Date;
   validDays?: number;
   print: (line: string) => void;
+}
+
+export interface AppPublishInput extends AppReleaseSigning {
+  channel: ChannelName;
+  version: string;
+  installers: { platform: AppPlatform; file: string }[];
 }
 
 /** Uploads the installers, then signs and posts the release for `channel`. */
@@ -116,15 +120,9 @@ export async function publishAppRelease(access: ServerAccess, input: AppPublishI
   return document;
 }
 
-export interface AppPromoteInput {
+export interface AppPromoteInput extends AppReleaseSigning {
   from: ChannelName;
   to: ChannelName;
-  releaseKey: KeyPair;
-  root: RootDocument;
-  audit: AppReleaseAudit;
-  now: Date;
-  validDays?: number;
-  print: (line: string) => void;
 }
 
 /** Re-signs what `from` serves for `to`: the same installers (names, lengths, hashes), never rebuilt. */
