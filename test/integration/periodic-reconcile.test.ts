@@ -11,19 +11,9 @@ import { TEST_SUPPORT_TOKEN, callAs, newEnrolmentCode, startTestServer } from '.
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
 import { openTestBench, type TestBench } from '../helpers/test-bench';
+import { pollUntil } from '../helpers/poll';
 
 const EXPIRES = '2030-01-01T00:00:00Z';
-
-/** Polls until `ready` holds, bounded in time. */
-async function waitFor<T>(what: string, read: () => Promise<T>, ready: (value: T) => boolean, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ready(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 describeEachDialect('periodic credit reconciliation', (dialect) => {
   const tempDir = useTempDirs();
@@ -66,23 +56,23 @@ describeEachDialect('periodic credit reconciliation', (dialect) => {
     bench = await forgingBench(url);
     const benchId = bench.identity.benchId;
 
-    expect(await waitFor('first alarms', () => alarmsOf(url, benchId), (kinds) => kinds.length >= 2)).toEqual(['CREDITS_OVERSPEND', 'CREDITS_UNKNOWN_GRANT']);
+    expect(await pollUntil('first alarms', () => alarmsOf(url, benchId), (kinds) => kinds.length >= 2)).toEqual(['CREDITS_OVERSPEND', 'CREDITS_UNKNOWN_GRANT']);
     const runs = () => lines.filter((line) => line.msg === 'periodic credit reconciliation').length;
     // Later periods run again and raise nothing twice.
     const seen = runs();
-    await waitFor('two more periods', async () => runs(), (count) => count >= seen + 2);
+    await pollUntil('two more periods', async () => runs(), (count) => count >= seen + 2);
     expect(await alarmsOf(url, benchId)).toEqual(['CREDITS_OVERSPEND', 'CREDITS_UNKNOWN_GRANT']);
 
     // What the bench syncs next is reconciled at the next period.
     bench.log.append('session.completed', { sessionId: 'ses-x', verdict: 'pass', creditsDebited: 3 });
     bench.log.checkpoint();
     expect((await bench.outbox.drain({ maxDurationMs: 20_000 })).stopped).toBe('idle');
-    expect(await waitFor('double spend alarm', () => alarmsOf(url, benchId), (kinds) => kinds.length >= 3)).toEqual(['CREDITS_DOUBLE_SPEND', 'CREDITS_OVERSPEND', 'CREDITS_UNKNOWN_GRANT']);
+    expect(await pollUntil('double spend alarm', () => alarmsOf(url, benchId), (kinds) => kinds.length >= 3)).toEqual(['CREDITS_DOUBLE_SPEND', 'CREDITS_OVERSPEND', 'CREDITS_UNKNOWN_GRANT']);
     // The alarms are recorded before the pass logs them, so the second warning may trail the API by a moment.
     const raisedWarnings = () => lines.filter((line) => line.msg === 'periodic credit reconciliation raised alarms').length;
-    await waitFor('second raised-alarms warning', async () => raisedWarnings(), (count) => count >= 2);
+    await pollUntil('second raised-alarms warning', async () => raisedWarnings(), (count) => count >= 2);
     const afterDoubleSpend = runs();
-    await waitFor('two more periods', async () => runs(), (count) => count >= afterDoubleSpend + 2);
+    await pollUntil('two more periods', async () => runs(), (count) => count >= afterDoubleSpend + 2);
     expect(raisedWarnings()).toBe(2);
 
     // Closed: no pass runs any more.

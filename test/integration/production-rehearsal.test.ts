@@ -28,6 +28,7 @@ import { TEST_PG_URL, createTestDatabase, type TestDatabase } from '../helpers/s
 import { projectRoot, runCli } from '../helpers/sim-process';
 import { useTempDirs } from '../helpers/temp-dir';
 import { openTestBench } from '../helpers/test-bench';
+import { pollUntil } from '../helpers/poll';
 
 const NGINX = ['/usr/sbin/nginx', '/usr/bin/nginx'].find((candidate) => existsSync(candidate));
 const ENTRIES_PER_BENCH = 1500;
@@ -36,16 +37,6 @@ const RECONCILE_EVERY_SECONDS = 2;
 const FAMILY = 'bosch-like-cri';
 
 const missing = [TEST_PG_URL ? null : 'INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")', NGINX ? null : 'nginx (apt-get install nginx)'].filter(Boolean);
-
-async function waitFor<T>(what: string, read: () => Promise<T>, ready: (value: T) => boolean, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (ready(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not within ${timeoutMs} ms (last: ${JSON.stringify(value)})`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
 
 /** nginx in the foreground on 127.0.0.1:port, TLS with the local CA's certificate, in front of the instances. */
 function startNginx(dir: string, port: number, tls: LocalTls, upstreams: readonly number[]): ChildProcess {
@@ -158,7 +149,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
     const [first, second] = instances as [ServerProcess, ServerProcess];
     phase('instances up');
     nginx = startNginx(dir, proxyPort, tls, [firstPort, secondPort]);
-    await waitFor('nginx answering https', () => httpsCall(`${origin}/healthz`, { ca: tls.ca }).then((answer) => answer.status, () => 0), (status) => status === 200);
+    await pollUntil('nginx answering https', () => httpsCall(`${origin}/healthz`, { ca: tls.ca }).then((answer) => answer.status, () => 0), (status) => status === 200, 30_000);
     phase('nginx up');
     // Plain http is not served on the TLS port, and a client that does not trust the CA refuses it.
     await expect(fetch(`${origin}/healthz`)).rejects.toThrow();
@@ -213,7 +204,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
       return benchIds.map((benchId) => benches.find((bench) => bench.benchId === benchId)?.headSeq ?? 0);
     };
     const pushes = benchDirs.map((benchDir) => runCli(['sync', 'push', '--data-dir', benchDir], benchEnv, 120_000));
-    const atKill = await waitFor('a first acknowledged batch', headSeqs, (heads) => heads.some((head) => head > 0), 90_000);
+    const atKill = await pollUntil('a first acknowledged batch', headSeqs, (heads) => heads.some((head) => head > 0), 90_000);
     await first.kill9();
     const pushed = await Promise.all(pushes);
     for (const result of pushed) {
@@ -272,7 +263,7 @@ describe.skipIf(missing.length > 0 && !process.env.CI)('production rehearsal: ng
         .filter((alarm) => alarm.benchId === benchIds[0])
         .map((alarm) => alarm.kind)
         .sort();
-    await waitFor('the reconciliation alarms', alarmKinds, (kinds) => kinds.length >= 2);
+    await pollUntil('the reconciliation alarms', alarmKinds, (kinds) => kinds.length >= 2, 30_000);
     await new Promise((resolve) => setTimeout(resolve, 2 * RECONCILE_EVERY_SECONDS * 1000));
     expect(await alarmKinds()).toEqual(['CREDITS_OVERSPEND', 'CREDITS_UNKNOWN_GRANT']);
     await second.stop();

@@ -7,15 +7,8 @@ import { afterEach, expect, it } from 'vitest';
 import { freePort, newEnrolmentCode, pullLog, spawnServerProcess, type ServerProcess } from '../helpers/central-server';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
+import { waitFor } from '../helpers/sim-process';
 import { openTestBench, type TestBench } from '../helpers/test-bench';
-
-async function waitFor(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 describeEachDialect('central server killed with kill -9 mid-batch', (dialect) => {
   const tempDir = useTempDirs();
