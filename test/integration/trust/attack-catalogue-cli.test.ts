@@ -239,6 +239,86 @@ describe('offline bundles', () => {
     expectUnchanged(before, await benchFootprint(dataDir), good);
   }, CLI_TIMEOUT_MS * 2);
 
+  /** One tar entry: its 512-byte header (checksum included) and its body padded to whole blocks. */
+  function tarEntry(entry: { path: string; type?: string; size?: number; linkpath?: string; body?: Buffer; typeflag?: string }): Buffer {
+    const body = entry.body ?? Buffer.alloc(0);
+    const block = Buffer.alloc(512);
+    new tar.Header({ path: entry.path, type: (entry.type ?? 'File') as 'File', size: entry.size ?? body.length, mode: 0o644, mtime: new Date(0), linkpath: entry.linkpath }).encode(block, 0);
+    if (entry.typeflag) {
+      // A type tar.Header cannot write (an unknown flag): patch it in and sum the header again.
+      block.write(entry.typeflag, 156, 'latin1');
+      block.fill(0x20, 148, 156);
+      const sum = block.reduce((total, byte) => total + byte, 0);
+      block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    }
+    return Buffer.concat([block, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
+  }
+  const endOfArchive = Buffer.alloc(1024);
+  const pax = (fields: { path: string }): Buffer => new tar.Pax(fields).encode();
+  const timestampFile = (): Buffer => readFileSync(path.join(demo, 'timestamp.json'));
+
+  it('bounds what a bundle decompresses to by what its tar headers declare: a gzip bomb after a whole archive is OVERSIZE at once', async () => {
+    const { dataDir, good } = await benchFromBundle();
+    // The whole demo repository, then 64 MiB of zeros inside the same gzip stream (a 64 KiB file).
+    const archive = await tar.c({ cwd: demo, portable: true }, ['root', 'timestamp.json', 'snapshot.json', 'index', 'packs']).concat();
+    const bomb = path.join(makeDir(), 'bomb.tar.gz');
+    writeFileSync(bomb, gzipSync(Buffer.concat([archive, Buffer.alloc(64 * 1024 * 1024)]), { level: 9 }));
+    expect(statSync(bomb).size).toBeLessThan(1024 * 1024);
+    const before = await benchFootprint(dataDir);
+    const run = await runCli(['packs', 'refresh', '--bundle', bomb, '--data-dir', dataDir, ...audit], process.env, CLI_TIMEOUT_MS);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^injbench: VERIFICATION_FAILED: OVERSIZE: The offline bundle .* was refused: the bundle decompresses to more than its tar headers declare/m);
+    expectUnchanged(before, await benchFootprint(dataDir), good);
+    expect(readdirSync(path.join(dataDir, 'releases'))).toEqual([]);
+  }, CLI_TIMEOUT_MS * 2);
+
+  it('refuses every tar entry type, name and record outside the layout with its typed code, nothing unpacked or changed', async () => {
+    const { dataDir, good } = await benchFromBundle();
+    const cases: Array<{ attack: string; code: 'MALFORMED' | 'OVERSIZE'; reason: RegExp; tar: Buffer; gzip?: false }> = [
+      { attack: 'symlink', code: 'MALFORMED', reason: /timestamp\.json is a SymbolicLink, not a file/, tar: tarEntry({ path: 'timestamp.json', type: 'SymbolicLink', linkpath: '/etc/passwd' }) },
+      { attack: 'hardlink', code: 'MALFORMED', reason: /timestamp\.json is a Link, not a file/, tar: tarEntry({ path: 'timestamp.json', type: 'Link', linkpath: 'snapshot.json' }) },
+      { attack: 'fifo', code: 'MALFORMED', reason: /timestamp\.json is a FIFO, not a file/, tar: tarEntry({ path: 'timestamp.json', type: 'FIFO' }) },
+      { attack: 'character device', code: 'MALFORMED', reason: /timestamp\.json is a CharacterDevice, not a file/, tar: tarEntry({ path: 'timestamp.json', type: 'CharacterDevice' }) },
+      { attack: 'sparse file', code: 'MALFORMED', reason: /timestamp\.json is an entry of unknown type SparseFile/, tar: tarEntry({ path: 'timestamp.json', typeflag: 'S', body: timestampFile() }) },
+      { attack: 'unknown type', code: 'MALFORMED', reason: /timestamp\.json is an entry of unknown type/, tar: tarEntry({ path: 'timestamp.json', typeflag: 'Z', body: timestampFile() }) },
+      { attack: 'dot-dot name', code: 'MALFORMED', reason: /\.\.\/timestamp\.json is not part of the repository layout/, tar: tarEntry({ path: '../timestamp.json', body: timestampFile() }) },
+      { attack: 'absolute name', code: 'MALFORMED', reason: /\/timestamp\.json is not part of the repository layout/, tar: tarEntry({ path: '/timestamp.json', body: timestampFile() }) },
+      { attack: 'backslash name', code: 'MALFORMED', reason: /is not part of the repository layout/, tar: tarEntry({ path: 'index\\..\\timestamp.json', body: timestampFile() }) },
+      { attack: 'very long pax name', code: 'MALFORMED', reason: /is not part of the repository layout/, tar: Buffer.concat([pax({ path: `index/${'a'.repeat(300)}.json` }), tarEntry({ path: 'index/a.json', body: timestampFile() })]) },
+      { attack: 'oversized pax record', code: 'OVERSIZE', reason: /ExtendedHeader record of 1048576 bytes is over its \d+-byte cap/, tar: tarEntry({ path: 'PaxHeader/timestamp.json', type: 'ExtendedHeader', body: Buffer.alloc(1024 * 1024, 0x20) }) },
+      { attack: 'duplicate name', code: 'MALFORMED', reason: /timestamp\.json appears twice/, tar: Buffer.concat([tarEntry({ path: 'timestamp.json', body: timestampFile() }), tarEntry({ path: './timestamp.json', body: timestampFile() })]) },
+      { attack: 'case-colliding names', code: 'MALFORMED', reason: /directives\/bench-1\.json appears twice/, tar: Buffer.concat([tarEntry({ path: 'directives/BENCH-1.json', body: timestampFile() }), tarEntry({ path: 'directives/bench-1.json', body: timestampFile() })]) },
+      { attack: 'folder named like a pack', code: 'MALFORMED', reason: /1\.0\.0\.injpack\/ is a folder outside the repository layout/, tar: tarEntry({ path: `packs/${ACTIVE}/1.0.0.injpack/`, type: 'Directory' }) },
+      { attack: 'file over its role cap', code: 'OVERSIZE', reason: /timestamp\.json is 17000 bytes, over its 16384-byte cap/, tar: tarEntry({ path: 'timestamp.json', body: Buffer.alloc(17_000, 0x20) }) },
+      { attack: 'nested archive', code: 'MALFORMED', reason: /a compressed archive inside the compressed archive/, tar: gzipSync(Buffer.concat([tarEntry({ path: 'timestamp.json', body: timestampFile() }), endOfArchive])) },
+      { attack: 'not a tar stream', code: 'MALFORMED', reason: /not a readable tar\.gz \(TAR_/, tar: Buffer.alloc(4096, 0x41) },
+      { attack: 'damaged gzip', code: 'MALFORMED', reason: /not a readable tar\.gz \(Z_/, tar: Buffer.alloc(0), gzip: false },
+    ];
+    const before = await benchFootprint(dataDir);
+    const bench = openBenchForCli(dataDir);
+    const service = releaseServiceOn(bench, silentLogger());
+    const outcomes: string[] = [];
+    try {
+      for (const attack of cases) {
+        const file = path.join(makeDir(), `${attack.attack.replace(/\W+/g, '-')}.tar.gz`);
+        writeFileSync(file, attack.gzip === false ? Buffer.concat([gzipSync(timestampFile()).subarray(0, 20), Buffer.alloc(64, 0x7f)]) : gzipSync(Buffer.concat([attack.tar, endOfArchive])));
+        const refused = await service.refresh({ actor: 'Ana Admin', reason: attack.attack, ticket: 'OPS-17', trigger: 'admin', source: { kind: 'bundle', path: file } }).then(
+          () => null,
+          (error: unknown) => error as { code: string; message: string },
+        );
+        outcomes.push(`${attack.attack}: ${refused ? refused.message.split(':')[0] : 'ACCEPTED'}`);
+        expect(refused, attack.attack).toMatchObject({ code: 'VERIFICATION_FAILED', message: expect.stringMatching(new RegExp(`^${attack.code}: The offline bundle `)) });
+        expect(refused?.message, attack.attack).toMatch(attack.reason);
+        expect(readdirSync(path.join(dataDir, 'releases')), attack.attack).toEqual([]);
+      }
+    } finally {
+      await service.stop();
+      bench.close();
+    }
+    console.log(`bundle entry attacks: ${outcomes.join('; ')}`);
+    expectUnchanged(before, await benchFootprint(dataDir), good);
+  }, CLI_TIMEOUT_MS * 2);
+
   it('refuses a directory where a file belongs in a file mirror too (MALFORMED)', async () => {
     const dataDir = makeDir();
     const mirrorDir = path.join(makeDir(), 'mirror');
