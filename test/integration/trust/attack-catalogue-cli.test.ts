@@ -6,15 +6,18 @@
  * central server on 127.0.0.1 (SQLite on a temporary file) with the demo repository published on it, behind a
  * hostile mirror that answers 404, an endless body or forged metadata for the paths it is told to.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openBenchForCli } from '../../../cli/bench-context';
 import { refreshPacks } from '../../../cli/commands/packs';
+import { CREDIT_GRANTS_PATH } from '../../../common/central-api/paths';
 import { publishRepositoryToServer } from '../../../common/central-api/release-publish';
+import { GRANTS_RESPONSE_MAX_BYTES } from '../../../electron/services/credits/grant-fetch';
+import { CREDIT_GRANT_MAX_BYTES } from '../../../trust/credit-grant';
 import { recordBenchHardware } from '../../../electron/services/bench-core';
 import { releaseServiceOn } from '../../../electron/services/releases/release-service';
 import type { CentralServer } from '../../../server/central-server';
@@ -172,6 +175,78 @@ describe('caps before reads, over HTTP from the central server', () => {
     expect(mirror.requested).toContain(`packs/${THIRD}/1.0.0.injpack`);
     expect(await benchFootprint(dataDir)).toEqual(before);
     expect(refusalCodes(dataDir)).toEqual(['OVERSIZE', 'LENGTH_MISMATCH']);
+  }, CLI_TIMEOUT_MS * 2);
+});
+
+describe('every other way a bench reads: redirects, compression, stalls, the credits answer, grant files', () => {
+  it('refuses a redirect to another host or a file: URL (UNREACHABLE) and a gzip-encoded timestamp that decompresses past its cap (OVERSIZE)', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    const outcomes: string[] = [];
+    for (const location of ['http://198.51.100.7/repo/timestamp.json', `file://${path.join(demo, 'timestamp.json')}`]) {
+      mirror.answer('timestamp.json', { kind: 'redirect', location });
+      const run = await packsUpdate(dataDir, [ACTIVE]);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^injbench: UNREACHABLE: ${ACTIVE}: timestamp\\.json: fetch failed: unexpected redirect`, 'm'));
+      outcomes.push(`redirect to ${location.split(':')[0]}: ${run.stderr.trim()}`);
+    }
+    // 8 MiB of spaces in 8 KiB on the wire: fetch undoes the encoding, the cap counts what it yields.
+    const compressed = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20), { level: 9 });
+    mirror.answer('timestamp.json', { kind: 'gzip', compressed });
+    const bomb = await packsUpdate(dataDir, [ACTIVE]);
+    expect(bomb.code, bomb.stderr).toBe(1);
+    expect(bomb.stderr).toMatch(new RegExp(`^injbench: OVERSIZE: ${ACTIVE}: timestamp\\.json exceeds its ${limits.timestampBytes}-byte cap`, 'm'));
+    outcomes.push(`gzip bomb (${compressed.length} bytes on the wire): ${bomb.stderr.trim()}`);
+    console.log(`HTTP attacks:\n${outcomes.join('\n')}`);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+    expect(refusalCodes(dataDir)).toEqual(['UNREACHABLE', 'UNREACHABLE', 'OVERSIZE']);
+  }, CLI_TIMEOUT_MS * 3);
+
+  it('times out a timestamp that stalls mid-body with a typed UNREACHABLE instead of hanging (it hung for good once a GC collected AbortSignal.timeout)', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    mirror.answer('timestamp.json', { kind: 'stall', bytes: 100 });
+    const started = Date.now();
+    const run = await packsUpdate(dataDir, [ACTIVE]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^injbench: UNREACHABLE: ${ACTIVE}: timestamp\\.json: the server sent nothing for 15000 ms`, 'm'));
+    console.log(`stalled timestamp: refused after ${Date.now() - started} ms: ${run.stderr.trim()}`);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+  }, CLI_TIMEOUT_MS * 2);
+
+  it('reads the credits answer only up to its cap: an endless body from the server is BAD_RESPONSE, nothing booked', async () => {
+    const dataDir = await activatedBench();
+    const bench = openBenchForCli(dataDir);
+    try {
+      // Enrolled with the hostile server (the mirror answers every path it is told to).
+      bench.store.syncState.setEnrolment(mirror.url.replace(/repo\/$/, ''), new Date().toISOString(), new Date().toISOString());
+    } finally {
+      bench.close();
+    }
+    const before = await benchFootprint(dataDir);
+    mirror.answer(CREDIT_GRANTS_PATH, { kind: 'endless' });
+    const run = await runCli(['credits', 'fetch', '--data-dir', dataDir], process.env, CLI_TIMEOUT_MS);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^injbench: BAD_RESPONSE: The server's answer to ${CREDIT_GRANTS_PATH} exceeds its ${GRANTS_RESPONSE_MAX_BYTES}-byte cap`, 'm'));
+    expect(mirror.bytesSent.get(CREDIT_GRANTS_PATH) ?? 0).toBeLessThan(GRANTS_RESPONSE_MAX_BYTES + 16 * 1024 * 1024);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+  }, CLI_TIMEOUT_MS * 2);
+
+  it('caps a credit grant file before reading it: 1 GiB is OVERSIZE, a FIFO is MALFORMED (it once blocked forever)', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    const huge = path.join(makeDir(), 'grant.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, 1024 * 1024 * 1024);
+    const oversize = await runCli(['credits', 'import', huge, '--data-dir', dataDir], process.env, CLI_TIMEOUT_MS);
+    expect(oversize.code, oversize.stderr).toBe(1);
+    expect(oversize.stderr).toMatch(new RegExp(`^injbench: OVERSIZE: .*grant\\.json is ${1024 * 1024 * 1024} bytes, over the ${CREDIT_GRANT_MAX_BYTES}-byte cap`, 'm'));
+    const fifo = path.join(makeDir(), 'grant.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const blocked = await runCli(['credits', 'import', fifo, '--data-dir', dataDir], process.env, CLI_TIMEOUT_MS);
+    expect(blocked.code, blocked.stderr).toBe(1);
+    expect(blocked.stderr).toMatch(/^injbench: MALFORMED: .*grant\.fifo is not a regular file/m);
+    expect(await benchFootprint(dataDir)).toEqual(before);
   }, CLI_TIMEOUT_MS * 2);
 });
 
