@@ -40,7 +40,14 @@ export interface BenchTrustInputs {
   production: boolean;
 }
 
-const hardwareModel = z.string().min(1).max(64);
+/**
+ * A hardware model as IDENT reports it and packs list it: letters, digits, dot, dash, underscore. Anything
+ * else (a control character, a newline that would forge a line of the command's output, a look-alike
+ * Unicode dash, a trailing space) is not a model name: the bench is MALFORMED at every decision, not
+ * silently compared.
+ */
+export const hardwareModelSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'not a hardware model name (letters, digits, ".", "-", "_"; at most 64)');
+const hardwareModel = hardwareModelSchema;
 
 const inputsSchema = z.strictObject({
   benchId: benchIdSchema.nullable(),
@@ -63,7 +70,7 @@ export function benchTrustProfile(inputs: BenchTrustInputs): BenchProfile {
     appVersion: checked.appVersion,
     production: checked.production,
     get hardware(): string | null {
-      return parseOrMalformed(hardwareModel.nullable(), typeof hardwareOf === 'function' ? hardwareOf() : hardwareOf, 'bench hardware model');
+      return parseOrMalformed(hardwareModel.nullable(), typeof hardwareOf === 'function' ? hardwareOf() : hardwareOf, 'the hardware model the bench reported in IDENT');
     },
     get defaultChannel(): ChannelName {
       return parseOrMalformed(channelName, typeof channelOf === 'function' ? channelOf() : channelOf, 'bench default channel');

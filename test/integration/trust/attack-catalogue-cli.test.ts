@@ -21,6 +21,10 @@ import { CREDIT_GRANT_MAX_BYTES } from '../../../trust/credit-grant';
 import { recordBenchHardware } from '../../../electron/services/bench-core';
 import { releaseServiceOn } from '../../../electron/services/releases/release-service';
 import type { CentralServer } from '../../../server/central-server';
+import { noLinkFaults } from '../../../native-bridge/sim/device-link';
+import { loadFamilyModels } from '../../../native-bridge/sim/families';
+import { noBenchFaults } from '../../../native-bridge/sim/faults';
+import { startVirtualBench, type RunningSim } from '../../../native-bridge/sim/server';
 import { VIRTUAL_BENCH_MODEL } from '../../../native-bridge/sim/virtual-bench';
 import { buildDemoRepository, demoFamilies, developmentKeys } from '../../../trust/demo-repository';
 import { openEnvelope, signDocument } from '../../../trust/envelope';
@@ -411,8 +415,9 @@ describe('offline bundles', () => {
 
 describe('hardware identity from the bench (IDENT)', () => {
   const sims: SimProcess[] = [];
+  const spoofers: RunningSim[] = [];
   afterAll(async () => {
-    await Promise.all(sims.map((sim) => sim.stop()));
+    await Promise.all([...sims.map((sim) => sim.stop()), ...spoofers.map((sim) => sim.close())]);
   });
 
   it('the virtual bench reports a model every demo pack accepts', () => {
@@ -461,6 +466,31 @@ describe('hardware identity from the bench (IDENT)', () => {
       bench.close();
     }
   }, CLI_TIMEOUT_MS * 2);
+
+  it('refuses a spoofed IDENT model with odd characters (a newline forging an output line, a look-alike dash) as MALFORMED, never compared or echoed', async () => {
+    const outcomes: string[] = [];
+    for (const model of ['virtual-bench\ninjbench: ACTIVE bosch-like-cri 9.9.9', 'virtual\u2010bench']) {
+      // The sim's command line refuses such a model, so the spoofing bench runs here, on a real TCP port.
+      const sim = await startVirtualBench(
+        { kind: 'tcp', host: '127.0.0.1', port: 0 },
+        { model, injectorSerial: 'SYN0445110123', seed: 7, speed: 200, watchdogMs: 1000, lastCalibration: '2026-09-01', calibrationDue: '2099-01-01', faults: noBenchFaults, families: loadFamilyModels(path.join(projectRoot, 'resources', 'demo-source')) },
+        noLinkFaults,
+        silentLogger(),
+      );
+      spoofers.push(sim);
+      const dataDir = makeDir();
+      openBenchForCli(dataDir, { create: true }).close();
+      const before = await benchFootprint(dataDir);
+      const run = await runCli(['session', 'run', '--port', sim.address, '--part', 'SYN-0445110-001', '--serial', 'SYN0445110123', '--repo', demo, '--data-dir', dataDir, '--quiet'], process.env, CLI_TIMEOUT_MS);
+      expect(run.code, run.stderr).toBe(1);
+      for (const family of demoFamilies) expect(run.stderr).toMatch(new RegExp(`^injbench: MALFORMED: ${family}: the hardware model the bench reported in IDENT: \\(value\\): not a hardware model name`, 'm'));
+      expect(run.stderr).not.toContain(model);
+      expect(run.stdout + run.stderr).not.toMatch(/^injbench: ACTIVE/m);
+      expect(await benchFootprint(dataDir)).toEqual(before);
+      outcomes.push(`${JSON.stringify(model)}: ${run.stderr.trim().split('\n')[0]}`);
+    }
+    console.log(`spoofed IDENT models:\n${outcomes.join('\n')}`);
+  }, CLI_TIMEOUT_MS * 3);
 });
 
 describe('crash leftovers', () => {
