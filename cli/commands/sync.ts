@@ -6,6 +6,7 @@ import { SyncOutbox } from '../../electron/services/sync/sync-outbox';
 import { sha256Hex } from '../../trust/crypto';
 import { openBenchStore } from '../../electron/services/store/bench-store';
 import { benchDataDir } from '../bench-context';
+import { removeStartLeftovers } from '../../electron/services/bench-core';
 import { jsonOption, printResult } from '../../common/command-output';
 import { defaultDataDir } from '../paths';
 
@@ -18,6 +19,8 @@ function withOutbox<T>(options: DataDirOption, work: (outbox: SyncOutbox, identi
   const store = openBenchStore(dataDir);
   const identity = loadOrCreateBenchIdentity(dataDir, store);
   const integrityLog = new IntegrityLog(store.integrityLog, identity);
+  // A command that opens a bench without openBenchCore still clears what killed processes left behind.
+  removeStartLeftovers(dataDir, integrityLog);
   const outbox = new SyncOutbox({ store, identity, integrityLog, logger: createLogger('injbench-sync') });
   return work(outbox, identity).finally(() => store.close());
 }

@@ -4,10 +4,11 @@
  * same way through this one function.
  */
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { benchTrustProfile } from '../../trust/bench-trust';
 import { loadOrCreateBenchIdentity, type BenchIdentity } from './identity/bench-identity';
 import { IntegrityLog } from './integrity-log/integrity-log';
-import { PackManager } from './packs/pack-manager';
+import { PackManager, removePackLeftovers } from './packs/pack-manager';
 import { removeBundleLeftovers } from './releases/release-source';
 import type { ReportedHardware } from './store/bench-hardware-repository';
 import { openBenchStore, type BenchStore } from './store/bench-store';
@@ -44,6 +45,16 @@ export function recordBenchHardware(core: Pick<BenchCore, 'store' | 'log' | 'now
   if (previous?.model !== ident.model) core.log.append('bench.hardware_recorded', { model: ident.model, benchSerial: ident.benchSerial, firmware: ident.firmware, previousModel: previous?.model ?? null });
 }
 
+/**
+ * Every start (the app, the workspace, each command that opens a bench, through openBenchCore or not): what
+ * a killed process left in staging, half-written state temporaries and unpacked bundles go before anything
+ * else runs, and the integrity log says what went.
+ */
+export function removeStartLeftovers(dataDir: string, log: Pick<IntegrityLog, 'append'>): void {
+  const leftovers = [...removePackLeftovers(path.join(dataDir, 'packs')).map((file) => path.join('packs', file)), ...removeBundleLeftovers(dataDir)];
+  if (leftovers.length > 0) log.append('packs.leftovers_removed', { files: leftovers });
+}
+
 export function openBenchCore(options: BenchCoreOptions): BenchCore {
   const now = options.now ?? (() => new Date());
   const store = openBenchStore(options.dataDir);
@@ -68,10 +79,7 @@ export function openBenchCore(options: BenchCoreOptions): BenchCore {
       // Every activation, refusal, fallback and last-known-good change goes into the signed log.
       evidence: ({ event, ...details }) => log.append(`packs.${event.replace(/-/g, '_')}`, details),
     });
-    // Every start (the app, the workspace, each command that opens a bench): what a killed process left in
-    // staging, half-written state temporaries and unpacked bundles go before anything else runs.
-    const leftovers = [...packs.removeLeftovers(), ...removeBundleLeftovers(options.dataDir)];
-    if (leftovers.length > 0) log.append('packs.leftovers_removed', { files: leftovers });
+    removeStartLeftovers(options.dataDir, log);
     return {
       dataDir: options.dataDir,
       store,

@@ -188,34 +188,9 @@ export class PackManager {
     appendFileSync(path.join(this.directory, 'evidence.jsonl'), `${JSON.stringify({ at: this.now().toISOString(), bench_id: this.options.bench.benchId, ...entry })}\n`);
   }
 
-  /**
-   * After a crash: staged downloads and half-written state temporaries are garbage (the state file itself is
-   * always whole). Run at every start (openBenchCore), before any update. Each temporary carries its
-   * writer's pid; one whose writer still runs (the app and a command on one data directory) is left alone.
-   */
+  /** After a crash: what removePackLeftovers removes, for this manager's directory. */
   removeLeftovers(): string[] {
-    const staging = path.join(this.directory, 'staging');
-    const writer = (name: string, pattern: RegExp): number | null => {
-      const pid = pattern.exec(name)?.[1];
-      return pid === undefined ? null : Number(pid);
-    };
-    const leftovers = [
-      // A staged download: <family>-<pid>-<random>.injpack; any other name in staging is garbage too.
-      ...readdirSync(staging)
-        .filter((name) => {
-          const pid = writer(name, /-(\d+)-[0-9a-f]{12}\.injpack$/);
-          return pid === null || writerIsGone(pid);
-        })
-        .map((name) => path.join(staging, name)),
-      ...readdirSync(this.directory)
-        .filter((name) => {
-          const pid = writer(name, /^state\.json\.(\d+)\.tmp$/);
-          return pid !== null && writerIsGone(pid);
-        })
-        .map((name) => path.join(this.directory, name)),
-    ];
-    for (const file of leftovers) rmSync(file, { recursive: true, force: true });
-    return leftovers.map((file) => path.relative(this.directory, file));
+    return removePackLeftovers(this.directory);
   }
 
   /** Steps 1 to 9: verify the metadata, fetch and verify the pack in staging, activate, persist, record. */
@@ -448,4 +423,36 @@ function syncFile(file: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * After a crash: staged downloads and half-written state temporaries are garbage (the state file itself is
+ * always whole). Run at every start (removeStartLeftovers in bench-core.ts), before any update. Each
+ * temporary carries its writer's pid; one whose writer still runs (the app and a command on one data
+ * directory) is left alone. Returns what it removed, relative to `packsDirectory`.
+ */
+export function removePackLeftovers(packsDirectory: string): string[] {
+  const staging = path.join(packsDirectory, 'staging');
+  const writer = (name: string, pattern: RegExp): number | null => {
+    const pid = pattern.exec(name)?.[1];
+    return pid === undefined ? null : Number(pid);
+  };
+  const listed = (directory: string): string[] => (existsSync(directory) ? readdirSync(directory) : []);
+  const leftovers = [
+    // A staged download: <family>-<pid>-<random>.injpack; any other name in staging is garbage too.
+    ...listed(staging)
+      .filter((name) => {
+        const pid = writer(name, /-(\d+)-[0-9a-f]{12}\.injpack$/);
+        return pid === null || writerIsGone(pid);
+      })
+      .map((name) => path.join(staging, name)),
+    ...listed(packsDirectory)
+      .filter((name) => {
+        const pid = writer(name, /^state\.json\.(\d+)\.tmp$/);
+        return pid !== null && writerIsGone(pid);
+      })
+      .map((name) => path.join(packsDirectory, name)),
+  ];
+  for (const file of leftovers) rmSync(file, { recursive: true, force: true });
+  return leftovers.map((file) => path.relative(packsDirectory, file));
 }

@@ -6,7 +6,7 @@
  * central server on 127.0.0.1 (SQLite on a temporary file) with the demo repository published on it, behind a
  * hostile mirror that answers 404, an endless body or forged metadata for the paths it is told to.
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -518,6 +518,32 @@ describe('crash leftovers', () => {
       });
     });
   }
+
+  it('every command that opens a bench removes what dead writers left, sync commands included (they open the store without openBenchCore)', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    // A pid that is certainly gone: a child that has exited.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid as number;
+    const planted = [
+      path.join(dataDir, 'packs', 'staging', `${OTHER}-${deadPid}-0123456789ab.injpack`),
+      path.join(dataDir, 'packs', 'staging', 'garbage.part'),
+      path.join(dataDir, 'packs', `state.json.${deadPid}.tmp`),
+    ];
+    for (const file of planted) writeFileSync(file, Buffer.alloc(4096, 0x41));
+    mkdirSync(path.join(dataDir, 'releases', `bundle-${deadPid}-x1y2z3`, 'index'), { recursive: true });
+    const run = await runCli(['sync', 'status', '--data-dir', dataDir], process.env, CLI_TIMEOUT_MS);
+    expect(run.code, run.stderr).toBe(0);
+    for (const file of planted) expect(existsSync(file), file).toBe(false);
+    expect(readdirSync(path.join(dataDir, 'releases'))).toEqual([]);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+    const bench = openBenchForCli(dataDir);
+    try {
+      const removed = [...bench.store.integrityLog.entries()].filter((entry) => entry.type === 'packs.leftovers_removed').map((entry) => (JSON.parse(entry.payloadJson) as { files: string[] }).files);
+      expect(removed).toEqual([expect.arrayContaining([`packs/staging/${OTHER}-${deadPid}-0123456789ab.injpack`, 'packs/staging/garbage.part', `packs/state.json.${deadPid}.tmp`, `releases/bundle-${deadPid}-x1y2z3`])]);
+    } finally {
+      bench.close();
+    }
+  }, CLI_TIMEOUT_MS * 2);
 
   it('kill -9 at random points of packs update leaves nothing in staging once the next command has started', async () => {
     const dataDir = await activatedBench();
