@@ -14,6 +14,7 @@ import { writeFileAtomic } from '../../../trust/atomic-file';
 import { TrustError } from '../../../trust/errors';
 import { httpSource, type HttpSourceOptions } from '../../../trust/http-source';
 import { channelNames, type ChannelName, type RootDocument } from '../../../trust/schemas';
+import { downloadDeclared } from '../../../trust/source';
 import { requireTrustedClock } from '../../../trust/trust-client';
 import { APP_RELEASE_FILE } from '../../../common/central-api/paths';
 import { appUpdateFeedUrl } from './feed-url';
@@ -133,7 +134,8 @@ export class SignedAppFeed {
     const source = httpSource(this.channelUrl(offer.channel), this.#options.http);
     const what = `${offer.file.name} (${offer.version}, ${offer.channel})`;
     try {
-      await source.download(offer.file.name, offer.file.size, destination);
+      // Bounded by min(signed size, installer cap): a longer body stops at the signed size (LENGTH_MISMATCH).
+      await downloadDeclared(source, offer.file.name, offer.file.size, appReleaseLimits.installerBytes, destination);
       const size = statSync(destination).size;
       if (size !== offer.file.size) throw new TrustError('LENGTH_MISMATCH', `${what} is ${size} bytes; the signed release says ${offer.file.size}.`);
       const digests = await digestsOf(destination);
