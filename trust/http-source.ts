@@ -1,5 +1,5 @@
 import { createWriteStream, statSync } from 'node:fs';
-import { Readable } from 'node:stream';
+import { Readable, addAbortSignal } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { pipeline } from 'node:stream/promises';
 import { TrustError } from './errors';
@@ -52,10 +52,10 @@ const MIN_BYTES_PER_SECOND = 256 * 1024;
 
 /**
  * The time bounds of one request, headers and body: nothing may arrive for `idleMs` (a server that stalls
- * mid-body) and the whole may not take longer than idleMs plus maxBytes at MIN_BYTES_PER_SECOND (a server
- * that drips). Its own timers, held until `done()`: AbortSignal.timeout() is not enough, because Node holds
- * that timer only weakly and, once fetch has the headers and lets go of the signal, a garbage collection
- * cancels it; a stalled body then hung the command for good.
+ * mid-body) and the whole may not take longer than twice idleMs plus maxBytes at MIN_BYTES_PER_SECOND (a server
+ * that drips). Its own timers, held until `done()`, and its own hold on the body (`bind`): with
+ * AbortSignal.timeout() passed to fetch, a body that stalled after the headers hung the command for good
+ * once a garbage collection had run (see `bind`).
  */
 export class RequestDeadline {
   private readonly controller = new AbortController();
@@ -67,13 +67,23 @@ export class RequestDeadline {
     private readonly idleMs: number,
     maxBytes: number,
   ) {
-    const overallMs = idleMs + Math.ceil((maxBytes / MIN_BYTES_PER_SECOND) * 1000);
+    // Twice the idle bound, so a stall is reported as one, plus the time the cap takes at the slowest rate.
+    const overallMs = 2 * idleMs + Math.ceil((maxBytes / MIN_BYTES_PER_SECOND) * 1000);
     this.overall = setTimeout(() => this.abort(`did not finish within ${overallMs} ms`), overallMs);
     this.idle = setTimeout(() => this.abort(`sent nothing for ${idleMs} ms`), idleMs);
   }
 
   get signal(): AbortSignal {
     return this.controller.signal;
+  }
+
+  /**
+   * The body stream ends with the deadline. fetch's own signal is not enough here either: undici passes an
+   * abort on to a request only through a WeakRef, so once fetch has resolved and its Request object is
+   * collected, aborting no longer reaches the body, and a stalled body hung (intermittently, after a GC).
+   */
+  bind(body: Readable): void {
+    addAbortSignal(this.controller.signal, body);
   }
 
   /** Bytes arrived: the idle bound starts again. */
@@ -119,7 +129,9 @@ export async function readCappedBody(response: Response, maxBytes: number, what:
   }
   const chunks: Buffer[] = [];
   let total = 0;
-  for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
+  const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+  if (deadline) deadline.bind(body);
+  for await (const chunk of body) {
     deadline?.touch();
     total += (chunk as Buffer).length;
     if (total > maxBytes) throw new TrustError('OVERSIZE', `${what} exceeds its ${maxBytes}-byte cap.`);
@@ -196,8 +208,10 @@ export function httpSource(baseUrl: string, options: HttpSourceOptions = {}): Me
       copy.etag = etag;
       copy.bytes = 0;
     }
+    const body = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    deadline.bind(body);
     await pipeline(
-      Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
+      body,
       byteCap(maxBytes - (append ? resumeFrom : 0), name, () => deadline.touch()),
       createWriteStream(destination, { mode: 0o600, flags: append ? 'a' : 'w' }),
     );

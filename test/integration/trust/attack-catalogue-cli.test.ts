@@ -206,7 +206,7 @@ describe('every other way a bench reads: redirects, compression, stalls, the cre
     expect(refusalCodes(dataDir)).toEqual(['UNREACHABLE', 'UNREACHABLE', 'OVERSIZE']);
   }, CLI_TIMEOUT_MS * 3);
 
-  it('times out a timestamp that stalls mid-body with a typed UNREACHABLE instead of hanging (it hung for good once a GC collected AbortSignal.timeout)', async () => {
+  it('times out a timestamp that stalls mid-body with a typed UNREACHABLE instead of hanging (it hung for good once a garbage collection had run)', async () => {
     const dataDir = await activatedBench();
     const before = await benchFootprint(dataDir);
     mirror.answer('timestamp.json', { kind: 'stall', bytes: 100 });

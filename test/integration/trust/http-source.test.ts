@@ -9,6 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDemoRepository } from '../../../trust/demo-repository';
 import { httpSource } from '../../../trust/http-source';
@@ -28,6 +30,12 @@ beforeAll(async () => {
   buildDemoRepository({ sourceDir: path.join(projectRoot, 'resources', 'demo-source'), outDir: demo });
   server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (url.pathname === '/stall/snapshot.json') {
+      // Headers and the first bytes, then nothing: the connection stays open.
+      open.add(response);
+      response.writeHead(200, { 'content-length': '4096' }).write(Buffer.alloc(100, 0x20));
+      return;
+    }
     if (url.pathname === '/hang/snapshot.json') {
       open.add(response); // never answers: the client's timeout must fire
       return;
@@ -89,6 +97,21 @@ describe('httpSource', () => {
 
   it('gives up after its timeout', async () => {
     await expect(httpSource(`${base}/hang/`, { timeoutMs: 300 }).read('snapshot.json', 1 << 20)).rejects.toMatchObject({ code: 'UNREACHABLE' });
+  });
+
+  it('times out a body that stalls after the headers even when a garbage collection runs meanwhile', async () => {
+    // undici passes an abort on to a request through a WeakRef only: once fetch has resolved and a collection
+    // has run, a signal given to fetch no longer reaches the body (a stalled body then hung for good).
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const collect = setInterval(gc, 50);
+    try {
+      const started = Date.now();
+      await expect(httpSource(`${base}/stall/`, { timeoutMs: 600 }).read('snapshot.json', 1 << 20)).rejects.toMatchObject({ code: 'UNREACHABLE', message: 'snapshot.json: the server sent nothing for 600 ms.' });
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      clearInterval(collect);
+    }
   });
 
   it('reports a body cut short', async () => {
