@@ -141,6 +141,22 @@ export async function readCappedBody(response: Response, maxBytes: number, what:
 }
 
 /**
+ * One request whose answer is read whole under the same bounds as the repository's: a RequestDeadline for
+ * the headers and the body, and at most maxBytes of body (readCappedBody). For the command line's calls to
+ * the central server (admin, support, release tools). Throws TrustError: UNREACHABLE (network, deadline),
+ * OVERSIZE (answer over the cap).
+ */
+export async function fetchWithinBounds(url: URL, init: Omit<RequestInit, 'signal'>, bounds: { maxBytes: number; timeoutMs: number }): Promise<{ status: number; ok: boolean; bytes: Buffer }> {
+  const what = `${url.origin}${url.pathname}`;
+  return typed(what, () =>
+    withDeadline(what, bounds.timeoutMs, bounds.maxBytes, async (deadline) => {
+      const response = await fetch(url, { ...init, signal: deadline.signal });
+      return { status: response.status, ok: response.ok, bytes: await readCappedBody(response, bounds.maxBytes, `the answer from ${what}`, deadline) };
+    }),
+  );
+}
+
+/**
  * A repository served over HTTP(S): 404 is "missing", every body is capped while it streams, and the
  * whole request (headers and body) is bounded by one timeout. A pack download cut short (connection lost,
  * timeout, 5xx) resumes where it stopped: the next request asks for the remainder only (Range) and only if

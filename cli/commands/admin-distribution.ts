@@ -11,7 +11,8 @@ import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
 import { nextDirective } from '../../trust/repository';
 import { channelNames, indexSchema, limits, type Assignment, type ChannelName, type RootDocument } from '../../trust/schemas';
-import { callServer } from '../../common/central-api/token-client';
+import { callServer, syncErrorOf } from '../../common/central-api/token-client';
+import { fetchWithinBounds } from '../../trust/http-source';
 import { jsonOption, printResult, type JsonFlag } from '../../common/command-output';
 import { ADMIN_EVIDENCE_PATH, adminDirectivePath } from '../../common/central-api/paths';
 import { REPOSITORY_PREFIX } from '../../common/central-api/paths';
@@ -21,16 +22,16 @@ import { openTrustedRoot, verifyRootRotation } from '../../trust/trust-client';
 /** A public repository file from the server, or null on 404. */
 export async function fetchRepositoryFile(serverUrl: string, name: string, maxBytes: number): Promise<Buffer | null> {
   const url = new URL(`${REPOSITORY_PREFIX}/${name}`, serverUrl);
-  let response: Response;
+  let response: { status: number; ok: boolean; bytes: Buffer };
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(30_000) });
+    // Capped while it streams, not after the whole body is in memory.
+    response = await fetchWithinBounds(url, { redirect: 'error' }, { maxBytes, timeoutMs: 30_000 });
   } catch (error) {
-    throw new SyncError('NETWORK_ERROR', `Cannot reach the server at ${url.origin}: ${error instanceof Error ? error.message : String(error)}.`, true);
+    throw syncErrorOf(error, url);
   }
   if (response.status === 404) return null;
   if (!response.ok) throw new SyncError('BAD_RESPONSE', `The server answered ${response.status} for ${name}.`, response.status >= 500, response.status);
-  const bytes = Buffer.from(await response.arrayBuffer());
-  if (bytes.length > maxBytes) throw new SyncError('BAD_RESPONSE', `${name} is over its ${maxBytes}-byte cap.`, false);
+  const { bytes } = response;
   return bytes;
 }
 

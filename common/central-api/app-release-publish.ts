@@ -11,6 +11,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import {
   appFileNameSchema,
+  appReleaseLimits,
   appReleaseSchema,
   openAppRelease,
   promotedAppRelease,
@@ -22,7 +23,8 @@ import {
 import type { KeyPair } from '../../trust/crypto';
 import { SPEC, channelNames, parseOrMalformed, type ChannelName, type RootDocument } from '../../trust/schemas';
 import { SyncError } from './client';
-import { callServer } from './token-client';
+import { callServer, syncErrorOf } from './token-client';
+import { fetchWithinBounds } from '../../trust/http-source';
 import { uploadReleaseFile } from './release-publish';
 import { APP_RELEASE_FILE, RELEASE_APP_FILES_PREFIX, appUpdatesChannelPath, releaseAppChannelPath } from './paths';
 
@@ -55,16 +57,15 @@ async function digestsOf(file: string): Promise<{ sha256: string; sha512: string
 /** The signed release a channel serves now (bytes and document), or null when none is published. */
 export async function servedAppRelease(serverUrl: string, channel: ChannelName, root: RootDocument): Promise<{ bytes: Buffer; release: AppReleaseDocument } | null> {
   const url = new URL(`${appUpdatesChannelPath(channel)}${APP_RELEASE_FILE}`, serverUrl);
-  let response: Response;
+  let response: { status: number; ok: boolean; bytes: Buffer };
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(30_000), redirect: 'error' });
+    response = await fetchWithinBounds(url, { redirect: 'error' }, { maxBytes: appReleaseLimits.documentBytes, timeoutMs: 30_000 });
   } catch (error) {
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
-    throw new SyncError('NETWORK_ERROR', `Cannot reach the server at ${url.origin}: ${cause}.`, true);
+    throw syncErrorOf(error, url);
   }
   if (response.status === 404) return null;
   if (!response.ok) throw new SyncError('BAD_RESPONSE', `The server answered ${response.status} for ${url.pathname}.`, false, response.status);
-  const bytes = Buffer.from(await response.arrayBuffer());
+  const { bytes } = response;
   return { bytes, release: openAppRelease(bytes, root, `the ${channel} app release the server serves`) };
 }
 
