@@ -56,6 +56,31 @@ function safeJoin(root: string, name: string): string {
   return resolved;
 }
 
+/**
+ * A file-system failure under a name the source was asked for, typed: the layout is wrong (a file where a
+ * folder belongs on the path, a symbolic-link loop, a name too long) is MALFORMED; the medium failing (no
+ * permission, an I/O error on a USB stick) is UNREACHABLE. Never a bare ENOTDIR or EIO.
+ */
+function fileErrorOf(name: string, error: unknown): unknown {
+  if (error instanceof TrustError) return error;
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  if (code === 'ENOTDIR' || code === 'ELOOP' || code === 'ENAMETOOLONG' || code === 'EISDIR') {
+    return new TrustError('MALFORMED', `${name} is not where the repository layout puts a file (${code}).`, { cause: error });
+  }
+  // A download writes too: the bench's own disk full is its storage, not the source.
+  if (code === 'ENOSPC' || code === 'EDQUOT' || code === 'EROFS') return new TrustError('STORAGE_FAILED', `${name} could not be written (${code}).`, { cause: error });
+  return new TrustError('UNREACHABLE', `${name} cannot be read (${code || (error instanceof Error ? error.message : String(error))}).`, { cause: error });
+}
+
+/** Runs a file-system read of `name` with its failures typed (fileErrorOf). */
+async function typedFileRead<T>(name: string, read: () => Promise<T>): Promise<T> {
+  try {
+    return await read();
+  } catch (error) {
+    throw fileErrorOf(name, error);
+  }
+}
+
 /** The file's metadata, null when missing; anything but a regular file (a directory named timestamp.json) is MALFORMED. */
 async function statOrNull(file: string, name: string): Promise<Stats | null> {
   let info: Stats;
@@ -63,7 +88,7 @@ async function statOrNull(file: string, name: string): Promise<Stats | null> {
     info = await stat(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw error;
+    throw fileErrorOf(name, error);
   }
   if (!info.isFile()) throw new TrustError('MALFORMED', `${name} is not a regular file.`);
   return info;
@@ -74,7 +99,11 @@ async function statOrNull(file: string, name: string): Promise<Stats | null> {
  * folder, a FIFO or a device under the expected name is MALFORMED, not EISDIR or a read that never ends),
  * OVERSIZE from its size before a byte is read, and at most maxBytes + 1 read in case it grows meanwhile.
  */
-export async function readCappedFile(file: string, name: string, maxBytes: number): Promise<Uint8Array | null> {
+export function readCappedFile(file: string, name: string, maxBytes: number): Promise<Uint8Array | null> {
+  return typedFileRead(name, () => readCappedFileOrThrow(file, name, maxBytes));
+}
+
+async function readCappedFileOrThrow(file: string, name: string, maxBytes: number): Promise<Uint8Array | null> {
   const info = await statOrNull(file, name);
   if (!info) return null;
   if (info.size > maxBytes) throw new TrustError('OVERSIZE', `${name} is ${info.size} bytes, over the ${maxBytes}-byte cap.`);
@@ -107,12 +136,13 @@ export function directorySource(directory: string): MetadataSource {
   return {
     describe: () => root,
     read: (name, maxBytes) => readCappedFile(safeJoin(root, name), name, maxBytes),
-    async download(name, maxBytes, destination) {
-      const file = safeJoin(root, name);
-      const info = await statOrNull(file, name);
-      if (!info) throw new TrustError('NOT_FOUND', `${name} is missing from ${root}.`);
-      if (info.size > maxBytes) throw new TrustError('OVERSIZE', `${name} is ${info.size} bytes, over the signed ${maxBytes}-byte length.`);
-      await pipeline(createReadStream(file), byteCap(maxBytes, name), createWriteStream(destination, { mode: 0o600 }));
-    },
+    download: (name, maxBytes, destination) =>
+      typedFileRead(name, async () => {
+        const file = safeJoin(root, name);
+        const info = await statOrNull(file, name);
+        if (!info) throw new TrustError('NOT_FOUND', `${name} is missing from ${root}.`);
+        if (info.size > maxBytes) throw new TrustError('OVERSIZE', `${name} is ${info.size} bytes, over the signed ${maxBytes}-byte length.`);
+        await pipeline(createReadStream(file), byteCap(maxBytes, name), createWriteStream(destination, { mode: 0o600 }));
+      }),
   };
 }

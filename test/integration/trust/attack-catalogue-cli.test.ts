@@ -7,7 +7,7 @@
  * hostile mirror that answers 404, an endless body or forged metadata for the paths it is told to.
  */
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
@@ -398,7 +398,7 @@ describe('offline bundles', () => {
     expectUnchanged(before, await benchFootprint(dataDir), good);
   }, CLI_TIMEOUT_MS * 2);
 
-  it('refuses a directory where a file belongs in a file mirror too (MALFORMED)', async () => {
+  it('refuses a directory where a file belongs, a link loop and a file where a folder belongs in a file mirror too (MALFORMED)', async () => {
     const dataDir = makeDir();
     const mirrorDir = path.join(makeDir(), 'mirror');
     cpSync(demo, mirrorDir, { recursive: true });
@@ -407,6 +407,15 @@ describe('offline bundles', () => {
     const bench = openBenchForCli(dataDir, { create: true });
     try {
       await expect(bench.packs.update(directorySource(mirrorDir), ACTIVE)).rejects.toMatchObject({ name: 'TrustError', code: 'MALFORMED', message: 'timestamp.json is not a regular file.' });
+      // A symbolic-link loop under a name, and a file where the layout has a folder: typed, never a bare ELOOP or ENOTDIR.
+      rmSync(path.join(mirrorDir, 'timestamp.json'), { recursive: true });
+      symlinkSync('timestamp.json', path.join(mirrorDir, 'timestamp.json'));
+      await expect(bench.packs.update(directorySource(mirrorDir), ACTIVE)).rejects.toMatchObject({ name: 'TrustError', code: 'MALFORMED', message: 'timestamp.json is not where the repository layout puts a file (ELOOP).' });
+      rmSync(path.join(mirrorDir, 'timestamp.json'));
+      cpSync(path.join(demo, 'timestamp.json'), path.join(mirrorDir, 'timestamp.json'));
+      rmSync(path.join(mirrorDir, 'index'), { recursive: true });
+      writeFileSync(path.join(mirrorDir, 'index'), 'not a folder');
+      await expect(bench.packs.update(directorySource(mirrorDir), ACTIVE)).rejects.toMatchObject({ name: 'TrustError', code: 'MALFORMED', message: `index/${ACTIVE}.json is not where the repository layout puts a file (ENOTDIR).` });
     } finally {
       bench.close();
     }
