@@ -14,6 +14,8 @@ export type MirrorAnswer =
   | { kind: 'redirect'; location: string }
   /** The upstream's headers and the first `bytes` of its body, then nothing: the connection stays open. */
   | { kind: 'stall'; bytes: number }
+  /** The upstream's headers (its full Content-Length) and the first `bytes` of its body, then the connection is cut. */
+  | { kind: 'cut'; bytes: number }
   /** `Content-Encoding: gzip` over these (small) compressed bytes, which decompress to far more. */
   | { kind: 'gzip'; compressed: Uint8Array };
 
@@ -73,6 +75,11 @@ export async function startHostileMirror(upstreamRepositoryUrl: string): Promise
     void fetch(new URL(name, upstreamRepositoryUrl), { redirect: 'manual' }).then(
       async (upstream) => {
         const body = Buffer.from(await upstream.arrayBuffer());
+        if (answer?.kind === 'cut') {
+          count(name, Math.min(answer.bytes, body.length));
+          response.writeHead(upstream.status, { 'content-length': String(body.length) });
+          return void response.write(body.subarray(0, answer.bytes), () => response.destroy());
+        }
         if (answer?.kind === 'stall') {
           count(name, Math.min(answer.bytes, body.length));
           return void response.writeHead(upstream.status, { 'content-length': String(body.length) }).write(body.subarray(0, answer.bytes));

@@ -206,6 +206,24 @@ describe('every other way a bench reads: redirects, compression, stalls, the cre
     expect(refusalCodes(dataDir)).toEqual(['UNREACHABLE', 'UNREACHABLE', 'OVERSIZE']);
   }, CLI_TIMEOUT_MS * 3);
 
+  it('refuses bodies shorter than signed: a whole but short snapshot is LENGTH_MISMATCH, a pack cut mid-body on every attempt UNREACHABLE', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    const snapshot = readFileSync(path.join(demo, 'snapshot.json'));
+    mirror.answer('snapshot.json', { kind: 'bytes', bytes: snapshot.subarray(0, snapshot.length - 10) });
+    const short = await packsUpdate(dataDir, [ACTIVE]);
+    expect(short.code, short.stderr).toBe(1);
+    expect(short.stderr).toMatch(new RegExp(`^injbench: LENGTH_MISMATCH: ${ACTIVE}: snapshot is ${snapshot.length - 10} bytes; the signed length is ${snapshot.length}`, 'm'));
+    mirror.answer('snapshot.json', null);
+    mirror.answer(`packs/${OTHER}/1.0.0.injpack`, { kind: 'cut', bytes: 1000 });
+    const cut = await packsUpdate(dataDir, [OTHER]);
+    expect(cut.code, cut.stderr).toBe(1);
+    expect(cut.stderr).toMatch(new RegExp(`^injbench: UNREACHABLE: ${OTHER}: packs/${OTHER}/1\\.0\\.0\\.injpack: `, 'm'));
+    expect(mirror.requested.filter((name) => name === `packs/${OTHER}/1.0.0.injpack`)).toHaveLength(4);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+    expect(refusalCodes(dataDir)).toEqual(['LENGTH_MISMATCH', 'UNREACHABLE']);
+  }, CLI_TIMEOUT_MS * 2);
+
   it('times out a timestamp that stalls mid-body with a typed UNREACHABLE instead of hanging (it hung for good once a garbage collection had run)', async () => {
     const dataDir = await activatedBench();
     const before = await benchFootprint(dataDir);
