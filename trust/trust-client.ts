@@ -41,20 +41,30 @@ import {
   type RootDocument,
   type SnapshotDocument,
   type TimestampDocument,
+  type RoleKeys,
   type VersionEntry,
 } from './schemas';
 import { readDeclared, type MetadataSource } from './source';
 export type { BenchProfile } from './bench-trust';
 import { chooseTarget, requireNoDowngrade, type ActiveRelease, type LocalPin, type Resolution } from './target-policy';
 
+/**
+ * The key ids whose signatures on a trusted document were valid when the bench accepted it: after a root
+ * rotation the document still pins only if those keys meet the role's new threshold (`stillPinned`). Absent in
+ * state written before they were recorded.
+ */
+interface SignedBy {
+  keyids?: string[];
+}
+
 /** What a bench remembers between updates. Root bytes are stored exactly as received. */
 export interface TrustedMetadata {
   rootBase64: string;
   lastTrustedTime: string | null;
-  timestamp: { version: number; sha256: string } | null;
-  snapshot: { version: number; sha256: string } | null;
-  indexes: Record<string, { sequence: number; sha256: string }>;
-  directive: { seq: number; sha256: string } | null;
+  timestamp: ({ version: number; sha256: string } & SignedBy) | null;
+  snapshot: ({ version: number; sha256: string } & SignedBy) | null;
+  indexes: Record<string, { sequence: number; sha256: string } & SignedBy>;
+  directive: ({ seq: number; sha256: string } & SignedBy) | null;
   active: Record<string, ActiveRelease>;
 }
 
@@ -173,8 +183,25 @@ function requireNotExpired(what: string, expires: string, now: Date): void {
   if (Date.parse(expires) <= now.getTime()) throw new TrustError('EXPIRED', `${what} expired at ${expires}.`);
 }
 
-function sameKeys(a: RootDocument['roles']['index'], b: RootDocument['roles']['index']): boolean {
+function sameKeys(a: RoleKeys, b: RoleKeys): boolean {
   return a.threshold === b.threshold && a.keyids.length === b.keyids.length && a.keyids.every((keyid) => b.keyids.includes(keyid));
+}
+
+/**
+ * Whether a trusted document still pins after a root rotation: it does while the keys that signed it meet the
+ * role's threshold in the new root. A rotation that drops those keys (a stolen key's seq 999999) forgets it; one
+ * that keeps them (a key added, another retired) does not, or a mirror could replay the kept keys' older
+ * documents. A pin recorded without its signers falls back to "the role's keys are unchanged".
+ */
+function stillPinned<T extends SignedBy>(pin: T | null, before: RoleKeys, after: RoleKeys): T | null {
+  if (pin === null) return null;
+  const vouched = pin.keyids ? pin.keyids.filter((keyid) => after.keyids.includes(keyid)).length >= after.threshold : sameKeys(before, after);
+  return vouched ? pin : null;
+}
+
+/** The signers of an accepted document, as recorded in the trusted state. */
+function signers(valid: ReadonlySet<string>): string[] {
+  return [...valid].sort();
 }
 
 /** A file the update cannot go on without. */
@@ -212,10 +239,10 @@ export class TrustClient {
   private trustedSnapshot: TrustedMetadata['snapshot'] | undefined;
   private trustedIndexes: TrustedMetadata['indexes'] | undefined;
   private trustedDirective: TrustedMetadata['directive'] | undefined;
-  private timestamp: { document: TimestampDocument; bytes: Uint8Array } | undefined;
-  private snapshot: { document: SnapshotDocument; bytes: Uint8Array } | undefined;
-  private index: { document: IndexDocument; bytes: Uint8Array } | undefined;
-  private directive: { document: DirectiveDocument; bytes: Uint8Array } | null | undefined;
+  private timestamp: { document: TimestampDocument; bytes: Uint8Array; keyids: string[] } | undefined;
+  private snapshot: { document: SnapshotDocument; bytes: Uint8Array; keyids: string[] } | undefined;
+  private index: { document: IndexDocument; bytes: Uint8Array; keyids: string[] } | undefined;
+  private directive: { document: DirectiveDocument; bytes: Uint8Array; keyids: string[] } | null | undefined;
   private target: VerifiedRelease | undefined;
 
   constructor(input: { family: string; bench: BenchProfile; trusted: TrustedMetadata; now: Date }) {
@@ -274,20 +301,23 @@ export class TrustClient {
     refuseDevelopmentRoot(root, this.bench.production);
     requireNotExpired(`root v${root.version}`, root.expires, this.now);
 
-    // Recovery from a fast-forward attack: rotating a role's keys forgets the versions that role signed. As in
-    // TUF (client workflow 5.3.11), a rotation of the timestamp or the snapshot (index) keys forgets both the
-    // trusted timestamp and snapshot: a stolen index key's snapshot may have been timestamped by the honest
-    // timestamp key (a mirror's automation), leaving a timestamp version ahead of the recovered repository's.
-    const indexKeysRotated = !sameKeys(this.trustedRoot.roles.index, root.roles.index);
-    const timestampKeysRotated = !sameKeys(this.trustedRoot.roles.timestamp, root.roles.timestamp);
-    const freshnessKeysRotated = indexKeysRotated || timestampKeysRotated;
-    this.trustedSnapshot = freshnessKeysRotated ? null : this.trusted.snapshot;
-    this.trustedIndexes = indexKeysRotated ? {} : this.trusted.indexes;
-    this.trustedTimestamp = freshnessKeysRotated ? null : this.trusted.timestamp;
+    // Recovery from a fast-forward attack: a rotation that takes away the keys a trusted document was signed
+    // with forgets what that document pinned (stillPinned); documents of keys the rotation keeps still pin. As
+    // in TUF (client workflow 5.3.11), losing the trusted snapshot or timestamp forgets both: a stolen index
+    // key's snapshot may have been timestamped by the honest timestamp key (a mirror's automation), leaving a
+    // timestamp version ahead of the recovered repository's.
+    const before = this.trustedRoot.roles;
+    const snapshotPin = stillPinned(this.trusted.snapshot, before.index, root.roles.index);
+    const timestampPin = stillPinned(this.trusted.timestamp, before.timestamp, root.roles.timestamp);
+    const freshnessPinned = snapshotPin !== null && timestampPin !== null;
+    this.trustedSnapshot = freshnessPinned ? snapshotPin : null;
+    this.trustedTimestamp = freshnessPinned ? timestampPin : null;
+    this.trustedIndexes = Object.fromEntries(
+      Object.entries(this.trusted.indexes).filter(([, pin]) => stillPinned(pin, before.index, root.roles.index) !== null),
+    );
     // The same for the director: a stolen director key's directive (say seq 999999) would otherwise freeze the
-    // bench for good, since seq never decreases. New director keys start a new chain.
-    const directorKeysRotated = !sameKeys(this.trustedRoot.roles.director, root.roles.director);
-    this.trustedDirective = directorKeysRotated ? null : this.trusted.directive;
+    // bench for good, since seq never decreases. Without it the director starts a new chain.
+    this.trustedDirective = stillPinned(this.trusted.directive, before.director, root.roles.director);
     this.root = root;
     this.rootBytes = rootBytes;
     this.acceptRole('root');
@@ -302,7 +332,7 @@ export class TrustClient {
     // Required on every bench, online or offline: freshness comes only from signed data, never from a missing file.
     const timestampBytes = required(await source.read('timestamp.json', limits.timestampBytes), 'timestamp.json', source);
     const envelope = openEnvelope(timestampBytes, limits.timestampBytes, 'timestamp');
-    requireThreshold('timestamp', envelope, root.roles.timestamp, root.keys, 'timestamp');
+    const timestampSigners = signers(requireThreshold('timestamp', envelope, root.roles.timestamp, root.keys, 'timestamp'));
     const timestampDoc = parsePayload(envelope, timestampSchema, 'timestamp');
     if (trustedTimestamp && timestampDoc.version < trustedTimestamp.version) {
       throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} is older than the trusted v${trustedTimestamp.version}.`);
@@ -311,7 +341,7 @@ export class TrustClient {
       throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} differs from the trusted copy of the same version; keeping the old.`);
     }
     requireNotExpired(`timestamp v${timestampDoc.version}`, timestampDoc.expires, this.now);
-    this.timestamp = { document: timestampDoc, bytes: timestampBytes };
+    this.timestamp = { document: timestampDoc, bytes: timestampBytes, keyids: timestampSigners };
     this.acceptRole('timestamp');
     return timestampDoc;
   }
@@ -329,7 +359,7 @@ export class TrustClient {
     const snapshotBytes = required(await readDeclared(source, 'snapshot.json', timestampDoc.snapshot.length, limits.snapshotBytes), 'snapshot.json', source);
     requireHashAndLength('snapshot', snapshotBytes, timestampDoc.snapshot);
     const snapshotEnvelope = openEnvelope(snapshotBytes, limits.snapshotBytes, 'snapshot');
-    requireThreshold('snapshot', snapshotEnvelope, root.roles.index, root.keys, 'snapshot');
+    const snapshotSigners = signers(requireThreshold('snapshot', snapshotEnvelope, root.roles.index, root.keys, 'snapshot'));
     const snapshot = parsePayload(snapshotEnvelope, snapshotSchema, 'snapshot');
     if (snapshot.version !== timestampDoc.snapshot.version) {
       throw new TrustError('MALFORMED', `snapshot v${snapshot.version} is not the v${timestampDoc.snapshot.version} the timestamp names.`);
@@ -348,7 +378,7 @@ export class TrustClient {
       }
     }
     requireNotExpired(`snapshot v${snapshot.version}`, snapshot.expires, this.now);
-    this.snapshot = { document: snapshot, bytes: snapshotBytes };
+    this.snapshot = { document: snapshot, bytes: snapshotBytes, keyids: snapshotSigners };
     this.acceptRole('snapshot');
     return snapshot;
   }
@@ -368,7 +398,7 @@ export class TrustClient {
     const indexBytes = required(await readDeclared(source, `index/${family}.json`, listed.length, limits.indexBytes), `index/${family}.json`, source);
     requireHashAndLength(`index ${family}`, indexBytes, listed);
     const indexEnvelope = openEnvelope(indexBytes, limits.indexBytes, `index ${family}`);
-    requireThreshold('index', indexEnvelope, root.roles.index, root.keys, `index ${family}`);
+    const indexSigners = signers(requireThreshold('index', indexEnvelope, root.roles.index, root.keys, `index ${family}`));
     const index = parsePayload(indexEnvelope, indexSchema, `index ${family}`);
     if (index.feature_id !== family) throw new TrustError('WRONG_TARGET', `the index served for ${family} is the index of ${index.feature_id}.`);
     if (index.sequence !== listed.sequence) throw new TrustError('MALFORMED', `index ${family} sequence ${index.sequence} is not the ${listed.sequence} the snapshot names.`);
@@ -380,7 +410,7 @@ export class TrustClient {
       throw new TrustError('ROLLBACK', `index ${family} sequence ${index.sequence} differs from the trusted copy of the same sequence; keeping the old.`);
     }
     requireNotExpired(`index ${family} sequence ${index.sequence}`, index.expires, this.now);
-    this.index = { document: index, bytes: indexBytes };
+    this.index = { document: index, bytes: indexBytes, keyids: indexSigners };
     this.acceptRole('index');
     return index;
   }
@@ -394,7 +424,7 @@ export class TrustClient {
     const root = accepted(this.root, 'root');
     const trustedDirective = accepted(this.trustedDirective, 'root');
     const { benchId } = this.bench;
-    let directive: { document: DirectiveDocument; bytes: Uint8Array } | null = null;
+    let directive: { document: DirectiveDocument; bytes: Uint8Array; keyids: string[] } | null = null;
     if (benchId) {
       const directiveBytes = await source.read(`directives/${benchId}.json`, limits.directiveBytes);
       // Rule: a directive once trusted cannot be withdrawn by not serving it (that would silently un-pin).
@@ -403,7 +433,7 @@ export class TrustClient {
       }
       if (directiveBytes) {
         const envelope = openEnvelope(directiveBytes, limits.directiveBytes, 'directive');
-        requireThreshold('directive', envelope, root.roles.director, root.keys, 'directive');
+        const directiveSigners = signers(requireThreshold('directive', envelope, root.roles.director, root.keys, 'directive'));
         const document = parsePayload(envelope, directiveSchema, 'directive');
         if (document.bench_id !== benchId) throw new TrustError('WRONG_TARGET', `the directive is for bench ${document.bench_id}, not ${benchId}.`);
         const seen = trustedDirective;
@@ -425,7 +455,7 @@ export class TrustClient {
           );
         }
         requireNotExpired(`directive seq ${document.seq}`, document.expires, this.now);
-        directive = { document, bytes: directiveBytes };
+        directive = { document, bytes: directiveBytes, keyids: directiveSigners };
       }
     }
     this.directive = directive;
@@ -488,10 +518,10 @@ export class TrustClient {
       next: {
         rootBase64: Buffer.from(rootBytes).toString('base64'),
         lastTrustedTime,
-        timestamp: { version: timestamp.document.version, sha256: sha256Hex(timestamp.bytes) },
-        snapshot: { version: snapshot.document.version, sha256: sha256Hex(snapshot.bytes) },
-        indexes: { ...trustedIndexes, [family]: { sequence: index.document.sequence, sha256: sha256Hex(index.bytes) } },
-        directive: directive ? { seq: directive.document.seq, sha256: sha256Hex(directive.bytes) } : trustedDirective,
+        timestamp: { version: timestamp.document.version, sha256: sha256Hex(timestamp.bytes), keyids: timestamp.keyids },
+        snapshot: { version: snapshot.document.version, sha256: sha256Hex(snapshot.bytes), keyids: snapshot.keyids },
+        indexes: { ...trustedIndexes, [family]: { sequence: index.document.sequence, sha256: sha256Hex(index.bytes), keyids: index.keyids } },
+        directive: directive ? { seq: directive.document.seq, sha256: sha256Hex(directive.bytes), keyids: directive.keyids } : trustedDirective,
         active: { ...trusted.active },
       },
     };

@@ -27,16 +27,18 @@ import { downloadDeclared, type MetadataSource } from '../../../trust/source';
 import type { ActiveRelease, LocalPin, Resolution } from '../../../trust/target-policy';
 import { TrustClient, initialTrustedMetadata, openTrustedRoot, type BenchProfile, type TrustedMetadata } from '../../../trust/trust-client';
 
+const signedBy = z.array(z.string()).max(32).optional();
 const activeSchema = z.object({ version: z.string(), release_counter: z.number().int(), manifest_sha256: z.string() });
 const stateSchema = z.object({
   schema: z.literal(1),
   trusted: z.object({
     rootBase64: z.string(),
     lastTrustedTime: z.string().nullable(),
-    timestamp: z.object({ version: z.number(), sha256: z.string() }).nullable(),
-    snapshot: z.object({ version: z.number(), sha256: z.string() }).nullable(),
-    indexes: z.record(z.string(), z.object({ sequence: z.number(), sha256: z.string() })),
-    directive: z.object({ seq: z.number(), sha256: z.string() }).nullable(),
+    // keyids: who signed each trusted document, so a root rotation forgets exactly what the removed keys pinned.
+    timestamp: z.object({ version: z.number(), sha256: z.string(), keyids: signedBy }).nullable(),
+    snapshot: z.object({ version: z.number(), sha256: z.string(), keyids: signedBy }).nullable(),
+    indexes: z.record(z.string(), z.object({ sequence: z.number(), sha256: z.string(), keyids: signedBy })),
+    directive: z.object({ seq: z.number(), sha256: z.string(), keyids: signedBy }).nullable(),
     active: z.record(z.string(), activeSchema),
   }),
   /**
