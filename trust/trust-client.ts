@@ -222,6 +222,27 @@ function accepted<T>(value: T | undefined, role: Role): T {
   return value;
 }
 
+/**
+ * Recovery from a stolen root key (docs/trust-packs.md, "Replacing a bench's trust anchor"): a bench that took a
+ * thief's root trusts nothing the honest keys sign, so its anchor is replaced out of band by a local administrator
+ * with a root file the release manager hands over, confirmed by its SHA-256 read out through another channel.
+ * The root must stand on its own (its own root threshold, strict keys, not expired, no development root in a
+ * production build). Everything the old anchor's keys vouched for is forgotten, active packs included (the thief
+ * may have installed one at a release counter no honest pack reaches); only the trusted clock floor is kept.
+ */
+export function replaceTrustAnchor(input: { trusted: TrustedMetadata; rootBytes: Uint8Array; confirmedSha256: string; production: boolean; now: Date }): { trusted: TrustedMetadata; root: RootDocument } {
+  const { trusted, rootBytes, now } = input;
+  requireTrustedClock(trusted.lastTrustedTime, now);
+  const sha256 = sha256Hex(rootBytes);
+  if (input.confirmedSha256.toLowerCase() !== sha256) {
+    throw new TrustError('HASH_MISMATCH', `the root file's SHA-256 is ${sha256}, not the ${input.confirmedSha256} confirmed; check the file and the fingerprint with the release manager.`);
+  }
+  const root = openTrustedRoot(rootBytes);
+  refuseDevelopmentRoot(root, input.production);
+  requireNotExpired(`root v${root.version}`, root.expires, now);
+  return { trusted: { ...initialTrustedMetadata(rootBytes), lastTrustedTime: trusted.lastTrustedTime }, root };
+}
+
 /** One update of one family on one bench: construct, then call the role methods in order. */
 export class TrustClient {
   readonly family: string;

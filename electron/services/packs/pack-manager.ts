@@ -25,7 +25,7 @@ import type { VerifiedPack } from '../../../trust/pack';
 import { indexSchema, limits, type IndexDocument, type PackManifest } from '../../../trust/schemas';
 import { downloadDeclared, type MetadataSource } from '../../../trust/source';
 import type { ActiveRelease, LocalPin, Resolution } from '../../../trust/target-policy';
-import { TrustClient, initialTrustedMetadata, openTrustedRoot, type BenchProfile, type TrustedMetadata } from '../../../trust/trust-client';
+import { TrustClient, initialTrustedMetadata, openTrustedRoot, replaceTrustAnchor, type BenchProfile, type TrustedMetadata } from '../../../trust/trust-client';
 
 const signedBy = z.array(z.string()).max(32).optional();
 const activeSchema = z.object({ version: z.string(), release_counter: z.number().int(), manifest_sha256: z.string() });
@@ -305,6 +305,34 @@ export class PackManager {
     } finally {
       rmSync(staged, { force: true });
     }
+  }
+
+  /**
+   * Replaces the bench's trust anchor out of band (recovery from a stolen root key; the checks:
+   * trust/trust-client.ts replaceTrustAnchor). The new state holds the new root and nothing else: no trusted
+   * metadata, no active or last-known-good pack (the next update installs afresh), the clock floor kept. Pack
+   * files stay in the store, re-verified before any is activated again. A refusal changes nothing.
+   */
+  replaceTrustAnchor(rootBytes: Uint8Array, confirmedSha256: string, audit: { actor: string; reason: string; ticket: string }): { rootVersion: number; sha256: string; forgotten: string[] } {
+    const state = this.readState();
+    let replaced: ReturnType<typeof replaceTrustAnchor>;
+    try {
+      replaced = replaceTrustAnchor({ trusted: state.trusted, rootBytes, confirmedSha256, production: this.options.bench.production, now: this.now() });
+    } catch (error) {
+      this.evidence({ event: 'trust-anchor-refused', code: isTrustError(error) ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error), ...audit });
+      throw error;
+    }
+    const forgotten = Object.keys(state.trusted.active).sort();
+    this.writeState({ schema: 1, trusted: replaced.trusted, stored: { indexes: {}, directive: null, snapshot: null, timestamp: null }, lkg: {}, policy: {}, chosenUnder: {} });
+    const sha256 = sha256Hex(rootBytes);
+    this.evidence({
+      event: 'trust-anchor-replaced',
+      previous_root_sha256: sha256Hex(Buffer.from(state.trusted.rootBase64, 'base64')),
+      root: { version: replaced.root.version, sha256 },
+      forgotten_active: forgotten,
+      ...audit,
+    });
+    return { rootVersion: replaced.root.version, sha256, forgotten };
   }
 
   /**
