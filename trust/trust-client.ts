@@ -157,12 +157,18 @@ export function verifyRootRotation(current: RootDocument, bytes: Uint8Array): Ro
   return next;
 }
 
-/** Step 2: a production build never trusts a development root or a development key. */
-export function refuseDevelopmentRoot(root: RootDocument, production: boolean): void {
-  if (!production) return;
-  if (root.environment === 'development') throw new TrustError('DEV_KEY_IN_PROD', `root v${root.version} is a development root; this is a production build.`);
+/**
+ * Step 2: a production build never trusts a development root or a development key, and neither does any bench
+ * once it trusts a production root (`trustedRoot`: a rotation never leads from production back to development,
+ * whatever the build). A production root never lists a development key on any bench: their seeds are public, so
+ * a role holding one is open to anyone.
+ */
+export function refuseDevelopmentRoot(root: RootDocument, production: boolean, trustedRoot: RootDocument = root): void {
+  const strict = production || trustedRoot.environment === 'production' || root.environment === 'production';
+  if (!strict) return;
+  if (root.environment === 'development') throw new TrustError('DEV_KEY_IN_PROD', `root v${root.version} is a development root; ${production ? 'this is a production build' : `the bench trusts production root v${trustedRoot.version}`}.`);
   const devKeys = developmentKeysIn(root);
-  if (devKeys.length > 0) throw new TrustError('DEV_KEY_IN_PROD', `root v${root.version} lists development key ${devKeys[0]?.slice(0, 12)}; this is a production build.`);
+  if (devKeys.length > 0) throw new TrustError('DEV_KEY_IN_PROD', `root v${root.version} lists development key ${devKeys[0]?.slice(0, 12)}; ${production ? 'this is a production build' : 'a production root or a bench on one never trusts it'}.`);
 }
 
 /**
@@ -316,10 +322,11 @@ export class TrustClient {
       if (!nextBytes) break;
       if (rotations >= limits.maxRootRotations) throw new TrustError('OVERSIZE', `more than ${limits.maxRootRotations} root rotations in one update.`);
       root = verifyRootRotation(root, nextBytes);
+      // 2 again, for every root on the way: a development root in between would hand the next root to keys
+      // whose seeds are public, so a production build or a bench on a production root refuses it too.
+      refuseDevelopmentRoot(root, this.bench.production, this.trustedRoot);
       rootBytes = nextBytes;
     }
-    // 2 again, for the rotated root: a rotation cannot bring a development root into a production build.
-    refuseDevelopmentRoot(root, this.bench.production);
     requireNotExpired(`root v${root.version}`, root.expires, this.now);
 
     // Recovery from a fast-forward attack: a rotation that takes away the keys a trusted document was signed

@@ -11,6 +11,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { appendCreditGrant } from '../../../cli/bench-context';
 import { openBenchCore } from '../../../electron/services/bench-core';
 import { generateKeyPair } from '../../../trust/crypto';
+import { developmentKeyPair } from '../../../trust/dev-keys';
 import { encodeEnvelope, signDocument } from '../../../trust/envelope';
 import { pinBench, promote, revoke } from '../../../trust/repository';
 import { SPEC } from '../../../trust/schemas';
@@ -54,6 +55,38 @@ describe('roots whose role lists cannot mean what they say', () => {
       root.roles.index = { keyids: [fixture.keys.index.keyid, second.keyid], threshold: 2 };
     }, [fixture.keys.root]);
     await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+  });
+});
+
+describe('development keys after a production root, on a bench built as the CLI builds it (production: false)', () => {
+  it('refuses a production root listing a development key, a development root after a production one, and a development root in between (DEV_KEY_IN_PROD)', async () => {
+    const manager = fixture.bench({ production: false });
+    await manager.update(fixture.source(), FAMILY);
+    const devRoot = developmentKeyPair('root');
+    const devIndex = developmentKeyPair('index');
+    // The development keys' seeds are public: a role holding one is open to anyone.
+    fixture.writeRoot((root) => {
+      root.keys[devIndex.keyid] = { scheme: 'ed25519', public: publicHex(devIndex) };
+      root.roles.index = { keyids: [devIndex.keyid], threshold: 1 };
+    }, [fixture.keys.root]);
+    await expectRefused(fixture, manager, FAMILY, 'DEV_KEY_IN_PROD');
+    // Root v2 is a development root handing the root role to the public development key; v3, signed with it, is
+    // a production root again with keys of anyone's choosing. Neither the step nor the walk through it is taken.
+    rmSync(path.join(fixture.repo, 'root', '2.root.json'));
+    fixture.writeRoot((root) => {
+      root.environment = 'development';
+      root.keys[devRoot.keyid] = { scheme: 'ed25519', public: publicHex(devRoot) };
+      root.roles.root = { keyids: [devRoot.keyid], threshold: 1 };
+    }, [fixture.keys.root, devRoot]);
+    await expectRefused(fixture, manager, FAMILY, 'DEV_KEY_IN_PROD');
+    const anyone = generateKeyPair();
+    fixture.writeRoot((root) => {
+      root.environment = 'production';
+      delete root.keys[devRoot.keyid];
+      root.keys[anyone.keyid] = { scheme: 'ed25519', public: publicHex(anyone) };
+      root.roles.root = { keyids: [anyone.keyid], threshold: 1 };
+    }, [devRoot, anyone]);
+    await expectRefused(fixture, manager, FAMILY, 'DEV_KEY_IN_PROD');
   });
 });
 
