@@ -227,6 +227,15 @@ export const creditGrantSchema = z
   });
 export type CreditGrant = z.infer<typeof creditGrantSchema>;
 
+/**
+ * How long each role's documents are valid when signed (release authoring, the central server), and so the
+ * furthest ahead of the bench's clock an expiry may lie (plus `EXPIRY_CLOCK_SLACK_DAYS` for clocks that
+ * disagree): a timestamp expiring in 2099 would keep an old snapshot fresh for good, long after its key was
+ * rotated, on any bench a hostile mirror feeds. Roots are exempt (a bundled root is meant to last years).
+ */
+export const expiryDays = { root: 365, index: 90, snapshot: 30, timestamp: 7, directive: 30 } as const;
+export const EXPIRY_CLOCK_SLACK_DAYS = 1;
+
 /** Size caps, checked before a byte is read. */
 export const limits = {
   rootBytes: 64 * 1024,

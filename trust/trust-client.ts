@@ -31,6 +31,8 @@ import {
   featureId,
   parseOrMalformed,
   directiveSchema,
+  EXPIRY_CLOCK_SLACK_DAYS,
+  expiryDays,
   indexSchema,
   limits,
   rootSchema,
@@ -145,6 +147,25 @@ export function openTrustedRoot(bytes: Uint8Array): RootDocument {
   return root;
 }
 
+/**
+ * The bench's trusted directive from its stored bytes: the exact bytes the trusted state hashed, still carrying
+ * the director threshold of the trusted root. Null when the bench trusts none. Whether it still decides anything
+ * is `directiveInForce`.
+ */
+export function openStoredDirective(storedBase64: string | null, trusted: TrustedMetadata, root: RootDocument): DirectiveDocument | null {
+  if (!storedBase64 || !trusted.directive) return null;
+  const bytes = Buffer.from(storedBase64, 'base64');
+  if (sha256Hex(bytes) !== trusted.directive.sha256) throw new TrustError('HASH_MISMATCH', 'the stored directive is not the trusted one.');
+  const envelope = openEnvelope(bytes, limits.directiveBytes, 'stored directive');
+  requireThreshold('directive', envelope, root.roles.director, root.keys, 'stored directive');
+  return parsePayload(envelope, directiveSchema, 'stored directive');
+}
+
+/** An expired directive is stale policy: it grants no offline grace, no app channel, no app hold. */
+export function directiveInForce(directive: DirectiveDocument | null, now: Date): DirectiveDocument | null {
+  return directive && Date.parse(directive.expires) > now.getTime() ? directive : null;
+}
+
 /** Step 3, one rotation: root N+1 needs the root threshold of N *and* of N+1, and exactly the next version number. */
 export function verifyRootRotation(current: RootDocument, bytes: Uint8Array): RootDocument {
   const what = `root v${current.version + 1}`;
@@ -187,6 +208,18 @@ function requireClockNotRolledBack(trusted: TrustedMetadata, now: Date): void {
 
 function requireNotExpired(what: string, expires: string, now: Date): void {
   if (Date.parse(expires) <= now.getTime()) throw new TrustError('EXPIRED', `${what} expired at ${expires}.`);
+}
+
+/**
+ * Not expired, and not expiring further ahead than its role's documents are ever signed for (schemas.ts
+ * `expiryDays`): freshness comes from signed data only as long as the signer meant it to.
+ */
+function requireFreshFor(role: 'timestamp' | 'snapshot' | 'index' | 'directive', what: string, expires: string, now: Date): void {
+  requireNotExpired(what, expires, now);
+  const days = expiryDays[role];
+  if (Date.parse(expires) > now.getTime() + (days + EXPIRY_CLOCK_SLACK_DAYS) * 86_400_000) {
+    throw new TrustError('MALFORMED', `${what} expires at ${expires}, more than ${days} days after ${now.toISOString()}; a ${role} is valid for at most ${days} days.`);
+  }
 }
 
 function sameKeys(a: RoleKeys, b: RoleKeys): boolean {
@@ -368,7 +401,7 @@ export class TrustClient {
     if (trustedTimestamp && timestampDoc.version === trustedTimestamp.version && sha256Hex(timestampBytes) !== trustedTimestamp.sha256) {
       throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} differs from the trusted copy of the same version; keeping the old.`);
     }
-    requireNotExpired(`timestamp v${timestampDoc.version}`, timestampDoc.expires, this.now);
+    requireFreshFor('timestamp', `timestamp v${timestampDoc.version}`, timestampDoc.expires, this.now);
     this.timestamp = { document: timestampDoc, bytes: timestampBytes, keyids: timestampSigners };
     this.acceptRole('timestamp');
     return timestampDoc;
@@ -405,7 +438,7 @@ export class TrustClient {
         throw new TrustError('ROLLBACK', `snapshot lists ${trustedFamily} at sequence ${listed.sequence}, older than the trusted ${seen.sequence}.`);
       }
     }
-    requireNotExpired(`snapshot v${snapshot.version}`, snapshot.expires, this.now);
+    requireFreshFor('snapshot', `snapshot v${snapshot.version}`, snapshot.expires, this.now);
     this.snapshot = { document: snapshot, bytes: snapshotBytes, keyids: snapshotSigners };
     this.acceptRole('snapshot');
     return snapshot;
@@ -437,7 +470,7 @@ export class TrustClient {
     if (seenIndex && index.sequence === seenIndex.sequence && sha256Hex(indexBytes) !== seenIndex.sha256) {
       throw new TrustError('ROLLBACK', `index ${family} sequence ${index.sequence} differs from the trusted copy of the same sequence; keeping the old.`);
     }
-    requireNotExpired(`index ${family} sequence ${index.sequence}`, index.expires, this.now);
+    requireFreshFor('index', `index ${family} sequence ${index.sequence}`, index.expires, this.now);
     this.index = { document: index, bytes: indexBytes, keyids: indexSigners };
     this.acceptRole('index');
     return index;
@@ -482,7 +515,7 @@ export class TrustClient {
             `directive seq ${document.seq} skips seq ${seen.seq + 1}${document.seq > seen.seq + 2 ? `-${document.seq - 1}` : ''} after the trusted seq ${seen.seq}; its chain to the trusted directive cannot be checked.`,
           );
         }
-        requireNotExpired(`directive seq ${document.seq}`, document.expires, this.now);
+        requireFreshFor('directive', `directive seq ${document.seq}`, document.expires, this.now);
         directive = { document, bytes: directiveBytes, keyids: directiveSigners };
       }
     }
@@ -585,15 +618,8 @@ export class TrustClient {
 
     // Offline grace: only a director-signed directive that has not itself expired extends how long expired
     // metadata may be used (an expired directive is stale policy, so it grants nothing).
-    let graceMs = 0;
-    if (input.storedDirective && trusted.directive) {
-      const bytes = Buffer.from(input.storedDirective, 'base64');
-      if (sha256Hex(bytes) !== trusted.directive.sha256) throw new TrustError('HASH_MISMATCH', 'the stored directive is not the trusted one.');
-      const envelope = openEnvelope(bytes, limits.directiveBytes, 'stored directive');
-      requireThreshold('directive', envelope, root.roles.director, root.keys, 'stored directive');
-      const directive = parsePayload(envelope, directiveSchema, 'stored directive');
-      if (Date.parse(directive.expires) > now.getTime()) graceMs = directive.offline_grace_hours * 3_600_000;
-    }
+    const directive = directiveInForce(openStoredDirective(input.storedDirective, trusted, root), now);
+    const graceMs = directive ? directive.offline_grace_hours * 3_600_000 : 0;
     if (Date.parse(root.expires) + graceMs <= now.getTime()) throw new TrustError('EXPIRED', `root v${root.version} expired at ${root.expires}.`);
 
     const seen = trusted.indexes[family];

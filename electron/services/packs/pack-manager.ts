@@ -22,10 +22,10 @@ import { sha256Hex } from '../../../trust/crypto';
 import { openEnvelope, parsePayload, requireThreshold } from '../../../trust/envelope';
 import { TrustError, isTrustError } from '../../../trust/errors';
 import type { VerifiedPack } from '../../../trust/pack';
-import { indexSchema, limits, type IndexDocument, type PackManifest } from '../../../trust/schemas';
+import { indexSchema, limits, type DirectiveDocument, type IndexDocument, type PackManifest } from '../../../trust/schemas';
 import { downloadDeclared, type MetadataSource } from '../../../trust/source';
 import type { ActiveRelease, LocalPin, Resolution } from '../../../trust/target-policy';
-import { TrustClient, initialTrustedMetadata, openTrustedRoot, replaceTrustAnchor, type BenchProfile, type TrustedMetadata } from '../../../trust/trust-client';
+import { TrustClient, directiveInForce, initialTrustedMetadata, openStoredDirective, openTrustedRoot, replaceTrustAnchor, type BenchProfile, type TrustedMetadata } from '../../../trust/trust-client';
 
 const signedBy = z.array(z.string()).max(32).optional();
 const activeSchema = z.object({ version: z.string(), release_counter: z.number().int(), manifest_sha256: z.string() });
@@ -383,6 +383,18 @@ export class PackManager {
     const envelope = openEnvelope(bytes, limits.indexBytes, `stored index ${family}`);
     requireThreshold('index', envelope, root.roles.index, root.keys, `stored index ${family}`);
     return parsePayload(envelope, indexSchema, `stored index ${family}`);
+  }
+
+  /**
+   * The directive this bench follows now: the trusted one (stored bytes re-checked against the trusted hash and
+   * the director role), or null when there is none or it has expired, since an expired directive decides
+   * nothing (no app channel or hold, no offline grace; an update refuses it). The one reader of the stored
+   * directive for the releases view and the app's updates.
+   */
+  directiveInForce(): DirectiveDocument | null {
+    const state = this.readState();
+    const root = openTrustedRoot(Buffer.from(state.trusted.rootBase64, 'base64'));
+    return directiveInForce(openStoredDirective(state.stored.directive, state.trusted, root), this.now());
   }
 
   /**

@@ -10,10 +10,11 @@ import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { appendCreditGrant } from '../../../cli/bench-context';
 import { openBenchCore } from '../../../electron/services/bench-core';
+import { AppHoldStore, benchAppHold, benchReleaseChannel } from '../../../electron/services/app-update/bench-ports';
 import { generateKeyPair } from '../../../trust/crypto';
 import { developmentKeyPair } from '../../../trust/dev-keys';
 import { encodeEnvelope, signDocument } from '../../../trust/envelope';
-import { pinBench, promote, revoke } from '../../../trust/repository';
+import { pinBench, pinBenchApp, promote, revoke } from '../../../trust/repository';
 import { SPEC } from '../../../trust/schemas';
 import { directorySource } from '../../../trust/source';
 import { benchSnapshot, createTrustFixture, expectRefused, makePack, type TrustFixture } from '../../helpers/trust-fixture';
@@ -236,6 +237,62 @@ describe('numbers with two spellings in signed bytes', () => {
     await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
     serveEditedDirective((json) => json.replace('"assignments":{', '"assignments":{"__proto__":{"channel":"canary"},'));
     await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+  });
+});
+
+describe('expiry further ahead than a role is ever signed for', () => {
+  it('refuses a timestamp, an index or a directive expiring in 2099 (MALFORMED): one signature must not keep an old snapshot fresh for good', async () => {
+    const manager = fixture.bench();
+    await manager.update(fixture.source(), FAMILY);
+    const farFuture = (document: Record<string, unknown>) => {
+      document.expires = '2099-01-01T00:00:00Z';
+    };
+    // The timestamp key signs one timestamp for 2099 over the snapshot the bench already has.
+    fixture.resign('timestamp.json', 'timestamp', (timestamp) => {
+      timestamp.version = (timestamp.version as number) + 1;
+      farFuture(timestamp);
+    }, [fixture.keys.timestamp], { refresh: false });
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+    fixture.resign(`index/${FAMILY}.json`, 'index', (index) => {
+      index.sequence = (index.sequence as number) + 1;
+      farFuture(index);
+    }, [fixture.keys.index]);
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+    fixture.resign(`index/${FAMILY}.json`, 'index', (index) => {
+      index.expires = new Date(fixture.clock.now.getTime() + 90 * 86_400_000).toISOString();
+    }, [fixture.keys.index]);
+    pinBench(fixture.context(), fixture.keys, { benchId: BENCH, family: FAMILY, assignment: { channel: 'stable' } });
+    fixture.resign(`directives/${BENCH}.json`, 'directive', farFuture, [fixture.keys.director], { refresh: false });
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+    // Exactly as long as a directive is signed for, plus a day for clocks that disagree, is taken.
+    fixture.resign(`directives/${BENCH}.json`, 'directive', (directive) => {
+      directive.expires = new Date(fixture.clock.now.getTime() + 31 * 86_400_000).toISOString();
+    }, [fixture.keys.director], { refresh: false });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
+  });
+});
+
+describe('an expired directive decides nothing', () => {
+  it("moves no app to its channel and holds no app once expired, on a bench opened as the app opens it (openBenchCore)", async () => {
+    const rootFile = path.join(makeDir(), 'root.json');
+    writeFileSync(rootFile, fixture.rootV1);
+    const core = openBenchCore({ dataDir: makeDir(), bundledRootFile: rootFile, appVersion: '1.0.0', production: true, now: () => fixture.clock.now });
+    try {
+      const directive = pinBenchApp(fixture.context(), fixture.keys, { benchId: core.identity.benchId, appUpdate: { channel: 'canary', hold_until: '2026-12-31T00:00:00Z' } });
+      await core.packs.update(fixture.source(), FAMILY);
+      const inputs = { settingsChannel: () => 'stable' as const, directive: () => core.packs.directiveInForce(), holds: new AppHoldStore(core.dataDir), now: () => fixture.clock.now };
+      expect(benchReleaseChannel(inputs).current()).toBe('canary');
+      expect(benchAppHold(inputs).current()).toMatchObject({ until: '2026-12-31T00:00:00Z' });
+      // Day 30: the directive has expired (the bench could not update since); its channel and hold are gone with it.
+      fixture.clock.now = new Date(directive.expires);
+      const before = benchSnapshot(core.dataDir);
+      expect(core.packs.directiveInForce()).toBeNull();
+      expect(benchReleaseChannel(inputs).current()).toBe('stable');
+      expect(benchAppHold(inputs).current()).toBeNull();
+      expect(benchSnapshot(core.dataDir)).toEqual(before);
+    } finally {
+      core.close();
+    }
   });
 });
 

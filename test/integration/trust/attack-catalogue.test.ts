@@ -271,7 +271,7 @@ describe('rollback, freeze, fast-forward', () => {
     fixture.clock.now = new Date(T0.getTime() + 31 * 86_400_000);
     fixture.resign('timestamp.json', 'timestamp', (timestamp) => {
       timestamp.version = (timestamp.version as number) + 1;
-      timestamp.expires = '2030-01-01T00:00:00Z';
+      timestamp.expires = new Date(T0.getTime() + 35 * 86_400_000).toISOString();
     }, [fixture.keys.timestamp], { refresh: false });
     await expectRefused(fixture, manager, FAMILY, 'EXPIRED');
   });
