@@ -66,7 +66,13 @@ export interface TrustedMetadata {
   timestamp: ({ version: number; sha256: string } & SignedBy) | null;
   snapshot: ({ version: number; sha256: string } & SignedBy) | null;
   indexes: Record<string, { sequence: number; sha256: string } & SignedBy>;
-  directive: ({ seq: number; sha256: string } & SignedBy) | null;
+  /** acceptedAt: when the bench first accepted this directive (its clock); absent in older state. */
+  directive: ({ seq: number; sha256: string; acceptedAt?: string } & SignedBy) | null;
+  /**
+   * Set when a root rotation forgot the trusted directive (its signers lost their vote): the acceptance time of
+   * the forgotten one. Until a directive is trusted again, one issued before it is a replay of the old chain.
+   */
+  directiveIssuedAfter?: string | null;
   active: Record<string, ActiveRelease>;
 }
 
@@ -299,6 +305,7 @@ export class TrustClient {
   private trustedSnapshot: TrustedMetadata['snapshot'] | undefined;
   private trustedIndexes: TrustedMetadata['indexes'] | undefined;
   private trustedDirective: TrustedMetadata['directive'] | undefined;
+  private directiveIssuedAfter: string | null | undefined;
   private timestamp: { document: TimestampDocument; bytes: Uint8Array; keyids: string[] } | undefined;
   private snapshot: { document: SnapshotDocument; bytes: Uint8Array; keyids: string[] } | undefined;
   private index: { document: IndexDocument; bytes: Uint8Array; keyids: string[] } | undefined;
@@ -379,6 +386,10 @@ export class TrustClient {
     // The same for the director: a stolen director key's directive (say seq 999999) would otherwise freeze the
     // bench for good, since seq never decreases. Without it the director starts a new chain.
     this.trustedDirective = stillPinned(this.trusted.directive, before.director, root.roles.director);
+    // The forgotten directive's acceptance time bounds the new chain from below (an explicit reset: the director
+    // signs afresh after the rotation), so the kept keys' older directives cannot be replayed into the gap.
+    const forgotten = this.trusted.directive !== null && this.trustedDirective === null;
+    this.directiveIssuedAfter = forgotten ? (this.trusted.directive?.acceptedAt ?? null) : (this.trusted.directiveIssuedAfter ?? null);
     this.root = root;
     this.rootBytes = rootBytes;
     this.acceptRole('root');
@@ -515,6 +526,13 @@ export class TrustClient {
             `directive seq ${document.seq} skips seq ${seen.seq + 1}${document.seq > seen.seq + 2 ? `-${document.seq - 1}` : ''} after the trusted seq ${seen.seq}; its chain to the trusted directive cannot be checked.`,
           );
         }
+        const issuedAfter = accepted(this.directiveIssuedAfter, 'root');
+        if (!seen && issuedAfter && Date.parse(document.issued_at) < Date.parse(issuedAfter) - EXPIRY_CLOCK_SLACK_DAYS * 86_400_000) {
+          throw new TrustError(
+            'ROLLBACK',
+            `directive seq ${document.seq} was issued at ${document.issued_at}, before the directive a key rotation retired was accepted (${issuedAfter}): a replay of the old chain; a new chain is signed after the rotation.`,
+          );
+        }
         requireFreshFor('directive', `directive seq ${document.seq}`, document.expires, this.now);
         directive = { document, bytes: directiveBytes, keyids: directiveSigners };
       }
@@ -582,13 +600,21 @@ export class TrustClient {
         timestamp: { version: timestamp.document.version, sha256: sha256Hex(timestamp.bytes), keyids: timestamp.keyids },
         snapshot: { version: snapshot.document.version, sha256: sha256Hex(snapshot.bytes), keyids: snapshot.keyids },
         indexes: { ...trustedIndexes, [family]: { sequence: index.document.sequence, sha256: sha256Hex(index.bytes), keyids: index.keyids } },
-        directive: directive ? { seq: directive.document.seq, sha256: sha256Hex(directive.bytes), keyids: directive.keyids } : trustedDirective,
+        directive: directive ? this.directivePin(directive, trustedDirective) : trustedDirective,
+        directiveIssuedAfter: directive ? null : accepted(this.directiveIssuedAfter, 'root'),
         active: { ...trusted.active },
       },
     };
     this.target = release;
     this.acceptRole('target');
     return release;
+  }
+
+  /** The trusted-state entry of an accepted directive; the same bytes keep their first acceptance time. */
+  private directivePin(directive: { document: DirectiveDocument; bytes: Uint8Array; keyids: string[] }, trusted: TrustedMetadata['directive']): NonNullable<TrustedMetadata['directive']> {
+    const sha256 = sha256Hex(directive.bytes);
+    const acceptedAt = trusted?.sha256 === sha256 && trusted.acceptedAt ? trusted.acceptedAt : this.now.toISOString();
+    return { seq: directive.document.seq, sha256, keyids: directive.keyids, acceptedAt };
   }
 
   /**

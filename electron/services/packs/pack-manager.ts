@@ -38,7 +38,8 @@ const stateSchema = z.object({
     timestamp: z.object({ version: z.number(), sha256: z.string(), keyids: signedBy }).nullable(),
     snapshot: z.object({ version: z.number(), sha256: z.string(), keyids: signedBy }).nullable(),
     indexes: z.record(z.string(), z.object({ sequence: z.number(), sha256: z.string(), keyids: signedBy })),
-    directive: z.object({ seq: z.number(), sha256: z.string(), keyids: signedBy }).nullable(),
+    directive: z.object({ seq: z.number(), sha256: z.string(), keyids: signedBy, acceptedAt: z.string().optional() }).nullable(),
+    directiveIssuedAfter: z.string().nullable().optional(),
     active: z.record(z.string(), activeSchema),
   }),
   /**

@@ -5,6 +5,7 @@
  * (benchTrustProfile through the fixture's PackManager, openBenchCore for credits) and checks that the refusal
  * is typed and that state.json, the pack store and staging are byte-identical afterwards.
  */
+import { createHash } from 'node:crypto';
 import { cpSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -166,6 +167,57 @@ describe('a rotation that keeps some of a role\'s keys', () => {
     pinBench(fixture.context(), fixture.keys, { benchId: BENCH, family: FAMILY, assignment: { channel: 'canary' } });
     await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
     expect(manager.readState().trusted.directive?.seq).toBe(1);
+  });
+});
+
+describe('the directive chain after a rotation forgot the trusted directive', () => {
+  it("takes a new chain signed after the rotation, not a replay of the kept key's older directive (ROLLBACK)", async () => {
+    const DAY = 86_400_000;
+    const stolen = generateKeyPair();
+    fixture.writeRoot((root) => {
+      root.keys[stolen.keyid] = { scheme: 'ed25519', public: publicHex(stolen) };
+      root.roles.director = { keyids: [fixture.keys.director.keyid, stolen.keyid], threshold: 1 };
+    }, [fixture.keys.root]);
+    const manager = fixture.bench({ defaultChannel: 'canary' });
+    // Day 0: the honest director pins 1.0.0 by hash (seq 1); day 1: the canary (seq 2).
+    pinBench(fixture.context(), fixture.keys, { benchId: BENCH, family: FAMILY, assignment: { version: '1.0.0' } });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.0.0' });
+    const seq1 = readFileSync(directiveFile());
+    fixture.clock.now = new Date(fixture.clock.now.getTime() + DAY);
+    fixture.refresh();
+    pinBench(fixture.context(), fixture.keys, { benchId: BENCH, family: FAMILY, assignment: { channel: 'canary' } });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    manager.markSessionCompleted(FAMILY);
+    // Day 3: the stolen key's seq 3 (chained, so the bench takes it).
+    fixture.clock.now = new Date(fixture.clock.now.getTime() + 2 * DAY);
+    fixture.refresh();
+    fixture.resign(`directives/${BENCH}.json`, 'directive', (directive) => {
+      directive.seq = 3;
+      directive.previous_sha256 = createHash('sha256').update(readFileSync(directiveFile())).digest('hex');
+      directive.issued_at = fixture.clock.now.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    }, [stolen], { refresh: false });
+    await manager.update(fixture.source(), FAMILY);
+    expect(manager.readState().trusted.directive?.seq).toBe(3);
+
+    // Day 5: root v3 drops the stolen key and keeps the honest one; the mirror replays the honest seq 1.
+    fixture.clock.now = new Date(fixture.clock.now.getTime() + 2 * DAY);
+    fixture.refresh();
+    fixture.writeRoot((root) => {
+      delete root.keys[stolen.keyid];
+      root.roles.director = { keyids: [fixture.keys.director.keyid], threshold: 1 };
+    }, [fixture.keys.root]);
+    writeFileSync(directiveFile(), seq1);
+    await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
+    // Served nothing, the bench takes the rotation and stays un-pinned; the replay is still refused afterwards.
+    rmSync(directiveFile());
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    writeFileSync(directiveFile(), seq1);
+    await expectRefused(fixture, manager, FAMILY, 'ROLLBACK');
+    // The director's new chain, signed after the rotation, is taken.
+    rmSync(directiveFile());
+    pinBench(fixture.context(), fixture.keys, { benchId: BENCH, family: FAMILY, assignment: { channel: 'canary' } });
+    await expect(manager.update(fixture.source(), FAMILY)).resolves.toMatchObject({ version: '1.1.0' });
+    expect(manager.readState().trusted.directive).toMatchObject({ seq: 1, acceptedAt: fixture.clock.now.toISOString() });
   });
 });
 
