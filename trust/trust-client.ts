@@ -377,9 +377,9 @@ export class TrustClient {
     const before = this.trustedRoot.roles;
     const snapshotPin = stillPinned(this.trusted.snapshot, before.index, root.roles.index);
     const timestampPin = stillPinned(this.trusted.timestamp, before.timestamp, root.roles.timestamp);
-    const freshnessPinned = snapshotPin !== null && timestampPin !== null;
-    this.trustedSnapshot = freshnessPinned ? snapshotPin : null;
-    this.trustedTimestamp = freshnessPinned ? timestampPin : null;
+    const freshnessLost = (this.trusted.snapshot !== null && snapshotPin === null) || (this.trusted.timestamp !== null && timestampPin === null);
+    this.trustedSnapshot = freshnessLost ? null : snapshotPin;
+    this.trustedTimestamp = freshnessLost ? null : timestampPin;
     this.trustedIndexes = Object.fromEntries(
       Object.entries(this.trusted.indexes).filter(([, pin]) => stillPinned(pin, before.index, root.roles.index) !== null),
     );
