@@ -3,6 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { issueCreditGrant } from '../../trust/credit-grant';
+import { MAX_GRANT_CREDITS, MAX_GRANT_VALID_DAYS } from '../../trust/schemas';
 import { ServiceError } from '../../electron/services/service-error';
 import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
@@ -16,9 +17,9 @@ const grantOptions = z.object({
   keys: z.string().min(1).optional(),
   demoKey: z.boolean().optional(),
   benchId: z.string().min(1),
-  credits: z.coerce.number().int().positive().max(1_000_000),
+  credits: z.coerce.number().int().positive().max(MAX_GRANT_CREDITS),
   grantId: z.string().min(1).max(128).optional(),
-  validDays: z.coerce.number().int().positive().max(3650),
+  validDays: z.coerce.number().int().positive().max(MAX_GRANT_VALID_DAYS),
   out: z.string().min(1).optional(),
   server: z.string().min(1).optional(),
   note: z.string().max(500).optional(),
