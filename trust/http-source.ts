@@ -11,7 +11,7 @@ const DEFAULT_DOWNLOAD_ATTEMPTS = 4;
 const RETRY_DELAY_MS = 250;
 
 export interface HttpSourceOptions {
-  /** Bound on one request, headers and body. */
+  /** How long one request may send nothing (headers, or the body mid-way); the whole is bounded too (RequestDeadline). */
   timeoutMs?: number;
   /** Requests per pack download, the first included (≥ 1). */
   downloadAttempts?: number;
@@ -47,6 +47,87 @@ async function typed<T>(name: string, action: () => Promise<T>): Promise<T> {
   }
 }
 
+/** The slowest transfer a download may keep going at: the overall bound of a request grows with its cap at this rate. */
+const MIN_BYTES_PER_SECOND = 256 * 1024;
+
+/**
+ * The time bounds of one request, headers and body: nothing may arrive for `idleMs` (a server that stalls
+ * mid-body) and the whole may not take longer than idleMs plus maxBytes at MIN_BYTES_PER_SECOND (a server
+ * that drips). Its own timers, held until `done()`: AbortSignal.timeout() is not enough, because Node holds
+ * that timer only weakly and, once fetch has the headers and lets go of the signal, a garbage collection
+ * cancels it; a stalled body then hung the command for good.
+ */
+export class RequestDeadline {
+  private readonly controller = new AbortController();
+  private readonly overall: NodeJS.Timeout;
+  private idle: NodeJS.Timeout;
+
+  constructor(
+    private readonly what: string,
+    private readonly idleMs: number,
+    maxBytes: number,
+  ) {
+    const overallMs = idleMs + Math.ceil((maxBytes / MIN_BYTES_PER_SECOND) * 1000);
+    this.overall = setTimeout(() => this.abort(`did not finish within ${overallMs} ms`), overallMs);
+    this.idle = setTimeout(() => this.abort(`sent nothing for ${idleMs} ms`), idleMs);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Bytes arrived: the idle bound starts again. */
+  touch(): void {
+    this.idle.refresh();
+  }
+
+  done(): void {
+    clearTimeout(this.overall);
+    clearTimeout(this.idle);
+  }
+
+  private abort(reason: string): void {
+    this.controller.abort(new TrustError('UNREACHABLE', `${this.what}: the server ${reason}.`));
+  }
+}
+
+/** Runs one request under a RequestDeadline, cleared when the request (body included) is over. */
+export async function withDeadline<T>(what: string, idleMs: number, maxBytes: number, action: (deadline: RequestDeadline) => Promise<T>): Promise<T> {
+  const deadline = new RequestDeadline(what, idleMs, maxBytes);
+  try {
+    return await action(deadline);
+  } catch (error) {
+    // fetch and the body stream reject with the abort's reason, or with an AbortError wrapping it.
+    const reason: unknown = deadline.signal.aborted ? deadline.signal.reason : undefined;
+    throw reason instanceof TrustError ? reason : error;
+  } finally {
+    deadline.done();
+  }
+}
+
+/**
+ * A response body read whole but never past maxBytes: a Content-Length over the cap is OVERSIZE before the
+ * first byte, a body without one (chunked, endless) is counted while it streams and cut at the cap. What
+ * arrives is the decoded body (a Content-Encoding is undone first), so a compression bomb stops at the cap too.
+ */
+export async function readCappedBody(response: Response, maxBytes: number, what: string, deadline?: RequestDeadline): Promise<Buffer> {
+  if (!response.body) return Buffer.alloc(0);
+  const declared = Number(response.headers.get('content-length') ?? '0');
+  if (declared > maxBytes) {
+    await response.body.cancel();
+    throw new TrustError('OVERSIZE', `${what} is ${declared} bytes, over the ${maxBytes}-byte cap.`);
+  }
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
+    deadline?.touch();
+    total += (chunk as Buffer).length;
+    if (total > maxBytes) throw new TrustError('OVERSIZE', `${what} exceeds its ${maxBytes}-byte cap.`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
 /**
  * A repository served over HTTP(S): 404 is "missing", every body is capped while it streams, and the
  * whole request (headers and body) is bounded by one timeout. A pack download cut short (connection lost,
@@ -60,8 +141,8 @@ export function httpSource(baseUrl: string, options: HttpSourceOptions = {}): Me
   const attempts = Math.max(1, options.downloadAttempts ?? DEFAULT_DOWNLOAD_ATTEMPTS);
   const retryDelayMs = options.retryDelayMs ?? RETRY_DELAY_MS;
   const base = baseUrl.endsWith('/') ? baseUrl : `${baseUrl}/`;
-  async function get(name: string, maxBytes: number, headers: Record<string, string> = {}): Promise<Response | null> {
-    const response = await fetch(new URL(name, base), { signal: AbortSignal.timeout(timeoutMs), redirect: 'error', headers });
+  async function get(name: string, maxBytes: number, deadline: RequestDeadline, headers: Record<string, string> = {}): Promise<Response | null> {
+    const response = await fetch(new URL(name, base), { signal: deadline.signal, redirect: 'error', headers });
     if (response.status === 404) {
       // An unread body holds the connection open; "missing" needs none of it.
       await response.body?.cancel();
@@ -84,13 +165,13 @@ export function httpSource(baseUrl: string, options: HttpSourceOptions = {}): Me
    * validator to resume against, else the whole file. `copy.etag` is the validator of the bytes on disk,
    * set as soon as a 200's headers arrive, so a body cut short leaves what the next attempt needs.
    */
-  async function downloadOnce(name: string, maxBytes: number, destination: string, copy: { etag: string | null; bytes: number }, attempt: number): Promise<void> {
+  async function downloadOnce(name: string, maxBytes: number, destination: string, copy: { etag: string | null; bytes: number }, attempt: number, deadline: RequestDeadline): Promise<void> {
     const resumeFrom = copy.etag && copy.bytes > 0 && copy.bytes < maxBytes ? copy.bytes : 0;
     const headers: Record<string, string> = resumeFrom > 0 && copy.etag ? { range: `bytes=${resumeFrom}-`, 'if-range': copy.etag } : {};
     const report = (status: number): void => options.onDownloadRequest?.({ name, attempt, range: headers.range ?? null, ifRange: headers['if-range'] ?? null, status });
     let response: Response | null;
     try {
-      response = await get(name, maxBytes, headers);
+      response = await get(name, maxBytes, deadline, headers);
     } catch (error) {
       const status = Number((error instanceof TrustError ? /HTTP (\d+)/.exec(error.message)?.[1] : undefined) ?? 0);
       report(status);
@@ -117,7 +198,7 @@ export function httpSource(baseUrl: string, options: HttpSourceOptions = {}): Me
     }
     await pipeline(
       Readable.fromWeb(response.body as WebReadableStream<Uint8Array>),
-      byteCap(maxBytes - (append ? resumeFrom : 0), name),
+      byteCap(maxBytes - (append ? resumeFrom : 0), name, () => deadline.touch()),
       createWriteStream(destination, { mode: 0o600, flags: append ? 'a' : 'w' }),
     );
   }
@@ -125,24 +206,19 @@ export function httpSource(baseUrl: string, options: HttpSourceOptions = {}): Me
   return {
     describe: () => base,
     read: (name, maxBytes) =>
-      typed(name, async () => {
-        const response = await get(name, maxBytes);
-        if (!response?.body) return null;
-        const chunks: Buffer[] = [];
-        let total = 0;
-        for await (const chunk of Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)) {
-          total += (chunk as Buffer).length;
-          if (total > maxBytes) throw new TrustError('OVERSIZE', `${name} exceeds its ${maxBytes}-byte cap.`);
-          chunks.push(chunk as Buffer);
-        }
-        return Buffer.concat(chunks);
-      }),
+      typed(name, () =>
+        withDeadline(name, timeoutMs, maxBytes, async (deadline) => {
+          const response = await get(name, maxBytes, deadline);
+          if (!response?.body) return null;
+          return readCappedBody(response, maxBytes, name, deadline);
+        }),
+      ),
     download: (name, maxBytes, destination) =>
       typed(name, async () => {
         const copy = { etag: null as string | null, bytes: 0 };
         for (let attempt = 1; ; attempt += 1) {
           try {
-            return await downloadOnce(name, maxBytes, destination, copy, attempt);
+            return await withDeadline(name, timeoutMs, maxBytes, (deadline) => downloadOnce(name, maxBytes, destination, copy, attempt, deadline));
           } catch (error) {
             if (!retryable(error) || attempt >= attempts) throw error;
           }

@@ -69,11 +69,32 @@ async function statOrNull(file: string, name: string): Promise<Stats | null> {
   return info;
 }
 
+/**
+ * A file's bytes, null when it does not exist, never more than maxBytes of it: a regular file only (a
+ * folder, a FIFO or a device under the expected name is MALFORMED, not EISDIR or a read that never ends),
+ * OVERSIZE from its size before a byte is read, and at most maxBytes + 1 read in case it grows meanwhile.
+ */
+export async function readCappedFile(file: string, name: string, maxBytes: number): Promise<Uint8Array | null> {
+  const info = await statOrNull(file, name);
+  if (!info) return null;
+  if (info.size > maxBytes) throw new TrustError('OVERSIZE', `${name} is ${info.size} bytes, over the ${maxBytes}-byte cap.`);
+  const handle = await open(file, 'r');
+  try {
+    const buffer = Buffer.alloc(Math.min(info.size, maxBytes) + 1);
+    const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
+    if (bytesRead > maxBytes) throw new TrustError('OVERSIZE', `${name} grew past its ${maxBytes}-byte cap while read.`);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
 /** Counts bytes through a stream and aborts once they exceed the cap (a file may grow while read). */
-export function byteCap(maxBytes: number, what: string): Transform {
+export function byteCap(maxBytes: number, what: string, onChunk?: () => void): Transform {
   let seen = 0;
   return new Transform({
     transform(chunk: Buffer, _encoding, callback) {
+      onChunk?.();
       seen += chunk.length;
       if (seen > maxBytes) callback(new TrustError('OVERSIZE', `${what} exceeds its ${maxBytes}-byte cap.`));
       else callback(null, chunk);
@@ -85,21 +106,7 @@ export function directorySource(directory: string): MetadataSource {
   const root = path.resolve(directory);
   return {
     describe: () => root,
-    async read(name, maxBytes) {
-      const file = safeJoin(root, name);
-      const info = await statOrNull(file, name);
-      if (!info) return null;
-      if (info.size > maxBytes) throw new TrustError('OVERSIZE', `${name} is ${info.size} bytes, over the ${maxBytes}-byte cap.`);
-      const handle = await open(file, 'r');
-      try {
-        const buffer = Buffer.alloc(maxBytes + 1 > info.size + 1 ? info.size + 1 : maxBytes + 1);
-        const { bytesRead } = await handle.read(buffer, 0, buffer.length, 0);
-        if (bytesRead > maxBytes) throw new TrustError('OVERSIZE', `${name} grew past its ${maxBytes}-byte cap while read.`);
-        return buffer.subarray(0, bytesRead);
-      } finally {
-        await handle.close();
-      }
-    },
+    read: (name, maxBytes) => readCappedFile(safeJoin(root, name), name, maxBytes),
     async download(name, maxBytes, destination) {
       const file = safeJoin(root, name);
       const info = await statOrNull(file, name);

@@ -1,9 +1,11 @@
 import type { Command } from 'commander';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { issueCreditGrant } from '../../trust/credit-grant';
+import { CREDIT_GRANT_MAX_BYTES, issueCreditGrant } from '../../trust/credit-grant';
+import { TrustError } from '../../trust/errors';
 import { MAX_GRANT_CREDITS, MAX_GRANT_VALID_DAYS } from '../../trust/schemas';
+import { readCappedFile } from '../../trust/source';
 import { ServiceError } from '../../electron/services/service-error';
 import { developmentKeys } from '../../trust/demo-repository';
 import { readKeyFile } from '../../trust/keys';
@@ -58,10 +60,13 @@ async function runGrant(raw: unknown): Promise<void> {
   ]);
 }
 
-function runImport(file: string, raw: { dataDir: string; json?: boolean }): void {
+async function runImport(file: string, raw: { dataDir: string; json?: boolean }): Promise<void> {
   const bench = openBenchForCli(raw.dataDir);
   try {
-    const outcome = appendCreditGrant(bench, readFileSync(path.resolve(file)));
+    // Capped before it is read: a grant file is at most CREDIT_GRANT_MAX_BYTES (a FIFO or /dev/zero named as one is refused).
+    const bytes = await readCappedFile(path.resolve(file), file, CREDIT_GRANT_MAX_BYTES);
+    if (!bytes) throw new TrustError('NOT_FOUND', `${file} does not exist.`);
+    const outcome = appendCreditGrant(bench, bytes);
     printResult(raw, { grantId: outcome.grant.grant_id, credits: outcome.grant.credits, added: outcome.added, balance: outcome.balance }, () => [
       outcome.added ? `imported ${outcome.grant.grant_id}: +${outcome.grant.credits} credits, balance ${outcome.balance}` : `already imported ${outcome.grant.grant_id}: balance ${outcome.balance}`,
     ]);

@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { z } from 'zod';
 import { encodeBase64 } from '../../trust/ed25519';
+import { isTrustError } from '../../trust/errors';
+import { RequestDeadline, readCappedBody } from '../../trust/http-source';
 import { errorEnvelopeSchema, requestSigningMessage, signatureHeaders, type ServerErrorCode } from './protocol';
 
 /** Refusals that a later attempt of the same request cannot turn into success. */
@@ -41,6 +43,9 @@ export class SyncError extends Error {
     this.name = 'SyncError';
   }
 }
+
+/** An answer of the protocol (an ack, a page of grants) fits well under this; a larger body is not read. */
+export const DEFAULT_MAX_RESPONSE_BYTES = 1024 * 1024;
 
 /** Longest wait a Retry-After may impose: a server (or a proxy) cannot park a bench's outbox for hours. */
 const MAX_RETRY_AFTER_MS = 10 * 60_000;
@@ -80,6 +85,8 @@ export interface SignedRequest<T> {
   bodyJson?: string | Buffer<ArrayBuffer>;
   responseSchema: z.ZodType<T>;
   timeoutMs: number;
+  /** Cap on the answer's (decoded) body; DEFAULT_MAX_RESPONSE_BYTES when absent. */
+  maxResponseBytes?: number;
   now?: () => Date;
 }
 
@@ -100,22 +107,29 @@ export async function sendSignedRequest<T>(request: SignedRequest<T>): Promise<T
   };
   if (body.length > 0) headers['content-type'] = 'application/json';
   const url = new URL(request.path, request.serverUrl);
+  const maxResponseBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  // Its own timers for headers and body (AbortSignal.timeout can be collected once fetch has the headers).
+  const deadline = new RequestDeadline(`${url.origin}${request.path}`, request.timeoutMs, maxResponseBytes);
   let response: Response;
-  try {
-    response = await fetch(url, { method: request.method, headers, body: body.length > 0 ? body : undefined, signal: AbortSignal.timeout(request.timeoutMs) });
-  } catch (error) {
-    const name = error instanceof Error ? error.name : '';
-    if (name === 'TimeoutError' || name === 'AbortError') {
-      throw new SyncError('TIMEOUT', `The server at ${url.origin} did not answer within ${request.timeoutMs} ms.`, true);
-    }
-    const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
-    throw new SyncError('NETWORK_ERROR', `Cannot reach the server at ${url.origin}: ${cause}.`, true);
-  }
   let payload: unknown;
   try {
-    payload = await response.json();
-  } catch {
-    throw new SyncError('BAD_RESPONSE', `The server answered ${response.status} without a JSON body.`, response.status >= 500, response.status);
+    try {
+      response = await fetch(url, { method: request.method, headers, body: body.length > 0 ? body : undefined, signal: deadline.signal });
+    } catch (error) {
+      if (deadline.signal.aborted) throw new SyncError('TIMEOUT', `The server at ${url.origin} did not answer within ${request.timeoutMs} ms.`, true);
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : error instanceof Error ? error.message : String(error);
+      throw new SyncError('NETWORK_ERROR', `Cannot reach the server at ${url.origin}: ${cause}.`, true);
+    }
+    try {
+      payload = JSON.parse((await readCappedBody(response, maxResponseBytes, `The server's answer to ${request.path}`, deadline)).toString('utf8'));
+    } catch (error) {
+      // An answer over the cap (an endless or bloated body) is refused, never read into memory whole.
+      if (isTrustError(error, 'OVERSIZE')) throw new SyncError('BAD_RESPONSE', error.message, false, response.status);
+      if (deadline.signal.aborted) throw new SyncError('TIMEOUT', `The server at ${url.origin} stopped sending its answer (${(deadline.signal.reason as Error).message})`, true);
+      throw new SyncError('BAD_RESPONSE', `The server answered ${response.status} without a JSON body.`, response.status >= 500, response.status);
+    }
+  } finally {
+    deadline.done();
   }
   if (!response.ok) {
     const envelope = errorEnvelopeSchema.safeParse(payload);

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { sha256Hex } from '../../trust/crypto';
 import { ENTRY_TYPE_PATTERN } from '../integrity-log/log-format';
 import { benchIdSchema } from '../../trust/bench-id';
+import { CREDIT_GRANT_MAX_BYTES } from '../../trust/credit-grant';
 
 
 /** At most this many entries in one batch; the outbox also stays under MAX_BATCH_BYTES. */
@@ -109,7 +110,7 @@ export type EnrolResponse = z.infer<typeof enrolResponseSchema>;
 
 export const creditGrantsResponseSchema = z.strictObject({
   benchId: benchIdSchema,
-  grants: z.array(z.strictObject({ grantId: z.string().min(1).max(128), grantBase64: z.string().max(64 * 1024) })).max(10_000),
+  grants: z.array(z.strictObject({ grantId: z.string().min(1).max(128), grantBase64: z.string().max(Math.ceil(CREDIT_GRANT_MAX_BYTES / 3) * 4) })).max(10_000),
 });
 export type CreditGrantsResponse = z.infer<typeof creditGrantsResponseSchema>;
 

@@ -5,7 +5,17 @@ import { listenOnLoopback } from './loopback-server';
  * What the mirror answers for one repository path instead of the upstream's bytes: 404, a body that never
  * ends (chunked, no length), given bytes, or the upstream's bytes trickled out `bytesPerTick` every `tickMs`.
  */
-export type MirrorAnswer = { kind: 'not-found' } | { kind: 'endless' } | { kind: 'bytes'; bytes: Uint8Array } | { kind: 'slow'; bytesPerTick: number; tickMs: number };
+export type MirrorAnswer =
+  | { kind: 'not-found' }
+  | { kind: 'endless' }
+  | { kind: 'bytes'; bytes: Uint8Array }
+  | { kind: 'slow'; bytesPerTick: number; tickMs: number }
+  /** A 302 to `location` (another host, a file: URL). */
+  | { kind: 'redirect'; location: string }
+  /** The upstream's headers and the first `bytes` of its body, then nothing: the connection stays open. */
+  | { kind: 'stall'; bytes: number }
+  /** `Content-Encoding: gzip` over these (small) compressed bytes, which decompress to far more. */
+  | { kind: 'gzip'; compressed: Uint8Array };
 
 export interface HostileMirror {
   /** The repository base URL benches are pointed at. */
@@ -46,6 +56,11 @@ export async function startHostileMirror(upstreamRepositoryUrl: string): Promise
       count(name, answer.bytes.length);
       return void response.writeHead(200, { 'content-length': String(answer.bytes.length) }).end(answer.bytes);
     }
+    if (answer?.kind === 'redirect') return void response.writeHead(302, { location: answer.location }).end();
+    if (answer?.kind === 'gzip') {
+      count(name, answer.compressed.length);
+      return void response.writeHead(200, { 'content-encoding': 'gzip', 'content-length': String(answer.compressed.length) }).end(answer.compressed);
+    }
     if (answer?.kind === 'endless') {
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
       const chunk = Buffer.alloc(64 * 1024, 0x20);
@@ -58,6 +73,10 @@ export async function startHostileMirror(upstreamRepositoryUrl: string): Promise
     void fetch(new URL(name, upstreamRepositoryUrl), { redirect: 'manual' }).then(
       async (upstream) => {
         const body = Buffer.from(await upstream.arrayBuffer());
+        if (answer?.kind === 'stall') {
+          count(name, Math.min(answer.bytes, body.length));
+          return void response.writeHead(upstream.status, { 'content-length': String(body.length) }).write(body.subarray(0, answer.bytes));
+        }
         if (answer?.kind !== 'slow') {
           count(name, body.length);
           return void response.writeHead(upstream.status, { 'content-length': String(body.length) }).end(body);

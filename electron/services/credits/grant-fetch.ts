@@ -19,6 +19,9 @@ export interface GrantFetchOutcome {
   balance: number;
 }
 
+/** The grants answer is read up to this and no further (an endless or bloated body is BAD_RESPONSE). */
+export const GRANTS_RESPONSE_MAX_BYTES = 16 * 1024 * 1024;
+
 export async function fetchCreditGrants(bench: Pick<BenchCore, 'identity' | 'packs' | 'store' | 'log' | 'now'>, options: { timeoutMs?: number } = {}): Promise<GrantFetchOutcome> {
   const serverUrl = bench.store.syncState.get().serverUrl;
   if (!serverUrl) throw new SyncError('NOT_ENROLLED', 'This bench is not enrolled with a central server: enrol it first (injbench sync enrol).', false);
@@ -29,6 +32,8 @@ export async function fetchCreditGrants(bench: Pick<BenchCore, 'identity' | 'pac
     path: CREDIT_GRANTS_PATH,
     responseSchema: creditGrantsResponseSchema,
     timeoutMs: options.timeoutMs ?? 15_000,
+    // Every grant the protocol allows at its typical size (~1 KiB each), not the 10,000 x 64 KiB its schema once let through.
+    maxResponseBytes: GRANTS_RESPONSE_MAX_BYTES,
     now: bench.now,
   });
   if (answer.benchId !== bench.identity.benchId) throw new SyncError('BAD_RESPONSE', `The server answered with the grants of ${answer.benchId}.`, false);

@@ -6,15 +6,18 @@
  * central server on 127.0.0.1 (SQLite on a temporary file) with the demo repository published on it, behind a
  * hostile mirror that answers 404, an endless body or forged metadata for the paths it is told to.
  */
-import { spawn } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import * as tar from 'tar';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openBenchForCli } from '../../../cli/bench-context';
 import { refreshPacks } from '../../../cli/commands/packs';
+import { CREDIT_GRANTS_PATH } from '../../../common/central-api/paths';
 import { publishRepositoryToServer } from '../../../common/central-api/release-publish';
+import { GRANTS_RESPONSE_MAX_BYTES } from '../../../electron/services/credits/grant-fetch';
+import { CREDIT_GRANT_MAX_BYTES } from '../../../trust/credit-grant';
 import { recordBenchHardware } from '../../../electron/services/bench-core';
 import { releaseServiceOn } from '../../../electron/services/releases/release-service';
 import type { CentralServer } from '../../../server/central-server';
@@ -175,6 +178,78 @@ describe('caps before reads, over HTTP from the central server', () => {
   }, CLI_TIMEOUT_MS * 2);
 });
 
+describe('every other way a bench reads: redirects, compression, stalls, the credits answer, grant files', () => {
+  it('refuses a redirect to another host or a file: URL (UNREACHABLE) and a gzip-encoded timestamp that decompresses past its cap (OVERSIZE)', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    const outcomes: string[] = [];
+    for (const location of ['http://198.51.100.7/repo/timestamp.json', `file://${path.join(demo, 'timestamp.json')}`]) {
+      mirror.answer('timestamp.json', { kind: 'redirect', location });
+      const run = await packsUpdate(dataDir, [ACTIVE]);
+      expect(run.code, run.stderr).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^injbench: UNREACHABLE: ${ACTIVE}: timestamp\\.json: fetch failed: unexpected redirect`, 'm'));
+      outcomes.push(`redirect to ${location.split(':')[0]}: ${run.stderr.trim()}`);
+    }
+    // 8 MiB of spaces in 8 KiB on the wire: fetch undoes the encoding, the cap counts what it yields.
+    const compressed = gzipSync(Buffer.alloc(8 * 1024 * 1024, 0x20), { level: 9 });
+    mirror.answer('timestamp.json', { kind: 'gzip', compressed });
+    const bomb = await packsUpdate(dataDir, [ACTIVE]);
+    expect(bomb.code, bomb.stderr).toBe(1);
+    expect(bomb.stderr).toMatch(new RegExp(`^injbench: OVERSIZE: ${ACTIVE}: timestamp\\.json exceeds its ${limits.timestampBytes}-byte cap`, 'm'));
+    outcomes.push(`gzip bomb (${compressed.length} bytes on the wire): ${bomb.stderr.trim()}`);
+    console.log(`HTTP attacks:\n${outcomes.join('\n')}`);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+    expect(refusalCodes(dataDir)).toEqual(['UNREACHABLE', 'UNREACHABLE', 'OVERSIZE']);
+  }, CLI_TIMEOUT_MS * 3);
+
+  it('times out a timestamp that stalls mid-body with a typed UNREACHABLE instead of hanging (it hung for good once a GC collected AbortSignal.timeout)', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    mirror.answer('timestamp.json', { kind: 'stall', bytes: 100 });
+    const started = Date.now();
+    const run = await packsUpdate(dataDir, [ACTIVE]);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^injbench: UNREACHABLE: ${ACTIVE}: timestamp\\.json: the server sent nothing for 15000 ms`, 'm'));
+    console.log(`stalled timestamp: refused after ${Date.now() - started} ms: ${run.stderr.trim()}`);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+  }, CLI_TIMEOUT_MS * 2);
+
+  it('reads the credits answer only up to its cap: an endless body from the server is BAD_RESPONSE, nothing booked', async () => {
+    const dataDir = await activatedBench();
+    const bench = openBenchForCli(dataDir);
+    try {
+      // Enrolled with the hostile server (the mirror answers every path it is told to).
+      bench.store.syncState.setEnrolment(mirror.url.replace(/repo\/$/, ''), new Date().toISOString(), new Date().toISOString());
+    } finally {
+      bench.close();
+    }
+    const before = await benchFootprint(dataDir);
+    mirror.answer(CREDIT_GRANTS_PATH, { kind: 'endless' });
+    const run = await runCli(['credits', 'fetch', '--data-dir', dataDir], process.env, CLI_TIMEOUT_MS);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`^injbench: BAD_RESPONSE: The server's answer to ${CREDIT_GRANTS_PATH} exceeds its ${GRANTS_RESPONSE_MAX_BYTES}-byte cap`, 'm'));
+    expect(mirror.bytesSent.get(CREDIT_GRANTS_PATH) ?? 0).toBeLessThan(GRANTS_RESPONSE_MAX_BYTES + 16 * 1024 * 1024);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+  }, CLI_TIMEOUT_MS * 2);
+
+  it('caps a credit grant file before reading it: 1 GiB is OVERSIZE, a FIFO is MALFORMED (it once blocked forever)', async () => {
+    const dataDir = await activatedBench();
+    const before = await benchFootprint(dataDir);
+    const huge = path.join(makeDir(), 'grant.json');
+    writeFileSync(huge, '');
+    truncateSync(huge, 1024 * 1024 * 1024);
+    const oversize = await runCli(['credits', 'import', huge, '--data-dir', dataDir], process.env, CLI_TIMEOUT_MS);
+    expect(oversize.code, oversize.stderr).toBe(1);
+    expect(oversize.stderr).toMatch(new RegExp(`^injbench: OVERSIZE: .*grant\\.json is ${1024 * 1024 * 1024} bytes, over the ${CREDIT_GRANT_MAX_BYTES}-byte cap`, 'm'));
+    const fifo = path.join(makeDir(), 'grant.fifo');
+    execFileSync('mkfifo', [fifo]);
+    const blocked = await runCli(['credits', 'import', fifo, '--data-dir', dataDir], process.env, CLI_TIMEOUT_MS);
+    expect(blocked.code, blocked.stderr).toBe(1);
+    expect(blocked.stderr).toMatch(/^injbench: MALFORMED: .*grant\.fifo is not a regular file/m);
+    expect(await benchFootprint(dataDir)).toEqual(before);
+  }, CLI_TIMEOUT_MS * 2);
+});
+
 describe('offline bundles', () => {
   const audit = ['--actor', 'Ana Admin', '--reason', 'offline refresh', '--ticket', 'OPS-17'];
 
@@ -236,6 +311,86 @@ describe('offline bundles', () => {
     expect(run.code, run.stderr).toBe(1);
     expect(run.stderr).toMatch(/^injbench: VERIFICATION_FAILED: MALFORMED: The offline bundle .* was refused: timestamp\.json\/ is a folder outside the repository layout/m);
     expect(run.stderr).not.toContain('EISDIR');
+    expectUnchanged(before, await benchFootprint(dataDir), good);
+  }, CLI_TIMEOUT_MS * 2);
+
+  /** One tar entry: its 512-byte header (checksum included) and its body padded to whole blocks. */
+  function tarEntry(entry: { path: string; type?: string; size?: number; linkpath?: string; body?: Buffer; typeflag?: string }): Buffer {
+    const body = entry.body ?? Buffer.alloc(0);
+    const block = Buffer.alloc(512);
+    new tar.Header({ path: entry.path, type: (entry.type ?? 'File') as 'File', size: entry.size ?? body.length, mode: 0o644, mtime: new Date(0), linkpath: entry.linkpath }).encode(block, 0);
+    if (entry.typeflag) {
+      // A type tar.Header cannot write (an unknown flag): patch it in and sum the header again.
+      block.write(entry.typeflag, 156, 'latin1');
+      block.fill(0x20, 148, 156);
+      const sum = block.reduce((total, byte) => total + byte, 0);
+      block.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+    }
+    return Buffer.concat([block, body, Buffer.alloc((512 - (body.length % 512)) % 512)]);
+  }
+  const endOfArchive = Buffer.alloc(1024);
+  const pax = (fields: { path: string }): Buffer => new tar.Pax(fields).encode();
+  const timestampFile = (): Buffer => readFileSync(path.join(demo, 'timestamp.json'));
+
+  it('bounds what a bundle decompresses to by what its tar headers declare: a gzip bomb after a whole archive is OVERSIZE at once', async () => {
+    const { dataDir, good } = await benchFromBundle();
+    // The whole demo repository, then 64 MiB of zeros inside the same gzip stream (a 64 KiB file).
+    const archive = await tar.c({ cwd: demo, portable: true }, ['root', 'timestamp.json', 'snapshot.json', 'index', 'packs']).concat();
+    const bomb = path.join(makeDir(), 'bomb.tar.gz');
+    writeFileSync(bomb, gzipSync(Buffer.concat([archive, Buffer.alloc(64 * 1024 * 1024)]), { level: 9 }));
+    expect(statSync(bomb).size).toBeLessThan(1024 * 1024);
+    const before = await benchFootprint(dataDir);
+    const run = await runCli(['packs', 'refresh', '--bundle', bomb, '--data-dir', dataDir, ...audit], process.env, CLI_TIMEOUT_MS);
+    expect(run.code, run.stderr).toBe(1);
+    expect(run.stderr).toMatch(/^injbench: VERIFICATION_FAILED: OVERSIZE: The offline bundle .* was refused: the bundle decompresses to more than its tar headers declare/m);
+    expectUnchanged(before, await benchFootprint(dataDir), good);
+    expect(readdirSync(path.join(dataDir, 'releases'))).toEqual([]);
+  }, CLI_TIMEOUT_MS * 2);
+
+  it('refuses every tar entry type, name and record outside the layout with its typed code, nothing unpacked or changed', async () => {
+    const { dataDir, good } = await benchFromBundle();
+    const cases: Array<{ attack: string; code: 'MALFORMED' | 'OVERSIZE'; reason: RegExp; tar: Buffer; gzip?: false }> = [
+      { attack: 'symlink', code: 'MALFORMED', reason: /timestamp\.json is a SymbolicLink, not a file/, tar: tarEntry({ path: 'timestamp.json', type: 'SymbolicLink', linkpath: '/etc/passwd' }) },
+      { attack: 'hardlink', code: 'MALFORMED', reason: /timestamp\.json is a Link, not a file/, tar: tarEntry({ path: 'timestamp.json', type: 'Link', linkpath: 'snapshot.json' }) },
+      { attack: 'fifo', code: 'MALFORMED', reason: /timestamp\.json is a FIFO, not a file/, tar: tarEntry({ path: 'timestamp.json', type: 'FIFO' }) },
+      { attack: 'character device', code: 'MALFORMED', reason: /timestamp\.json is a CharacterDevice, not a file/, tar: tarEntry({ path: 'timestamp.json', type: 'CharacterDevice' }) },
+      { attack: 'sparse file', code: 'MALFORMED', reason: /timestamp\.json is an entry of unknown type SparseFile/, tar: tarEntry({ path: 'timestamp.json', typeflag: 'S', body: timestampFile() }) },
+      { attack: 'unknown type', code: 'MALFORMED', reason: /timestamp\.json is an entry of unknown type/, tar: tarEntry({ path: 'timestamp.json', typeflag: 'Z', body: timestampFile() }) },
+      { attack: 'dot-dot name', code: 'MALFORMED', reason: /\.\.\/timestamp\.json is not part of the repository layout/, tar: tarEntry({ path: '../timestamp.json', body: timestampFile() }) },
+      { attack: 'absolute name', code: 'MALFORMED', reason: /\/timestamp\.json is not part of the repository layout/, tar: tarEntry({ path: '/timestamp.json', body: timestampFile() }) },
+      { attack: 'backslash name', code: 'MALFORMED', reason: /is not part of the repository layout/, tar: tarEntry({ path: 'index\\..\\timestamp.json', body: timestampFile() }) },
+      { attack: 'very long pax name', code: 'MALFORMED', reason: /is not part of the repository layout/, tar: Buffer.concat([pax({ path: `index/${'a'.repeat(300)}.json` }), tarEntry({ path: 'index/a.json', body: timestampFile() })]) },
+      { attack: 'oversized pax record', code: 'OVERSIZE', reason: /ExtendedHeader record of 1048576 bytes is over its \d+-byte cap/, tar: tarEntry({ path: 'PaxHeader/timestamp.json', type: 'ExtendedHeader', body: Buffer.alloc(1024 * 1024, 0x20) }) },
+      { attack: 'duplicate name', code: 'MALFORMED', reason: /timestamp\.json appears twice/, tar: Buffer.concat([tarEntry({ path: 'timestamp.json', body: timestampFile() }), tarEntry({ path: './timestamp.json', body: timestampFile() })]) },
+      { attack: 'case-colliding names', code: 'MALFORMED', reason: /directives\/bench-1\.json appears twice/, tar: Buffer.concat([tarEntry({ path: 'directives/BENCH-1.json', body: timestampFile() }), tarEntry({ path: 'directives/bench-1.json', body: timestampFile() })]) },
+      { attack: 'folder named like a pack', code: 'MALFORMED', reason: /1\.0\.0\.injpack\/ is a folder outside the repository layout/, tar: tarEntry({ path: `packs/${ACTIVE}/1.0.0.injpack/`, type: 'Directory' }) },
+      { attack: 'file over its role cap', code: 'OVERSIZE', reason: /timestamp\.json is 17000 bytes, over its 16384-byte cap/, tar: tarEntry({ path: 'timestamp.json', body: Buffer.alloc(17_000, 0x20) }) },
+      { attack: 'nested archive', code: 'MALFORMED', reason: /a compressed archive inside the compressed archive/, tar: gzipSync(Buffer.concat([tarEntry({ path: 'timestamp.json', body: timestampFile() }), endOfArchive])) },
+      { attack: 'not a tar stream', code: 'MALFORMED', reason: /not a readable tar\.gz \(TAR_/, tar: Buffer.alloc(4096, 0x41) },
+      { attack: 'damaged gzip', code: 'MALFORMED', reason: /not a readable tar\.gz \(Z_/, tar: Buffer.alloc(0), gzip: false },
+    ];
+    const before = await benchFootprint(dataDir);
+    const bench = openBenchForCli(dataDir);
+    const service = releaseServiceOn(bench, silentLogger());
+    const outcomes: string[] = [];
+    try {
+      for (const attack of cases) {
+        const file = path.join(makeDir(), `${attack.attack.replace(/\W+/g, '-')}.tar.gz`);
+        writeFileSync(file, attack.gzip === false ? Buffer.concat([gzipSync(timestampFile()).subarray(0, 20), Buffer.alloc(64, 0x7f)]) : gzipSync(Buffer.concat([attack.tar, endOfArchive])));
+        const refused = await service.refresh({ actor: 'Ana Admin', reason: attack.attack, ticket: 'OPS-17', trigger: 'admin', source: { kind: 'bundle', path: file } }).then(
+          () => null,
+          (error: unknown) => error as { code: string; message: string },
+        );
+        outcomes.push(`${attack.attack}: ${refused ? refused.message.split(':')[0] : 'ACCEPTED'}`);
+        expect(refused, attack.attack).toMatchObject({ code: 'VERIFICATION_FAILED', message: expect.stringMatching(new RegExp(`^${attack.code}: The offline bundle `)) });
+        expect(refused?.message, attack.attack).toMatch(attack.reason);
+        expect(readdirSync(path.join(dataDir, 'releases')), attack.attack).toEqual([]);
+      }
+    } finally {
+      await service.stop();
+      bench.close();
+    }
+    console.log(`bundle entry attacks: ${outcomes.join('; ')}`);
     expectUnchanged(before, await benchFootprint(dataDir), good);
   }, CLI_TIMEOUT_MS * 2);
 
