@@ -91,7 +91,7 @@ export async function measureIngest(
   blobDir: string,
   plan: ClientPlan,
   seconds: number,
-  serverOptions: Pick<CentralServerOptions, 'ingestAdmission'> = {},
+  serverOptions: Pick<CentralServerOptions, 'ingestAdmission' | 'acceptors'> = {},
   { serverLatency = false, clientsIn = 'thread' }: { serverLatency?: boolean; clientsIn?: 'thread' | 'process' } = {},
 ) {
   const access = serverLatency ? acceptedBatchTimes() : null;
@@ -138,6 +138,7 @@ export async function measureIngest(
     const latencies = [...run.latenciesMs].sort((a, b) => a - b);
     const serverTimes = access ? [...access.times].sort((a, b) => a - b) : [];
     return {
+      acceptors: server.acceptors,
       shedByRule,
       serverP50: access ? percentile(serverTimes, 50) : null,
       serverP99: access ? percentile(serverTimes, 99) : null, elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: run.errors, benchesWritingLive: run.benchesWritingLive, loopCpuMs, clientsCpuMs: run.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, shed: run.shed };
