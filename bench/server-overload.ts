@@ -112,7 +112,7 @@ function describe(label: string, r: Run): string {
   return (
     `${label} [load ${loadAverage()}]: ${batchesPerSecond(r).toFixed(1)} batches/s (${Math.round(r.stored / r.elapsed)} entries/s), ${r.requests} accepted; ` +
     `benches see p50 ${ms(r.p50)}, p99 ${ms(r.p99)}; server log p50 ${ms(r.serverP50)}, p99 ${ms(r.serverP99)}; ` +
-    `shed ${r.shed} of ${r.requests + r.shed} answers (${(shedShare(r) * 100).toFixed(1)} %${r.shed ? `; by rule ${Object.entries(r.shedByRule).map(([rule, n]) => `${rule} ${n}`).join(', ')}` : ''}); recount ${r.stored} stored = ${r.acknowledged} acknowledged (zero loss)` +
+    `${r.connections} new connections; the benches' thread used ${r.clientsCpuMs === null ? '-' : (r.clientsCpuMs / 1000 / r.elapsed).toFixed(2)} of a core; shed ${r.shed} of ${r.requests + r.shed} answers (${(shedShare(r) * 100).toFixed(1)} %${r.shed ? `; by rule ${Object.entries(r.shedByRule).map(([rule, n]) => `${rule} ${n}`).join(', ')}` : ''}); recount ${r.stored} stored = ${r.acknowledged} acknowledged (zero loss)` +
     (r.errors.length ? `; ${r.errors.length} benches stopped on errors: ${r.errors[0]}` : '') +
     (r.benchesWritingLive ? `; ${r.benchesWritingLive} benches wrote live` : '')
   );
