@@ -262,16 +262,16 @@ describe('credit grants a stolen credits key can mint', () => {
 });
 
 describe('numbers with two spellings in signed bytes', () => {
-  function serveEditedDirective(edit: (json: string) => string): void {
+  function serveEditedDirective(edit: (json: string) => string, { edited: mustChange = true } = {}): void {
     rmSync(directiveFile(), { force: true });
     pinBench(fixture.context(), fixture.keys, { benchId: BENCH, family: FAMILY, assignment: { channel: 'stable' } });
     const json = JSON.stringify(fixture.payload(`directives/${BENCH}.json`));
     const edited = edit(json);
-    expect(edited).not.toBe(json);
+    if (mustChange) expect(edited).not.toBe(json);
     writeFileSync(directiveFile(), encodeEnvelope('directive', Buffer.from(edited), [fixture.keys.director]));
   }
 
-  it('refuses a seq or hours written as 1.0, 1e0, 0.1e1, -0 or 1.00000000000000001 (one value, another spelling: MALFORMED)', async () => {
+  it('refuses a seq or hours written as 1.0, 1e0, 0.1e1, -0, 1.00000000000000001 or beyond 2^53, a BOM and trailing bytes (MALFORMED)', async () => {
     const manager = fixture.bench();
     await manager.update(fixture.source(), FAMILY);
     for (const spelling of ['1.0', '1e0', '0.1e1', '1E+0', '1.00000000000000001']) {
@@ -279,6 +279,15 @@ describe('numbers with two spellings in signed bytes', () => {
       await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
     }
     serveEditedDirective((json) => json.replace(/"offline_grace_hours":0/, '"offline_grace_hours":-0'));
+    await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+    // Beyond 2^53 (JSON.parse reads ...992), a byte-order mark, and trailing bytes after the document.
+    for (const edit of [(json: string) => json.replace('"seq":1,', '"seq":9007199254740993,'), (json: string) => `\ufeff${json}`, (json: string) => `${json} {}`]) {
+      serveEditedDirective(edit);
+      await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
+    }
+    // The same after the envelope itself.
+    serveEditedDirective((json) => json, { edited: false });
+    writeFileSync(directiveFile(), Buffer.concat([readFileSync(directiveFile()), Buffer.from('\n{"signed":""}')]));
     await expectRefused(fixture, manager, FAMILY, 'MALFORMED');
   });
 
