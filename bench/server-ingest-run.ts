@@ -91,7 +91,7 @@ export async function measureIngest(
   blobDir: string,
   plan: ClientPlan,
   seconds: number,
-  serverOptions: Pick<CentralServerOptions, 'ingestAdmission'> = {},
+  serverOptions: Pick<CentralServerOptions, 'ingestAdmission' | 'acceptors'> = {},
   { serverLatency = false, clientsIn = 'thread' }: { serverLatency?: boolean; clientsIn?: 'thread' | 'process' } = {},
 ) {
   const access = serverLatency ? acceptedBatchTimes() : null;
@@ -112,9 +112,15 @@ export async function measureIngest(
       await server.repository.enrol({ codeHash, benchId: bench.benchId, publicKey: bench.publicKey, now });
     }
     const stopped = next();
+    // New connections the server took during the run (through any of its listening sockets): a bench that
+    // reconnects waits in the kernel's accept queue first, which the server's log does not see.
+    let connections = 0;
+    const countConnection = () => void (connections += 1);
+    server.app.server.on('connection', countConnection);
     const cpuBefore = { loop: threadCpuMs(), process: process.cpuUsage() };
     clients.send({ kind: 'go', serverUrl: server.url, seconds } satisfies ToWorker);
     const run = await stopped;
+    server.app.server.off('connection', countConnection);
     if (run.kind !== 'stopped') throw new Error('the client worker did not report');
     const loopCpuMs = cpuBefore.loop === null ? null : (threadCpuMs() ?? 0) - cpuBefore.loop;
     const processCpu = process.cpuUsage(cpuBefore.process);
@@ -138,6 +144,8 @@ export async function measureIngest(
     const latencies = [...run.latenciesMs].sort((a, b) => a - b);
     const serverTimes = access ? [...access.times].sort((a, b) => a - b) : [];
     return {
+      acceptors: server.acceptors,
+      connections,
       shedByRule,
       serverP50: access ? percentile(serverTimes, 50) : null,
       serverP99: access ? percentile(serverTimes, 99) : null, elapsed, stored, acknowledged, acknowledgedRows: result.acknowledged, errors: run.errors, benchesWritingLive: run.benchesWritingLive, loopCpuMs, clientsCpuMs: run.clientsCpuMs, processCpuMs: (processCpu.user + processCpu.system) / 1000, p50: percentile(latencies, 50), p99: percentile(latencies, 99), requests: latencies.length, shed: run.shed };

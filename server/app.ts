@@ -82,6 +82,8 @@ export interface ServerAppOptions {
 
 const DEFAULT_CODE_TTL_MINUTES = 24 * 60;
 const ENROL_BODY_LIMIT = 16 * 1024;
+/** A log batch at its largest with room for its envelope: the default body limit, and the most a batch shed at the door is read for to keep its connection. */
+const BODY_LIMIT_BYTES = MAX_BATCH_BYTES + 64 * 1024;
 /** A bench's last-seen time is written at most this often (one write a minute per bench, not one per request). */
 const LAST_SEEN_RESOLUTION_MS = 60_000;
 
@@ -157,7 +159,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     loggerInstance: logger.child({ part: 'server' }, { level: 'warn' }),
     // Request lines would carry no secrets, but bearer headers must never reach a log line.
     logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: MAX_BATCH_BYTES + 64 * 1024,
+    bodyLimit: BODY_LIMIT_BYTES,
     trustProxy: typeof options.trustProxy === 'number' ? trustHops(options.trustProxy) : (options.trustProxy ?? false),
     serverFactory: tlsServerFactory(options.https),
     genReqId: requestIdOf,
@@ -369,7 +371,7 @@ export async function buildServerApp(options: ServerAppOptions) {
     return { benchId: bench.bench_id, enrolledAt: bench.enrolled_at, ...(directive ? { directive: directive.content_base64 } : {}) };
   });
 
-  const admission = new IngestAdmission({ ...options.ingestAdmission, onShed: (reason) => metrics.ingestShed.inc({ reason }) });
+  const admission = new IngestAdmission({ bodyLimitBytes: BODY_LIMIT_BYTES, ...options.ingestAdmission, onShed: (reason) => metrics.ingestShed.inc({ reason }) });
   app.post(LOG_BATCH_PATH, { onRequest: admission.onRequest, preValidation: admission.onBodyReceived }, async (request, reply) => {
     const { bench, nonce } = await authenticateBench(request);
     const batch = parse(logBatchSchema, request.body, 'log batch');

@@ -46,3 +46,35 @@ export function closeIfBodyUnread(request: FastifyRequest, reply: FastifyReply):
   reply.header('connection', 'close');
   request.raw.resume();
 }
+
+/**
+ * Before an answer that does not need the request's body (a batch shed for overload): reads and drops a body
+ * of a declared length up to `maxBytes` that arrives within `withinMs`, so the answer goes out on a connection
+ * that stays open. A client's next request on it then needs no new connection: under overload a server on
+ * Node 20 takes one new connection per event-loop iteration (libuv 1.45+), and clients reconnecting after
+ * every refusal wait seconds in its accept queue. HTTP/1.1 reuses a connection only once the whole body is
+ * read, and undici (the benches' fetch) drops one whose answer came before its upload ended. A body with no
+ * length, over `maxBytes`, or slower than `withinMs` is not waited for: the connection is closed
+ * (closeIfBodyUnread), so a client that declares much and sends little holds nothing.
+ */
+export async function discardBodyOrClose(request: FastifyRequest, reply: FastifyReply, { maxBytes, withinMs }: { maxBytes: number; withinMs: number }): Promise<void> {
+  const raw = request.raw;
+  if (raw.complete || raw.destroyed) return;
+  const declared = Number(request.headers['content-length']);
+  const bounded = request.headers['transfer-encoding'] === undefined && Number.isSafeInteger(declared) && declared <= maxBytes;
+  const read =
+    bounded &&
+    (await new Promise<boolean>((resolve) => {
+      const settle = (whole: boolean) => {
+        clearTimeout(timer);
+        raw.off('end', ended).off('close', cut).off('error', cut);
+        resolve(whole);
+      };
+      const ended = () => settle(true);
+      const cut = () => settle(false);
+      const timer = setTimeout(cut, withinMs);
+      raw.on('end', ended).on('close', cut).on('error', cut);
+      raw.resume();
+    }));
+  if (!read) closeIfBodyUnread(request, reply);
+}

@@ -20,6 +20,7 @@ import { TrustError } from './errors';
 import type { RoleKeyPairs } from './keys';
 import { compareVersions } from './pack';
 import {
+  expiryDays,
   SPEC,
   parseOrMalformed,
   directiveSchema,
@@ -53,7 +54,6 @@ export interface RepositoryContext {
 }
 
 const DAY_MS = 24 * 60 * 60 * 1000;
-export const expiryDays = { root: 365, index: 90, snapshot: 30, timestamp: 7, directive: 30 } as const;
 
 function inDays(now: Date, days: number): string {
   return new Date(now.getTime() + days * DAY_MS).toISOString().replace(/\.\d{3}Z$/, 'Z');

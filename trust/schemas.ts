@@ -23,10 +23,19 @@ const count = z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER);
 const positive = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const auditText = z.string().min(1).max(2000);
 
-export const roleKeysSchema = z.object({
-  keyids: z.array(hex64).min(1).max(32),
-  threshold: z.number().int().min(1).max(32),
-});
+/**
+ * A role's keys: each key id once (a repeated id would read as a second vote for one secret), and a threshold
+ * the listed keys can meet (above their number no document of the role could ever be accepted).
+ */
+export const roleKeysSchema = z
+  .object({
+    keyids: z.array(hex64).min(1).max(32),
+    threshold: z.number().int().min(1).max(32),
+  })
+  .superRefine((role, context) => {
+    if (new Set(role.keyids).size !== role.keyids.length) context.addIssue({ code: 'custom', message: 'a key id is listed twice' });
+    if (role.threshold > role.keyids.length) context.addIssue({ code: 'custom', message: `threshold ${role.threshold} is above the ${role.keyids.length} key(s) listed` });
+  });
 export type RoleKeys = z.infer<typeof roleKeysSchema>;
 
 /** The issue param that makes a parse failure a specific trust code instead of MALFORMED (see `trustCodeOf`). */
@@ -194,16 +203,38 @@ export const manifestSchema = z
   });
 export type PackManifest = z.infer<typeof manifestSchema>;
 
-export const creditGrantSchema = z.object({
-  type: z.literal('credit_grant'),
-  spec: z.literal(SPEC),
-  bench_id: benchIdSchema,
-  grant_id: z.string().min(1).max(128),
-  credits: positive,
-  issued_at: timestamp,
-  expires: timestamp,
-});
+/** The most credits one grant carries, and the longest a grant is valid: what an issuer (server, CLI) may sign. */
+export const MAX_GRANT_CREDITS = 1_000_000;
+export const MAX_GRANT_VALID_DAYS = 3650;
+
+/**
+ * A credit grant. The bounds are part of what a grant is, checked on the bench too: a stolen credits key cannot
+ * mint 2^53 credits in one grant, nor a grant that stays importable for centuries.
+ */
+export const creditGrantSchema = z
+  .object({
+    type: z.literal('credit_grant'),
+    spec: z.literal(SPEC),
+    bench_id: benchIdSchema,
+    grant_id: z.string().min(1).max(128),
+    credits: positive.max(MAX_GRANT_CREDITS),
+    issued_at: timestamp,
+    expires: timestamp,
+  })
+  .superRefine((grant, context) => {
+    const validMs = Date.parse(grant.expires) - Date.parse(grant.issued_at);
+    if (validMs > MAX_GRANT_VALID_DAYS * 86_400_000) context.addIssue({ code: 'custom', path: ['expires'], message: `a grant is valid for at most ${MAX_GRANT_VALID_DAYS} days` });
+  });
 export type CreditGrant = z.infer<typeof creditGrantSchema>;
+
+/**
+ * How long each role's documents are valid when signed (release authoring, the central server), and so the
+ * furthest ahead of the bench's clock an expiry may lie (plus `EXPIRY_CLOCK_SLACK_DAYS` for clocks that
+ * disagree): a timestamp expiring in 2099 would keep an old snapshot fresh for good, long after its key was
+ * rotated, on any bench a hostile mirror feeds. Roots are exempt (a bundled root is meant to last years).
+ */
+export const expiryDays = { root: 365, index: 90, snapshot: 30, timestamp: 7, directive: 30 } as const;
+export const EXPIRY_CLOCK_SLACK_DAYS = 1;
 
 /** Size caps, checked before a byte is read. */
 export const limits = {

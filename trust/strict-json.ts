@@ -6,7 +6,8 @@
  * one meaning: any of these is MALFORMED before a field is used.
  *
  * RFC 8259 grammar, plus: UTF-8 only (no BOM), no duplicate member names, no lone surrogates, every number
- * finite and every integer literal exactly representable, nesting capped.
+ * finite, every integer literal exactly representable and every number spelled as JSON.stringify spells its
+ * value (no 1.0, 1e0 or -0), no member named __proto__, nesting capped.
  */
 import { TrustError } from './errors';
 
@@ -78,7 +79,7 @@ class StrictJsonParser {
 
   private parseObject(depth: number): Record<string, unknown> {
     this.expect('{');
-    // Own data properties only, so a member named "__proto__" is a member like any other (as with JSON.parse).
+    // Own data properties only (defineProperty), so no member name can reach the prototype chain.
     const result: Record<string, unknown> = {};
     const seen = new Set<string>();
     this.skipWhitespace();
@@ -91,6 +92,9 @@ class StrictJsonParser {
       if (this.text[this.position] !== '"') this.fail('expected a member name');
       const name = this.parseString();
       if (seen.has(name)) this.fail(`repeats member "${name.slice(0, 40)}"`);
+      // No signed document names a member __proto__, and readers disagree on one: JSON.parse keeps it as data,
+      // zod drops it from records and objects without a word, an object spread or assignment sets a prototype.
+      if (name === '__proto__') this.fail('has a member named "__proto__"');
       seen.add(name);
       this.skipWhitespace();
       this.expect(':');
@@ -174,6 +178,9 @@ class StrictJsonParser {
     const value = Number(literal);
     if (!Number.isFinite(value)) this.fail(`has a number out of range (${literal.slice(0, 40)})`);
     if (/^-?\d+$/.test(literal) && !Number.isSafeInteger(value)) this.fail(`has an integer that cannot be represented exactly (${literal.slice(0, 40)})`);
+    // One spelling per value, the one every signer writes (JSON.stringify): 1.0, 1e0, -0 or 1.00000000000000001
+    // mean 1 (or 0) here but may mean something else to a reader with decimal or big-number arithmetic.
+    if (JSON.stringify(value) !== literal) this.fail(`has a number not in its one canonical spelling (${literal.slice(0, 40)}, written ${JSON.stringify(value)})`);
     this.position += literal.length;
     return value;
   }

@@ -31,6 +31,8 @@ import {
   featureId,
   parseOrMalformed,
   directiveSchema,
+  EXPIRY_CLOCK_SLACK_DAYS,
+  expiryDays,
   indexSchema,
   limits,
   rootSchema,
@@ -41,20 +43,36 @@ import {
   type RootDocument,
   type SnapshotDocument,
   type TimestampDocument,
+  type RoleKeys,
   type VersionEntry,
 } from './schemas';
 import { readDeclared, type MetadataSource } from './source';
 export type { BenchProfile } from './bench-trust';
 import { chooseTarget, requireNoDowngrade, type ActiveRelease, type LocalPin, type Resolution } from './target-policy';
 
+/**
+ * The key ids whose signatures on a trusted document were valid when the bench accepted it: after a root
+ * rotation the document still pins only if those keys meet the role's new threshold (`stillPinned`). Absent in
+ * state written before they were recorded.
+ */
+interface SignedBy {
+  keyids?: string[];
+}
+
 /** What a bench remembers between updates. Root bytes are stored exactly as received. */
 export interface TrustedMetadata {
   rootBase64: string;
   lastTrustedTime: string | null;
-  timestamp: { version: number; sha256: string } | null;
-  snapshot: { version: number; sha256: string } | null;
-  indexes: Record<string, { sequence: number; sha256: string }>;
-  directive: { seq: number; sha256: string } | null;
+  timestamp: ({ version: number; sha256: string } & SignedBy) | null;
+  snapshot: ({ version: number; sha256: string } & SignedBy) | null;
+  indexes: Record<string, { sequence: number; sha256: string } & SignedBy>;
+  /** acceptedAt: when the bench first accepted this directive (its clock); absent in older state. */
+  directive: ({ seq: number; sha256: string; acceptedAt?: string } & SignedBy) | null;
+  /**
+   * Set when a root rotation forgot the trusted directive (its signers lost their vote): the acceptance time of
+   * the forgotten one. Until a directive is trusted again, one issued before it is a replay of the old chain.
+   */
+  directiveIssuedAfter?: string | null;
   active: Record<string, ActiveRelease>;
 }
 
@@ -135,6 +153,25 @@ export function openTrustedRoot(bytes: Uint8Array): RootDocument {
   return root;
 }
 
+/**
+ * The bench's trusted directive from its stored bytes: the exact bytes the trusted state hashed, still carrying
+ * the director threshold of the trusted root. Null when the bench trusts none. Whether it still decides anything
+ * is `directiveInForce`.
+ */
+export function openStoredDirective(storedBase64: string | null, trusted: TrustedMetadata, root: RootDocument): DirectiveDocument | null {
+  if (!storedBase64 || !trusted.directive) return null;
+  const bytes = Buffer.from(storedBase64, 'base64');
+  if (sha256Hex(bytes) !== trusted.directive.sha256) throw new TrustError('HASH_MISMATCH', 'the stored directive is not the trusted one.');
+  const envelope = openEnvelope(bytes, limits.directiveBytes, 'stored directive');
+  requireThreshold('directive', envelope, root.roles.director, root.keys, 'stored directive');
+  return parsePayload(envelope, directiveSchema, 'stored directive');
+}
+
+/** An expired directive is stale policy: it grants no offline grace, no app channel, no app hold. */
+export function directiveInForce(directive: DirectiveDocument | null, now: Date): DirectiveDocument | null {
+  return directive && Date.parse(directive.expires) > now.getTime() ? directive : null;
+}
+
 /** Step 3, one rotation: root N+1 needs the root threshold of N *and* of N+1, and exactly the next version number. */
 export function verifyRootRotation(current: RootDocument, bytes: Uint8Array): RootDocument {
   const what = `root v${current.version + 1}`;
@@ -147,12 +184,18 @@ export function verifyRootRotation(current: RootDocument, bytes: Uint8Array): Ro
   return next;
 }
 
-/** Step 2: a production build never trusts a development root or a development key. */
-export function refuseDevelopmentRoot(root: RootDocument, production: boolean): void {
-  if (!production) return;
-  if (root.environment === 'development') throw new TrustError('DEV_KEY_IN_PROD', `root v${root.version} is a development root; this is a production build.`);
+/**
+ * Step 2: a production build never trusts a development root or a development key, and neither does any bench
+ * once it trusts a production root (`trustedRoot`: a rotation never leads from production back to development,
+ * whatever the build). A production root never lists a development key on any bench: their seeds are public, so
+ * a role holding one is open to anyone.
+ */
+export function refuseDevelopmentRoot(root: RootDocument, production: boolean, trustedRoot: RootDocument = root): void {
+  const strict = production || trustedRoot.environment === 'production' || root.environment === 'production';
+  if (!strict) return;
+  if (root.environment === 'development') throw new TrustError('DEV_KEY_IN_PROD', `root v${root.version} is a development root; ${production ? 'this is a production build' : `the bench trusts production root v${trustedRoot.version}`}.`);
   const devKeys = developmentKeysIn(root);
-  if (devKeys.length > 0) throw new TrustError('DEV_KEY_IN_PROD', `root v${root.version} lists development key ${devKeys[0]?.slice(0, 12)}; this is a production build.`);
+  if (devKeys.length > 0) throw new TrustError('DEV_KEY_IN_PROD', `root v${root.version} lists development key ${devKeys[0]?.slice(0, 12)}; ${production ? 'this is a production build' : 'a production root or a bench on one never trusts it'}.`);
 }
 
 /**
@@ -173,8 +216,37 @@ function requireNotExpired(what: string, expires: string, now: Date): void {
   if (Date.parse(expires) <= now.getTime()) throw new TrustError('EXPIRED', `${what} expired at ${expires}.`);
 }
 
-function sameKeys(a: RootDocument['roles']['index'], b: RootDocument['roles']['index']): boolean {
+/**
+ * Not expired, and not expiring further ahead than its role's documents are ever signed for (schemas.ts
+ * `expiryDays`): freshness comes from signed data only as long as the signer meant it to.
+ */
+function requireFreshFor(role: 'timestamp' | 'snapshot' | 'index' | 'directive', what: string, expires: string, now: Date): void {
+  requireNotExpired(what, expires, now);
+  const days = expiryDays[role];
+  if (Date.parse(expires) > now.getTime() + (days + EXPIRY_CLOCK_SLACK_DAYS) * 86_400_000) {
+    throw new TrustError('MALFORMED', `${what} expires at ${expires}, more than ${days} days after ${now.toISOString()}; a ${role} is valid for at most ${days} days.`);
+  }
+}
+
+function sameKeys(a: RoleKeys, b: RoleKeys): boolean {
   return a.threshold === b.threshold && a.keyids.length === b.keyids.length && a.keyids.every((keyid) => b.keyids.includes(keyid));
+}
+
+/**
+ * Whether a trusted document still pins after a root rotation: it does while the keys that signed it meet the
+ * role's threshold in the new root. A rotation that drops those keys (a stolen key's seq 999999) forgets it; one
+ * that keeps them (a key added, another retired) does not, or a mirror could replay the kept keys' older
+ * documents. A pin recorded without its signers falls back to "the role's keys are unchanged".
+ */
+function stillPinned<T extends SignedBy>(pin: T | null, before: RoleKeys, after: RoleKeys): T | null {
+  if (pin === null) return null;
+  const vouched = pin.keyids ? pin.keyids.filter((keyid) => after.keyids.includes(keyid)).length >= after.threshold : sameKeys(before, after);
+  return vouched ? pin : null;
+}
+
+/** The signers of an accepted document, as recorded in the trusted state. */
+function signers(valid: ReadonlySet<string>): string[] {
+  return [...valid].sort();
 }
 
 /** A file the update cannot go on without. */
@@ -195,6 +267,27 @@ function accepted<T>(value: T | undefined, role: Role): T {
   return value;
 }
 
+/**
+ * Recovery from a stolen root key (docs/trust-packs.md, "Replacing a bench's trust anchor"): a bench that took a
+ * thief's root trusts nothing the honest keys sign, so its anchor is replaced out of band by a local administrator
+ * with a root file the release manager hands over, confirmed by its SHA-256 read out through another channel.
+ * The root must stand on its own (its own root threshold, strict keys, not expired, no development root in a
+ * production build). Everything the old anchor's keys vouched for is forgotten, active packs included (the thief
+ * may have installed one at a release counter no honest pack reaches); only the trusted clock floor is kept.
+ */
+export function replaceTrustAnchor(input: { trusted: TrustedMetadata; rootBytes: Uint8Array; confirmedSha256: string; production: boolean; now: Date }): { trusted: TrustedMetadata; root: RootDocument } {
+  const { trusted, rootBytes, now } = input;
+  requireTrustedClock(trusted.lastTrustedTime, now);
+  const sha256 = sha256Hex(rootBytes);
+  if (input.confirmedSha256.toLowerCase() !== sha256) {
+    throw new TrustError('HASH_MISMATCH', `the root file's SHA-256 is ${sha256}, not the ${input.confirmedSha256} confirmed; check the file and the fingerprint with the release manager.`);
+  }
+  const root = openTrustedRoot(rootBytes);
+  refuseDevelopmentRoot(root, input.production);
+  requireNotExpired(`root v${root.version}`, root.expires, now);
+  return { trusted: { ...initialTrustedMetadata(rootBytes), lastTrustedTime: trusted.lastTrustedTime }, root };
+}
+
 /** One update of one family on one bench: construct, then call the role methods in order. */
 export class TrustClient {
   readonly family: string;
@@ -212,10 +305,11 @@ export class TrustClient {
   private trustedSnapshot: TrustedMetadata['snapshot'] | undefined;
   private trustedIndexes: TrustedMetadata['indexes'] | undefined;
   private trustedDirective: TrustedMetadata['directive'] | undefined;
-  private timestamp: { document: TimestampDocument; bytes: Uint8Array } | undefined;
-  private snapshot: { document: SnapshotDocument; bytes: Uint8Array } | undefined;
-  private index: { document: IndexDocument; bytes: Uint8Array } | undefined;
-  private directive: { document: DirectiveDocument; bytes: Uint8Array } | null | undefined;
+  private directiveIssuedAfter: string | null | undefined;
+  private timestamp: { document: TimestampDocument; bytes: Uint8Array; keyids: string[] } | undefined;
+  private snapshot: { document: SnapshotDocument; bytes: Uint8Array; keyids: string[] } | undefined;
+  private index: { document: IndexDocument; bytes: Uint8Array; keyids: string[] } | undefined;
+  private directive: { document: DirectiveDocument; bytes: Uint8Array; keyids: string[] } | null | undefined;
   private target: VerifiedRelease | undefined;
 
   constructor(input: { family: string; bench: BenchProfile; trusted: TrustedMetadata; now: Date }) {
@@ -268,26 +362,34 @@ export class TrustClient {
       if (!nextBytes) break;
       if (rotations >= limits.maxRootRotations) throw new TrustError('OVERSIZE', `more than ${limits.maxRootRotations} root rotations in one update.`);
       root = verifyRootRotation(root, nextBytes);
+      // 2 again, for every root on the way: a development root in between would hand the next root to keys
+      // whose seeds are public, so a production build or a bench on a production root refuses it too.
+      refuseDevelopmentRoot(root, this.bench.production, this.trustedRoot);
       rootBytes = nextBytes;
     }
-    // 2 again, for the rotated root: a rotation cannot bring a development root into a production build.
-    refuseDevelopmentRoot(root, this.bench.production);
     requireNotExpired(`root v${root.version}`, root.expires, this.now);
 
-    // Recovery from a fast-forward attack: rotating a role's keys forgets the versions that role signed. As in
-    // TUF (client workflow 5.3.11), a rotation of the timestamp or the snapshot (index) keys forgets both the
-    // trusted timestamp and snapshot: a stolen index key's snapshot may have been timestamped by the honest
-    // timestamp key (a mirror's automation), leaving a timestamp version ahead of the recovered repository's.
-    const indexKeysRotated = !sameKeys(this.trustedRoot.roles.index, root.roles.index);
-    const timestampKeysRotated = !sameKeys(this.trustedRoot.roles.timestamp, root.roles.timestamp);
-    const freshnessKeysRotated = indexKeysRotated || timestampKeysRotated;
-    this.trustedSnapshot = freshnessKeysRotated ? null : this.trusted.snapshot;
-    this.trustedIndexes = indexKeysRotated ? {} : this.trusted.indexes;
-    this.trustedTimestamp = freshnessKeysRotated ? null : this.trusted.timestamp;
+    // Recovery from a fast-forward attack: a rotation that takes away the keys a trusted document was signed
+    // with forgets what that document pinned (stillPinned); documents of keys the rotation keeps still pin. As
+    // in TUF (client workflow 5.3.11), losing the trusted snapshot or timestamp forgets both: a stolen index
+    // key's snapshot may have been timestamped by the honest timestamp key (a mirror's automation), leaving a
+    // timestamp version ahead of the recovered repository's.
+    const before = this.trustedRoot.roles;
+    const snapshotPin = stillPinned(this.trusted.snapshot, before.index, root.roles.index);
+    const timestampPin = stillPinned(this.trusted.timestamp, before.timestamp, root.roles.timestamp);
+    const freshnessLost = (this.trusted.snapshot !== null && snapshotPin === null) || (this.trusted.timestamp !== null && timestampPin === null);
+    this.trustedSnapshot = freshnessLost ? null : snapshotPin;
+    this.trustedTimestamp = freshnessLost ? null : timestampPin;
+    this.trustedIndexes = Object.fromEntries(
+      Object.entries(this.trusted.indexes).filter(([, pin]) => stillPinned(pin, before.index, root.roles.index) !== null),
+    );
     // The same for the director: a stolen director key's directive (say seq 999999) would otherwise freeze the
-    // bench for good, since seq never decreases. New director keys start a new chain.
-    const directorKeysRotated = !sameKeys(this.trustedRoot.roles.director, root.roles.director);
-    this.trustedDirective = directorKeysRotated ? null : this.trusted.directive;
+    // bench for good, since seq never decreases. Without it the director starts a new chain.
+    this.trustedDirective = stillPinned(this.trusted.directive, before.director, root.roles.director);
+    // The forgotten directive's acceptance time bounds the new chain from below (an explicit reset: the director
+    // signs afresh after the rotation), so the kept keys' older directives cannot be replayed into the gap.
+    const forgotten = this.trusted.directive !== null && this.trustedDirective === null;
+    this.directiveIssuedAfter = forgotten ? (this.trusted.directive?.acceptedAt ?? null) : (this.trusted.directiveIssuedAfter ?? null);
     this.root = root;
     this.rootBytes = rootBytes;
     this.acceptRole('root');
@@ -302,7 +404,7 @@ export class TrustClient {
     // Required on every bench, online or offline: freshness comes only from signed data, never from a missing file.
     const timestampBytes = required(await source.read('timestamp.json', limits.timestampBytes), 'timestamp.json', source);
     const envelope = openEnvelope(timestampBytes, limits.timestampBytes, 'timestamp');
-    requireThreshold('timestamp', envelope, root.roles.timestamp, root.keys, 'timestamp');
+    const timestampSigners = signers(requireThreshold('timestamp', envelope, root.roles.timestamp, root.keys, 'timestamp'));
     const timestampDoc = parsePayload(envelope, timestampSchema, 'timestamp');
     if (trustedTimestamp && timestampDoc.version < trustedTimestamp.version) {
       throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} is older than the trusted v${trustedTimestamp.version}.`);
@@ -310,8 +412,8 @@ export class TrustClient {
     if (trustedTimestamp && timestampDoc.version === trustedTimestamp.version && sha256Hex(timestampBytes) !== trustedTimestamp.sha256) {
       throw new TrustError('ROLLBACK', `timestamp v${timestampDoc.version} differs from the trusted copy of the same version; keeping the old.`);
     }
-    requireNotExpired(`timestamp v${timestampDoc.version}`, timestampDoc.expires, this.now);
-    this.timestamp = { document: timestampDoc, bytes: timestampBytes };
+    requireFreshFor('timestamp', `timestamp v${timestampDoc.version}`, timestampDoc.expires, this.now);
+    this.timestamp = { document: timestampDoc, bytes: timestampBytes, keyids: timestampSigners };
     this.acceptRole('timestamp');
     return timestampDoc;
   }
@@ -329,7 +431,7 @@ export class TrustClient {
     const snapshotBytes = required(await readDeclared(source, 'snapshot.json', timestampDoc.snapshot.length, limits.snapshotBytes), 'snapshot.json', source);
     requireHashAndLength('snapshot', snapshotBytes, timestampDoc.snapshot);
     const snapshotEnvelope = openEnvelope(snapshotBytes, limits.snapshotBytes, 'snapshot');
-    requireThreshold('snapshot', snapshotEnvelope, root.roles.index, root.keys, 'snapshot');
+    const snapshotSigners = signers(requireThreshold('snapshot', snapshotEnvelope, root.roles.index, root.keys, 'snapshot'));
     const snapshot = parsePayload(snapshotEnvelope, snapshotSchema, 'snapshot');
     if (snapshot.version !== timestampDoc.snapshot.version) {
       throw new TrustError('MALFORMED', `snapshot v${snapshot.version} is not the v${timestampDoc.snapshot.version} the timestamp names.`);
@@ -347,8 +449,8 @@ export class TrustClient {
         throw new TrustError('ROLLBACK', `snapshot lists ${trustedFamily} at sequence ${listed.sequence}, older than the trusted ${seen.sequence}.`);
       }
     }
-    requireNotExpired(`snapshot v${snapshot.version}`, snapshot.expires, this.now);
-    this.snapshot = { document: snapshot, bytes: snapshotBytes };
+    requireFreshFor('snapshot', `snapshot v${snapshot.version}`, snapshot.expires, this.now);
+    this.snapshot = { document: snapshot, bytes: snapshotBytes, keyids: snapshotSigners };
     this.acceptRole('snapshot');
     return snapshot;
   }
@@ -368,7 +470,7 @@ export class TrustClient {
     const indexBytes = required(await readDeclared(source, `index/${family}.json`, listed.length, limits.indexBytes), `index/${family}.json`, source);
     requireHashAndLength(`index ${family}`, indexBytes, listed);
     const indexEnvelope = openEnvelope(indexBytes, limits.indexBytes, `index ${family}`);
-    requireThreshold('index', indexEnvelope, root.roles.index, root.keys, `index ${family}`);
+    const indexSigners = signers(requireThreshold('index', indexEnvelope, root.roles.index, root.keys, `index ${family}`));
     const index = parsePayload(indexEnvelope, indexSchema, `index ${family}`);
     if (index.feature_id !== family) throw new TrustError('WRONG_TARGET', `the index served for ${family} is the index of ${index.feature_id}.`);
     if (index.sequence !== listed.sequence) throw new TrustError('MALFORMED', `index ${family} sequence ${index.sequence} is not the ${listed.sequence} the snapshot names.`);
@@ -379,8 +481,8 @@ export class TrustClient {
     if (seenIndex && index.sequence === seenIndex.sequence && sha256Hex(indexBytes) !== seenIndex.sha256) {
       throw new TrustError('ROLLBACK', `index ${family} sequence ${index.sequence} differs from the trusted copy of the same sequence; keeping the old.`);
     }
-    requireNotExpired(`index ${family} sequence ${index.sequence}`, index.expires, this.now);
-    this.index = { document: index, bytes: indexBytes };
+    requireFreshFor('index', `index ${family} sequence ${index.sequence}`, index.expires, this.now);
+    this.index = { document: index, bytes: indexBytes, keyids: indexSigners };
     this.acceptRole('index');
     return index;
   }
@@ -394,7 +496,7 @@ export class TrustClient {
     const root = accepted(this.root, 'root');
     const trustedDirective = accepted(this.trustedDirective, 'root');
     const { benchId } = this.bench;
-    let directive: { document: DirectiveDocument; bytes: Uint8Array } | null = null;
+    let directive: { document: DirectiveDocument; bytes: Uint8Array; keyids: string[] } | null = null;
     if (benchId) {
       const directiveBytes = await source.read(`directives/${benchId}.json`, limits.directiveBytes);
       // Rule: a directive once trusted cannot be withdrawn by not serving it (that would silently un-pin).
@@ -403,7 +505,7 @@ export class TrustClient {
       }
       if (directiveBytes) {
         const envelope = openEnvelope(directiveBytes, limits.directiveBytes, 'directive');
-        requireThreshold('directive', envelope, root.roles.director, root.keys, 'directive');
+        const directiveSigners = signers(requireThreshold('directive', envelope, root.roles.director, root.keys, 'directive'));
         const document = parsePayload(envelope, directiveSchema, 'directive');
         if (document.bench_id !== benchId) throw new TrustError('WRONG_TARGET', `the directive is for bench ${document.bench_id}, not ${benchId}.`);
         const seen = trustedDirective;
@@ -424,8 +526,15 @@ export class TrustClient {
             `directive seq ${document.seq} skips seq ${seen.seq + 1}${document.seq > seen.seq + 2 ? `-${document.seq - 1}` : ''} after the trusted seq ${seen.seq}; its chain to the trusted directive cannot be checked.`,
           );
         }
-        requireNotExpired(`directive seq ${document.seq}`, document.expires, this.now);
-        directive = { document, bytes: directiveBytes };
+        const issuedAfter = accepted(this.directiveIssuedAfter, 'root');
+        if (!seen && issuedAfter && Date.parse(document.issued_at) < Date.parse(issuedAfter) - EXPIRY_CLOCK_SLACK_DAYS * 86_400_000) {
+          throw new TrustError(
+            'ROLLBACK',
+            `directive seq ${document.seq} was issued at ${document.issued_at}, before the directive a key rotation retired was accepted (${issuedAfter}): a replay of the old chain; a new chain is signed after the rotation.`,
+          );
+        }
+        requireFreshFor('directive', `directive seq ${document.seq}`, document.expires, this.now);
+        directive = { document, bytes: directiveBytes, keyids: directiveSigners };
       }
     }
     this.directive = directive;
@@ -488,16 +597,24 @@ export class TrustClient {
       next: {
         rootBase64: Buffer.from(rootBytes).toString('base64'),
         lastTrustedTime,
-        timestamp: { version: timestamp.document.version, sha256: sha256Hex(timestamp.bytes) },
-        snapshot: { version: snapshot.document.version, sha256: sha256Hex(snapshot.bytes) },
-        indexes: { ...trustedIndexes, [family]: { sequence: index.document.sequence, sha256: sha256Hex(index.bytes) } },
-        directive: directive ? { seq: directive.document.seq, sha256: sha256Hex(directive.bytes) } : trustedDirective,
+        timestamp: { version: timestamp.document.version, sha256: sha256Hex(timestamp.bytes), keyids: timestamp.keyids },
+        snapshot: { version: snapshot.document.version, sha256: sha256Hex(snapshot.bytes), keyids: snapshot.keyids },
+        indexes: { ...trustedIndexes, [family]: { sequence: index.document.sequence, sha256: sha256Hex(index.bytes), keyids: index.keyids } },
+        directive: directive ? this.directivePin(directive, trustedDirective) : trustedDirective,
+        directiveIssuedAfter: directive ? null : accepted(this.directiveIssuedAfter, 'root'),
         active: { ...trusted.active },
       },
     };
     this.target = release;
     this.acceptRole('target');
     return release;
+  }
+
+  /** The trusted-state entry of an accepted directive; the same bytes keep their first acceptance time. */
+  private directivePin(directive: { document: DirectiveDocument; bytes: Uint8Array; keyids: string[] }, trusted: TrustedMetadata['directive']): NonNullable<TrustedMetadata['directive']> {
+    const sha256 = sha256Hex(directive.bytes);
+    const acceptedAt = trusted?.sha256 === sha256 && trusted.acceptedAt ? trusted.acceptedAt : this.now.toISOString();
+    return { seq: directive.document.seq, sha256, keyids: directive.keyids, acceptedAt };
   }
 
   /**
@@ -527,15 +644,8 @@ export class TrustClient {
 
     // Offline grace: only a director-signed directive that has not itself expired extends how long expired
     // metadata may be used (an expired directive is stale policy, so it grants nothing).
-    let graceMs = 0;
-    if (input.storedDirective && trusted.directive) {
-      const bytes = Buffer.from(input.storedDirective, 'base64');
-      if (sha256Hex(bytes) !== trusted.directive.sha256) throw new TrustError('HASH_MISMATCH', 'the stored directive is not the trusted one.');
-      const envelope = openEnvelope(bytes, limits.directiveBytes, 'stored directive');
-      requireThreshold('directive', envelope, root.roles.director, root.keys, 'stored directive');
-      const directive = parsePayload(envelope, directiveSchema, 'stored directive');
-      if (Date.parse(directive.expires) > now.getTime()) graceMs = directive.offline_grace_hours * 3_600_000;
-    }
+    const directive = directiveInForce(openStoredDirective(input.storedDirective, trusted, root), now);
+    const graceMs = directive ? directive.offline_grace_hours * 3_600_000 : 0;
     if (Date.parse(root.expires) + graceMs <= now.getTime()) throw new TrustError('EXPIRED', `root v${root.version} expired at ${root.expires}.`);
 
     const seen = trusted.indexes[family];

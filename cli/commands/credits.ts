@@ -4,6 +4,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { CREDIT_GRANT_MAX_BYTES, issueCreditGrant } from '../../trust/credit-grant';
 import { TrustError } from '../../trust/errors';
+import { MAX_GRANT_CREDITS, MAX_GRANT_VALID_DAYS } from '../../trust/schemas';
 import { readCappedFile } from '../../trust/source';
 import { ServiceError } from '../../electron/services/service-error';
 import { developmentKeys } from '../../trust/demo-repository';
@@ -18,9 +19,9 @@ const grantOptions = z.object({
   keys: z.string().min(1).optional(),
   demoKey: z.boolean().optional(),
   benchId: z.string().min(1),
-  credits: z.coerce.number().int().positive().max(1_000_000),
+  credits: z.coerce.number().int().positive().max(MAX_GRANT_CREDITS),
   grantId: z.string().min(1).max(128).optional(),
-  validDays: z.coerce.number().int().positive().max(3650),
+  validDays: z.coerce.number().int().positive().max(MAX_GRANT_VALID_DAYS),
   out: z.string().min(1).optional(),
   server: z.string().min(1).optional(),
   note: z.string().max(500).optional(),

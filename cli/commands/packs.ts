@@ -3,11 +3,13 @@
  * activate) and preflight (re-verify from disk, as before every coding session). The bench's own
  * identity and root of trust come from the data directory, as in the app.
  */
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { BenchCore } from '../../electron/services/bench-core';
 import { describeHardwareCheck } from '../../electron/services/packs/pack-manager';
 import { httpSource } from '../../trust/http-source';
-import { channelNames, type ChannelName } from '../../trust/schemas';
+import { TrustError } from '../../trust/errors';
+import { channelNames, limits, type ChannelName } from '../../trust/schemas';
 import { directorySource } from '../../trust/source';
 import { releaseServiceOn, type ReleaseService } from '../../electron/services/releases/release-service';
 import { createLogger } from '../../common/logger';
@@ -218,6 +220,28 @@ export function registerReleaseCommands(packs: Command): void {
         printResult(options, family, () => familyChange('UNPINNED', family));
       }),
     );
+  audited(packs.command('trust-root'))
+    .description(
+      "Replace this bench's root of trust out of band (recovery from a stolen root key, docs/trust-packs.md): the root file the release manager hands over, confirmed by its SHA-256 read out through another channel. Forgets every trusted document and active pack; the next update installs afresh.",
+    )
+    .requiredOption('--from <file>', 'the root file (root/<N>.root.json of the recovered repository)')
+    .requiredOption('--confirm-sha256 <hex>', "the root file's SHA-256 as the release manager read it out to you (type it; do not copy it from the file)")
+    .action(async (options: AuditOptions & { from: string; confirmSha256: string }) => {
+      const file = path.resolve(options.from);
+      // Capped like every root the bench reads: a root file is at most limits.rootBytes.
+      const rootBytes = await directorySource(path.dirname(file)).read(path.basename(file), limits.rootBytes);
+      if (!rootBytes) throw new TrustError('NOT_FOUND', `no root file at ${file}.`);
+      const bench = openBenchForCli(options.dataDir ?? defaultDataDir());
+      try {
+        const result = bench.packs.replaceTrustAnchor(rootBytes, options.confirmSha256, { actor: options.actor, reason: options.reason, ticket: options.ticket });
+        printResult(options, result, () => [
+          `TRUSTED root v${result.rootVersion} ${result.sha256}`,
+          `forgotten: ${result.forgotten.length > 0 ? `active ${result.forgotten.join(', ')}` : 'no active pack'}; every trusted document; run "injbench packs update" to install afresh`,
+        ]);
+      } finally {
+        bench.close();
+      }
+    });
   audited(packs.command('rollback'))
     .description('Back to the last-known-good pack, held there by a pin until the end time.')
     .requiredOption('--family <family>', 'injector family')

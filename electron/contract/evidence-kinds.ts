@@ -55,6 +55,8 @@ export const evidenceKinds = [
   'packs.lkg',
   'packs.lkg_not_updated',
   'packs.preflight_refused',
+  'packs.trust_anchor_refused',
+  'packs.trust_anchor_replaced',
   'releases.pin_expired',
   'releases.pin_refused',
   'releases.pinned',

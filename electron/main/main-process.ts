@@ -52,7 +52,7 @@ export function runMainProcess(electron: typeof Electron, updater: () => typeof 
     onServicesReady: async (services) => {
       const appUpdateInputs = {
         settingsChannel: () => services.store.settings.get().releaseChannel,
-        directive: () => services.packs.readState().stored.directive,
+        directive: () => services.packs.directiveInForce(),
         holds: services.appHolds,
       };
       await startAppUpdates(electron, {

@@ -239,7 +239,7 @@ export function createBenchServices(options: BenchServicesOptions): BenchService
   });
   sessions.closeInterrupted();
   const appHolds = new AppHoldStore(options.dataDir);
-  const appHoldService = new AppHoldService(appHolds, integrityLog, now, () => packs.readState().stored.directive);
+  const appHoldService = new AppHoldService(appHolds, integrityLog, now, () => packs.directiveInForce());
   const releases: ReleaseService = new ReleaseService({
     dataDir: options.dataDir,
     packs,

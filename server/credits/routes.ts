@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { storedText } from '../stored-text';
 import { type CreditGrantsResponse } from '../../common/central-api/protocol';
 import { issueCreditGrant } from '../../trust/credit-grant';
+import { MAX_GRANT_CREDITS, MAX_GRANT_VALID_DAYS } from '../../trust/schemas';
 import type { KeyPair } from '../../trust/crypto';
 import { tokenRoleOf, tokenRoute, type RouteContext, type ServerInstance } from '../route-context';
 import { ServerError } from '../server-error';
@@ -37,8 +38,8 @@ export interface CreditsOptions {
 
 const issueSchema = z.strictObject({
   benchId: benchIdSchema,
-  credits: z.int().min(1).max(1_000_000),
-  validDays: z.int().min(1).max(3650).default(365),
+  credits: z.int().min(1).max(MAX_GRANT_CREDITS),
+  validDays: z.int().min(1).max(MAX_GRANT_VALID_DAYS).default(365),
   grantId: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/, 'expected letters, digits, . _ -').optional(),
   note: storedText().max(500).optional(),
   actor: storedText().min(1).max(200).optional(),

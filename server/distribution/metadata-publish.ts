@@ -214,6 +214,14 @@ export async function publishMetadata(
         if (previous && directive.seq === previous.version + 1 && directive.previous_sha256 !== previous.sha256) {
           throw new ServerError('METADATA_REFUSED', `${candidate.path} seq ${directive.seq} does not chain to the served seq ${previous.version} (previous_sha256 differs).`);
         }
+        // As the bench checks the chain at every seq: a bench that trusts the served seq refuses a gap
+        // (DIRECTIVE_CHAIN_GAP), so serving one would cut every such bench off its directives.
+        if (previous && directive.seq > previous.version + 1) {
+          throw new ServerError(
+            'METADATA_REFUSED',
+            `${candidate.path} seq ${directive.seq} skips seq ${previous.version + 1} after the served seq ${previous.version}: benches that trust seq ${previous.version} could not check its chain (DIRECTIVE_CHAIN_GAP). Issue the next directive from the served one (injbench admin directive), or rotate the director's keys to start a new chain.`,
+          );
+        }
         versions.set(candidate.path, directive.seq);
         audits.set(candidate.path, { actor: directive.actor, reason: directive.reason, ticket: directive.ticket });
       } else if (candidate.kind === 'index' && parsedPath?.kind === 'index') {

@@ -25,7 +25,7 @@
  * wait seconds: the rate it follows lags the machine's, while waiting time shows a backlog at once.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { closeIfBodyUnread } from '../http-errors';
+import { discardBodyOrClose } from '../http-errors';
 
 /** Batches in progress before the server sheds, at most. */
 export const DEFAULT_MAX_INGEST_IN_FLIGHT = 64;
@@ -39,6 +39,8 @@ export const DEFAULT_TARGET_WAIT_SECONDS = 0.5;
 export const DEFAULT_MAX_WAIT_SECONDS = 1;
 /** What a shed bench is told to wait; its outbox adds jitter up to as much again, so a fleet does not return in step. */
 export const DEFAULT_RETRY_AFTER_SECONDS = 2;
+/** How long a batch shed at the door may take to finish its upload, read and dropped, before its 429 goes out on a connection kept open; a slower one has its connection closed. */
+export const SHED_BODY_WITHIN_SECONDS = 2;
 const WINDOW_MS = 1000;
 /** A window's measured rate counts for this much of the estimate (the rest is the estimate before it). */
 const SMOOTHING = 0.3;
@@ -49,6 +51,8 @@ export interface IngestAdmissionOptions {
   targetWaitSeconds?: number;
   maxWaitSeconds?: number;
   retryAfterSeconds?: number;
+  /** The route's body limit: a batch shed at the door that declares at most this many bytes is read and dropped before its 429, keeping its connection; a larger or unbounded one is not read and its connection is closed. */
+  bodyLimitBytes?: number;
   /** Told of every shed batch, with the rule that shed it (the server's metrics count them). */
   onShed?: (reason: ShedReason) => void;
 }
@@ -71,6 +75,7 @@ export class IngestAdmission {
   private readonly targetWaitSeconds: number;
   private readonly maxWaitMs: number;
   private readonly retryAfterSeconds: number;
+  private readonly bodyLimitBytes: number;
   private readonly onShed: (reason: ShedReason) => void;
   /** Admitted batches whose body has arrived and which have not reached their write, with that time; oldest first (a Map keeps insertion order). */
   private readonly waiting = new Map<FastifyRequest, number>();
@@ -86,6 +91,7 @@ export class IngestAdmission {
     this.targetWaitSeconds = options.targetWaitSeconds ?? DEFAULT_TARGET_WAIT_SECONDS;
     this.maxWaitMs = (options.maxWaitSeconds ?? DEFAULT_MAX_WAIT_SECONDS) * 1000;
     this.retryAfterSeconds = options.retryAfterSeconds ?? DEFAULT_RETRY_AFTER_SECONDS;
+    this.bodyLimitBytes = options.bodyLimitBytes ?? 0;
     this.onShed = options.onShed ?? (() => undefined);
   }
 
@@ -114,7 +120,7 @@ export class IngestAdmission {
     const reason: ShedReason | null =
       this.inFlight >= this.bound ? 'in-flight' : this.maxInFlight !== Infinity && this.oldestWaitMs(now) > this.targetWaitSeconds * 1000 ? 'standing-queue' : null;
     if (reason) {
-      closeIfBodyUnread(request, reply);
+      await discardBodyOrClose(request, reply, { maxBytes: this.bodyLimitBytes, withinMs: SHED_BODY_WITHIN_SECONDS * 1000 });
       await this.shedAnswer(reply, reason, `The server is busy with ${this.inFlight} log batches`);
       return;
     }

@@ -35,10 +35,13 @@ export interface HttpsAnswer {
   bytes: Buffer;
 }
 
-/** One https request that trusts `ca` (and only the default roots besides it). */
-export function httpsCall(url: string, options: { ca: Buffer; method?: string; headers?: Record<string, string>; body?: string }): Promise<HttpsAnswer> {
+/**
+ * One https request that trusts `ca` (and only the default roots besides it). `localAddress` sends it from
+ * another loopback address (127.0.0.2, …), as a second client on another machine would.
+ */
+export function httpsCall(url: string, options: { ca: Buffer; method?: string; headers?: Record<string, string>; body?: string; localAddress?: string }): Promise<HttpsAnswer> {
   return new Promise((resolve, reject) => {
-    const outgoing = request(url, { method: options.method ?? 'GET', headers: options.headers, ca: options.ca, timeout: 15_000 }, (response) => {
+    const outgoing = request(url, { method: options.method ?? 'GET', headers: options.headers, ca: options.ca, timeout: 15_000, localAddress: options.localAddress }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('end', () => {

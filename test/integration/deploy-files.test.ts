@@ -88,21 +88,29 @@ describe('deploy/', () => {
 
   it('compose: PostgreSQL, the server and a proxy that shares its network and reaches its port', () => {
     const compose = parse(deployFile('compose.yaml')) as {
-      services: Record<string, { image?: string; entrypoint?: string[]; network_mode?: string; secrets?: string[]; build?: { dockerfile: string }; volumes?: string[] }>;
+      services: Record<string, { image?: string; entrypoint?: string[]; network_mode?: string; secrets?: string[]; build?: { dockerfile: string }; volumes?: string[]; environment?: Record<string, string> }>;
       secrets: Record<string, { file: string }>;
     };
     expect(Object.keys(compose.services).sort()).toEqual(['postgres', 'proxy', 'server']);
     const server = compose.services.server;
     expect(server?.build?.dockerfile).toBe('deploy/Containerfile');
     const script = server?.entrypoint?.at(-1) ?? '';
-    const args = wordsAfterMain(script.replace(/"[^"]*"/g, 'VALUE'));
+    // Quoted values and compose's ${…} interpolations are values, not words of the command line.
+    const args = wordsAfterMain(script.replace(/"[^"]*"/g, 'VALUE').replace(/\$\{[^}]*\}/g, 'VALUE'));
     expectKnownServerArgs(args);
     expect(args).toEqual(expect.arrayContaining(['--db', '--blob-dir', '--admin-token-file', '--port']));
     const port = args[args.indexOf('--port') + 1];
     expect(compose.services.proxy?.network_mode).toBe('service:server');
-    const caddyfile = deployFile('Caddyfile');
-    expect(caddyfile).toContain(`reverse_proxy 127.0.0.1:${port}`);
-    expect(compose.services.proxy?.volumes).toContain('./Caddyfile:/etc/caddy/Caddyfile:ro');
+    // The proxy's Caddyfile and the file it imports are the ones under deploy/caddy/, pointed at the server's port.
+    expect(compose.services.proxy?.volumes).toEqual(expect.arrayContaining(['./caddy/Caddyfile:/etc/caddy/Caddyfile:ro', './caddy/injbench-proxy.caddy:/etc/caddy/injbench-proxy.caddy:ro']));
+    expect(deployFile('caddy/Caddyfile')).toMatch(/^\s*import injbench-proxy\.caddy$/m);
+    expect(compose.services.proxy?.environment?.INJBENCH_UPSTREAMS).toBe(`127.0.0.1:${port}`);
+    // Behind the proxy the server believes its forwarding headers and accepts sign-in from the public origin,
+    // the same name Caddy serves.
+    expect(args[args.indexOf('--trust-proxy') + 1]).toBe('127.0.0.1');
+    const publicName = compose.services.proxy?.environment?.INJBENCH_PUBLIC_NAME ?? '';
+    expect(publicName).toMatch(/^\$\{INJBENCH_PUBLIC_NAME:\?/);
+    expect(script).toContain(`--public-origin https://${publicName}`);
     for (const secret of server?.secrets ?? []) expect(compose.secrets[secret]?.file).toMatch(/^\.\/secrets\//);
     // No secret in the compose file itself.
     expect(deployFile('compose.yaml')).not.toMatch(/POSTGRES_PASSWORD:/);

@@ -339,6 +339,11 @@ describeEachDialect('central server distribution', (dialect) => {
     expect((wrongKey.body as { error: { code: string } }).error.code).toBe('METADATA_REFUSED');
     const forOther = await callAs(TEST_ADMIN_TOKEN, server.url, 'PUT', adminDirectivePath('bench-fedcba9876543210'), { directiveBase64: Buffer.from(signDocument('directive', third, [fixture.keys.director])).toString('base64') });
     expect((forOther.body as { error: { code: string } }).error.code).toBe('METADATA_REFUSED');
+    // seq 4 chained to a seq 3 the server never served: a bench on seq 2 could not check it, so it is not served.
+    const thirdBytes = Buffer.from(signDocument('directive', third, [fixture.keys.director]));
+    const fourth = nextDirective({ root, previousBytes: thirdBytes, benchId: BENCH_ID, family: FAMILY, assignment: { channel: 'stable' }, audit, now: new Date() });
+    const gap = await callAs(TEST_ADMIN_TOKEN, server.url, 'PUT', adminDirectivePath(BENCH_ID), { directiveBase64: Buffer.from(signDocument('directive', fourth, [fixture.keys.director])).toString('base64') });
+    expect(gap.body).toMatchObject({ error: { code: 'METADATA_REFUSED', message: expect.stringContaining('skips seq 3') as string } });
     expect(await bench.update(httpSource(repoUrl), FAMILY)).toMatchObject({ version: '1.1.0', resolvedBy: 'directive seq 2 channel canary' });
 
     const evidence = await callAs(TEST_SUPPORT_TOKEN, server.url, 'GET', `${ADMIN_EVIDENCE_PATH}?action=directive.published`);

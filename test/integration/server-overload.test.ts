@@ -1,26 +1,33 @@
 /**
  * Admission control of log batches, on the server as it ships (its default bound, before it has measured its capacity): past the bound of
- * batches in progress a batch is answered 429 with Retry-After before its body is read, and the bench's
- * outbox waits that long, sends again, and loses nothing. A batch that waited too long inside the server
- * (here: behind a database held by another transaction) is shed before its write, the same way.
+ * batches in progress a batch is answered 429 with Retry-After without being parsed or checked, and the
+ * bench's outbox waits that long, sends again, and loses nothing. A shed batch whose body arrives in time is
+ * answered on a connection kept open, so the outbox sends again on the same connection; one whose body is
+ * unbounded, over the limit or too slow has its connection closed. A batch that waited too long inside the
+ * server (here: behind a database held by another transaction) is shed before its write, the same way.
  */
+import { Agent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it, vi } from 'vitest';
 import { LOG_BATCH_PATH } from '../../common/central-api/paths';
 import type { CentralServer } from '../../server/central-server';
-import { INITIAL_INGEST_IN_FLIGHT, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_TARGET_WAIT_SECONDS } from '../../server/sync/ingest-admission';
+import { MAX_BATCH_BYTES } from '../../common/central-api/protocol';
+import { INITIAL_INGEST_IN_FLIGHT, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_RETRY_AFTER_SECONDS, DEFAULT_TARGET_WAIT_SECONDS, SHED_BODY_WITHIN_SECONDS } from '../../server/sync/ingest-admission';
 import { TEST_ADMIN_TOKEN, newEnrolmentCode, pullLog, startTestServer } from '../helpers/central-server';
 import { createTestDatabase, describeEachDialect, type TestDatabase } from '../helpers/server-db';
 import { useTempDirs } from '../helpers/temp-dir';
 import { openTestBench, type TestBench } from '../helpers/test-bench';
 
-/** A log batch whose headers arrive and whose body never does: the server holds it in progress. */
-function stalledBatch(serverUrl: string): Promise<{ socket: Socket; answer: Promise<string> }> {
+/**
+ * A log batch whose headers arrive and whose body never does (by default a declared 1 MB of which 1 byte is
+ * sent): the server holds it in progress. `framing` and `sent` change the body's framing header and what of it is sent.
+ */
+function stalledBatch(serverUrl: string, framing = 'Content-Length: 1000000', sent = '{'): Promise<{ socket: Socket; answer: Promise<string> }> {
   const url = new URL(serverUrl);
   return new Promise((resolve, reject) => {
     const socket = connect(Number(url.port), url.hostname, () => {
-      socket.write(`POST ${LOG_BATCH_PATH} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n{`);
+      socket.write(`POST ${LOG_BATCH_PATH} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n${framing}\r\n\r\n${sent}`);
       let received = '';
       const answer = new Promise<string>((settle) => {
         socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
@@ -59,12 +66,12 @@ describeEachDialect('log batch admission control', (dialect) => {
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
 
-  it('sheds a batch past the bound with 429 and Retry-After before reading its body, and takes batches again once below', async () => {
+  it('sheds a batch past the bound with 429 and Retry-After and closes its connection when its body does not arrive in time, and takes batches again once below', async () => {
     await holdTheBound();
     const started = performance.now();
     const shed = await stalledBatch(server.url);
     const answer = await shed.answer;
-    expect(performance.now() - started).toBeLessThan(5000);
+    expect(performance.now() - started).toBeLessThan(SHED_BODY_WITHIN_SECONDS * 1000 + 5000);
     expect(answer).toMatch(/^HTTP\/1\.1 429 /);
     expect(answer).toMatch(new RegExp(`\\r\\nretry-after: ${DEFAULT_RETRY_AFTER_SECONDS}\\r\\n`, 'i'));
     expect(answer).toMatch(/\r\nconnection: close\r\n/i);
@@ -78,6 +85,69 @@ describeEachDialect('log batch admission control', (dialect) => {
     // Released when their connections ended: a batch is admitted again.
     await expect.poll(async () => (await bench.outbox.drain({ maxAttempts: 1 })).stopped, { timeout: 5000 }).toBe('idle');
     expect(bench.outbox.backlog()).toMatchObject({ unsentEntries: 0 });
+  });
+
+  it('answers a shed batch on a connection kept open once its whole body has arrived, and closes one with no length or a length over the limit without reading it', async () => {
+    await holdTheBound();
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const url = new URL(server.url);
+    const send = (method: string, path: string, body?: Buffer) =>
+      new Promise<{ response: IncomingMessage; text: string; reusedSocket: boolean }>((resolve, reject) => {
+        const request = httpRequest({ host: url.hostname, port: url.port, method, path, agent, headers: body ? { 'content-type': 'application/json', 'content-length': body.length } : {} }, (response) => {
+          let text = '';
+          response.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+          response.on('end', () => resolve({ response, text, reusedSocket: request.reusedSocket }));
+        });
+        request.on('error', reject);
+        request.end(body);
+      });
+    try {
+      const shed = await send('POST', LOG_BATCH_PATH, Buffer.from(JSON.stringify({ entries: [], checkpoints: [], pad: 'x'.repeat(200_000) })));
+      expect(shed.response.statusCode).toBe(429);
+      expect(shed.response.headers['retry-after']).toBe(String(DEFAULT_RETRY_AFTER_SECONDS));
+      expect(shed.response.headers.connection).not.toBe('close');
+      expect(shed.text).toContain('"code":"OVERLOADED"');
+      const next = await send('GET', '/healthz');
+      expect(next.response.statusCode).toBe(200);
+      expect(next.reusedSocket).toBe(true);
+    } finally {
+      agent.destroy();
+    }
+
+    for (const [framing, sent] of [['Transfer-Encoding: chunked', '1\r\n{\r\n'], [`Content-Length: ${MAX_BATCH_BYTES * 2}`, '{']] as const) {
+      const started = performance.now();
+      const stalled = await stalledBatch(server.url, framing, sent);
+      held.push(stalled.socket);
+      const answer = await stalled.answer;
+      // Not waited for: answered long before a slow body would have had its time.
+      expect(performance.now() - started).toBeLessThan(SHED_BODY_WITHIN_SECONDS * 1000);
+      expect(answer).toMatch(/^HTTP\/1\.1 429 /);
+      expect(answer).toMatch(/\r\nconnection: close\r\n/i);
+    }
+  });
+
+  it("has the bench's outbox send a shed batch again on the same connection after waiting what the server asked", async () => {
+    const waits: number[] = [];
+    const bench = openTestBench(tempDir(), { sleep: (ms) => new Promise((resolve) => setTimeout(resolve, (waits.push(ms), ms))) });
+    benches.push(bench);
+    await bench.outbox.enrol(server.url, await newEnrolmentCode(server.url));
+    bench.append(30, 10);
+    await holdTheBound();
+    const batchSockets: unknown[] = [];
+    const statuses: number[] = [];
+    server.app.server.on('request', (request: IncomingMessage, response) => {
+      if (request.url !== LOG_BATCH_PATH) return;
+      batchSockets.push(request.socket);
+      response.on('finish', () => statuses.push(response.statusCode));
+    });
+    setTimeout(() => held.splice(0).forEach((socket) => socket.destroy()), 1000);
+    const outcome = await bench.outbox.drain({ maxAttempts: 2 });
+    expect(outcome).toMatchObject({ stopped: 'idle', entriesAcked: bench.localEntries().length });
+    expect(statuses[0]).toBe(429);
+    expect(statuses).toContain(200);
+    expect(waits.length).toBeGreaterThanOrEqual(1);
+    // Every batch, the shed one and those sent after it, went over one connection: the bench never reconnected.
+    expect(new Set(batchSockets).size).toBe(1);
   });
 
   it("has the bench's outbox wait what the server asked, send again, and lose nothing", async () => {
@@ -177,7 +247,9 @@ describeEachDialect('log batch admission control', (dialect) => {
     const firstDrain = first.outbox.drain({ maxAttempts: 2 });
     // The first bench's batch is inside, waiting for the database, past the target wait.
     await new Promise((resolve) => setTimeout(resolve, DEFAULT_TARGET_WAIT_SECONDS * 1000 + 1000));
-    const shed = await stalledBatch(server.url);
+    // A whole (if malformed) batch: it is read at once, so its answer waits for nothing but the door (and
+    // the client asks for the connection to be closed after it, so its answer ends with it).
+    const shed = await stalledBatch(server.url, 'Content-Length: 1\r\nConnection: close', '{');
     held.push(shed.socket);
     const answer = await shed.answer;
     // Answered while the database was still held: turned away at the door, not after waiting for it.

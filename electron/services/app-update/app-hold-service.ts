@@ -7,6 +7,7 @@ import { MAX_PIN_DAYS, type AppUpdateHoldView } from '../../contract/bench-api';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
 import { ServiceError } from '../service-error';
 import { appHoldSchema, type AppHold } from './ports';
+import type { DirectiveDocument } from '../../../trust/schemas';
 import { directiveHold, type AppHoldStore } from './bench-ports';
 
 export class AppHoldService {
@@ -14,14 +15,14 @@ export class AppHoldService {
     private readonly holds: AppHoldStore,
     private readonly log: Pick<IntegrityLog, 'append'>,
     private readonly now: () => Date,
-    /** The trusted directive's bytes (base64), whose app_update.hold_until holds the app too. */
-    private readonly directive: () => string | null = () => null,
+    /** The directive in force (PackManager.directiveInForce), whose app_update.hold_until holds the app too. */
+    private readonly directive: () => DirectiveDocument | null = () => null,
   ) {}
 
   view(): AppUpdateHoldView {
     const inForce = (hold: AppHold | null) => (hold && Date.parse(hold.until) > this.now().getTime() ? hold : null);
     const parsed = appHoldSchema.safeParse(this.holds.read());
-    return { hold: inForce(parsed.success ? parsed.data : null), directiveHold: inForce(directiveHold(this.directive())), maxHoldDays: MAX_PIN_DAYS };
+    return { hold: inForce(parsed.success ? parsed.data : null), directiveHold: inForce(directiveHold(this.directive)), maxHoldDays: MAX_PIN_DAYS };
   }
 
   hold(input: { actor: string; hours: number; reason: string; ticket: string }): AppUpdateHoldView {

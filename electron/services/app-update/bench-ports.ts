@@ -10,8 +10,7 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from '../../../trust/atomic-file';
-import { openEnvelope, parsePayload } from '../../../trust/envelope';
-import { directiveSchema, limits, type DirectiveDocument } from '../../../trust/schemas';
+import type { DirectiveDocument } from '../../../trust/schemas';
 import { openTrustedRoot } from '../../../trust/trust-client';
 import type { PackManager } from '../packs/pack-manager';
 import type { TrustedRootState } from './signed-app-feed';
@@ -19,12 +18,6 @@ import type { BenchReleaseChannel } from './release-channel';
 import { appHoldSchema, type AdminHoldSource, type AppHold, type ReleaseChannelSource, type Unsubscribe } from './ports';
 
 export const APP_HOLD_FILE = path.join('app-update', 'hold.json');
-
-/** The directive the bench trusts now (verified when it was stored), or null. */
-export function storedDirective(storedBase64: string | null): DirectiveDocument | null {
-  if (!storedBase64) return null;
-  return parsePayload(openEnvelope(Buffer.from(storedBase64, 'base64'), limits.directiveBytes, 'stored directive'), directiveSchema, 'stored directive');
-}
 
 /** The admin's app hold on disk; a file that does not parse is returned as it is, and the policy holds. */
 export class AppHoldStore {
@@ -72,8 +65,8 @@ function watch<T>(read: () => T, everyMs: number, listener: (value: T) => void):
 export interface BenchAppUpdateInputs {
   /** The bench's release channel from Settings. */
   settingsChannel: () => BenchReleaseChannel;
-  /** The trusted directive's bytes (base64), as the pack state stores it. */
-  directive: () => string | null;
+  /** The directive in force (PackManager.directiveInForce: trusted, re-verified, not expired), or null. */
+  directive: () => DirectiveDocument | null;
   holds: AppHoldStore;
   now?: () => Date;
   everyMs?: number;
@@ -83,7 +76,7 @@ export function benchReleaseChannel(inputs: BenchAppUpdateInputs): ReleaseChanne
   const current = (): BenchReleaseChannel => {
     let directive: DirectiveDocument | null = null;
     try {
-      directive = storedDirective(inputs.directive());
+      directive = inputs.directive();
     } catch {
       // A stored directive that no longer opens has no say; the pack service reports it.
     }
@@ -99,18 +92,18 @@ export function benchAppHold(inputs: BenchAppUpdateInputs): AdminHoldSource {
     const local = inputs.holds.read();
     // Unreadable: handed on as it is, and the policy treats it as a hold (not updating is the safe side).
     if (local !== null && !appHoldSchema.safeParse(local).success) return local as AppHold;
-    const holds = [local as AppHold | null, directiveHold(inputs.directive())].filter((hold): hold is AppHold => hold !== null && Date.parse(hold.until) > now().getTime());
+    const holds = [local as AppHold | null, directiveHold(inputs.directive)].filter((hold): hold is AppHold => hold !== null && Date.parse(hold.until) > now().getTime());
     holds.sort((a, b) => Date.parse(b.until) - Date.parse(a.until));
     return holds[0] ?? null;
   };
   return { current, onChange: (listener) => watch(current, inputs.everyMs ?? 5_000, () => listener()) };
 }
 
-/** The hold a stored directive sets, or null (none, or a directive that no longer opens). */
-export function directiveHold(storedBase64: string | null): AppHold | null {
+/** The hold the directive in force sets, or null (none, expired, or a stored directive that no longer verifies). */
+export function directiveHold(directiveInForce: () => DirectiveDocument | null): AppHold | null {
   let directive: DirectiveDocument | null;
   try {
-    directive = storedDirective(storedBase64);
+    directive = directiveInForce();
   } catch {
     return null;
   }

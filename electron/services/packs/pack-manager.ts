@@ -22,21 +22,24 @@ import { sha256Hex } from '../../../trust/crypto';
 import { openEnvelope, parsePayload, requireThreshold } from '../../../trust/envelope';
 import { TrustError, isTrustError } from '../../../trust/errors';
 import type { VerifiedPack } from '../../../trust/pack';
-import { indexSchema, limits, type IndexDocument, type PackManifest } from '../../../trust/schemas';
+import { indexSchema, limits, type DirectiveDocument, type IndexDocument, type PackManifest } from '../../../trust/schemas';
 import { downloadDeclared, type MetadataSource } from '../../../trust/source';
 import type { ActiveRelease, LocalPin, Resolution } from '../../../trust/target-policy';
-import { TrustClient, initialTrustedMetadata, openTrustedRoot, type BenchProfile, type TrustedMetadata } from '../../../trust/trust-client';
+import { TrustClient, directiveInForce, initialTrustedMetadata, openStoredDirective, openTrustedRoot, replaceTrustAnchor, type BenchProfile, type TrustedMetadata } from '../../../trust/trust-client';
 
+const signedBy = z.array(z.string()).max(32).optional();
 const activeSchema = z.object({ version: z.string(), release_counter: z.number().int(), manifest_sha256: z.string() });
 const stateSchema = z.object({
   schema: z.literal(1),
   trusted: z.object({
     rootBase64: z.string(),
     lastTrustedTime: z.string().nullable(),
-    timestamp: z.object({ version: z.number(), sha256: z.string() }).nullable(),
-    snapshot: z.object({ version: z.number(), sha256: z.string() }).nullable(),
-    indexes: z.record(z.string(), z.object({ sequence: z.number(), sha256: z.string() })),
-    directive: z.object({ seq: z.number(), sha256: z.string() }).nullable(),
+    // keyids: who signed each trusted document, so a root rotation forgets exactly what the removed keys pinned.
+    timestamp: z.object({ version: z.number(), sha256: z.string(), keyids: signedBy }).nullable(),
+    snapshot: z.object({ version: z.number(), sha256: z.string(), keyids: signedBy }).nullable(),
+    indexes: z.record(z.string(), z.object({ sequence: z.number(), sha256: z.string(), keyids: signedBy })),
+    directive: z.object({ seq: z.number(), sha256: z.string(), keyids: signedBy, acceptedAt: z.string().optional() }).nullable(),
+    directiveIssuedAfter: z.string().nullable().optional(),
     active: z.record(z.string(), activeSchema),
   }),
   /**
@@ -281,6 +284,34 @@ export class PackManager {
   }
 
   /**
+   * Replaces the bench's trust anchor out of band (recovery from a stolen root key; the checks:
+   * trust/trust-client.ts replaceTrustAnchor). The new state holds the new root and nothing else: no trusted
+   * metadata, no active or last-known-good pack (the next update installs afresh), the clock floor kept. Pack
+   * files stay in the store, re-verified before any is activated again. A refusal changes nothing.
+   */
+  replaceTrustAnchor(rootBytes: Uint8Array, confirmedSha256: string, audit: { actor: string; reason: string; ticket: string }): { rootVersion: number; sha256: string; forgotten: string[] } {
+    const state = this.readState();
+    let replaced: ReturnType<typeof replaceTrustAnchor>;
+    try {
+      replaced = replaceTrustAnchor({ trusted: state.trusted, rootBytes, confirmedSha256, production: this.options.bench.production, now: this.now() });
+    } catch (error) {
+      this.evidence({ event: 'trust-anchor-refused', code: isTrustError(error) ? error.code : 'INTERNAL', message: error instanceof Error ? error.message : String(error), ...audit });
+      throw error;
+    }
+    const forgotten = Object.keys(state.trusted.active).sort();
+    this.writeState({ schema: 1, trusted: replaced.trusted, stored: { indexes: {}, directive: null, snapshot: null, timestamp: null }, lkg: {}, policy: {}, chosenUnder: {} });
+    const sha256 = sha256Hex(rootBytes);
+    this.evidence({
+      event: 'trust-anchor-replaced',
+      previous_root_sha256: sha256Hex(Buffer.from(state.trusted.rootBase64, 'base64')),
+      root: { version: replaced.root.version, sha256 },
+      forgotten_active: forgotten,
+      ...audit,
+    });
+    return { rootVersion: replaced.root.version, sha256, forgotten };
+  }
+
+  /**
    * Step 10, before every coding session: re-verify the stored metadata from disk and re-hash the active
    * pack (the checks: TrustClient.recheckInstalled). When the active pack is damaged, the LKG pack is used
    * only if it re-verifies the same way.
@@ -328,6 +359,18 @@ export class PackManager {
     const envelope = openEnvelope(bytes, limits.indexBytes, `stored index ${family}`);
     requireThreshold('index', envelope, root.roles.index, root.keys, `stored index ${family}`);
     return parsePayload(envelope, indexSchema, `stored index ${family}`);
+  }
+
+  /**
+   * The directive this bench follows now: the trusted one (stored bytes re-checked against the trusted hash and
+   * the director role), or null when there is none or it has expired, since an expired directive decides
+   * nothing (no app channel or hold, no offline grace; an update refuses it). The one reader of the stored
+   * directive for the releases view and the app's updates.
+   */
+  directiveInForce(): DirectiveDocument | null {
+    const state = this.readState();
+    const root = openTrustedRoot(Buffer.from(state.trusted.rootBase64, 'base64'));
+    return directiveInForce(openStoredDirective(state.stored.directive, state.trusted, root), this.now());
   }
 
   /**

@@ -12,7 +12,7 @@ import { MAX_PIN_DAYS } from '../../contract/bench-api';
 import type { BenchErrorCode } from '../../contract/envelope';
 import { openEnvelope, parsePayload } from '../../../trust/envelope';
 import { isTrustError } from '../../../trust/errors';
-import { directiveSchema, featureId, limits, snapshotSchema, type ChannelName, type DirectiveDocument, type IndexDocument } from '../../../trust/schemas';
+import { featureId, limits, snapshotSchema, type ChannelName, type DirectiveDocument, type IndexDocument } from '../../../trust/schemas';
 import type { MetadataSource } from '../../../trust/source';
 import type { BenchCore } from '../bench-core';
 import type { IntegrityLog } from '../integrity-log/integrity-log';
@@ -505,7 +505,7 @@ export class ReleaseService {
       this.deps.logger.warn({ family, err: error }, 'stored index does not verify');
     }
     const pinActive = pin !== null && Date.parse(pin.endsAt) > now;
-    const directive = this.#storedDirective(state.stored.directive);
+    const directive = this.#directiveInForce();
     const assignment = directive?.assignments[family];
     const followed: ChannelName | null = assignment && 'version' in assignment ? null : pinActive ? pin.channel : assignment ? assignment.channel : this.deps.settings().releaseChannel;
     const decidedBy = assignment && 'version' in assignment
@@ -562,12 +562,12 @@ export class ReleaseService {
     };
   }
 
-  /** The directive the trusted state was built from (verified and hash-bound when stored), for display. */
-  #storedDirective(stored: string | null): DirectiveDocument | null {
-    if (!stored) return null;
+  /** The directive in force, for display (an expired one decides nothing, so the view does not name it). */
+  #directiveInForce(): DirectiveDocument | null {
     try {
-      return parsePayload(openEnvelope(Buffer.from(stored, 'base64'), limits.directiveBytes, 'stored directive'), directiveSchema, 'stored directive');
-    } catch {
+      return this.deps.packs.directiveInForce();
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'stored directive does not verify');
       return null;
     }
   }

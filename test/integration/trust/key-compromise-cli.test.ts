@@ -17,9 +17,11 @@ import { openBenchForCli } from '../../../cli/bench-context';
 import { buildDemoRepository, developmentKeys } from '../../../trust/demo-repository';
 import { openEnvelope, signDocument } from '../../../trust/envelope';
 import { readKeyFile, writeKeyFile } from '../../../trust/keys';
-import { latestRoot, refreshSnapshot } from '../../../trust/repository';
+import { generateKeyPair, sha256Hex, type KeyPair } from '../../../trust/crypto';
+import { latestRoot, refreshSnapshot, rotateRoot } from '../../../trust/repository';
 import { keyRoles, type KeyRole } from '../../../trust/schemas';
 import { useTempDirs } from '../../helpers/temp-dir';
+import { benchFootprint } from '../../helpers/trust-fixture';
 
 const projectRoot = fileURLToPath(new URL('../../../', import.meta.url));
 const makeDir = useTempDirs();
@@ -194,6 +196,38 @@ describe('key compromise recovery through the release and bench commands', () =>
     const afterRecovery = packsDirectory(s.dataDir);
     refused(s.update(), 'BAD_SIGNATURE');
     expect(packsDirectory(s.dataDir)).toBe(afterRecovery);
+  });
+
+  it("root: a bench that took a stolen root key's root is recovered out of band by packs trust-root, its SHA-256 typed", { timeout: TIMEOUT }, async () => {
+    const s = setup();
+    const stolen = readKeyFile(s.keys, 'root');
+    const { version } = latestRoot(s.repo).root;
+    // The thief signs root N+1 handing every role to keys of its own, re-signs the mirror with them, and the bench takes it.
+    const thief = Object.fromEntries(keyRoles.map((role) => [role, generateKeyPair()])) as Record<KeyRole, KeyPair>;
+    rotateRoot({ repoDir: s.mirror, now: new Date(), audit: { actor: 'thief', reason: 'x', ticket: 'x' } }, stolen, thief, { resignWith: { index: thief.index, timestamp: thief.timestamp } });
+    expect(ok(s.update())).toMatch(/\(unchanged\)/);
+
+    // The release manager rotates the root key; under the thief's root nothing the honest keys sign verifies.
+    s.rotate('root');
+    refused(s.update(), 'BAD_SIGNATURE');
+    const honestRoot = path.join(s.repo, 'root', `${version + 1}.root.json`);
+    const sha256 = sha256Hex(readFileSync(honestRoot));
+    const trustRoot = (file: string, confirmed: string) => ['packs', 'trust-root', '--from', file, '--confirm-sha256', confirmed, ...audit, '--data-dir', s.dataDir];
+
+    // A mistyped fingerprint, and a root the stolen key signed alone (its own root role names the new key): refused, nothing changed.
+    const before = await benchFootprint(s.dataDir);
+    refused(trustRoot(honestRoot, `${sha256.slice(0, 63)}${sha256.endsWith('0') ? '1' : '0'}`), 'HASH_MISMATCH');
+    const forged = path.join(makeDir(), 'root.json');
+    writeFileSync(forged, signDocument('root', payloadOf(honestRoot), [stolen]));
+    refused(trustRoot(forged, sha256Hex(readFileSync(forged))), 'BAD_SIGNATURE');
+    expect(await benchFootprint(s.dataDir)).toEqual(before);
+
+    // The honest root, its SHA-256 read out by the release manager: every trusted document and the active pack are
+    // forgotten, and the next update installs afresh under the honest keys.
+    expect(ok(trustRoot(honestRoot, sha256))).toBe(`TRUSTED root v${version + 1} ${sha256}\nforgotten: active ${FAMILY}; every trusted document; run "injbench packs update" to install afresh\n`);
+    expect(s.state().trusted.rootBase64).toBe(readFileSync(honestRoot).toString('base64'));
+    expect(ok(s.update())).toMatch(new RegExp(`^ACTIVE ${FAMILY} 1\\.0\\.0 [0-9a-f]{64} via `));
+    expect(ok(['packs', 'preflight', '--family', FAMILY, '--data-dir', s.dataDir])).toMatch(new RegExp(`^READY ${FAMILY} 1\\.0\\.0 `));
   });
 
   it('credits: after rotate-root --roles credits, grants signed by the stolen key are refused and new ones import', { timeout: TIMEOUT }, () => {

@@ -22,10 +22,9 @@ import type { AdminHoldSource, CodingSessionActivity, ReleaseChannelSource } fro
 import { MemoryEvidenceSink } from '../../../electron/services/evidence/evidence-sink';
 import { publishAppRelease, promoteAppRelease } from '../../../common/central-api/app-release-publish';
 import { publishRepositoryToServer } from '../../../common/central-api/release-publish';
-import { SPEC, type ChannelName } from '../../../trust/schemas';
+import { SPEC, type ChannelName, type DirectiveDocument } from '../../../trust/schemas';
 import { appReleaseSchema, signAppRelease, verifyAppRelease, type AppReleaseDocument } from '../../../trust/app-release';
 import { generateKeyPair } from '../../../trust/crypto';
-import { signDocument } from '../../../trust/envelope';
 import { isTrustError } from '../../../trust/errors';
 import { nextDirective } from '../../../trust/repository';
 import { openTrustedRoot } from '../../../trust/trust-client';
@@ -256,9 +255,9 @@ describe('app updates from the central server (fake electron, real electron-upda
     expect(bench.evidence.entries().at(-1)?.details).toMatchObject({ holdActor: 'Ana Admin', holdTicket: 'OPS-3' });
   });
 
-  function signedDirective(appUpdate: { channel?: ChannelName; hold_until?: string }): string {
-    const directive = nextDirective({ root: openTrustedRoot(fixture.rootV1), previousBytes: null, benchId: BENCH_ID, appUpdate, audit: { actor: 'Dora Director', reason: 'fleet freeze', ticket: 'CHG-9' }, now: new Date() });
-    return Buffer.from(signDocument('directive', directive, [fixture.keys.director])).toString('base64');
+  /** The directive in force, as PackManager.directiveInForce gives it (the pack manager's tests verify that). */
+  function signedDirective(appUpdate: { channel?: ChannelName; hold_until?: string }): DirectiveDocument {
+    return nextDirective({ root: openTrustedRoot(fixture.rootV1), previousBytes: null, benchId: BENCH_ID, appUpdate, audit: { actor: 'Dora Director', reason: 'fleet freeze', ticket: 'CHG-9' }, now: new Date() });
   }
 
   it('a bench pinned by a signed directive (hold) gets nothing; a directive channel moves a stable bench to canary', async () => {

@@ -7,12 +7,15 @@ const malformed = expect.objectContaining({ name: 'TrustError', code: 'MALFORMED
 
 describe('parseStrictJson', () => {
   it('reads strict JSON exactly as JSON.parse does', () => {
-    for (const text of ['{"a":[1,-2.5,3e2,0,-0],"b":{"c":null,"d":true,"e":false},"s":"x\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00é"}', ' [ ] ', '{}', '"\\u0000"', '{"__proto__":{"polluted":1}}']) {
+    for (const text of ['{"a":[1,-2.5,300,0,1e+21,1.5e-7],"b":{"c":null,"d":true,"e":false},"s":"x\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9\\ud83d\\ude00é"}', ' [ ] ', '{}', '"\\u0000"', '{"constructor":{"prototype":1}}']) {
       expect(parse(text)).toEqual(JSON.parse(text));
     }
-    const proto = parse('{"__proto__":{"polluted":1}}') as Record<string, unknown>;
-    expect(Object.getPrototypeOf(proto)).toBe(Object.prototype);
-    expect(Object.keys(proto)).toEqual(['__proto__']);
+    const parsed = parse('{"constructor":{"prototype":1}}') as Record<string, unknown>;
+    expect(Object.getPrototypeOf(parsed)).toBe(Object.prototype);
+  });
+
+  it('refuses a member named __proto__, at any depth and however it is spelled (zod drops it silently, JSON.parse keeps it)', () => {
+    for (const text of ['{"__proto__":{"polluted":1}}', '{"a":[{"__proto__":1}]}', '{"\\u005f_proto__":1}']) expect(() => parse(text), text).toThrow(malformed);
   });
 
   it('refuses duplicate members, at any depth', () => {
@@ -34,6 +37,8 @@ describe('parseStrictJson', () => {
       expect(() => parse(text), text).toThrow(malformed);
     }
     expect(parse('9007199254740991')).toBe(Number.MAX_SAFE_INTEGER);
+    // One spelling per value: what JSON.stringify writes.
+    for (const text of ['1.0', '1e0', '3e2', '-0', '0.1e1', '1E+21', '1.00000000000000001', '2.50']) expect(() => parse(text), text).toThrow(malformed);
   });
 
   it('refuses other deviations from the grammar', () => {
