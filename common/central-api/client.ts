@@ -108,7 +108,7 @@ export async function sendSignedRequest<T>(request: SignedRequest<T>): Promise<T
   if (body.length > 0) headers['content-type'] = 'application/json';
   const url = new URL(request.path, request.serverUrl);
   const maxResponseBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-  // Its own timers for headers and body (AbortSignal.timeout can be collected once fetch has the headers).
+  // Its own timers, bound to the body too (RequestDeadline): a fetch signal alone stops reaching a stalled body after a GC.
   const deadline = new RequestDeadline(`${url.origin}${request.path}`, request.timeoutMs, maxResponseBytes);
   let response: Response;
   let payload: unknown;
