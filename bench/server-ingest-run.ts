@@ -91,7 +91,7 @@ export async function measureIngest(
   blobDir: string,
   plan: ClientPlan,
   seconds: number,
-  serverOptions: Pick<CentralServerOptions, 'ingestAdmission'> = {},
+  serverOptions: Pick<CentralServerOptions, 'ingestAdmission' | 'acceptors'> = {},
   { serverLatency = false, clientsIn = 'thread' }: { serverLatency?: boolean; clientsIn?: 'thread' | 'process' } = {},
 ) {
   const access = serverLatency ? acceptedBatchTimes() : null;
@@ -144,6 +144,7 @@ export async function measureIngest(
     const latencies = [...run.latenciesMs].sort((a, b) => a - b);
     const serverTimes = access ? [...access.times].sort((a, b) => a - b) : [];
     return {
+      acceptors: server.acceptors,
       connections,
       shedByRule,
       serverP50: access ? percentile(serverTimes, 50) : null,

@@ -29,13 +29,14 @@
  * the benches' p99 is mostly time their new connections wait in the server's accept queue, which the server's
  * log does not see (docs/benchmarks.md, "### Overload").
  *
- *   npx tsx bench/server-overload.ts [--from 4] [--saturating RATE] [--interval 4] [--seconds 15] [--step-seconds 6] [--batch 500] [--databases sqlite,postgres] [--without-admission-too] [--clients process|thread]
+ *   npx tsx bench/server-overload.ts [--acceptors 4] [--from 4] [--saturating RATE] [--interval 4] [--seconds 15] [--step-seconds 6] [--batch 500] [--databases sqlite,postgres] [--without-admission-too] [--clients process|thread]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DEFAULT_BATCH_ENTRIES } from '../common/central-api/protocol';
+import { acceptorsFor, DEFAULT_ACCEPTORS } from '../server/central-server';
 import { DEFAULT_MAX_INGEST_IN_FLIGHT, DEFAULT_MAX_WAIT_SECONDS, DEFAULT_TARGET_WAIT_SECONDS } from '../server/sync/ingest-admission';
 import { createTemporaryDatabase } from '../test/helpers/temporary-database';
 import type { ClientPlan } from './server-ingest-clients';
@@ -52,6 +53,7 @@ const { values } = parseArgs({
     databases: { type: 'string', default: 'sqlite' },
     'without-admission-too': { type: 'boolean', default: false },
     clients: { type: 'string', default: 'thread' },
+    acceptors: { type: 'string', default: String(DEFAULT_ACCEPTORS) },
   },
 });
 const from = Number(values.from);
@@ -63,6 +65,7 @@ const batchSize = Number(values.batch);
 const clientsOption = values.clients;
 if (clientsOption !== 'process' && clientsOption !== 'thread') throw new Error('--clients: process (the simulated benches in a child process) or thread (a worker thread of the server\'s process)');
 const clientsIn: 'process' | 'thread' = clientsOption;
+const acceptors = acceptorsFor(Number(values.acceptors));
 if (!(from >= 1 && from <= 250)) throw new Error('--from: 1..250 benches');
 if (!(fixedSaturating === null || (fixedSaturating > 0 && fixedSaturating <= 500)) || !(intervalSeconds >= 0.5 && intervalSeconds <= 30)) throw new Error('--saturating: up to 500 batches/s; --interval 0.5..30 s');
 if (!(seconds > 0 && seconds <= 60 && stepSeconds > 0 && stepSeconds <= 60 && batchSize >= 1 && batchSize <= 2000)) throw new Error('--seconds and --step-seconds up to 60, --batch 1..2000');
@@ -92,7 +95,7 @@ async function run(target: 'sqlite' | 'postgres', pgUrl: string | undefined, pla
   try {
     const database = await createTemporaryDatabase(target, dir, pgUrl);
     try {
-      return await measureIngest(database.url, path.join(dir, 'blobs'), plan, runSeconds, admission ? {} : { ingestAdmission: { maxInFlight: Infinity } }, { serverLatency: true, clientsIn });
+      return await measureIngest(database.url, path.join(dir, 'blobs'), plan, runSeconds, { acceptors, ...(admission ? {} : { ingestAdmission: { maxInFlight: Infinity } }) }, { serverLatency: true, clientsIn });
     } finally {
       await database.drop();
     }
@@ -120,7 +123,8 @@ const wanted = new Set(values.databases.split(','));
 console.log(
   `overload: batches of ${batchSize} entries; admission: in progress at most measured batches/s × ${DEFAULT_TARGET_WAIT_SECONDS} s (≤ ${DEFAULT_MAX_INGEST_IN_FLIGHT}), ` +
     `door shut while the oldest waiting batch has waited > ${DEFAULT_TARGET_WAIT_SECONDS * 1000} ms, shed before its write after ${DEFAULT_MAX_WAIT_SECONDS * 1000} ms; ` +
-    `simulated benches in a ${clientsIn === 'process' ? 'child process' : 'worker thread of the server\'s process'}; Node ${process.versions.node}; ${os.availableParallelism()} CPUs, load average ${loadAverage()}`,
+    `simulated benches in a ${clientsIn === 'process' ? 'child process' : 'worker thread of the server\'s process'}; Node ${process.versions.node}, ` +
+    `${acceptors} listening socket(s) on the server's port; ${os.availableParallelism()} CPUs, load average ${loadAverage()}`,
 );
 if (!pgUrl && wanted.has('postgres')) console.log('postgres  not measured: set INJBENCH_TEST_PG_URL (export INJBENCH_TEST_PG_URL="$(bash scripts/start-test-postgres.sh)")');
 for (const target of (['sqlite', 'postgres'] as const).filter((t) => wanted.has(t) && (t === 'sqlite' || pgUrl))) {

@@ -1,5 +1,6 @@
 /** Composition root of the central server: database, repository, HTTP app, listening on 127.0.0.1. */
 import type { Logger } from '../common/logger';
+import { createServer as createTcpServer, type Server as TcpServer } from 'node:net';
 import path from 'node:path';
 import type { KeyPair } from '../trust/crypto';
 import { readKeyFileAt } from '../trust/keys';
@@ -47,6 +48,8 @@ export interface CentralServerOptions {
   ingestAdmission?: ServerAppOptions['ingestAdmission'];
   /** Root 1 to pin (--trusted-root): publishing another first root is refused with UNTRUSTED_ROOT. */
   trustedRootFile?: string;
+  /** Listening sockets sharing the port where the runtime can (see `acceptorsFor`); default DEFAULT_ACCEPTORS. */
+  acceptors?: number;
 }
 
 export interface CentralServer {
@@ -59,6 +62,8 @@ export interface CentralServer {
   /** SHA-256 of the pinned root 1, or null when the first published root is trusted on first use. */
   readonly trustedRootSha256: string | null;
   readonly app: ServerApp;
+  /** Listening sockets taking new connections on the port (1 where the runtime cannot share a port). */
+  readonly acceptors: number;
   close(): Promise<void>;
 }
 
@@ -84,6 +89,38 @@ function readPem(file: string, what: string): Buffer {
     throw new ServerConfigurationError('INVALID_CONFIGURATION', `Cannot read the TLS ${what} ${file}: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
+
+/** Listening sockets on the port, each taking one new connection per event-loop iteration, where the runtime can share a port. */
+export const DEFAULT_ACCEPTORS = 4;
+
+/**
+ * How many listening sockets the server opens on its port. Node's libuv (1.45 on) takes one new connection
+ * per listening socket per event-loop iteration, and a busy server's iteration lasts tens of ms: a fleet
+ * connecting faster than that waits in the kernel's accept queue, seconds under overload, before the server
+ * (and its admission control) sees a byte (docs/benchmarks.md, "### Overload"). Several sockets bound with
+ * SO_REUSEPORT (Node 22.12 / 23.1 on, on Linux) take one each per iteration, and the kernel spreads new
+ * connections across them. Elsewhere (Node 20) the server has the one socket it always had.
+ */
+export function acceptorsFor(wanted: number, nodeVersion = process.versions.node, platform = process.platform): number {
+  const [major = 0, minor = 0] = nodeVersion.split('.').map(Number);
+  const reusePort = platform === 'linux' && (major > 23 || (major === 23 && minor >= 1) || (major === 22 && minor >= 12));
+  return reusePort ? Math.max(1, Math.floor(wanted)) : 1;
+}
+
+/**
+ * Fails with EADDRINUSE when anything listens on host:port. Sockets bound with reusePort would otherwise
+ * join a second server started on the same port by mistake and silently share its connections.
+ */
+async function ensurePortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createTcpServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen({ host, port }, () => probe.close(() => resolve()));
+  });
+}
+
+const closeListeners = (listeners: TcpServer[]): Promise<unknown> => Promise.all(listeners.map((listener) => new Promise((resolve) => listener.close(resolve))));
 
 /** The host part of the URL the server prints: a wildcard address is reached on loopback. */
 function urlHost(host: string): string {
@@ -113,7 +150,9 @@ export async function startCentralServer(options: CentralServerOptions): Promise
   const repository = new ServerRepository(database.db, database.dialect, { walFile: database.walFile });
   const checkpointer = database.sqliteFile ? await WalCheckpointer.start(database.db, database.sqliteFile, options.logger) : null;
   const distribution = new DistributionRepository(database.db, database.dialect);
-  let app: ServerApp;
+  let app: ServerApp | undefined;
+  const acceptors = acceptorsFor(options.acceptors ?? DEFAULT_ACCEPTORS);
+  const extraListeners: TcpServer[] = [];
   try {
     if (trustedRoot) await checkStoredRootAgainstPin(distribution, trustedRoot);
     app = await buildServerApp({
@@ -135,8 +174,25 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       verifySignatures: signatures.verify,
       ingestAdmission: options.ingestAdmission,
     });
-    await app.listen({ host: options.host ?? SERVER_HOST, port: options.port });
+    if (acceptors > 1) await ensurePortFree(options.host ?? SERVER_HOST, options.port);
+    await app.listen({ host: options.host ?? SERVER_HOST, port: options.port, ...(acceptors > 1 ? { reusePort: true } : {}) });
+    const bound = app.server.address();
+    for (let i = 1; i < acceptors && typeof bound === 'object' && bound; i += 1) {
+      // Its connections go to the one HTTP(S) server, as if that server had accepted them itself.
+      const server = app.server;
+      const extra = createTcpServer({ noDelay: true }, (socket) => server.emit('connection', socket));
+      extraListeners.push(extra);
+      await new Promise<void>((resolve, reject) => {
+        extra.once('error', reject);
+        extra.listen({ host: bound.address, port: bound.port, reusePort: true }, () => {
+          extra.off('error', reject);
+          resolve();
+        });
+      });
+    }
   } catch (error) {
+    await closeListeners(extraListeners);
+    await app?.close();
     await signatures.close();
     await checkpointer?.stop();
     await repository.close();
@@ -154,7 +210,9 @@ export async function startCentralServer(options: CentralServerOptions): Promise
     blobDir,
     trustedRootSha256: trustedRoot?.sha256 ?? null,
     app,
+    acceptors,
     close: async () => {
+      await closeListeners(extraListeners);
       // Connections still busy after a grace period (a slow or stalled upload, a download) are cut: a
       // shutdown must not wait on a client. An upload cut this way is discarded whole; the publisher retries.
       const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
