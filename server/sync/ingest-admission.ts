@@ -30,11 +30,12 @@
  *
  * Measured on a loaded machine (bench/server-overload.ts) the in-flight bound alone let accepted batches
  * wait seconds: the rate it follows lags the machine's, while waiting time shows a backlog at once.
- * With the shed batch's connection kept (2026-12-05, 2 shared CPUs at load 2.4–6.3, twice the saturating
- * rate, bench/server-overload.ts): on Node 24 the benches' own p99 of accepted batches was 1.3–1.9 s where the
- * load was ≤ 4.5 and 2.7–3.5 s above it (SQLite and PostgreSQL), against 10.4–13.4 s when shed connections
- * were closed; the server's log p99 0.6–1.4 s; zero acknowledged entries lost; 59–92 % shed, and 11–70
- * batches/s taken against 56–75/s before. On Node 20 the benches' p99 stayed 4.4–12.4 s (not traced).
+ * With the shed batch's connection kept (2026-12-05, 2 shared CPUs, twice the saturating rate,
+ * bench/server-overload.ts): on Node 24, with the server on four sockets (central-server.ts), the benches'
+ * own p99 of accepted batches was 0.78-1.89 s in 5 of 7 runs (SQLite and PostgreSQL) and 2.7-2.9 s at load
+ * 5.8-6.3, against 10.4-13.4 s when shed connections were closed; with one socket 3 of 6 runs were back at
+ * 11-12 s; the server's log p99 0.6-1.4 s; zero acknowledged entries lost; 25-92 % shed. On Node 20 (one
+ * socket) the benches' p99 stayed 4.4-12.4 s.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { discardBodyOrClose } from '../http-errors';
