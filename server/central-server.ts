@@ -120,7 +120,13 @@ async function ensurePortFree(host: string, port: number): Promise<void> {
   });
 }
 
-const closeListeners = (listeners: TcpServer[]): Promise<unknown> => Promise.all(listeners.map((listener) => new Promise((resolve) => listener.close(resolve))));
+/**
+ * Stops the extra sockets listening. Not awaited: a net.Server's close callback waits for every connection it
+ * accepted, and those belong to the HTTP server, which closes (and after a grace period cuts) them itself.
+ */
+const stopListening = (listeners: TcpServer[]): void => {
+  for (const listener of listeners) listener.close();
+};
 
 /** The host part of the URL the server prints: a wildcard address is reached on loopback. */
 function urlHost(host: string): string {
@@ -191,7 +197,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       });
     }
   } catch (error) {
-    await closeListeners(extraListeners);
+    stopListening(extraListeners);
     await app?.close();
     await signatures.close();
     await checkpointer?.stop();
@@ -212,7 +218,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
     app,
     acceptors,
     close: async () => {
-      await closeListeners(extraListeners);
+      stopListening(extraListeners);
       // Connections still busy after a grace period (a slow or stalled upload, a download) are cut: a
       // shutdown must not wait on a client. An upload cut this way is discarded whole; the publisher retries.
       const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
