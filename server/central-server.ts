@@ -107,7 +107,26 @@ export function acceptorsFor(wanted: number, nodeVersion = process.versions.node
   return reusePort ? Math.max(1, Math.floor(wanted)) : 1;
 }
 
-const closeListeners = (listeners: TcpServer[]): Promise<unknown> => Promise.all(listeners.map((listener) => new Promise((resolve) => listener.close(resolve))));
+/**
+ * Fails with EADDRINUSE when anything listens on host:port. Sockets bound with reusePort would otherwise
+ * join a second server started on the same port by mistake and silently share its connections.
+ */
+async function ensurePortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createTcpServer();
+  await new Promise<void>((resolve, reject) => {
+    probe.once('error', reject);
+    probe.listen({ host, port }, () => probe.close(() => resolve()));
+  });
+}
+
+/**
+ * Stops the extra sockets listening. Not awaited: a net.Server's close callback waits for every connection it
+ * accepted, and those belong to the HTTP server, which closes (and after a grace period cuts) them itself.
+ */
+const stopListening = (listeners: TcpServer[]): void => {
+  for (const listener of listeners) listener.close();
+};
 
 /** The host part of the URL the server prints: a wildcard address is reached on loopback. */
 function urlHost(host: string): string {
@@ -161,6 +180,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       verifySignatures: signatures.verify,
       ingestAdmission: options.ingestAdmission,
     });
+    if (acceptors > 1) await ensurePortFree(options.host ?? SERVER_HOST, options.port);
     await app.listen({ host: options.host ?? SERVER_HOST, port: options.port, ...(acceptors > 1 ? { reusePort: true } : {}) });
     const bound = app.server.address();
     for (let i = 1; i < acceptors && typeof bound === 'object' && bound; i += 1) {
@@ -177,7 +197,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
       });
     }
   } catch (error) {
-    await closeListeners(extraListeners);
+    stopListening(extraListeners);
     await app?.close();
     await signatures.close();
     await checkpointer?.stop();
@@ -198,7 +218,7 @@ export async function startCentralServer(options: CentralServerOptions): Promise
     app,
     acceptors,
     close: async () => {
-      await closeListeners(extraListeners);
+      stopListening(extraListeners);
       // Connections still busy after a grace period (a slow or stalled upload, a download) are cut: a
       // shutdown must not wait on a client. An upload cut this way is discarded whole; the publisher retries.
       const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);

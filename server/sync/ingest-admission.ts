@@ -5,8 +5,8 @@
  * the bench keeps the batch and sends it again after that time (sync-outbox.ts), so nothing it holds is
  * lost, and the batches the server does take are answered promptly.
  *
- * Three rules, the first two at the door (from the request's headers alone: before the body is read, the
- * signature checked or the database asked), the third before the write:
+ * Three rules, the first two at the door (decided from the request's headers alone: before the body is
+ * parsed, the signature checked or the database asked), the third before the write:
  *
  * - Batches in progress (admitted, not yet answered: reading the body, verifying, writing) follow what the
  *   server can do (Little's law): completions per second while busy × the time a batch may wait, so a server
@@ -21,8 +21,21 @@
  *   sends it again. Nothing was written for it, so nothing acknowledged is lost. The clock starts when the
  *   body has arrived, so a bench on a slow line is never shed for its upload time.
  *
+ * A batch shed at the door is still read (and dropped) when its declared body is within the route's limit
+ * and arrives within SHED_BODY_WITHIN_SECONDS, so its 429 goes out on a connection that stays open and the
+ * bench sends again without reconnecting (http-errors.ts, discardBodyOrClose). Closing it instead made every
+ * shed bench reconnect, and a busy Node server takes one new connection per listening socket per event-loop
+ * iteration: the benches waited seconds in the kernel's accept queue, which neither the server's log nor these
+ * rules see (docs/benchmarks.md, "### Overload").
+ *
  * Measured on a loaded machine (bench/server-overload.ts) the in-flight bound alone let accepted batches
  * wait seconds: the rate it follows lags the machine's, while waiting time shows a backlog at once.
+ * With the shed batch's connection kept (2026-12-05, 2 shared CPUs, twice the saturating rate,
+ * bench/server-overload.ts): on Node 24, with the server on four sockets (central-server.ts), the benches'
+ * own p99 of accepted batches was 0.78-1.89 s in 5 of 7 runs (SQLite and PostgreSQL) and 2.7-2.9 s at load
+ * 5.8-6.3, against 10.4-13.4 s when shed connections were closed; with one socket 3 of 6 runs were back at
+ * 11-12 s; the server's log p99 0.6-1.4 s; zero acknowledged entries lost; 25-92 % shed. On Node 20 (one
+ * socket) the benches' p99 stayed 4.4-12.4 s.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { discardBodyOrClose } from '../http-errors';

@@ -6,7 +6,7 @@
  * The suite runs on the machine's Node and, in CI, on Node 24 (scripts/node-lts.sh).
  */
 import { readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { connect, type Socket } from 'node:net';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { acceptorsFor, DEFAULT_ACCEPTORS, type CentralServer } from '../../server/central-server';
 import { startTestServer } from '../helpers/central-server';
@@ -25,13 +25,16 @@ function listenersOn(port: number): number {
     }).length;
 }
 
-/** One request on a connection of its own, answered in full. */
-function healthOnNewConnection(port: number): Promise<string> {
+/** One request on a connection of its own, answered in full; with `keepOpen` the connection stays open after the answer. */
+function healthOnNewConnection(port: number, keepOpen = false): Promise<{ answer: string; socket: Socket }> {
   return new Promise((resolve, reject) => {
-    const socket = connect(port, '127.0.0.1', () => socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`));
+    const socket = connect(port, '127.0.0.1', () => socket.write(`GET /healthz HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nConnection: ${keepOpen ? 'keep-alive' : 'close'}\r\n\r\n`));
     let received = '';
-    socket.on('data', (chunk: Buffer) => (received += chunk.toString('latin1')));
-    socket.on('close', () => resolve(received));
+    socket.on('data', (chunk: Buffer) => {
+      received += chunk.toString('latin1');
+      if (keepOpen && received.includes('\r\n\r\n')) resolve({ answer: received, socket });
+    });
+    socket.on('close', () => resolve({ answer: received, socket }));
     socket.on('error', reject);
   });
 }
@@ -59,18 +62,31 @@ describeEachDialect('listening sockets', (dialect) => {
     await database.drop();
   });
 
-  it(`listens with ${acceptorsFor(DEFAULT_ACCEPTORS)} socket(s) on Node ${process.versions.node}, serves every new connection, and frees the port on close`, async () => {
+  it(`listens with ${acceptorsFor(DEFAULT_ACCEPTORS)} socket(s) on Node ${process.versions.node}, serves every new connection, and closes with connections still open, freeing the port`, async () => {
     server = await startTestServer(database.url);
     const expected = acceptorsFor(DEFAULT_ACCEPTORS);
     if (expected === 1) console.log(`Node ${process.versions.node} on ${process.platform} cannot share a port (reusePort needs Node 22.12 / 23.1 on Linux): one listening socket`);
     expect(server.acceptors).toBe(expected);
     expect(listenersOn(server.port)).toBe(expected);
     // Connections from many source ports: the kernel hashes them across the sockets, and all are served.
-    const answers = await Promise.all(Array.from({ length: 48 }, () => healthOnNewConnection(server!.port)));
-    for (const answer of answers) expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    const answers = await Promise.all(Array.from({ length: 48 }, (_, i) => healthOnNewConnection(server!.port, i % 2 === 0)));
+    for (const { answer } of answers) expect(answer).toMatch(/^HTTP\/1\.1 200 /);
+    // Half of them kept open (idle keep-alive, as a proxy's or a bench's pool holds them): close still ends.
     const port = server.port;
     await server.close();
+    for (const { socket } of answers) socket.destroy();
     server = null;
     expect(listenersOn(port)).toBe(0);
+  });
+
+  it('refuses to start a second server on a port in use (EADDRINUSE), whether or not the port could be shared', async () => {
+    server = await startTestServer(database.url);
+    const second = await createTestDatabase(dialect, tempDir());
+    try {
+      await expect(startTestServer(second.url, { port: server.port })).rejects.toMatchObject({ code: 'EADDRINUSE' });
+      expect(listenersOn(server.port)).toBe(acceptorsFor(DEFAULT_ACCEPTORS));
+    } finally {
+      await second.drop();
+    }
   });
 });
