@@ -8,7 +8,7 @@ import { openBenchStore } from '../../electron/services/store/bench-store';
 import { SyncError } from '../../common/central-api/client';
 import { csvField, tracesToCsv } from '../../server/sessions/session-export';
 import type { SessionSummary, SessionTrace } from '../../server/store/session-index-repository';
-import { exportSupportBundle, verifySupportBundle } from '../../electron/services/support/support-bundle';
+import { exportSupportBundle, oversizeBundleVerdict, verifySupportBundle } from '../../electron/services/support/support-bundle';
 import { benchDataDir, openBenchForCli } from '../bench-context';
 import { jsonOption, printJson, printResult } from '../../common/command-output';
 import { appVersion } from '../paths';
@@ -24,7 +24,8 @@ interface VerifyOptions {
 
 /** A support bundle file: signature, sealed log segment, and every report against its sealed entry. */
 function verifyBundleFile(file: string, options: VerifyOptions): void {
-  const verdict = verifySupportBundle(readFileSync(file), { publicKey: options.publicKey });
+  // Judged by its size before it is read: a bundle is at most MAX_BUNDLE_BYTES, and a larger file is never loaded.
+  const verdict = oversizeBundleVerdict(statSync(file).size) ?? verifySupportBundle(readFileSync(file), { publicKey: options.publicKey });
   if (!verdict.ok) {
     printResult(options, verdict, () => [`FAIL ${verdict.code}: ${verdict.reason}`]);
     process.exitCode = 1;

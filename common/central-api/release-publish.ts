@@ -12,6 +12,7 @@ import { z } from 'zod';
 import { errorEnvelopeSchema } from './protocol';
 import { SyncError } from './client';
 import { parseRepositoryPath } from './repository-paths';
+import { readCappedBody } from '../../trust/http-source';
 import { callServer } from './token-client';
 import { ACTOR_HEADER, RELEASE_METADATA_PATH, RELEASE_PACKS_PREFIX, RELEASE_STATE_PATH, SHA256_HEADER } from './paths';
 
@@ -55,6 +56,8 @@ export async function sha256OfFile(file: string): Promise<string> {
   return hash.digest('hex');
 }
 
+const UPLOAD_ANSWER_MAX_BYTES = 64 * 1024;
+
 /** Streams one file to a release-token upload route (packs, app installers); the server checks the SHA-256 as it arrives. */
 export async function uploadReleaseFile(serverUrl: string, token: string, uploadPath: string, file: string, sha256: string, actor: string): Promise<{ added: boolean; length: number }> {
   const what = path.basename(file);
@@ -72,14 +75,18 @@ export async function uploadReleaseFile(serverUrl: string, token: string, upload
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : String(error);
     throw new SyncError('NETWORK_ERROR', `Cannot upload ${what} to ${url.origin}: ${cause}.`, true);
   }
-  const payload: unknown = await response.json().catch(() => null);
+  // The answer is a few fields or an error envelope: read at most UPLOAD_ANSWER_MAX_BYTES of it, never a whole body.
+  const payload: unknown = await readCappedBody(response, UPLOAD_ANSWER_MAX_BYTES, `The answer to the upload of ${what}`)
+    .then((bytes) => JSON.parse(bytes.toString('utf8')) as unknown)
+    .catch(() => null);
   if (!response.ok) {
     const envelope = errorEnvelopeSchema.safeParse(payload);
     if (envelope.success) throw new SyncError(envelope.data.error.code, envelope.data.error.message, false, response.status);
     throw new SyncError('BAD_RESPONSE', `The server answered ${response.status} to the upload of ${what}.`, false, response.status);
   }
-  const answer = z.object({ added: z.boolean(), length: z.number() }).parse(payload);
-  return answer;
+  const answer = z.object({ added: z.boolean(), length: z.number() }).safeParse(payload);
+  if (!answer.success) throw new SyncError('BAD_RESPONSE', `The server's answer to the upload of ${what} is not the upload's answer.`, false, response.status);
+  return answer.data;
 }
 
 export interface PublishOptions {

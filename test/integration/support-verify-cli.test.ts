@@ -1,5 +1,6 @@
 import { bundledRootFile } from '../helpers/bundled-root';
 import { execFile } from 'node:child_process';
+import { truncateSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
@@ -42,5 +43,15 @@ describe('injbench support verify', () => {
     const tamperedJson = await supportVerify(dataDir, '--json');
     expect(tamperedJson.code).toBe(1);
     expect(JSON.parse(tamperedJson.stdout)).toMatchObject({ ok: false, code: 'ENTRY_ALTERED', seq: 2 });
+  });
+
+  it('judges a bundle file larger than any bundle by its size, without reading it', async () => {
+    // A sparse 3 GiB file: more than Node reads into one buffer, so reading it first would fail untyped.
+    const file = path.join(tempDir(), 'huge.injbench-support');
+    writeFileSync(file, '');
+    truncateSync(file, 3 * 1024 ** 3);
+    const verdict = await supportVerify(file);
+    expect(verdict.code).toBe(1);
+    expect(verdict.stdout).toMatch(/^FAIL MALFORMED: the bundle is larger than 67108864 bytes/);
   });
 });

@@ -107,8 +107,14 @@ function reportMatchesLog(report: SessionReport, entries: readonly LogEntryRecor
   );
 }
 
+/** The verdict on a bundle of this many bytes before anything is read: too large, or null. */
+export function oversizeBundleVerdict(length: number): BundleVerdict | null {
+  return length > MAX_BUNDLE_BYTES ? { ok: false, code: 'MALFORMED', reason: `the bundle is larger than ${MAX_BUNDLE_BYTES} bytes` } : null;
+}
+
 export function verifySupportBundle(bytes: Uint8Array, options: { publicKey?: string } = {}): BundleVerdict {
-  if (bytes.length > MAX_BUNDLE_BYTES) return { ok: false, code: 'MALFORMED', reason: `the bundle is larger than ${MAX_BUNDLE_BYTES} bytes` };
+  const oversize = oversizeBundleVerdict(bytes.length);
+  if (oversize) return oversize;
   let wrapper: z.infer<typeof wrapperSchema>;
   let bundleBytes: Uint8Array;
   let bundle: SupportBundle;
